@@ -1,0 +1,1 @@
+"""One small module per artifact: each defines a Collector subclass (see collectors/base.py)."""

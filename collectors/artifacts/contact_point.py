@@ -1,0 +1,28 @@
+"""B1 Thông tin về đầu mối liên hệ: the contact point, taken from the incident record."""
+from __future__ import annotations
+
+from ..base import Collector, Context
+
+FIELDS = ("name", "position", "phone", "email", "unit")
+
+
+class ContactPoint(Collector):
+    name = "contact_point"
+    version = "1.0"
+
+    def check(self, ctx: Context) -> str | None:
+        contact = ctx.case.incident().get("contact") or {}
+        if not any(contact.get(f) for f in FIELDS):
+            return ("no contact point in the incident record yet: set it with "
+                    "`ungcuu incident --case DIR --file incident.yaml` (key 'contact')")
+        return None
+
+    def collect(self, ctx: Context):
+        incident = ctx.case.incident()
+        contact = {f: (incident.get("contact") or {}).get(f) for f in FIELDS}
+        missing = [f for f in FIELDS if not contact[f]]
+        if missing:
+            yield ctx.incomplete("contact point lacks " + ", ".join(missing))
+        reporter = incident.get("reporter") or {}
+        yield ctx.put_json("contact.json", {**contact, "reporter": reporter}, source="incident record (B1)",
+                           kind="derived")

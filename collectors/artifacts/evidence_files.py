@@ -1,0 +1,59 @@
+"""B5 Thu thập chứng cứ: files and folders the responder names, copied and hashed with their metadata.
+
+Symlink-safe: links are recorded, never followed, so a loop cannot trap the walk. A per-file size cap
+(default 2 GiB, `options['max_file_bytes']`) copies the head of a larger file and says so; a total cap
+(`options['max_total_bytes']`) stops the walk and says what was left.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..base import Collector, Context
+
+DEFAULT_MAX_FILE = 2 << 30
+
+
+class EvidenceFiles(Collector):
+    name = "evidence_files"
+    version = "1.0"
+
+    def check(self, ctx: Context) -> str | None:
+        if not ctx.options.get("paths"):
+            return "no files or folders named: use `ungcuu add --case DIR PATH...`"
+        return None
+
+    def collect(self, ctx: Context):
+        max_file = int(ctx.options.get("max_file_bytes") or DEFAULT_MAX_FILE)
+        max_total = ctx.options.get("max_total_bytes")
+        total = 0
+        count = 0
+        links = []
+        for raw in ctx.options["paths"]:
+            if ctx.cancelled:
+                return
+            real = ctx.path(raw) if ctx.root and str(raw).startswith("/") else Path(raw)
+            if os.path.islink(real):
+                links.append({"path": ctx.logical(real), "target": os.readlink(real)})
+                yield ctx.incomplete(f"{ctx.logical(real)} is a symbolic link to {os.readlink(real)}: not followed")
+                continue
+            if not os.path.lexists(real):
+                yield ctx.incomplete(f"{raw}: no such file or folder")
+                continue
+            files = [real] if not real.is_dir() else ctx.walk_files(str(real) if not ctx.root else ctx.logical(real), max_depth=64)
+            for f in files:
+                if ctx.cancelled:
+                    return
+                if max_total is not None and total >= int(max_total):
+                    yield ctx.incomplete(f"total size cap of {max_total} bytes reached: {f} and the files after it were not copied")
+                    return
+                if os.path.islink(f):
+                    links.append({"path": ctx.logical(f), "target": os.readlink(f)})
+                    continue
+                result = ctx.put_file(Path(f), limit=max_file, custody_action="add")
+                yield result
+                count += 1
+                total += getattr(result, "size", 0)
+                yield ctx.progress(count, None, ctx.logical(Path(f)))
+        if links:
+            yield ctx.put_json("symlinks.json", links, source="named paths (symbolic links, not followed)")

@@ -1,0 +1,306 @@
+"""The collector model: a typed context, progress events, and the registry of collectors.
+
+A collector is a small class in a module of its own under `collectors/artifacts/`:
+
+    class Processes(Collector):
+        name = "processes"              # referenced from resources/checklist.yaml
+        version = "1.0"
+        os = ("linux", "windows")       # where it can run
+        live_only = True                # needs the running system (not a mounted image under --root)
+
+        def check(self, ctx) -> str | None:   # why it cannot run here, or None
+            ...
+        def collect(self, ctx):               # a generator
+            yield ctx.progress(0, None, "listing processes")
+            yield ctx.put_json("processes.json", rows, source="psutil.process_iter")
+
+Evidence is written through the context (hashed as written, indexed, custody-logged). Collectors check
+`ctx.cancelled` between units of work and simply return when it is set.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+import threading
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Iterator
+
+from . import __version__
+from .case import Case, EvidenceRecord
+from .errors import AccessDenied, SourceError
+from .util import decode_path
+
+
+@dataclasses.dataclass
+class Progress:
+    checklist_id: str
+    done: int
+    total: int | None
+    message: str
+
+
+@dataclasses.dataclass
+class Incomplete:
+    checklist_id: str
+    reason: str
+
+
+def current_os() -> str:
+    if sys.platform.startswith("linux"):
+        return "linux"
+    if sys.platform.startswith("win"):
+        return "windows"
+    if sys.platform == "darwin":
+        return "darwin"
+    return sys.platform
+
+
+def find_case_insensitive(root: Path, rel: str) -> Path | None:
+    """Resolve `rel` (a/b/c) under `root` matching each part case-insensitively (Windows layouts)."""
+    cur = root
+    for part in PurePosixPath(rel).parts:
+        candidate = cur / part
+        if candidate.exists():
+            cur = candidate
+            continue
+        try:
+            match = next((p for p in cur.iterdir() if p.name.lower() == part.lower()), None)
+        except OSError:
+            return None
+        if match is None:
+            return None
+        cur = match
+    return cur
+
+
+def detect_root_os(root: Path) -> str:
+    """Which OS a dead-box root holds: 'windows' when it has a Windows/System32 folder, else 'linux'."""
+    if find_case_insensitive(root, "Windows/System32") is not None:
+        return "windows"
+    return "linux"
+
+
+class Context:
+    """What a collector gets: where to read (live system or an offline root) and where to write."""
+
+    def __init__(self, case: Case, *, run_id: str | None, checklist_id: str, root: str | os.PathLike | None = None,
+                 cancel: threading.Event | None = None, options: dict | None = None,
+                 collector_name: str = "?", collector_version: str = __version__):
+        self.case = case
+        self.run_id = run_id
+        self.checklist_id = checklist_id
+        self.root = Path(root).resolve() if root else None
+        self.cancel = cancel or threading.Event()
+        self.options = options or {}
+        self.collector_name = collector_name
+        self.collector_version = collector_version
+        self.stored: list[EvidenceRecord] = []
+        self.notes: list[str] = []
+        self.os = detect_root_os(self.root) if self.root else current_os()
+        self._host: str | None = None
+
+    # --------------------------------------------------------------- state
+    @property
+    def live(self) -> bool:
+        return self.root is None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel.is_set()
+
+    def progress(self, done: int, total: int | None, message: str) -> Progress:
+        return Progress(self.checklist_id, done, total, message)
+
+    def incomplete(self, reason: str) -> Incomplete:
+        """Record that something is missing (yield the result so the UI sees it at once)."""
+        self.notes.append(reason)
+        return Incomplete(self.checklist_id, reason)
+
+    @property
+    def host(self) -> str:
+        """The examined host's name (from the offline root's /etc/hostname when there is one)."""
+        if self._host is None:
+            from .util import host_name
+
+            self._host = host_name()
+            if self.root is not None:
+                try:
+                    self._host = (self.root / "etc/hostname").read_text(errors="replace").strip() or self._host
+                except OSError:
+                    self._host = f"offline root {self.root}"
+        return self._host
+
+    # --------------------------------------------------------------- paths
+    def path(self, logical: str) -> Path:
+        """The real path of a path as seen on the examined system (under --root when given)."""
+        if self.root is None:
+            return Path(logical)
+        return self.root / logical.lstrip("/")
+
+    def logical(self, real: Path) -> str:
+        """The examined system's view of a real path."""
+        if self.root is None:
+            return decode_path(os.fsdecode(real))
+        try:
+            return "/" + decode_path(os.fsdecode(Path(real).relative_to(self.root)))
+        except ValueError:
+            return decode_path(os.fsdecode(real))
+
+    # --------------------------------------------------------------- writing evidence
+    def _common(self, kw: dict) -> dict:
+        kw.setdefault("checklist_id", self.checklist_id)
+        kw.setdefault("collector", self.collector_name)
+        kw.setdefault("collector_version", self.collector_version)
+        kw.setdefault("run_id", self.run_id)
+        kw.setdefault("host", self.host)
+        return kw
+
+    def put_json(self, name: str, obj: Any, *, source: str, **kw) -> EvidenceRecord:
+        rec = self.case.add_json(obj, name=name, source=source, **self._common(kw))
+        self.stored.append(rec)
+        return rec
+
+    def put_bytes(self, name: str, data: bytes, *, source: str, kind: str = "command", **kw) -> EvidenceRecord:
+        rec = self.case.add_bytes(data, name=name, source=source, kind=kind, **self._common(kw))
+        self.stored.append(rec)
+        return rec
+
+    def put_file(self, real_path: Path, *, limit: int | None = None, **kw) -> EvidenceRecord | Incomplete:
+        """Copy one file; a source problem becomes an Incomplete note (the run goes on).
+
+        Resuming: a file already stored from the same source with the same size and mtime is not
+        copied again; the stored record is reused.
+        """
+        logical = self.logical(real_path)
+        try:
+            st = os.stat(real_path, follow_symlinks=False)
+            fp = f"{st.st_size}:{st.st_mtime_ns}"
+            prior = self.case.find_evidence(checklist_id=kw.get("checklist_id", self.checklist_id),
+                                            source=logical, fingerprint=fp)
+            if prior is not None and not prior.incomplete:
+                self.stored.append(prior)
+                return prior
+            kw = self._common(kw)
+            if self.root is not None:
+                kw.setdefault("name", real_path.name)
+            rec = self.case.add_file(real_path, source=logical, limit=limit,
+                                     cancelled=lambda: self.cancelled, **kw)
+        except (AccessDenied, PermissionError):
+            return self.incomplete(f"{logical}: permission denied")
+        except FileNotFoundError:
+            return self.incomplete(f"{logical}: vanished before it could be read")
+        except SourceError as exc:
+            return self.incomplete(str(exc).replace(os.fsdecode(real_path), logical))
+        except OSError as exc:
+            return self.incomplete(f"{logical}: {exc.strerror or exc}")
+        self.stored.append(rec)
+        for note in rec.incomplete:
+            self.notes.append(f"{logical}: {note}")
+        return rec
+
+    def put_command(self, argv: list[str], *, name: str, timeout: float = 60, **kw) -> EvidenceRecord | Incomplete:
+        """Run a read-only command and store its standard output (stderr and exit code in the record)."""
+        try:
+            proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        except FileNotFoundError:
+            return self.incomplete(f"{argv[0]} is not installed: {' '.join(argv)} not run")
+        except subprocess.TimeoutExpired as exc:
+            out = exc.stdout or b""
+            rec = self.put_bytes(name, out, source=" ".join(argv), incomplete=[f"timed out after {timeout} s"], **kw)
+            self.notes.append(f"{' '.join(argv)}: timed out after {timeout} s")
+            return rec
+        except OSError as exc:
+            return self.incomplete(f"{' '.join(argv)}: {exc.strerror or exc}")
+        incomplete = list(kw.pop("incomplete", ()))
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            incomplete.append(f"exit code {proc.returncode}: {err[-1] if err else 'no message'}")
+            if not proc.stdout:
+                return self.incomplete(f"{' '.join(argv)}: exit code {proc.returncode}: {err[-1] if err else ''}")
+        rec = self.put_bytes(name, proc.stdout, source=" ".join(argv), incomplete=incomplete,
+                             media_type="text/plain", **kw)
+        return rec
+
+    def walk_files(self, logical_dir: str, *, max_depth: int = 8) -> Iterator[Path]:
+        """Regular files under a directory, symlink-safe (links are not followed; loops cannot occur)."""
+        top = self.path(logical_dir)
+        stack = [(top, 0)]
+        while stack:
+            cur, depth = stack.pop()
+            try:
+                entries = sorted(os.scandir(cur), key=lambda e: e.name)
+            except PermissionError:
+                self.notes.append(f"{self.logical(cur)}: permission denied (folder not listed)")
+                continue
+            except OSError:
+                continue
+            for e in entries:
+                try:
+                    if e.is_symlink():
+                        continue
+                    if e.is_dir(follow_symlinks=False):
+                        if depth < max_depth:
+                            stack.append((Path(e.path), depth + 1))
+                    elif e.is_file(follow_symlinks=False):
+                        yield Path(e.path)
+                except OSError:
+                    continue
+
+
+class Collector:
+    """Base class of the collectors (see the module docstring)."""
+
+    name: str = ""
+    version: str = "1.0"
+    os: tuple[str, ...] = ("linux", "windows", "darwin")
+    live_only: bool = False
+
+    def check(self, ctx: Context) -> str | None:
+        return None
+
+    def collect(self, ctx: Context) -> Iterator[Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def why_not(self, ctx: Context) -> str | None:
+        """The reason this collector cannot run in this context, or None."""
+        if self.live_only and not ctx.live:
+            return "not applicable to an offline root (needs the running system)"
+        if ctx.os not in self.os:
+            return f"not available on {ctx.os}"
+        return self.check(ctx)
+
+
+_REGISTRY: dict[str, Collector] | None = None
+
+
+def registry() -> dict[str, Collector]:
+    """All collectors, by name (the modules of collectors/artifacts/ are imported once)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        reg: dict[str, Collector] = {}
+        from . import artifacts
+
+        for mod in pkgutil.iter_modules(artifacts.__path__):
+            module = importlib.import_module(f"{artifacts.__name__}.{mod.name}")
+            for obj in vars(module).values():
+                if isinstance(obj, type) and issubclass(obj, Collector) and obj is not Collector and obj.name:
+                    if obj.name in reg and type(reg[obj.name]) is not obj:
+                        raise RuntimeError(f"two collectors named {obj.name!r}")
+                    reg[obj.name] = obj()
+        _REGISTRY = reg
+    return _REGISTRY
+
+
+def iter_chunks(items: Iterable, n: int) -> Iterator[list]:
+    batch: list = []
+    for it in items:
+        batch.append(it)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

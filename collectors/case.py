@@ -1,0 +1,683 @@
+"""The case folder: incident record, checklist outcomes, evidence index, custody log, evidence files.
+
+Layout (see ARCHITECTURE.md)::
+
+    CASE/case.sqlite      SQLite (WAL): meta, incident, runs, outcomes, evidence, custody
+    CASE/custody.jsonl    append-only mirror of the custody log
+    CASE/evidence/ab/<sha256>   content, written once, read-only
+    CASE/tmp/             partial writes
+
+Every evidence item is read from its source once, copied and hashed in the same pass, fsynced, renamed
+into place and made read-only; its index row and its custody entry are written in one transaction.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import io
+import json
+import os
+import sqlite3
+import stat
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable, Iterator
+
+from . import __version__
+from .custody import CustodyLog
+from .errors import (
+    AccessDenied,
+    CaseError,
+    CaseNotFound,
+    DestinationFull,
+    DestinationUnwritable,
+    SourceError,
+)
+from .hashing import copy_and_hash
+from .util import file_metadata, host_name, local_offset, privileges, utc_now_iso
+
+SCHEMA_VERSION = 1
+DB_NAME = "case.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS incident (
+    id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, state TEXT NOT NULL,
+    profile TEXT, items TEXT, root TEXT, examiner TEXT, privileges TEXT, argv TEXT, host TEXT);
+CREATE TABLE IF NOT EXISTS outcomes (
+    run_id TEXT NOT NULL, checklist_id TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,
+    evidence_count INTEGER NOT NULL DEFAULT 0, started_at TEXT, finished_at TEXT,
+    PRIMARY KEY (run_id, checklist_id));
+CREATE TABLE IF NOT EXISTS evidence (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    checklist_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    media_type TEXT,
+    orig_meta TEXT NOT NULL,
+    collected_at TEXT NOT NULL,
+    tz_offset TEXT NOT NULL,
+    collector TEXT NOT NULL,
+    collector_version TEXT NOT NULL,
+    privileges TEXT NOT NULL,
+    incomplete TEXT NOT NULL,
+    host TEXT,
+    run_id TEXT,
+    fingerprint TEXT);
+CREATE INDEX IF NOT EXISTS evidence_checklist ON evidence (checklist_id);
+CREATE INDEX IF NOT EXISTS evidence_fingerprint ON evidence (checklist_id, source, fingerprint);
+CREATE TABLE IF NOT EXISTS custody (
+    seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, actor TEXT, action TEXT NOT NULL, target TEXT,
+    details TEXT NOT NULL, tool_version TEXT NOT NULL, host TEXT, prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL);
+"""
+
+_EVIDENCE_COLUMNS = (
+    "id", "checklist_id", "name", "kind", "source", "sha256", "size", "media_type", "orig_meta",
+    "collected_at", "tz_offset", "collector", "collector_version", "privileges", "incomplete", "host",
+    "run_id",
+)
+_JSON_COLUMNS = {"orig_meta", "privileges", "incomplete"}
+
+
+@dataclasses.dataclass(frozen=True)
+class EvidenceRecord:
+    id: str
+    checklist_id: str
+    name: str
+    kind: str  # file | command | api | derived
+    source: str
+    sha256: str
+    size: int
+    media_type: str | None
+    orig_meta: dict
+    collected_at: str
+    tz_offset: str
+    collector: str
+    collector_version: str
+    privileges: dict
+    incomplete: list
+    host: str | None
+    run_id: str | None
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "EvidenceRecord":
+        values = {}
+        for col in _EVIDENCE_COLUMNS:
+            v = row[col]
+            values[col] = json.loads(v) if col in _JSON_COLUMNS else v
+        return cls(**values)
+
+
+def _is_case_dir(path: Path) -> bool:
+    return (path / DB_NAME).is_file()
+
+
+def same_filesystem(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """True when `a` and `b` live on the same file system (same st_dev)."""
+    try:
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False
+
+
+class Case:
+    """An open case folder. Thread-safe: each thread gets its own SQLite connection."""
+
+    def __init__(self, path: Path, *, examiner: str | None = None):
+        self.path = Path(path).resolve()
+        self.examiner = examiner or os.environ.get("UNGCUU_EXAMINER") or _login_name()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._conn_lock = threading.Lock()
+        self.evidence_dir = self.path / "evidence"
+        self.tmp_dir = self.path / "tmp"
+        self.custody = CustodyLog(self)
+        self.warnings: list[str] = []
+
+    # ----------------------------------------------------------------- open / create
+    @classmethod
+    def create(cls, path: str | os.PathLike, *, examiner: str | None = None, affected_root: str = "/") -> "Case":
+        """Create a case folder (or open it, if it already is one)."""
+        path = Path(path)
+        if _is_case_dir(path):
+            return cls.open(path, examiner=examiner, affected_root=affected_root)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            if any(p.name not in {".", ".."} for p in path.iterdir()):
+                raise CaseError(
+                    f"{path} exists and is not empty and not a case folder; choose an empty or new folder",
+                    path=str(path),
+                )
+            (path / "evidence").mkdir()
+            (path / "tmp").mkdir()
+        except PermissionError as exc:
+            raise DestinationUnwritable(f"cannot create the case folder {path}: permission denied", path=str(path)) from exc
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise DestinationFull(f"the disk holding {path} is full", path=str(path)) from exc
+            if exc.errno == errno.EROFS:
+                raise DestinationUnwritable(f"{path} is on a read-only file system", path=str(path)) from exc
+            raise CaseError(f"cannot create the case folder {path}: {exc.strerror}", path=str(path)) from exc
+        case = cls(path, examiner=examiner)
+        db = case.db
+        with db:
+            db.executescript(_SCHEMA)
+            meta = {
+                "case_id": "UC-" + uuid.uuid4().hex[:12].upper(),
+                "created_at": utc_now_iso(),
+                "created_tz_offset": local_offset(),
+                "schema_version": str(SCHEMA_VERSION),
+                "tool_version": __version__,
+                "created_on_host": host_name(),
+            }
+            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+        case._check_location(affected_root)
+        case.custody.append("create", meta["case_id"], {"path": str(case.path), "privileges": privileges()})
+        return case
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, examiner: str | None = None, affected_root: str = "/") -> "Case":
+        path = Path(path)
+        if not path.exists():
+            raise CaseNotFound(f"no case folder at {path}", path=str(path))
+        if not _is_case_dir(path):
+            raise CaseNotFound(f"{path} is not a case folder (no {DB_NAME})", path=str(path))
+        case = cls(path, examiner=examiner)
+        try:
+            version = case.meta().get("schema_version")
+        except sqlite3.DatabaseError as exc:
+            raise CaseError(f"{path / DB_NAME} cannot be read: {exc}", path=str(path)) from exc
+        if version is None:
+            raise CaseError(f"{path / DB_NAME} has no schema version: not an UngCuu case", path=str(path))
+        case._check_location(affected_root)
+        case.custody.repair_mirror()
+        return case
+
+    @classmethod
+    def open_or_create(cls, path: str | os.PathLike, **kw) -> "Case":
+        return cls.open(path, **kw) if _is_case_dir(Path(path)) else cls.create(path, **kw)
+
+    def _check_location(self, affected_root: str) -> None:
+        if affected_root and same_filesystem(self.path, affected_root):
+            self.warnings.append(
+                f"the case folder {self.path} is on the same file system as the affected system's root "
+                f"({affected_root}): writing there may overwrite deleted data; prefer a separate drive"
+            )
+
+    # ----------------------------------------------------------------- database
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path / DB_NAME, timeout=30, isolation_level=None)
+            except sqlite3.OperationalError as exc:
+                raise DestinationUnwritable(f"cannot open {self.path / DB_NAME}: {exc}", path=str(self.path)) from exc
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            # Autocommit mode with explicit BEGIN; `with conn:` is replaced by `transaction()`.
+            self._local.conn = conn
+            with self._conn_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def transaction(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        if db.in_transaction:  # nested: join the outer transaction
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                db.execute("ROLLBACK")
+                if "full" in str(exc).lower():
+                    raise DestinationFull(f"the disk holding {self.path} is full", path=str(self.path)) from exc
+                raise
+
+    def close(self) -> None:
+        with self._conn_lock:
+            for conn in self._connections:
+                with contextlib.suppress(Exception):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> "Case":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def meta(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self.db.execute("SELECT key, value FROM meta")}
+
+    @property
+    def case_id(self) -> str:
+        return self.meta()["case_id"]
+
+    # ----------------------------------------------------------------- incident record
+    def incident(self) -> dict:
+        row = self.db.execute("SELECT data FROM incident WHERE id = 1").fetchone()
+        return json.loads(row["data"]) if row else {}
+
+    def set_incident(self, data: dict, *, note: str = "") -> None:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+        import hashlib
+
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO incident (id, data, updated_at) VALUES (1, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                (text, utc_now_iso()),
+            )
+            self.custody.append("incident", "incident record", {"sha256": digest, "note": note})
+
+    # ----------------------------------------------------------------- runs and outcomes
+    def start_run(self, *, profile: str | None, items: Iterable[str], root: str | None, argv: list[str] | None = None) -> str:
+        run_id = "R-" + uuid.uuid4().hex[:10]
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO runs (id, started_at, state, profile, items, root, examiner, privileges, argv, host) "
+                "VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, utc_now_iso(), profile, json.dumps(list(items)), root, self.examiner,
+                 json.dumps(privileges()), json.dumps(argv or []), host_name()),
+            )
+            self.custody.append("collect-start", run_id, {
+                "profile": profile, "items": list(items), "root": root, "privileges": privileges(), "argv": argv or [],
+            })
+        return run_id
+
+    def finish_run(self, run_id: str, state: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE runs SET finished_at = ?, state = ? WHERE id = ?", (utc_now_iso(), state, run_id))
+            counts = [dict(r) for r in self.db.execute(
+                "SELECT checklist_id, state, evidence_count FROM outcomes WHERE run_id = ? ORDER BY checklist_id", (run_id,))]
+            self.custody.append("collect-end", run_id, {"state": state, "outcomes": counts})
+
+    def record_outcome(self, run_id: str, checklist_id: str, state: str, reason: str | None,
+                       evidence_count: int, started_at: str, finished_at: str | None = None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO outcomes (run_id, checklist_id, state, reason, evidence_count, started_at, finished_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, checklist_id) DO UPDATE SET "
+                "state = excluded.state, reason = excluded.reason, evidence_count = excluded.evidence_count, "
+                "finished_at = excluded.finished_at",
+                (run_id, checklist_id, state, reason, evidence_count, started_at, finished_at or utc_now_iso()),
+            )
+
+    def outcomes(self) -> dict[str, dict]:
+        """Latest outcome of each checklist item over all runs, with the case-wide evidence count."""
+        rows = self.db.execute(
+            "SELECT o.*, r.started_at AS run_started FROM outcomes o JOIN runs r ON r.id = o.run_id "
+            "ORDER BY r.started_at, o.started_at"
+        ).fetchall()
+        latest: dict[str, dict] = {}
+        for r in rows:
+            latest[r["checklist_id"]] = dict(r)
+        counts = dict(self.db.execute("SELECT checklist_id, COUNT(*) FROM evidence GROUP BY checklist_id").fetchall())
+        for cid, out in latest.items():
+            out["total_evidence"] = counts.get(cid, 0)
+        for cid, n in counts.items():
+            latest.setdefault(cid, {"checklist_id": cid, "state": "collected", "reason": None,
+                                    "evidence_count": n, "total_evidence": n})
+        return latest
+
+    def runs(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM runs ORDER BY started_at")]
+
+    # ----------------------------------------------------------------- evidence: query
+    def evidence(self, checklist_id: str | None = None) -> list[EvidenceRecord]:
+        sql = "SELECT * FROM evidence"
+        args: tuple = ()
+        if checklist_id:
+            sql += " WHERE checklist_id = ?"
+            args = (checklist_id,)
+        return [EvidenceRecord.from_row(r) for r in self.db.execute(sql + " ORDER BY seq", args)]
+
+    def get_evidence(self, evidence_id: str) -> EvidenceRecord:
+        row = self.db.execute("SELECT * FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
+        if row is None:
+            raise CaseError(f"no evidence {evidence_id} in case {self.path}", evidence_id=evidence_id)
+        return EvidenceRecord.from_row(row)
+
+    def find_evidence(self, *, checklist_id: str, source: str, fingerprint: str) -> EvidenceRecord | None:
+        """Evidence already taken from this source in this state (for resuming)."""
+        row = self.db.execute(
+            "SELECT * FROM evidence WHERE checklist_id = ? AND source = ? AND fingerprint = ? ORDER BY seq DESC LIMIT 1",
+            (checklist_id, source, fingerprint),
+        ).fetchone()
+        return EvidenceRecord.from_row(row) if row else None
+
+    def evidence_path(self, rec: EvidenceRecord | str) -> Path:
+        sha = rec.sha256 if isinstance(rec, EvidenceRecord) else rec
+        return self.evidence_dir / sha[:2] / sha
+
+    def open_evidence(self, rec: EvidenceRecord | str) -> BinaryIO:
+        return open(self.evidence_path(rec), "rb")
+
+    def read_json(self, rec: EvidenceRecord) -> Any:
+        with self.open_evidence(rec) as fh:
+            return json.load(fh)
+
+    def latest(self, name: str, checklist_id: str | None = None) -> EvidenceRecord | None:
+        """The most recent evidence item with this logical name (e.g. 'processes.json')."""
+        sql = "SELECT * FROM evidence WHERE name = ?"
+        args: list = [name]
+        if checklist_id:
+            sql += " AND checklist_id = ?"
+            args.append(checklist_id)
+        row = self.db.execute(sql + " ORDER BY seq DESC LIMIT 1", args).fetchone()
+        return EvidenceRecord.from_row(row) if row else None
+
+    # ----------------------------------------------------------------- evidence: write
+    def add_stream(
+        self,
+        src: BinaryIO,
+        *,
+        checklist_id: str,
+        name: str,
+        source: str,
+        kind: str = "file",
+        collector: str,
+        collector_version: str = __version__,
+        orig_meta: dict | None = None,
+        incomplete: Iterable[str] = (),
+        media_type: str | None = None,
+        host: str | None = None,
+        run_id: str | None = None,
+        fingerprint: str | None = None,
+        size_hint: int | None = None,
+        limit: int | None = None,
+        progress=None,
+        cancelled=None,
+        custody_action: str = "collect",
+    ) -> EvidenceRecord:
+        """Copy `src` into the store, hashing as it is written; index it and log custody."""
+        incomplete = list(incomplete)
+        tmp_fd, tmp_path = self._tmp_file()
+        try:
+            try:
+                digests, size, truncated = copy_and_hash(
+                    src, tmp_fd, size_hint=size_hint, limit=limit, progress=progress, cancelled=cancelled)
+            except OSError as exc:
+                self._raise_write_error(exc, source, tmp_path)
+            if truncated:
+                incomplete.append(f"size cap of {limit} bytes reached: only the first {limit} bytes were copied")
+            if cancelled is not None and cancelled():
+                incomplete.append("cancelled while copying: the item holds only the bytes read before the cancel")
+            try:
+                os.fsync(tmp_fd)
+            except OSError as exc:
+                self._raise_write_error(exc, source, tmp_path)
+        finally:
+            os.close(tmp_fd)
+        return self._commit_tmp(
+            tmp_path, digests["sha256"], size, checklist_id=checklist_id, name=name, source=source, kind=kind,
+            collector=collector, collector_version=collector_version, orig_meta=orig_meta or {},
+            incomplete=incomplete, media_type=media_type, host=host, run_id=run_id, fingerprint=fingerprint,
+            custody_action=custody_action,
+        )
+
+    def add_bytes(self, data: bytes, **kw) -> EvidenceRecord:
+        kw.setdefault("size_hint", len(data))
+        return self.add_stream(io.BytesIO(data), **kw)
+
+    def add_json(self, obj: Any, **kw) -> EvidenceRecord:
+        data = json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False, default=str).encode("utf-8")
+        kw.setdefault("media_type", "application/json")
+        kw.setdefault("kind", "api")
+        return self.add_bytes(data, **kw)
+
+    def add_file(self, path: str | os.PathLike, *, source: str | None = None, name: str | None = None,
+                 limit: int | None = None, **kw) -> EvidenceRecord:
+        """Copy a file into the store with its original metadata; notes a file that changed while copied."""
+        path_s = os.fsdecode(path)
+        try:
+            before = os.stat(path, follow_symlinks=False)
+            if stat.S_ISLNK(before.st_mode):
+                raise SourceError(f"{path_s} is a symbolic link: not followed", path=path_s)
+            if not stat.S_ISREG(before.st_mode):
+                raise SourceError(f"{path_s} is not a regular file", path=path_s)
+            fh = open(path, "rb", buffering=0)
+        except PermissionError as exc:
+            raise AccessDenied(f"permission denied reading {path_s}", path=path_s) from exc
+        except FileNotFoundError as exc:
+            raise SourceError(f"{path_s} vanished before it could be read", path=path_s) from exc
+        except OSError as exc:
+            if isinstance(exc, SourceError):
+                raise
+            raise SourceError(f"cannot read {path_s}: {exc.strerror or exc}", path=path_s) from exc
+        meta = file_metadata(before)
+        incomplete = list(kw.pop("incomplete", ()))
+        with fh:
+            kw.setdefault("fingerprint", f"{before.st_size}:{before.st_mtime_ns}")
+            tmp_fd, tmp_path = self._tmp_file()
+            try:
+                try:
+                    digests, size, truncated = copy_and_hash(
+                        fh, tmp_fd, size_hint=before.st_size, limit=limit,
+                        progress=kw.get("progress"), cancelled=kw.get("cancelled"))
+                except OSError as exc:
+                    if _is_write_error(exc):
+                        self._raise_write_error(exc, path_s, tmp_path)
+                    incomplete.append(f"read error after {os.lseek(tmp_fd, 0, os.SEEK_CUR)} bytes: {exc.strerror or exc}")
+                    digests, size, truncated = _hash_tmp(tmp_fd), os.lseek(tmp_fd, 0, os.SEEK_CUR), False
+                try:
+                    os.fsync(tmp_fd)
+                except OSError as exc:
+                    self._raise_write_error(exc, path_s, tmp_path)
+            finally:
+                os.close(tmp_fd)
+        if truncated:
+            incomplete.append(f"size cap of {limit} bytes reached: only the first {limit} bytes were copied")
+        cancelled = kw.get("cancelled")
+        if cancelled is not None and cancelled():
+            incomplete.append("cancelled while copying: the item holds only the bytes read before the cancel")
+        try:
+            after = os.stat(path, follow_symlinks=False)
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                incomplete.append(
+                    "the file changed while it was copied (size or modification time differ): "
+                    "the hash is of the bytes that were read")
+        except OSError:
+            incomplete.append("the file vanished while it was copied: the hash is of the bytes that were read")
+        for key in ("progress", "cancelled"):
+            kw.pop(key, None)
+        kw.pop("size_hint", None)
+        return self._commit_tmp(
+            tmp_path, digests["sha256"], size, source=source or path_s, name=name or os.path.basename(path_s),
+            orig_meta=meta, incomplete=incomplete, kind=kw.pop("kind", "file"), **kw)
+
+    @contextlib.contextmanager
+    def writer(self, **kw) -> Iterator["EvidenceWriter"]:
+        """Stream content of unknown size into the store: `with case.writer(...) as w: w.write(b)`.
+
+        The record is available as `w.record` after the block. On an exception the partial file is
+        discarded unless `w.keep_partial()` was called.
+        """
+        w = EvidenceWriter(self, kw)
+        try:
+            yield w
+        except BaseException:
+            w.abort()
+            raise
+        else:
+            w.close()
+
+    # ----------------------------------------------------------------- internals
+    def _tmp_file(self) -> tuple[int, Path]:
+        self.tmp_dir.mkdir(exist_ok=True)
+        tmp_path = self.tmp_dir / f"{uuid.uuid4().hex}.part"
+        try:
+            fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            self._raise_write_error(exc, str(tmp_path), None)
+        return fd, tmp_path
+
+    def _raise_write_error(self, exc: OSError, source: str, tmp_path: Path | None):
+        if tmp_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_path)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DestinationFull(
+                f"the disk holding the case folder {self.path} is full while storing {source}: "
+                "collection stopped; what was stored before stays valid", path=str(self.path)) from exc
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise DestinationUnwritable(
+                f"cannot write to the case folder {self.path}: {exc.strerror}", path=str(self.path)) from exc
+        if _is_write_error(exc):
+            raise CaseError(f"cannot write to the case folder {self.path}: {exc.strerror}", path=str(self.path)) from exc
+        raise SourceError(f"cannot read {source}: {exc.strerror or exc}", path=source) from exc
+
+    def _commit_tmp(self, tmp_path: Path, sha256: str, size: int, *, checklist_id: str, name: str, source: str,
+                    kind: str, collector: str, collector_version: str = __version__, orig_meta: dict,
+                    incomplete: list, media_type: str | None = None, host: str | None = None,
+                    run_id: str | None = None, fingerprint: str | None = None,
+                    custody_action: str = "collect") -> EvidenceRecord:
+        dest = self.evidence_path(sha256)
+        try:
+            dest.parent.mkdir(exist_ok=True)
+            if dest.exists():
+                os.unlink(tmp_path)  # same content already stored: one copy serves both index rows
+            else:
+                os.chmod(tmp_path, 0o444)
+                os.replace(tmp_path, dest)
+                _fsync_dir(dest.parent)
+        except OSError as exc:
+            self._raise_write_error(exc, source, tmp_path)
+        record = dict(
+            checklist_id=checklist_id, name=name, kind=kind, source=source, sha256=sha256, size=size,
+            media_type=media_type, orig_meta=orig_meta, collected_at=utc_now_iso(), tz_offset=local_offset(),
+            collector=collector, collector_version=collector_version, privileges=privileges(),
+            incomplete=incomplete, host=host or host_name(), run_id=run_id,
+        )
+        with self.transaction():
+            seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM evidence").fetchone()[0]
+            record["id"] = f"E{seq:06d}"
+            cols = list(_EVIDENCE_COLUMNS) + ["fingerprint"]
+            values = [json.dumps(record[c], ensure_ascii=False) if c in _JSON_COLUMNS else record[c]
+                      for c in _EVIDENCE_COLUMNS] + [fingerprint]
+            self.db.execute(
+                f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
+            self.custody.append(custody_action, record["id"], {
+                "sha256": sha256, "size": size, "checklist_id": checklist_id, "name": name, "source": source,
+                "collector": collector, "incomplete": incomplete,
+            })
+        return EvidenceRecord(**record)
+
+
+class EvidenceWriter:
+    """Write-as-you-go evidence with hashing; see `Case.writer`."""
+
+    def __init__(self, case: Case, kw: dict):
+        import hashlib
+
+        self.case = case
+        self.kw = kw
+        self.fd, self.tmp_path = case._tmp_file()
+        self.sha256 = hashlib.sha256()
+        self.extra = {name: hashlib.new(name) for name in kw.pop("extra_hashes", ())}
+        self.size = 0
+        self.record: EvidenceRecord | None = None
+        self._closed = False
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        for h in self.extra.values():
+            h.update(data)
+        view = memoryview(data)
+        try:
+            while view:
+                n = os.write(self.fd, view)
+                view = view[n:]
+        except OSError as exc:
+            os.close(self.fd)
+            self._closed = True
+            self.case._raise_write_error(exc, self.kw.get("source", "?"), self.tmp_path)
+        self.size += len(data)
+        return len(data)
+
+    def hexdigests(self) -> dict[str, str]:
+        out = {"sha256": self.sha256.hexdigest()}
+        out.update({k: h.hexdigest() for k, h in self.extra.items()})
+        return out
+
+    def close(self) -> EvidenceRecord:
+        if self.record is not None:
+            return self.record
+        try:
+            os.fsync(self.fd)
+        except OSError as exc:
+            self.case._raise_write_error(exc, self.kw.get("source", "?"), self.tmp_path)
+        finally:
+            os.close(self.fd)
+            self._closed = True
+        kw = dict(self.kw)
+        kw.setdefault("orig_meta", {})
+        kw.setdefault("incomplete", [])
+        kw["incomplete"] = list(kw["incomplete"])
+        self.record = self.case._commit_tmp(self.tmp_path, self.sha256.hexdigest(), self.size, **kw)
+        return self.record
+
+    def abort(self) -> None:
+        if not self._closed:
+            os.close(self.fd)
+            self._closed = True
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp_path)
+
+
+def _hash_tmp(fd: int) -> dict[str, str]:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(os.dup(fd), "rb", closefd=True) as fh:
+        fh.seek(0)
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return {"sha256": h.hexdigest()}
+
+
+def _is_write_error(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a container
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"

@@ -1,0 +1,165 @@
+"""Run checklist items: order of volatility, one outcome per item, cancel and resume.
+
+`run_checklist` is a generator of events (ItemStarted, Progress, Stored, Incomplete, ItemFinished,
+RunFinished). The command line prints them; the GUI runs the generator on a worker thread and turns
+the events into signals. Setting the `cancel` event stops after the current unit of work: what was
+stored stays valid, the item is marked interrupted, and running the same selection again resumes
+(items already collected are not collected again; files already stored are not copied again).
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import traceback
+from typing import Iterator
+
+from .base import Context, Incomplete, Progress, registry
+from .case import Case, EvidenceRecord
+from .checklist import Checklist, Item
+from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable, NotApplicable
+from .util import utc_now_iso
+
+STATES = ("collected", "partial", "skipped", "failed", "interrupted")
+DONE_STATES = {"collected", "partial", "skipped"}
+
+
+@dataclasses.dataclass
+class ItemStarted:
+    checklist_id: str
+    label: str
+
+
+@dataclasses.dataclass
+class Stored:
+    checklist_id: str
+    record: EvidenceRecord
+
+
+@dataclasses.dataclass
+class ItemFinished:
+    checklist_id: str
+    state: str
+    reason: str | None
+    evidence_count: int
+
+
+@dataclasses.dataclass
+class RunFinished:
+    run_id: str
+    state: str  # completed | cancelled | failed
+    reason: str | None
+    outcomes: dict[str, str]
+
+
+def _summarise(notes: list[str], limit: int = 6) -> str:
+    if len(notes) <= limit:
+        return "; ".join(notes)
+    return "; ".join(notes[:limit]) + f"; and {len(notes) - limit} more"
+
+
+def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: threading.Event,
+             options: dict | None = None) -> Iterator[object]:
+    """Run one checklist item's collectors; yields events, ends with ItemFinished."""
+    reg = registry()
+    started = utc_now_iso()
+    yield ItemStarted(item.id, item.label_vi)
+    stored = 0
+    notes: list[str] = []
+    skipped: list[str] = []
+    failed: list[str] = []
+    ran = 0
+    fatal: BaseException | None = None
+    for name in item.collectors:
+        if cancel.is_set():
+            break
+        coll = reg[name]
+        ctx = Context(case, run_id=run_id, checklist_id=item.id, root=root, cancel=cancel, options=options,
+                      collector_name=f"{coll.name}", collector_version=coll.version)
+        why = coll.why_not(ctx)
+        if why:
+            skipped.append(f"{name}: {why}")
+            continue
+        ran += 1
+        gen = coll.collect(ctx)
+        try:
+            for ev in gen:
+                if isinstance(ev, EvidenceRecord):
+                    yield Stored(item.id, ev)
+                elif isinstance(ev, (Progress, Incomplete)):
+                    yield ev
+                if cancel.is_set():
+                    break
+        except NotApplicable as exc:
+            skipped.append(f"{name}: {exc}")
+        except (DestinationFull, DestinationUnwritable) as exc:
+            fatal = exc
+            failed.append(f"{name}: {exc}")
+        except Cancelled:
+            pass
+        except CaseError as exc:
+            fatal = exc
+            failed.append(f"{name}: {exc}")
+        except Exception as exc:  # a collector bug must not lose the rest of the run
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            failed.append(f"{name}: {type(exc).__name__}: {exc} (at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
+        finally:
+            gen.close()
+        stored += len(ctx.stored)
+        notes.extend(f"{name}: {n}" if not n.startswith(name) else n for n in ctx.notes)
+        if fatal:
+            break
+
+    if cancel.is_set() and not fatal:
+        state, reason = "interrupted", "cancelled by the responder; run the same command again to resume"
+    elif stored == 0:
+        if failed:
+            state, reason = "failed", _summarise(failed + notes)
+        elif skipped and not ran:
+            state, reason = "skipped", _summarise(skipped)
+        else:
+            state, reason = "skipped", "nothing found to collect" + (": " + _summarise(notes + skipped) if notes or skipped else "")
+    elif failed or notes or skipped:
+        state, reason = "partial", _summarise(failed + notes + skipped)
+    else:
+        state, reason = "collected", None
+    if run_id is not None:
+        case.record_outcome(run_id, item.id, state, reason, stored, started)
+    yield ItemFinished(item.id, state, reason, stored)
+    if fatal:
+        raise fatal
+
+
+def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "triage", only: list[str] | None = None,
+                  root=None, cancel: threading.Event | None = None, options: dict | None = None,
+                  argv: list[str] | None = None, again: bool = False) -> Iterator[object]:
+    """Run the chosen items in order of volatility, resuming what an earlier run left undone."""
+    cancel = cancel or threading.Event()
+    items = checklist.select(profile, only)
+    done = {cid for cid, o in case.outcomes().items() if o.get("state") in DONE_STATES and o.get("run_id")}
+    todo = [i for i in items if again or i.id not in done]
+    resumed = [i for i in items if i not in todo]
+    run_id = case.start_run(profile=None if only else profile, items=[i.id for i in todo], root=str(root) if root else None,
+                            argv=argv)
+    for item in resumed:
+        yield ItemFinished(item.id, "collected-earlier", "already collected by an earlier run (use --again to repeat)", 0)
+    outcomes: dict[str, str] = {}
+    state, reason = "completed", None
+    try:
+        for item in todo:
+            if cancel.is_set():
+                state, reason = "cancelled", "cancelled by the responder"
+                break
+            for ev in run_item(case, item, run_id=run_id, root=root, cancel=cancel, options=options):
+                if isinstance(ev, ItemFinished):
+                    outcomes[ev.checklist_id] = ev.state
+                yield ev
+        if cancel.is_set():
+            state, reason = "cancelled", "cancelled by the responder"
+    except (DestinationFull, DestinationUnwritable, CaseError) as exc:
+        state, reason = "failed", str(exc)
+    finally:
+        try:
+            case.finish_run(run_id, state if reason is None else f"{state}: {reason}")
+        except Exception:  # disk full: the run row stays 'running', verify still works
+            pass
+    yield RunFinished(run_id, state, reason, outcomes)

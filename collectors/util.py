@@ -1,0 +1,127 @@
+"""Small helpers shared by the collectors: time, host, privileges, file metadata."""
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import os
+import socket
+import stat
+import sys
+
+
+def utc_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def iso_utc(dt: _dt.datetime) -> str:
+    """ISO 8601 UTC with microseconds and a 'Z'."""
+    return dt.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def utc_now_iso() -> str:
+    return iso_utc(utc_now())
+
+
+def ts_to_iso(ts: float | int | None) -> str | None:
+    if ts is None:
+        return None
+    try:
+        return iso_utc(_dt.datetime.fromtimestamp(ts, _dt.timezone.utc))
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def local_offset(when: _dt.datetime | None = None) -> str:
+    """The local UTC offset as +HH:MM."""
+    dt = (when or utc_now()).astimezone()
+    off = dt.utcoffset() or _dt.timedelta(0)
+    minutes = int(off.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@functools.lru_cache(maxsize=1)
+def host_name() -> str:
+    return socket.gethostname()
+
+
+def is_admin() -> bool:
+    if hasattr(os, "geteuid"):
+        return os.geteuid() == 0
+    try:  # Windows
+        import ctypes
+
+        return bool(ctypes.windll.shell32.IsUserAnAdmin())  # type: ignore[attr-defined]
+    except Exception:
+        return False
+
+
+def _linux_capabilities() -> str | None:
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("CapEff:"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def privileges() -> dict:
+    """What the collector runs with: recorded on every evidence item and custody entry."""
+    info: dict = {"platform": sys.platform, "is_admin": is_admin()}
+    if hasattr(os, "getuid"):
+        info.update(uid=os.getuid(), euid=os.geteuid(), gid=os.getgid(), egid=os.getegid())
+        caps = _linux_capabilities()
+        if caps is not None:
+            info["cap_eff"] = caps
+    try:
+        import getpass
+
+        info["user"] = getpass.getuser()
+    except Exception:
+        pass
+    return info
+
+
+def owner_name(uid: int | None) -> str | None:
+    if uid is None:
+        return None
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return None
+
+
+def file_metadata(st: os.stat_result) -> dict:
+    """Original metadata of a file: size, MACB times (ISO UTC), owner and mode."""
+    meta = {
+        "size": st.st_size,
+        "mtime": ts_to_iso(st.st_mtime),
+        "atime": ts_to_iso(st.st_atime),
+        "ctime": ts_to_iso(st.st_ctime),
+        "btime": ts_to_iso(getattr(st, "st_birthtime", None)),
+        "uid": getattr(st, "st_uid", None),
+        "gid": getattr(st, "st_gid", None),
+        "owner": owner_name(getattr(st, "st_uid", None)),
+        "mode": stat.filemode(st.st_mode),
+        "mode_octal": oct(stat.S_IMODE(st.st_mode)),
+        "inode": st.st_ino,
+        "device": st.st_dev,
+    }
+    return meta
+
+
+def decode_path(path: bytes | str) -> str:
+    """A printable form of a file name that may not be UTF-8 (undecodable bytes become \\xNN)."""
+    if isinstance(path, bytes):
+        return path.decode("utf-8", errors="backslashreplace")
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", errors="backslashreplace")

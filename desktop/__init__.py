@@ -1,0 +1,1 @@
+"""The thin shell: the Qt app and the headless command line (`ungcuu ...`)."""

@@ -1,0 +1,71 @@
+"""Shared bits of the command-line commands: opening cases, state names, tables, terminal progress."""
+from __future__ import annotations
+
+import json
+import sys
+
+from collectors.case import Case
+
+STATE_VI = {
+    "collected": "đã thu thập",
+    "partial": "một phần",
+    "skipped": "bỏ qua",
+    "failed": "lỗi",
+    "interrupted": "bị ngắt (chạy lại để tiếp tục)",
+    "collected-earlier": "đã thu thập ở lần trước",
+    "pending": "chưa thu thập",
+}
+
+
+def state_label(state: str, lang: str) -> str:
+    return STATE_VI.get(state, state) if lang == "vi" else state
+
+
+def open_case(path: str, *, create: bool = False, examiner: str | None = None, affected_root: str = "/") -> Case:
+    case = (Case.create if create else Case.open)(path, examiner=examiner, affected_root=affected_root)
+    for w in case.warnings:
+        print(f"ungcuu: warning: {w}", file=sys.stderr)
+    return case
+
+
+def print_json(obj) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: list[str], rows: list[list], out=None) -> None:
+    out = out or sys.stdout
+    cells = [[("" if c is None else str(c)) for c in r] for r in rows]
+    widths = [len(h) for h in headers]
+    for r in cells:
+        for i, c in enumerate(r[:-1]):
+            widths[i] = min(max(widths[i], len(c)), 60)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {}"
+    print(fmt.format(*headers), file=out)
+    for r in cells:
+        print(fmt.format(*[c if len(c) <= 60 or i == len(r) - 1 else c[:57] + "..." for i, c in enumerate(r)]), file=out)
+
+
+class TerminalProgress:
+    """One line per checklist item on a terminal; silent when stderr is not a terminal."""
+
+    def __init__(self, stream=None, lang: str = "vi"):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.lang = lang
+        self._last_len = 0
+
+    def status(self, text: str) -> None:
+        if not self.enabled:
+            return
+        text = text[:100]
+        self.stream.write("\r" + text + " " * max(0, self._last_len - len(text)))
+        self.stream.flush()
+        self._last_len = len(text)
+
+    def line(self, text: str) -> None:
+        if not self.enabled:
+            return
+        self.stream.write("\r" + text + " " * max(0, self._last_len - len(text)) + "\n")
+        self.stream.flush()
+        self._last_len = 0

@@ -1,0 +1,95 @@
+"""`ungcuu collect`: run the section 2.1 checklist on this machine (or on an offline root)."""
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+from collectors import checklist as checklist_mod
+from collectors.base import Incomplete, Progress
+from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
+
+from ._common import TerminalProgress, open_case, print_table, state_label
+
+NAME = "collect"
+HELP = "collect the section 2.1 checklist into a case folder (Ctrl-C stops cleanly; run again to resume)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--case", required=True, help="case folder (created if new); prefer a separate drive")
+    p.add_argument("--profile", choices=("triage", "full"), default="triage")
+    p.add_argument("--only", help="comma-separated checklist ids, e.g. B2,B8")
+    p.add_argument("--root", help="collect file-based items from a mounted image or copied tree (dead-box)")
+    p.add_argument("--examiner", help="who collects (recorded in the custody log)")
+    p.add_argument("--again", action="store_true", help="collect items again even if an earlier run did")
+    p.add_argument("--checklist", help="another checklist YAML (validated before anything runs)")
+    p.add_argument("--path", action="append", default=[], help="a file or folder for B5 (full profile)")
+
+
+def install_cancel_handler(cancel: threading.Event):
+    """First Ctrl-C: stop cleanly after the current unit of work. Second: stop at once."""
+    def handler(signum, frame):
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("\nungcuu: stopping after the current step (Ctrl-C again to abort)...", file=sys.stderr)
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread
+        return None
+
+
+def drive(case, checklist, args, *, profile, only, options, lang) -> int:
+    cancel = threading.Event()
+    old = install_cancel_handler(cancel)
+    term = TerminalProgress(lang=lang)
+    labels = {i.id: i for i in checklist.items}
+    finished: list = []
+    run_state = None
+    try:
+        for ev in run_checklist(case, checklist, profile=profile, only=only, root=args.root, cancel=cancel,
+                                options=options, argv=getattr(args, "argv", None), again=args.again):
+            if isinstance(ev, ItemStarted):
+                term.status(f"[{ev.checklist_id}] {labels[ev.checklist_id].label(lang)} ...")
+            elif isinstance(ev, Progress):
+                term.status(f"[{ev.checklist_id}] {ev.message}"[:100])
+            elif isinstance(ev, Stored):
+                term.status(f"[{ev.checklist_id}] {ev.record.id} {ev.record.name}")
+            elif isinstance(ev, Incomplete):
+                pass
+            elif isinstance(ev, ItemFinished):
+                finished.append(ev)
+                term.line(f"[{ev.checklist_id}] {state_label(ev.state, lang)} ({ev.evidence_count})"
+                          + (f": {ev.reason}" if ev.reason and ev.state != "collected-earlier" else ""))
+            elif isinstance(ev, RunFinished):
+                run_state = ev
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGINT, old)
+    rows = [[f.checklist_id, labels[f.checklist_id].label(lang), state_label(f.state, lang), f.evidence_count,
+             f.reason or ""] for f in finished]
+    headers = ["ID", "Mục" if lang == "vi" else "Item", "Trạng thái" if lang == "vi" else "State",
+               "Chứng cứ" if lang == "vi" else "Evidence", "Lý do" if lang == "vi" else "Reason"]
+    print_table(headers, rows)
+    print(f"case: {case.path}  run: {run_state.run_id if run_state else '?'}  "
+          f"state: {run_state.state if run_state else '?'}")
+    if run_state and run_state.reason:
+        print(f"ungcuu: {run_state.reason}", file=sys.stderr)
+    if run_state is None or run_state.state == "cancelled":
+        return 130
+    if run_state.state == "failed":
+        return 1
+    return 1 if any(f.state == "failed" for f in finished) else 0
+
+
+def run(args) -> int:
+    checklist = checklist_mod.load(args.checklist)  # validated before anything runs
+    only = [s.strip().upper() for s in args.only.split(",") if s.strip()] if args.only else None
+    if only:
+        checklist.select(None, only)  # unknown ids fail here, before the case is touched
+    case = open_case(args.case, create=True, examiner=args.examiner, affected_root=args.root or "/")
+    options = {"paths": args.path} if args.path else {}
+    try:
+        return drive(case, checklist, args, profile=args.profile, only=only, options=options, lang=args.lang)
+    finally:
+        case.close()

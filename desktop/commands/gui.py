@@ -1,0 +1,38 @@
+"""`ungcuu gui`: open the desktop app (also what `ungcuu` with no arguments does)."""
+from __future__ import annotations
+
+import os
+import sys
+
+NAME = "gui"
+HELP = "open the desktop app (Vietnamese by default)"
+
+NO_DISPLAY = (
+    "ungcuu: no display found, so the desktop app cannot open here.\n"
+    "On a server with no screen, collect from the command line instead:\n"
+    "    ungcuu collect --case /media/usb/CASE-01 --profile triage\n"
+    "    ungcuu status --case /media/usb/CASE-01\n"
+    "(set QT_QPA_PLATFORM=offscreen to force the app to start without a screen)"
+)
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--case", help="open this case folder")
+
+
+def has_display() -> bool:
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
+
+
+def run(args) -> int:
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    try:
+        from desktop.app import main as app_main
+    except ImportError as exc:
+        print(f"ungcuu: the desktop app cannot start: {exc}\n{NO_DISPLAY}", file=sys.stderr)
+        return 2
+    return app_main(case=args.case, lang=args.lang)
