@@ -36,7 +36,7 @@ from .errors import (
     SourceError,
 )
 from .hashing import copy_and_hash
-from .util import file_metadata, host_name, local_offset, privileges, utc_now_iso
+from .util import decode_path, file_metadata, host_name, local_offset, privileges, utc_now_iso
 
 SCHEMA_VERSION = 1
 DB_NAME = "case.sqlite"
@@ -454,14 +454,14 @@ class Case:
     def add_file(self, path: str | os.PathLike, *, source: str | None = None, name: str | None = None,
                  limit: int | None = None, **kw) -> EvidenceRecord:
         """Copy a file into the store with its original metadata; notes a file that changed while copied."""
-        path_s = os.fsdecode(path)
+        path_s = decode_path(os.fsdecode(path))
         try:
             before = os.stat(path, follow_symlinks=False)
             if stat.S_ISLNK(before.st_mode):
                 raise SourceError(f"{path_s} is a symbolic link: not followed", path=path_s)
             if not stat.S_ISREG(before.st_mode):
                 raise SourceError(f"{path_s} is not a regular file", path=path_s)
-            fh = open(path, "rb", buffering=0)
+            fh = _open_noatime(path)
         except PermissionError as exc:
             raise AccessDenied(f"permission denied reading {path_s}", path=path_s) from exc
         except FileNotFoundError as exc:
@@ -557,6 +557,7 @@ class Case:
                     incomplete: list, media_type: str | None = None, host: str | None = None,
                     run_id: str | None = None, fingerprint: str | None = None,
                     custody_action: str = "collect") -> EvidenceRecord:
+        name, source = decode_path(name), decode_path(source)
         dest = self.evidence_path(sha256)
         try:
             dest.parent.mkdir(exist_ok=True)
@@ -659,6 +660,18 @@ def _hash_tmp(fd: int) -> dict[str, str]:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return {"sha256": h.hexdigest()}
+
+
+def _open_noatime(path) -> BinaryIO:
+    """Open for reading without updating the source's access time where the OS allows it."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    noatime = getattr(os, "O_NOATIME", 0)
+    if noatime:
+        try:
+            return open(os.open(path, flags | noatime), "rb", buffering=0)
+        except PermissionError:  # O_NOATIME needs ownership or CAP_FOWNER
+            pass
+    return open(os.open(path, flags), "rb", buffering=0)
 
 
 def _is_write_error(exc: OSError) -> bool:

@@ -87,7 +87,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
         if key in seen:
-            raise ChecklistError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+            raise ChecklistError(f"duplicate key {key!r}", line=key_node.start_mark.line + 1)
         seen[key] = True
     return mapping
 
@@ -123,7 +123,7 @@ def parse(text: str, *, name: str = "checklist.yaml", known_collectors: set[str]
     try:
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except ChecklistError as exc:
-        fail(exc.data.get("line"), str(exc).split(": ", 1)[-1])
+        fail(exc.data.get("line"), exc.message)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         fail(mark.line + 1 if mark else None, f"not valid YAML: {getattr(exc, 'problem', exc)}")

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up UngCuu in ./.venv (idempotent). Usage: bash scripts/setup.sh [--test]
+# Installs the Python packages from PyPI; with --test also the test extras and the Debian tools the
+# tests use (mtools, dosfstools, e2fsprogs, sleuthkit, poppler-utils, xvfb, ntfs-3g), when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+fi
+stamp=.venv/.ungcuu-installed
+deps_hash=$(cat pyproject.toml | sha256sum | cut -c1-16)$want_test
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$deps_hash" ]; then
+    .venv/bin/python -m pip install -q --upgrade pip
+    if [ $want_test = 1 ]; then
+        .venv/bin/python -m pip install -q -e ".[test]"
+    else
+        .venv/bin/python -m pip install -q -e .
+    fi
+    echo "$deps_hash" > "$stamp"
+fi
+
+if [ $want_test = 1 ]; then
+    missing=()
+    for pair in mcopy:mtools mkfs.vfat:dosfstools mke2fs:e2fsprogs debugfs:e2fsprogs fls:sleuthkit \
+                pdftoppm:poppler-utils pdftotext:poppler-utils Xvfb:xvfb mkntfs:ntfs-3g; do
+        cmd=${pair%%:*}; pkg=${pair##*:}
+        if ! command -v "$cmd" >/dev/null 2>&1 && ! [ -x "/sbin/$cmd" ] && ! [ -x "/usr/sbin/$cmd" ]; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        SUDO=""
+        [ "$(id -u)" = 0 ] || SUDO="sudo"
+        echo "installing Debian packages: ${missing[*]}" >&2
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+            $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null
+    fi
+fi
+
+# Translations: compile the Qt Linguist sources (.ts -> .qm); not committed as binaries.
+if [ -f desktop/i18n_build.py ]; then
+    .venv/bin/python -m desktop.i18n_build >/dev/null || echo "warning: translations not built" >&2
+fi
