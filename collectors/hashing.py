@@ -17,44 +17,65 @@ _PIPELINE_DEPTH = 8
 _THREAD_THRESHOLD = 4 * CHUNK  # below this, hashing inline is cheaper than a thread
 
 
-class _Hasher:
-    """Hashes chunks on a background thread; `feed` never blocks for long (bounded queue)."""
+class _Pipeline:
+    """Hashes filled buffers on a background thread and hands them back for reuse.
 
-    def __init__(self, algorithms: Iterable[str] = ("sha256",)):
-        self.hashes = {name: hashlib.new(name) for name in algorithms}
-        self._queue: queue.Queue = queue.Queue(maxsize=_PIPELINE_DEPTH)
+    Buffers are preallocated and recycled: allocating a fresh 1 MiB object per read costs more than
+    the copy itself (page faults), and a bounded pool keeps memory flat whatever the file size.
+    """
+
+    def __init__(self, algorithms: Iterable[str], threaded: bool, chunk: int = CHUNK):
+        self.hashes = [hashlib.new(name) for name in algorithms]
+        self.names = list(algorithms) if not isinstance(algorithms, list) else algorithms
+        self.threaded = threaded
+        self._free: queue.Queue = queue.Queue()
+        for _ in range(_PIPELINE_DEPTH if threaded else 1):
+            self._free.put(bytearray(chunk))
+        self._work: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
     def _run(self) -> None:
-        hashes = list(self.hashes.values())
         try:
             while True:
-                chunk = self._queue.get()
-                if chunk is None:
+                item = self._work.get()
+                if item is None:
                     return
-                for h in hashes:
-                    h.update(chunk)
-        except BaseException as exc:  # pragma: no cover - hashlib does not fail on bytes
+                buf, n = item
+                view = memoryview(buf)[:n]
+                for h in self.hashes:
+                    h.update(view)
+                view.release()
+                self._free.put(buf)
+        except BaseException as exc:  # pragma: no cover - hashlib does not fail on buffers
             self._error = exc
 
-    def feed(self, chunk: bytes) -> None:
+    def buffer(self) -> bytearray:
+        return self._free.get()
+
+    def submit(self, buf: bytearray, n: int) -> None:
+        if not self.threaded:
+            view = memoryview(buf)[:n]
+            for h in self.hashes:
+                h.update(view)
+            view.release()
+            self._free.put(buf)
+            return
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="ungcuu-hash", daemon=True)
             self._thread.start()
-        self._queue.put(chunk)
+        self._work.put((buf, n))
 
-    def update_inline(self, chunk: bytes) -> None:
-        for h in self.hashes.values():
-            h.update(chunk)
+    def give_back(self, buf: bytearray) -> None:
+        self._free.put(buf)
 
     def finish(self) -> dict[str, str]:
         if self._thread is not None:
-            self._queue.put(None)
+            self._work.put(None)
             self._thread.join()
             if self._error:
                 raise self._error
-        return {name: h.hexdigest() for name, h in self.hashes.items()}
+        return {name: h.hexdigest() for name, h in zip(self.names, self.hashes)}
 
 
 def copy_and_hash(
@@ -73,8 +94,8 @@ def copy_and_hash(
     (the rest of the source is not read). Raises OSError from reads or writes unchanged: the caller
     decides what a read error or a full disk means.
     """
-    hasher = _Hasher(algorithms)
-    threaded = size_hint is None or size_hint >= _THREAD_THRESHOLD
+    pipe = _Pipeline(list(algorithms), threaded=size_hint is None or size_hint >= _THREAD_THRESHOLD)
+    readinto = getattr(src, "readinto", None)
     total = 0
     truncated = False
     try:
@@ -88,22 +109,29 @@ def copy_and_hash(
                 want = min(want, limit - total)
             if cancelled is not None and cancelled():
                 break
-            chunk = src.read(want)
-            if not chunk:
-                break
-            if threaded:
-                hasher.feed(chunk)
+            buf = pipe.buffer()
+            if readinto is not None:
+                n = readinto(memoryview(buf)[:want]) or 0
             else:
-                hasher.update_inline(chunk)
-            view = memoryview(chunk)
-            while view:
-                written = os.write(dst_fd, view)
-                view = view[written:]
-            total += len(chunk)
+                data = src.read(want)
+                n = len(data)
+                buf[:n] = data
+            if not n:
+                pipe.give_back(buf)
+                break
+            view = memoryview(buf)[:n]
+            try:
+                while view:
+                    written = os.write(dst_fd, view)
+                    view = view[written:]
+            finally:
+                view.release()
+            pipe.submit(buf, n)
+            total += n
             if progress is not None:
                 progress(total)
     finally:
-        digests = hasher.finish()
+        digests = pipe.finish()
     return digests, total, truncated
 
 
