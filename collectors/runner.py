@@ -21,6 +21,7 @@ from .util import utc_now_iso
 
 STATES = ("collected", "partial", "skipped", "failed", "interrupted")
 DONE_STATES = {"collected", "partial", "skipped"}
+CONSENT_REASON = "changes the affected system: needs the responder's explicit consent (--consent)"
 
 
 @dataclasses.dataclass
@@ -58,11 +59,17 @@ def _summarise(notes: list[str], limit: int = 6) -> str:
 
 
 def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: threading.Event,
-             options: dict | None = None) -> Iterator[object]:
+             options: dict | None = None, consent: bool = False) -> Iterator[object]:
     """Run one checklist item's collectors; yields events, ends with ItemFinished."""
     reg = registry()
     started = utc_now_iso()
     yield ItemStarted(item.id, item.label_vi)
+    if item.changes_system and not consent:
+        reason = CONSENT_REASON
+        if run_id is not None:
+            case.record_outcome(run_id, item.id, "skipped", reason, 0, started)
+        yield ItemFinished(item.id, "skipped", reason, 0)
+        return
     stored = 0
     notes: list[str] = []
     skipped: list[str] = []
@@ -118,10 +125,12 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
             state, reason = "skipped", _summarise(skipped)
         else:
             state, reason = "skipped", "nothing found to collect" + (": " + _summarise(notes + skipped) if notes or skipped else "")
-    elif failed or notes or skipped:
+    elif failed or notes:
         state, reason = "partial", _summarise(failed + notes + skipped)
     else:
-        state, reason = "collected", None
+        # A collector that does not apply here (another OS, an offline root, no journal on this
+        # system) does not make the item partial: nothing is missing. It is still named.
+        state, reason = "collected", (_summarise(skipped) if skipped else None)
     if run_id is not None:
         case.record_outcome(run_id, item.id, state, reason, stored, started)
     yield ItemFinished(item.id, state, reason, stored)
@@ -131,11 +140,13 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
 
 def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "triage", only: list[str] | None = None,
                   root=None, cancel: threading.Event | None = None, options: dict | None = None,
-                  argv: list[str] | None = None, again: bool = False) -> Iterator[object]:
+                  argv: list[str] | None = None, again: bool = False, consent: bool = False) -> Iterator[object]:
     """Run the chosen items in order of volatility, resuming what an earlier run left undone."""
     cancel = cancel or threading.Event()
     items = checklist.select(profile, only)
-    done = {cid for cid, o in case.outcomes().items() if o.get("state") in DONE_STATES and o.get("run_id")}
+    done = {cid for cid, o in case.outcomes().items()
+            if o.get("state") in DONE_STATES and o.get("run_id")
+            and not (consent and o.get("reason") == CONSENT_REASON)}
     todo = [i for i in items if again or i.id not in done]
     resumed = [i for i in items if i not in todo]
     run_id = case.start_run(profile=None if only else profile, items=[i.id for i in todo], root=str(root) if root else None,
@@ -149,7 +160,8 @@ def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "tr
             if cancel.is_set():
                 state, reason = "cancelled", "cancelled by the responder"
                 break
-            for ev in run_item(case, item, run_id=run_id, root=root, cancel=cancel, options=options):
+            for ev in run_item(case, item, run_id=run_id, root=root, cancel=cancel, options=options,
+                               consent=consent):
                 if isinstance(ev, ItemFinished):
                     outcomes[ev.checklist_id] = ev.state
                 yield ev

@@ -40,6 +40,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
     mods, broken = _load_commands()
     for mod in mods:
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+        # --lang is accepted after the command too (`ungcuu status --lang en`).
+        p.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     return parser, broken

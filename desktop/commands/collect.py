@@ -24,6 +24,8 @@ def add_arguments(p) -> None:
     p.add_argument("--again", action="store_true", help="collect items again even if an earlier run did")
     p.add_argument("--checklist", help="another checklist YAML (validated before anything runs)")
     p.add_argument("--path", action="append", default=[], help="a file or folder for B5 (full profile)")
+    p.add_argument("--consent", action="store_true",
+                   help="allow items marked changes_system (they alter the affected system; recorded in the custody log)")
 
 
 def install_cancel_handler(cancel: threading.Event):
@@ -48,7 +50,8 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     run_state = None
     try:
         for ev in run_checklist(case, checklist, profile=profile, only=only, root=args.root, cancel=cancel,
-                                options=options, argv=getattr(args, "argv", None), again=args.again):
+                                options=options, argv=getattr(args, "argv", None), again=args.again,
+                                consent=getattr(args, "consent", False)):
             if isinstance(ev, ItemStarted):
                 term.status(f"[{ev.checklist_id}] {labels[ev.checklist_id].label(lang)} ...")
             elif isinstance(ev, Progress):

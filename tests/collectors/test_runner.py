@@ -194,3 +194,16 @@ def test_ctrl_c_on_the_command_line_stops_cleanly_and_resumes(tmp_path):
     total, sources = con.execute("SELECT COUNT(*), COUNT(DISTINCT source) FROM evidence").fetchone()
     assert sources == 400 and total == 400  # nothing copied twice
     assert verify_case(case_dir, log=False).ok
+
+
+def test_item_that_changes_the_system_needs_consent(case, fake_registry):
+    fake_registry(ALL)
+    text = CHECKLIST.replace("changes_system: false, collectors: [ok_one]}", "changes_system: true, collectors: [ok_one]}")
+    cl2 = checklist.parse(text, known_collectors=set(ALL))
+    states = {e.checklist_id: (e.state, e.reason) for e in run_checklist(case, cl2, only=["B6"])
+              if isinstance(e, ItemFinished)}
+    assert states["B6"][0] == "skipped" and "explicit consent" in states["B6"][1]
+    assert case.evidence() == []
+    states = {e.checklist_id: e.state for e in run_checklist(case, cl2, only=["B6"], consent=True)
+              if isinstance(e, ItemFinished)}
+    assert states["B6"] == "collected"
