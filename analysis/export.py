@@ -1,0 +1,134 @@
+"""Timeline exports.
+
+- ``jsonl`` / ``csv``: import into Timesketch as they are — ``message``, ``datetime`` (ISO 8601 with the
+  source's offset), ``timestamp`` (µs), ``timestamp_desc``, plus the event's fields (nested objects
+  flattened with ``_``; lists as JSON text) and provenance (``evidence_id``, ``locator``).
+- ``bodyfile``: Sleuth Kit 3.x body file, ``MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime``,
+  one line per collected file (its original metadata) and per line of any collected body file.
+- ``mactime``: the mactime-style view of the file-system events (date, size, macb, mode, uid, gid, inode,
+  name), one line per (time, file), the date left blank when it repeats.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+from typing import IO, Iterable
+
+from analysis import timeline
+from analysis.events import EPOCH
+from analysis.parsers import _text, bodyfile
+
+RESERVED = {"message", "datetime", "timestamp", "timestamp_desc", "source", "parser", "hostname",
+            "evidence_id", "locator", "event_id"}
+CSV_COLUMNS = ["message", "datetime", "timestamp", "timestamp_desc", "source", "parser", "hostname", "event",
+               "user", "ip", "evidence_id", "locator", "fields"]
+
+
+def _flatten(fields: dict, prefix: str = "", out: dict | None = None) -> dict:
+    out = {} if out is None else out
+    for k, v in fields.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            _flatten(v, key + "_", out)
+        elif isinstance(v, list):
+            out[key] = json.dumps(v, ensure_ascii=False, default=str)
+        else:
+            out[key] = v
+    return out
+
+
+def timesketch_record(row: dict) -> dict:
+    rec = {"message": row["message"], "datetime": row["datetime"], "timestamp": row["ts"],
+           "timestamp_desc": row["timestamp_desc"], "source": row["source"], "parser": row["parser"],
+           "hostname": row.get("host") or "", "evidence_id": row["evidence_id"], "locator": row["locator"]}
+    for k, v in _flatten(row.get("fields") or {}).items():
+        rec[f"field_{k}" if k in RESERVED else k] = v
+    return rec
+
+
+def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
+    n = 0
+    for row in rows:
+        out.write(json.dumps(timesketch_record(row), ensure_ascii=False, default=str))
+        out.write("\n")
+        n += 1
+    return n
+
+
+def write_csv(rows: Iterable[dict], out: IO[str]) -> int:
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    n = 0
+    for row in rows:
+        f = row.get("fields") or {}
+        w.writerow([row["message"], row["datetime"], row["ts"], row["timestamp_desc"], row["source"], row["parser"],
+                    row.get("host") or "", f.get("event", ""), f.get("user", ""), f.get("ip", ""),
+                    row["evidence_id"], row["locator"],
+                    json.dumps(f, ensure_ascii=False, default=str) if f else ""])
+        n += 1
+    return n
+
+
+def write_bodyfile(case, out: IO[str]) -> int:
+    """Collected files' original metadata, then the lines of collected body files (valid ones)."""
+    n = 0
+    for rec in case.evidence():
+        if rec.kind == "file" and rec.orig_meta:
+            meta = dict(rec.orig_meta)
+            mode = meta.get("mode")
+            if isinstance(mode, str) and len(mode) == 10:
+                t = "r" if mode[0] == "-" else mode[0]
+                meta["mode"] = f"{t}/{t}{mode[1:]}"
+            out.write(bodyfile.bodyfile_line(rec.source or rec.name, meta) + "\n")
+            n += 1
+    for rec in case.evidence():
+        name = (rec.source or rec.name).lower()
+        if name.endswith((".body", ".bodyfile")) or rec.name == "bodyfile":
+            from analysis.events import ParseReport
+            for _, line in _text.iter_lines(case.evidence_path(rec), ParseReport()):
+                if line and not line.startswith("#") and len(bodyfile.split_line(line)) == 11:
+                    out.write(line + "\n")
+                    n += 1
+    return n
+
+
+def _mactime_date(us: int, offset_s: int) -> str:
+    tz = _dt.timezone(_dt.timedelta(seconds=offset_s))
+    return (EPOCH + _dt.timedelta(microseconds=us)).astimezone(tz).strftime("%a %b %d %Y %H:%M:%S")
+
+
+def write_mactime(case, out: IO[str], offset_s: int = 0) -> int:
+    """mactime-style listing of file-system events (source 'file'), in the given display offset."""
+    out.write("Date,Size,Type,Mode,UID,GID,Meta,File Name\n")
+    last = None
+    n = 0
+    w = csv.writer(out, lineterminator="\n")
+    for row in timeline.events(case, timeline.Filter(sources=["file"])):
+        f = row["fields"]
+        date = _mactime_date(row["ts"], offset_s)
+        w.writerow([date if date != last else "", f.get("size", ""), f.get("macb", ""), f.get("mode", ""),
+                    f.get("uid", ""), f.get("gid", ""), f.get("inode", ""), f.get("path", "")])
+        last = date
+        n += 1
+    return n
+
+
+def export(case, fmt: str, out: IO[str], flt: timeline.Filter | None = None) -> int:
+    """Write the timeline in ``fmt`` (jsonl, csv, bodyfile, mactime); returns the number of lines."""
+    if fmt == "jsonl":
+        return write_jsonl(timeline.events(case, flt), out)
+    if fmt == "csv":
+        return write_csv(timeline.events(case, flt), out)
+    if fmt == "bodyfile":
+        return write_bodyfile(case, out)
+    if fmt == "mactime":
+        return write_mactime(case, out)
+    raise ValueError(f"unknown format {fmt!r} (jsonl, csv, bodyfile, mactime)")
+
+
+def to_string(case, fmt: str, flt=None) -> str:
+    buf = io.StringIO()
+    export(case, fmt, buf, flt)
+    return buf.getvalue()

@@ -1,0 +1,380 @@
+"""Syslog files: RFC 3164 (with year inference across rotation), RFC 5424, rsyslog high-precision
+(ISO 8601) timestamps, ChromeOS-style lines with a severity instead of a host; continuation lines are
+joined to the record they belong to. auth.log / secure lines from sshd, sudo, su, useradd, usermod,
+groupadd, passwd, userdel get typed fields (``event``, ``user``, ``ip``, ``port``, ``method``...);
+cron and kernel lines get their own ``source``.
+
+RFC 3164 has neither year nor zone: the caller passes the zone of the host (``offset_s``) and either the
+year of the first line (``year``) or a reference time (``ref_us``, usually the file's modification time)
+from which `guess_start_year` counts back the year rollovers (a month lower than the previous one).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Iterable, Iterator
+
+from analysis.events import DESC_RECORDED, Event, ParseReport, us_from_dt
+
+NAME = "syslog"
+
+MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+SEVERITIES = {"DEBUG", "INFO", "NOTICE", "WARNING", "WARN", "ERR", "ERROR", "CRIT", "ALERT", "EMERG"}
+
+RE_3164 = re.compile(r"([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?:? (.*)", re.S)
+RE_3164_LOOSE = re.compile(r"\S{3} {1,2}\d{1,2} \d\d:\d\d:\d\d")
+RE_ISO = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)? (.*)", re.S)
+RE_5424 = re.compile(r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[(?:[^\]\\]|\\.)*\](?:\[(?:[^\]\\]|\\.)*\])*)(?: (.*))?", re.S)
+RE_FAST = re.compile(
+    r"([A-Z][a-z]{2}) ([ \d]?\d) (\d\d):(\d\d):(\d\d) ([^\s:]+) ([^\s\[\]:\"\\]+)(?:\[(\d+)\])?: (.*)", re.S)
+RE_TAG = re.compile(r"([^\s\[\]:]+)(?:\[(\d+)\])?: ?(.*)", re.S)
+
+AUTH_PROGRAMS = {"sshd", "sudo", "su", "useradd", "usermod", "userdel", "groupadd", "groupdel",
+                 "groupmod", "passwd", "chpasswd", "login", "pam", "systemd-logind", "chage", "gpasswd",
+                 "dropbear", "vsftpd", "polkitd", "unix_chkpwd", "sshd-session"}
+CRON_PROGRAMS = {"CRON", "cron", "crond", "anacron", "/sbin/anacron", "/usr/sbin/cron", "atd"}
+
+_IP = r"(?P<ip>[0-9A-Fa-f:.]+)"
+AUTH_RULES: list[tuple[str, re.Pattern]] = [
+    ("ssh_accepted", re.compile(r"Accepted (?P<method>\S+) for (?P<user>\S+) from " + _IP + r" port (?P<port>\d+)")),
+    ("ssh_failed", re.compile(r"Failed (?P<method>\S+) for (?:invalid user )?(?P<user>\S*) from " + _IP + r" port (?P<port>\d+)")),
+    ("ssh_invalid_user", re.compile(r"[Ii]nvalid user (?P<user>\S*) from " + _IP + r"(?: port (?P<port>\d+))?")),
+    ("ssh_no_identification", re.compile(r"Did not receive identification string from " + _IP)),
+    ("ssh_disconnect", re.compile(r"(?:Connection closed|Disconnected) by (?:(?:authenticating|invalid) user (?P<user>\S+) )?" + _IP + r"(?: port (?P<port>\d+))?")),
+    ("ssh_auth_failure", re.compile(r"pam_unix\(sshd:auth\): authentication failure;.*rhost=" + _IP + r"(?:\s+user=(?P<user>\S+))?")),
+    ("sudo_denied", re.compile(r"^\s*(?P<user>\S+) : (?:user NOT in sudoers|\d+ incorrect password attempts|command not allowed)[^;]*;.*?USER=(?P<target>\S+) ; COMMAND=(?P<command>.*)")),
+    ("sudo", re.compile(r"^\s*(?P<user>\S+) : (?:TTY=(?P<tty>\S+) ; )?PWD=(?P<pwd>.*?) ; USER=(?P<target>\S+) ; (?:.*?; )?COMMAND=(?P<command>.*)")),
+    ("su", re.compile(r"(?:Successful su for (?P<target>\S+) by (?P<user>\S+)|\(to (?P<target2>\S+)\) (?P<user2>\S+) on)")),
+    ("session_opened", re.compile(r"pam_unix\((?P<service>[^:]+):session\): session opened for user (?P<user>[^\s(]+)(?:\(uid=\d+\))?(?: by (?P<by>\S*))?")),
+    ("session_closed", re.compile(r"pam_unix\((?P<service>[^:]+):session\): session closed for user (?P<user>[^\s(]+)")),
+    ("user_added", re.compile(r"new user: name=(?P<user>[^,]+), UID=(?P<uid>\d+), GID=(?P<gid>\d+)(?:, home=(?P<home>[^,]+))?(?:, shell=(?P<shell>[^,\s]+))?")),
+    ("group_added", re.compile(r"new group: name=(?P<group>[^,]+), GID=(?P<gid>\d+)")),
+    ("user_modified", re.compile(r"(?:change user '(?P<user>[^']+)'|add '(?P<user2>[^']+)' to (?:shadow )?group '(?P<group>[^']+)')")),
+    ("user_deleted", re.compile(r"delete user '(?P<user>[^']+)'")),
+    ("password_changed", re.compile(r"password changed for (?P<user>\S+)")),
+    ("logout", re.compile(r"user (?P<user>\S+) logged out")),
+]
+
+
+SOURCE_OF = {p: "auth" for p in AUTH_PROGRAMS} | {p: "cron" for p in CRON_PROGRAMS} | {"kernel": "kernel"}
+
+
+def classify(program: str) -> str:
+    return SOURCE_OF.get(program, "syslog")
+
+
+# keyword that must be in the message before a rule's regex is tried (cheap pre-check)
+_KEYWORDS = {"ssh_accepted": "Accepted ", "ssh_failed": "Failed ", "ssh_invalid_user": "nvalid user ",
+             "ssh_no_identification": "identification", "ssh_disconnect": " by ", "ssh_auth_failure": "pam_unix",
+             "sudo_denied": " : ", "sudo": "COMMAND=", "su": " ", "session_opened": "session opened",
+             "session_closed": "session closed", "user_added": "new user", "group_added": "new group",
+             "user_modified": "'", "user_deleted": "delete user", "password_changed": "password changed",
+             "logout": "logged out"}
+_RULES_FOR: dict[str, list] = {}
+
+
+def _rules_for(program: str) -> list:
+    rules = _RULES_FOR.get(program)
+    if rules is None:
+        rules = []
+        for event, rx in AUTH_RULES:
+            if event.startswith("ssh_") and not program.startswith(("sshd", "dropbear")):
+                continue
+            if event.startswith("sudo") and program != "sudo":
+                continue
+            if event == "su" and program != "su":
+                continue
+            rules.append((event, _KEYWORDS.get(event, ""), rx))
+        _RULES_FOR[program] = rules
+    return rules
+
+
+def auth_fields(program: str, msg: str) -> dict | None:
+    """Typed fields of an authentication line (None when no rule matches)."""
+    for event, kw, rx in _rules_for(program):
+        if kw not in msg:
+            continue
+        m = rx.search(msg)
+        if m:
+            out = {"event": event}
+            for k, v in m.groupdict().items():
+                if v is None:
+                    continue
+                k = k.rstrip("2")
+                out[k] = int(v) if k in ("port", "uid", "gid") else v.strip()
+            if event == "ssh_failed" and "invalid user" in msg:
+                out["invalid_user"] = True
+            return out
+    return None
+
+
+_RE_MONTH_AT_LINE_START = re.compile(rb"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ", re.M)
+_MONTHS_B = {k.encode(): v for k, v in MONTHS.items()}
+
+
+def guess_start_year(lines, ref: _dt.datetime) -> int:
+    """Year of the first RFC 3164 line, counting rollovers back from `ref` (the last line's year).
+
+    ``lines`` is an iterable of text lines or a binary file object (read in chunks, much faster).
+    Lines with a month after `ref`'s month at the end of the file belong to the year before `ref`.
+    """
+    rollovers = 0
+    prev = None
+    last = None
+    if hasattr(lines, "read"):
+        months = _MONTHS_B
+        tail = b""
+        while True:
+            chunk = lines.read(1 << 20)
+            if not chunk:
+                break
+            chunk = tail + chunk
+            cut = chunk.rfind(b"\n") + 1
+            chunk, tail = chunk[:cut], chunk[cut:]
+            for name in _RE_MONTH_AT_LINE_START.findall(chunk):
+                mon = months[name]
+                if mon != prev:
+                    if prev is not None and mon < prev:
+                        rollovers += 1
+                    prev = mon
+            if prev is not None:
+                last = prev
+        for name in _RE_MONTH_AT_LINE_START.findall(tail):
+            last = prev = months[name]
+    else:
+        months = MONTHS
+        for line in lines:
+            mon = months.get(line[:3])
+            if mon is None or line[3:4] != " ":
+                continue
+            if prev is not None and mon < prev:
+                rollovers += 1
+            prev = mon
+            last = mon
+    end_year = ref.year
+    if last is not None and last > ref.month:
+        end_year -= 1
+    return end_year - rollovers
+
+
+class _Stamp:
+    """RFC 3164 stamps -> epoch microseconds: the day's start is cached (a handful of entries), the time of
+    day is arithmetic, so memory stays flat whatever the file size."""
+
+    def __init__(self, offset_s: int):
+        self.offset_us = offset_s * 1_000_000
+        self.days: dict = {}
+
+    def get(self, year, mon, day, hh, mm, ss):
+        key = (year, mon, day)
+        base = self.days.get(key)
+        if base is None:
+            base = us_from_dt(_dt.datetime(year, mon, int(day))) - self.offset_us
+            if len(self.days) > 4096:
+                self.days.clear()
+            self.days[key] = base
+        h, m, s = int(hh), int(mm), int(ss)
+        if h > 23 or m > 59 or s > 60:
+            raise ValueError("time out of range")
+        return base + (h * 3600 + m * 60 + s) * 1_000_000
+
+
+def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | None = None,
+          offset_s: int = 0, host: str = "", evidence_id: str = "") -> Iterator[Event]:
+    """Parse (line number, text) pairs. ``offset_s`` is the host's UTC offset for zone-less stamps."""
+    report.parser = report.parser or NAME
+    stamp = _Stamp(offset_s)
+    if year is None:
+        year = _dt.datetime.now(_dt.timezone.utc).year
+    prev_mon = None
+    pending: Event | None = None
+    m3164 = RE_3164.match
+    miso = RE_ISO.match
+    m5424 = RE_5424.match
+    mtag = RE_TAG.match
+    months = MONTHS
+    mfast = RE_FAST.match
+    days: dict = {}
+    source_of = SOURCE_OF.get
+    stamp_get = stamp.get
+    loc = "line {}".format
+    for n, line in lines:
+        if not line:
+            continue
+        # fast path: the common "Mon dd hh:mm:ss host prog[pid]: msg"
+        m = mfast(line)
+        if m is not None:
+            mname, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
+            mon = months.get(mname)
+            if mon is not None:
+                if mon != prev_mon:
+                    if prev_mon is not None and mon < prev_mon:
+                        year += 1
+                    prev_mon = mon
+                dkey = (year, mon, dd)
+                base = days.get(dkey)
+                if base is None:
+                    try:
+                        base = stamp_get(year, mon, dd, "0", "0", "0")
+                    except ValueError:
+                        report.skip(f"line {n}", f"invalid date {line[:15]!r} in year {year}")
+                        continue
+                    days[dkey] = base
+                sec = int(hh) * 3600 + int(mi) * 60 + int(ss)
+                if sec >= 86401:
+                    report.skip(f"line {n}", f"invalid time {line[:15]!r}")
+                    continue
+                ts = base + sec * 1_000_000
+                src = source_of(prog, "syslog")
+                if pid:
+                    fields = {"program": prog, "pid": int(pid)}
+                    fj = f'{{"program":"{prog}","pid":{pid}}}' if pid[0] != "0" else None
+                else:
+                    fields = {"program": prog}
+                    fj = f'{{"program":"{prog}"}}'
+                if src == "auth":
+                    extra = auth_fields(prog, msg)
+                    if extra:
+                        fields.update(extra)
+                        fj = None
+                if pending is not None:
+                    report.events += 1
+                    yield pending
+                pending = Event(ts, DESC_RECORDED, src, NAME, line[m.end(6) + 1:], h, fields, offset_s,
+                                evidence_id, loc(n), fj)
+                continue
+        ts = None
+        off = offset_s
+        rest = None
+        fields = None
+        c0 = line[0]
+        if c0 in months_first and (m := m3164(line)):
+            mon = months.get(m.group(1))
+            if mon is None:
+                report.skip(f"line {n}", "unknown month")
+                continue
+            if prev_mon is not None and mon < prev_mon:
+                year += 1
+            prev_mon = mon
+            try:
+                ts = stamp.get(year, mon, m.group(2), m.group(3), m.group(4), m.group(5))
+            except ValueError:
+                report.skip(f"line {n}", f"invalid date {line[:15]!r} in year {year}")
+                continue
+            frac = m.group(6)
+            if frac:
+                ts += int(frac.ljust(6, "0"))
+            rest = m.group(7)
+        elif c0 == "<" and (m := m5424(line)):
+            p = _iso(m.group(3), offset_s)
+            if p is None:
+                report.skip(f"line {n}", "bad RFC 5424 timestamp")
+                continue
+            ts, off = p
+            pri = int(m.group(1))
+            app, procid, msgid = m.group(5), m.group(6), m.group(7)
+            msg = (m.group(9) or "").lstrip()
+            h = "" if m.group(4) == "-" else m.group(4)
+            app = "" if app == "-" else app
+            fields = {"program": app, "facility": pri >> 3, "severity": pri & 7}
+            if procid != "-":
+                fields["pid"] = int(procid) if procid.isdigit() else procid
+            if msgid != "-":
+                fields["msgid"] = msgid
+            if m.group(8) != "-":
+                fields["structured_data"] = m.group(8)
+            label = f"{app}[{procid}]" if procid != "-" else app
+            if pending is not None:
+                report.events += 1
+                yield pending
+            src = classify(app)
+            if src == "auth":
+                extra = auth_fields(app, msg)
+                if extra:
+                    fields.update(extra)
+            pending = Event(ts, DESC_RECORDED, src, NAME, f"{label}: {msg}" if label else msg, h or host,
+                            fields, off, evidence_id, f"line {n}")
+            continue
+        elif c0.isdigit() and (m := miso(line)):
+            try:
+                ts = us_from_dt(_dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)),
+                                             int(m.group(4)), int(m.group(5)), int(m.group(6))))
+            except ValueError:
+                report.skip(f"line {n}", "invalid date")
+                continue
+            frac = m.group(7)
+            if frac:
+                ts += int(frac[:6].ljust(6, "0"))
+            z = m.group(8)
+            if z is not None:
+                off = 0 if z == "Z" else _offset(z)
+            ts -= off * 1_000_000
+            rest = m.group(9)
+        else:
+            if RE_3164_LOOSE.match(line):
+                report.skip(f"line {n}", f"unreadable timestamp {line[:15]!r}")
+            elif pending is not None:
+                pending.message += " " + line.strip()
+            else:
+                report.skip(f"line {n}", "not a syslog line")
+            continue
+        # rest = "host tag[pid]: msg" | "tag: msg" | "--- last message repeated ---" | "SEVERITY tag: msg"
+        h = host
+        first, _, tail = rest.partition(" ")
+        severity = None
+        if first.endswith(":") or first.startswith("---") or not tail:
+            body = rest
+        elif first in SEVERITIES:
+            severity = first
+            body = tail
+        else:
+            h = first
+            body = tail
+        t = mtag(body)
+        if t:
+            prog, pid, msg = t.group(1), t.group(2), t.group(3)
+            fields = {"program": prog}
+            if pid:
+                fields["pid"] = int(pid)
+        else:
+            prog, msg = "", body
+            fields = {}
+        if severity:
+            fields["severity"] = severity
+        src = classify(prog) if prog else "syslog"
+        if src == "auth":
+            extra = auth_fields(prog, msg)
+            if extra:
+                fields.update(extra)
+        if pending is not None:
+            report.events += 1
+            yield pending
+        pending = Event(ts, DESC_RECORDED, src, NAME, body, h, fields, off, evidence_id, f"line {n}")
+    if pending is not None:
+        report.events += 1
+        yield pending
+
+
+months_first = {m[0] for m in MONTHS}
+
+
+def _offset(z: str) -> int:
+    sign = -1 if z[0] == "-" else 1
+    z = z[1:].replace(":", "")
+    return sign * (int(z[:2]) * 3600 + int(z[2:4]) * 60)
+
+
+def _iso(text: str, default_offset: int):
+    m = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?$", text)
+    if not m:
+        return None
+    try:
+        ts = us_from_dt(_dt.datetime(*(int(m.group(i)) for i in range(1, 7))))
+    except ValueError:
+        return None
+    if m.group(7):
+        ts += int(m.group(7)[:6].ljust(6, "0"))
+    off = default_offset if m.group(8) is None else (0 if m.group(8) == "Z" else _offset(m.group(8)))
+    return ts - off * 1_000_000, off

@@ -1,0 +1,444 @@
+"""The case timeline (C1): every event from every piece of evidence, in ``CASE/timeline.sqlite``.
+
+The file is derived: `build` recreates it from the evidence at any time (into a temporary file renamed
+over the old one, so readers never see half a timeline and a cancelled build keeps the old one). Events
+are streamed to SQLite in batches, so memory stays flat whatever the input size.
+
+Functions for the GUI and the command line (all take a `Case` or a path to the case folder):
+
+- ``build(case, progress=None, cancel=None) -> BuildSummary``; ``iter_build(case, cancel)`` yields
+  `Progress` items (for a Qt worker) and returns the summary; ``ensure(case)`` builds only when missing
+  or stale (evidence added since).
+- ``connect(case) -> sqlite3.Connection`` (read-only).
+- ``Filter(start=None, end=None, sources=None, text=None, evidence_id=None)`` — ``start``/``end`` are
+  microseconds UTC (``end`` exclusive), ``sources`` a list of source names, ``text`` a case-insensitive
+  substring of the message.
+- ``count(case, flt)`` -> int; ``page(case, flt, limit=200, offset=0, after=None)`` -> list of dicts
+  ordered by (time, id); ``after=(ts, id)`` of the last row pages by keyset (fast at any depth).
+- ``histogram(case, flt, buckets=100)`` -> list of (bucket_start_us, count) over the filter's range.
+- ``time_range(case, flt)`` -> (first_us, last_us) or None; ``source_counts(case)`` -> {source: n}.
+- ``get_event(case, event_id)`` -> dict; ``events(case, flt)`` iterates every row (exports).
+- ``parse_reports(case)`` -> what each parser read and skipped, per evidence item.
+- Marks (kept in case.sqlite, table ``analysis_marks``, keyed by evidence id + locator, so they survive
+  a rebuild): ``mark(case, event, note="")``, ``unmark(case, event)``, ``marks(case)``,
+  ``marked_keys(case)`` -> set of (evidence_id, locator).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from operator import attrgetter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from analysis.events import Event, ParseReport, dumps_fields, iso_from_us, iso_z
+from collectors.errors import Cancelled, UnreadableInput
+
+FILE_NAME = "timeline.sqlite"
+SCHEMA_VERSION = "1"
+BATCH = 5_000
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    offset_s INTEGER NOT NULL DEFAULT 0,
+    timestamp_desc TEXT NOT NULL,
+    source TEXT NOT NULL,
+    parser TEXT NOT NULL,
+    host TEXT,
+    message TEXT NOT NULL,
+    fields TEXT,
+    evidence_id TEXT NOT NULL,
+    locator TEXT NOT NULL);
+CREATE TABLE parse_reports (
+    evidence_id TEXT NOT NULL, name TEXT, source TEXT, parser TEXT NOT NULL, events INTEGER NOT NULL,
+    skipped INTEGER NOT NULL, problems TEXT NOT NULL, fatal TEXT);
+"""
+# One index: time (every GUI query is a time window or ordered by time). Source/text filters are applied
+# to the rows of the window; provenance lookups (marks) are rare and small.
+_INDEXES = """
+CREATE INDEX events_ts ON events (ts, id);
+"""
+COLUMNS = ("id", "ts", "offset_s", "timestamp_desc", "source", "parser", "host", "message", "fields",
+           "evidence_id", "locator")
+
+_MARKS = """
+CREATE TABLE IF NOT EXISTS analysis_marks (
+    evidence_id TEXT NOT NULL, locator TEXT NOT NULL, ts INTEGER, message TEXT, note TEXT NOT NULL DEFAULT '',
+    examiner TEXT, marked_at TEXT NOT NULL, PRIMARY KEY (evidence_id, locator));
+"""
+
+
+@dataclass
+class Progress:
+    done: int  # evidence items finished
+    total: int
+    events: int  # events stored so far
+    current: str = ""  # the evidence item being read
+    skipped: int = 0
+
+
+@dataclass
+class BuildSummary:
+    events: int = 0
+    skipped: int = 0
+    sources: dict = field(default_factory=dict)
+    reports: list = field(default_factory=list)
+    seconds: float = 0.0
+    path: str = ""
+
+
+def _case(case):
+    if isinstance(case, (str, os.PathLike)):
+        from collectors.case import Case
+        return Case.open(case)
+    return case
+
+
+def path_of(case) -> Path:
+    case = _case(case)
+    return Path(case.path) / FILE_NAME
+
+
+def _fingerprint(case) -> str:
+    row = case.db.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM evidence").fetchone()
+    return f"{row[0]}:{row[1]}"
+
+
+def _is_cancelled(cancel) -> bool:
+    if cancel is None:
+        return False
+    if isinstance(cancel, threading.Event):
+        return cancel.is_set()
+    return bool(cancel())
+
+
+_row = attrgetter("timestamp", "offset_s", "timestamp_desc", "source", "parser", "host", "message", "fields_json",
+                  "evidence_id", "locator")
+_encode = dumps_fields
+
+
+def _batches(events: Iterator[Event], evidence_id: str) -> Iterator[list]:
+    """Row tuples for the events table, in lists of BATCH."""
+    batch: list = []
+    append = batch.append
+    for ev in events:
+        row = _row(ev)  # one C call builds the row tuple
+        if row[7] is None and ev.fields or not row[8]:
+            row = row[:7] + (_encode(ev.fields) if ev.fields else None, row[8] or evidence_id, row[9])
+        append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+            append = batch.append
+    if batch:
+        yield batch
+
+
+def iter_build(case, cancel=None) -> Iterator[Progress]:
+    """Rebuild the timeline; yields Progress; the generator's return value is the BuildSummary."""
+    from analysis import sources as _sources
+
+    case = _case(case)
+    t0 = time.perf_counter()
+    final = path_of(case)
+    tmp = final.with_name(FILE_NAME + ".building")
+    for p in (tmp, Path(str(tmp) + "-journal")):
+        if p.exists():
+            p.unlink()
+    fingerprint = _fingerprint(case)
+    ctx = _sources.context(case)
+    jobs = _sources.plan(case, ctx)
+    db = sqlite3.connect(tmp, isolation_level=None, check_same_thread=False)
+    summary = BuildSummary(path=str(final))
+    ok = False
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("PRAGMA cache_size=-8192")  # flat memory: 8 MiB whatever the input size
+        db.executescript(_SCHEMA)
+        insert = ("INSERT INTO events (ts, offset_s, timestamp_desc, source, parser, host, message, fields, "
+                  "evidence_id, locator) VALUES (?,?,?,?,?,?,?,?,?,?)")
+        yield Progress(0, len(jobs), 0)
+        db.execute("BEGIN")
+        for i, job in enumerate(jobs):
+            rec = job.record
+            report = ParseReport(parser=job.parser, evidence_id=rec.id)
+            batches = _batches(job.run(report), rec.id)
+            try:
+                for batch in batches:
+                    db.executemany(insert, batch)
+                    summary.events += len(batch)
+                    if _is_cancelled(cancel):
+                        batches.close()
+                        raise Cancelled("timeline build cancelled; the previous timeline is kept")
+                    yield Progress(i, len(jobs), summary.events, rec.id + " " + rec.name, summary.skipped)
+            except (OSError, EOFError) as exc:
+                report.fatal = f"{rec.name}: {exc}"
+            db.execute("INSERT INTO parse_reports VALUES (?,?,?,?,?,?,?,?)",
+                       (rec.id, rec.name, rec.source, job.parser, report.events, report.skipped,
+                        json.dumps(report.problems, ensure_ascii=False), report.fatal or None))
+            summary.skipped += report.skipped
+            summary.reports.append(report.to_dict() | {"name": rec.name, "source": rec.source})
+            if _is_cancelled(cancel):
+                raise Cancelled("timeline build cancelled; the previous timeline is kept")
+            yield Progress(i + 1, len(jobs), summary.events, rec.id + " " + rec.name, summary.skipped)
+        db.execute("COMMIT")
+        db.executescript(_INDEXES)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("schema_version", SCHEMA_VERSION), ("evidence_fingerprint", fingerprint),
+            ("built_at", iso_z(int(time.time() * 1e6))), ("events", str(summary.events)),
+            ("host_offset_s", str(ctx.offset_s)), ("host", ctx.host)])
+        for src, n in db.execute("SELECT source, COUNT(*) FROM events GROUP BY source"):
+            summary.sources[src] = n
+        db.close()
+        os.replace(tmp, final)
+        ok = True
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc).lower():
+            from collectors.errors import DestinationFull
+            raise DestinationFull(f"the disk holding {final.parent} is full: the timeline was not rebuilt",
+                                  path=str(final.parent)) from exc
+        raise
+    finally:
+        if not ok:
+            db.close()
+            if tmp.exists():
+                tmp.unlink()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def build(case, progress=None, cancel=None) -> BuildSummary:
+    """Rebuild the timeline; ``progress(Progress)`` is called as it goes; ``cancel`` is a threading.Event
+    or a callable returning True to stop (raises Cancelled, the previous timeline stays)."""
+    gen = iter_build(case, cancel)
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        if progress is not None:
+            progress(p)
+
+
+def is_current(case) -> bool:
+    case = _case(case)
+    p = path_of(case)
+    if not p.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{p}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key='evidence_fingerprint'").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row) and row[0] == _fingerprint(case)
+
+
+def ensure(case, progress=None, cancel=None) -> BuildSummary | None:
+    """Build when the timeline is missing or older than the evidence; None when it was current."""
+    case = _case(case)
+    if is_current(case):
+        return None
+    return build(case, progress, cancel)
+
+
+# ---------------------------------------------------------------------------------------- queries
+_local_conns = threading.local()
+
+
+def connect(case) -> sqlite3.Connection:
+    """A read-only connection to the timeline (raises UnreadableInput when it was never built)."""
+    p = case if isinstance(case, Path) and case.name == FILE_NAME else path_of(case)
+    if not p.exists():
+        raise UnreadableInput(f"no timeline in {p.parent}: build it first (ungcuu timeline --case ...)",
+                              path=str(p))
+    try:
+        db = sqlite3.connect(f"file:{p}?mode=ro", uri=True, check_same_thread=False)
+        db.execute("SELECT 1 FROM events LIMIT 1")
+    except sqlite3.DatabaseError as exc:
+        raise UnreadableInput(f"{p} cannot be read ({exc}); rebuild the timeline", path=str(p)) from exc
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def _conn(case_or_conn):
+    if isinstance(case_or_conn, sqlite3.Connection):
+        return case_or_conn
+    return connect(case_or_conn)
+
+
+@dataclass
+class Filter:
+    start: int | None = None  # µs UTC, inclusive
+    end: int | None = None  # µs UTC, exclusive
+    sources: list[str] | None = None
+    text: str | None = None
+    evidence_id: str | None = None
+
+    def where(self) -> tuple[str, list]:
+        clauses, args = [], []
+        if self.start is not None:
+            clauses.append("ts >= ?")
+            args.append(int(self.start))
+        if self.end is not None:
+            clauses.append("ts < ?")
+            args.append(int(self.end))
+        if self.sources:
+            clauses.append(f"source IN ({','.join('?' * len(self.sources))})")
+            args.extend(self.sources)
+        if self.text:
+            clauses.append("message LIKE ? ESCAPE '\\'")
+            t = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args.append(f"%{t}%")
+        if self.evidence_id:
+            clauses.append("evidence_id = ?")
+            args.append(self.evidence_id)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def row_dict(row) -> dict:
+    d = dict(zip(COLUMNS, row)) if not isinstance(row, sqlite3.Row) else {k: row[k] for k in row.keys()}
+    d["fields"] = json.loads(d["fields"]) if d.get("fields") else {}
+    d["datetime"] = iso_from_us(d["ts"], d["offset_s"])
+    return d
+
+
+def count(case, flt: Filter | None = None) -> int:
+    db = _conn(case)
+    where, args = (flt or Filter()).where()
+    return db.execute("SELECT COUNT(*) FROM events" + where, args).fetchone()[0]
+
+
+def page(case, flt: Filter | None = None, limit: int = 200, offset: int = 0, after: tuple | None = None,
+         descending: bool = False) -> list[dict]:
+    """Rows ordered by (ts, id); ``after=(ts, id)`` of the last row of the previous page (keyset)."""
+    db = _conn(case)
+    where, args = (flt or Filter()).where()
+    if after is not None:
+        op = "<" if descending else ">"
+        where += (" AND " if where else " WHERE ") + f"(ts, id) {op} (?, ?)"
+        args = args + [int(after[0]), int(after[1])]
+    order = "DESC" if descending else "ASC"
+    sql = f"SELECT {', '.join(COLUMNS)} FROM events{where} ORDER BY ts {order}, id {order} LIMIT ? OFFSET ?"
+    return [row_dict(r) for r in db.execute(sql, args + [int(limit), int(offset)])]
+
+
+def events(case, flt: Filter | None = None, batch: int = 5000) -> Iterator[dict]:
+    """Every matching row in time order, fetched in keyset pages (flat memory)."""
+    after = None
+    while True:
+        rows = page(case, flt, limit=batch, after=after)
+        if not rows:
+            return
+        yield from rows
+        after = (rows[-1]["ts"], rows[-1]["id"])
+
+
+def time_range(case, flt: Filter | None = None) -> tuple[int, int] | None:
+    db = _conn(case)
+    where, args = (flt or Filter()).where()
+    row = db.execute("SELECT MIN(ts), MAX(ts) FROM events" + where, args).fetchone()
+    return None if row[0] is None else (row[0], row[1])
+
+
+def histogram(case, flt: Filter | None = None, buckets: int = 100, bucket_us: int | None = None) -> list[tuple[int, int]]:
+    """Counts per time bucket over the filter's range (every bucket listed, empty ones with 0)."""
+    db = _conn(case)
+    flt = flt or Filter()
+    rng = time_range(db, flt)
+    if rng is None:
+        return []
+    start = flt.start if flt.start is not None else rng[0]
+    end = flt.end if flt.end is not None else rng[1] + 1
+    if bucket_us is None:
+        bucket_us = max(1, -(-(end - start) // max(1, buckets)))
+    where, args = flt.where()
+    sql = f"SELECT (ts - ?) / ? AS b, COUNT(*) FROM events{where} GROUP BY b ORDER BY b"
+    got = dict(db.execute(sql, [start, bucket_us] + args).fetchall())
+    n = -(-(end - start) // bucket_us)
+    return [(start + i * bucket_us, got.get(i, 0)) for i in range(n)]
+
+
+def source_counts(case) -> dict[str, int]:
+    db = _conn(case)
+    return dict(db.execute("SELECT source, COUNT(*) FROM events GROUP BY source ORDER BY source").fetchall())
+
+
+def get_event(case, event_id: int) -> dict | None:
+    db = _conn(case)
+    row = db.execute(f"SELECT {', '.join(COLUMNS)} FROM events WHERE id = ?", (int(event_id),)).fetchone()
+    return row_dict(row) if row else None
+
+
+def find_by_key(case, evidence_id: str, locator: str) -> list[dict]:
+    db = _conn(case)
+    return [row_dict(r) for r in db.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM events WHERE evidence_id = ? AND locator = ?", (evidence_id, locator))]
+
+
+def parse_reports(case) -> list[dict]:
+    db = _conn(case)
+    out = []
+    for r in db.execute("SELECT * FROM parse_reports"):
+        d = {k: r[k] for k in r.keys()}
+        d["problems"] = json.loads(d["problems"])
+        out.append(d)
+    return out
+
+
+def meta(case) -> dict:
+    db = _conn(case)
+    return dict(db.execute("SELECT key, value FROM meta").fetchall())
+
+
+# ---------------------------------------------------------------------------------------- marks
+def _marks_table(case):
+    case.db.execute(_MARKS)
+
+
+def _key(event) -> tuple[str, str, int | None, str]:
+    if isinstance(event, Event):
+        return event.evidence_id, event.locator, event.timestamp, event.message
+    return event["evidence_id"], event["locator"], event.get("ts"), event.get("message", "")
+
+
+def mark(case, event, note: str = "") -> None:
+    """Mark an event (a dict from `page`, or an Event) as relevant, with a note; marking again updates."""
+    case = _case(case)
+    _marks_table(case)
+    eid, loc, ts, msg = _key(event)
+    with case.transaction():
+        case.db.execute(
+            "INSERT INTO analysis_marks (evidence_id, locator, ts, message, note, examiner, marked_at) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (evidence_id, locator) DO UPDATE SET note = excluded.note, "
+            "examiner = excluded.examiner, marked_at = excluded.marked_at",
+            (eid, loc, ts, msg, note or "", case.examiner, iso_z(int(time.time() * 1e6))))
+        case.custody.append("analysis_mark", f"{eid} {loc}", {"note": note or ""})
+
+
+def unmark(case, event) -> bool:
+    case = _case(case)
+    _marks_table(case)
+    eid, loc, _, _ = _key(event)
+    with case.transaction():
+        cur = case.db.execute("DELETE FROM analysis_marks WHERE evidence_id = ? AND locator = ?", (eid, loc))
+        if cur.rowcount:
+            case.custody.append("analysis_unmark", f"{eid} {loc}", {})
+    return bool(cur.rowcount)
+
+
+def marks(case) -> list[dict]:
+    case = _case(case)
+    _marks_table(case)
+    return [{k: r[k] for k in r.keys()} for r in case.db.execute("SELECT * FROM analysis_marks ORDER BY ts")]
+
+
+def marked_keys(case) -> set[tuple[str, str]]:
+    return {(m["evidence_id"], m["locator"]) for m in marks(case)}

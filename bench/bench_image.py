@@ -1,0 +1,99 @@
+"""Raw imaging with hashing (issue 6, B9) against `dd bs=4M` copying without hashing.
+
+Both make the copy durable (dd conv=fsync; the imager fsyncs its parts). The source is read from the
+page cache in both runs (warmed by `cat` before each), which is the worst case for the imager: on a
+real disk the read is the bottleneck and the hashing threads hide completely behind it.
+Also prints the imager's peak RSS for two image sizes (it must stay flat).
+
+    .venv/bin/python bench/bench_image.py [--size-mib 1024] [--rounds 3] [--dir /path/on/target/disk]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from collectors.acquire.imaging import image_source
+from collectors.acquire.common import drive
+algs = tuple(sys.argv[4].split(","))
+t = time.perf_counter()
+r = drive(image_source(sys.argv[2], sys.argv[3], algorithms=algs))
+dt = time.perf_counter() - t
+print(json.dumps({"seconds": dt, "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "sha256": r.hashes["sha256"]}))
+"""
+
+
+def _image(src: Path, out: Path, algs: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _CHILD, str(REPO), str(src), str(out), algs],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _warm(src: Path) -> None:
+    subprocess.run(["cat", str(src)], stdout=subprocess.DEVNULL, check=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size-mib", type=int, default=1024)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--dir", default=None)
+    a = ap.parse_args()
+    work = Path(tempfile.mkdtemp(dir=a.dir, prefix="ungcuu-bench-image-"))
+    try:
+        src = work / "source.bin"
+        with open(src, "wb") as fh:
+            for _ in range(a.size_mib):
+                fh.write(os.urandom(1 << 20))
+        size = src.stat().st_size
+        dd_t, both_t, sha_t = [], [], []
+        rss = {}
+        for r in range(a.rounds):
+            _warm(src)
+            dst = work / "dd.bin"
+            t = time.perf_counter()
+            subprocess.run(["dd", f"if={src}", f"of={dst}", "bs=4M", "conv=fsync", "status=none"], check=True)
+            dd_t.append(time.perf_counter() - t)
+            dst.unlink()
+            for algs, bucket in (("sha256,md5", both_t), ("sha256", sha_t)):
+                _warm(src)
+                out = work / f"img-{r}-{algs}"
+                res = _image(src, out, algs)
+                bucket.append(res["seconds"])
+                rss[(size, algs)] = max(rss.get((size, algs), 0), res["rss_kib"])
+                shutil.rmtree(out)
+        # Peak RSS against a 4x smaller image: flat means it does not grow with the size.
+        small = work / "small.bin"
+        with open(src, "rb") as fi, open(small, "wb") as fo:  # in 1 MiB pieces: the parent's RSS is
+            for _ in range(size // 4 // (1 << 20)):             # inherited by the child's ru_maxrss
+                fo.write(fi.read(1 << 20))
+        res_small = _image(small, work / "img-small", "sha256,md5")
+        dd, both, sha = min(dd_t), min(both_t), min(sha_t)
+        mb = size / 1e6
+        print(f"image size                      : {size / (1 << 20):.0f} MiB, {os.cpu_count()} CPUs")
+        print(f"dd bs=4M conv=fsync (best of {a.rounds})  : {dd:.3f} s  ({mb / dd:.0f} MB/s)")
+        print(f"imager SHA-256 + MD5 + part hash: {both:.3f} s  ({mb / both:.0f} MB/s)  ratio {both / dd:.2f}x "
+              f"(target <= 1.15x)")
+        print(f"imager SHA-256 only + part hash : {sha:.3f} s  ({mb / sha:.0f} MB/s)  ratio {sha / dd:.2f}x")
+        print(f"peak RSS imager, {size >> 20} MiB image   : {rss[(size, 'sha256,md5')] / 1024:.1f} MiB")
+        print(f"peak RSS imager, {(size // 4) >> 20} MiB image    : {res_small['rss_kib'] / 1024:.1f} MiB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,853 @@
+"""Raw image of a block device, partition or file (checklist B9).
+
+* The source is opened read-only (O_RDONLY, O_NOATIME where allowed) and read exactly once.
+* SHA-256 and MD5 of the whole image are computed while reading, each on a thread of its own (hashlib
+  releases the GIL), so hashing overlaps the read/write loop; SHA-256 of each part is computed too, so
+  the parts can be registered as evidence without reading them again.
+* Output: `<name>.001`, `<name>.002`, ... (parts smaller than 4 GiB, for FAT32 media) and
+  `<name>.manifest.json` (whole-image hashes, parts, unreadable sectors, source metadata).
+* Unreadable sectors are zero-filled and their byte offsets logged.
+* Resumable: a checkpoint (`<name>.state.json`, fsynced parts) is written every 256 MiB and when
+  cancelled or the destination fills; running again continues from the checkpoint (parts already
+  written are re-hashed from the output, the source is not read twice).
+* Refuses to write the image onto the device it reads (same partition, or the disk / device-mapper
+  stack it belongs to).
+"""
+from __future__ import annotations
+
+import errno
+import functools
+import hashlib
+import json
+import os
+import queue
+import stat
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Generator, Iterable
+
+from collectors.acquire.common import (
+    TOOL_VERSION,
+    Progress,
+    RateMeter,
+    check_cancel,
+    human_size,
+    now_iso,
+    utc_iso,
+    write_all,
+)
+from collectors.errors import AccessDenied, Cancelled, DestinationFull, SourceError, UngCuuError
+
+CHUNK = 4 << 20  # 4 MiB, like dd bs=4M
+FAT32_PART = (4 << 30) - (1 << 20)  # 4 GiB - 1 MiB: fits FAT32's 4 GiB - 1 byte limit
+CHECKPOINT_EVERY = 1 << 30  # fsync + state file every 1 GiB
+_POOL_BUFFERS = 8  # 8 x 4 MiB in flight at most: peak RSS does not depend on the image size
+_HAVE_PREADV = hasattr(os, "preadv")
+_MEDIA_ERRORS = (errno.EIO, errno.ENXIO, errno.EILSEQ, errno.ENODATA, errno.EBADMSG)
+SECTOR = 512
+
+
+class ImageError(UngCuuError):
+    """The image cannot be made as asked (the message says why)."""
+
+
+class SameDeviceRefused(ImageError):
+    """The output folder lives on the device being imaged."""
+
+
+@dataclass
+class ImagePart:
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass
+class ImageResult:
+    name: str
+    out_dir: str
+    source: str
+    size: int
+    hashes: dict[str, str]
+    parts: list[ImagePart]
+    bad_sectors: list[int]
+    sector_size: int
+    manifest_path: str
+    source_meta: dict
+    resumed_from: int = 0
+    verified: bool | None = None
+    verify_hashes: dict[str, str] | None = None
+    started_at: str = ""
+    finished_at: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        return data
+
+
+# ---------------------------------------------------------------------------------------------
+# hashing threads
+
+
+class _Pool:
+    """A fixed set of buffers shared by the reader, the writer and the hash threads (RSS stays flat and
+    no memory is allocated per chunk). A buffer returns to the pool when its last user releases it."""
+
+    def __init__(self, count: int, size: int):
+        self.buffers = [bytearray(size) for _ in range(count)]
+        self.views = [memoryview(b) for b in self.buffers]
+        self.free: queue.Queue = queue.Queue()
+        self.refs = [0] * count
+        self.lock = threading.Lock()
+        for i in range(count):
+            self.free.put(i)
+
+    def acquire(self) -> int:
+        i = self.free.get()
+        self.refs[i] = 1
+        return i
+
+    def ref(self, i: int, n: int) -> None:
+        with self.lock:
+            self.refs[i] += n
+
+    def release(self, i: int) -> None:
+        with self.lock:
+            self.refs[i] -= 1
+            if self.refs[i] == 0:
+                self.free.put(i)
+
+
+class _HashWorker:
+    """One algorithm on its own thread. Items: (view, release) chunks, or `_PART_END`."""
+
+    def __init__(self, algorithm: str, per_part: bool):
+        self.algorithm = algorithm
+        self.whole = hashlib.new(algorithm)
+        self.per_part = per_part
+        self.part = hashlib.new(algorithm) if per_part else None
+        self.part_digests: list[str] = []
+        self.queue: queue.Queue = queue.Queue()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=f"ungcuu-{algorithm}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        whole_update = self.whole.update
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if item is _PART_END:
+                if self.per_part:
+                    self.part_digests.append(self.part.hexdigest())
+                    self.part = hashlib.new(self.algorithm)
+                continue
+            view, release = item
+            try:
+                whole_update(view)
+                if self.per_part:
+                    self.part.update(view)
+            except BaseException as exc:  # pragma: no cover - hashlib does not fail on bytes
+                self.error = exc
+            finally:
+                release()
+
+    def finish(self) -> str:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error:
+            raise self.error
+        return self.whole.hexdigest()
+
+
+_PART_END = object()
+
+
+class _Hashers:
+    def __init__(self, algorithms: Iterable[str], per_part: bool, part_algorithm: str = "sha256"):
+        self.workers = [_HashWorker(a, per_part=per_part and a == part_algorithm) for a in algorithms]
+        self.part_worker = next((w for w in self.workers if w.per_part), None)
+
+    def feed(self, view, release) -> None:
+        for w in self.workers:
+            w.queue.put((view, release))
+
+    def end_part(self) -> None:
+        for w in self.workers:
+            w.queue.put(_PART_END)
+
+    def finish(self) -> dict[str, str]:
+        return {w.algorithm: w.finish() for w in self.workers}
+
+    def abandon(self) -> None:
+        for w in self.workers:
+            w.queue.put(None)
+
+    @property
+    def part_digests(self) -> list[str]:
+        return self.part_worker.part_digests if self.part_worker else []
+
+
+def _load_sync_file_range():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.sync_file_range
+        fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+        fn.restype = ctypes.c_int
+        return fn
+    except (OSError, AttributeError):  # pragma: no cover
+        return None
+
+
+_sync_file_range = _load_sync_file_range()
+_SYNC_FILE_RANGE_WRITE = 2
+_KICK_EVERY = 32 << 20
+
+
+class _Writer:
+    """Writes the image parts on its own thread, so reading the source and writing the copy overlap
+    (on real disks they are different devices). Checkpoints go through the same queue, so a checkpoint
+    is written only once everything before it is on disk."""
+
+    def __init__(self, out: Path, name: str, part_size: int, start: int, state_path: Path):
+        self.out, self.name, self.part_size, self.state_path = out, name, part_size, state_path
+        self.pos = start
+        self.part_index = start // part_size
+        self.fd: int | None = None
+        self.kicked = 0
+        self.error: BaseException | None = None
+        self.checkpointed = start
+        self.queue: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="ungcuu-writer", daemon=True)
+        self.thread.start()
+
+    def _open(self) -> None:
+        p = _part_path(self.out, self.name, self.part_index)
+        keep = self.pos - self.part_index * self.part_size
+        self.fd = os.open(p, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        os.ftruncate(self.fd, keep)
+        os.lseek(self.fd, keep, os.SEEK_SET)
+
+    def _write(self, view) -> None:
+        while view:
+            if self.fd is None:
+                self._open()
+                self.kicked = self.pos - self.part_index * self.part_size
+            room = (self.part_index + 1) * self.part_size - self.pos
+            piece = view[:room]
+            write_all(self.fd, piece)
+            self.pos += len(piece)
+            view = view[len(piece):]
+            in_part = self.pos - self.part_index * self.part_size
+            if _sync_file_range is not None and in_part - self.kicked >= _KICK_EVERY:
+                # Start writing back what is written so far without waiting: the disk works while we hash,
+                # and the final fsync has little left to do.
+                _sync_file_range(self.fd, self.kicked, in_part - self.kicked, _SYNC_FILE_RANGE_WRITE)
+                self.kicked = in_part
+            if self.pos == (self.part_index + 1) * self.part_size:
+                os.fsync(self.fd)
+                os.close(self.fd)
+                self.fd = None
+                self.part_index += 1
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                break
+            kind = item[0]
+            try:
+                if kind == "data":
+                    if self.error is None:
+                        self._write(item[1])
+                elif kind == "checkpoint" and self.error is None:
+                    if self.fd is not None:
+                        os.fsync(self.fd)
+                    state = dict(item[2], done=item[1])
+                    _write_state(self.state_path, state)
+                    self.checkpointed = item[1]
+            except BaseException as exc:
+                self.error = exc
+            finally:
+                if kind == "data":
+                    item[2]()
+        try:
+            if self.fd is not None:
+                if self.error is None:
+                    os.fsync(self.fd)
+                os.close(self.fd)
+                self.fd = None
+        except OSError as exc:
+            self.error = self.error or exc
+
+    def data(self, view, release) -> None:
+        self.queue.put(("data", view, release))
+
+    def checkpoint(self, at: int, state: dict) -> None:
+        self.queue.put(("checkpoint", at, state))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+
+# ---------------------------------------------------------------------------------------------
+# source
+
+
+class Source:
+    """A read-only source with positional reads. Tests may subclass it to simulate failing media."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+        try:
+            try:
+                self.fd = os.open(self.path, flags | getattr(os, "O_NOATIME", 0))
+            except PermissionError:
+                # O_NOATIME needs ownership or CAP_FOWNER; fall back to a plain read-only open.
+                self.fd = os.open(self.path, flags)
+        except PermissionError as exc:
+            raise AccessDenied(
+                f"Không có quyền đọc {self.path} (cần quyền root/Administrator để đọc thiết bị).",
+                path=self.path,
+            ) from exc
+        except FileNotFoundError as exc:
+            raise SourceError(f"Không tìm thấy nguồn cần tạo ảnh: {self.path}", path=self.path) from exc
+        except OSError as exc:
+            raise SourceError(f"Không mở được {self.path}: {exc.strerror}", path=self.path) from exc
+        st = os.fstat(self.fd)
+        self.st = st
+        self.is_block = stat.S_ISBLK(st.st_mode)
+        if stat.S_ISDIR(st.st_mode):
+            os.close(self.fd)
+            raise ImageError(f"{self.path} là một thư mục, không phải thiết bị hay tệp.", path=self.path)
+        if self.is_block:
+            self.size = os.lseek(self.fd, 0, os.SEEK_END)
+            os.lseek(self.fd, 0, os.SEEK_SET)
+        else:
+            self.size = st.st_size
+        self.sector_size = _logical_sector_size(self.fd) if self.is_block else SECTOR
+        if hasattr(os, "posix_fadvise"):
+            try:
+                os.posix_fadvise(self.fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            except OSError:
+                pass
+
+    def pread(self, n: int, offset: int) -> bytes:
+        return os.pread(self.fd, n, offset)
+
+    def readinto(self, view: memoryview, offset: int) -> int:
+        """Read into a buffer at offset (no allocation); a short count means end of source or trouble."""
+        if _HAVE_PREADV:
+            return os.preadv(self.fd, [view], offset)
+        data = self.pread(len(view), offset)  # pragma: no cover - Windows
+        view[: len(data)] = data
+        return len(data)
+
+    def identity(self) -> dict:
+        st = self.st
+        ident = {"path": os.path.realpath(self.path), "size": self.size, "is_block": self.is_block}
+        if self.is_block:
+            ident["rdev"] = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+            ident.update(_block_device_info(st.st_rdev))
+        else:
+            ident.update({"dev": st.st_dev, "ino": st.st_ino, "mtime_ns": st.st_mtime_ns})
+        return ident
+
+    def metadata(self) -> dict:
+        st = self.st
+        meta = self.identity()
+        meta.update(
+            {
+                "mode": oct(st.st_mode),
+                "uid": st.st_uid,
+                "gid": st.st_gid,
+                "mtime": utc_iso(st.st_mtime),
+                "atime": utc_iso(st.st_atime),
+                "ctime": utc_iso(st.st_ctime),
+                "sector_size": self.sector_size,
+            }
+        )
+        return meta
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:  # pragma: no cover
+            pass
+
+
+def _logical_sector_size(fd: int) -> int:
+    try:
+        import fcntl
+        import struct
+
+        BLKSSZGET = 0x1268
+        buf = fcntl.ioctl(fd, BLKSSZGET, struct.pack("i", 0))
+        size = struct.unpack("i", buf)[0]
+        return size if size > 0 else SECTOR
+    except (OSError, ImportError):
+        return SECTOR
+
+
+def _sys_block_dir(rdev: int) -> Path | None:
+    p = Path(f"/sys/dev/block/{os.major(rdev)}:{os.minor(rdev)}")
+    try:
+        return p.resolve(strict=True)
+    except OSError:
+        return None
+
+
+def _block_device_info(rdev: int) -> dict:
+    info: dict = {}
+    d = _sys_block_dir(rdev)
+    if d is None:
+        return info
+    info["kernel_name"] = d.name
+    disk = d.parent if (d / "partition").exists() else d
+    for key, rel in (("model", "device/model"), ("serial", "device/serial"), ("vendor", "device/vendor"),
+                     ("wwid", "device/wwid")):
+        try:
+            info[key] = (disk / rel).read_text().strip()
+        except OSError:
+            pass
+    if (d / "partition").exists():
+        info["disk"] = disk.name
+        try:
+            info["partition_start_sector"] = int((d / "start").read_text())
+        except (OSError, ValueError):
+            pass
+    return info
+
+
+def _dev_family(devnum: int) -> set[str]:
+    """Kernel names of a block device, its whole disk and everything below it (dm/md/loop slaves)."""
+    names: set[str] = set()
+    d = _sys_block_dir(devnum)
+    if d is None:
+        return names
+    stack = [d]
+    while stack:
+        cur = stack.pop()
+        if cur.name in names:
+            continue
+        names.add(cur.name)
+        if (cur / "partition").exists():
+            stack.append(cur.parent)
+        slaves = cur / "slaves"
+        if slaves.is_dir():
+            for s in slaves.iterdir():
+                try:
+                    stack.append(s.resolve(strict=True))
+                except OSError:
+                    pass
+        # loop device backed by a file: the file's device is also "below" it
+        backing = cur / "loop" / "backing_file"
+        if backing.exists():
+            try:
+                bst = os.stat(backing.read_text().strip())
+                names |= _dev_family(bst.st_dev)
+            except OSError:
+                pass
+    return names
+
+
+def _existing_ancestor(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def check_not_same_device(source: Source, out_dir: Path) -> None:
+    """Raise SameDeviceRefused if writing into out_dir would write onto the source."""
+    anchor = _existing_ancestor(out_dir)
+    out_st = os.stat(anchor)
+    if not source.is_block:
+        # A file source: the parts are new files, so nothing can land on the source itself.
+        return
+    src_names = {n for n in [(_sys_block_dir(source.st.st_rdev) or Path("?")).name]}
+    out_family = _dev_family(out_st.st_dev)
+    src_dir = _sys_block_dir(source.st.st_rdev)
+    # Conflict when the source is the output's partition, its whole disk, or a device beneath it.
+    # A different partition of the same disk is fine: nothing is written onto it.
+    conflict = bool(src_names & out_family)
+    if not conflict and src_dir is not None and not (src_dir / "partition").exists():
+        # Whole disk: any of its partitions under the output also conflicts.
+        parts = {p.name for p in src_dir.iterdir() if (p / "partition").exists()}
+        conflict = bool(parts & out_family)
+    if conflict or os.major(out_st.st_dev) == os.major(source.st.st_rdev) and os.minor(out_st.st_dev) == os.minor(
+        source.st.st_rdev
+    ):
+        raise SameDeviceRefused(
+            f"Từ chối: thư mục lưu ảnh ({out_dir}) nằm trên chính thiết bị đang được tạo ảnh "
+            f"({source.path}). Hãy chọn ổ đích khác (ổ USB/ổ ngoài).",
+            path=source.path,
+            out_dir=str(out_dir),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# the imaging loop
+
+
+def _read_chunk(src: Source, offset: int, n: int, sector: int, bad: list[int]) -> bytes:
+    """Read n bytes at offset; unreadable sectors become zeros (offsets appended to `bad`)."""
+    try:
+        data = src.pread(n, offset)
+        if len(data) == n:
+            return data
+    except OSError as exc:
+        if exc.errno not in (errno.EIO, errno.ENXIO, errno.EILSEQ, errno.ENODATA, errno.EBADMSG, None):
+            raise
+        data = b""
+    # Short read or error: go sector by sector for the rest of the chunk.
+    out = bytearray(data)
+    pos = offset + len(data)
+    end = offset + n
+    while pos < end:
+        want = min(sector - (pos % sector), end - pos)
+        try:
+            piece = src.pread(want, pos)
+        except OSError as exc:
+            if exc.errno not in (errno.EIO, errno.ENXIO, errno.EILSEQ, errno.ENODATA, errno.EBADMSG, None):
+                raise
+            bad.append(pos - (pos % sector))
+            piece = bytes(want)
+        if not piece:
+            break  # end of the source
+        out += piece
+        pos += len(piece)
+    return bytes(out)
+
+
+def _part_path(out_dir: Path, name: str, index: int) -> Path:
+    return out_dir / f"{name}.{index + 1:03d}"
+
+
+def _write_state(state_path: Path, state: dict) -> None:
+    tmp = state_path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(state, fh, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, state_path)
+
+
+def _disk_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def image_source(
+    source: str | os.PathLike | Source,
+    out_dir: str | os.PathLike,
+    *,
+    name: str | None = None,
+    part_size: int = FAT32_PART,
+    chunk: int = CHUNK,
+    algorithms: Iterable[str] = ("sha256", "md5"),
+    resume: bool = True,
+    verify: bool = False,
+    cancel: threading.Event | None = None,
+    checkpoint_every: int = CHECKPOINT_EVERY,
+) -> Generator[Progress, None, ImageResult]:
+    """Image `source` into `out_dir`. Yields Progress; returns ImageResult; raises Cancelled,
+    DestinationFull, SameDeviceRefused, AccessDenied, SourceError."""
+    algorithms = tuple(algorithms)
+    if "sha256" not in algorithms:
+        algorithms = ("sha256",) + algorithms
+    if part_size <= 0 or part_size % SECTOR:
+        raise ImageError("Kích thước phần phải là bội số của 512 byte.", part_size=part_size)
+    src = source if isinstance(source, Source) else Source(source)
+    out = Path(out_dir)
+    try:
+        check_not_same_device(src, out)
+        name = name or _default_name(src)
+        out.mkdir(parents=True, exist_ok=True)
+        result = yield from _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
+                                   checkpoint_every)
+        return result
+    finally:
+        if not isinstance(source, Source):
+            src.close()
+
+
+def _default_name(src: Source) -> str:
+    base = os.path.basename(os.path.realpath(src.path)) or "image"
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in base)
+
+
+def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel, checkpoint_every):
+    state_path = out / f"{name}.state.json"
+    manifest_path = out / f"{name}.manifest.json"
+    ident = src.identity()
+    started_at = now_iso()
+    t0 = time.monotonic()
+
+    # A finished image of the same source: nothing to do.
+    if manifest_path.exists() and resume and not state_path.exists():
+        try:
+            existing = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if existing.get("source_identity") == ident and existing.get("complete"):
+                return _result_from_manifest(existing, out, manifest_path)
+        except (OSError, ValueError):
+            pass
+
+    done = 0
+    bad: list[int] = []
+    state = None
+    if resume and state_path.exists():
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            state = None
+        if state and (state.get("source_identity") != ident or state.get("part_size") != part_size
+                      or tuple(state.get("algorithms", ())) != algorithms):
+            state = None
+    if state:
+        done = int(state["done"])
+        bad = list(state.get("bad_sectors", []))
+    else:
+        for stale in out.glob(f"{name}.[0-9][0-9][0-9]"):
+            stale.unlink()
+        if manifest_path.exists():
+            manifest_path.unlink()
+    resumed_from = done
+    # Parts written after the checkpoint (before an interruption) are dropped.
+    k = done // part_size + 1
+    while _part_path(out, name, k).exists():
+        _part_path(out, name, k).unlink()
+        k += 1
+
+    total = src.size
+    sector = src.sector_size
+    # One part only (the usual case below 4 GiB): its hash is the image's SHA-256, no second pass.
+    per_part = not total or total > part_size
+    pool = _Pool(_POOL_BUFFERS, chunk)
+    hashers = _Hashers(algorithms, per_part)
+    writer = None
+    state_base = {"version": 1, "source_identity": ident, "part_size": part_size, "algorithms": list(algorithms),
+                  "sector_size": sector}
+    try:
+        if done:
+            yield from _rehash_existing(out, name, part_size, done, hashers, pool, cancel)
+        writer = _Writer(out, name, part_size, done, state_path)
+        meter = RateMeter(total, done)
+        pos = done
+        last_checkpoint = done
+        readinto = getattr(src, "readinto", None)
+        yield meter.progress("image", pos, f"Bắt đầu tạo ảnh {src.path} ({human_size(total)})")
+        while True:
+            if writer.error is not None:
+                break
+            if cancel is not None and cancel.is_set():
+                writer.checkpoint(pos, dict(state_base, bad_sectors=list(bad), updated_at=now_iso()))
+                writer.close()
+                writer_done = writer
+                writer = None
+                if writer_done.error is None:
+                    raise Cancelled(
+                        f"Đã hủy tạo ảnh tại {human_size(pos)}/{human_size(total)}. Chạy lại để tiếp tục "
+                        f"từ điểm dừng.", done=pos, total=total)
+                writer = writer_done
+                break
+            want = min(chunk, total - pos) if total else chunk
+            if total and want <= 0:
+                break
+            i = pool.acquire()
+            buf = pool.views[i]
+            n = 0
+            try:
+                n = readinto(buf[:want], pos) if readinto else 0
+            except OSError as exc:
+                if exc.errno not in _MEDIA_ERRORS:
+                    pool.release(i)
+                    raise
+                n = 0
+            if n < want and (not total or pos + n < total):
+                rest = _read_chunk(src, pos + n, want - n, sector, bad)
+                buf[n:n + len(rest)] = rest
+                n += len(rest)
+            if n == 0:
+                pool.release(i)
+                break
+            view = buf[:n]
+            # Hash pieces split at part boundaries (per-part digests), write the whole chunk.
+            pieces = []
+            p, v = pos, view
+            while v:
+                room = (p // part_size + 1) * part_size - p
+                pieces.append(v[:room])
+                p += len(v[:room])
+                v = v[room:]
+            pool.ref(i, len(pieces) * len(hashers.workers) + 1)
+            release = functools.partial(pool.release, i)
+            for piece_pos, piece in _with_positions(pos, pieces):
+                hashers.feed(piece, release)
+                if per_part and (piece_pos + len(piece)) % part_size == 0:
+                    hashers.end_part()
+            writer.data(view, release)
+            pool.release(i)
+            pos += n
+            if pos - last_checkpoint >= checkpoint_every:
+                writer.checkpoint(pos, dict(state_base, bad_sectors=list(bad), updated_at=now_iso()))
+                last_checkpoint = pos
+            yield meter.progress("image", pos)
+        if writer is not None:
+            writer.close()
+            if writer.error is not None:
+                exc = writer.error
+                if isinstance(exc, OSError) and _disk_full(exc):
+                    raise DestinationFull(
+                        f"Ổ đích đầy sau {human_size(writer.pos)}. Ảnh dừng lại tại điểm kiểm tra "
+                        f"{human_size(writer.checkpointed)}; giải phóng chỗ hoặc chọn ổ khác rồi chạy lại để "
+                        f"tiếp tục.", done=writer.checkpointed) from exc
+                raise exc
+        if per_part and pos % part_size:
+            hashers.end_part()
+        if pos == 0:
+            _part_path(out, name, 0).touch()
+        hashes = hashers.finish()
+        part_digests = list(hashers.part_digests) if per_part else [hashes["sha256"]]
+        hashers = None
+    finally:
+        if writer is not None and writer.thread.is_alive():
+            writer.close()
+        if hashers is not None:
+            hashers.abandon()
+
+    n_parts = max(1, -(-pos // part_size))
+    parts = []
+    for i in range(n_parts):
+        p = _part_path(out, name, i)
+        parts.append(ImagePart(str(p), p.stat().st_size, part_digests[i] if i < len(part_digests) else ""))
+
+    result = ImageResult(
+        name=name, out_dir=str(out), source=src.path, size=pos, hashes=hashes, parts=parts,
+        bad_sectors=sorted(set(bad)), sector_size=sector, manifest_path=str(manifest_path),
+        source_meta=src.metadata(), resumed_from=resumed_from, started_at=started_at,
+    )
+    if verify:
+        result.verify_hashes = yield from _verify(src, algorithms, chunk, cancel)
+        result.verified = result.verify_hashes == hashes
+    result.finished_at = now_iso()
+    result.seconds = round(time.monotonic() - t0, 3)
+    manifest = _manifest(result, ident, algorithms, part_size)
+    tmp = manifest_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, manifest_path)
+    try:
+        state_path.unlink()
+    except FileNotFoundError:
+        pass
+    yield Progress("done", pos, total, message=f"Đã tạo ảnh {human_size(pos)}; SHA-256 {hashes['sha256']}")
+    return result
+
+
+def _with_positions(pos: int, pieces):
+    for piece in pieces:
+        yield pos, piece
+        pos += len(piece)
+
+
+def _rehash_existing(out, name, part_size, done, hashers: _Hashers, pool: _Pool, cancel):
+    """Feed the parts already written (up to the checkpoint) to the hashers, to resume."""
+    pos = 0
+    index = 0
+    meter = RateMeter(done)
+    per_part = hashers.part_worker is not None
+    while pos < done:
+        p = _part_path(out, name, index)
+        want_in_part = min(part_size, done - pos)
+        try:
+            fh = open(p, "rb", buffering=0)
+        except FileNotFoundError:
+            raise ImageError(f"Thiếu phần ảnh {p} để tiếp tục; hãy tạo ảnh lại từ đầu.", path=str(p))
+        with fh:
+            got = 0
+            while got < want_in_part:
+                check_cancel(cancel, "tính lại băm của phần ảnh đã có")
+                i = pool.acquire()
+                view = pool.views[i][: min(len(pool.buffers[i]), want_in_part - got)]
+                n = fh.readinto(view)
+                if not n:
+                    pool.release(i)
+                    raise ImageError(f"Phần ảnh {p} ngắn hơn điểm dừng đã ghi; hãy tạo ảnh lại từ đầu.",
+                                     path=str(p))
+                pool.ref(i, len(hashers.workers))
+                hashers.feed(view[:n], functools.partial(pool.release, i))
+                pool.release(i)
+                got += n
+                yield meter.progress("rehash", pos + got, "Tính lại băm phần ảnh đã có để tiếp tục")
+        pos += want_in_part
+        if want_in_part == part_size and per_part:
+            hashers.end_part()
+        index += 1
+
+
+def _verify(src: Source, algorithms, chunk, cancel):
+    hs = {a: hashlib.new(a) for a in algorithms}
+    pos = 0
+    meter = RateMeter(src.size)
+    bad: list[int] = []
+    while True:
+        check_cancel(cancel, "kiểm tra lại nguồn")
+        want = min(chunk, src.size - pos) if src.size else chunk
+        if src.size and want <= 0:
+            break
+        data = _read_chunk(src, pos, want, src.sector_size, bad)
+        if not data:
+            break
+        for h in hs.values():
+            h.update(data)
+        pos += len(data)
+        yield meter.progress("verify", pos, "Đọc lại nguồn để kiểm tra")
+    return {a: h.hexdigest() for a, h in hs.items()}
+
+
+def _manifest(result: ImageResult, ident: dict, algorithms, part_size: int) -> dict:
+    return {
+        "format": "ungcuu-raw-image-manifest",
+        "version": 1,
+        "complete": True,
+        "tool": f"UngCuu {TOOL_VERSION}",
+        "name": result.name,
+        "source": result.source,
+        "source_identity": ident,
+        "source_meta": result.source_meta,
+        "size": result.size,
+        "hashes": result.hashes,
+        "algorithms": list(algorithms),
+        "part_size": part_size,
+        "parts": [{"file": os.path.basename(p.path), "size": p.size, "sha256": p.sha256} for p in result.parts],
+        "sector_size": result.sector_size,
+        "bad_sectors": result.bad_sectors,
+        "bad_sector_note": "Các sector không đọc được đã được ghi bằng số 0 trong ảnh; offset tính bằng byte.",
+        "resumed_from": result.resumed_from,
+        "verified": result.verified,
+        "verify_hashes": result.verify_hashes,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "seconds": result.seconds,
+    }
+
+
+def _result_from_manifest(m: dict, out: Path, manifest_path: Path) -> ImageResult:
+    return ImageResult(
+        name=m["name"], out_dir=str(out), source=m["source"], size=m["size"], hashes=m["hashes"],
+        parts=[ImagePart(str(out / p["file"]), p["size"], p["sha256"]) for p in m["parts"]],
+        bad_sectors=m["bad_sectors"], sector_size=m["sector_size"], manifest_path=str(manifest_path),
+        source_meta=m["source_meta"], resumed_from=m.get("resumed_from", 0), verified=m.get("verified"),
+        verify_hashes=m.get("verify_hashes"), started_at=m.get("started_at", ""),
+        finished_at=m.get("finished_at", ""), seconds=m.get("seconds", 0.0),
+    )

@@ -1,0 +1,380 @@
+"""Helpers shared by the spine collectors: tolerant psutil reads, executable hashing, safe file reads.
+
+Nothing here writes to the examined system. Reading is done with O_NOATIME where the OS allows it, so
+hashing an executable or reading a config file does not even change its access time.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import socket
+import stat
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from ..base import Context
+from ..util import decode_path, ts_to_iso
+
+try:  # psutil is a hard dependency of the live collectors; the offline ones work without it
+    import psutil
+except ImportError:  # pragma: no cover
+    psutil = None  # type: ignore[assignment]
+
+IS_LINUX = sys.platform.startswith("linux")
+IS_WINDOWS = sys.platform.startswith("win")
+DELETED_SUFFIX = " (deleted)"
+HASH_CHUNK = 1 << 20
+
+
+# ------------------------------------------------------------------ reading files
+def open_noatime(path: str | os.PathLike) -> int:
+    """A read-only file descriptor, without updating the access time where possible."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    noatime = getattr(os, "O_NOATIME", 0)
+    if noatime:
+        try:
+            return os.open(path, flags | noatime)
+        except PermissionError:  # O_NOATIME needs ownership or CAP_FOWNER
+            pass
+    return os.open(path, flags)
+
+
+def read_bytes(path: str | os.PathLike, limit: int = 16 << 20) -> bytes:
+    fd = open_noatime(path)
+    try:
+        chunks, total = [], 0
+        while total < limit:
+            b = os.read(fd, min(HASH_CHUNK, limit - total))
+            if not b:
+                break
+            chunks.append(b)
+            total += len(b)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_text(path: str | os.PathLike, limit: int = 16 << 20) -> str:
+    return read_bytes(path, limit).decode("utf-8", errors="replace")
+
+
+def read_logical(ctx: Context, logical: str, *, note_missing: bool = False, limit: int = 16 << 20) -> str | None:
+    """Text of a file of the examined system (under --root when given), following links inside the root.
+
+    A permission problem becomes a note on the context; a missing file is None (noted when asked).
+    """
+    real = resolve_in_root(ctx, logical)
+    if real is None:
+        if note_missing:
+            ctx.notes.append(f"{logical}: not found")
+        return None
+    try:
+        return read_text(real, limit)
+    except PermissionError:
+        ctx.notes.append(f"{logical}: permission denied")
+    except IsADirectoryError:
+        return None
+    except FileNotFoundError:
+        if note_missing:
+            ctx.notes.append(f"{logical}: not found")
+    except OSError as exc:
+        ctx.notes.append(f"{logical}: {exc.strerror or exc}")
+    return None
+
+
+def resolve_in_root(ctx: Context, logical: str, *, max_links: int = 40) -> Path | None:
+    """The real path of `logical`, following symbolic links as the examined system would.
+
+    Under --root an absolute link target is re-based under the root (so /etc/resolv.conf ->
+    /run/... never escapes into the examiner's machine). None when it does not exist or loops.
+    """
+    if ctx.root is None:
+        try:
+            return Path(os.path.realpath(logical)) if os.path.exists(logical) else None
+        except OSError:
+            return None
+    parts = [x for x in logical.split("/") if x]
+    resolved: list[str] = []
+    links = 0
+    while parts:
+        part = parts.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        cand = ctx.root.joinpath(*resolved, part)
+        try:
+            st = os.lstat(cand)
+        except OSError:
+            return None
+        if stat.S_ISLNK(st.st_mode):
+            links += 1
+            if links > max_links:
+                return None
+            try:
+                target = os.readlink(cand)
+            except OSError:
+                return None
+            tparts = [x for x in target.split("/") if x]
+            if target.startswith("/"):
+                resolved = []
+            parts = tparts + parts
+            continue
+        resolved.append(part)
+    return ctx.root.joinpath(*resolved)
+
+
+def glob_logical(ctx: Context, pattern: str) -> list[Path]:
+    """Real paths matching a logical glob pattern (under --root when given), sorted; no '**' (use walk_tree)."""
+    if ctx.root is None:
+        base = pattern
+    else:
+        # Resolve the fixed leading folders inside the root (e.g. /lib -> usr/lib on merged-usr systems).
+        parts = pattern.strip("/").split("/")
+        fixed = []
+        for part in parts:
+            if glob.has_magic(part):
+                break
+            fixed.append(part)
+        rest = parts[len(fixed):]
+        if fixed and rest:
+            head = resolve_in_root(ctx, "/" + "/".join(fixed))
+            if head is None:
+                return []
+            base = os.path.join(glob.escape(os.fsdecode(head)), *rest)
+        else:
+            base = os.path.join(glob.escape(os.fsdecode(ctx.root)), *parts)
+    try:
+        return sorted(Path(p) for p in glob.glob(base))
+    except OSError:
+        return []
+
+
+def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:
+    """Walk a real folder without following links: yields (path, 'file'|'link'|'other').
+
+    Unreadable folders become notes. Symbolic links are reported (never followed), so a loop
+    cannot trap the walk. `skip` lists real folder paths not to enter.
+    """
+    stack = [(real_dir, 0)]
+    while stack:
+        cur, depth = stack.pop()
+        try:
+            entries = sorted(os.scandir(cur), key=lambda e: e.name)
+        except PermissionError:
+            ctx.notes.append(f"{ctx.logical(cur)}: permission denied (folder not listed)")
+            continue
+        except NotADirectoryError:
+            continue
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            ctx.notes.append(f"{ctx.logical(cur)}: {exc.strerror or exc} (folder not listed)")
+            continue
+        subdirs = []
+        for e in entries:
+            try:
+                if e.is_symlink():
+                    yield Path(e.path), "link"
+                elif e.is_dir(follow_symlinks=False):
+                    if e.path in skip:
+                        continue
+                    if depth < max_depth:
+                        subdirs.append((Path(e.path), depth + 1))
+                    else:
+                        ctx.notes.append(f"{ctx.logical(Path(e.path))}: deeper than {max_depth} folders, not walked")
+                elif e.is_file(follow_symlinks=False):
+                    yield Path(e.path), "file"
+                else:
+                    yield Path(e.path), "other"
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))
+
+
+def link_record(ctx: Context, real: Path) -> dict:
+    try:
+        target = decode_path(os.fsdecode(os.readlink(real)))
+    except OSError as exc:
+        target = f"? ({exc.strerror})"
+    return {"path": ctx.logical(real), "target": target}
+
+
+# ------------------------------------------------------------------ hashing executables
+class ExeHasher:
+    """SHA-256 of executables, each distinct file hashed once (cache by device, inode, size, mtime).
+
+    On Linux the file is read through /proc/PID/exe when a pid is given: that works for an executable
+    deleted from disk (the ' (deleted)' case) and for one replaced since the process started.
+    """
+
+    def __init__(self):
+        self.cache: dict[tuple, str | None] = {}
+        self.errors: dict[tuple, str] = {}
+        self.hashed = 0
+        self.bytes = 0
+
+    def _key(self, path: str) -> tuple | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def hash(self, exe: str | None, pid: int | None = None) -> tuple[str | None, str | None]:
+        """(sha256, error) of a process's executable."""
+        candidates = []
+        if pid is not None and IS_LINUX:
+            candidates.append(f"/proc/{pid}/exe")
+        if exe:
+            candidates.append(exe)
+        last_err = None
+        for path in candidates:
+            key = self._key(path)
+            if key is None:
+                last_err = "not readable"
+                continue
+            if key in self.cache:
+                return self.cache[key], self.errors.get(key)
+            try:
+                digest = self._sha256(path)
+            except PermissionError:
+                last_err = "permission denied"
+                continue
+            except OSError as exc:
+                last_err = exc.strerror or str(exc)
+                continue
+            self.cache[key] = digest
+            return digest, None
+        return None, last_err
+
+    def _sha256(self, path: str) -> str:
+        fd = open_noatime(path)
+        try:
+            h = hashlib.sha256()
+            with open(fd, "rb", buffering=0, closefd=False) as fh:
+                while True:
+                    b = fh.read(HASH_CHUNK)
+                    if not b:
+                        break
+                    h.update(b)
+                    self.bytes += len(b)
+            self.hashed += 1
+            return h.hexdigest()
+        finally:
+            os.close(fd)
+
+
+def process_exe(proc) -> tuple[str | None, bool]:
+    """(executable path, deleted?) of a psutil process; on Linux read from /proc/PID/exe itself."""
+    if IS_LINUX:
+        try:
+            link = os.readlink(f"/proc/{proc.pid}/exe")
+        except FileNotFoundError:
+            return None, False  # kernel thread, or the process is gone
+        except PermissionError:
+            raise psutil.AccessDenied(proc.pid)
+        except OSError:
+            return None, False
+        deleted = link.endswith(DELETED_SUFFIX) and not os.path.exists(link)
+        if deleted:
+            link = link[: -len(DELETED_SUFFIX)]
+        return decode_path(link), deleted
+    exe = proc.exe()
+    return (exe or None), bool(exe) and not os.path.exists(exe)
+
+
+# ------------------------------------------------------------------ sockets
+def proto_of(conn) -> str:
+    fam = conn.family
+    typ = conn.type
+    if fam == getattr(socket, "AF_UNIX", object()):
+        return "unix"
+    base = "udp" if typ == socket.SOCK_DGRAM else "tcp"
+    return base + ("6" if fam == socket.AF_INET6 else "")
+
+
+def split_addr(addr) -> tuple[str | None, int | None]:
+    if not addr:
+        return None, None
+    if isinstance(addr, str):
+        return decode_path(addr), None
+    try:
+        return addr.ip, addr.port
+    except AttributeError:
+        return str(addr), None
+
+
+# Socket states that always belong to an open file of some process (TIME_WAIT, SYN_RECV, FIN_WAIT2...
+# have no owner by nature and are not counted as unidentified).
+OWNED_STATES = {"LISTEN", "ESTABLISHED", "NONE", "SYN_SENT", "CLOSE_WAIT"}
+
+
+def net_connections(ctx: Context, kind: str = "inet", *, note_unowned: bool = True) -> list:
+    """psutil.net_connections, noting what is hidden without privileges."""
+    try:
+        conns = psutil.net_connections(kind=kind)
+    except psutil.AccessDenied:
+        ctx.notes.append("the socket list needs Administrator/root rights: only this process's sockets were read")
+        conns = []
+        try:
+            conns = [c for c in psutil.Process().net_connections(kind=kind)] if hasattr(psutil.Process, "net_connections") \
+                else psutil.Process().connections(kind=kind)
+        except Exception:
+            pass
+    if conns and not is_privileged() and any(c.pid is None for c in conns):
+        ctx.notes.append("the owner (pid, process) of other users' sockets is hidden without root")
+    elif conns and note_unowned and is_privileged():
+        inet = (socket.AF_INET, socket.AF_INET6)
+        unowned = sorted({f"{proto_of(c)} {split_addr(c.laddr)[0]}:{split_addr(c.laddr)[1]}"
+                          for c in conns if c.pid is None and c.family in inet and c.status in OWNED_STATES})
+        if unowned:
+            ctx.notes.append(f"owning process of {len(unowned)} sockets could not be identified even with "
+                             "administrator rights (protected process, another namespace, or hidden): "
+                             + ", ".join(unowned[:8]) + (" ..." if len(unowned) > 8 else ""))
+    return conns
+
+
+def is_privileged() -> bool:
+    from ..util import is_admin
+
+    return is_admin()
+
+
+class ProcCache:
+    """Name and executable of pids, read once each (tolerant of vanished and protected processes)."""
+
+    def __init__(self, hasher: ExeHasher | None = None):
+        self.info: dict[int, dict] = {}
+        self.hasher = hasher
+
+    def get(self, pid: int | None) -> dict:
+        if pid is None:
+            return {"process": None, "exe": None, "exe_sha256": None}
+        if pid in self.info:
+            return self.info[pid]
+        out = {"process": None, "exe": None, "exe_sha256": None}
+        try:
+            p = psutil.Process(pid)
+            out["process"] = p.name()
+            try:
+                exe, _deleted = process_exe(p)
+                out["exe"] = exe
+            except (psutil.AccessDenied, psutil.ZombieProcess):
+                pass
+            if self.hasher is not None and out["exe"]:
+                out["exe_sha256"], _ = self.hasher.hash(out["exe"], pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+        self.info[pid] = out
+        return out
+
+
+def iso(ts) -> str | None:
+    return ts_to_iso(ts) if ts else None

@@ -1,0 +1,334 @@
+"""Windows access behind a small seam: the registry, services and scheduled tasks.
+
+The collectors call the pure functions below with an API object. `RealWindowsAPI` uses winreg and psutil
+on a running Windows; tests pass a fake with the same four methods (`ctx.options['windows_api']`), so the
+logic (which keys, how values become rows) is tested on any OS. Scheduled tasks are parsed from the task
+XML files under Windows/System32/Tasks, which works live and on an offline root alike.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..util import decode_path
+
+HKLM, HKCU, HKU = "HKLM", "HKCU", "HKU"
+
+RUN_KEYS = (
+    r"Software\Microsoft\Windows\CurrentVersion\Run",
+    r"Software\Microsoft\Windows\CurrentVersion\RunOnce",
+    r"Software\Microsoft\Windows\CurrentVersion\RunOnceEx",
+    r"Software\Microsoft\Windows\CurrentVersion\RunServices",
+    r"Software\Microsoft\Windows\CurrentVersion\RunServicesOnce",
+    r"Software\Microsoft\Windows\CurrentVersion\Policies\Explorer\Run",
+    r"Software\Wow6432Node\Microsoft\Windows\CurrentVersion\Run",
+    r"Software\Wow6432Node\Microsoft\Windows\CurrentVersion\RunOnce",
+)
+WINLOGON_KEY = r"Software\Microsoft\Windows NT\CurrentVersion\Winlogon"
+WINLOGON_VALUES = ("Shell", "Userinit")
+UNINSTALL_KEYS = (
+    (r"Software\Microsoft\Windows\CurrentVersion\Uninstall", None),
+    (r"Software\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall", "x86"),
+)
+CURRENT_VERSION_KEY = r"Software\Microsoft\Windows NT\CurrentVersion"
+PROFILE_LIST_KEY = r"Software\Microsoft\Windows NT\CurrentVersion\ProfileList"
+OFFLINE_WINDOWS = "offline Windows root: this is in the registry hives, copied by windows_config (not parsed yet)"
+
+
+class WindowsAPI(Protocol):
+    def reg_values(self, hive: str, key: str) -> dict[str, Any]: ...  # FileNotFoundError when absent
+    def reg_subkeys(self, hive: str, key: str) -> list[str]: ...      # FileNotFoundError when absent
+    def services(self) -> list[dict]: ...
+    def system_root(self) -> str: ...
+
+
+class RealWindowsAPI:  # pragma: no cover - runs on Windows only
+    def __init__(self):
+        import winreg
+
+        self.winreg = winreg
+        self.hives = {HKLM: winreg.HKEY_LOCAL_MACHINE, HKCU: winreg.HKEY_CURRENT_USER, HKU: winreg.HKEY_USERS}
+
+    def _open(self, hive: str, key: str):
+        wr = self.winreg
+        return wr.OpenKey(self.hives[hive], key, 0, wr.KEY_READ | getattr(wr, "KEY_WOW64_64KEY", 0))
+
+    def reg_values(self, hive: str, key: str) -> dict[str, Any]:
+        out = {}
+        with self._open(hive, key) as k:
+            i = 0
+            while True:
+                try:
+                    name, value, _typ = self.winreg.EnumValue(k, i)
+                except OSError:
+                    break
+                out[name] = value
+                i += 1
+        return out
+
+    def reg_subkeys(self, hive: str, key: str) -> list[str]:
+        out = []
+        with self._open(hive, key) as k:
+            i = 0
+            while True:
+                try:
+                    out.append(self.winreg.EnumKey(k, i))
+                except OSError:
+                    break
+                i += 1
+        return out
+
+    def services(self) -> list[dict]:
+        import psutil
+
+        rows = []
+        for svc in psutil.win_service_iter():
+            try:
+                rows.append(svc.as_dict())
+            except Exception as exc:  # a service removed mid-listing, or access denied
+                rows.append({"name": svc.name(), "error": str(exc)})
+        return rows
+
+    def system_root(self) -> str:
+        return os.environ.get("SystemRoot", r"C:\Windows")
+
+
+def default_api(options: dict) -> WindowsAPI:
+    api = options.get("windows_api")
+    return api if api is not None else RealWindowsAPI()
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, bytes):
+        return v.hex()
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def _user_hives(api: WindowsAPI) -> list[tuple[str, str]]:
+    """(hive, prefix) pairs: HKLM, HKCU, and each loaded user hive under HKU (SIDs, not *_Classes)."""
+    pairs = [(HKLM, ""), (HKCU, "")]
+    try:
+        for sid in api.reg_subkeys(HKU, ""):
+            if sid.startswith("S-1-5-21-") and not sid.endswith("_Classes"):
+                pairs.append((HKU, sid + "\\"))
+    except (FileNotFoundError, OSError):
+        pass
+    return pairs
+
+
+def run_keys(api: WindowsAPI, notes: list[str]) -> list[dict]:
+    """Autostart values: Run/RunOnce (machine, current user, each loaded user) and Winlogon Shell/Userinit."""
+    rows: list[dict] = []
+    for hive, prefix in _user_hives(api):
+        for key in RUN_KEYS:
+            full = prefix + key
+            try:
+                values = api.reg_values(hive, full)
+            except FileNotFoundError:
+                continue
+            except PermissionError:
+                notes.append(f"{hive}\\{full}: access denied")
+                continue
+            for name, value in sorted(values.items()):
+                rows.append({"hive": hive, "key": full, "name": name, "value": _jsonable(value)})
+    try:
+        values = api.reg_values(HKLM, WINLOGON_KEY)
+        for name in WINLOGON_VALUES:
+            if name in values:
+                rows.append({"hive": HKLM, "key": WINLOGON_KEY, "name": name, "value": _jsonable(values[name])})
+    except (FileNotFoundError, PermissionError):
+        pass
+    return rows
+
+
+def install_date(value: Any) -> str | None:
+    """Uninstall keys keep InstallDate as YYYYMMDD; anything else is returned as found."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    if len(s) == 8 and s.isdigit():
+        try:
+            return _dt.date(int(s[:4]), int(s[4:6]), int(s[6:])).isoformat()
+        except ValueError:
+            return s
+    return s or None
+
+
+def uninstall_entries(api: WindowsAPI, notes: list[str]) -> list[dict]:
+    """Installed programs from the uninstall keys (machine 64/32-bit and the current user)."""
+    rows: list[dict] = []
+    sources = [(HKLM, k, arch) for k, arch in UNINSTALL_KEYS] + [(HKCU, UNINSTALL_KEYS[0][0], None)]
+    for hive, key, arch in sources:
+        try:
+            subkeys = api.reg_subkeys(hive, key)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            notes.append(f"{hive}\\{key}: access denied")
+            continue
+        for sub in sorted(subkeys):
+            try:
+                v = api.reg_values(hive, f"{key}\\{sub}")
+            except (FileNotFoundError, PermissionError):
+                notes.append(f"{hive}\\{key}\\{sub}: could not be read")
+                continue
+            if not v.get("DisplayName"):
+                continue  # updates and components without a name are not programs
+            rows.append({
+                "name": v.get("DisplayName"), "version": v.get("DisplayVersion"), "publisher": v.get("Publisher"),
+                "install_date": install_date(v.get("InstallDate")), "install_location": v.get("InstallLocation"),
+                "uninstall_string": v.get("UninstallString"), "system_component": bool(v.get("SystemComponent")),
+                "arch": arch, "hive": hive, "key": f"{key}\\{sub}",
+            })
+    return rows
+
+
+def packages_from_uninstall(entries: list[dict]) -> list[dict]:
+    """packages.json rows from the uninstall entries."""
+    return [{"name": e["name"], "version": e["version"], "arch": e["arch"], "manager": "windows",
+             "install_time": e["install_date"], "publisher": e["publisher"]} for e in entries]
+
+
+def services_rows(api: WindowsAPI) -> tuple[list[dict], list[dict]]:
+    """(services.json rows, windows_services.json rows)."""
+    full = [{k: _jsonable(v) for k, v in row.items()} for row in api.services()]
+    rows = [{"name": s.get("name"), "state": s.get("status"), "sub_state": None, "enabled": s.get("start_type"),
+             "exec": s.get("binpath"), "unit_path": f"HKLM\\SYSTEM\\CurrentControlSet\\Services\\{s.get('name')}",
+             "user": s.get("username"), "pid": s.get("pid"), "display_name": s.get("display_name")}
+            for s in full]
+    return rows, full
+
+
+def profiles(api: WindowsAPI, notes: list[str]) -> list[dict]:
+    """users.json rows from the ProfileList key: every account that has a profile on this machine."""
+    rows = []
+    try:
+        sids = api.reg_subkeys(HKLM, PROFILE_LIST_KEY)
+    except (FileNotFoundError, PermissionError) as exc:
+        notes.append(f"HKLM\\{PROFILE_LIST_KEY}: {'access denied' if isinstance(exc, PermissionError) else 'not found'}")
+        return rows
+    for sid in sorted(sids):
+        try:
+            v = api.reg_values(HKLM, f"{PROFILE_LIST_KEY}\\{sid}")
+        except (FileNotFoundError, PermissionError):
+            notes.append(f"HKLM\\{PROFILE_LIST_KEY}\\{sid}: could not be read")
+            continue
+        home = v.get("ProfileImagePath")
+        name = str(home).replace("/", "\\").rstrip("\\").rsplit("\\", 1)[-1] if home else None
+        rows.append({"name": name, "uid": sid, "gid": None, "home": home, "shell": None, "gecos": None})
+    return rows
+
+
+def os_version(api: WindowsAPI) -> dict:
+    try:
+        v = api.reg_values(HKLM, CURRENT_VERSION_KEY)
+    except (FileNotFoundError, PermissionError):
+        return {}
+    build = v.get("CurrentBuild") or v.get("CurrentBuildNumber")
+    if build and v.get("UBR") is not None:
+        build = f"{build}.{v.get('UBR')}"
+    installed = v.get("InstallDate")
+    return {"product_name": v.get("ProductName"), "display_version": v.get("DisplayVersion") or v.get("ReleaseId"),
+            "edition": v.get("EditionID"), "build": build,
+            "install_date": _ts(installed) if isinstance(installed, int) else None,
+            "registered_owner": v.get("RegisteredOwner")}
+
+
+def _ts(v: int) -> str | None:
+    try:
+        return _dt.datetime.fromtimestamp(v, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+# ------------------------------------------------------------------ scheduled tasks (XML files)
+def _strip_ns(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _find(el, *path):
+    cur = el
+    for name in path:
+        if cur is None:
+            return None
+        cur = next((c for c in cur if _strip_ns(c.tag) == name), None)
+    return cur
+
+
+def _text(el, *path) -> str | None:
+    found = _find(el, *path)
+    return found.text.strip() if found is not None and found.text else None
+
+
+def parse_task_xml(data: bytes, task_path: str) -> dict:
+    """One scheduled task (Task Scheduler 1.2+ XML, usually UTF-16) as a row."""
+    root = ET.fromstring(data)
+    actions = []
+    acts = _find(root, "Actions")
+    for a in (acts if acts is not None else []):
+        kind = _strip_ns(a.tag)
+        if kind == "Exec":
+            actions.append({"type": "exec", "command": _text(a, "Command"), "arguments": _text(a, "Arguments"),
+                            "working_directory": _text(a, "WorkingDirectory")})
+        elif kind == "ComHandler":
+            actions.append({"type": "com", "class_id": _text(a, "ClassId"), "data": _text(a, "Data")})
+        else:
+            actions.append({"type": kind.lower()})
+    triggers = []
+    trg = _find(root, "Triggers")
+    for t in (trg if trg is not None else []):
+        triggers.append({"type": _strip_ns(t.tag), "start": _text(t, "StartBoundary"),
+                         "enabled": _text(t, "Enabled") != "false"})
+    principals = _find(root, "Principals")
+    principal = principals[0] if principals is not None and len(principals) else None
+    return {
+        "path": task_path,
+        "author": _text(root, "RegistrationInfo", "Author"),
+        "registered": _text(root, "RegistrationInfo", "Date"),
+        "description": _text(root, "RegistrationInfo", "Description"),
+        "enabled": _text(root, "Settings", "Enabled") != "false",
+        "hidden": _text(root, "Settings", "Hidden") == "true",
+        "user": _text(principal, "UserId") if principal is not None else None,
+        "run_level": _text(principal, "RunLevel") if principal is not None else None,
+        "actions": actions,
+        "triggers": triggers,
+    }
+
+
+def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p)) -> list[dict]:
+    """Every task file under System32/Tasks, parsed; unreadable or malformed ones are noted."""
+    rows: list[dict] = []
+    stack = [tasks_dir]
+    while stack:
+        cur = stack.pop()
+        try:
+            entries = sorted(os.scandir(cur), key=lambda e: e.name)
+        except PermissionError:
+            notes.append(f"{logical(cur)}: permission denied (tasks not listed; needs Administrator)")
+            continue
+        except OSError:
+            continue
+        for e in entries:
+            p = Path(e.path)
+            if e.is_symlink():
+                continue
+            if e.is_dir(follow_symlinks=False):
+                stack.append(p)
+                continue
+            rel = "\\" + "\\".join(p.relative_to(tasks_dir).parts)
+            try:
+                with open(p, "rb") as fh:
+                    data = fh.read(4 << 20)
+                rows.append(parse_task_xml(data, decode_path(rel)))
+            except PermissionError:
+                notes.append(f"{logical(p)}: permission denied")
+            except ET.ParseError as exc:
+                notes.append(f"{logical(p)}: not a valid task XML ({exc})")
+            except OSError as exc:
+                notes.append(f"{logical(p)}: {exc.strerror or exc}")
+    return rows

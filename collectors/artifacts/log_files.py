@@ -1,0 +1,67 @@
+"""B10 Thu thập log file: everything under /var/log (text, rotated, compressed .gz copied as is, binary
+wtmp/btmp/lastlog) and the shell histories of root and every user (kind=file, source = the original path).
+
+The walk never follows symbolic links (a loop cannot trap it; links are listed in log_symlinks.json).
+The journal folder is left to the journal collector. A sparse lastlog (its apparent size grows with the
+highest uid) is copied up to a cap and said so.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..base import Collector, Context
+from ._common import link_record, resolve_in_root, walk_tree
+from .config_files import home_dirs
+
+HISTORY_FILES = (".bash_history", ".zsh_history", ".sh_history", ".ash_history", ".history",
+                 ".local/share/fish/fish_history", ".mysql_history", ".psql_history", ".python_history",
+                 ".sqlite_history", ".lesshst", ".viminfo", ".wget-hsts")
+DEFAULT_MAX_LOG = 4 << 30
+SPARSE_CAP = 64 << 20
+
+
+class LogFiles(Collector):
+    name = "log_files"
+    version = "1.0"
+    os = ("linux",)
+
+    def collect(self, ctx: Context):
+        max_file = int(ctx.options.get("max_log_bytes") or DEFAULT_MAX_LOG)
+        links: list[dict] = []
+        count = 0
+        varlog = resolve_in_root(ctx, "/var/log")
+        files: list[Path] = []
+        if varlog is not None:
+            skip = tuple(os.path.join(os.fsdecode(varlog), d) for d in ("journal",))
+            for real, kind in walk_tree(ctx, varlog, skip=skip):
+                if kind == "link":
+                    links.append(link_record(ctx, real))
+                elif kind == "file":
+                    files.append(real)
+        for h in home_dirs(ctx):
+            for f in HISTORY_FILES:
+                real = ctx.path(f"{h}/{f}")
+                if os.path.islink(real):
+                    links.append(link_record(ctx, real))  # e.g. .bash_history -> /dev/null (anti-forensics)
+                elif os.path.isfile(real):
+                    files.append(real)
+        total = len(files)
+        for real in files:
+            if ctx.cancelled:
+                return
+            limit = max_file
+            try:
+                st = os.stat(real, follow_symlinks=False)
+                if st.st_size > SPARSE_CAP and getattr(st, "st_blocks", None) is not None \
+                        and st.st_blocks * 512 < st.st_size // 4:
+                    limit = min(limit, SPARSE_CAP)  # sparse (lastlog): the tail is holes
+            except OSError:
+                pass
+            result = ctx.put_file(real, limit=limit)
+            yield result
+            count += 1
+            if count % 10 == 0 or count == total:
+                yield ctx.progress(count, total, ctx.logical(real))
+        if links:
+            yield ctx.put_json("log_symlinks.json", links, source="symbolic links among the log files and histories")

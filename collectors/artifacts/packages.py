@@ -1,0 +1,122 @@
+"""B4 Thu thập cấu hình của hệ thống: installed packages with versions (packages.json).
+
+dpkg: /var/lib/dpkg/status parsed directly (works on an offline root, no dpkg needed), install time from
+the package's file list in /var/lib/dpkg/info. rpm: `rpm -qa` (with --root for an offline root).
+Windows: the uninstall keys (see _windows.py).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from ..base import Collector, Context
+from ._windows import OFFLINE_WINDOWS
+from ..util import ts_to_iso
+from ._common import read_logical, resolve_in_root
+
+RPM_QF = "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{INSTALLTIME}\\n"
+
+
+def parse_dpkg_status(text: str) -> list[dict]:
+    rows = []
+    for para in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        key = None
+        for line in para.splitlines():
+            if line[:1] in (" ", "\t"):
+                continue  # continuation (descriptions, conffiles)
+            k, sep, v = line.partition(":")
+            if sep:
+                key = k.strip()
+                fields[key] = v.strip()
+        if not fields.get("Package"):
+            continue
+        status = fields.get("Status", "")
+        rows.append({"name": fields["Package"], "version": fields.get("Version"), "arch": fields.get("Architecture"),
+                     "manager": "dpkg", "status": status, "installed": status.endswith(" installed")})
+    return rows
+
+
+def dpkg_install_times(ctx: Context, rows: list[dict]) -> None:
+    info = resolve_in_root(ctx, "/var/lib/dpkg/info")
+    if info is None:
+        return
+    for r in rows:
+        for fname in (f"{r['name']}:{r['arch']}.list", f"{r['name']}.list"):
+            try:
+                st = os.stat(info / fname)
+            except OSError:
+                continue
+            r["install_time"] = ts_to_iso(st.st_mtime)
+            break
+        else:
+            r["install_time"] = None
+
+
+def rpm_packages(ctx: Context) -> list[dict] | None:
+    db = resolve_in_root(ctx, "/var/lib/rpm")
+    if db is None or not any(db.iterdir()):
+        return None
+    rpm = shutil.which("rpm")
+    if rpm is None:
+        ctx.notes.append("an rpm database is present but the rpm tool is not installed here: rpm packages not listed")
+        return []
+    argv = [rpm, "-qa", "--qf", RPM_QF] + (["--root", str(ctx.root)] if ctx.root else [])
+    try:
+        proc = subprocess.run(argv, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        ctx.notes.append(f"rpm -qa failed: {exc}")
+        return []
+    if proc.returncode != 0:
+        ctx.notes.append("rpm -qa: " + proc.stderr.decode(errors="replace").strip()[-200:])
+    rows = []
+    for line in proc.stdout.decode("utf-8", errors="replace").splitlines():
+        parts = line.split("\t")
+        if len(parts) != 4:
+            continue
+        version = parts[1][len("(none):"):] if parts[1].startswith("(none):") else parts[1]
+        try:
+            itime = ts_to_iso(int(parts[3]))
+        except ValueError:
+            itime = None
+        rows.append({"name": parts[0], "version": version, "arch": parts[2], "manager": "rpm", "install_time": itime})
+    return rows
+
+
+class Packages(Collector):
+    name = "packages"
+    version = "1.0"
+    os = ("linux", "windows")
+
+    def check(self, ctx: Context) -> str | None:
+        if ctx.os == "windows" and not ctx.live:
+            return OFFLINE_WINDOWS
+        return None
+
+    def collect(self, ctx: Context):
+        yield ctx.progress(0, None, "installed packages")
+        if ctx.os == "windows":
+            from ._windows import default_api, packages_from_uninstall, uninstall_entries
+
+            notes: list[str] = []
+            rows = packages_from_uninstall(uninstall_entries(default_api(ctx.options), notes))
+            for n in notes:
+                yield ctx.incomplete(n)
+            yield ctx.put_json("packages.json", rows, source="registry uninstall keys")
+            return
+        rows: list[dict] = []
+        sources = []
+        status = read_logical(ctx, "/var/lib/dpkg/status", limit=512 << 20)
+        if status is not None:
+            dpkg = parse_dpkg_status(status)
+            dpkg_install_times(ctx, dpkg)
+            rows.extend(dpkg)
+            sources.append("/var/lib/dpkg/status")
+        rpm = rpm_packages(ctx)
+        if rpm is not None:
+            rows.extend(rpm)
+            sources.append("rpm -qa")
+        if not sources:
+            return  # no package database: nothing to collect (the runner says so)
+        yield ctx.put_json("packages.json", rows, source=", ".join(sources))

@@ -1,0 +1,67 @@
+"""B6 Thu thập bộ nhớ: per-process memory maps (process_maps.json).
+
+Linux: /proc/PID/maps parsed as is (address, perms, offset, dev, inode, path); Windows: psutil's
+memory_maps(grouped=False). A process that vanishes or denies access is noted, never fatal.
+"""
+from __future__ import annotations
+
+from ..base import Collector, Context
+from ..util import decode_path
+from ._common import IS_LINUX, is_privileged, psutil, read_bytes
+
+
+def parse_maps(data: bytes) -> list[dict]:
+    rows = []
+    for line in data.splitlines():
+        parts = line.split(None, 5)
+        if len(parts) < 5:
+            continue
+        path = decode_path(parts[5]) if len(parts) == 6 else ""
+        try:
+            inode = int(parts[4])
+        except ValueError:
+            inode = None
+        rows.append({"address": parts[0].decode(), "perms": parts[1].decode(), "offset": parts[2].decode(),
+                     "dev": parts[3].decode(), "inode": inode, "path": path})
+    return rows
+
+
+class ProcessMaps(Collector):
+    name = "process_maps"
+    version = "1.0"
+    os = ("linux", "windows")
+    live_only = True
+
+    def collect(self, ctx: Context):
+        out = []
+        denied, vanished = [], 0
+        procs = list(psutil.process_iter(["name"]))
+        for i, p in enumerate(procs):
+            if ctx.cancelled:
+                return
+            if i % 50 == 0:
+                yield ctx.progress(i, len(procs), "memory maps")
+            name = p.info.get("name")
+            try:
+                if IS_LINUX:
+                    maps = parse_maps(read_bytes(f"/proc/{p.pid}/maps", limit=64 << 20))
+                else:  # pragma: no cover - Windows
+                    maps = [{"address": m.addr, "perms": m.perms, "offset": None, "dev": None, "inode": None,
+                             "path": m.path} for m in p.memory_maps(grouped=False)]
+            except (psutil.NoSuchProcess, FileNotFoundError, ProcessLookupError):
+                vanished += 1
+                continue
+            except (psutil.AccessDenied, PermissionError):
+                denied.append(f"{p.pid} ({name})")
+                continue
+            except OSError as exc:
+                denied.append(f"{p.pid} ({name}): {exc.strerror or exc}")
+                continue
+            out.append({"pid": p.pid, "name": name, "maps": maps})
+        if denied:
+            why = "needs root" if not is_privileged() else "access denied"
+            yield ctx.incomplete(f"memory maps of {len(denied)} processes not read ({why}): "
+                                 + ", ".join(denied[:10]) + (" ..." if len(denied) > 10 else ""))
+        if vanished:
+            yield ctx.incomplete(f"{vanished} processes ended before their memory maps were read")
+        yield ctx.put_json("process_maps.json", out, source="/proc/PID/maps" if IS_LINUX else "psutil.memory_maps")

@@ -1,0 +1,179 @@
+"""B4 Thu thập cấu hình của hệ thống: services and their state (services.json).
+
+Linux: the systemd unit files (/etc/systemd/system, /run/systemd/system, /lib|/usr/lib/systemd/system),
+enabled/masked from the *.wants links, ExecStart from the unit; on a live system with systemd running
+the state from `systemctl list-units`; SysV scripts in /etc/init.d. Windows: the service manager.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..base import Collector, Context
+from ._windows import OFFLINE_WINDOWS
+from ..util import decode_path
+from ._common import read_text, resolve_in_root
+
+UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+             "/lib/systemd/system", "/usr/lib/systemd/system")
+
+
+def unit_exec(text: str) -> tuple[str | None, bool]:
+    """(ExecStart, has an [Install] section) of a unit file."""
+    exec_start, install, section = None, False, ""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            install = install or section == "Install"
+            continue
+        if section == "Service" and line.startswith("ExecStart=") and exec_start is None:
+            exec_start = line.split("=", 1)[1].strip() or None
+    return exec_start, install
+
+
+def systemd_units(ctx: Context) -> dict[str, dict]:
+    units: dict[str, dict] = {}
+    wanted: set[str] = set()
+    masked: set[str] = set()
+    seen_dirs: set = set()
+    for d in UNIT_DIRS:
+        real = resolve_in_root(ctx, d)
+        if real is None:
+            continue
+        try:
+            key = os.stat(real).st_ino, os.stat(real).st_dev
+        except OSError:
+            continue
+        if key in seen_dirs:  # /lib -> /usr/lib on merged-usr systems
+            continue
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
+        except PermissionError:
+            ctx.notes.append(f"{d}: permission denied")
+            continue
+        except OSError:
+            continue
+        for e in entries:
+            name = decode_path(e.name)
+            try:
+                if e.is_dir(follow_symlinks=False) and name.endswith((".wants", ".requires")):
+                    for w in os.scandir(e.path):
+                        if w.name.endswith(".service"):
+                            wanted.add(decode_path(w.name))
+                    continue
+                if not name.endswith(".service"):
+                    continue
+                if e.is_symlink():
+                    target = os.readlink(e.path)
+                    if target == "/dev/null":
+                        masked.add(name)
+                        continue
+                    if name in units:
+                        continue
+                    tgt = resolve_in_root(ctx, d + "/" + name)
+                    path = Path(tgt) if tgt is not None else None
+                else:
+                    path = Path(e.path)
+                if name in units:
+                    continue  # an earlier directory overrides
+                exec_start, has_install = None, False
+                if path is not None:
+                    try:
+                        exec_start, has_install = unit_exec(read_text(path, limit=1 << 20))
+                    except OSError:
+                        pass
+                units[name] = {"name": name, "state": None, "sub_state": None, "enabled": None, "exec": exec_start,
+                               "unit_path": f"{d}/{name}", "_install": has_install}
+            except OSError:
+                continue
+    wanted_templates = {w.split("@", 1)[0] + "@.service" for w in wanted if "@" in w}  # getty@tty1 -> getty@
+    for name, u in units.items():
+        if name in masked:
+            u["enabled"] = "masked"
+        elif name in wanted or name in wanted_templates:
+            u["enabled"] = "enabled"
+        elif not u["_install"]:
+            u["enabled"] = "static"
+        else:
+            u["enabled"] = "disabled"
+    for name in masked - set(units):
+        units[name] = {"name": name, "state": None, "sub_state": None, "enabled": "masked", "exec": None,
+                       "unit_path": f"/etc/systemd/system/{name}", "_install": False}
+    for u in units.values():
+        u.pop("_install", None)
+    return units
+
+
+def systemctl_states(ctx: Context) -> dict[str, tuple[str, str]] | None:
+    if not os.path.isdir("/run/systemd/system"):
+        ctx.notes.append("systemd is not running here (no /run/systemd/system): service states are not known")
+        return None
+    exe = shutil.which("systemctl")
+    if exe is None:
+        ctx.notes.append("systemctl is not installed: service states are not known")
+        return None
+    try:
+        proc = subprocess.run([exe, "list-units", "--type=service", "--all", "--no-legend", "--plain", "--no-pager"],
+                              capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        ctx.notes.append(f"systemctl list-units failed: {exc}")
+        return None
+    states = {}
+    for line in proc.stdout.decode("utf-8", errors="replace").splitlines():
+        f = line.split(None, 4)
+        if len(f) >= 4 and f[0].endswith(".service"):
+            states[f[0]] = (f[2], f[3])
+    return states
+
+
+def sysv_scripts(ctx: Context) -> list[dict]:
+    real = resolve_in_root(ctx, "/etc/init.d")
+    if real is None:
+        return []
+    rows = []
+    try:
+        for e in sorted(os.scandir(real), key=lambda e: e.name):
+            if e.is_file(follow_symlinks=False) and not e.name.startswith(("README", ".")):
+                rows.append({"name": decode_path(e.name), "state": None, "sub_state": None, "enabled": "sysv",
+                             "exec": f"/etc/init.d/{decode_path(e.name)}", "unit_path": f"/etc/init.d/{decode_path(e.name)}"})
+    except OSError:
+        pass
+    return rows
+
+
+class Services(Collector):
+    name = "services"
+    version = "1.0"
+    os = ("linux", "windows")
+
+    def check(self, ctx: Context) -> str | None:
+        if ctx.os == "windows" and not ctx.live:
+            return OFFLINE_WINDOWS
+        return None
+
+    def collect(self, ctx: Context):
+        yield ctx.progress(0, None, "services")
+        if ctx.os == "windows":
+            from ._windows import default_api, services_rows
+
+            rows, _full = services_rows(default_api(ctx.options))
+            yield ctx.put_json("services.json", rows, source="Service Control Manager (psutil.win_service_iter)")
+            return
+        units = systemd_units(ctx)
+        if ctx.live and units:
+            states = systemctl_states(ctx)
+            if states is not None:
+                for name, (active, sub) in states.items():
+                    u = units.setdefault(name, {"name": name, "state": None, "sub_state": None, "enabled": None,
+                                                "exec": None, "unit_path": None})
+                    u["state"], u["sub_state"] = active, sub
+        rows = sorted(units.values(), key=lambda u: u["name"])
+        known = {u["name"].removesuffix(".service") for u in rows}
+        rows += [r for r in sysv_scripts(ctx) if r["name"] not in known]
+        if not rows:
+            return
+        yield ctx.put_json("services.json", rows, source="systemd unit files" + (", systemctl list-units" if ctx.live else ""))

@@ -1,0 +1,191 @@
+"""B2 Thu thập thông tin hệ thống: host name, OS, kernel/build, boot time, uptime, time zone and clock,
+logged-in users, hardware (system.json).
+
+On an offline root the file-based parts (host name, OS release, time zone) are read from the root; what
+only a running system has (boot time, clock, users, hardware) is null and said so.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import socket
+import threading
+import time
+
+from ..base import Collector, Context
+from ..util import iso_utc, local_offset, utc_now
+from ._common import IS_LINUX, IS_WINDOWS, iso, psutil, read_logical, resolve_in_root
+from .os_config import parse_os_release
+
+TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised
+
+
+class _Timex(ctypes.Structure):
+    """struct timex of adjtimex(2) (Linux); the trailing padding leaves room for newer fields."""
+    _fields_ = [("modes", ctypes.c_uint), ("offset", ctypes.c_long), ("freq", ctypes.c_long),
+                ("maxerror", ctypes.c_long), ("esterror", ctypes.c_long), ("status", ctypes.c_int),
+                ("constant", ctypes.c_long), ("precision", ctypes.c_long), ("tolerance", ctypes.c_long),
+                ("time_sec", ctypes.c_long), ("time_usec", ctypes.c_long), ("tick", ctypes.c_long),
+                ("ppsfreq", ctypes.c_long), ("jitter", ctypes.c_long), ("shift", ctypes.c_int),
+                ("stabil", ctypes.c_long), ("jitcnt", ctypes.c_long), ("calcnt", ctypes.c_long),
+                ("errcnt", ctypes.c_long), ("stbcnt", ctypes.c_long), ("tai", ctypes.c_int),
+                ("_pad", ctypes.c_int * 16)]
+
+
+STA_NANO = 0x2000
+
+
+def kernel_clock() -> dict:
+    """Clock discipline as the kernel sees it: synchronised?, estimated offset and maximum error (seconds).
+
+    adjtimex(2) with modes=0 only reads. Not available (all None) off Linux.
+    """
+    out = {"ntp_synced": None, "offset_s": None, "max_error_s": None}
+    if not IS_LINUX:
+        return out
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        tx = _Timex()
+        rc = libc.adjtimex(ctypes.byref(tx))
+    except (OSError, AttributeError):
+        return out
+    if rc < 0:
+        return out
+    unit = 1e-9 if tx.status & STA_NANO else 1e-6
+    out.update(ntp_synced=rc != TIME_ERROR, offset_s=round(tx.offset * unit, 9), max_error_s=round(tx.maxerror * 1e-6, 6))
+    return out
+
+
+def fqdn(hostname: str, timeout: float = 2.0) -> str | None:
+    """The fully qualified name, without hanging on an unreachable DNS server (isolated networks)."""
+    result: list = []
+
+    def look():
+        try:
+            infos = socket.getaddrinfo(hostname, None, flags=socket.AI_CANONNAME)
+            result.append(next((i[3] for i in infos if i[3]), hostname))
+        except OSError:
+            result.append(hostname)
+
+    t = threading.Thread(target=look, daemon=True)
+    t.start()
+    t.join(timeout)
+    return result[0] if result else None
+
+
+def timezone_name(ctx: Context) -> str | None:
+    tz = read_logical(ctx, "/etc/timezone")
+    if tz and tz.strip():
+        return tz.strip().splitlines()[0]
+    real = ctx.path("/etc/localtime")
+    try:
+        target = os.readlink(real)
+    except OSError:
+        target = None
+    if target and "zoneinfo/" in target:
+        return target.split("zoneinfo/", 1)[1]
+    if ctx.live:
+        return os.environ.get("TZ") or (time.tzname[0] if time.tzname else None)
+    return None
+
+
+def cpu_model() -> str | None:
+    if IS_LINUX:
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    if line.lower().startswith(("model name", "hardware", "cpu model")):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+    return platform.processor() or None
+
+
+def dmi(field: str) -> str | None:
+    try:
+        with open(f"/sys/class/dmi/id/{field}", encoding="utf-8", errors="replace") as fh:
+            return fh.read().strip() or None
+    except OSError:
+        return None
+
+
+def live_info(ctx: Context) -> tuple[dict, list[str]]:
+    notes: list[str] = []
+    host = socket.gethostname()
+    rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
+    uname = platform.uname()
+    build = None
+    if IS_WINDOWS:  # pragma: no cover - Windows
+        build = platform.version()
+    boot = psutil.boot_time()
+    now = utc_now()
+    users = []
+    try:
+        for u in psutil.users():
+            users.append({"name": u.name, "terminal": u.terminal, "host": u.host or None, "started": iso(u.started)})
+    except (OSError, psutil.Error) as exc:
+        notes.append(f"logged-in users could not be read: {exc}")
+    info = {
+        "hostname": host,
+        "fqdn": fqdn(host),
+        "os": {"system": uname.system, "release": uname.release, "version": uname.version,
+               "distro": rel.get("NAME") or (platform.win32_ver()[0] and f"Windows {platform.win32_ver()[0]}") or None,
+               "distro_version": rel.get("VERSION_ID") or rel.get("VERSION") or (platform.win32_ver()[1] or None),
+               "build": build},
+        "kernel": f"{uname.release} {uname.version}".strip(),
+        "boot_time": iso(boot),
+        "uptime_s": round(time.time() - boot, 3),
+        "timezone": timezone_name(ctx),
+        "utc_offset": local_offset(now),
+        "clock": {"utc": iso_utc(now), "local": now.astimezone().isoformat(timespec="microseconds"), **kernel_clock()},
+        "users": users,
+        "hardware": {"cpu_model": cpu_model(), "cpus": psutil.cpu_count(), "memory_bytes": psutil.virtual_memory().total,
+                     "machine": uname.machine, "vendor": dmi("sys_vendor"), "product": dmi("product_name")},
+    }
+    return info, notes
+
+
+def offline_info(ctx: Context) -> tuple[dict, list[str]]:
+    notes = ["boot time, uptime, clock, logged-in users and hardware need the running system (offline root)"]
+    host = None
+    if ctx.os == "linux":
+        host = (read_logical(ctx, "/etc/hostname") or "").strip() or None
+        rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
+        boot = resolve_in_root(ctx, "/boot")
+        try:
+            kernels = sorted(p.name[len("vmlinuz-"):] for p in boot.glob("vmlinuz-*")) if boot else []
+        except OSError:
+            kernels = []
+        os_info = {"system": "Linux", "release": None, "version": None, "distro": rel.get("NAME"),
+                   "distro_version": rel.get("VERSION_ID") or rel.get("VERSION"), "build": None}
+        kernel = ", ".join(kernels) or None
+        if kernels:
+            notes.append("kernel: the installed kernels under /boot are listed (which one ran is not known offline)")
+    else:
+        os_info = {"system": "Windows", "release": None, "version": None, "distro": None, "distro_version": None,
+                   "build": None}
+        kernel = None
+        notes.append("host name and Windows version are in the registry hives (copied under B4; not parsed yet)")
+    info = {
+        "hostname": host, "fqdn": None, "os": os_info, "kernel": kernel, "boot_time": None, "uptime_s": None,
+        "timezone": timezone_name(ctx) if ctx.os == "linux" else None, "utc_offset": None,
+        "clock": {"utc": None, "local": None, "ntp_synced": None, "offset_s": None, "max_error_s": None}, "users": [],
+        "hardware": {"cpu_model": None, "cpus": None, "memory_bytes": None, "machine": None, "vendor": None,
+                     "product": None},
+        "offline_root": str(ctx.root),
+    }
+    return info, notes
+
+
+class SystemInfo(Collector):
+    name = "system_info"
+    version = "1.0"
+    os = ("linux", "windows")
+
+    def collect(self, ctx: Context):
+        yield ctx.progress(0, None, "system information")
+        info, notes = live_info(ctx) if ctx.live else offline_info(ctx)
+        for n in notes:
+            yield ctx.incomplete(n)
+        yield ctx.put_json("system.json", info, source="platform, psutil, /etc" if ctx.live else f"offline root {ctx.root}")

@@ -1,0 +1,78 @@
+"""The desktop app: `ungcuu gui [--case DIR]` (and `ungcuu` with no arguments).
+
+Loads the DejaVu fonts shipped in resources/fonts (every Vietnamese glyph renders on a machine with no
+fonts and no network), installs the Vietnamese translation (or English, from the menu; remembered in
+QSettings with the window state), and opens the main window. Makes no network calls.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+FONTS_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
+ORG, APP = "UngCuu", "UngCuu"
+
+
+def load_fonts() -> list[str]:
+    """Register the shipped fonts and make DejaVu Sans the application font; returns the families loaded."""
+    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    families: list[str] = []
+    if FONTS_DIR.is_dir():
+        for f in sorted(FONTS_DIR.glob("*.ttf")):
+            fid = QFontDatabase.addApplicationFont(str(f))
+            if fid >= 0:
+                families.extend(QFontDatabase.applicationFontFamilies(fid))
+    if "DejaVu Sans" in families:
+        font = QFont("DejaVu Sans", 10)
+        QApplication.setFont(font)
+    return sorted(set(families))
+
+
+def create_app(argv: list[str] | None = None):
+    """The QApplication (created once), with fonts loaded."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName(ORG)
+    QCoreApplication.setApplicationName(APP)
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    load_fonts()
+    return app
+
+
+def make_window(app, *, case: str | None = None, lang: str | None = None, settings=None):
+    """Build the main window (also used by the tests and the screenshot script)."""
+    from PySide6.QtCore import QSettings
+
+    from desktop.ui.i18n import Language
+    from desktop.ui.main_window import MainWindow
+
+    settings = settings or QSettings()
+    code = lang or settings.value("language") or os.environ.get("UNGCUU_LANG") or "vi"
+    language = getattr(app, "_ungcuu_language", None)
+    if language is None:
+        language = Language(app)
+        app._ungcuu_language = language
+    code = language.set(str(code))
+    win = MainWindow(language=language, settings=settings, lang=code)
+    if case:
+        win.open_case(case, create=not (Path(case) / "case.sqlite").exists())
+    return win
+
+
+def main(case: str | None = None, lang: str | None = None) -> int:
+    app = create_app()
+    # --lang from the command line defaults to "vi"; only an explicit choice overrides the remembered one.
+    explicit = lang if lang and ("--lang" in sys.argv or os.environ.get("UNGCUU_LANG")) else None
+    win = make_window(app, case=case, lang=explicit)
+    win.show()
+    return app.exec()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""`ungcuu report --case DIR --kind KIND [--format pdf|docx|eml] --out FILE`; `--kind list` lists the kinds."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "report"
+HELP = "lập báo cáo (Mẫu 03, Mẫu 04, thông báo, diễn biến...) / render a report"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--case", help="thư mục vụ việc / case folder")
+    parser.add_argument("--kind", required=True, help="loại báo cáo, hoặc 'list' để xem các loại / report kind or 'list'")
+    parser.add_argument("--format", default=None, choices=("pdf", "docx", "eml"),
+                        help="định dạng (mặc định theo đuôi tệp --out, không có thì pdf)")
+    parser.add_argument("--out", help="tệp kết quả (mặc định CASE/exports/KIND.FORMAT)")
+
+
+def run(args) -> int:
+    from reports.kinds import KINDS
+
+    lang = getattr(args, "lang", None) or "vi"   # the global `ungcuu --lang` option
+
+    if args.kind == "list":
+        for name, (vi, en) in KINDS.items():
+            print(f"{name}\t{en if lang == 'en' else vi}")
+        return 0
+    if args.kind not in KINDS:
+        print(f"Lỗi: không có loại báo cáo '{args.kind}'. Các loại: {', '.join(KINDS)}", file=sys.stderr)
+        return 2
+    if not args.case:
+        print("Lỗi: cần --case DIR", file=sys.stderr)
+        return 2
+    fmt = args.format
+    if fmt is None:
+        suffix = (args.out or "").rsplit(".", 1)[-1].lower() if args.out and "." in args.out else ""
+        fmt = suffix if suffix in ("pdf", "docx", "eml") else "pdf"
+
+    from collectors.case import Case
+    from collectors.errors import UngCuuError
+    from reports.render import render_report
+
+    try:
+        case = Case.open(args.case)
+    except UngCuuError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    try:
+        res = render_report(case, args.kind, fmt, args.out, lang=lang)
+    except UngCuuError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 2)
+    finally:
+        case.close()
+    print(f"{res.path}")
+    print(f"SHA-256: {res.sha256}")
+    if res.missing:
+        print(f"Lưu ý: báo cáo còn thiếu {len(res.missing)} trường bắt buộc:", file=sys.stderr)
+        for m in res.missing:
+            print(f"  - {m}", file=sys.stderr)
+    return 0

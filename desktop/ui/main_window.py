@@ -1,0 +1,389 @@
+"""The main window: phase navigation (sidebar), a deadline banner on every screen, and the pages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from .i18n import tr
+
+MAX_RECENT = 8
+# Page keys in stack order.
+PAGES = ("start", "intake", "collection", "evidence", "timeline", "findings", "phase3", "reports")
+MARK = {"done": "✓", "partial": "◐", "todo": "○", "problem": "!", "none": "·"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, language=None, settings: QSettings | None = None, lang: str = "vi"):
+        super().__init__()
+        self.language = language
+        self.settings = settings or QSettings()
+        self.lang = lang
+        self.case = None
+        self.setWindowTitle("UngCuu")
+        self.resize(1280, 820)
+        self._build()
+        self._restore()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh_banner)
+        self.timer.start(60_000)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        from .collection import CollectionPage
+        from .evidence import EvidencePage
+        from .intake import IntakePage
+        from .pages import DeadlineBanner, Phase3Page, findings_page, reports_page
+        from .start import StartPage
+        from .timeline import TimelinePage
+
+        central = QWidget()
+        v = QVBoxLayout(central)
+        v.setContentsMargins(4, 4, 4, 4)
+        self.banner = DeadlineBanner(self)
+        v.addWidget(self.banner)
+        self.case_label = QLabel()
+        self.case_label.setWordWrap(True)
+        self.case_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        v.addWidget(self.case_label)
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.nav = QTreeWidget()
+        self.nav.setHeaderHidden(True)
+        self.nav.setAccessibleName(tr("Phases and steps"))
+        self.nav.setMinimumWidth(250)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        self.splitter.addWidget(self.nav)
+        self.stack = QStackedWidget()
+        self.start_page = StartPage(self)
+        self.intake_page = IntakePage(self)
+        self.collection_page = CollectionPage(self)
+        self.evidence_page = EvidencePage(self)
+        self.timeline_page = TimelinePage(self)
+        self.findings_page = findings_page()
+        self.phase3_page = Phase3Page(self)
+        self.reports_page = reports_page()
+        self.pages = dict(zip(PAGES, (self.start_page, self.intake_page, self.collection_page, self.evidence_page,
+                                      self.timeline_page, self.findings_page, self.phase3_page, self.reports_page)))
+        for key in PAGES:
+            self.stack.addWidget(self.pages[key])
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([290, 990])
+        v.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.intake_page.saved.connect(self.refresh_steps)
+        self.intake_page.saved.connect(self.refresh_banner)
+        self._build_nav()
+        self._build_menu()
+        self.set_case(None)
+
+    def _build_nav(self) -> None:
+        self.nav.clear()
+        self.nav_items: dict[str, QTreeWidgetItem] = {}
+
+        def step(parent, key, page, text):
+            it = QTreeWidgetItem(parent, [text])
+            it.setData(0, Qt.UserRole, page)
+            it.setData(0, Qt.UserRole + 1, text)
+            self.nav_items[key] = it
+            return it
+
+        root = QTreeWidgetItem(self.nav, [tr("Case")])
+        root.setData(0, Qt.UserRole, "start")
+        root.setData(0, Qt.UserRole + 1, tr("Case"))
+        self.nav_items["start"] = root
+        p1 = QTreeWidgetItem(self.nav, ["1 " + tr("Analyse and notify")])
+        p1.setData(0, Qt.UserRole, "intake")
+        step(p1, "A1", "intake", tr("A1–A3 Intake, origin, first steps"))
+        step(p1, "A4", "intake", tr("A4 Notify (deadline)"))
+        step(p1, "A5", "intake", tr("A5 Initial report (Mẫu 03)"))
+        p2 = QTreeWidgetItem(self.nav, ["2 " + tr("Contain and handle")])
+        p2.setData(0, Qt.UserRole, "collection")
+        step(p2, "B", "collection", tr("2.1 Collect evidence (B1–B11)"))
+        step(p2, "E", "evidence", tr("Evidence and integrity"))
+        step(p2, "C1", "timeline", tr("C1–C4 Timeline"))
+        step(p2, "C5", "findings", tr("C5, C6, H1–H4 Findings"))
+        p3 = QTreeWidgetItem(self.nav, ["3 " + tr("Remediate and restore")])
+        p3.setData(0, Qt.UserRole, "phase3")
+        step(p3, "R", "phase3", tr("R1, R2 Remove and restore"))
+        p4 = QTreeWidgetItem(self.nav, ["4 " + tr("Review")])
+        p4.setData(0, Qt.UserRole, "reports")
+        step(p4, "S", "reports", tr("H5, S1, S2 Reports (Mẫu 04)"))
+        for p in (p1, p2, p3, p4):
+            p.setData(0, Qt.UserRole + 1, p.text(0))
+            f = p.font(0)
+            f.setBold(True)
+            p.setFont(0, f)
+        self.phase_items = (p1, p2, p3, p4)
+        self.nav.expandAll()
+
+    def _build_menu(self) -> None:
+        mb = self.menuBar()
+        mb.clear()
+        m = mb.addMenu(tr("&Case"))
+        a = QAction(tr("&New or open a case…"), self)
+        a.setShortcut(QKeySequence.New)
+        a.triggered.connect(lambda: self.show_page("start"))
+        m.addAction(a)
+        a = QAction(tr("&Save the incident record"), self)
+        a.setShortcut(QKeySequence.Save)
+        a.triggered.connect(self.intake_page.save)
+        m.addAction(a)
+        a = QAction(tr("&Close the case"), self)
+        a.triggered.connect(lambda: self.set_case(None))
+        m.addAction(a)
+        m.addSeparator()
+        a = QAction(tr("&Quit"), self)
+        a.setShortcut(QKeySequence("Ctrl+Q"))
+        a.triggered.connect(self.close)
+        m.addAction(a)
+        go = mb.addMenu(tr("&Go"))
+        names = {"start": tr("Case"), "intake": tr("Intake"), "collection": tr("Collection"),
+                 "evidence": tr("Evidence"), "timeline": tr("Timeline"), "findings": tr("Findings"),
+                 "phase3": tr("Remediation"), "reports": tr("Reports")}
+        for n, key in enumerate(PAGES, 1):
+            a = QAction(names[key], self)
+            a.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            a.triggered.connect(lambda _=False, k=key: self.show_page(k))
+            go.addAction(a)
+        run = mb.addMenu(tr("C&ollection"))
+        a = QAction(tr("&Start collection"), self)
+        a.setShortcut(QKeySequence("F5"))
+        a.triggered.connect(lambda: (self.show_page("collection"), self.collection_page.start()))
+        run.addAction(a)
+        a = QAction(tr("&Cancel collection"), self)
+        a.setShortcut(QKeySequence("Ctrl+."))
+        a.triggered.connect(self.collection_page.cancel)
+        run.addAction(a)
+        a = QAction(tr("&Verify all evidence"), self)
+        a.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        a.triggered.connect(lambda: (self.show_page("evidence"), self.evidence_page.verify_all()))
+        run.addAction(a)
+        lang = mb.addMenu("&Ngôn ngữ / Language")
+        group = QActionGroup(self)
+        for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
+            a = QAction(label, self, checkable=True)
+            a.setChecked(code == self.lang)
+            a.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            group.addAction(a)
+            lang.addAction(a)
+        self.language_actions = group
+        helpm = mb.addMenu(tr("&Help"))
+        a = QAction(tr("&Keyboard shortcuts"), self)
+        a.setShortcut(QKeySequence.HelpContents)
+        a.triggered.connect(self._shortcuts)
+        helpm.addAction(a)
+
+    def _shortcuts(self) -> None:
+        QMessageBox.information(self, tr("Keyboard shortcuts"), tr(
+            "Ctrl+1…Ctrl+8: go to a page · Tab / Shift+Tab: next / previous field · Space: tick a box · "
+            "Ctrl+N: new or open a case · Ctrl+S: save the incident · F5: start collection · Ctrl+.: cancel · "
+            "Ctrl+Shift+V: verify all · Enter on a timeline event: mark it · Alt+underlined letter: a button."))
+
+    # ------------------------------------------------------------------ navigation
+    def show_page(self, key: str) -> None:
+        self.stack.setCurrentWidget(self.pages[key])
+        cur = self.nav.currentItem()
+        if cur is None or cur.data(0, Qt.UserRole) != key:
+            for it in self.nav_items.values():
+                if it.data(0, Qt.UserRole) == key:
+                    self.nav.blockSignals(True)
+                    self.nav.setCurrentItem(it)
+                    self.nav.blockSignals(False)
+                    break
+
+    def _nav_changed(self, cur, _prev) -> None:
+        if cur is None:
+            return
+        key = cur.data(0, Qt.UserRole)
+        if key:
+            if key != "start" and self.case is None:
+                self.statusBar().showMessage(tr("Create or open a case first."), 4000)
+            self.stack.setCurrentWidget(self.pages[key])
+
+    # ------------------------------------------------------------------ case
+    def open_case(self, path: str, *, create: bool = False, examiner: str | None = None) -> bool:
+        from collectors.case import Case
+        from collectors.errors import UngCuuError
+
+        if self.collection_page.running:
+            QMessageBox.information(self, "UngCuu", tr("Wait for the running collection to finish (or cancel it)."))
+            return False
+        try:
+            case = (Case.create if create else Case.open)(path, examiner=examiner)
+        except UngCuuError as exc:
+            QMessageBox.warning(self, "UngCuu", (tr("The case cannot be created:") if create else
+                                                  tr("The case cannot be opened:")) + f"\n{exc}")
+            return False
+        except OSError as exc:
+            QMessageBox.warning(self, "UngCuu", tr("The case cannot be opened:") + f"\n{exc}")
+            return False
+        self.set_case(case)
+        self._remember(str(Path(path).resolve()))
+        self.show_page("intake")
+        return True
+
+    def set_case(self, case) -> None:
+        old = self.case
+        if old is not None and old is not case:
+            try:
+                old.close()
+            except Exception:
+                pass
+        self.case = case
+        for page in (self.intake_page, self.collection_page, self.evidence_page, self.timeline_page, self.phase3_page):
+            page.set_case(case)
+        if case is None:
+            self.case_label.setText(tr("No case open."))
+            self.setWindowTitle("UngCuu")
+        else:
+            text = tr("Case %1 — %2").replace("%1", case.case_id).replace("%2", str(case.path))
+            if case.warnings:
+                text += "\n⚠ " + "\n⚠ ".join(case.warnings)
+                self.case_label.setStyleSheet("color: #a86500; font-weight: bold")
+            else:
+                self.case_label.setStyleSheet("")
+            self.case_label.setText(text)
+            self.setWindowTitle(f"UngCuu — {case.case_id}")
+        self.refresh_banner()
+        self.refresh_steps()
+
+    def recent_cases(self) -> list[str]:
+        val = self.settings.value("recent_cases", [])
+        if isinstance(val, str):
+            val = [val]
+        return [str(v) for v in (val or [])]
+
+    def _remember(self, path: str) -> None:
+        rec = [path] + [p for p in self.recent_cases() if p != path]
+        self.settings.setValue("recent_cases", rec[:MAX_RECENT])
+        self.start_page.refresh_recent()
+
+    # ------------------------------------------------------------------ state
+    def refresh_banner(self) -> None:
+        self.banner.refresh(self.case)
+
+    def step_states(self) -> dict[str, tuple[str, str]]:
+        """Step key -> (state, detail) for the sidebar."""
+        st: dict[str, tuple[str, str]] = {}
+        case = self.case
+        if case is None:
+            return {k: ("none", "") for k in self.nav_items}
+        st["start"] = ("done", case.case_id)
+        inc = case.incident()
+        try:
+            from reports.incident import missing_fields
+
+            missing = len(missing_fields(inc, "m03"))
+        except Exception:
+            missing = -1
+        has_t0 = bool((inc.get("detection") or {}).get("detected_at"))
+        st["A1"] = ("done", "") if has_t0 and inc.get("origin") else (("partial", "") if inc else ("todo", ""))
+        notify = "todo"
+        try:
+            from reports.regimes import deadline_status
+
+            for e in deadline_status(case):
+                if e["anchor"] == "detected":
+                    notify = {"done": "done", "overdue": "problem"}.get(e["state"], "todo")
+                    break
+        except Exception:
+            pass
+        st["A4"] = (notify, "")
+        st["A5"] = ("done", "") if missing == 0 else ("partial" if inc else "todo",
+                                                        tr("%1 missing").replace("%1", str(missing)) if missing > 0 else "")
+        outcomes = case.outcomes()
+        total = len(self.collection_page.model.items) or 11
+        done = sum(1 for o in outcomes.values() if o.get("state") in ("collected", "partial", "skipped"))
+        failed = any(o.get("state") == "failed" for o in outcomes.values())
+        st["B"] = ("done" if done >= total else "problem" if failed else "partial" if done else "todo", f"{done}/{total}")
+        n_ev = len(self.evidence_page.model.records)
+        res = self.evidence_page.last_result
+        st["E"] = (("done" if res.ok else "problem") if res is not None else ("partial" if n_ev else "todo"), str(n_ev))
+        try:
+            from analysis import timeline as tl
+
+            st["C1"] = ("done" if tl.is_current(case) else "partial" if tl.path_of(case).exists() else "todo", "")
+        except Exception:
+            st["C1"] = ("none", "")
+        st["C5"] = ("none", "")
+        hist = {h.get("status") for h in inc.get("status_history") or []}
+        st["R"] = ("done" if "recovered" in hist else "partial" if "eradicated" in hist else "todo", "")
+        st["S"] = ("done" if "closed" in hist else "todo", "")
+        return st
+
+    def refresh_steps(self) -> None:
+        states = self.step_states()
+        for key, it in self.nav_items.items():
+            state, detail = states.get(key, ("none", ""))
+            base = it.data(0, Qt.UserRole + 1)
+            it.setText(0, f"{MARK[state]} {base}" + (f"  ({detail})" if detail else ""))
+            it.setData(0, Qt.AccessibleTextRole, f"{base}: {state}")
+        self.evidence_page.summary.setText(self.evidence_page.summary.text())
+
+    # ------------------------------------------------------------------ language
+    def set_language(self, code: str) -> None:
+        if code == self.lang:
+            return
+        if self.collection_page.running:
+            QMessageBox.information(self, "UngCuu", tr("Wait for the running collection to finish (or cancel it)."))
+            for a in self.language_actions.actions():
+                a.setChecked((a.text() == "English") == (self.lang == "en"))
+            return
+        draft = self.intake_page.form_values() if self.case is not None and self.intake_page.inc else None
+        current = next((k for k, p in self.pages.items() if p is self.stack.currentWidget()), "start")
+        self.settings.setValue("language", code)
+        if self.language is not None:
+            self.language.set(code)
+        self.lang = code
+        case = self.case
+        self.case = None
+        old = self.takeCentralWidget()
+        if old is not None:
+            old.deleteLater()
+        self._build()
+        self.set_case(case)
+        if draft is not None:
+            self.intake_page.record = draft
+            for path in self.intake_page.widgets:
+                if path != "__status__":
+                    self.intake_page._set_value(path, self.intake_page.inc._get(draft, path))
+        self.show_page(current)
+
+    # ------------------------------------------------------------------ window state
+    def _restore(self) -> None:
+        geo = self.settings.value("window/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        split = self.settings.value("window/splitter")
+        if split is not None:
+            self.splitter.restoreState(split)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.collection_page.running:
+            ans = QMessageBox.question(self, "UngCuu", tr("A collection is running. Cancel it and quit? "
+                                                          "Everything stored so far stays valid."))
+            if ans != QMessageBox.Yes:
+                event.ignore()
+                return
+            self.collection_page.wait(15000)
+        self.save_state()
+        if self.case is not None:
+            try:
+                self.case.close()
+            except Exception:
+                pass
+        event.accept()

@@ -1,0 +1,425 @@
+"""Timeline page (C1-C4): a lazy model over CASE/timeline.sqlite, filters, a histogram and marks.
+
+The model never loads the whole timeline: it fetches pages of `PAGE` rows by keyset
+(`analysis.timeline.page(after=(ts, id))`) as the view scrolls (Qt's canFetchMore/fetchMore), so a
+filter costs one page query whatever the size. The total count and the histogram of the filtered events
+are computed on a worker thread with their own SQLite connection and arrive when ready.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
+    QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
+)
+
+from .i18n import tr
+from .worker import start_call
+
+PAGE = 500
+
+
+def _tl():
+    try:
+        from analysis import timeline
+        return timeline
+    except Exception:  # the analysis package is not installed in this build
+        return None
+
+
+class TimelineModel(QAbstractTableModel):
+    """Rows of the timeline matching a filter, fetched lazily in keyset pages."""
+
+    HEADERS = ("Time", "Source", "What the time means", "Message", "Evidence", "Marked")
+
+    def __init__(self, conn=None, parent=None):
+        super().__init__(parent)
+        self.conn = conn
+        self.flt = None
+        self.rows: list[dict] = []
+        self.exhausted = True
+        self.marked: set[tuple[str, str]] = set()
+
+    def set_source(self, conn, flt=None, marked=None) -> None:
+        self.beginResetModel()
+        self.conn = conn
+        self.flt = flt
+        self.rows = []
+        self.exhausted = conn is None
+        if marked is not None:
+            self.marked = set(marked)
+        self.endResetModel()
+        if conn is not None:
+            self.fetchMore(QModelIndex())
+
+    def set_filter(self, flt) -> None:
+        self.set_source(self.conn, flt)
+
+    # -- lazy loading
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802
+        return not parent.isValid() and not self.exhausted
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
+        if parent.isValid() or self.exhausted or self.conn is None:
+            return
+        tl = _tl()
+        after = (self.rows[-1]["ts"], self.rows[-1]["id"]) if self.rows else None
+        new = tl.page(self.conn, self.flt, limit=PAGE, after=after)
+        if len(new) < PAGE:
+            self.exhausted = True
+        if not new:
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        self.rows.extend(new)
+        self.endInsertRows()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return tr(self.HEADERS[section])
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+            if col == 0:
+                return r["datetime"]
+            if col == 1:
+                return r["source"]
+            if col == 2:
+                return r["timestamp_desc"]
+            if col == 3:
+                return r["message"]
+            if col == 4:
+                return f"{r['evidence_id']} {r['locator']}"
+            if col == 5:
+                return "★" if (r["evidence_id"], r["locator"]) in self.marked else ""
+        if role == Qt.BackgroundRole and (r["evidence_id"], r["locator"]) in self.marked:
+            return QBrush(QColor("#fff4c2"))
+        if role == Qt.UserRole:
+            return r
+        return None
+
+    def set_marked(self, keys) -> None:
+        self.marked = set(keys)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.HEADERS) - 1))
+
+
+class Histogram(QWidget):
+    """Bars of event counts over time; clicking a bar narrows the time filter to it."""
+
+    bucketClicked = Signal(int, int)  # start, end (µs UTC)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.buckets: list[tuple[int, int]] = []
+        self.width_us = 0
+        self.setMinimumHeight(70)
+        self.setAccessibleName(tr("Events over time"))
+
+    def set_data(self, buckets) -> None:
+        self.buckets = list(buckets)
+        self.width_us = (self.buckets[1][0] - self.buckets[0][0]) if len(self.buckets) > 1 else 1
+        self.update()
+
+    def paintEvent(self, event):  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#f6f8fa"))
+        if not self.buckets:
+            p.setPen(QColor("#5f6368"))
+            p.drawText(self.rect(), Qt.AlignCenter, tr("No events to show"))
+            return
+        top = max(c for _, c in self.buckets) or 1
+        w = self.width() / len(self.buckets)
+        h = self.height() - 16
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor("#1a5fb4"))
+        for i, (_, c) in enumerate(self.buckets):
+            bh = h * c / top
+            p.drawRect(QRectF(i * w + 0.5, 2 + h - bh, max(1.0, w - 1), bh))
+        p.setPen(QColor("#333333"))
+        first = _fmt_us(self.buckets[0][0])
+        last = _fmt_us(self.buckets[-1][0] + self.width_us)
+        p.drawText(4, self.height() - 3, first)
+        fm = p.fontMetrics()
+        p.drawText(self.width() - fm.horizontalAdvance(last) - 4, self.height() - 3, last)
+
+    def mousePressEvent(self, event):  # noqa: N802
+        if not self.buckets:
+            return
+        i = int(event.position().x() / (self.width() / len(self.buckets)))
+        i = max(0, min(i, len(self.buckets) - 1))
+        start = self.buckets[i][0]
+        self.bucketClicked.emit(start, start + self.width_us)
+
+
+def _fmt_us(us: int) -> str:
+    return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).strftime("%d/%m/%Y %H:%M")
+
+
+def parse_time(text: str) -> int | None:
+    """'dd/mm/yyyy hh:mm' or ISO 8601 (UTC when no offset) -> µs UTC; '' -> None; ValueError otherwise."""
+    text = text.strip()
+    if not text:
+        return None
+    from reports.incident import parse_datetime
+
+    d = parse_datetime(text, dt.timezone.utc)
+    return int((d - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) / dt.timedelta(microseconds=1))
+
+
+class TimelinePage(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.case = None
+        self.conn = None
+        self._threads = []
+        self._generation = 0
+        lay = QVBoxLayout(self)
+        title = QLabel("<h2>" + tr("Timeline (C1–C4)") + "</h2>")
+        lay.addWidget(title)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+        row = QHBoxLayout()
+        self.build_btn = QPushButton(tr("&Build / update the timeline"))
+        self.build_btn.clicked.connect(self.build)
+        row.addWidget(self.build_btn)
+        row.addStretch(1)
+        lay.addLayout(row)
+
+        filt = QHBoxLayout()
+        self.start_edit = QLineEdit()
+        self.start_edit.setPlaceholderText(tr("from (dd/mm/yyyy hh:mm, UTC)"))
+        self.end_edit = QLineEdit()
+        self.end_edit.setPlaceholderText(tr("to (dd/mm/yyyy hh:mm, UTC)"))
+        self.source_combo = QComboBox()
+        self.source_combo.setAccessibleName(tr("Source"))
+        self.text_edit = QLineEdit()
+        self.text_edit.setPlaceholderText(tr("text in the message"))
+        self.text_edit.setAccessibleName(tr("Text filter"))
+        self.apply_btn = QPushButton(tr("&Filter"))
+        self.clear_btn = QPushButton(tr("Clear filter"))
+        for w in (self.start_edit, self.end_edit, self.source_combo, self.text_edit, self.apply_btn, self.clear_btn):
+            filt.addWidget(w)
+        filt.setStretch(3, 2)
+        lay.addLayout(filt)
+        for w in (self.start_edit, self.end_edit, self.text_edit):
+            w.returnPressed.connect(self.apply_filter)
+        self.apply_btn.clicked.connect(self.apply_filter)
+        self.clear_btn.clicked.connect(self.clear_filter)
+
+        self.histogram = Histogram()
+        self.histogram.bucketClicked.connect(self._bucket)
+        lay.addWidget(self.histogram)
+
+        split = QSplitter(Qt.Vertical)
+        self.model = TimelineModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.view.setColumnWidth(0, 200)
+        self.view.setColumnWidth(1, 90)
+        self.view.setColumnWidth(2, 170)
+        self.view.setAccessibleName(tr("Timeline events"))
+        self.view.selectionModel().currentRowChanged.connect(self._show)
+        self.view.doubleClicked.connect(lambda _i: self.toggle_mark())
+        split.addWidget(self.view)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setMaximumBlockCount(2000)
+        split.addWidget(self.detail)
+        split.setSizes([400, 120])
+        lay.addWidget(split, 1)
+        marks_row = QHBoxLayout()
+        self.mark_btn = QPushButton(tr("&Mark as relevant…"))
+        self.mark_btn.setToolTip(tr("Marked events, with your note, go into the reports (Enter or double-click)"))
+        self.mark_btn.clicked.connect(self.toggle_mark)
+        self.count_label = QLabel()
+        marks_row.addWidget(self.mark_btn)
+        marks_row.addStretch(1)
+        marks_row.addWidget(self.count_label)
+        lay.addLayout(marks_row)
+
+    # ------------------------------------------------------------------ state
+    def set_case(self, case) -> None:
+        self.case = case
+        self.reload()
+
+    def reload(self) -> None:
+        tl = _tl()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        self.model.set_source(None)
+        self.histogram.set_data([])
+        enabled = False
+        if tl is None:
+            self.status.setText(tr("The timeline module is not part of this build."))
+        elif self.case is None:
+            self.status.setText(tr("Open a case first."))
+        elif not tl.path_of(self.case).exists():
+            self.status.setText(tr("No timeline yet: collect evidence (phase 2), then press “Build / update the timeline”."))
+        else:
+            try:
+                self.conn = tl.connect(self.case)
+            except Exception as exc:
+                self.status.setText(tr("The timeline cannot be read:") + f" {exc}")
+            else:
+                enabled = True
+                stale = "" if tl.is_current(self.case) else " " + tr("Evidence was added since it was built: update it.")
+                self.status.setText(tr("Timeline of every event found in the evidence, in time order (UTC).") + stale)
+                self.source_combo.blockSignals(True)
+                self.source_combo.clear()
+                self.source_combo.addItem(tr("all sources"), None)
+                for src, n in tl.source_counts(self.conn).items():
+                    self.source_combo.addItem(f"{src} ({n})", src)
+                self.source_combo.blockSignals(False)
+                self.apply_filter()
+        self.build_btn.setEnabled(tl is not None and self.case is not None)
+        for w in (self.start_edit, self.end_edit, self.source_combo, self.text_edit, self.apply_btn, self.clear_btn,
+                  self.mark_btn):
+            w.setEnabled(enabled)
+
+    def current_filter(self):
+        tl = _tl()
+        start = parse_time(self.start_edit.text())
+        end = parse_time(self.end_edit.text())
+        src = self.source_combo.currentData()
+        text = self.text_edit.text().strip() or None
+        return tl.Filter(start=start, end=end, sources=[src] if src else None, text=text)
+
+    def apply_filter(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            flt = self.current_filter()
+        except (ValueError, TypeError):
+            QMessageBox.warning(self, tr("Timeline"), tr("The time is not valid: use dd/mm/yyyy hh:mm or ISO 8601."))
+            return
+        tl = _tl()
+        try:
+            marked = tl.marked_keys(self.case)
+        except Exception:
+            marked = set()
+        self.model.set_source(self.conn, flt, marked)
+        self.count_label.setText(tr("counting…"))
+        self._generation += 1
+        gen = self._generation
+        path = tl.path_of(self.case)
+
+        def stats(p=path, f=flt):
+            db = tl.connect(p)
+            try:
+                return tl.count(db, f), tl.histogram(db, f, buckets=120)
+            finally:
+                db.close()
+
+        start_call(self, stats, on_result=lambda res, g=gen: self._stats(g, res),
+                   on_failed=self.count_label.setText)
+
+    def _stats(self, gen, res) -> None:
+        if gen != self._generation:
+            return
+        n, hist = res
+        self.count_label.setText(tr("%n event(s) match").replace("%n", f"{n:,}".replace(",", ".")))
+        self.histogram.set_data(hist)
+
+    def clear_filter(self) -> None:
+        self.start_edit.clear()
+        self.end_edit.clear()
+        self.text_edit.clear()
+        self.source_combo.setCurrentIndex(0)
+        self.apply_filter()
+
+    def _bucket(self, start: int, end: int) -> None:
+        self.start_edit.setText(_iso(start))
+        self.end_edit.setText(_iso(end))
+        self.apply_filter()
+
+    def _show(self, cur, _prev) -> None:
+        if not cur.isValid():
+            self.detail.clear()
+            return
+        r = self.model.rows[cur.row()]
+        import json
+
+        lines = [f"{r['datetime']}  [{r['source']}/{r['parser']}]  {r['timestamp_desc']}", r["message"],
+                 tr("Evidence:") + f" {r['evidence_id']} ({r['locator']})  host: {r.get('host') or ''}",
+                 json.dumps(r.get("fields") or {}, ensure_ascii=False, indent=1)]
+        self.detail.setPlainText("\n".join(lines))
+
+    def toggle_mark(self) -> None:
+        idx = self.view.currentIndex()
+        if not idx.isValid() or self.case is None:
+            return
+        tl = _tl()
+        r = self.model.rows[idx.row()]
+        key = (r["evidence_id"], r["locator"])
+        if key in self.model.marked:
+            tl.unmark(self.case, r)
+        else:
+            note, ok = QInputDialog.getText(self, tr("Mark as relevant"), tr("Note (why this event matters):"))
+            if not ok:
+                return
+            tl.mark(self.case, r, note)
+        self.model.set_marked(tl.marked_keys(self.case))
+        self.window.refresh_steps()
+
+    def keyPressEvent(self, event):  # noqa: N802
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.view.hasFocus():
+            self.toggle_mark()
+            return
+        super().keyPressEvent(event)
+
+    # ------------------------------------------------------------------ build
+    def build(self) -> None:
+        tl = _tl()
+        if tl is None or self.case is None:
+            return
+        self.build_btn.setEnabled(False)
+        self.status.setText(tr("Building the timeline from the evidence…"))
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        self.model.set_source(None)
+        start_call(self, tl.build, self.case.path, on_result=self._built,
+                   on_failed=lambda msg: self._built(None, msg))
+
+    def _built(self, summary, error: str = "") -> None:
+        self.reload()
+        if error:
+            self.status.setText(tr("The timeline could not be built:") + " " + error)
+        elif summary is not None:
+            self.status.setText(self.status.text() + " " + tr("Built: %1 events, %2 records skipped.")
+                                .replace("%1", str(summary.events)).replace("%2", str(summary.skipped)))
+        self.window.refresh_steps()
+
+
+def _iso(us: int) -> str:
+    return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).isoformat(timespec="seconds")
+
+
+def _alive(thread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:  # already deleted
+        return False

@@ -1,0 +1,183 @@
+"""Background work for the GUI: the collection runner and verification run on a QThread.
+
+`RunWorker` iterates `collectors.runner.run_checklist` (a generator) on its own thread and turns the
+events into Qt signals (queued to the GUI thread). Evidence records and progress are batched (at most
+one delivery every `BATCH_S` seconds) so a collector that stores thousands of small files never floods
+the event loop. Cancel sets the `threading.Event` passed to the runner as `cancel=`: the runner stops
+after the current unit of work and what was stored stays valid.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from collectors.errors import UngCuuError
+
+BATCH_S = 0.05
+
+
+class RunWorker(QObject):
+    itemStarted = Signal(str, str)              # checklist id, label
+    progress = Signal(str, int, int, str)       # checklist id, done, total (-1 = unknown), message
+    storedBatch = Signal(object)                # list[(checklist id, EvidenceRecord)]
+    incomplete = Signal(str, str)               # checklist id, reason
+    itemFinished = Signal(str, str, str, int)   # checklist id, state, reason ("" = none), evidence count
+    runFinished = Signal(str, str, str, object)  # run id, state, reason, outcomes
+    failed = Signal(str)                        # an error that stopped the run (message for the responder)
+    done = Signal()
+
+    def __init__(self, case, checklist, *, profile: str | None = None, only: list[str] | None = None,
+                 options: dict | None = None, again: bool = False, root=None):
+        super().__init__()
+        self.case = case
+        self.checklist = checklist
+        self.profile = profile
+        self.only = only
+        self.options = options or {}
+        self.again = again
+        self.root = root
+        self.cancel_event = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @Slot()
+    def run(self) -> None:
+        from collectors.base import Incomplete, Progress
+        from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
+
+        pending: list = []
+        last_progress: tuple | None = None
+        last_flush = time.monotonic()
+
+        def flush(force: bool = False) -> None:
+            nonlocal pending, last_progress, last_flush
+            now = time.monotonic()
+            if not force and now - last_flush < BATCH_S:
+                return
+            if pending:
+                self.storedBatch.emit(pending)
+                pending = []
+            if last_progress is not None:
+                self.progress.emit(*last_progress)
+                last_progress = None
+            last_flush = now
+
+        try:
+            for ev in run_checklist(self.case, self.checklist, profile=self.profile, only=self.only, root=self.root,
+                                    cancel=self.cancel_event, options=self.options, again=self.again,
+                                    argv=["ungcuu", "gui"]):
+                if isinstance(ev, Stored):
+                    pending.append((ev.checklist_id, ev.record))
+                    flush()
+                elif isinstance(ev, Progress):
+                    last_progress = (ev.checklist_id, int(ev.done), -1 if ev.total is None else int(ev.total),
+                                     str(ev.message))
+                    flush()
+                elif isinstance(ev, Incomplete):
+                    flush(True)
+                    self.incomplete.emit(ev.checklist_id, ev.reason)
+                elif isinstance(ev, ItemStarted):
+                    flush(True)
+                    self.itemStarted.emit(ev.checklist_id, ev.label)
+                elif isinstance(ev, ItemFinished):
+                    flush(True)
+                    self.itemFinished.emit(ev.checklist_id, ev.state, ev.reason or "", int(ev.evidence_count))
+                elif isinstance(ev, RunFinished):
+                    flush(True)
+                    self.runFinished.emit(ev.run_id, ev.state, ev.reason or "", dict(ev.outcomes))
+        except UngCuuError as exc:
+            flush(True)
+            self.failed.emit(str(exc))
+        except Exception as exc:  # never let a bug kill the thread silently
+            flush(True)
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            self.failed.emit(f"{type(exc).__name__}: {exc} (at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
+        finally:
+            self.done.emit()
+
+
+class CallWorker(QObject):
+    """Runs one function on a thread; emits `result(value)` or `failed(message)`, then `done`."""
+
+    result = Signal(object)
+    failed = Signal(str)
+    progress = Signal(int, int)
+    done = Signal()
+
+    def __init__(self, fn, *args, **kwargs):
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.result.emit(self.fn(*self.args, **self.kwargs))
+        except UngCuuError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        finally:
+            self.done.emit()
+
+
+def start_in_thread(worker: QObject, owner: QObject) -> QThread:
+    """Move `worker` to a new QThread (child of `owner`), start it; the thread quits when `done` fires."""
+    thread = QThread(owner)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.done.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    thread.start()
+    return thread
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread: turns a worker's signals into plain Python callbacks run on the GUI thread
+    (a lambda connected straight to a worker's signal would run on the worker's thread)."""
+
+    def __init__(self, owner, on_result=None, on_failed=None, on_done=None):
+        super().__init__(owner)
+        self.on_result, self.on_failed, self.on_done = on_result, on_failed, on_done
+
+    @Slot(object)
+    def result(self, value):
+        if self.on_result:
+            self.on_result(value)
+
+    @Slot(str)
+    def failed(self, message):
+        if self.on_failed:
+            self.on_failed(message)
+
+    @Slot()
+    def done(self):
+        try:
+            if self.on_done:
+                self.on_done()
+        finally:
+            self.deleteLater()
+
+
+def start_call(owner: QObject, fn, *args, on_result=None, on_failed=None, on_done=None, **kwargs) -> QThread:
+    """Run fn(*args, **kwargs) on a new thread; the callbacks run on the GUI thread."""
+    worker = CallWorker(fn, *args, **kwargs)
+    relay = _Relay(owner, on_result, on_failed, on_done)
+    worker.result.connect(relay.result)
+    worker.failed.connect(relay.failed)
+    worker.done.connect(relay.done)
+    owner._ungcuu_threads = [t for t in getattr(owner, "_ungcuu_threads", []) if _running(t)]
+    thread = start_in_thread(worker, owner)
+    owner._ungcuu_threads.append(thread)
+    return thread
+
+
+def _running(thread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:
+        return False

@@ -1,0 +1,867 @@
+"""The evidence bundle: one ZIP file leadership can check on its own.
+
+    build_bundle(case, out_path, passphrase=None, signing_key=None) -> sha256 of the bundle file
+    verify_bundle(path, public_key=None, passphrase=None) -> VerifyResult (.ok, .problems, .notes, ...)
+    extract_bundle(path, dest, passphrase=None) -> list of written paths (safe extraction)
+    generate_keypair(private_path, public_path) -> (private PEM path, public PEM path)
+
+Layout of a plain bundle::
+
+    README.txt        how to verify (Vietnamese, with English)
+    manifest.json     every evidence item (id, checklist id, name, source, size, SHA-256, collected at,
+                      collector, host) and every other member with its size and SHA-256
+    manifest.sig      optional: raw Ed25519 signature of manifest.json (64 bytes)
+    SHA256SUMS        the same hashes in `sha256sum -c` format
+    incident.json     the incident record
+    custody.jsonl     the case's hash-chained custody log at the time of bundling
+    evidence/E000001-<name>   the evidence files, byte for byte
+    reports/*.pdf     the findings report, Mẫu 03 (and Mẫu 04 when filled), and reports already exported
+    timeline/timeline.jsonl   the timeline (Timesketch JSONL), when the analysis package can make it
+
+The bundle's own SHA-256 cannot be inside it: it is returned, printed and written to the case's custody log.
+
+Encrypted bundle (a confidential incident, Mẫu 03 "phải được giữ bí mật"): the ZIP holds README.txt,
+encryption.json (scrypt parameters and salt, no secret), manifest.sig (if signed) and, for every member
+above, `data/NNNNNN` encrypted with AES-256-GCM in 1 MiB chunks (nonce = 8 random bytes + chunk
+number; the member name, chunk number and a last-chunk flag are authenticated, so swapping, truncating
+or reordering is detected); `data/000000` is the manifest. Member names are hidden.
+
+Reading a bundle (verify, extract) never writes a member to disk during verification and refuses path
+traversal, absolute paths, links, duplicate names, overlapping members and zip bombs (size, count and
+ratio caps) with a message naming the member.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO, Iterator
+
+from collectors.errors import DestinationFull, DestinationUnwritable, UnreadableInput, UngCuuError
+
+FORMAT = "ungcuu-bundle"
+VERSION = 1
+CHUNK = 1 << 20
+TAG = 16
+NONCE_PREFIX = 8
+STORED_ABOVE = 16 << 20          # members larger than this are stored, not deflated (fast; no ratio alarms)
+MAX_MEMBERS = 200_000
+MAX_TOTAL = 1 << 40              # 1 TiB of declared uncompressed content
+MAX_RATIO = 200                  # declared size / compressed size, for members above RATIO_MIN
+RATIO_MIN = STORED_ABOVE
+MAX_SMALL = 64 << 20             # manifest, custody log, signature, encryption header: read into memory
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 15, 8, 1
+README_NAME = "README.txt"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+ENCRYPTION = "encryption.json"
+SUMS = "SHA256SUMS"
+
+
+class BundleError(UngCuuError):
+    """The bundle cannot be written."""
+
+
+class BundleRefused(UnreadableInput):
+    """The file is not a bundle that can be read safely (traversal, links, duplicates, zip bomb...)."""
+
+
+class BundlePassphraseError(UnreadableInput):
+    """The bundle is encrypted and no passphrase, or a wrong one, was given."""
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    items: int = 0                 # evidence items checked
+    members: int = 0               # members checked (evidence + others)
+    encrypted: bool = False
+    signature: str = "absent"      # absent | valid | invalid | not_checked
+    case_id: str = ""
+    manifest: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def summary(self) -> str:
+        """One line for `ungcuu verify`."""
+        sig = {"valid": "chữ ký hợp lệ", "invalid": "chữ ký KHÔNG hợp lệ", "absent": "không có chữ ký",
+               "not_checked": "chữ ký chưa kiểm tra (cần --public-key)"}.get(self.signature, self.signature)
+        head = f"gói {self.case_id}: {self.items} mục chứng cứ, {self.members} tệp, {sig}"
+        if self.encrypted:
+            head += ", đã mã hóa"
+        if self.ok:
+            return f"{head} — NGUYÊN VẸN (intact)"
+        return f"{head} — {len(self.problems)} KHÁC BIỆT (NOT intact)"
+
+
+# ------------------------------------------------------------------------------------------- crypto
+
+
+def _derive_key(passphrase: str | bytes, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    if isinstance(passphrase, str):
+        passphrase = passphrase.encode("utf-8")
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase)
+
+
+def _aad(name: str, index: int, final: bool) -> bytes:
+    return name.encode("utf-8") + b"\0" + index.to_bytes(8, "big") + (b"\1" if final else b"\0")
+
+
+class _Encryptor:
+    """Encrypts a stream chunk by chunk for one member."""
+
+    def __init__(self, key: bytes, name: str):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self.aead = AESGCM(key)
+        self.name = name
+        self.prefix = os.urandom(NONCE_PREFIX)
+        self.index = 0
+
+    def seal(self, chunk: bytes, final: bool) -> bytes:
+        nonce = self.prefix + self.index.to_bytes(4, "big")
+        out = self.aead.encrypt(nonce, chunk, _aad(self.name, self.index, final))
+        self.index += 1
+        return out
+
+
+def _decrypt_stream(fh: BinaryIO, key: bytes, name: str) -> Iterator[bytes]:
+    """Yield the plaintext chunks of an encrypted member; raise ValueError when it was altered."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aead = AESGCM(key)
+    prefix = fh.read(NONCE_PREFIX)
+    if len(prefix) != NONCE_PREFIX:
+        raise ValueError("truncated (no nonce)")
+    block = CHUNK + TAG
+    cur = _read_full(fh, block)
+    index = 0
+    while True:
+        nxt = _read_full(fh, block) if len(cur) == block else b""
+        final = not nxt
+        if len(cur) < TAG:
+            raise ValueError("truncated chunk")
+        try:
+            yield aead.decrypt(prefix + index.to_bytes(4, "big"), cur, _aad(name, index, final))
+        except InvalidTag:
+            raise ValueError(f"chunk {index} does not authenticate (altered, truncated or reordered)") from None
+        if final:
+            return
+        cur = nxt
+        index += 1
+
+
+def _read_full(fh: BinaryIO, n: int) -> bytes:
+    parts = []
+    while n > 0:
+        b = fh.read(n)
+        if not b:
+            break
+        parts.append(b)
+        n -= len(b)
+    return b"".join(parts)
+
+
+def _load_private_key(signing_key: Any):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if signing_key is None or isinstance(signing_key, Ed25519PrivateKey):
+        return signing_key
+    data = signing_key
+    if isinstance(signing_key, (str, os.PathLike)):
+        try:
+            data = Path(signing_key).read_bytes()
+        except OSError as exc:
+            raise BundleError(f"không đọc được khóa ký {signing_key}: {exc.strerror or exc}", path=str(signing_key)) from exc
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise BundleError(f"khóa ký không hợp lệ (cần khóa riêng Ed25519 dạng PEM, không mật khẩu): {exc}") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise BundleError("khóa ký phải là khóa Ed25519 (signing key must be Ed25519)")
+    return key
+
+
+def _load_public_key(public_key: Any):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+    if public_key is None or isinstance(public_key, Ed25519PublicKey):
+        return public_key
+    if isinstance(public_key, Ed25519PrivateKey):
+        return public_key.public_key()
+    data = public_key
+    if isinstance(public_key, (str, os.PathLike)) and not (isinstance(public_key, str) and
+                                                          re.fullmatch(r"[0-9a-fA-F]{64}", public_key)):
+        try:
+            data = Path(public_key).read_bytes()
+        except OSError as exc:
+            raise UnreadableInput(f"không đọc được khóa công khai {public_key}: {exc.strerror or exc}",
+                                  path=str(public_key)) from exc
+    if isinstance(data, str):
+        data = bytes.fromhex(data)
+    try:
+        if len(data) == 32:
+            return Ed25519PublicKey.from_public_bytes(data)
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as exc:
+        raise UnreadableInput(f"khóa công khai không hợp lệ (cần Ed25519 PEM): {exc}") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise UnreadableInput("khóa công khai phải là Ed25519")
+    return key
+
+
+def generate_keypair(private_path: str | os.PathLike, public_path: str | os.PathLike) -> tuple[Path, Path]:
+    """Create an Ed25519 key pair (PEM). The private key file is created 0600 and never overwritten."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    priv = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+    pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    private_path, public_path = Path(private_path), Path(public_path)
+    try:
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise BundleError(f"{private_path} đã tồn tại: không ghi đè khóa", path=str(private_path)) from exc
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(priv)
+    public_path.write_bytes(pub)
+    return private_path, public_path
+
+
+# ------------------------------------------------------------------------------------------- build
+
+
+def _safe_name(name: str, limit: int = 80) -> str:
+    base = PurePosixPath(str(name).replace("\\", "/")).name or "item"
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "item"
+    return clean[:limit]
+
+
+README_TEXT = """GÓI CHỨNG CỨ UNGCUU — HƯỚNG DẪN KIỂM TRA
+==========================================
+
+Vụ việc: {case_id}
+Lập lúc (UTC): {created}
+Người lập: {examiner} — máy: {host}
+Số mục chứng cứ: {items}{enc_vi}
+
+Mã SHA-256 của chính tệp gói này KHÔNG thể nằm trong gói (một tệp không thể chứa mã băm của chính
+nó). Mã đó được in ra khi lập gói và ghi vào nhật ký chuỗi lưu giữ của vụ việc (hành động "export").
+Hãy đối chiếu với người gửi qua một kênh khác (điện thoại, công văn).
+
+1. Kiểm tra bằng UngCuu (không giải nén ra đĩa):
+     ungcuu verify TEN_GOI.zip
+     ungcuu verify TEN_GOI.zip --public-key khoa_cong_khai.pem      (nếu gói có chữ ký)
+     UNGCUU_PASSPHRASE='mật khẩu' ungcuu verify TEN_GOI.zip         (nếu gói được mã hóa)
+   Kết quả: mã thoát 0 = nguyên vẹn; 1 = có khác biệt (liệt kê từng mục); 2 = không đọc được.
+
+2. Kiểm tra bằng công cụ thông dụng (gói không mã hóa):
+     sha256sum TEN_GOI.zip                      (so với mã đã được thông báo)
+     giải nén vào một thư mục trống, rồi trong thư mục đó:
+     sha256sum -c SHA256SUMS                    (mọi dòng phải là "OK")
+   Trên Windows: certutil -hashfile TEN_TEP SHA256
+   Chữ ký (nếu có tệp manifest.sig), với OpenSSL 3:
+     openssl pkeyutl -verify -pubin -inkey khoa_cong_khai.pem -rawin -in manifest.json -sigfile manifest.sig
+
+3. Nội dung:
+   manifest.json   danh mục: mã chứng cứ, mục danh mục thu thập (B1..B11), nguồn, kích thước,
+                   SHA-256, thời điểm thu thập, công cụ thu thập, máy
+   custody.jsonl   nhật ký chuỗi lưu giữ (mỗi dòng nối mã băm với dòng trước)
+   evidence/       các tệp chứng cứ, nguyên từng byte
+   reports/        các báo cáo; timeline/ dòng thời gian (JSONL, nhập được vào Timesketch)
+
+-----------------------------------------------------------------------------------------------
+UNGCUU EVIDENCE BUNDLE — how to verify: `ungcuu verify FILE.zip [--public-key PEM]` (passphrase in $UNGCUU_PASSPHRASE)
+(exit 0 intact, 1 differences listed, 2 unreadable), or unzip and run `sha256sum -c SHA256SUMS`.
+The bundle's own SHA-256 is in the case's custody log and was given by the sender.
+"""
+
+
+class _Writer:
+    """Adds members to the ZIP, hashing the plaintext; encrypts when a key is set."""
+
+    def __init__(self, zf: zipfile.ZipFile, key: bytes | None):
+        self.zf = zf
+        self.key = key
+        self.files: dict[str, dict] = {}    # logical path -> {size, sha256, stored}
+        self.counter = 0
+
+    def _stored_name(self, logical: str) -> str:
+        if self.key is None:
+            return logical
+        if logical == MANIFEST:
+            return "data/000000"
+        self.counter += 1
+        return f"data/{self.counter:06d}"
+
+    def add_stream(self, logical: str, src: BinaryIO, size_hint: int | None = None, record: bool = True) -> dict:
+        stored = self._stored_name(logical)
+        big = size_hint is not None and size_hint > STORED_ABOVE
+        info = zipfile.ZipInfo(stored, date_time=_zip_time())
+        info.compress_type = zipfile.ZIP_STORED if (big or self.key is not None) else zipfile.ZIP_DEFLATED
+        info.external_attr = (stat.S_IFREG | 0o444) << 16
+        h = hashlib.sha256()
+        size = 0
+        with self.zf.open(info, "w", force_zip64=True) as out:
+            enc = _Encryptor(self.key, stored) if self.key is not None else None
+            if enc is not None:
+                out.write(enc.prefix)
+            pending = _read_full(src, CHUNK)
+            while True:
+                nxt = _read_full(src, CHUNK) if len(pending) == CHUNK else b""
+                h.update(pending)
+                size += len(pending)
+                if enc is not None:
+                    out.write(enc.seal(pending, final=not nxt))
+                else:
+                    out.write(pending)
+                if not nxt:
+                    break
+                pending = nxt
+        entry = {"size": size, "sha256": h.hexdigest()}
+        if self.key is not None:
+            entry["stored_as"] = stored
+        if record:
+            self.files[logical] = entry
+        return entry
+
+    def add_bytes(self, logical: str, data: bytes, record: bool = True) -> dict:
+        return self.add_stream(logical, io.BytesIO(data), len(data), record)
+
+    def add_plain(self, name: str, data: bytes) -> None:
+        """A member that is never encrypted (README, encryption header, signature)."""
+        info = zipfile.ZipInfo(name, date_time=_zip_time())
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = (stat.S_IFREG | 0o444) << 16
+        self.zf.writestr(info, data)
+
+
+def _zip_time() -> tuple:
+    now = dt.datetime.now(dt.timezone.utc)
+    return (max(now.year, 1980), now.month, now.day, now.hour, now.minute, now.second)
+
+
+def _report_members(case, notes: list[str]) -> list[tuple[str, bytes]]:
+    """The findings report, Mẫu 03 and (when filled) Mẫu 04 as PDF, plus reports already exported."""
+    from .render import render_bytes
+
+    incident = case.incident()
+    kinds = ["findings", "initial"]
+    if (incident.get("closing") or {}).get("resolution") or (incident.get("closing") or {}).get("summary"):
+        kinds.append("closing")
+    out: list[tuple[str, bytes]] = []
+    for kind in kinds:
+        try:
+            data, _ = render_bytes(case, kind, "pdf")
+            out.append((f"reports/{kind}.pdf", data))
+        except Exception as exc:  # a report that cannot be rendered must not stop the bundle
+            notes.append(f"report {kind} could not be rendered: {exc}")
+    exports = case.path / "exports"
+    if exports.is_dir():
+        names = {n for n, _ in out}
+        for p in sorted(exports.iterdir()):
+            if p.suffix.lower() not in (".pdf", ".docx", ".eml") or not p.is_file() or p.is_symlink():
+                continue
+            name = f"reports/exported/{_safe_name(p.name)}"
+            if name in names:
+                continue
+            try:
+                out.append((name, p.read_bytes()))
+            except OSError as exc:
+                notes.append(f"exported report {p.name} could not be read: {exc}")
+    return out
+
+
+def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | None = None, signing_key: Any = None,
+                 *, include_reports: bool = True, include_timeline: bool = True,
+                 warnings: list[str] | None = None) -> str:
+    """Write the bundle to `out_path` (via a temporary file renamed into place); return its SHA-256.
+
+    Evidence whose stored bytes no longer match the recorded SHA-256, or that is missing from the store,
+    is named in `warnings` and in the manifest's `problems_at_build`; the bundle still carries the
+    recorded hash, so verify reports the difference too."""
+    from collectors import __version__ as tool_version
+    from collectors.custody import verify_chain
+
+    from .sources import ensure_timeline, timeline_export
+
+    warnings = warnings if warnings is not None else []
+    key_obj = _load_private_key(signing_key)
+    out_path = Path(out_path)
+    case_dir = Path(case.path).resolve()
+    try:
+        if out_path.resolve().is_relative_to(case_dir / "evidence"):
+            raise BundleError("không ghi gói vào thư mục evidence/ của vụ việc", path=str(out_path))
+    except OSError:
+        pass
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f".{out_path.name}.part")
+    salt = os.urandom(16)
+    key = _derive_key(passphrase, salt) if passphrase else None
+    notes: list[str] = []
+    if include_timeline:   # before the custody snapshot: building the timeline may log custody entries
+        note = ensure_timeline(case)
+        if note:
+            notes.append(note)
+    created = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    records = case.evidence()
+    custody_entries = case.custody.entries()
+    chain_problems = verify_chain(custody_entries)
+    for p in chain_problems:
+        warnings.append(p)
+    items: list[dict] = []
+    try:
+        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            w = _Writer(zf, key)
+            examiner = getattr(case, "examiner", "")
+            from collectors.util import host_name
+
+            readme = README_TEXT.format(
+                case_id=case.case_id, created=created, examiner=examiner, host=host_name(), items=len(records),
+                enc_vi=("\nGói được MÃ HÓA (AES-256-GCM): cần mật khẩu để kiểm tra và đọc nội dung." if key else ""))
+            w.add_plain(README_NAME, readme.encode("utf-8"))
+            if key is not None:
+                w.add_plain(ENCRYPTION, json.dumps({
+                    "format": FORMAT + "-encryption", "version": VERSION, "cipher": "AES-256-GCM", "kdf": "scrypt",
+                    "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": base64.b64encode(salt).decode(),
+                    "chunk": CHUNK}, indent=1).encode())
+            used: set[str] = set()
+            for rec in records:
+                logical = f"evidence/{rec.id}-{_safe_name(rec.name)}"
+                while logical in used:  # pragma: no cover - ids are unique
+                    logical += "_"
+                used.add(logical)
+                item = {"id": rec.id, "checklist_id": rec.checklist_id, "name": rec.name, "kind": rec.kind,
+                        "source": rec.source, "size": rec.size, "sha256": rec.sha256,
+                        "collected_at": rec.collected_at, "tz_offset": rec.tz_offset, "collector": rec.collector,
+                        "collector_version": rec.collector_version, "host": rec.host, "run_id": rec.run_id,
+                        "media_type": rec.media_type, "incomplete": rec.incomplete, "orig_meta": rec.orig_meta,
+                        "path": logical}
+                path = case.evidence_path(rec)
+                try:
+                    with open(path, "rb") as fh:
+                        got = w.add_stream(logical, fh, rec.size, record=False)
+                except FileNotFoundError:
+                    warnings.append(f"{rec.id}: tệp chứng cứ không còn trong kho ({path}); không đưa vào gói")
+                    item["missing_at_build"] = True
+                    items.append(item)
+                    continue
+                except PermissionError as exc:
+                    warnings.append(f"{rec.id}: không đọc được tệp chứng cứ ({exc.strerror})")
+                    item["missing_at_build"] = True
+                    items.append(item)
+                    continue
+                if got["sha256"] != rec.sha256 or got["size"] != rec.size:
+                    warnings.append(f"{rec.id}: nội dung trong kho không khớp SHA-256 đã ghi "
+                                    f"({got['sha256']} ≠ {rec.sha256}): kho chứng cứ đã bị thay đổi")
+                if "stored_as" in got:
+                    item["stored_as"] = got["stored_as"]
+                items.append(item)
+            incident = case.incident()
+            w.add_bytes("incident.json", json.dumps(incident, ensure_ascii=False, indent=1, sort_keys=True).encode())
+            custody_text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in custody_entries)
+            w.add_bytes("custody.jsonl", custody_text.encode("utf-8"))
+            if include_reports:
+                for name, data in _report_members(case, notes):
+                    w.add_bytes(name, data)
+            timeline_events = None
+            if include_timeline:
+                buf = io.StringIO()
+                timeline_events, note = timeline_export(case, buf)
+                if timeline_events is not None:
+                    w.add_bytes("timeline/timeline.jsonl", buf.getvalue().encode("utf-8"))
+                elif note:
+                    notes.append(note)
+            sums = "".join(f"{it['sha256']}  {it['path']}\n" for it in items if not it.get("missing_at_build"))
+            sums += "".join(f"{f['sha256']}  {name}\n" for name, f in w.files.items())
+            w.add_bytes(SUMS, sums.encode("utf-8"))
+            manifest = {
+                "format": FORMAT, "version": VERSION, "case_id": case.case_id, "created_at": created,
+                "tool": "UngCuu", "tool_version": tool_version, "examiner": examiner, "host": host_name(),
+                "encrypted": key is not None, "signed": key_obj is not None,
+                "items": items, "files": w.files,
+                "custody": {"entries": len(custody_entries),
+                            "last_hash": custody_entries[-1]["hash"] if custody_entries else None,
+                            "problems_at_build": chain_problems},
+                "timeline_events": timeline_events,
+                "problems_at_build": [x for x in warnings if x not in chain_problems],
+                "notes": notes,
+            }
+            manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+            if key is not None:
+                w.add_stream(MANIFEST, io.BytesIO(manifest_bytes), len(manifest_bytes), record=False)
+            else:
+                w.add_plain(MANIFEST, manifest_bytes)
+            if key_obj is not None:
+                w.add_plain(SIGNATURE, key_obj.sign(manifest_bytes))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, out_path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        import errno
+
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DestinationFull(f"đĩa đầy khi ghi gói {out_path}; gói dở dang đã được xóa", path=str(out_path)) from exc
+        raise DestinationUnwritable(f"không ghi được gói {out_path}: {exc.strerror or exc}", path=str(out_path)) from exc
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+    h = hashlib.sha256()
+    with open(out_path, "rb") as fh:
+        for block in iter(lambda: fh.read(CHUNK), b""):
+            h.update(block)
+    digest = h.hexdigest()
+    case.custody.append("export", str(out_path), {
+        "bundle_sha256": digest, "size": out_path.stat().st_size, "items": len(items), "encrypted": key is not None,
+        "signed": key_obj is not None, "warnings": warnings})
+    return digest
+
+
+# ------------------------------------------------------------------------------------------- read
+
+
+def _check_name(name: str) -> str | None:
+    if not name or "\0" in name:
+        return "tên rỗng hoặc có ký tự NUL"
+    if "\\" in name:
+        return "tên chứa dấu '\\'"
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return "đường dẫn tuyệt đối"
+    parts = name.split("/")
+    if any(p == ".." for p in parts):
+        return "đường dẫn vượt ra ngoài (..)"
+    if any(p in ("", ".") for p in parts[:-1]) or parts[-1] in ("", "."):
+        return "đường dẫn không chuẩn"
+    return None
+
+
+def open_bundle(path: str | os.PathLike, *, max_total: int = MAX_TOTAL, max_members: int = MAX_MEMBERS,
+                max_ratio: float = MAX_RATIO) -> zipfile.ZipFile:
+    """Open a bundle for reading after checking every member header; raise BundleRefused / UnreadableInput."""
+    p = Path(path)
+    try:
+        zf = zipfile.ZipFile(p, "r")
+    except FileNotFoundError as exc:
+        raise UnreadableInput(f"không có tệp {p}", path=str(p)) from exc
+    except PermissionError as exc:
+        raise UnreadableInput(f"không có quyền đọc {p}", path=str(p)) from exc
+    except IsADirectoryError as exc:
+        raise UnreadableInput(f"{p} là thư mục, không phải gói", path=str(p)) from exc
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnreadableInput(f"{p} không phải gói ZIP đọc được (hỏng hoặc bị cắt cụt): {exc}", path=str(p)) from exc
+    reasons = []
+    infos = zf.infolist()
+    if len(infos) > max_members:
+        reasons.append(f"quá nhiều mục ({len(infos)} > {max_members})")
+    seen: set[str] = set()
+    total = 0
+    offsets: list[tuple[int, int, str]] = []
+    for info in infos:
+        name = info.filename
+        why = _check_name(name)
+        if why:
+            reasons.append(f"{name!r}: {why}")
+        key = name.lower()
+        if key in seen:
+            reasons.append(f"{name!r}: tên trùng lặp")
+        seen.add(key)
+        mode = (info.external_attr >> 16) & 0o170000
+        if mode == stat.S_IFLNK:
+            reasons.append(f"{name!r}: liên kết tượng trưng (symlink)")
+        elif mode not in (0, stat.S_IFREG) and not info.is_dir():
+            reasons.append(f"{name!r}: không phải tệp thường")
+        if info.flag_bits & 0x1:
+            reasons.append(f"{name!r}: mã hóa ZIP cổ điển không được hỗ trợ")
+        total += info.file_size
+        if info.file_size > RATIO_MIN and info.file_size > max_ratio * max(info.compress_size, 1):
+            reasons.append(f"{name!r}: tỉ lệ nén bất thường ({info.file_size} / {info.compress_size} byte) — nghi zip bomb")
+        offsets.append((info.header_offset, info.compress_size, name))
+    if total > max_total:
+        reasons.append(f"tổng dung lượng giải nén khai báo {total} byte vượt giới hạn {max_total} — nghi zip bomb")
+    offsets.sort()
+    for (off, csize, name), (noff, _, nname) in zip(offsets, offsets[1:]):
+        if off + csize > noff:
+            reasons.append(f"{name!r} và {nname!r} chồng lên nhau trong tệp — nghi zip bomb")
+    if reasons:
+        zf.close()
+        raise BundleRefused(f"{p}: từ chối đọc gói:\n" + "\n".join(f"  - {r}" for r in reasons), path=str(p),
+                            reasons=reasons)
+    return zf
+
+
+def _stream_member(zf: zipfile.ZipFile, name: str, key: bytes | None, stored: str | None = None) -> Iterator[bytes]:
+    """Plaintext chunks of a member (decrypting when needed), never more than its declared size."""
+    stored = stored or name
+    with zf.open(stored, "r") as fh:
+        if key is None:
+            for block in iter(lambda: fh.read(CHUNK), b""):
+                yield block
+        else:
+            yield from _decrypt_stream(fh, key, stored)
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, key: bytes | None = None, stored: str | None = None) -> bytes:
+    info = zf.getinfo(stored or name)
+    if info.file_size > MAX_SMALL:
+        raise BundleRefused(f"{name}: quá lớn ({info.file_size} byte)", member=name)
+    return b"".join(_stream_member(zf, name, key, stored))
+
+
+def _open_manifest(zf: zipfile.ZipFile, path: str, passphrase) -> tuple[dict, bytes, bytes | None]:
+    names = set(zf.namelist())
+    key = None
+    if ENCRYPTION in names:
+        try:
+            hdr = json.loads(_read_small(zf, ENCRYPTION))
+            salt = base64.b64decode(hdr["salt"])
+            n, r, p = int(hdr["n"]), int(hdr["r"]), int(hdr["p"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UnreadableInput(f"{path}: phần đầu mã hóa hỏng: {exc}", path=path) from exc
+        if n < 2 or n & (n - 1) or 128 * n * r * p > 256 << 20 or p > 16:
+            raise BundleRefused(f"{path}: tham số scrypt quá lớn (n={n}, r={r}, p={p})", path=path)
+        if not passphrase:
+            raise BundlePassphraseError(f"{path}: gói được mã hóa — cần mật khẩu (--passphrase-file)", path=path)
+        key = _derive_key(passphrase, salt, n, r, p)
+        if "data/000000" not in names:
+            raise UnreadableInput(f"{path}: gói mã hóa thiếu danh mục (data/000000)", path=path)
+        try:
+            raw = _read_small(zf, MANIFEST, key, "data/000000")
+        except ValueError as exc:
+            raise BundlePassphraseError(f"{path}: sai mật khẩu, hoặc danh mục đã bị sửa ({exc})", path=path) from exc
+    else:
+        if MANIFEST not in names:
+            raise UnreadableInput(f"{path}: không có {MANIFEST} — không phải gói chứng cứ UngCuu", path=path)
+        raw = _read_small(zf, MANIFEST)
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise UnreadableInput(f"{path}: {MANIFEST} không đọc được: {exc}", path=path) from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise UnreadableInput(f"{path}: {MANIFEST} không phải danh mục gói UngCuu", path=path)
+    return manifest, raw, key
+
+
+def verify_bundle(path: str | os.PathLike, public_key: Any = None, passphrase: str | bytes | None = None) -> VerifyResult:
+    """Check every member against the manifest and the custody chain, without unpacking to disk.
+
+    Raises UnreadableInput (or a subclass: BundleRefused, BundlePassphraseError) when the file cannot be
+    read at all; otherwise returns a result whose `problems` name each difference."""
+    from collectors.custody import verify_chain
+
+    path_s = str(path)
+    pub = _load_public_key(public_key)
+    zf = open_bundle(path)
+    with zf:
+        try:
+            manifest, raw, key = _open_manifest(zf, path_s, passphrase)
+        except zipfile.BadZipFile as exc:
+            raise UnreadableInput(f"{path_s}: gói hỏng: {exc}", path=path_s) from exc
+        res = VerifyResult(ok=False, encrypted=key is not None, case_id=str(manifest.get("case_id", "")),
+                           manifest=manifest)
+        names = set(zf.namelist())
+        # Signature
+        if SIGNATURE in names:
+            sig = _read_small(zf, SIGNATURE)
+            if pub is None:
+                res.signature = "not_checked"
+                res.notes.append("gói có chữ ký nhưng không có khóa công khai để kiểm tra (--public-key)")
+            else:
+                from cryptography.exceptions import InvalidSignature
+
+                try:
+                    pub.verify(sig, raw)
+                    res.signature = "valid"
+                except InvalidSignature:
+                    res.signature = "invalid"
+                    res.problems.append("chữ ký của danh mục KHÔNG hợp lệ (danh mục bị sửa hoặc khóa khác)")
+        elif pub is not None:
+            res.problems.append("gói không có chữ ký (manifest.sig) dù đã đưa khóa công khai")
+        elif manifest.get("signed"):
+            res.problems.append("danh mục ghi là có chữ ký nhưng thiếu manifest.sig")
+
+        expected: dict[str, tuple[int, str, str]] = {}   # stored name -> (size, sha256, label)
+        for it in manifest.get("items") or []:
+            if not isinstance(it, dict) or "path" not in it:
+                res.problems.append(f"danh mục: mục chứng cứ không hợp lệ: {it!r:.80}")
+                continue
+            if it.get("missing_at_build"):
+                res.problems.append(f"{it.get('id')}: tệp chứng cứ đã thiếu trong kho khi lập gói")
+                continue
+            stored = it.get("stored_as") or it["path"]
+            expected[stored] = (int(it.get("size", -1)), str(it.get("sha256", "")), f"{it.get('id')} ({it['path']})")
+        for name, f in (manifest.get("files") or {}).items():
+            stored = f.get("stored_as") or name
+            expected[stored] = (int(f.get("size", -1)), str(f.get("sha256", "")), name)
+        for p in manifest.get("problems_at_build") or []:
+            res.notes.append(f"khi lập gói: {p}")
+
+        allowed = {README_NAME, SIGNATURE, ENCRYPTION, MANIFEST if key is None else "data/000000"}
+        for name in sorted(names - set(expected) - allowed):
+            if not name.endswith("/"):
+                res.problems.append(f"{name}: mục không có trong danh mục (được thêm vào sau)")
+        custody_raw = None
+        for stored, (size, sha, label) in expected.items():
+            if stored not in names:
+                res.problems.append(f"{label}: thiếu trong gói")
+                continue
+            h = hashlib.sha256()
+            n = 0
+            keep = label == "custody.jsonl"
+            buf = bytearray() if keep else None
+            try:
+                for block in _stream_member(zf, label, key, stored):
+                    h.update(block)
+                    n += len(block)
+                    if buf is not None and n <= MAX_SMALL:
+                        buf += block
+            except ValueError as exc:
+                res.problems.append(f"{label}: giải mã thất bại — {exc}")
+                continue
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+                res.problems.append(f"{label}: không đọc được trong gói (hỏng): {exc}")
+                continue
+            res.members += 1
+            if n != size:
+                res.problems.append(f"{label}: kích thước {n} byte, danh mục ghi {size} byte")
+            if h.hexdigest() != sha:
+                res.problems.append(f"{label}: SHA-256 không khớp (có {h.hexdigest()}, danh mục ghi {sha})")
+            if keep and buf is not None:
+                custody_raw = bytes(buf)
+        res.items = sum(1 for it in manifest.get("items") or [] if isinstance(it, dict) and not it.get("missing_at_build"))
+
+        # Custody chain, and that every evidence item is the one the chain recorded.
+        if custody_raw is None:
+            if "custody.jsonl" not in (manifest.get("files") or {}):
+                res.problems.append("gói không có nhật ký chuỗi lưu giữ (custody.jsonl)")
+        else:
+            entries = []
+            for i, line in enumerate(custody_raw.decode("utf-8", "replace").splitlines(), 1):
+                try:
+                    entries.append(json.loads(line))
+                except ValueError:
+                    res.problems.append(f"custody.jsonl dòng {i}: không phải JSON")
+            res.problems += verify_chain(entries)
+            cinfo = manifest.get("custody") or {}
+            if cinfo.get("entries") is not None and cinfo.get("entries") != len(entries):
+                res.problems.append(f"custody.jsonl có {len(entries)} mục, danh mục ghi {cinfo.get('entries')}")
+            if entries and cinfo.get("last_hash") and entries[-1].get("hash") != cinfo.get("last_hash"):
+                res.problems.append("custody.jsonl: mục cuối không khớp với danh mục")
+            collected = {}
+            for e in entries:
+                d = e.get("details") if isinstance(e.get("details"), dict) else {}
+                if d.get("sha256") and re.fullmatch(r"E\d+", str(e.get("target", ""))):
+                    collected[e["target"]] = d["sha256"]
+            for it in manifest.get("items") or []:
+                if not isinstance(it, dict):
+                    continue
+                got = collected.get(it.get("id"))
+                if got is None:
+                    res.problems.append(f"{it.get('id')}: không có trong nhật ký chuỗi lưu giữ")
+                elif got != it.get("sha256"):
+                    res.problems.append(f"{it.get('id')}: SHA-256 trong danh mục khác với nhật ký chuỗi lưu giữ")
+    res.ok = not res.problems
+    return res
+
+
+def extract_bundle(path: str | os.PathLike, dest: str | os.PathLike, passphrase: str | bytes | None = None) -> list[Path]:
+    """Extract a (verified-shape) bundle into `dest` only: names from the manifest, no links, no overwrite."""
+    zf = open_bundle(path)
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    root = dest.resolve()
+    written: list[Path] = []
+    with zf:
+        manifest, raw, key = _open_manifest(zf, str(path), passphrase)
+        members: list[tuple[str, str]] = [(MANIFEST, MANIFEST if key is None else "data/000000")]
+        for it in manifest.get("items") or []:
+            if isinstance(it, dict) and not it.get("missing_at_build"):
+                members.append((it["path"], it.get("stored_as") or it["path"]))
+        for name, f in (manifest.get("files") or {}).items():
+            members.append((name, f.get("stored_as") or name))
+        names = set(zf.namelist())
+        for plain in (README_NAME, SIGNATURE):
+            if plain in names:
+                members.append((plain, plain))
+        for logical, stored in members:
+            why = _check_name(logical)
+            target = (root / logical).resolve()
+            if why or not target.is_relative_to(root):
+                raise BundleRefused(f"{logical!r}: {why or 'nằm ngoài thư mục đích'}", member=logical)
+            if stored not in names:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "wb") as out:
+                if logical == MANIFEST:
+                    out.write(raw)
+                else:
+                    for block in _stream_member(zf, logical, key if stored.startswith("data/") else None, stored):
+                        out.write(block)
+            written.append(target)
+    return written
+
+
+def read_passphrase_file(path: str | os.PathLike) -> str:
+    """The first line of a passphrase file (without its line ending)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableInput(f"không đọc được tệp mật khẩu {path}: {exc}", path=str(path)) from exc
+    line = text.splitlines()[0] if text else ""
+    if not line:
+        raise UnreadableInput(f"tệp mật khẩu {path} rỗng", path=str(path))
+    return line
+
+
+def verify_main(path: str | os.PathLike, public_key: Any = None, passphrase: str | bytes | None = None,
+                out=None, err=None) -> int:
+    """Verify and print the outcome (for `ungcuu verify FILE.zip`): exit 0 intact, 1 differences, 2 unreadable."""
+    import sys
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        res = verify_bundle(path, public_key=public_key, passphrase=passphrase)
+    except UngCuuError as exc:
+        print(f"Lỗi: {exc}", file=err)
+        return 2
+    print(f"Gói: {path}", file=out)
+    print(f"Vụ việc: {res.case_id} — {res.items} mục chứng cứ, {res.members} tệp đã kiểm tra"
+          f"{' — đã mã hóa' if res.encrypted else ''}", file=out)
+    sig = {"valid": "hợp lệ", "invalid": "KHÔNG hợp lệ", "absent": "không có", "not_checked": "chưa kiểm tra"}
+    print(f"Chữ ký: {sig.get(res.signature, res.signature)}", file=out)
+    for n in res.notes:
+        print(f"Ghi chú: {n}", file=out)
+    if res.ok:
+        print("KẾT QUẢ: NGUYÊN VẸN (intact)", file=out)
+        return 0
+    print(f"KẾT QUẢ: CÓ {len(res.problems)} KHÁC BIỆT (differences):", file=out)
+    for p in res.problems:
+        print(f"  - {p}", file=out)
+    return 1

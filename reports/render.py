@@ -1,0 +1,83 @@
+"""Render a report kind of a case to a file (pdf, docx, eml) and log the export in the custody log.
+
+    render_report(case, kind, fmt="pdf", out=None, lang="vi", now=None) -> RenderResult(path, sha256, missing)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collectors.errors import DestinationFull, DestinationUnwritable, UngCuuError
+
+from .kinds import FORMATS, KINDS, build_doc
+from .render_docx import render_docx
+from .render_eml import render_eml
+from .render_pdf import render_pdf
+from .sources import recipients_for
+
+
+@dataclass
+class RenderResult:
+    path: Path
+    sha256: str
+    size: int
+    missing: list[str] = field(default_factory=list)
+
+
+def render_bytes(case, kind: str, fmt: str = "pdf", lang: str = "vi", now: dt.datetime | None = None) -> tuple[bytes, list[str]]:
+    if kind not in KINDS:
+        raise UngCuuError(f"không có loại báo cáo '{kind}'; các loại: {', '.join(KINDS)}", kind=kind)
+    if fmt not in FORMATS:
+        raise UngCuuError(f"định dạng '{fmt}' không hỗ trợ; dùng: {', '.join(FORMATS)}", format=fmt)
+    doc = build_doc(case, kind, lang=lang, now=now)
+    if fmt == "pdf":
+        return render_pdf(doc), doc.missing
+    if fmt == "docx":
+        return render_docx(doc), doc.missing
+    incident = case.incident()
+    pdf = render_pdf(doc)
+    return render_eml(doc, incident, recipients_for(incident), pdf=pdf, filename=default_name(case, kind, "")[:-1],
+                      now=now), doc.missing
+
+
+def default_name(case, kind: str, fmt: str) -> str:
+    number = ((case.incident().get("reports") or {}).get(kind) or {}).get("number") or ""
+    tag = re.sub(r"[^A-Za-z0-9_-]+", "-", str(number)).strip("-")
+    return f"{kind}{'-' + tag if tag else ''}.{fmt}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename: a failed write leaves no half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        import errno
+
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DestinationFull(f"đĩa đầy khi ghi {path} (disk full)", path=str(path)) from exc
+        raise DestinationUnwritable(f"không ghi được {path}: {exc.strerror or exc}", path=str(path)) from exc
+
+
+def render_report(case, kind: str, fmt: str = "pdf", out: str | os.PathLike | None = None, lang: str = "vi",
+                  now: dt.datetime | None = None) -> RenderResult:
+    data, missing = render_bytes(case, kind, fmt, lang, now)
+    path = Path(out) if out else case.path / "exports" / default_name(case, kind, fmt)
+    write_atomic(path, data)
+    digest = hashlib.sha256(data).hexdigest()
+    case.custody.append("export", str(path), {"report": kind, "format": fmt, "sha256": digest, "size": len(data),
+                                              "lang": lang})
+    return RenderResult(path, digest, len(data), missing)

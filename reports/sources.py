@@ -1,0 +1,197 @@
+"""What the reports read from a case besides the incident record: evidence rows, the custody log, and
+(when the analysis package provides them) key timeline events and findings.
+
+The analysis package is built alongside; every call to it is guarded so a report is still produced,
+with a note saying what is missing, when the timeline has not been built or the API is absent.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Any
+
+MAX_KEY_EVENTS = 200
+
+from .document import utc_short  # noqa: E402
+
+
+def _val(obj: Any, *names: str, default: Any = None) -> Any:
+    for n in names:
+        if isinstance(obj, dict) and obj.get(n) not in (None, ""):
+            return obj[n]
+        v = getattr(obj, n, None)
+        if v not in (None, ""):
+            return v
+    return default
+
+
+def _ids(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except Exception:
+        return None
+
+
+def evidence_rows(case) -> list[dict]:
+    if case is None:
+        return []
+    return [r.to_dict() for r in case.evidence()]
+
+
+def custody_rows(case) -> list[list[str]]:
+    if case is None:
+        return []
+    rows = []
+    for e in case.custody.entries():
+        rows.append([str(e["seq"]), utc_short(e["ts"]), str(e.get("actor") or ""), str(e["action"]),
+                     str(e.get("target") or ""), str(e["hash"])[:12] + "…"])
+    return rows
+
+
+def custody_problems(case) -> list[str]:
+    if case is None:
+        return []
+    try:
+        from collectors.custody import verify_chain
+
+        return verify_chain(case.custody.entries())
+    except Exception as exc:  # pragma: no cover
+        return [f"không kiểm tra được nhật ký lưu giữ: {exc}"]
+
+
+def recipients_for(incident: dict) -> list[dict]:
+    from .regimes import RegimeError, recipients
+
+    try:
+        return recipients(incident)
+    except RegimeError:
+        return list(incident.get("recipients") or [])
+
+
+def _event_row(e: Any) -> dict:
+    time = _val(e, "datetime", "time", "timestamp_iso", "when", default="")
+    if not isinstance(time, str):
+        iso = getattr(time, "isoformat", None)
+        time = iso() if iso else str(time)
+    return {
+        "time": str(time),
+        "source": str(_val(e, "source", "parser", "source_short", "data_type", default="")),
+        "message": str(_val(e, "message", "text", "description", default="")),
+        "evidence": (_ids(_val(e, "evidence_id", "evidence", "evidence_ids")) + "\n" +
+                     str(_val(e, "locator", default=""))).strip(),
+    }
+
+
+def key_events(case) -> tuple[list[dict], str]:
+    """(rows of key timeline events, note). Events marked relevant first; else the first events."""
+    tl = _module("analysis.timeline")
+    if tl is None or case is None:
+        return [], "Chưa có dòng thời gian (mô-đun phân tích chưa sẵn sàng) — timeline not available."
+    try:
+        marked = list(tl.marks(case)) if hasattr(tl, "marks") else []
+    except Exception:
+        marked = []
+    if marked:
+        rows = []
+        for m in marked[:MAX_KEY_EVENTS]:
+            ts = m.get("ts")
+            when = _iso_us(ts) if isinstance(ts, int) else str(ts or "")
+            source = ""
+            try:
+                ev = tl.find_by_key(case, m["evidence_id"], m["locator"])
+                if ev:
+                    source = str(ev[0].get("source") or "")
+            except Exception:
+                pass
+            msg = str(m.get("message") or "")
+            if m.get("note"):
+                msg += f" — {m['note']}"
+            rows.append({"time": when, "source": source or str(m.get("locator") or ""), "message": msg,
+                         "evidence": f"{m.get('evidence_id') or ''}\n{m.get('locator') or ''}".strip()})
+        more = f" (hiện {MAX_KEY_EVENTS} sự kiện đầu)" if len(marked) > MAX_KEY_EVENTS else ""
+        return rows, f"{len(marked)} sự kiện được người phân tích đánh dấu là quan trọng{more}."
+    try:
+        if hasattr(tl, "path_of") and not tl.path_of(case).exists():
+            return [], "Chưa dựng dòng thời gian (chạy: ungcuu timeline --case DIR)."
+        total = tl.count(case)
+        items = tl.page(case, limit=MAX_KEY_EVENTS)
+    except Exception as exc:
+        return [], f"Không đọc được dòng thời gian: {exc}"
+    if not items:
+        return [], "Dòng thời gian chưa có sự kiện."
+    rows = [_event_row(e) for e in items]
+    return rows, (f"Chưa có sự kiện nào được đánh dấu; hiện {len(rows)} trong {total} sự kiện đầu tiên "
+                  "của dòng thời gian (none marked relevant; first events shown).")
+
+
+def _iso_us(us: int) -> str:
+    import datetime as dt
+
+    return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def ensure_timeline(case) -> str:
+    """Build or refresh the timeline when the analysis package can; returns a note on failure."""
+    tl = _module("analysis.timeline")
+    if tl is None or not hasattr(tl, "ensure"):
+        return "timeline not available (analysis package missing)"
+    try:
+        tl.ensure(case)
+    except Exception as exc:
+        return f"timeline could not be built: {exc}"
+    return ""
+
+
+def timeline_export(case, out) -> tuple[int | None, str]:
+    """Write the timeline as Timesketch JSONL to the text stream `out`; (events written or None, note)."""
+    exp = _module("analysis.export")
+    tl = _module("analysis.timeline")
+    if exp is None or tl is None or not hasattr(exp, "export"):
+        return None, "timeline export not available (analysis package missing)"
+    try:
+        if hasattr(tl, "path_of") and not tl.path_of(case).exists():
+            return None, "timeline not built (ungcuu timeline --case DIR)"
+        return int(exp.export(case, "jsonl", out)), ""
+    except Exception as exc:
+        return None, f"timeline export failed: {exc}"
+
+
+def findings(case) -> tuple[list[dict], str]:
+    """(rows of findings with their evidence ids, note)."""
+    mod = _module("analysis.findings")
+    if mod is None or case is None:
+        return [], "Chưa có kết quả phân tích tự động (mô-đun findings chưa sẵn sàng) — findings not available."
+    try:
+        items = None
+        for name in ("load", "stored", "list_findings", "findings", "run", "find", "analyse", "analyze", "compute"):
+            fn = getattr(mod, name, None)
+            if callable(fn):
+                items = fn(case)
+                break
+        if items is None:
+            return [], "Mô-đun findings không có hàm đọc kết quả."
+        items = list(items)
+    except Exception as exc:
+        return [], f"Không tính được các phát hiện: {exc}"
+    rows = []
+    for f in items:
+        if dataclasses.is_dataclass(f) and not isinstance(f, type):
+            f = dataclasses.asdict(f)
+        title = _val(f, "title", "summary", "rule", default="")
+        detail = _val(f, "detail", "details", "message", "description", "text", default="")
+        text = f"{title}: {detail}" if title and detail and title != detail else str(title or detail)
+        rows.append({
+            "severity": str(_val(f, "severity", "level", default="")),
+            "text": text,
+            "evidence": _ids(_val(f, "evidence_ids", "evidence", "evidence_id")),
+        })
+    return rows, "" if rows else "Không có phát hiện tự động nào (no automatic findings)."

@@ -1,0 +1,811 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi_VN" sourcelanguage="en">
+    <context>
+        <name>UngCuu</name>
+        <message>
+            <source>Items are collected in order of volatility (memory first, disks last). Items marked “needs admin” give full results only when the app runs as root/Administrator. Cancel keeps everything already stored; Start again resumes.</source>
+            <translation>Các mục được thu thập theo thứ tự dễ mất (bộ nhớ trước, ổ đĩa sau cùng). Mục có ghi “cần quyền quản trị” chỉ cho kết quả đầy đủ khi ứng dụng chạy bằng quyền root/Administrator. Hủy vẫn giữ mọi thứ đã lưu; bấm Bắt đầu lại để tiếp tục.</translation>
+        </message>
+        <message>
+            <source>Select &amp;triage</source>
+            <translation>Chọn bộ &amp;nhanh (triage)</translation>
+        </message>
+        <message>
+            <source>Select a&amp;ll</source>
+            <translation>Chọn &amp;tất cả</translation>
+        </message>
+        <message>
+            <source>Select &amp;none</source>
+            <translation>&amp;Bỏ chọn hết</translation>
+        </message>
+        <message>
+            <source>Checklist</source>
+            <translation>Danh mục thu thập</translation>
+        </message>
+        <message>
+            <source>&amp;Start collection</source>
+            <translation>&amp;Bắt đầu thu thập</translation>
+        </message>
+        <message>
+            <source>&amp;Cancel</source>
+            <translation>&amp;Hủy</translation>
+        </message>
+        <message>
+            <source>%v of %m items</source>
+            <translation>%v / %m mục</translation>
+        </message>
+        <message>
+            <source>Overall progress</source>
+            <translation>Tiến độ chung</translation>
+        </message>
+        <message>
+            <source>Problems and skipped items</source>
+            <translation>Sự cố và mục bị bỏ qua</translation>
+        </message>
+        <message>
+            <source>Starting…</source>
+            <translation>Đang bắt đầu…</translation>
+        </message>
+        <message>
+            <source>Collection</source>
+            <translation>Thu thập</translation>
+        </message>
+        <message>
+            <source>What could not be collected, and why:</source>
+            <translation>Những gì không thu thập được, và lý do:</translation>
+        </message>
+        <message>
+            <source>Tick at least one checklist item.</source>
+            <translation>Hãy đánh dấu ít nhất một mục trong danh mục.</translation>
+        </message>
+        <message>
+            <source>Cancelling after the current step… everything stored so far stays valid.</source>
+            <translation>Đang hủy sau bước hiện tại… mọi thứ đã lưu vẫn hợp lệ.</translation>
+        </message>
+        <message>
+            <source>Collecting</source>
+            <translation>Đang thu thập</translation>
+        </message>
+        <message>
+            <source>not available in this build (missing: %1)</source>
+            <translation>không có trong bản này (thiếu: %1)</translation>
+        </message>
+        <message>
+            <source>already collected by an earlier run</source>
+            <translation>đã thu thập ở lần chạy trước</translation>
+        </message>
+        <message>
+            <source>Collection finished.</source>
+            <translation>Đã thu thập xong.</translation>
+        </message>
+        <message>
+            <source>Collection cancelled: what was stored is valid; Start again to resume.</source>
+            <translation>Đã hủy thu thập: những gì đã lưu vẫn hợp lệ; bấm Bắt đầu để tiếp tục.</translation>
+        </message>
+        <message>
+            <source>Collection stopped:</source>
+            <translation>Thu thập bị dừng:</translation>
+        </message>
+        <message>
+            <source>Evidence collection (section 2.1, B1–B11)</source>
+            <translation>Thu thập chứng cứ (mục 2.1, B1–B11)</translation>
+        </message>
+        <message>
+            <source>These items change the examined system: %1. Continue?</source>
+            <translation>Các mục này làm thay đổi hệ thống đang kiểm tra: %1. Tiếp tục?</translation>
+        </message>
+        <message>
+            <source>The checklist cannot be loaded:</source>
+            <translation>Không nạp được danh mục thu thập:</translation>
+        </message>
+        <message>
+            <source>intact</source>
+            <translation>nguyên vẹn</translation>
+        </message>
+        <message>
+            <source>&amp;Verify all</source>
+            <translation>&amp;Kiểm tra toàn vẹn tất cả</translation>
+        </message>
+        <message>
+            <source>Hash every evidence file again and check the custody chain</source>
+            <translation>Tính lại mã băm mọi tệp chứng cứ và kiểm tra chuỗi lưu giữ</translation>
+        </message>
+        <message>
+            <source>&amp;Add files… (B5)</source>
+            <translation>&amp;Thêm tệp… (B5)</translation>
+        </message>
+        <message>
+            <source>Add a f&amp;older… (B5)</source>
+            <translation>Thêm &amp;thư mục… (B5)</translation>
+        </message>
+        <message>
+            <source>filter by id, item, name, source or hash</source>
+            <translation>lọc theo mã, mục, tên, nguồn hoặc mã băm</translation>
+        </message>
+        <message>
+            <source>Evidence filter</source>
+            <translation>Bộ lọc chứng cứ</translation>
+        </message>
+        <message>
+            <source>Evidence table</source>
+            <translation>Bảng chứng cứ</translation>
+        </message>
+        <message>
+            <source>Preview</source>
+            <translation>Xem trước</translation>
+        </message>
+        <message>
+            <source>Select an item to preview text and JSON evidence here.</source>
+            <translation>Chọn một chứng cứ để xem trước nội dung văn bản hoặc JSON tại đây.</translation>
+        </message>
+        <message>
+            <source>Verifying every evidence file and the custody chain…</source>
+            <translation>Đang kiểm tra mọi tệp chứng cứ và chuỗi lưu giữ…</translation>
+        </message>
+        <message>
+            <source>Files to add as evidence (B5)</source>
+            <translation>Chọn tệp để thêm làm chứng cứ (B5)</translation>
+        </message>
+        <message>
+            <source>Folder to add as evidence (B5)</source>
+            <translation>Chọn thư mục để thêm làm chứng cứ (B5)</translation>
+        </message>
+        <message>
+            <source>A collection is running: add files when it has finished.</source>
+            <translation>Đang thu thập: hãy thêm tệp khi việc thu thập kết thúc.</translation>
+        </message>
+        <message>
+            <source>Source</source>
+            <translation>Nguồn</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Kích thước</translation>
+        </message>
+        <message>
+            <source>Collected at</source>
+            <translation>Thu thập lúc</translation>
+        </message>
+        <message>
+            <source>(binary content: no preview; %1 bytes)</source>
+            <translation>(nội dung nhị phân: không xem trước được; %1 byte)</translation>
+        </message>
+        <message>
+            <source>Verification could not run:</source>
+            <translation>Không chạy được kiểm tra:</translation>
+        </message>
+        <message>
+            <source>Copying and hashing %1 path(s)…</source>
+            <translation>Đang sao chép và tính mã băm %1 đường dẫn…</translation>
+        </message>
+        <message>
+            <source>Evidence</source>
+            <translation>Chứng cứ</translation>
+        </message>
+        <message>
+            <source>%1 evidence items, %2 bytes in all.</source>
+            <translation>%1 chứng cứ, tổng cộng %2 byte.</translation>
+        </message>
+        <message>
+            <source>incomplete:</source>
+            <translation>chưa đầy đủ:</translation>
+        </message>
+        <message>
+            <source>(preview shows the first %1 KiB)</source>
+            <translation>(chỉ xem trước %1 KiB đầu tiên)</translation>
+        </message>
+        <message>
+            <source>The evidence file cannot be read:</source>
+            <translation>Không đọc được tệp chứng cứ:</translation>
+        </message>
+        <message>
+            <source>NOT intact: %1 problem(s):</source>
+            <translation>KHÔNG nguyên vẹn: %1 vấn đề:</translation>
+        </message>
+        <message>
+            <source>Intact: %1 evidence items, %2 files and %3 custody entries verified.</source>
+            <translation>Nguyên vẹn: đã kiểm tra %1 chứng cứ, %2 tệp và %3 mục nhật ký lưu giữ.</translation>
+        </message>
+        <message>
+            <source>Fields marked * are mandatory on Mẫu 03. Values found in the evidence are offered under their field with the evidence id: press the suggestion to use it.</source>
+            <translation>Các trường có dấu * là bắt buộc trong Mẫu 03. Giá trị tìm thấy trong chứng cứ được gợi ý dưới trường tương ứng kèm mã chứng cứ: bấm vào gợi ý để dùng.</translation>
+        </message>
+        <message>
+            <source>&amp;Save the incident record</source>
+            <translation>&amp;Lưu hồ sơ sự cố</translation>
+        </message>
+        <message>
+            <source>Use all suggestions from the evidence</source>
+            <translation>Dùng mọi gợi ý từ chứng cứ</translation>
+        </message>
+        <message>
+            <source>Current status</source>
+            <translation>Trạng thái hiện tại</translation>
+        </message>
+        <message>
+            <source>Incident record saved.</source>
+            <translation>Đã lưu hồ sơ sự cố.</translation>
+        </message>
+        <message>
+            <source>Current status (a change is added to the status history with the time)</source>
+            <translation>Trạng thái hiện tại (mỗi thay đổi được ghi vào diễn biến trạng thái kèm thời điểm)</translation>
+        </message>
+        <message>
+            <source>Every mandatory field of Mẫu 03 is filled.</source>
+            <translation>Đã điền đủ mọi trường bắt buộc của Mẫu 03.</translation>
+        </message>
+        <message>
+            <source>Suggestion from the evidence:</source>
+            <translation>Gợi ý từ chứng cứ:</translation>
+        </message>
+        <message>
+            <source>Intake</source>
+            <translation>Tiếp nhận</translation>
+        </message>
+        <message>
+            <source>Incident intake (phase 1, initial report Mẫu 03)</source>
+            <translation>Tiếp nhận sự cố (bước 1, báo cáo ban đầu Mẫu 03)</translation>
+        </message>
+        <message>
+            <source>Not saved: correct the fields marked in red.</source>
+            <translation>Chưa lưu: hãy sửa các trường đánh dấu màu đỏ.</translation>
+        </message>
+        <message>
+            <source>The incident record could not be saved:</source>
+            <translation>Không lưu được hồ sơ sự cố:</translation>
+        </message>
+        <message>
+            <source>The incident form is not part of this build:</source>
+            <translation>Bản này không có biểu mẫu sự cố:</translation>
+        </message>
+        <message>
+            <source>dd/mm/yyyy hh:mm (in the incident's time zone)</source>
+            <translation>dd/mm/yyyy hh:mm (theo múi giờ của sự cố)</translation>
+        </message>
+        <message>
+            <source>Now</source>
+            <translation>Bây giờ</translation>
+        </message>
+        <message>
+            <source>Still missing for Mẫu 03 (%1):</source>
+            <translation>Còn thiếu cho Mẫu 03 (%1):</translation>
+        </message>
+        <message>
+            <source>several values: separate with commas</source>
+            <translation>nhiều giá trị: phân cách bằng dấu phẩy</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>Cấp độ</translation>
+        </message>
+        <message>
+            <source>Phases and steps</source>
+            <translation>Các bước và công việc</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>Vụ việc</translation>
+        </message>
+        <message>
+            <source>A1–A3 Intake, origin, first steps</source>
+            <translation>A1–A3 Tiếp nhận, nguồn gốc, bước ưu tiên</translation>
+        </message>
+        <message>
+            <source>A4 Notify (deadline)</source>
+            <translation>A4 Thông báo (thời hạn)</translation>
+        </message>
+        <message>
+            <source>A5 Initial report (Mẫu 03)</source>
+            <translation>A5 Báo cáo ban đầu (Mẫu 03)</translation>
+        </message>
+        <message>
+            <source>2.1 Collect evidence (B1–B11)</source>
+            <translation>2.1 Thu thập chứng cứ (B1–B11)</translation>
+        </message>
+        <message>
+            <source>Evidence and integrity</source>
+            <translation>Chứng cứ và toàn vẹn</translation>
+        </message>
+        <message>
+            <source>C1–C4 Timeline</source>
+            <translation>C1–C4 Dòng thời gian</translation>
+        </message>
+        <message>
+            <source>C5, C6, H1–H4 Findings</source>
+            <translation>C5, C6, H1–H4 Kết quả phân tích</translation>
+        </message>
+        <message>
+            <source>R1, R2 Remove and restore</source>
+            <translation>R1, R2 Gỡ bỏ và khôi phục</translation>
+        </message>
+        <message>
+            <source>H5, S1, S2 Reports (Mẫu 04)</source>
+            <translation>H5, S1, S2 Báo cáo (Mẫu 04)</translation>
+        </message>
+        <message>
+            <source>&amp;Case</source>
+            <translation>&amp;Vụ việc</translation>
+        </message>
+        <message>
+            <source>&amp;New or open a case…</source>
+            <translation>&amp;Tạo hoặc mở vụ việc…</translation>
+        </message>
+        <message>
+            <source>&amp;Close the case</source>
+            <translation>Đó&amp;ng vụ việc</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>T&amp;hoát</translation>
+        </message>
+        <message>
+            <source>&amp;Go</source>
+            <translation>&amp;Đi tới</translation>
+        </message>
+        <message>
+            <source>Timeline</source>
+            <translation>Dòng thời gian</translation>
+        </message>
+        <message>
+            <source>Findings</source>
+            <translation>Kết quả phân tích</translation>
+        </message>
+        <message>
+            <source>Remediation</source>
+            <translation>Khắc phục</translation>
+        </message>
+        <message>
+            <source>Reports</source>
+            <translation>Báo cáo</translation>
+        </message>
+        <message>
+            <source>C&amp;ollection</source>
+            <translation>Th&amp;u thập</translation>
+        </message>
+        <message>
+            <source>&amp;Cancel collection</source>
+            <translation>&amp;Hủy thu thập</translation>
+        </message>
+        <message>
+            <source>&amp;Verify all evidence</source>
+            <translation>&amp;Kiểm tra toàn vẹn mọi chứng cứ</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>Trợ &amp;giúp</translation>
+        </message>
+        <message>
+            <source>&amp;Keyboard shortcuts</source>
+            <translation>&amp;Phím tắt</translation>
+        </message>
+        <message>
+            <source>Keyboard shortcuts</source>
+            <translation>Phím tắt</translation>
+        </message>
+        <message>
+            <source>Ctrl+1…Ctrl+8: go to a page · Tab / Shift+Tab: next / previous field · Space: tick a box · Ctrl+N: new or open a case · Ctrl+S: save the incident · F5: start collection · Ctrl+.: cancel · Ctrl+Shift+V: verify all · Enter on a timeline event: mark it · Alt+underlined letter: a button.</source>
+            <translation>Ctrl+1…Ctrl+8: chuyển trang · Tab / Shift+Tab: trường kế tiếp / trước đó · Phím cách: đánh dấu ô chọn · Ctrl+N: tạo hoặc mở vụ việc · Ctrl+S: lưu hồ sơ sự cố · F5: bắt đầu thu thập · Ctrl+.: hủy · Ctrl+Shift+V: kiểm tra toàn vẹn · Enter trên một sự kiện: đánh dấu · Alt+chữ gạch chân: bấm nút.</translation>
+        </message>
+        <message>
+            <source>Wait for the running collection to finish (or cancel it).</source>
+            <translation>Hãy chờ việc thu thập đang chạy kết thúc (hoặc hủy nó).</translation>
+        </message>
+        <message>
+            <source>No case open.</source>
+            <translation>Chưa mở vụ việc nào.</translation>
+        </message>
+        <message>
+            <source>A collection is running. Cancel it and quit? Everything stored so far stays valid.</source>
+            <translation>Đang thu thập. Hủy và thoát? Mọi thứ đã lưu vẫn hợp lệ.</translation>
+        </message>
+        <message>
+            <source>Analyse and notify</source>
+            <translation>Phân tích và thông báo</translation>
+        </message>
+        <message>
+            <source>Contain and handle</source>
+            <translation>Ngăn chặn và xử lý</translation>
+        </message>
+        <message>
+            <source>Remediate and restore</source>
+            <translation>Khắc phục và khôi phục</translation>
+        </message>
+        <message>
+            <source>Review</source>
+            <translation>Tổng kết</translation>
+        </message>
+        <message>
+            <source>Create or open a case first.</source>
+            <translation>Hãy tạo hoặc mở một vụ việc trước.</translation>
+        </message>
+        <message>
+            <source>The case cannot be opened:</source>
+            <translation>Không mở được vụ việc:</translation>
+        </message>
+        <message>
+            <source>The case cannot be created:</source>
+            <translation>Không tạo được vụ việc:</translation>
+        </message>
+        <message>
+            <source>Case %1 — %2</source>
+            <translation>Vụ việc %1 — %2</translation>
+        </message>
+        <message>
+            <source>%1 missing</source>
+            <translation>thiếu %1</translation>
+        </message>
+        <message>
+            <source>not collected</source>
+            <translation>chưa thu thập</translation>
+        </message>
+        <message>
+            <source>collecting…</source>
+            <translation>đang thu thập…</translation>
+        </message>
+        <message>
+            <source>collected</source>
+            <translation>đã thu thập</translation>
+        </message>
+        <message>
+            <source>collected by an earlier run</source>
+            <translation>đã thu thập ở lần trước</translation>
+        </message>
+        <message>
+            <source>partial</source>
+            <translation>một phần</translation>
+        </message>
+        <message>
+            <source>skipped</source>
+            <translation>bỏ qua</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>lỗi</translation>
+        </message>
+        <message>
+            <source>interrupted (start again to resume)</source>
+            <translation>bị ngắt (bấm Bắt đầu để tiếp tục)</translation>
+        </message>
+        <message>
+            <source>not available in this build</source>
+            <translation>không có trong bản này</translation>
+        </message>
+        <message>
+            <source>needs admin</source>
+            <translation>cần quyền quản trị</translation>
+        </message>
+        <message>
+            <source>changes the system</source>
+            <translation>thay đổi hệ thống</translation>
+        </message>
+        <message>
+            <source>Item</source>
+            <translation>Mục</translation>
+        </message>
+        <message>
+            <source>What is collected</source>
+            <translation>Nội dung thu thập</translation>
+        </message>
+        <message>
+            <source>Notes</source>
+            <translation>Ghi chú</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Trạng thái</translation>
+        </message>
+        <message>
+            <source>Progress / reason</source>
+            <translation>Tiến độ / lý do</translation>
+        </message>
+        <message>
+            <source>Findings (C5, C6, H1–H4)</source>
+            <translation>Kết quả phân tích (C5, C6, H1–H4)</translation>
+        </message>
+        <message>
+            <source>Coming with the findings issue: indicators of compromise found in the evidence (C5), the origin of the attack — source addresses, accounts, entry point (C6), persistence and backdoors to remove (H1, H2), a before/after comparison of two collections (H3) and recoverable deleted files (H4), each linked to its evidence id.</source>
+            <translation>Sẽ có trong phiên bản tới: các dấu hiệu xâm phạm tìm thấy trong chứng cứ (C5), nguồn gốc tấn công — địa chỉ nguồn, tài khoản, điểm xâm nhập (C6), cơ chế bám trụ và cửa hậu cần gỡ bỏ (H1, H2), so sánh hai lần thu thập trước/sau khi vá (H3) và các tệp đã xóa có thể khôi phục (H4), mỗi kết quả gắn với mã chứng cứ.</translation>
+        </message>
+        <message>
+            <source>Meanwhile: search the Timeline page and mark relevant events with a note; marks go into the reports.</source>
+            <translation>Trong lúc chờ: tìm kiếm ở trang Dòng thời gian và đánh dấu các sự kiện liên quan kèm ghi chú; các đánh dấu sẽ được đưa vào báo cáo.</translation>
+        </message>
+        <message>
+            <source>Reports (H5, phase 4)</source>
+            <translation>Báo cáo (H5, bước 4)</translation>
+        </message>
+        <message>
+            <source>Coming with the reports issue: the initial report Mẫu 03, the closing report Mẫu 04 and the four other reports kept up during the response, as PDF, DOCX and e-mail ([TBSC] subject), filled from the incident record, the checklist outcomes and the marked timeline events; and a signed evidence bundle for leadership.</source>
+            <translation>Sẽ có trong phiên bản tới: báo cáo ban đầu Mẫu 03, báo cáo kết thúc Mẫu 04 và bốn loại báo cáo khác trong quá trình ứng phó, dạng PDF, DOCX và thư điện tử (tiêu đề [TBSC]), điền từ hồ sơ sự cố, kết quả thu thập và các sự kiện đã đánh dấu; cùng gói chứng cứ có chữ ký gửi lãnh đạo.</translation>
+        </message>
+        <message>
+            <source>Meanwhile: the command line makes them: ungcuu report --case FOLDER --kind initial</source>
+            <translation>Trong lúc chờ: dùng dòng lệnh để lập báo cáo: ungcuu report --case THƯ_MỤC --kind initial</translation>
+        </message>
+        <message>
+            <source>Legal deadlines</source>
+            <translation>Thời hạn theo quy định</translation>
+        </message>
+        <message>
+            <source>Mark R1 done: the cause was &amp;removed</source>
+            <translation>Ghi nhận R1 xong: đã &amp;gỡ bỏ nguyên nhân</translation>
+        </message>
+        <message>
+            <source>Mark R2 done: the system is &amp;restored</source>
+            <translation>Ghi nhận R2 xong: hệ thống đã được &amp;khôi phục</translation>
+        </message>
+        <message>
+            <source>No case open: legal deadlines appear here once the incident's detection time (T0) is known.</source>
+            <translation>Chưa mở vụ việc: thời hạn báo cáo sẽ hiện ở đây khi biết thời điểm phát hiện sự cố (T0).</translation>
+        </message>
+        <message>
+            <source>Enter the detection time (T0) in the intake to start the legal clocks.</source>
+            <translation>Nhập thời điểm phát hiện sự cố (T0) ở trang Tiếp nhận để bắt đầu tính thời hạn.</translation>
+        </message>
+        <message>
+            <source>Before changing the system, make sure phase 2 collection is complete and verified: evidence lost during clean-up cannot be collected again.</source>
+            <translation>Trước khi thay đổi hệ thống, hãy bảo đảm việc thu thập ở bước 2 đã xong và đã kiểm tra toàn vẹn: chứng cứ mất trong lúc khắc phục sẽ không thu thập lại được.</translation>
+        </message>
+        <message>
+            <source>Deadlines are not part of this build.</source>
+            <translation>Bản này không có phần tính thời hạn.</translation>
+        </message>
+        <message>
+            <source>Deadlines cannot be computed:</source>
+            <translation>Không tính được thời hạn:</translation>
+        </message>
+        <message>
+            <source>counts from the end of the response</source>
+            <translation>tính từ khi kết thúc ứng phó</translation>
+        </message>
+        <message>
+            <source>Phase 3: remediate and restore</source>
+            <translation>Bước 3: khắc phục và khôi phục</translation>
+        </message>
+        <message>
+            <source>R2 Restore systems, data and connections from CLEAN backups; harden; test the whole system.</source>
+            <translation>R2 Khôi phục hệ thống, dữ liệu và kết nối từ bản sao lưu SẠCH; tăng cường bảo mật; kiểm tra toàn bộ hệ thống.</translation>
+        </message>
+        <message>
+            <source>not done yet</source>
+            <translation>chưa thực hiện</translation>
+        </message>
+        <message>
+            <source>R1 Remove the malware and fix the weaknesses: rebuild or replace files, patch, change passwords, review policies.</source>
+            <translation>R1 Gỡ bỏ mã độc và khắc phục điểm yếu: cài đặt lại hoặc thay thế tệp, vá lỗi, đổi mật khẩu, rà soát chính sách.</translation>
+        </message>
+        <message>
+            <source>done at</source>
+            <translation>thực hiện lúc</translation>
+        </message>
+        <message>
+            <source>Evidence collection and incident reporting for the response team. Create a case folder on a separate drive (a USB disk), fill in the incident, collect, verify, report.</source>
+            <translation>Thu thập chứng cứ và báo cáo sự cố cho đội ứng cứu. Tạo thư mục vụ việc trên một ổ đĩa riêng (ổ USB), nhập thông tin sự cố, thu thập, kiểm tra toàn vẹn, báo cáo.</translation>
+        </message>
+        <message>
+            <source>New case</source>
+            <translation>Vụ việc mới</translation>
+        </message>
+        <message>
+            <source>Drive</source>
+            <translation>Ổ đĩa</translation>
+        </message>
+        <message>
+            <source>Refresh drives</source>
+            <translation>Làm mới danh sách ổ</translation>
+        </message>
+        <message>
+            <source>&amp;Drive for the case folder:</source>
+            <translation>Ổ &amp;đĩa chứa thư mục vụ việc:</translation>
+        </message>
+        <message>
+            <source>Case folder</source>
+            <translation>Thư mục vụ việc</translation>
+        </message>
+        <message>
+            <source>&amp;Browse…</source>
+            <translation>&amp;Duyệt…</translation>
+        </message>
+        <message>
+            <source>Case &amp;folder:</source>
+            <translation>&amp;Thư mục vụ việc:</translation>
+        </message>
+        <message>
+            <source>Examiner</source>
+            <translation>Người thực hiện</translation>
+        </message>
+        <message>
+            <source>&amp;Examiner (your name):</source>
+            <translation>&amp;Người thực hiện (họ tên):</translation>
+        </message>
+        <message>
+            <source>&amp;Create the case</source>
+            <translation>&amp;Tạo vụ việc</translation>
+        </message>
+        <message>
+            <source>Open a case</source>
+            <translation>Mở vụ việc</translation>
+        </message>
+        <message>
+            <source>&amp;Open a case folder…</source>
+            <translation>&amp;Mở thư mục vụ việc…</translation>
+        </message>
+        <message>
+            <source>Recent cases</source>
+            <translation>Vụ việc gần đây</translation>
+        </message>
+        <message>
+            <source>Folder for the new case</source>
+            <translation>Thư mục cho vụ việc mới</translation>
+        </message>
+        <message>
+            <source>Open a case folder</source>
+            <translation>Mở thư mục vụ việc</translation>
+        </message>
+        <message>
+            <source>Recent cases (Enter to open):</source>
+            <translation>Vụ việc gần đây (Enter để mở):</translation>
+        </message>
+        <message>
+            <source>Warning: this folder is on the affected system's own disk. Writing there may overwrite deleted data that is evidence. Prefer a USB or network drive.</source>
+            <translation>Cảnh báo: thư mục này nằm trên chính ổ đĩa của hệ thống bị sự cố. Ghi vào đó có thể ghi đè dữ liệu đã xóa vốn là chứng cứ. Nên dùng ổ USB hoặc ổ mạng.</translation>
+        </message>
+        <message>
+            <source>free</source>
+            <translation>trống</translation>
+        </message>
+        <message>
+            <source>the affected system's own disk!</source>
+            <translation>ổ đĩa của chính hệ thống bị sự cố!</translation>
+        </message>
+        <message>
+            <source>(not found)</source>
+            <translation>(không tìm thấy)</translation>
+        </message>
+        <message>
+            <source>Events over time</source>
+            <translation>Số sự kiện theo thời gian</translation>
+        </message>
+        <message>
+            <source>&amp;Build / update the timeline</source>
+            <translation>&amp;Dựng / cập nhật dòng thời gian</translation>
+        </message>
+        <message>
+            <source>from (dd/mm/yyyy hh:mm, UTC)</source>
+            <translation>từ (dd/mm/yyyy hh:mm, UTC)</translation>
+        </message>
+        <message>
+            <source>to (dd/mm/yyyy hh:mm, UTC)</source>
+            <translation>đến (dd/mm/yyyy hh:mm, UTC)</translation>
+        </message>
+        <message>
+            <source>text in the message</source>
+            <translation>nội dung cần tìm</translation>
+        </message>
+        <message>
+            <source>Text filter</source>
+            <translation>Lọc theo nội dung</translation>
+        </message>
+        <message>
+            <source>&amp;Filter</source>
+            <translation>&amp;Lọc</translation>
+        </message>
+        <message>
+            <source>Clear filter</source>
+            <translation>Xóa bộ lọc</translation>
+        </message>
+        <message>
+            <source>Timeline events</source>
+            <translation>Các sự kiện trên dòng thời gian</translation>
+        </message>
+        <message>
+            <source>&amp;Mark as relevant…</source>
+            <translation>Đánh &amp;dấu liên quan…</translation>
+        </message>
+        <message>
+            <source>Marked events, with your note, go into the reports (Enter or double-click)</source>
+            <translation>Sự kiện được đánh dấu, kèm ghi chú, sẽ đưa vào báo cáo (Enter hoặc nháy đúp)</translation>
+        </message>
+        <message>
+            <source>counting…</source>
+            <translation>đang đếm…</translation>
+        </message>
+        <message>
+            <source>Building the timeline from the evidence…</source>
+            <translation>Đang dựng dòng thời gian từ chứng cứ…</translation>
+        </message>
+        <message>
+            <source>No events to show</source>
+            <translation>Không có sự kiện để hiển thị</translation>
+        </message>
+        <message>
+            <source>The timeline module is not part of this build.</source>
+            <translation>Bản này không có mô-đun dòng thời gian.</translation>
+        </message>
+        <message>
+            <source>Evidence:</source>
+            <translation>Chứng cứ:</translation>
+        </message>
+        <message>
+            <source>Mark as relevant</source>
+            <translation>Đánh dấu liên quan</translation>
+        </message>
+        <message>
+            <source>Note (why this event matters):</source>
+            <translation>Ghi chú (vì sao sự kiện này quan trọng):</translation>
+        </message>
+        <message>
+            <source>Timeline (C1–C4)</source>
+            <translation>Dòng thời gian (C1–C4)</translation>
+        </message>
+        <message>
+            <source>Open a case first.</source>
+            <translation>Hãy mở một vụ việc trước.</translation>
+        </message>
+        <message>
+            <source>The time is not valid: use dd/mm/yyyy hh:mm or ISO 8601.</source>
+            <translation>Thời gian không hợp lệ: dùng dạng dd/mm/yyyy hh:mm hoặc ISO 8601.</translation>
+        </message>
+        <message>
+            <source>%n event(s) match</source>
+            <translation>%n sự kiện khớp</translation>
+        </message>
+        <message>
+            <source>No timeline yet: collect evidence (phase 2), then press “Build / update the timeline”.</source>
+            <translation>Chưa có dòng thời gian: hãy thu thập chứng cứ (bước 2), rồi bấm “Dựng / cập nhật dòng thời gian”.</translation>
+        </message>
+        <message>
+            <source>The timeline could not be built:</source>
+            <translation>Không dựng được dòng thời gian:</translation>
+        </message>
+        <message>
+            <source>all sources</source>
+            <translation>mọi nguồn</translation>
+        </message>
+        <message>
+            <source>Evidence was added since it was built: update it.</source>
+            <translation>Có chứng cứ mới từ lần dựng trước: hãy cập nhật.</translation>
+        </message>
+        <message>
+            <source>Timeline of every event found in the evidence, in time order (UTC).</source>
+            <translation>Dòng thời gian của mọi sự kiện tìm thấy trong chứng cứ, theo thứ tự thời gian (UTC).</translation>
+        </message>
+        <message>
+            <source>The timeline cannot be read:</source>
+            <translation>Không đọc được dòng thời gian:</translation>
+        </message>
+        <message>
+            <source>Built: %1 events, %2 records skipped.</source>
+            <translation>Đã dựng: %1 sự kiện, bỏ qua %2 bản ghi.</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Tên</translation>
+        </message>
+        <message>
+            <source>Collected at (UTC)</source>
+            <translation>Thu thập lúc (UTC)</translation>
+        </message>
+        <message>
+            <source>Verification</source>
+            <translation>Kiểm tra toàn vẹn</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Thời gian</translation>
+        </message>
+        <message>
+            <source>What the time means</source>
+            <translation>Ý nghĩa thời điểm</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>Nội dung</translation>
+        </message>
+        <message>
+            <source>Marked</source>
+            <translation>Đánh dấu</translation>
+        </message>
+    </context>
+</TS>

@@ -1,0 +1,146 @@
+"""Take a PNG of each screen of the desktop app into docs/screenshots/.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang vi|en] [--case DIR]
+
+Runs under Xvfb (it re-runs itself with `xvfb-run -a` when there is no display and xvfb-run is
+installed; otherwise it uses Qt's offscreen platform). Without --case it makes a demo case in a temporary
+folder: the example incident (resources/incident_example.yaml) with T0 set two days ago, a triage
+subset collected from this machine (B1, B2, B8, B11), a text file added as B5, everything verified,
+and the timeline built — so every screen shows real data. Nothing outside the temporary folder and the
+output folder is written.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def _wait(qtbot_like, predicate, timeout_s=120):
+    import faulthandler
+    faulthandler.dump_traceback_later(timeout_s - 5, exit=False)
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    end = time.monotonic() + timeout_s
+    while not predicate():
+        QApplication.processEvents()
+        time.sleep(0.01)
+        if time.monotonic() > end:
+            raise TimeoutError("the app did not finish in time")
+
+
+def demo_case(path: Path) -> None:
+    """Create the demo case with the core API (the same calls the app makes)."""
+    from collectors.case import Case
+    from reports.incident import check_incident, load_incident_file
+
+    case = Case.create(path, examiner="Nguyễn Văn An")
+    rec = load_incident_file(REPO / "resources" / "incident_example.yaml")
+    t0 = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) - dt.timedelta(days=2, hours=3)
+    rec.setdefault("detection", {})["detected_at"] = t0.isoformat(timespec="seconds")
+    for key in ("reports", "status_history", "closing"):
+        rec.pop(key, None)
+    rec["status_history"] = [{"status": "detected", "at": t0.isoformat(timespec="seconds"), "by": "Nguyễn Văn An"}]
+    case.set_incident(check_incident(rec))
+    case.close()
+
+
+def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
+    from PySide6.QtCore import QSettings
+
+    from desktop.app import create_app, make_window
+
+    app = create_app()
+    tmp = Path(tempfile.mkdtemp(prefix="ungcuu-shots-"))
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.IniFormat)
+    win = make_window(app, lang=lang, settings=settings)
+    win.resize(1360, 880)
+    win.show()
+    out.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
+
+    def grab(name: str) -> None:
+        for _ in range(5):
+            app.processEvents()
+        p = out / f"{name}.png"
+        win.grab().save(str(p))
+        shots.append(p)
+
+    settings.setValue("recent_cases", [str(tmp / "CASE-EXAMPLE")])
+    win.start_page.refresh_recent()
+    grab("01-start")
+    path = Path(case_dir) if case_dir else tmp / "CASE-EXAMPLE"
+    if not case_dir:
+        demo_case(path)
+    win.open_case(str(path))
+    grab("02-intake")
+    page = win.collection_page
+    if not case_dir:
+        page.model.set_checked(["B1", "B2", "B8", "B11"])
+        page.start()
+        _wait(None, lambda: not page.running)
+    win.show_page("collection")
+    grab("03-collection")
+    ev = win.evidence_page
+    if not case_dir:
+        note = tmp / "ghi-chu-hien-truong.txt"
+        note.write_text("Ghi chú hiện trường: máy chủ web cổng thông tin, phát hiện tệp lạ trong /var/www.\n",
+                        encoding="utf-8")
+        ev.add_paths([str(note)])
+        _wait(None, lambda: not page.running)
+    win.show_page("evidence")
+    ev.verify_all()
+    _wait(None, lambda: ev.verify_btn.isEnabled())
+    if ev.model.rowCount():
+        ev.view.selectRow(0)
+    grab("04-evidence")
+    tl = win.timeline_page
+    win.show_page("timeline")
+    if not case_dir:
+        tl.build()
+        _wait(None, lambda: tl.build_btn.isEnabled(), 300)
+    _wait(None, lambda: tl.count_label.text() not in ("", "counting…", "đang đếm…"), 60)
+    grab("05-timeline")
+    win.show_page("findings")
+    grab("06-findings")
+    win.show_page("phase3")
+    grab("07-remediation")
+    win.show_page("reports")
+    grab("08-reports")
+    win.show_page("intake")
+    win.intake_page.scroll.verticalScrollBar().setValue(win.intake_page.scroll.verticalScrollBar().maximum() // 2)
+    grab("09-intake-more")
+    win.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
+    ap.add_argument("--lang", default="vi", choices=("vi", "en"))
+    ap.add_argument("--case", help="photograph this case instead of a demo case (not modified)")
+    args = ap.parse_args(argv)
+    if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM") and shutil.which("xvfb-run") \
+            and not os.environ.get("UNGCUU_SHOTS_CHILD"):
+        env = dict(os.environ, UNGCUU_SHOTS_CHILD="1")
+        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable, __file__]
+                               + (argv if argv is not None else sys.argv[1:]), env=env)
+    for p in shoot(Path(args.out), args.lang, args.case):
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

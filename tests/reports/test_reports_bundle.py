@@ -1,0 +1,309 @@
+"""The evidence bundle: round trip, tampering named member by member, encryption, signature, hostile zips."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import stat
+import struct
+import zipfile
+
+import pytest
+
+from collectors.errors import UnreadableInput
+from reports.bundle import (BundlePassphraseError, BundleRefused, build_bundle, extract_bundle, generate_keypair,
+                            verify_bundle, verify_main)
+
+SYSLOG = "evidence/E000008-syslog_syslog"
+
+
+def rewrite(src, dst, change=None, drop=(), add=()):
+    """Copy a zip member by member, letting `change(name, data)` alter contents (CRC stays valid)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            if info.filename in drop:
+                continue
+            data = zin.read(info)
+            if change is not None:
+                data = change(info.filename, data)
+            zout.writestr(info, data)
+        for name, data in add:
+            zout.writestr(name, data)
+
+
+def flip(data: bytes, at: int = 10) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
+
+
+@pytest.fixture(scope="module")
+def bundles(module_case, tmp_path_factory):
+    d = tmp_path_factory.mktemp("bundles")
+    priv, pub = generate_keypair(d / "team.key", d / "team.pub")
+    plain = d / "plain.zip"
+    sha_plain = build_bundle(module_case, plain)
+    signed = d / "signed.zip"
+    build_bundle(module_case, signed, signing_key=priv)
+    enc = d / "enc.zip"
+    build_bundle(module_case, enc, passphrase="Mật khẩu đủ dài 2026!", signing_key=priv)
+    return {"dir": d, "plain": plain, "sha_plain": sha_plain, "signed": signed, "enc": enc, "priv": priv, "pub": pub}
+
+
+def test_round_trip(bundles, module_case):
+    path = bundles["plain"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == bundles["sha_plain"]
+    res = verify_bundle(path)
+    assert res.ok and res.problems == [] and res.items == 9 and res.signature == "absent"
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        manifest = json.loads(zf.read("manifest.json"))
+        assert zf.read(SYSLOG) == (module_case.evidence_path(module_case.get_evidence("E000008"))).read_bytes()
+        readme = zf.read("README.txt").decode("utf-8")
+        sums = zf.read("SHA256SUMS").decode()
+    assert {"README.txt", "manifest.json", "SHA256SUMS", "incident.json", "custody.jsonl", "reports/findings.pdf",
+            "reports/initial.pdf", "reports/closing.pdf", SYSLOG} <= set(names)
+    item = [i for i in manifest["items"] if i["id"] == "E000008"][0]
+    rec = module_case.get_evidence("E000008")
+    assert (item["checklist_id"], item["source"], item["size"], item["sha256"], item["collected_at"], item["collector"],
+            item["host"]) == ("B10", "/var/log/syslog", 1509, rec.sha256, rec.collected_at, "test", rec.host)
+    assert rec.sha256 == "1f0105612f6ad2d225d6bd9ba631148740e312598878adcd2b74098a3dab50c4"   # shared/data README
+    assert f"{rec.sha256}  {SYSLOG}\n" in sums
+    assert "ungcuu verify" in readme and "sha256sum -c SHA256SUMS" in readme and "HƯỚNG DẪN KIỂM TRA" in readme
+    # the bundle's own hash went to the custody log
+    exports = [e for e in module_case.custody.entries() if e["action"] == "export" and e["target"] == str(path)]
+    assert exports and exports[0]["details"]["bundle_sha256"] == bundles["sha_plain"]
+
+
+def test_timeline_in_bundle(bundles):
+    with zipfile.ZipFile(bundles["plain"]) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        lines = zf.read("timeline/timeline.jsonl").decode().splitlines()
+    assert manifest["timeline_events"] == len(lines) > 0
+    first = json.loads(lines[0])
+    assert {"message", "datetime", "timestamp_desc", "evidence_id"} <= set(first)
+
+
+def test_tampered_member_is_named(bundles, tmp_path):
+    bad = tmp_path / "bad.zip"
+    rewrite(bundles["plain"], bad, lambda n, d: flip(d) if n == SYSLOG else d)
+    res = verify_bundle(bad)
+    assert not res.ok
+    assert res.problems == [f"E000008 ({SYSLOG}): SHA-256 không khớp (có "
+                            f"{hashlib.sha256(flip(zipfile.ZipFile(bundles['plain']).read(SYSLOG))).hexdigest()}, "
+                            "danh mục ghi 1f0105612f6ad2d225d6bd9ba631148740e312598878adcd2b74098a3dab50c4)"]
+    assert verify_main(bad, out=io.StringIO(), err=io.StringIO()) == 1
+
+
+def test_raw_byte_flip_in_file_is_named(bundles, tmp_path):
+    raw = bytearray(bundles["plain"].read_bytes())
+    with zipfile.ZipFile(bundles["plain"]) as zf:
+        info = zf.getinfo("evidence/E000001-system.json")
+    # the member's data follow its local header (30 bytes + name + extra)
+    name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26: info.header_offset + 30])
+    raw[info.header_offset + 30 + name_len + extra_len + 5] ^= 0xFF
+    bad = tmp_path / "flip.zip"
+    bad.write_bytes(bytes(raw))
+    res = verify_bundle(bad)
+    assert not res.ok and len(res.problems) == 1
+    assert res.problems[0].startswith("E000001 (evidence/E000001-system.json): ")
+
+
+def test_custody_added_missing_members(bundles, tmp_path):
+    def edit_custody(n, d):
+        if n != "custody.jsonl":
+            return d
+        lines = d.decode().splitlines(True)
+        e = json.loads(lines[1])
+        e["actor"] = "kẻ giả mạo"
+        lines[1] = json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n"
+        return "".join(lines).encode()
+
+    bad = tmp_path / "custody.zip"
+    rewrite(bundles["plain"], bad, edit_custody, drop=("reports/initial.pdf",), add=[("evidence/extra.bin", b"x")])
+    res = verify_bundle(bad)
+    assert "evidence/extra.bin: mục không có trong danh mục (được thêm vào sau)" in res.problems
+    assert "reports/initial.pdf: thiếu trong gói" in res.problems
+    assert any(p.startswith("custody.jsonl: SHA-256 không khớp") for p in res.problems)
+    assert any("custody log: entry 2" in p and "was modified" in p for p in res.problems)
+
+
+def test_signature(bundles, tmp_path):
+    res = verify_bundle(bundles["signed"], public_key=bundles["pub"])
+    assert res.ok and res.signature == "valid"
+    res = verify_bundle(bundles["signed"])
+    assert res.ok and res.signature == "not_checked" and res.notes
+    other_priv, other_pub = generate_keypair(tmp_path / "o.key", tmp_path / "o.pub")
+    res = verify_bundle(bundles["signed"], public_key=other_pub)
+    assert not res.ok and res.signature == "invalid"
+    # a forged manifest (hash of a replaced member updated) still fails on the signature
+    new = b"forged"
+
+    def forge(n, d):
+        if n == SYSLOG:
+            return new
+        if n == "manifest.json":
+            m = json.loads(d)
+            for it in m["items"]:
+                if it["id"] == "E000008":
+                    it["sha256"], it["size"] = hashlib.sha256(new).hexdigest(), len(new)
+            return json.dumps(m, ensure_ascii=False, indent=1, sort_keys=True).encode()
+        return d
+
+    bad = tmp_path / "forged.zip"
+    rewrite(bundles["signed"], bad, forge)
+    res = verify_bundle(bad, public_key=bundles["pub"])
+    assert res.signature == "invalid"
+    assert "chữ ký của danh mục KHÔNG hợp lệ (danh mục bị sửa hoặc khóa khác)" in res.problems
+    assert "E000008: SHA-256 trong danh mục khác với nhật ký chuỗi lưu giữ" in res.problems
+    res = verify_bundle(bundles["plain"], public_key=bundles["pub"])
+    assert res.problems == ["gói không có chữ ký (manifest.sig) dù đã đưa khóa công khai"]
+
+
+def test_encrypted_bundle(bundles, tmp_path):
+    path = bundles["enc"]
+    raw = path.read_bytes()
+    assert "Cẩm Xuyên".encode() not in raw and b"syslog" not in raw
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    assert not any(n.startswith("evidence/") for n in names) and "encryption.json" in names
+    res = verify_bundle(path, passphrase="Mật khẩu đủ dài 2026!", public_key=bundles["pub"])
+    assert res.ok and res.encrypted and res.signature == "valid" and res.items == 9
+    with pytest.raises(BundlePassphraseError, match="cần mật khẩu"):
+        verify_bundle(path)
+    with pytest.raises(BundlePassphraseError, match="sai mật khẩu"):
+        verify_bundle(path, passphrase="sai")
+    assert verify_main(path, passphrase="sai", out=io.StringIO(), err=io.StringIO()) == 2
+    # one flipped byte inside an encrypted member: named by its evidence id
+    manifest_items = None
+    out = tmp_path / "x"
+    extract_bundle(path, out, passphrase="Mật khẩu đủ dài 2026!")
+    manifest_items = {i["id"]: i for i in json.loads((out / "manifest.json").read_text())["items"]}
+    stored = manifest_items["E000008"]["stored_as"]
+    bad = tmp_path / "enc-bad.zip"
+    rewrite(path, bad, lambda n, d: flip(d, 40) if n == stored else d)
+    res = verify_bundle(bad, passphrase="Mật khẩu đủ dài 2026!")
+    assert res.problems == [f"E000008 ({SYSLOG}): giải mã thất bại — chunk 0 does not authenticate "
+                            "(altered, truncated or reordered)"]
+    # swapping two encrypted members is caught too (the member name is authenticated)
+    other = manifest_items["E000001"]["stored_as"]
+    with zipfile.ZipFile(path) as zf:
+        a, b = zf.read(stored), zf.read(other)
+    swapped = tmp_path / "swap.zip"
+    rewrite(path, swapped, lambda n, d: b if n == stored else (a if n == other else d))
+    res = verify_bundle(swapped, passphrase="Mật khẩu đủ dài 2026!")
+    assert len(res.problems) == 2 and all("giải mã thất bại" in p for p in res.problems)
+    assert (out / SYSLOG).read_bytes().startswith(b"Jan 22 07:52:33")
+
+
+def make_zip(path, members):
+    """members: list of (name, data, mode or None)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data, mode in members:
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if mode is not None:
+                info.external_attr = mode << 16
+            zf.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize("members, words", [
+    ([("manifest.json", b"{}", None), ("../../etc/cron.d/x", b"x", None)], "vượt ra ngoài"),
+    ([("manifest.json", b"{}", None), ("/etc/passwd", b"x", None)], "đường dẫn tuyệt đối"),
+    ([("manifest.json", b"{}", None), ("C:/Windows/x", b"x", None)], "đường dẫn tuyệt đối"),
+    ([("manifest.json", b"{}", None), ("evidence\\..\\x", b"x", None)], "dấu '\\'"),
+    ([("manifest.json", b"{}", None), ("link", b"/etc/shadow", stat.S_IFLNK | 0o777)], "liên kết tượng trưng"),
+    ([("manifest.json", b"{}", None), ("a.txt", b"1", None), ("a.txt", b"2", None)], "tên trùng lặp"),
+    ([("manifest.json", b"{}", None), ("bomb.bin", b"\0" * (24 << 20), None)], "nghi zip bomb"),
+])
+def test_hostile_zips_refused(tmp_path, members, words):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")           # zipfile warns about the duplicate name
+        path = make_zip(tmp_path / "h.zip", members)
+    with pytest.raises(BundleRefused) as info:
+        verify_bundle(path)
+    assert words in str(info.value)
+    dest = tmp_path / "dest"
+    with pytest.raises(BundleRefused):
+        extract_bundle(path, dest)
+    assert list(dest.iterdir()) == [] if dest.exists() else True
+    assert verify_main(path, out=io.StringIO(), err=io.StringIO()) == 2
+
+
+def test_overlapping_members_refused(tmp_path):
+    path = make_zip(tmp_path / "o.zip", [("manifest.json", b"{}" * 100, None), ("b.txt", b"y" * 100, None)])
+    raw = bytearray(path.read_bytes())
+    cd = [i for i in range(len(raw)) if raw[i:i + 4] == b"PK\x01\x02"]
+    struct.pack_into("<I", raw, cd[1] + 42, 0)       # b.txt's header offset -> manifest.json's data
+    path.write_bytes(bytes(raw))
+    with pytest.raises(BundleRefused, match="chồng lên nhau"):
+        verify_bundle(path)
+
+
+def test_unreadable_inputs(tmp_path, bundles):
+    notzip = tmp_path / "n.zip"
+    notzip.write_bytes(b"this is not a zip file" * 10)
+    with pytest.raises(UnreadableInput, match="không phải gói ZIP"):
+        verify_bundle(notzip)
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(bundles["plain"].read_bytes()[:4000])
+    with pytest.raises(UnreadableInput):
+        verify_bundle(cut)
+    with pytest.raises(UnreadableInput, match="không có tệp"):
+        verify_bundle(tmp_path / "nope.zip")
+    other = make_zip(tmp_path / "other.zip", [("a.txt", b"a", None)])
+    with pytest.raises(UnreadableInput, match="không có manifest.json"):
+        verify_bundle(other)
+
+
+def test_extract_writes_only_inside_dest(bundles, tmp_path):
+    dest = tmp_path / "out"
+    written = extract_bundle(bundles["plain"], dest)
+    assert all(p.resolve().is_relative_to(dest.resolve()) for p in written)
+    sums = (dest / "SHA256SUMS").read_text().splitlines()
+    for line in sums:
+        sha, name = line.split("  ", 1)
+        assert hashlib.sha256((dest / name).read_bytes()).hexdigest() == sha
+    with pytest.raises(FileExistsError):          # never overwrites
+        extract_bundle(bundles["plain"], dest)
+
+
+def test_store_tampering_is_reported_at_build(case, tmp_path):
+    rec = case.get_evidence("E000002")
+    p = case.evidence_path(rec)
+    p.chmod(0o644)
+    p.write_bytes(p.read_bytes().replace(b"nginx", b"NGINX"))
+    warnings: list[str] = []
+    build_bundle(case, tmp_path / "b.zip", warnings=warnings, include_reports=False, include_timeline=False)
+    assert any(w.startswith("E000002: nội dung trong kho không khớp SHA-256") for w in warnings)
+    res = verify_bundle(tmp_path / "b.zip")
+    assert any(p.startswith("E000002 (evidence/E000002-roles.json): SHA-256 không khớp") for p in res.problems)
+
+
+def _run(module, argv):
+    parser = argparse.ArgumentParser()
+    module.add_arguments(parser)
+    return module.run(parser.parse_args(argv))
+
+
+def test_cli_bundle(case, tmp_path, capsys):
+    from desktop.commands import bundle as cmd
+
+    assert _run(cmd, ["--gen-key", str(tmp_path / "doi")]) == 0
+    assert (tmp_path / "doi.key").stat().st_mode & 0o077 == 0
+    assert _run(cmd, ["--gen-key", str(tmp_path / "doi")]) == 2           # never overwrites a key
+    capsys.readouterr()
+    (tmp_path / "pass.txt").write_text("bí mật 123\n", encoding="utf-8")
+    out = tmp_path / "goi.zip"
+    assert _run(cmd, ["--case", str(case.path), "--out", str(out), "--sign-key", str(tmp_path / "doi.key"),
+                      "--passphrase-file", str(tmp_path / "pass.txt"), "--no-timeline"]) == 0
+    printed = capsys.readouterr().out
+    sha = printed.split("SHA-256: ")[1].split()[0]
+    assert sha == hashlib.sha256(out.read_bytes()).hexdigest()
+    last = case.custody.entries()[-1]
+    assert last["action"] == "export" and last["details"]["bundle_sha256"] == sha and last["details"]["encrypted"]
+    assert verify_main(out, public_key=tmp_path / "doi.pub", passphrase="bí mật 123",
+                       out=io.StringIO(), err=io.StringIO()) == 0
+    assert _run(cmd, ["--case", str(tmp_path / "missing"), "--out", str(out)]) == 2
