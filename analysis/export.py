@@ -21,7 +21,7 @@ from analysis.events import EPOCH
 from analysis.parsers import _text, bodyfile
 
 RESERVED = {"message", "datetime", "timestamp", "timestamp_desc", "source", "parser", "hostname",
-            "evidence_id", "locator", "event_id"}
+            "evidence_id", "locator"}
 CSV_COLUMNS = ["message", "datetime", "timestamp", "timestamp_desc", "source", "parser", "hostname", "event",
                "user", "ip", "evidence_id", "locator", "fields"]
 

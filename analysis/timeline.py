@@ -102,6 +102,8 @@ def _case(case):
 
 
 def path_of(case) -> Path:
+    if isinstance(case, Path) and case.name == FILE_NAME:
+        return case
     case = _case(case)
     return Path(case.path) / FILE_NAME
 
@@ -269,9 +271,27 @@ def connect(case) -> sqlite3.Connection:
 
 
 def _conn(case_or_conn):
+    """The connection to use for a query: the one given, or one cached per thread and per timeline file
+    (reopened when a rebuild replaced the file)."""
     if isinstance(case_or_conn, sqlite3.Connection):
         return case_or_conn
-    return connect(case_or_conn)
+    p = path_of(case_or_conn)
+    try:
+        st = os.stat(p)
+    except OSError:
+        return connect(case_or_conn)  # raises the clear "no timeline" error
+    key = (str(p), st.st_ino, st.st_mtime_ns)
+    cache = getattr(_local_conns, "cache", None)
+    if cache is None:
+        cache = _local_conns.cache = {}
+    hit = cache.get(str(p))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    if hit is not None:
+        hit[1].close()
+    db = connect(p)
+    cache[str(p)] = (key, db)
+    return db
 
 
 @dataclass
@@ -359,10 +379,16 @@ def histogram(case, flt: Filter | None = None, buckets: int = 100, bucket_us: in
     end = flt.end if flt.end is not None else rng[1] + 1
     if bucket_us is None:
         bucket_us = max(1, -(-(end - start) // max(1, buckets)))
+    n = -(-(end - start) // bucket_us)
+    if not (flt.sources or flt.text or flt.evidence_id) and n <= 5000:
+        # time-only: one index range count per bucket (about 8x faster than GROUP BY over 1M rows)
+        q = "SELECT COUNT(*) FROM events WHERE ts >= ? AND ts < ?"
+        return [(start + i * bucket_us,
+                 db.execute(q, (start + i * bucket_us, min(end, start + (i + 1) * bucket_us))).fetchone()[0])
+                for i in range(n)]
     where, args = flt.where()
     sql = f"SELECT (ts - ?) / ? AS b, COUNT(*) FROM events{where} GROUP BY b ORDER BY b"
     got = dict(db.execute(sql, [start, bucket_us] + args).fetchall())
-    n = -(-(end - start) // bucket_us)
     return [(start + i * bucket_us, got.get(i, 0)) for i in range(n)]
 
 

@@ -20,7 +20,9 @@ from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable
 from .util import utc_now_iso
 
 STATES = ("collected", "partial", "skipped", "failed", "interrupted")
-DONE_STATES = {"collected", "partial", "skipped"}
+# Resuming skips only items that stored evidence; a skipped item (no contact point yet, no consent,
+# nothing found) is cheap and may succeed now, so it runs again.
+DONE_STATES = {"collected", "partial"}
 CONSENT_REASON = "changes the affected system: needs the responder's explicit consent (--consent)"
 
 
@@ -144,9 +146,7 @@ def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "tr
     """Run the chosen items in order of volatility, resuming what an earlier run left undone."""
     cancel = cancel or threading.Event()
     items = checklist.select(profile, only)
-    done = {cid for cid, o in case.outcomes().items()
-            if o.get("state") in DONE_STATES and o.get("run_id")
-            and not (consent and o.get("reason") == CONSENT_REASON)}
+    done = {cid for cid, o in case.outcomes().items() if o.get("state") in DONE_STATES and o.get("run_id")}
     todo = [i for i in items if again or i.id not in done]
     resumed = [i for i in items if i not in todo]
     run_id = case.start_run(profile=None if only else profile, items=[i.id for i in todo], root=str(root) if root else None,

@@ -227,6 +227,20 @@ def _load_public_key(public_key: Any):
     return key
 
 
+def public_key_fingerprint(key) -> str:
+    """SHA-256 of the raw 32-byte Ed25519 public key (to compare over the phone with the key's owner)."""
+    from cryptography.hazmat.primitives import serialization
+
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _signer(private_key) -> dict | None:
+    if private_key is None:
+        return None
+    return {"algorithm": "Ed25519", "public_key_sha256": public_key_fingerprint(private_key.public_key())}
+
+
 def generate_keypair(private_path: str | os.PathLike, public_path: str | os.PathLike) -> tuple[Path, Path]:
     """Create an Ed25519 key pair (PEM). The private key file is created 0600 and never overwritten."""
     from cryptography.hazmat.primitives import serialization
@@ -498,6 +512,7 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
                 "format": FORMAT, "version": VERSION, "case_id": case.case_id, "created_at": created,
                 "tool": "UngCuu", "tool_version": tool_version, "examiner": examiner, "host": host_name(),
                 "encrypted": key is not None, "signed": key_obj is not None,
+                "signer": _signer(key_obj),
                 "items": items, "files": w.files,
                 "custody": {"entries": len(custody_entries),
                             "last_hash": custody_entries[-1]["hash"] if custody_entries else None,
@@ -513,7 +528,7 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
                 w.add_plain(MANIFEST, manifest_bytes)
             if key_obj is not None:
                 w.add_plain(SIGNATURE, key_obj.sign(manifest_bytes))
-        with open(tmp, "rb") as fh:
+        with open(tmp, "r+b") as fh:   # write access: Windows cannot flush a read-only handle
             os.fsync(fh.fileno())
         os.replace(tmp, out_path)
     except OSError as exc:
@@ -697,6 +712,7 @@ def verify_bundle(path: str | os.PathLike, public_key: Any = None, passphrase: s
                 try:
                     pub.verify(sig, raw)
                     res.signature = "valid"
+                    res.notes.append(f"chữ ký hợp lệ, khóa công khai SHA-256 {public_key_fingerprint(pub)}")
                 except InvalidSignature:
                     res.signature = "invalid"
                     res.problems.append("chữ ký của danh mục KHÔNG hợp lệ (danh mục bị sửa hoặc khóa khác)")

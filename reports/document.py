@@ -6,10 +6,19 @@ content; so the PDF, the DOCX and the e-mail body carry the same words.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .incident import parse_datetime, tzinfo_for
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: Any) -> str:
+    """Text safe for PDF and DOCX (XML): control characters (log lines, odd file names) shown as '�'."""
+    return _CONTROL.sub("\ufffd", str(text))
+
 
 BOX_ON = "☒"
 BOX_OFF = "☐"

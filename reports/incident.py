@@ -293,8 +293,6 @@ def _empty(value: Any) -> bool:
 
 def _check_value(fld: Field, value: Any, path: str, tz: dt.tzinfo, problems: list[Problem]) -> Any:
     """Check one value; return it normalised (times with their offset). Appends problems."""
-    label = f"{path} ({fld.label})"
-
     def bad(msg: str) -> Any:
         problems.append(Problem(path, f"{msg} — trường «{fld.label}»"))
         return value
@@ -354,7 +352,6 @@ def _check_value(fld: Field, value: Any, path: str, tz: dt.tzinfo, problems: lis
             return bad("phải là danh sách các mục khóa: giá trị")
         return value
     return value  # pragma: no cover - every type is handled above
-    del label
 
 
 def validate_incident(data: Any, lines: dict[str, int] | None = None) -> tuple[dict, list[Problem]]:
@@ -646,3 +643,48 @@ def status_time(data: dict, status: str) -> dt.datetime | None:
             except (ValueError, TypeError):
                 return None
     return None
+
+
+def set_values(data: dict, assignments: list[str]) -> dict:
+    """Apply 'path=value' assignments (value read as YAML: numbers, true/false, [lists]; times stay text),
+    e.g. 'reports.initial.number=146/BC-TTCNTT', 'system.level=3'. Returns the validated record."""
+    out = copy.deepcopy(data or {})
+    for item in assignments:
+        path, sep, raw = item.partition("=")
+        path = path.strip()
+        if not sep or not path or not re.fullmatch(r"[a-z_]+(\.[a-z_0-9]+)*", path):
+            raise IncidentError(f"'{item}': dùng dạng truong.con=gia_tri (path=value)", field=path or item, line=None)
+        try:
+            value = yaml.load(raw, Loader=_Loader) if raw.strip() else None
+        except yaml.YAMLError as exc:
+            raise IncidentError(f"'{item}': giá trị không đọc được: {exc}", field=path, line=None) from exc
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and FIELD_BY_PATH.get(path) and \
+                FIELD_BY_PATH[path].type in ("str", "text", "phone"):
+            value = raw.strip()
+        parts = path.split(".")
+        cur = out
+        for part in parts[:-1]:
+            nxt = cur.get(part)
+            if nxt is None:
+                nxt = cur[part] = {}
+            if not isinstance(nxt, dict):
+                raise IncidentError(f"'{path}': '{part}' không phải một mục có trường con", field=path, line=None)
+            cur = nxt
+        if value is None:
+            cur.pop(parts[-1], None)
+        else:
+            cur[parts[-1]] = value
+    return check_incident(out)
+
+
+def add_status(data: dict, status: str, at: Any = None, by: str | None = None, note: str | None = None) -> dict:
+    """Append a status change (default time: now, in the incident's zone). Returns the validated record."""
+    out = copy.deepcopy(data or {})
+    when = at or dt.datetime.now(incident_tz(out)).replace(microsecond=0).isoformat()
+    entry = {"status": status, "at": when}
+    if by:
+        entry["by"] = by
+    if note:
+        entry["note"] = note
+    out.setdefault("status_history", []).append(entry)
+    return check_incident(out)

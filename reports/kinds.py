@@ -9,8 +9,6 @@ The two official forms (Mẫu 03, Mẫu 04 of TT 20/2017) keep their printed lab
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Any
 
 from . import sources as src
 from .document import (EMPTY, Bullets, Checks, Doc, FieldLine, Heading, Letterhead, PageBreak, Para, Signature,
@@ -326,8 +324,25 @@ def _progress(c: _Ctx) -> Doc:
     doc.add(Heading(c.L("4. Các bước tiếp theo", "4. Planned next steps")))
     doc.add(Bullets([str(s) for s in c.rec.get("next_steps") or []]) if c.rec.get("next_steps") else Para(EMPTY))
     doc.add(FieldLine(c.L("Tổ chức đang hỗ trợ và kết quả", "Helpers and results"), c.v("helpers")))
+    doc.add(Heading(c.L("5. Thời hạn báo cáo", "5. Reporting deadlines")), _deadlines_table(c))
     doc.add(c.signature())
     return doc
+
+
+def _deadlines_table(c: _Ctx) -> Table | Para:
+    from .regimes import STATE_LABELS, RegimeError, deadline_status
+
+    try:
+        rows = deadline_status(c.rec, now=c.now, include_pending=True)
+    except (RegimeError, ValueError) as exc:
+        return Para(str(exc), "italic")
+    i = 0 if c.lang == "vi" else 1
+    return Table([c.L("Thời hạn", "Deadline"), c.L("Hạn", "Due"), c.L("Trạng thái", "State"),
+                  c.L("Chế độ", "Regime")],
+                 [[r["name"] if i == 0 else r["name_en"], fmt_dt(r["due"].isoformat(), c.tz) if r["due"] else "—",
+                   STATE_LABELS[r["state"]][i] + (c.L(" (trễ hạn)", " (late)") if r.get("late") else ""),
+                   r["regime_name"] + (c.L(" — tạm thời", " — provisional") if r.get("provisional") else "")]
+                  for r in rows], [0.36, 0.22, 0.16, 0.26])
 
 
 def _plan(c: _Ctx) -> Doc:
@@ -398,10 +413,13 @@ def _findings(c: _Ctx) -> Doc:
     if note:
         doc.add(Para(note, "italic"))
     doc.add(Heading(L("3. Các phát hiện và chứng cứ", "3. Findings and their evidence")))
-    findings, note = src.findings(c.case)
+    findings, note = src.findings(c.case, c.lang)
     if findings:
-        doc.add(Table([L("Mức độ", "Severity"), L("Phát hiện", "Finding"), L("Chứng cứ", "Evidence")],
-                      [[f["severity"], f["text"], f["evidence"]] for f in findings], [0.12, 0.68, 0.2], mono={2}))
+        doc.add(Table([L("Mức độ", "Severity"), L("Mục", "Item"), L("Thời điểm (UTC)", "Time (UTC)"),
+                       L("Phát hiện", "Finding"), L("Chứng cứ", "Evidence")],
+                      [[f["severity"], f["checklist_id"], utc_short(f["time"]), f["text"],
+                        f["evidence"].replace(", ", "\n")] for f in findings],
+                      [0.1, 0.06, 0.14, 0.56, 0.14], mono={4}))
     if note:
         doc.add(Para(note, "italic"))
 
@@ -465,7 +483,3 @@ def build_doc(case, kind: str, lang: str = "vi", now: dt.datetime | None = None)
     if not doc.number:
         doc.number = ""
     return doc
-
-
-def doc_json(doc: Doc) -> str:  # pragma: no cover - debugging aid
-    return json.dumps(doc.plain_text(), ensure_ascii=False)

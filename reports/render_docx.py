@@ -19,11 +19,15 @@ from docx.shared import Mm, Pt, RGBColor
 
 from .document import PageBreak as DocPageBreak
 from .document import (BOX_OFF, BOX_ON, Bullets, Checks, Doc, FieldLine, Heading, Letterhead, Para, Signature,
-                       source_note)
+                       clean, source_note)
 from .document import Table as DocTable
 
 FONT = "Times New Roman"
 MONO = "Courier New"
+
+
+def _run(p, text: str):
+    return p.add_run(clean(text))
 
 
 def _font(run, name: str = FONT, size: float | None = None, bold: bool | None = None, italic: bool | None = None,
@@ -84,14 +88,14 @@ def _no_borders(table) -> None:
 def _note_run(p, b) -> None:
     n = source_note(b)
     if n:
-        _font(p.add_run(n), size=9, italic=True, color="7A4100")
+        _font(_run(p, n), size=9, italic=True, color="7A4100")
 
 
 def _para(d, text: str = "", *, size: float = 13, bold=None, italic=None, align=None, indent_mm: float = 0,
           space_after: float = 3):
     p = d.add_paragraph()
     if text:
-        _font(p.add_run(text), size=size, bold=bold, italic=italic)
+        _font(_run(p, text), size=size, bold=bold, italic=italic)
     if align is not None:
         p.alignment = align
     pf = p.paragraph_format
@@ -131,12 +135,12 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
         parts.append(("Vụ việc: " if vi else "Case: ") + doc.case_id)
     parts.append(("Số: " if vi else "No.: ") + (doc.number or "—"))
     parts.append(doc.title)
-    _font(hp.add_run("   ·   ".join(parts)), size=8, color="444444")
+    _font(_run(hp, "   ·   ".join(parts)), size=8, color="444444")
     fp = sec.footer.paragraphs[0]
     fp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _font(fp.add_run("Trang " if vi else "Page "), size=8)
+    _font(_run(fp, "Trang " if vi else "Page "), size=8)
     _field(fp, "PAGE")
-    _font(fp.add_run("/"), size=8)
+    _font(_run(fp, "/"), size=8)
     _field(fp, "NUMPAGES")
 
     width_mm = 210 - 25 - 18
@@ -163,7 +167,7 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
                     p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     p.paragraph_format.space_after = Pt(0)
-                    _font(p.add_run(text), size=12, bold=bold, italic=italic)
+                    _font(_run(p, text), size=12, bold=bold, italic=italic)
             _para(d, "", space_after=4)
             title()
         elif isinstance(b, DocPageBreak):
@@ -177,19 +181,19 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
         elif isinstance(b, FieldLine):
             p = _para(d, indent_mm=4)
             if b.label:
-                _font(p.add_run(b.label + (" (*)" if b.required else "") + ": "), size=13)
-            _font(p.add_run(b.value), size=13)
+                _font(_run(p, b.label + (" (*)" if b.required else "") + ": "), size=13)
+            _font(_run(p, b.value), size=13)
             _note_run(p, b)
         elif isinstance(b, Checks):
             p = _para(d, indent_mm=4)
             if b.label:
-                _font(p.add_run(b.label + (" (*)" if b.required else "") + ": "), size=13)
-            _font(p.add_run("    ".join(f"{BOX_ON if on else BOX_OFF} {text}" for text, on in b.items)), size=13)
+                _font(_run(p, b.label + (" (*)" if b.required else "") + ": "), size=13)
+            _font(_run(p, "    ".join(f"{BOX_ON if on else BOX_OFF} {text}" for text, on in b.items)), size=13)
             _note_run(p, b)
         elif isinstance(b, Bullets):
             for item in b.items:
                 p = _para(d, indent_mm=8)
-                _font(p.add_run("• " + item), size=13)
+                _font(_run(p, "• " + item), size=13)
         elif isinstance(b, DocTable):
             t = d.add_table(rows=1, cols=len(b.headers))
             t.style = "Table Grid"
@@ -198,7 +202,7 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
             for i, h in enumerate(b.headers):
                 cell = t.rows[0].cells[i]
                 cell.paragraphs[0].text = ""
-                _font(cell.paragraphs[0].add_run(h), size=9, bold=True)
+                _font(_run(cell.paragraphs[0], h), size=9, bold=True)
             _repeat_header(t.rows[0])
             for row in b.rows:
                 cells = t.add_row().cells
@@ -209,7 +213,7 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
                         p = cells[i].paragraphs[0] if j == 0 else cells[i].add_paragraph()
                         p.paragraph_format.space_after = Pt(0)
                         mono = i in b.mono or re.fullmatch(r"[0-9a-f]{64}", ln) is not None
-                        _font(p.add_run(ln), name=MONO if mono else FONT, size=7 if mono else 9)
+                        _font(_run(p, ln), name=MONO if mono else FONT, size=7 if mono else 9)
             for row in t.rows:
                 for i, cell in enumerate(row.cells):
                     cell.width = Mm(width_mm * b.widths[i])
@@ -226,7 +230,7 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 p.paragraph_format.space_after = Pt(0)
                 if text:
-                    _font(p.add_run(text), size=13, bold=bold, italic=italic)
+                    _font(_run(p, text), size=13, bold=bold, italic=italic)
     buf = io.BytesIO()
     d.save(buf)
     data = buf.getvalue()

@@ -9,7 +9,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -22,7 +22,7 @@ from reportlab.platypus import (KeepTogether, ListFlowable, ListItem, LongTable,
 
 from .document import PageBreak as DocPageBreak
 from .document import (BOX_OFF, BOX_ON, Bullets, Checks, Doc, FieldLine, Heading, Letterhead, Para, Signature,
-                       source_note)
+                       clean, source_note)
 from .document import Table as DocTable
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -70,7 +70,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _t(text: str) -> str:
-    return escape(str(text)).replace("\n", "<br/>")
+    return escape(clean(text)).replace("\n", "<br/>")
 
 
 def _item(text: str) -> str:

@@ -6,7 +6,6 @@ with a note saying what is missing, when the timeline has not been built or the 
 """
 from __future__ import annotations
 
-import dataclasses
 import importlib
 from typing import Any
 
@@ -165,33 +164,31 @@ def timeline_export(case, out) -> tuple[int | None, str]:
         return None, f"timeline export failed: {exc}"
 
 
-def findings(case) -> tuple[list[dict], str]:
-    """(rows of findings with their evidence ids, note)."""
+SEVERITY_VI = {"critical": "nghiêm trọng", "high": "cao", "medium": "trung bình", "low": "thấp", "info": "thông tin"}
+_SEV_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def findings(case, lang: str = "vi") -> tuple[list[dict], str]:
+    """(rows of findings with their evidence ids, most severe first; note). Uses `analysis.findings.run`."""
     mod = _module("analysis.findings")
-    if mod is None or case is None:
+    if mod is None or case is None or not hasattr(mod, "run"):
         return [], "Chưa có kết quả phân tích tự động (mô-đun findings chưa sẵn sàng) — findings not available."
     try:
-        items = None
-        for name in ("load", "stored", "list_findings", "findings", "run", "find", "analyse", "analyze", "compute"):
-            fn = getattr(mod, name, None)
-            if callable(fn):
-                items = fn(case)
-                break
-        if items is None:
-            return [], "Mô-đun findings không có hàm đọc kết quả."
-        items = list(items)
+        items = list(mod.run(case))
     except Exception as exc:
-        return [], f"Không tính được các phát hiện: {exc}"
+        return [], f"Không tính được các phát hiện tự động: {exc}"
     rows = []
     for f in items:
-        if dataclasses.is_dataclass(f) and not isinstance(f, type):
-            f = dataclasses.asdict(f)
-        title = _val(f, "title", "summary", "rule", default="")
-        detail = _val(f, "detail", "details", "message", "description", "text", default="")
-        text = f"{title}: {detail}" if title and detail and title != detail else str(title or detail)
+        summary = getattr(f, "summary", None)
+        text = summary(lang) if callable(summary) else str(_val(f, "summary_vi", "summary", "message", default=""))
+        sev = str(_val(f, "severity", default=""))
         rows.append({
-            "severity": str(_val(f, "severity", "level", default="")),
+            "severity": SEVERITY_VI.get(sev, sev) if lang == "vi" else sev,
+            "rank": _SEV_ORDER.get(sev, 9),
+            "time": str(_val(f, "time", default="") or ""),
+            "checklist_id": str(_val(f, "checklist_id", default="") or ""),
             "text": text,
             "evidence": _ids(_val(f, "evidence_ids", "evidence", "evidence_id")),
         })
-    return rows, "" if rows else "Không có phát hiện tự động nào (no automatic findings)."
+    rows.sort(key=lambda r: (r["rank"], r["time"]))
+    return rows, "" if rows else "Các quy tắc phân tích tự động không phát hiện điều gì (no automatic findings)."

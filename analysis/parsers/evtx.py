@@ -15,6 +15,7 @@ from typing import Iterator
 from analysis.events import DESC_RECORDED, Event, ParseReport, parse_iso
 
 NAME = "evtx"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 LOGON_TYPES = {2: "Interactive", 3: "Network", 4: "Batch", 5: "Service", 7: "Unlock", 8: "NetworkCleartext",
                9: "NewCredentials", 10: "RemoteInteractive", 11: "CachedInteractive"}
@@ -168,6 +169,19 @@ def parse(src, report: ParseReport, *, host: str = "", evidence_id: str = "", th
 
     report.parser = report.parser or NAME
     loads = json.loads
+    encode = _ENCODER.encode
+    if not hasattr(src, "read"):
+        try:
+            with open(src, "rb") as fh:
+                head = fh.read(4096 + 8)
+        except OSError as exc:
+            report.fatal = f"cannot read: {exc.strerror or exc}"
+            return
+        if head[:8] != b"ElfFile\x00":
+            report.fatal = "not an EVTX file (no 'ElfFile' header)"
+            return
+        if len(head) < 4104 or head[4096:4104] != b"ElfChnk\x00":
+            report.skip("offset 4096", "first chunk damaged or missing (no 'ElfChnk' header)")
     try:
         parser = PyEvtxParser(str(src) if not hasattr(src, "read") else src, number_of_threads=threads,
                               skip_errors=True)
@@ -216,7 +230,7 @@ def parse(src, report: ParseReport, *, host: str = "", evidence_id: str = "", th
                 fields.update(extra)
             report.events += 1
             yield Event(p[0], DESC_RECORDED, "evtx", NAME, f"[{eid}] {msg}", fields["computer"] or host, fields,
-                        0, evidence_id, loc)
+                        0, evidence_id, loc, encode(fields))
         for w in caught:
             if issubclass(w.category, RuntimeWarning):
                 report.skip("file", str(w.message))

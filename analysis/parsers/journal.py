@@ -45,10 +45,12 @@ def _entries(fh: BinaryIO, report: ParseReport):
         pos += len(size_raw)
         if len(size_raw) < 8:
             report.skip(f"offset {here}", "truncated binary field")
+            entry = {}  # the unfinished entry is not kept
             break
         (size,) = struct.unpack("<Q", size_raw)
         if size > 64 * 1024 * 1024:
             report.skip(f"offset {here}", f"implausible binary field size {size}")
+            entry = {}
             break
         data = fh.read(size)
         pos += len(data)
@@ -56,6 +58,7 @@ def _entries(fh: BinaryIO, report: ParseReport):
         pos += len(nl)
         if len(data) < size:
             report.skip(f"offset {here}", "truncated binary field")
+            entry = {}
             break
         entry[body] = data
     if entry:

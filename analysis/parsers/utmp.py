@@ -19,7 +19,7 @@ TYPES = {0: "EMPTY", 1: "RUN_LVL", 2: "BOOT_TIME", 3: "NEW_TIME", 4: "OLD_TIME",
 # (size, struct) : type, pid, line, id, user, host, exit(2 shorts), session, tv_sec, tv_usec, addr_v6
 LAYOUTS = {
     384: struct.Struct("<hxxi32s4s32s256shhiii16s20x"),
-    400: struct.Struct("<hxxi32s4s32s256shhxxxxqqq16s20x4x"),
+    400: struct.Struct("<hxxi32s4s32s256shhqqq16s20x4x"),
 }
 MIN_TS, MAX_TS = 315532800, 4102444800  # 1980 .. 2100
 

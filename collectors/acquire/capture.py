@@ -165,6 +165,24 @@ class _SinkFile:
         pass
 
 
+def _pcapng_writer(fileobj):
+    """scapy's PcapNgWriter over a file object (it only opens file names itself)."""
+    from scapy.utils import PcapNgWriter
+
+    class _SinkPcapNgWriter(PcapNgWriter):
+        def __init__(self, f):  # noqa: D401 - mirrors RawPcapNgWriter.__init__ without opening a file
+            self.header_present = False
+            self.tsresol = 1000000
+            self.interfaces2id = {None: 0}
+            self.endian = "<"
+            self.endian_magic = b"\x4d\x3c\x2b\x1a"
+            self.filename = "<evidence>"
+            self.f = f
+            self.sync = True
+
+    return _SinkPcapNgWriter(fileobj)
+
+
 def _now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -189,7 +207,9 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
 
     table = ConversationTable()
     out = _SinkFile(sink)
-    writer = PcapWriter(out, sync=True)
+    # One interface: classic pcap. Several: pcapng, which records each packet's interface and link type
+    # (a classic pcap holds one link type only).
+    writer = _pcapng_writer(out) if len(interfaces) > 1 else PcapWriter(out, sync=True)
     lock = threading.Lock()
 
     def on_packet(pkt):
@@ -259,7 +279,7 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
             sniffer.join()
     with lock:
         if table.packets == 0:
-            writer.linktype = writer.linktype or 1  # DLT_EN10MB, what Linux 'lo' and Ethernet give
+            writer.linktype = getattr(writer, "linktype", None) or 1  # DLT_EN10MB, what Linux 'lo' and Ethernet give
             writer.write_header(None)  # an empty but valid pcap
         writer.flush()
     return CaptureResult(list(interfaces), table.packets, table.bytes, time.monotonic() - t0, started_at,

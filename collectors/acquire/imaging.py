@@ -46,6 +46,7 @@ FAT32_PART = (4 << 30) - (1 << 20)  # 4 GiB - 1 MiB: fits FAT32's 4 GiB - 1 byte
 CHECKPOINT_EVERY = 1 << 30  # fsync + state file every 1 GiB
 _POOL_BUFFERS = 8  # 8 x 4 MiB in flight at most: peak RSS does not depend on the image size
 _HAVE_PREADV = hasattr(os, "preadv")
+_HAVE_PREAD = hasattr(os, "pread")
 _MEDIA_ERRORS = (errno.EIO, errno.ENXIO, errno.EILSEQ, errno.ENODATA, errno.EBADMSG)
 SECTOR = 512
 
@@ -327,11 +328,14 @@ class Source:
             raise SourceError(f"Không mở được {self.path}: {exc.strerror}", path=self.path) from exc
         st = os.fstat(self.fd)
         self.st = st
-        self.is_block = stat.S_ISBLK(st.st_mode)
+        self.is_block = stat.S_ISBLK(st.st_mode) or is_windows_device_path(self.path)
+        self._lock = threading.Lock()
         if stat.S_ISDIR(st.st_mode):
             os.close(self.fd)
             raise ImageError(f"{self.path} là một thư mục, không phải thiết bị hay tệp.", path=self.path)
-        if self.is_block:
+        if self.is_block and is_windows_device_path(self.path):  # pragma: no cover - Windows
+            self.size = _windows_device_size(self.fd) or 0
+        elif self.is_block:
             self.size = os.lseek(self.fd, 0, os.SEEK_END)
             os.lseek(self.fd, 0, os.SEEK_SET)
         else:
@@ -344,7 +348,11 @@ class Source:
                 pass
 
     def pread(self, n: int, offset: int) -> bytes:
-        return os.pread(self.fd, n, offset)
+        if _HAVE_PREAD:
+            return os.pread(self.fd, n, offset)
+        with self._lock:  # pragma: no cover - Windows has no pread
+            os.lseek(self.fd, offset, os.SEEK_SET)
+            return os.read(self.fd, n)
 
     def readinto(self, view: memoryview, offset: int) -> int:
         """Read into a buffer at offset (no allocation); a short count means end of source or trouble."""
@@ -357,7 +365,9 @@ class Source:
     def identity(self) -> dict:
         st = self.st
         ident = {"path": os.path.realpath(self.path), "size": self.size, "is_block": self.is_block}
-        if self.is_block:
+        if is_windows_device_path(self.path):  # pragma: no cover - Windows
+            ident["path"] = self.path
+        elif self.is_block:
             ident["rdev"] = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
             ident.update(_block_device_info(st.st_rdev))
         else:
@@ -469,8 +479,72 @@ def _existing_ancestor(path: Path) -> Path:
     return path
 
 
+def is_windows_device_path(path: str) -> bool:
+    """\\\\.\\PhysicalDrive1, \\\\.\\E: and the like (raw disks and volumes on Windows)."""
+    return path.startswith(("\\\\.\\", "//./"))
+
+
+def _windows_device_size(fd: int) -> int | None:  # pragma: no cover - Windows
+    import ctypes
+    import msvcrt
+    from ctypes import wintypes
+
+    IOCTL_DISK_GET_LENGTH_INFO = 0x0007405C
+    length = ctypes.c_longlong(0)
+    returned = wintypes.DWORD(0)
+    ok = ctypes.windll.kernel32.DeviceIoControl(
+        wintypes.HANDLE(msvcrt.get_osfhandle(fd)), IOCTL_DISK_GET_LENGTH_INFO, None, 0, ctypes.byref(length),
+        ctypes.sizeof(length), ctypes.byref(returned), None)
+    return int(length.value) if ok else None
+
+
+def _windows_volume_disk_number(drive: str) -> int | None:  # pragma: no cover - Windows
+    """The physical disk number holding a volume (IOCTL_STORAGE_GET_DEVICE_NUMBER on \\\\.\\C:)."""
+    import ctypes
+    from ctypes import wintypes
+
+    class STORAGE_DEVICE_NUMBER(ctypes.Structure):
+        _fields_ = [("DeviceType", wintypes.DWORD), ("DeviceNumber", wintypes.DWORD),
+                    ("PartitionNumber", wintypes.DWORD)]
+
+    k32 = ctypes.windll.kernel32
+    h = k32.CreateFileW(f"\\\\.\\{drive}", 0, 3, None, 3, 0, None)
+    if h in (0, -1, ctypes.c_void_p(-1).value):
+        return None
+    try:
+        out = STORAGE_DEVICE_NUMBER()
+        returned = wintypes.DWORD(0)
+        ok = k32.DeviceIoControl(h, 0x002D1080, None, 0, ctypes.byref(out), ctypes.sizeof(out),
+                                 ctypes.byref(returned), None)
+        return int(out.DeviceNumber) if ok else None
+    finally:
+        k32.CloseHandle(h)
+
+
+def windows_conflict(source_path: str, out_dir: str, disk_number_of=None) -> bool:
+    """Would writing into out_dir write onto the Windows device source_path? (volume or physical drive)"""
+    import ntpath
+    import re as _re
+
+    drive = ntpath.splitdrive(os.path.abspath(out_dir) if os.name == "nt" else out_dir)[0].rstrip("\\").upper()
+    name = source_path.replace("/", "\\")[4:].upper()  # after \\.\
+    if _re.fullmatch(r"[A-Z]:", name):
+        return name == drive
+    m = _re.fullmatch(r"PHYSICALDRIVE(\d+)", name)
+    if m and drive:
+        number = (disk_number_of or _windows_volume_disk_number)(drive)
+        return number is None or number == int(m.group(1))  # unknown: refuse, to be safe
+    return False
+
+
 def check_not_same_device(source: Source, out_dir: Path) -> None:
     """Raise SameDeviceRefused if writing into out_dir would write onto the source."""
+    if is_windows_device_path(source.path):  # pragma: no cover - Windows
+        if windows_conflict(source.path, str(out_dir)):
+            raise SameDeviceRefused(
+                f"Từ chối: thư mục lưu ảnh ({out_dir}) nằm trên chính thiết bị đang được tạo ảnh "
+                f"({source.path}). Hãy chọn ổ đích khác (ổ USB/ổ ngoài).", path=source.path, out_dir=str(out_dir))
+        return
     anchor = _existing_ancestor(out_dir)
     out_st = os.stat(anchor)
     if not source.is_block:

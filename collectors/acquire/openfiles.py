@@ -95,7 +95,7 @@ def find_open_deleted(proc: str = "/proc", pids: list[int] | None = None) -> tup
                 found[key].other_holders.append({"pid": pid, "fd": int(fd), "process": comm})
                 continue
             found[key] = OpenDeleted(pid, int(fd), comm, target[: -len(_DELETED)], st.st_size, st.st_dev, st.st_ino,
-                                     oct(st.st_mode), st.st_uid, st.st_gid, utc_iso(st.st_mtime),
+                                     stat.filemode(st.st_mode), st.st_uid, st.st_gid, utc_iso(st.st_mtime),
                                      utc_iso(st.st_atime), utc_iso(st.st_ctime), [])
     if denied:
         notes.append(f"Không đọc được danh sách tệp mở của {denied} tiến trình (cần quyền root).")

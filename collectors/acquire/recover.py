@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+import stat
 import struct
 import threading
 from dataclasses import asdict, dataclass, field
@@ -244,6 +245,11 @@ class DeletedFile:
     blocks_reused: int = 0
     runs: list = field(default_factory=list)
     resident: bool = False
+    mode: str = ""
+    uid: int | None = None
+    gid: int | None = None
+    raw: bool = False  # content read straight from the clusters in `runs` (FAT: assumed contiguous)
+    block_size: int = 0
     note: str = ""
 
     def orig_meta(self) -> dict:
@@ -251,6 +257,8 @@ class DeletedFile:
         meta = {k: getattr(self, k) for k in ("mtime", "atime", "ctime", "btime", "dtime") if getattr(self, k)}
         meta.update({"size": self.size, "path": self.path, "inode": self.inode, "fs_type": self.fs_type,
                      "fs_offset": self.fs_offset, "deleted": True, "status": self.status})
+        if self.mode:
+            meta.update(mode=self.mode, uid=self.uid, gid=self.gid)
         if self.reason:
             meta["reason"] = self.reason
         return meta
@@ -420,6 +428,11 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, name_in
     if int(meta.type) not in (_DIR, _REG):
         return None  # virtual TSK entries ($OrphanFiles itself), links, devices
     d.size = int(meta.size)
+    try:
+        d.mode = stat.filemode(int(meta.mode) | (stat.S_IFDIR if d.is_dir else stat.S_IFREG))
+        d.uid, d.gid = int(meta.uid), int(meta.gid)
+    except (TypeError, ValueError):
+        pass
     d.mtime, d.atime, d.ctime, d.btime = (utc_iso(meta.mtime), utc_iso(meta.atime), utc_iso(meta.ctime),
                                           utc_iso(meta.crtime))
     if info.fs_type.startswith("ext"):
@@ -450,6 +463,7 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, name_in
         d.status = RECOVERABLE
         return d
     bs = info.block_size
+    d.block_size = bs
     needed = -(-d.size // bs)
     have = sum(length for _, length in runs)
     if not runs:
@@ -459,13 +473,20 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, name_in
     if any(addr == 0 for addr, _ in runs) and info.fs_type.startswith("FAT"):
         d.reason = "Mục thư mục không còn cluster bắt đầu: không khôi phục được."
         return d
+    if info.fs_type.startswith("FAT") and have < needed and runs[0][0] + needed <= info.block_count:
+        # The FAT chain is cleared on delete; TSK stops at the first cluster now in use. Undelete
+        # assumes the clusters were contiguous from the first one: check each of them instead.
+        runs = [(runs[0][0], needed)]
+        d.runs = runs
+        d.raw = True
+        have = needed
     d.blocks = min(have, needed)
     reused = sum(allocated.overlap(addr, length) for addr, length in runs)
     d.blocks_reused = min(reused, d.blocks)
     if d.blocks_reused >= d.blocks:
         d.reason = ("Toàn bộ cluster/khối của tệp đã được tệp khác dùng lại (bị ghi đè): không khôi phục được.")
         return d
-    if _content_is_zero(f, d.size):
+    if _content_is_zero(_content_reader(img, f, d), d.size):
         d.reason = "Nội dung còn lại toàn số 0 (đã bị xóa trắng): không khôi phục được."
         return d
     if d.blocks_reused:
@@ -481,12 +502,35 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, name_in
     return d
 
 
-def _content_is_zero(f, size: int) -> bool:
+def _content_reader(img, f, d: DeletedFile) -> Callable[[int, int], bytes]:
+    """read(pos, n) of a deleted file's content: through TSK, or from the clusters themselves."""
+    if not d.raw:
+        return f.read_random
+    bs = d.block_size
+
+    def read(pos: int, n: int) -> bytes:
+        out = bytearray()
+        vpos = 0
+        for addr, length in d.runs:
+            run_bytes = length * bs
+            if pos < vpos + run_bytes and n > 0:
+                within = pos - vpos
+                take = min(n, run_bytes - within)
+                out += img.read(d.fs_offset + addr * bs + within, take)
+                pos += take
+                n -= take
+            vpos += run_bytes
+        return bytes(out)
+
+    return read
+
+
+def _content_is_zero(read: Callable[[int, int], bytes], size: int) -> bool:
     pos = 0
     while pos < size:
         n = min(READ_CHUNK, size - pos)
         try:
-            data = f.read_random(pos, n)
+            data = read(pos, n)
         except (IOError, OSError):
             return False
         if not data:
@@ -543,13 +587,14 @@ def read_deleted(img: pytsk3.Img_Info, d: DeletedFile, sink: Callable[[bytes], o
                  fs_cache: dict | None = None, cancel: threading.Event | None = None) -> tuple[int, str]:
     """Stream a deleted file's content into `sink`; returns (bytes, sha256)."""
     f = open_deleted(img, d, fs_cache)
+    read = _content_reader(img, f, d)
     h = hashlib.sha256()
     pos = 0
     while pos < d.size:
         check_cancel(cancel, f"khôi phục {d.path}")
         n = min(READ_CHUNK, d.size - pos)
         try:
-            data = f.read_random(pos, n)
+            data = read(pos, n)
         except (IOError, OSError) as exc:
             raise SourceError(f"Không đọc được nội dung {d.path} tại {pos}: {exc}", path=d.path) from exc
         if not data:

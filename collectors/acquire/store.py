@@ -80,7 +80,8 @@ def ensure_space(case, needed: int, what: str) -> None:
 
 def image_into_case(case, source: str, *, name: str | None = None, verify: bool = False,
                     part_size: int = imaging.FAT32_PART, cancel: threading.Event | None = None,
-                    run_id: str | None = None, check_space: bool = True) -> Generator[Any, None, dict]:
+                    run_id: str | None = None, check_space: bool = True,
+                    algorithms=("sha256", "md5")) -> Generator[Any, None, dict]:
     src = imaging.Source(source)
     try:
         name = name or imaging._default_name(src)
@@ -92,7 +93,7 @@ def image_into_case(case, source: str, *, name: str | None = None, verify: bool 
             "event": "image-start", "source": source, "size": src.size, "out_dir": str(out_dir),
             "verify": verify, "part_size": part_size})
         result = yield from imaging.image_source(src, out_dir, name=name, part_size=part_size, verify=verify,
-                                                 cancel=cancel)
+                                                 cancel=cancel, algorithms=algorithms)
     finally:
         src.close()
     records = []
@@ -385,9 +386,10 @@ def capture_into_case(case, interfaces: list[str], *, seconds: float | None = 30
         case.custody.append("note", "packet capture", {"event": "capture-refused", "reason": reason})
         raise capture_mod.AccessDenied(reason, interfaces=interfaces)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    name = f"capture_{'_'.join(_safe(i) for i in interfaces)}_{stamp}.pcap"
+    ng = len(interfaces) > 1  # several interfaces: pcapng (per-packet interface and link type)
+    name = f"capture_{'_'.join(_safe(i) for i in interfaces)}_{stamp}.{'pcapng' if ng else 'pcap'}"
     with case.writer(name=name, source=f"scapy sniff on {', '.join(interfaces)}", kind="api",
-                     media_type="application/vnd.tcpdump.pcap", **common) as w:
+                     media_type="application/x-pcapng" if ng else "application/vnd.tcpdump.pcap", **common) as w:
         result = yield from capture_mod.capture(interfaces, w.write, seconds=seconds, count=count, bpf=bpf,
                                                 cancel=cancel, on_started=on_started)
         w.kw["orig_meta"] = {"interfaces": interfaces, "packets": result.packets, "bytes": result.bytes,

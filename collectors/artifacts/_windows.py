@@ -224,6 +224,56 @@ def profiles(api: WindowsAPI, notes: list[str]) -> list[dict]:
     return rows
 
 
+TCPIP_KEY = r"SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
+
+
+def _multi(v: Any) -> list[str]:
+    """REG_MULTI_SZ or a comma/space separated REG_SZ as a list."""
+    if v is None:
+        return []
+    if isinstance(v, (list, tuple)):
+        return [str(x) for x in v if x and str(x) != "0.0.0.0"]
+    return [x for x in str(v).replace(",", " ").split() if x != "0.0.0.0"]
+
+
+def network_from_registry(api: WindowsAPI, notes: list[str]) -> dict:
+    """network_config.json from Tcpip\\Parameters: configured and DHCP-leased addresses, gateways, DNS."""
+    data: dict = {"interfaces": [], "addresses": [], "routes": [], "neighbours": [], "dns": None}
+    try:
+        params = api.reg_values(HKLM, TCPIP_KEY)
+    except (FileNotFoundError, PermissionError):
+        notes.append(f"HKLM\\{TCPIP_KEY}: not found")
+        return data
+    servers: list[str] = []
+    try:
+        guids = api.reg_subkeys(HKLM, TCPIP_KEY + "\\Interfaces")
+    except (FileNotFoundError, PermissionError):
+        guids = []
+    for guid in guids:
+        try:
+            v = api.reg_values(HKLM, f"{TCPIP_KEY}\\Interfaces\\{guid}")
+        except (FileNotFoundError, PermissionError):
+            continue
+        dhcp = bool(v.get("EnableDHCP"))
+        data["interfaces"].append({"name": guid, "mac": None, "up": None, "mtu": v.get("MTU"), "speed_mbps": None,
+                                   "flags": "dhcp" if dhcp else "static", "domain": v.get("Domain") or v.get("DhcpDomain")})
+        addrs = _multi(v.get("DhcpIPAddress")) if dhcp else _multi(v.get("IPAddress"))
+        masks = _multi(v.get("DhcpSubnetMask")) if dhcp else _multi(v.get("SubnetMask"))
+        for i, a in enumerate(addrs):
+            data["addresses"].append({"iface": guid, "family": "ipv6" if ":" in a else "ipv4", "address": a,
+                                      "netmask": masks[i] if i < len(masks) else None, "broadcast": None})
+        for gw in (_multi(v.get("DhcpDefaultGateway")) if dhcp else _multi(v.get("DefaultGateway"))):
+            data["routes"].append({"family": "ipv4", "destination": "0.0.0.0/0", "gateway": gw, "iface": guid,
+                                   "metric": None})
+        servers += _multi(v.get("NameServer")) + _multi(v.get("DhcpNameServer"))
+    servers = _multi(params.get("NameServer")) + servers
+    data["dns"] = {"nameservers": list(dict.fromkeys(servers)),
+                   "search": _multi(params.get("SearchList")) or ([params["Domain"]] if params.get("Domain") else []),
+                   "options": []}
+    data["hostname"] = params.get("Hostname")
+    return data
+
+
 def os_version(api: WindowsAPI) -> dict:
     try:
         v = api.reg_values(HKLM, CURRENT_VERSION_KEY)
@@ -332,3 +382,231 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
             except OSError as exc:
                 notes.append(f"{logical(p)}: {exc.strerror or exc}")
     return rows
+
+
+# ------------------------------------------------------------------ offline: the registry hive files
+SERVICE_START = {0: "boot", 1: "system", 2: "automatic", 3: "manual", 4: "disabled"}
+SERVICE_TYPES = {1: "kernel_driver", 2: "file_system_driver", 4: "adapter", 8: "recognizer_driver",
+                 16: "own_process", 32: "share_process", 80: "user_own_process", 96: "user_share_process"}
+
+
+def hive_support() -> bool:
+    try:
+        import regipy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class HiveWindowsAPI:
+    """The same seam over the hive files of an offline Windows root (parsed with regipy, read only).
+
+    HKLM\\Software -> config/SOFTWARE, HKLM\\SYSTEM\\CurrentControlSet -> config/SYSTEM with the control set
+    named by Select\\Current, HKU\\<SID> -> the NTUSER.DAT of that profile (found through ProfileList).
+    There is no current user offline: HKCU does not exist.
+    """
+
+    def __init__(self, root: Path, notes: list[str] | None = None, logical=lambda p: str(p)):
+        from ..base import find_case_insensitive
+
+        self.root = Path(root)
+        self.notes = notes if notes is not None else []
+        self.logical = logical
+        self._find = find_case_insensitive
+        self._hives: dict[str, Any] = {}
+        self.paths: dict[str, Path] = {}
+        for name in ("SOFTWARE", "SYSTEM"):
+            p = find_case_insensitive(self.root, f"Windows/System32/config/{name}")
+            if p is not None and p.is_file():
+                self.paths[name] = p
+        self._users: dict[str, Path] | None = None
+        self._control_set: str | None = None
+        self._said: set[str] = set()
+
+    def note(self, message: str) -> None:
+        """A problem with the hives, said once (the collectors share one parsed root)."""
+        if message not in self._said:
+            self._said.add(message)
+            self.notes.append(message)
+
+    @property
+    def available(self) -> bool:
+        return bool(self.paths)
+
+    def _hive(self, name: str):
+        if name not in self._hives:
+            from regipy.registry import RegistryHive
+
+            path = self.paths.get(name)
+            if path is None:
+                raise FileNotFoundError(f"no {name} hive")
+            try:
+                self._hives[name] = RegistryHive(str(path))
+            except PermissionError:
+                self.note(f"{self.logical(path)}: permission denied")
+                raise
+            except Exception as exc:  # a damaged hive: say so once, go on without it
+                self.note(f"{self.logical(path)}: not a readable registry hive ({type(exc).__name__}: {exc})")
+                self._hives[name] = None
+        if self._hives[name] is None:
+            raise FileNotFoundError(f"{name} hive unreadable")
+        return self._hives[name]
+
+    def _current_control_set(self) -> str:
+        if self._control_set is None:
+            current = 1
+            try:
+                for v in self._hive("SYSTEM").get_key("\\Select").iter_values(trim_values=False):
+                    if v.name == "Current" and isinstance(v.value, int):
+                        current = v.value
+            except Exception:
+                pass
+            self._control_set = f"ControlSet{current:03d}"
+        return self._control_set
+
+    def user_hives(self) -> dict[str, Path]:
+        """SID -> NTUSER.DAT, from ProfileList (ProfileImagePath C:\\Users\\x -> <root>/Users/x/NTUSER.DAT)."""
+        if self._users is None:
+            self._users = {}
+            try:
+                sids = self.reg_subkeys(HKLM, PROFILE_LIST_KEY)
+            except (FileNotFoundError, PermissionError):
+                sids = []
+            for sid in sids:
+                try:
+                    home = self.reg_values(HKLM, f"{PROFILE_LIST_KEY}\\{sid}").get("ProfileImagePath")
+                except (FileNotFoundError, PermissionError):
+                    continue
+                if not home or ":" not in str(home):
+                    continue
+                rel = str(home).split(":", 1)[1].replace("\\", "/").strip("/")
+                p = self._find(self.root, f"{rel}/NTUSER.DAT") if rel else None
+                if p is not None and p.is_file():
+                    self._users[sid] = p
+        return self._users
+
+    def _locate(self, hive: str, key: str):
+        """(hive object, path inside it) for a logical key."""
+        parts = [p for p in key.split("\\") if p]
+        if hive == HKLM and parts and parts[0].lower() == "software":
+            return self._hive("SOFTWARE"), parts[1:]
+        if hive == HKLM and parts and parts[0].lower() == "system":
+            rest = parts[1:]
+            if rest and rest[0].lower() == "currentcontrolset":
+                rest = [self._current_control_set()] + rest[1:]
+            return self._hive("SYSTEM"), rest
+        if hive == HKU and parts:
+            path = self.user_hives().get(parts[0])
+            if path is None:
+                raise FileNotFoundError(key)
+            name = f"user:{parts[0]}"
+            if name not in self.paths:
+                self.paths[name] = path
+            return self._hive(name), parts[1:]
+        raise FileNotFoundError(f"{hive}\\{key}: not in the hives of an offline root")
+
+    def _key(self, hive: str, key: str):
+        from regipy.exceptions import RegistryKeyNotFoundException
+
+        h, parts = self._locate(hive, key)
+        try:
+            return h.get_key("\\" + "\\".join(parts)) if parts else h.root
+        except (RegistryKeyNotFoundException, Exception) as exc:
+            raise FileNotFoundError(f"{hive}\\{key}") from exc
+
+    def reg_values(self, hive: str, key: str) -> dict[str, Any]:
+        k = self._key(hive, key)
+        return {v.name: v.value for v in (k.iter_values(trim_values=False) or [])}
+
+    def reg_subkeys(self, hive: str, key: str) -> list[str]:
+        if hive == HKU and not key.strip("\\"):
+            return sorted(self.user_hives())
+        k = self._key(hive, key)
+        return [s.name for s in (k.iter_subkeys() or [])]
+
+    def services(self) -> list[dict]:
+        base = r"SYSTEM\CurrentControlSet\Services"
+        rows = []
+        try:
+            names = self.reg_subkeys(HKLM, base)
+        except FileNotFoundError:
+            if "SYSTEM" not in self.paths:
+                self.note("no SYSTEM hive (Windows/System32/config/SYSTEM): services not known")
+            return rows
+        for name in names:
+            try:
+                v = self.reg_values(HKLM, f"{base}\\{name}")
+            except FileNotFoundError:
+                continue
+            if "Type" not in v and "ImagePath" not in v:
+                continue  # a settings key, not a service
+            rows.append({"name": name, "display_name": v.get("DisplayName"), "status": None,
+                         "start_type": SERVICE_START.get(v.get("Start"), v.get("Start")),
+                         "type": SERVICE_TYPES.get(v.get("Type"), v.get("Type")), "binpath": v.get("ImagePath"),
+                         "username": v.get("ObjectName"), "pid": None, "description": v.get("Description")})
+        return rows
+
+    def system_root(self) -> str:
+        p = self._find(self.root, "Windows")
+        return str(p if p is not None else self.root / "Windows")
+
+    def computer_name(self) -> str | None:
+        try:
+            return self.reg_values(HKLM, r"SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName").get("ComputerName")
+        except (FileNotFoundError, PermissionError):
+            return None
+
+    def time_zone(self) -> str | None:
+        try:
+            v = self.reg_values(HKLM, r"SYSTEM\CurrentControlSet\Control\TimeZoneInformation")
+        except (FileNotFoundError, PermissionError):
+            return None
+        return v.get("TimeZoneKeyName") or v.get("StandardName")
+
+
+def offline_api(ctx) -> HiveWindowsAPI | None:
+    """The hive-backed seam for an offline Windows root, or None when the hives cannot be parsed here."""
+    if ctx.live or ctx.os != "windows" or not hive_support():
+        return None
+    root = Path(ctx.root)
+    if _HIVE_CACHE.get("root") == root:
+        return _HIVE_CACHE["api"]
+    api = HiveWindowsAPI(root, logical=ctx.logical)
+    if not api.available:
+        return None
+    _HIVE_CACHE.clear()  # one offline root at a time: the parsed hives of the last one are kept
+    _HIVE_CACHE.update(root=root, api=api)
+    return api
+
+
+_HIVE_CACHE: dict = {}
+
+
+def api_for(ctx):
+    """The seam for this context: the live registry (or a test fake), or the hives of an offline root."""
+    if ctx.live:
+        return default_api(ctx.options)
+    api = offline_api(ctx)
+    if api is None:
+        raise FileNotFoundError("the registry hives of this offline root cannot be parsed here")
+    return api
+
+
+def offline_reason(ctx) -> str | None:
+    """Why a registry-based collector cannot run on this offline Windows root (None when it can)."""
+    if ctx.live or ctx.os != "windows":
+        return None
+    if not hive_support():
+        return OFFLINE_WINDOWS + "; install regipy to parse them"
+    return None if offline_api(ctx) is not None else "offline Windows root without SOFTWARE or SYSTEM hive (Windows/System32/config)"
+
+
+def drain_notes(api, ctx) -> list[str]:
+    """Problems with the hives not yet said in this checklist item (each item names them once)."""
+    notes = list(getattr(api, "notes", []) or [])
+    if not notes:
+        return []
+    said = api.__dict__.setdefault("_said_in", {}).setdefault(ctx.checklist_id, set())
+    fresh = [n for n in notes if n not in said]
+    said.update(fresh)
+    return fresh

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..base import Collector, Context
 from ._common import read_logical
-from ._windows import OFFLINE_WINDOWS
+from ._windows import api_for, drain_notes, offline_reason
 
 
 def parse_passwd(text: str) -> list[dict]:
@@ -43,17 +43,17 @@ class Accounts(Collector):
     os = ("linux", "windows")
 
     def check(self, ctx: Context) -> str | None:
-        if ctx.os == "windows" and not ctx.live:
-            return OFFLINE_WINDOWS
-        return None
+        return offline_reason(ctx)
 
     def collect(self, ctx: Context):
         yield ctx.progress(0, None, "users and groups")
         if ctx.os == "windows":
-            from ._windows import default_api, profiles
+            from ._windows import profiles
 
             notes: list[str] = []
-            rows = profiles(default_api(ctx.options), notes)
+            api = api_for(ctx)
+            rows = profiles(api, notes)
+            notes += drain_notes(api, ctx)
             for n in notes:
                 yield ctx.incomplete(n)
             yield ctx.put_json("users.json", rows, source="HKLM\\" + "Software\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList")

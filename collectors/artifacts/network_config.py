@@ -14,7 +14,7 @@ import struct
 import subprocess
 
 from ..base import Collector, Context
-from ._windows import OFFLINE_WINDOWS
+from ._windows import api_for, drain_notes, offline_reason
 from ._common import IS_LINUX, IS_WINDOWS, psutil, read_logical
 
 FIREWALL_COMMANDS = (["nft", "list", "ruleset"], ["iptables-save"], ["ip6tables-save"])
@@ -128,13 +128,20 @@ class NetworkConfig(Collector):
     os = ("linux", "windows")
 
     def check(self, ctx: Context) -> str | None:
-        if ctx.os == "windows" and not ctx.live:
-            return OFFLINE_WINDOWS
-        return None
+        return offline_reason(ctx)
 
     def collect(self, ctx: Context):
         yield ctx.progress(0, None, "network configuration")
         notes: list[str] = []
+        if ctx.os == "windows" and not ctx.live:
+            from ._windows import network_from_registry
+
+            api = api_for(ctx)
+            data = network_from_registry(api, notes)
+            for n in notes + drain_notes(api, ctx):
+                yield ctx.incomplete(n)
+            yield ctx.put_json("network_config.json", data, source=r"SYSTEM hive: Services\Tcpip\Parameters (offline root)")
+            return
         if ctx.live:
             data = live_network(notes)
         else:

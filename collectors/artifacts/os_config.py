@@ -6,7 +6,7 @@ import platform
 import shlex
 
 from ..base import Collector, Context
-from ._windows import OFFLINE_WINDOWS
+from ._windows import api_for, drain_notes, offline_reason
 from ._common import read_logical
 
 RELEASE_FILES = ("/etc/os-release", "/usr/lib/os-release", "/etc/lsb-release", "/etc/debian_version",
@@ -36,16 +36,22 @@ class OsConfig(Collector):
     os = ("linux", "windows")
 
     def check(self, ctx: Context) -> str | None:
-        if ctx.os == "windows" and not ctx.live:
-            return OFFLINE_WINDOWS
-        return None
+        return offline_reason(ctx)
 
     def collect(self, ctx: Context):
         yield ctx.progress(0, None, "OS release")
         if ctx.os == "windows":
-            from ._windows import default_api, os_version  # pragma: no cover - Windows
+            from ._windows import os_version
 
-            data = {"windows": os_version(default_api(ctx.options)), "platform": platform.platform()}
+            api = api_for(ctx)
+            data = {"windows": os_version(api)}
+            if ctx.live:
+                data["platform"] = platform.platform()
+            for n in drain_notes(api, ctx):
+                yield ctx.incomplete(n)
+            if not data["windows"]:
+                yield ctx.incomplete(r"the Windows version was not found (HKLM\Software\Microsoft\Windows NT\CurrentVersion)")
+                return
             yield ctx.put_json("os_release.json", data, source=r"HKLM\Software\Microsoft\Windows NT\CurrentVersion")
             return
         files = {}

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 
 from ..base import Collector, Context
-from ._windows import OFFLINE_WINDOWS
+from ._windows import api_for, drain_notes, offline_reason
 from ..util import ts_to_iso
 from ._common import read_logical, resolve_in_root
 
@@ -90,17 +90,17 @@ class Packages(Collector):
     os = ("linux", "windows")
 
     def check(self, ctx: Context) -> str | None:
-        if ctx.os == "windows" and not ctx.live:
-            return OFFLINE_WINDOWS
-        return None
+        return offline_reason(ctx)
 
     def collect(self, ctx: Context):
         yield ctx.progress(0, None, "installed packages")
         if ctx.os == "windows":
-            from ._windows import default_api, packages_from_uninstall, uninstall_entries
+            from ._windows import packages_from_uninstall, uninstall_entries
 
             notes: list[str] = []
-            rows = packages_from_uninstall(uninstall_entries(default_api(ctx.options), notes))
+            api = api_for(ctx)
+            rows = packages_from_uninstall(uninstall_entries(api, notes))
+            notes += drain_notes(api, ctx)
             for n in notes:
                 yield ctx.incomplete(n)
             yield ctx.put_json("packages.json", rows, source="registry uninstall keys")

@@ -87,6 +87,15 @@ def offline_roles(ctx: Context) -> list[dict]:
     from .services import systemd_units
 
     rows: list[dict] = []
+    if ctx.os == "windows":
+        from ._windows import offline_api, services_rows
+
+        api = offline_api(ctx)
+        for s in services_rows(api)[0] if api is not None else []:
+            role = SERVICE_ROLES.get(s["name"])
+            if role and s["enabled"] in ("automatic", "boot", "system"):
+                rows.append({"role": role, "evidence": f"service {s['name']} starts automatically", "port": None,
+                             "process": None, "service": s["name"]})
     if ctx.os == "linux":
         for name, u in systemd_units(ctx).items():
             role = SERVICE_ROLES.get(_service_base(name))
@@ -136,6 +145,9 @@ class ServerRoles(Collector):
         else:
             rows = offline_roles(ctx)
             if ctx.os == "windows":
-                yield ctx.incomplete("roles of an offline Windows root need the registry hives (not parsed yet)")
+                from ._windows import offline_api
+
+                if offline_api(ctx) is None:
+                    yield ctx.incomplete("roles of an offline Windows root need the registry hives (not parsed here)")
         yield ctx.put_json("roles.json", dedupe(rows),
                            source="listening ports, processes, services" if ctx.live else "enabled services, configuration files")

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from ..base import Collector, Context
-from ._windows import OFFLINE_WINDOWS
+from ._windows import api_for, drain_notes, offline_reason
 from ..util import decode_path
 from ._common import read_text, resolve_in_root
 
@@ -151,17 +151,19 @@ class Services(Collector):
     os = ("linux", "windows")
 
     def check(self, ctx: Context) -> str | None:
-        if ctx.os == "windows" and not ctx.live:
-            return OFFLINE_WINDOWS
-        return None
+        return offline_reason(ctx)
 
     def collect(self, ctx: Context):
         yield ctx.progress(0, None, "services")
         if ctx.os == "windows":
-            from ._windows import default_api, services_rows
+            from ._windows import services_rows
 
-            rows, _full = services_rows(default_api(ctx.options))
-            yield ctx.put_json("services.json", rows, source="Service Control Manager (psutil.win_service_iter)")
+            api = api_for(ctx)
+            rows, _full = services_rows(api)
+            for n in drain_notes(api, ctx):
+                yield ctx.incomplete(n)
+            yield ctx.put_json("services.json", rows, source="Service Control Manager (psutil.win_service_iter)"
+                               if ctx.live else r"SYSTEM hive: CurrentControlSet\Services")
             return
         units = systemd_units(ctx)
         if ctx.live and units:

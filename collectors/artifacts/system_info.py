@@ -148,7 +148,7 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
 
 def offline_info(ctx: Context) -> tuple[dict, list[str]]:
     notes = ["boot time, uptime, clock, logged-in users and hardware need the running system (offline root)"]
-    host = None
+    host = tz = None
     if ctx.os == "linux":
         host = (read_logical(ctx, "/etc/hostname") or "").strip() or None
         rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
@@ -163,13 +163,24 @@ def offline_info(ctx: Context) -> tuple[dict, list[str]]:
         if kernels:
             notes.append("kernel: the installed kernels under /boot are listed (which one ran is not known offline)")
     else:
+        from ._windows import drain_notes, offline_api, os_version
+
         os_info = {"system": "Windows", "release": None, "version": None, "distro": None, "distro_version": None,
                    "build": None}
         kernel = None
-        notes.append("host name and Windows version are in the registry hives (copied under B4; not parsed yet)")
+        api = offline_api(ctx)
+        if api is None:
+            notes.append("host name and Windows version are in the registry hives (copied under B4; not parsed here)")
+        else:
+            ver = os_version(api)
+            host = api.computer_name()
+            os_info.update(distro=ver.get("product_name"), distro_version=ver.get("display_version"),
+                           build=ver.get("build"), release=ver.get("edition"))
+            tz = api.time_zone()
+            notes.extend(drain_notes(api, ctx))
     info = {
         "hostname": host, "fqdn": None, "os": os_info, "kernel": kernel, "boot_time": None, "uptime_s": None,
-        "timezone": timezone_name(ctx) if ctx.os == "linux" else None, "utc_offset": None,
+        "timezone": timezone_name(ctx) if ctx.os == "linux" else tz, "utc_offset": None,
         "clock": {"utc": None, "local": None, "ntp_synced": None, "offset_s": None, "max_error_s": None}, "users": [],
         "hardware": {"cpu_model": None, "cpus": None, "memory_bytes": None, "machine": None, "vendor": None,
                      "product": None},

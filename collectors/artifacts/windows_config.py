@@ -24,19 +24,23 @@ class WindowsConfig(Collector):
 
     def collect(self, ctx: Context):
         notes: list[str] = []
-        if ctx.live:
-            api = win.default_api(ctx.options)
+        api = win.default_api(ctx.options) if ctx.live else win.offline_api(ctx)
+        if api is not None:
+            where = "registry" if ctx.live else "registry hives of the offline root"
             yield ctx.progress(0, 4, "Run keys")
-            yield ctx.put_json("windows_run_keys.json", win.run_keys(api, notes), source="registry Run/RunOnce keys")
+            yield ctx.put_json("windows_run_keys.json", win.run_keys(api, notes), source=f"{where}: Run/RunOnce keys")
             yield ctx.progress(1, 4, "services")
             _rows, full = win.services_rows(api)
-            yield ctx.put_json("windows_services.json", full, source="Service Control Manager")
+            yield ctx.put_json("windows_services.json", full,
+                               source="Service Control Manager" if ctx.live else f"{where}: SYSTEM Services")
+            yield ctx.progress(3, 4, "uninstall keys")
+            yield ctx.put_json("windows_uninstall.json", win.uninstall_entries(api, notes), source=f"{where}: uninstall keys")
+            notes += win.drain_notes(api, ctx)
+        if ctx.live:
             yield ctx.progress(2, 4, "scheduled tasks")
             tasks_dir = Path(api.system_root()) / "System32" / "Tasks"
             tasks = win.scheduled_tasks(tasks_dir, notes)
             yield ctx.put_json("windows_scheduled_tasks.json", tasks, source=str(tasks_dir))
-            yield ctx.progress(3, 4, "uninstall keys")
-            yield ctx.put_json("windows_uninstall.json", win.uninstall_entries(api, notes), source="registry uninstall keys")
         else:
             tasks_dir = find_case_insensitive(ctx.root, "Windows/System32/Tasks")
             if tasks_dir is not None and tasks_dir.is_dir():
@@ -56,7 +60,9 @@ class WindowsConfig(Collector):
                     nt = find_case_insensitive(Path(prof), "NTUSER.DAT")
                     if nt is not None and nt.is_file():
                         yield ctx.put_file(nt)
-            notes.append("Run keys, services, installed programs, OS version and network settings of an offline "
-                         "Windows root are in the registry hives, copied as files (not parsed yet)")
+            if api is None:
+                notes.append("Run keys, services, installed programs and the OS version of this offline Windows root "
+                             "are in the registry hives, copied as files but not parsed here"
+                             + ("" if win.hive_support() else " (install regipy)"))
         for n in notes:
             yield ctx.incomplete(n)

@@ -24,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--verify", action="store_true", help="đọc lại nguồn để kiểm tra băm / re-read and compare")
     parser.add_argument("--part-size", type=_size, default=None,
                         help="kích thước mỗi phần (mặc định 4095M, hợp FAT32) / part size, e.g. 2G")
+    parser.add_argument("--no-md5", action="store_true",
+                        help="chỉ SHA-256 (nhanh hơn; MD5 cho công cụ cũ) / SHA-256 only, faster")
     parser.add_argument("--json", action="store_true", help="in kết quả JSON / print JSON")
     parser.add_argument("--examiner", help="người thu thập / examiner")
 
@@ -44,7 +46,8 @@ def run(args) -> int:
         with CancelOnSigint() as cancel:
             out = run_with_progress(store.image_into_case(
                 case, args.source, name=args.name, verify=args.verify,
-                part_size=args.part_size or imaging.FAT32_PART, cancel=cancel))
+                part_size=args.part_size or imaging.FAT32_PART, cancel=cancel,
+                algorithms=("sha256",) if args.no_md5 else ("sha256", "md5")))
     except UngCuuError as exc:
         print(f"ungcuu image: {exc}", file=sys.stderr)
         return exc.exit_code

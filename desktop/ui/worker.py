@@ -127,10 +127,12 @@ class CallWorker(QObject):
 def start_in_thread(worker: QObject, owner: QObject) -> QThread:
     """Move `worker` to a new QThread (child of `owner`), start it; the thread quits when `done` fires."""
     thread = QThread(owner)
+    # The thread object (owned by `owner`) holds the only lasting reference to the worker; both go when
+    # the thread has finished (deleting the worker earlier, while run() returns, would crash).
+    thread.worker = worker
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.done.connect(thread.quit)
-    thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
     thread.start()
     return thread

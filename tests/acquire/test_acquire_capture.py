@@ -135,3 +135,32 @@ def test_conversation_table_groups_both_directions():
     assert c["packets"] == 3 and c["packets_a_to_b"] == 2 and c["packets_b_to_a"] == 1
     assert c["bytes"] == 2 * len(a) + len(b)
     assert c["first_seen"] == "2023-11-14T22:13:20.000000Z" and c["last_seen"] == "2023-11-14T22:13:21.500000Z"
+
+
+@needs_root
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="AF_PACKET on Linux")
+def test_capture_on_two_interfaces_writes_pcapng_with_the_interface(tmp_path):
+    import psutil
+
+    stats = psutil.net_if_stats()
+    others = [i for i in capture.list_interfaces() if i != "lo" and i in stats and stats[i].isup]
+    if not others:
+        pytest.skip("no interface up besides the loopback")
+    rx, tx = _udp_pair()
+    port = rx.getsockname()[1]
+    buf = bytearray()
+    try:
+        res = drive(capture.capture(["lo", others[0]], buf.extend, seconds=0.5,
+                                    on_started=lambda: tx.sendto(b"two-ifaces", ("127.0.0.1", port))))
+    finally:
+        rx.close()
+        tx.close()
+    assert bytes(buf[:4]) == b"\n\r\r\n"  # pcapng section header block
+    (tmp_path / "c.pcapng").write_bytes(buf)
+    from scapy.layers.inet import UDP
+    from scapy.utils import rdpcap
+
+    packets = rdpcap(str(tmp_path / "c.pcapng"))
+    ours = [p for p in packets if UDP in p and p[UDP].dport == port]
+    assert ours and all(p.sniffed_on == "lo" for p in ours)
+    assert bytes(ours[0][UDP].payload) == b"two-ifaces" and res.packets == len(packets)

@@ -228,3 +228,23 @@ def test_command_capture_requires_arguments(tmp_path, capsys):
     assert "--iface" in capsys.readouterr().err
     assert _cli(["capture", "--list"]) == 0
     assert "lo" in capsys.readouterr().out.split()
+
+
+def test_case_on_a_drive_without_hard_links_moves_the_parts(case, tmp_path, monkeypatch):
+    """FAT32/exFAT case drives have no hard links: the parts move into the store (no second copy)."""
+    img, files = _ext4_with_deletions(tmp_path)
+
+    def no_links(*a, **k):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = drive(store.image_into_case(case, str(img), part_size=1 << 20))
+    parts = [r for r in out["records"] if r.name.startswith("ext4.img.0")]
+    assert len(parts) == 4
+    assert b"".join(case.evidence_path(r).read_bytes() for r in parts) == img.read_bytes()
+    assert not list((case.path / "images" / "ext4.img").glob("ext4.img.0*"))  # moved, not copied
+    assert not list(case.tmp_dir.iterdir())
+    rec = drive(store.recover_into_case(case, out["manifest"].id, carve=False))
+    assert {r.name for r in rec["records"]} == {"a.bin", "b.bin"}
+    again = drive(store.image_into_case(case, str(img), part_size=1 << 20))
+    assert again["records"] == []

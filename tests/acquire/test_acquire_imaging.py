@@ -197,3 +197,15 @@ def test_block_device_image_and_same_device_refusal(tmp_path):
             run("umount", str(mnt))
     finally:
         run("losetup", "-d", loop)
+
+
+def test_windows_same_device_rules_with_a_fake_disk_lookup():
+    disks = {"E:": 1, "C:": 0}
+    lookup = disks.get
+    assert imaging.is_windows_device_path("\\\\.\\PhysicalDrive1")
+    assert not imaging.is_windows_device_path("/dev/sdb")
+    assert imaging.windows_conflict("\\\\.\\E:", "E:\\case\\images", lookup) is True
+    assert imaging.windows_conflict("\\\\.\\E:", "D:\\case", lookup) is False
+    assert imaging.windows_conflict("\\\\.\\PhysicalDrive1", "E:\\case", lookup) is True
+    assert imaging.windows_conflict("\\\\.\\PhysicalDrive1", "C:\\case", lookup) is False
+    assert imaging.windows_conflict("\\\\.\\PhysicalDrive2", "Z:\\case", lookup) is True  # unknown: refuse

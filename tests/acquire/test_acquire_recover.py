@@ -256,3 +256,35 @@ def test_split_image_reads_like_the_whole(ext4_image, tmp_path):
     out = bytearray()
     recover.read_deleted(tsk, d, out.extend)
     assert bytes(out) == files["b.bin"]
+
+
+def test_fat_zeroed_clusters_are_unrecoverable(fat_image):
+    img, files = fat_image
+    scan = drive(recover.scan_deleted(img))
+    photo = _by_name(scan)["/_hoto.bin"]
+    bs = scan.filesystems[0].block_size
+    with open(img, "r+b") as fh:  # a wiping tool zeroed the deleted photo's clusters
+        for addr, length in photo.runs:
+            fh.seek(addr * bs)
+            fh.write(bytes(length * bs))
+    scan = drive(recover.scan_deleted(img))
+    photo = _by_name(scan)["/_hoto.bin"]
+    report = _by_name(scan)["/docs/_eport.bin"]
+    assert photo.status == recover.UNRECOVERABLE and "số 0" in photo.reason
+    assert report.status == recover.RECOVERABLE
+
+
+def test_fat_partly_reused_file_is_partial(fat_image, tmp_path):
+    img, files = fat_image
+    # A small new file takes the first free clusters: the start of the deleted report.
+    (tmp_path / "small.bin").write_bytes(payload(3000, 7))
+    run("mcopy", "-i", str(img), str(tmp_path / "small.bin"), "::/small.bin")
+    scan = drive(recover.scan_deleted(img))
+    report = _by_name(scan)["/docs/_eport.bin"]
+    bs = scan.filesystems[0].block_size
+    assert report.status == recover.PARTIAL and 0 < report.blocks_reused < report.blocks
+    assert "một phần" in report.reason
+    data = _recover_bytes(img, report)
+    reused_bytes = report.blocks_reused * bs
+    assert data[reused_bytes:] == files["report.bin"][reused_bytes:]
+    assert data[:reused_bytes] != files["report.bin"][:reused_bytes]

@@ -128,8 +128,13 @@ def test_custody_added_missing_members(bundles, tmp_path):
 
 
 def test_signature(bundles, tmp_path):
+    from reports.bundle import _load_public_key, public_key_fingerprint
+
     res = verify_bundle(bundles["signed"], public_key=bundles["pub"])
     assert res.ok and res.signature == "valid"
+    fp = public_key_fingerprint(_load_public_key(bundles["pub"]))
+    assert res.manifest["signer"] == {"algorithm": "Ed25519", "public_key_sha256": fp}
+    assert f"chữ ký hợp lệ, khóa công khai SHA-256 {fp}" in res.notes
     res = verify_bundle(bundles["signed"])
     assert res.ok and res.signature == "not_checked" and res.notes
     other_priv, other_pub = generate_keypair(tmp_path / "o.key", tmp_path / "o.pub")
@@ -307,3 +312,40 @@ def test_cli_bundle(case, tmp_path, capsys):
     assert verify_main(out, public_key=tmp_path / "doi.pub", passphrase="bí mật 123",
                        out=io.StringIO(), err=io.StringIO()) == 0
     assert _run(cmd, ["--case", str(tmp_path / "missing"), "--out", str(out)]) == 2
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs: a real full disk (needs root; skipped elsewhere)."""
+    import os
+    import subprocess
+
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("needs root and tmpfs to simulate a full disk")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], check=True)
+
+
+@pytest.mark.root
+def test_disk_full_leaves_no_partial_file(case, tiny_disk):
+    from collectors.errors import DestinationFull
+    from reports.render import render_report
+
+    before = len(case.custody.entries())
+    with pytest.raises(DestinationFull, match="đĩa đầy"):
+        build_bundle(case, tiny_disk / "b.zip")          # the reports alone exceed 64 KiB
+    assert list(tiny_disk.iterdir()) == []                # the partial bundle was removed
+    import os
+
+    fd = os.open(tiny_disk / "filler", os.O_WRONLY | os.O_CREAT)   # fill the disk: not even a small PDF fits
+    with pytest.raises(OSError):
+        while True:
+            os.write(fd, b"\0" * 4096)
+    os.close(fd)
+    with pytest.raises(DestinationFull):
+        render_report(case, "findings", "pdf", tiny_disk / "f.pdf")
+    assert [p.name for p in tiny_disk.iterdir()] == ["filler"]
+    assert len(case.custody.entries()) == before          # nothing logged for exports that failed

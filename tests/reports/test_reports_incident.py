@@ -131,3 +131,23 @@ def test_cli_incident_set_and_show(tmp_path, capsys):
     with Case.open(case_dir) as case:   # the bad file changed nothing
         assert case.incident() == stored
     assert _run(cmd, ["--case", str(tmp_path / "nocase"), "--show"]) == 2
+
+
+def test_cli_set_and_status(case, capsys):
+    from desktop.commands import incident as cmd
+
+    assert _run(cmd, ["--case", str(case.path), "--set", "reports.progress.number=150/BC-TTCNTT",
+                      "--set", "system.level=3", "--set", "reporter.phone=0239 3 856 789"]) == 0
+    inc = case.incident()
+    assert inc["reports"]["progress"] == {"number": "150/BC-TTCNTT"}
+    assert inc["system"]["level"] == 3 and inc["reporter"]["phone"] == "0239 3 856 789"
+    assert _run(cmd, ["--case", str(case.path), "--status", "closed", "--at", "2026-11-25 10:00", "--by", "Trần Thị Hoa"]) == 0
+    assert case.incident()["status_history"][-1] == {"status": "closed", "at": "2026-11-25T10:00:00+07:00",
+                                                     "by": "Trần Thị Hoa"}
+    capsys.readouterr()
+    assert _run(cmd, ["--case", str(case.path), "--set", "system.level=9"]) == 2
+    assert "system.level" in capsys.readouterr().err and case.incident()["system"]["level"] == 3
+    assert _run(cmd, ["--case", str(case.path), "--status", "done"]) == 2
+    capsys.readouterr()
+    assert _run(cmd, ["--example"]) == 0
+    assert load_incident_text(capsys.readouterr().out) == load_incident_file(EXAMPLE)

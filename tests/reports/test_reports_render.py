@@ -95,7 +95,11 @@ def test_form03_pdf_has_every_label_in_order_and_every_value(rendered, module_ca
     for value in FORM03_VALUES:
         assert value in text, value
     n = pages(rendered[("initial", "pdf")])
-    assert n == 2
+    assert n == 3                                       # the form on 2 pages, the QĐ 05 annex on its own page
+    annex = norm(pdftotext(rendered[("initial", "pdf")]).split("\f")[2])
+    assert annex.startswith(f"Vụ việc: {module_case.case_id}")
+    assert "PHỤ LỤC — Nội dung báo cáo ban đầu theo khoản 4 Điều 11 Quyết định 05/2017/QĐ-TTg" in annex
+    assert "Nhà cung cấp dịch vụ kết nối: VNPT Hà Tĩnh" in annex and "Rà soát lỗ hổng toàn bộ" in annex
     assert text.count(f"Vụ việc: {module_case.case_id}") == n and text.count("Số: 146/BC-TTCNTT") >= n
     assert [f"Trang {i}/{n}" in text for i in range(1, n + 1)] == [True] * n
 
@@ -126,7 +130,9 @@ def test_form04_cites_form03_number_and_date(rendered):
                       "Thời điểm phát hiện (T0) (*): 20/11/2026 07:40 (+07:00)", "Số: 145/TB-TTCNTT",
                       "Tên miền: camxuyen.hatinh.gov.vn", "Đơn vị vận hành: Văn phòng HĐND và UBND huyện Cẩm Xuyên"]),
     ("progress", ["BÁO CÁO DIỄN BIẾN TÌNH HÌNH SỰ CỐ", "Đã ngăn chặn", "Ngắt máy chủ khỏi Internet",
-                  "Giám sát tăng cường trong 30 ngày", "Báo cáo trước: 146/BC-TTCNTT"]),
+                  "Giám sát tăng cường trong 30 ngày", "Báo cáo trước: 146/BC-TTCNTT", "5. Thời hạn báo cáo",
+                  "Thông báo sự cố cho cơ quan chủ quản 23/11/2026 07:40 (+07:00) Đã thực hiện",
+                  "Báo cáo kết thúc ứng phó sự cố (Mẫu 04) 02/12/2026 09:00 (+07:00) Đã thực hiện"]),
     ("plan", ["BÁO CÁO PHƯƠNG ÁN ỨNG CỨU CỤ THỂ", "Cô lập máy chủ, thu thập chứng cứ",
               "Người chỉ huy, chủ trì: Nguyễn Văn Đức", "3. Mã độc; 4. Truy cập trái phép"]),
     ("direction", ["BÁO CÁO XIN Ý KIẾN CHỈ ĐẠO, CHỈ HUY", "Phương án 1: Mở lại ngay sau khi vá lỗi",
@@ -136,7 +142,7 @@ def test_form04_cites_form03_number_and_date(rendered):
 ])
 def test_other_kinds_pdf_and_docx(rendered, kind, needles):
     text = norm(pdftotext(rendered[(kind, "pdf")]))
-    dtext = norm(docx_text(rendered[(kind, "docx")].read_bytes()))
+    dtext = norm(docx_text(rendered[(kind, "docx")].read_bytes()).replace(" | ", " "))
     for s in needles:
         assert s in text, s
         assert s in dtext, s
@@ -285,3 +291,24 @@ def test_prefill_reads_dead_box_services_and_skips_unreadable_evidence(tmp_path,
         assert found["_problems"].value[0].startswith("E000011 (roles.json): không đọc được")
     finally:
         c.close()
+
+
+def test_control_characters_from_evidence_do_not_break_pdf_or_docx(case, tmp_path):
+    case.add_bytes(b"x", checklist_id="B5", name="bad\x1b[31mname\x00.txt", source="/tmp/odd\x07dir/\x1b[0mfile",
+                   collector="test")
+    pdf = render_report(case, "findings", "pdf", tmp_path / "f.pdf").path
+    docx = render_report(case, "findings", "docx", tmp_path / "f.docx").path
+    assert "bad�[31mname�.txt" in pdftotext(pdf)
+    assert "bad�[31mname�.txt" in docx_text(docx.read_bytes())
+
+
+def test_findings_from_analysis_with_their_evidence(rendered, module_case):
+    findings = pytest.importorskip("analysis.findings")
+    found = findings.run(module_case)
+    assert found, "the auth log sample yields findings (new account, last login)"
+    text = norm(pdftotext(rendered[("findings", "pdf")]))
+    section = text[text.index("3. Các phát hiện và chứng cứ"):text.index("4. Bảng chứng cứ")]
+    for f in found:
+        assert norm(f.summary_vi)[:40] in section
+        for eid in f.evidence_ids:
+            assert eid in section

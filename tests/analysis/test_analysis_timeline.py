@@ -1,0 +1,209 @@
+"""The case timeline: build from evidence, queries for the GUI, marks, exports, cancel and bad input."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import threading
+
+import pytest
+
+from analysis import export, timeline
+from analysis.events import iso_z
+from collectors.errors import Cancelled, UnreadableInput
+
+from analysis_helpers import add_json, add_text
+
+P = "plaso-test-data"
+MTIME_2021 = 1625097600  # 2021-07-01T00:00:00Z: the year RFC 3164 lines are placed in
+
+
+@pytest.fixture
+def case(new_case, logs, evtx_dir, tmp_path):
+    c = new_case()
+    add_json(c, "system.json", {"hostname": "web01", "utc_offset": "+07:00", "boot_time": "2021-06-30T01:00:00Z",
+                                "users": [{"name": "admin", "terminal": "pts/0", "host": "10.0.0.8",
+                                           "started": "2021-06-30T02:00:00Z"}]}, "B2")
+    add_text(c, tmp_path, "/var/log/auth.log", (logs / "elastic-beats/system_auth_test.log").read_text(),
+             mtime=MTIME_2021)
+    add_text(c, tmp_path, "/var/log/wtmp.1", (logs / P / "utmp_wtmp.1").read_bytes())
+    add_text(c, tmp_path, "/var/log/dpkg.log", (logs / P / "dpkg.log").read_text())
+    add_text(c, tmp_path, "/root/.bash_history", (logs / P / "bash_history").read_text())
+    c.add_file(evtx_dir / "evtx-rs-samples/new-user-security.evtx", checklist_id="B10", collector="test",
+               source="C:\\Windows\\System32\\winevt\\Logs\\Security.evtx")
+    add_text(c, tmp_path, "/etc/hostname", "web01\n", checklist_id="B4")
+    return c
+
+
+def test_build_reads_every_source_with_host_zone_and_provenance(case):
+    summary = timeline.build(case)
+    # 10 auth + 2 wtmp + 4 dpkg + 4 bash + 4 evtx + 2 snapshot + MACB of 6 copied files
+    counts = timeline.source_counts(case)
+    assert {k: v for k, v in counts.items() if k != "file"} == {
+        "auth": 10, "wtmp": 2, "dpkg": 4, "bash_history": 4, "evtx": 4, "system": 2}
+    assert counts["file"] >= 6
+    assert summary.events == sum(counts.values()) == timeline.count(case)
+    assert summary.skipped == 1  # the truncated wtmp record
+    reports = {r["source"]: r for r in timeline.parse_reports(case) if r["parser"] != "file_meta"}
+    assert reports["/var/log/wtmp.1"]["problems"] == [["offset 1536", "truncated record (1 of 384 bytes)"]]
+    rows = timeline.page(case, timeline.Filter(sources=["auth"], text="Accepted"))
+    assert [r["datetime"] for r in rows] == ["2021-02-21T21:54:44.000000+07:00", "2021-02-23T00:13:35.000000+07:00"]
+    assert rows[0]["evidence_id"] == case.latest("system_auth_test.log").id if case.latest("system_auth_test.log") \
+        else rows[0]["evidence_id"].startswith("E")
+    assert rows[0]["locator"] == "line 1" and rows[0]["fields"]["user"] == "vagrant"
+    dpkg = timeline.page(case, timeline.Filter(sources=["dpkg"]))
+    assert dpkg[0]["datetime"] == "2009-02-25T11:45:23.000000+07:00"  # local time of the host, +07:00
+    assert iso_z(dpkg[0]["ts"]) == "2009-02-25T04:45:23.000000Z"
+    assert timeline.meta(case)["host"] == "web01"
+
+
+def test_queries_count_page_keyset_histogram(case):
+    timeline.build(case)
+    total = timeline.count(case)
+    everything = list(timeline.events(case, batch=7))
+    assert len(everything) == total
+    assert [r["ts"] for r in everything] == sorted(r["ts"] for r in everything)
+    first = timeline.page(case, limit=5)
+    second = timeline.page(case, limit=5, after=(first[-1]["ts"], first[-1]["id"]))
+    assert [r["id"] for r in first + second] == [r["id"] for r in everything[:10]]
+    assert timeline.page(case, limit=5, offset=5) == second
+    lo, hi = timeline.time_range(case)
+    assert (lo, hi) == (everything[0]["ts"], everything[-1]["ts"])
+    window = timeline.Filter(start=everything[3]["ts"], end=everything[8]["ts"])
+    assert timeline.count(case, window) == sum(1 for r in everything if everything[3]["ts"] <= r["ts"] < everything[8]["ts"])
+    hist = timeline.histogram(case, buckets=10)
+    assert len(hist) == 10 and sum(n for _, n in hist) == total and hist[0][0] == lo
+    # the index path (time only) and the GROUP BY path (source filter) agree
+    all_sources = timeline.Filter(sources=list(timeline.source_counts(case)))
+    assert timeline.histogram(case, all_sources, buckets=10) == hist
+    day = 86_400_000_000
+    by_day = timeline.histogram(case, timeline.Filter(start=lo, end=lo + 3 * day), bucket_us=day)
+    assert [b for b, _ in by_day] == [lo, lo + day, lo + 2 * day]
+    assert [n for _, n in by_day] == [sum(1 for r in everything if lo + i * day <= r["ts"] < lo + (i + 1) * day)
+                                      for i in range(3)]
+    assert timeline.count(case, timeline.Filter(text="100%")) == 0  # LIKE wildcards are escaped
+    assert timeline.count(case, timeline.Filter(text="ACCEPTED")) == 2  # case-insensitive
+    ev = timeline.get_event(case, everything[0]["id"])
+    assert ev == everything[0]
+
+
+def test_marks_survive_a_rebuild(case):
+    timeline.build(case)
+    row = timeline.page(case, timeline.Filter(text="Invalid user"))[0]
+    timeline.mark(case, row, "quét tài khoản từ 10.0.2.2")
+    timeline.build(case)  # ids may change, the key does not
+    marks = timeline.marks(case)
+    assert [(m["evidence_id"], m["locator"], m["note"]) for m in marks] == [
+        (row["evidence_id"], row["locator"], "quét tài khoản từ 10.0.2.2")]
+    again = timeline.find_by_key(case, row["evidence_id"], row["locator"])
+    assert again[0]["message"] == row["message"]
+    timeline.mark(case, row, "updated")
+    assert timeline.marks(case)[0]["note"] == "updated"
+    assert timeline.unmark(case, row) is True and timeline.marks(case) == []
+    actions = [e["action"] for e in case.custody.entries()]
+    assert "analysis_mark" in actions and "analysis_unmark" in actions
+
+
+def test_ensure_rebuilds_only_when_evidence_changed(case, tmp_path):
+    assert timeline.ensure(case) is not None
+    assert timeline.ensure(case) is None
+    add_text(case, tmp_path, "/var/log/syslog", "Jan  5 10:00:00 web01 CRON[5]: (root) CMD (true)\n")
+    summary = timeline.ensure(case)
+    assert summary is not None and timeline.source_counts(case)["cron"] == 1
+
+
+def test_cancel_keeps_the_previous_timeline(case):
+    timeline.build(case)
+    before = timeline.count(case)
+    stop = threading.Event()
+    seen = []
+
+    def progress(p):
+        seen.append(p)
+        if p.done >= 2:
+            stop.set()
+
+    with pytest.raises(Cancelled):
+        timeline.build(case, progress=progress, cancel=stop)
+    assert timeline.count(case) == before
+    assert not (case.path / "timeline.sqlite.building").exists()
+    assert seen[0].total == len(seen) - 1 or seen[0].total > 2
+
+
+def test_corrupt_and_unreadable_evidence_keeps_the_rest(new_case, tmp_path, logs):
+    c = new_case()
+    add_text(c, tmp_path, "/var/log/wtmp", b"\x07\x00garbage" * 50)
+    add_text(c, tmp_path, "C:/Logs/System.evtx", b"ElfFile\x00" + b"\x00" * 5000)
+    add_text(c, tmp_path, "/var/log/auth.log", (logs / "elastic-beats/system_auth_test.log").read_bytes()
+             + b"\xff\xfe broken bytes line\nFeb 30 10:00:00 web01 sshd[1]: no such day\n", mtime=MTIME_2021)
+    add_json(c, "processes.json", "not a list", "B8")
+    summary = timeline.build(c)
+    reports = {r["source"]: r for r in timeline.parse_reports(c) if r["parser"] != "file_meta"}
+    assert reports["/var/log/auth.log"]["events"] == 10
+    assert reports["/var/log/auth.log"]["problems"] == [["line 12", "invalid date 'Feb 30 10:00:00' in year 2021"]]
+    last = timeline.find_by_key(c, reports["/var/log/auth.log"]["evidence_id"], "line 10")[0]
+    assert last["message"].endswith("\ufffd\ufffd broken bytes line")  # kept, undecodable bytes marked
+    assert reports["/var/log/wtmp"]["events"] == 0 and reports["/var/log/wtmp"]["skipped"] >= 1
+    evtx_rep = reports["C:/Logs/System.evtx"]
+    assert evtx_rep["events"] == 0 and (evtx_rep["fatal"] or evtx_rep["skipped"])
+    assert summary.events == timeline.count(c)
+
+
+def test_no_timeline_is_a_clear_error(new_case):
+    c = new_case()
+    with pytest.raises(UnreadableInput, match="no timeline"):
+        timeline.count(c)
+    (c.path / "timeline.sqlite").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(UnreadableInput, match="rebuild"):
+        timeline.count(c)
+
+
+# ----------------------------------------------------------------------------------------- exports
+def test_jsonl_is_timesketch_ready(case):
+    timeline.build(case)
+    buf = io.StringIO()
+    n = export.export(case, "jsonl", buf, timeline.Filter(sources=["auth", "evtx"]))
+    lines = [json.loads(x) for x in buf.getvalue().splitlines()]
+    assert n == len(lines) == 14
+    for rec in lines:
+        assert {"message", "datetime", "timestamp_desc", "timestamp"} <= set(rec)
+        assert rec["datetime"][-6] in "+-" and rec["datetime"][10] == "T"
+        assert not any(isinstance(v, (dict, list)) for v in rec.values())  # flat for Timesketch
+    ev = [r for r in lines if r["source"] == "evtx"][1]
+    assert ev["event_id"] == 4720 or ev["field_event_id"] == 4720
+    assert ev["data_TargetUserName"] == "IEUser"
+
+
+def test_csv_export_columns(case):
+    timeline.build(case)
+    text = export.to_string(case, "csv", timeline.Filter(sources=["auth"]))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == export.CSV_COLUMNS
+    assert len(rows) == 10
+    failed = [r for r in rows if r["event"] == "ssh_failed"][0]
+    assert failed["ip"] == "216.160.83.57" and failed["user"] == "root"
+    assert failed["datetime"] == "2021-02-20T08:35:22.000000+07:00"
+    assert json.loads(failed["fields"])["port"] == 29160
+
+
+def test_bodyfile_and_mactime_exports(case, new_case, tmp_path, logs):
+    timeline.build(case)
+    body = export.to_string(case, "bodyfile").splitlines()
+    files = [r for r in case.evidence() if r.kind == "file"]
+    assert len(body) == len(files)
+    cols = body[0].split("|")
+    assert len(cols) == 11 and cols[0] == "0"
+    rec = files[0]
+    assert cols[1] == rec.source and cols[6] == str(rec.size) and cols[3] == "r/rrw-r--r--" or cols[3].startswith("r/r")
+    assert cols[8] == str(int(os.stat(case.evidence_path(rec)).st_mtime)) or int(cols[8]) > 0
+    # a collected body file passes through, and its times reach the mactime view
+    c = new_case("withbody")
+    add_text(c, tmp_path, "/cases/host.body", (logs / P / "bodyfile_bodyfile.corrupt").read_bytes())
+    timeline.build(c)
+    body = export.to_string(c, "bodyfile").split("\n")
+    assert "0|/passwords\r.txt|15|r/rr--------|151107|5000|116|1337961653|1337961653|1337961663|0" in body
+    mac = export.to_string(c, "mactime").splitlines()
+    assert mac[0] == "Date,Size,Type,Mode,UID,GID,Meta,File Name"
+    assert mac[1].startswith("Fri May 25 2012 15:59:23,1024,m.c.,d/drwxr-xr-x,151107,5000,12,/a_directory")
+    assert mac[2].startswith(",1024,.a..") is False and mac[2].startswith("Fri May 25 2012 15:59:24")
