@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analysis import timeline
-from analysis.events import iso_z, parse_iso
+from analysis.events import iso_z
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -139,7 +139,8 @@ def rule_last_use(case, db) -> list[Finding]:
 
 
 # ------------------------------------------------------------------------------------------- C6
-FAIL_EVENTS = ("ssh_failed", "ssh_invalid_user", "ssh_auth_failure", "logon_failed", "login_failed")
+# (pam_unix "authentication failure" lines are not counted: sshd logs each of them again as "Failed ...")
+FAIL_EVENTS = ("ssh_failed", "ssh_invalid_user", "logon_failed", "login_failed")
 OK_EVENTS = ("ssh_accepted", "logon", "rdp_auth", "rdp_logon", "login")
 BRUTE_FORCE_MIN = 10
 LOCAL_IPS = ("", "-", "127.0.0.1", "::1", "0.0.0.0", "localhost")
@@ -152,8 +153,9 @@ def rule_origin(case, db) -> list[Finding]:
     stats: dict[str, dict] = {}
     kinds = FAIL_EVENTS + OK_EVENTS
     sql = (f"SELECT ts, evidence_id, locator, {ev}, json_extract(fields, '$.ip'), json_extract(fields, '$.user'), "
-           f"json_extract(fields, '$.hostname') FROM events WHERE {ev} IN ({','.join('?' * len(kinds))}) ORDER BY ts")
-    for ts, eid, loc, kind, ip, user, hostname in db.execute(sql, kinds):
+           f"json_extract(fields, '$.hostname'), json_extract(fields, '$.repeat') FROM events "
+           f"WHERE {ev} IN ({','.join('?' * len(kinds))}) ORDER BY ts")
+    for ts, eid, loc, kind, ip, user, hostname, repeat in db.execute(sql, kinds):
         ip = (ip or hostname or "").strip()
         if ip in LOCAL_IPS or ip.startswith(":"):
             continue
@@ -162,7 +164,7 @@ def rule_origin(case, db) -> list[Finding]:
         s["last"] = ts
         s["evidence"].add(eid)
         if kind in FAIL_EVENTS:
-            s["failed"] += 1
+            s["failed"] += repeat or 1
             if user:
                 s["users_failed"].add(user)
             if len(s["keys"]) < 20:
@@ -271,11 +273,26 @@ def _rule_web_attacks(db) -> list[Finding]:
 
 
 # ------------------------------------------------------------------------------------------- H2
-SUSPICIOUS = re.compile(
-    r"/tmp/|/dev/shm|/var/tmp|\bcurl\b[^|;]*\|\s*(ba)?sh|\bwget\b|\bnc\b\s+-|\bncat\b|/dev/tcp/|bash\s+-i|"
-    r"base64\s+(-d|--decode)|python[23]?\s+-c|perl\s+-e|\bsocat\b|mkfifo|chmod\s+\+?[0-7]*s|"
-    r"powershell(\.exe)?\s+.*-(e|enc|encodedcommand)\b|\\appdata\\|\\temp\\|\\users\\public\\|frombase64string|"
-    r"iex\s*\(|downloadstring|rundll32.*javascript|mshta\s+http|regsvr32\s+/s\s+/n\s+/u", re.I)
+# Strong signs anywhere: download-and-run, reverse shells, encoded or inline interpreters.
+STRONG = re.compile(
+    r"\b(curl|wget)\b[^|;\n]*\|\s*(ba|z|da)?sh\b|\b(curl|wget|fetch)\b\s+\S*https?://\d+\.\d+\.\d+\.\d+|"
+    r"\bnc(at)?\b\s+(-\w+\s+)*\S+\s+\d+|/dev/tcp/|bash\s+-i\b|base64\s+(-d|--decode)|python[23]?\s+-c|"
+    r"perl\s+-e|\bsocat\b|mkfifo|chmod\s+[ugo]*\+?[0-7]*s\b|"
+    r"powershell(\.exe)?\s+.*-(e|enc|encodedcommand)\b|frombase64string|iex\s*\(|downloadstring|"
+    r"rundll32.*javascript|mshta\s+https?:|regsvr32\s+/s\s+/n\s+/u", re.I)
+# Running something from a world-writable place (weak alone in big scripts, strong in a cron line or unit).
+FROM_TMP = re.compile(r"(^|[\s;&|`(=])(/tmp|/dev/shm|/var/tmp)/\S|\\appdata\\|\\temp\\|\\users\\public\\", re.I)
+
+
+class _Suspicious:
+    """STRONG or FROM_TMP: for short entries (a cron line, a unit's Exec, a Run key value)."""
+
+    @staticmethod
+    def search(text: str):
+        return STRONG.search(text) or FROM_TMP.search(text)
+
+
+SUSPICIOUS = _Suspicious()
 USER_WRITABLE = re.compile(r"^(/tmp/|/dev/shm/|/var/tmp/|/home/[^/]+/\.|/run/user/)|\\appdata\\|\\temp\\|"
                            r"\\users\\public\\|\\programdata\\[^\\]+\.exe", re.I)
 
@@ -320,7 +337,9 @@ def rule_persistence(case, db) -> list[Finding]:
         text = _text(case, rec)
         lines = _active_lines(text)
         if kind in ("cron", "cron_script", "at_job", "rc_local", "init_script", "shell_profile"):
-            bad = [(i, ln) for i, ln in lines if SUSPICIOUS.search(ln)]
+            # long scripts (init scripts, profiles) mention /tmp legitimately: only strong signs count there
+            rx = STRONG if kind in ("init_script", "shell_profile", "cron_script") else SUSPICIOUS
+            bad = [(i, ln) for i, ln in lines if rx.search(ln)]
             if bad:
                 out.append(_pf(kind, "high", src, rec, bad, "H2-suspicious-" + kind.replace("_", "-")))
             elif kind == "cron" and lines:

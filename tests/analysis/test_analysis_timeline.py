@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
-import os
 import threading
 
 import pytest
@@ -49,8 +49,8 @@ def test_build_reads_every_source_with_host_zone_and_provenance(case):
     assert reports["/var/log/wtmp.1"]["problems"] == [["offset 1536", "truncated record (1 of 384 bytes)"]]
     rows = timeline.page(case, timeline.Filter(sources=["auth"], text="Accepted"))
     assert [r["datetime"] for r in rows] == ["2021-02-21T21:54:44.000000+07:00", "2021-02-23T00:13:35.000000+07:00"]
-    assert rows[0]["evidence_id"] == case.latest("system_auth_test.log").id if case.latest("system_auth_test.log") \
-        else rows[0]["evidence_id"].startswith("E")
+    auth_rec = next(r for r in case.evidence() if r.source == "/var/log/auth.log")
+    assert rows[0]["evidence_id"] == auth_rec.id
     assert rows[0]["locator"] == "line 1" and rows[0]["fields"]["user"] == "vagrant"
     dpkg = timeline.page(case, timeline.Filter(sources=["dpkg"]))
     assert dpkg[0]["datetime"] == "2009-02-25T11:45:23.000000+07:00"  # local time of the host, +07:00
@@ -105,6 +105,18 @@ def test_marks_survive_a_rebuild(case):
     assert "analysis_mark" in actions and "analysis_unmark" in actions
 
 
+def test_other_logs_are_parsed_only_when_they_look_like_syslog(new_case, tmp_path):
+    c = new_case("other")
+    add_text(c, tmp_path, "/var/log/apt/term.log", "Log started: 2023-11-09  10:00:00\nSelecting previously "
+             "unselected package x.\n")
+    add_text(c, tmp_path, "/var/log/myapp.log", "Nov  9 10:00:00 web01 myapp[7]: started\n", mtime=MTIME_2021)
+    timeline.build(c)
+    reports = {r["source"]: r for r in timeline.parse_reports(c) if r["parser"] != "file_meta"}
+    assert reports["/var/log/apt/term.log"]["fatal"].startswith("not in a syslog format")
+    assert reports["/var/log/apt/term.log"]["skipped"] == 0
+    assert reports["/var/log/myapp.log"]["events"] == 1
+
+
 def test_ensure_rebuilds_only_when_evidence_changed(case, tmp_path):
     assert timeline.ensure(case) is not None
     assert timeline.ensure(case) is None
@@ -128,7 +140,8 @@ def test_cancel_keeps_the_previous_timeline(case):
         timeline.build(case, progress=progress, cancel=stop)
     assert timeline.count(case) == before
     assert not (case.path / "timeline.sqlite.building").exists()
-    assert seen[0].total == len(seen) - 1 or seen[0].total > 2
+    assert seen[0] == timeline.Progress(0, seen[0].total, 0) and seen[0].total > 3
+    assert seen[-1].done == 2  # stopped right after the item that set the flag
 
 
 def test_corrupt_and_unreadable_evidence_keeps_the_rest(new_case, tmp_path, logs):
@@ -195,15 +208,89 @@ def test_bodyfile_and_mactime_exports(case, new_case, tmp_path, logs):
     cols = body[0].split("|")
     assert len(cols) == 11 and cols[0] == "0"
     rec = files[0]
-    assert cols[1] == rec.source and cols[6] == str(rec.size) and cols[3] == "r/rrw-r--r--" or cols[3].startswith("r/r")
-    assert cols[8] == str(int(os.stat(case.evidence_path(rec)).st_mtime)) or int(cols[8]) > 0
+    meta = rec.orig_meta
+    assert cols[1] == rec.source and cols[2] == str(meta["inode"]) and cols[6] == str(rec.size)
+    assert cols[3] == "r/r" + meta["mode"][1:]  # '-rw-r--r--' -> TSK 'r/rrw-r--r--'
+    mtime = int(dt.datetime.fromisoformat(meta["mtime"].replace("Z", "+00:00")).timestamp())
+    assert cols[8] == str(mtime) and cols[10] == "0"  # no birth time on this file system
     # a collected body file passes through, and its times reach the mactime view
     c = new_case("withbody")
     add_text(c, tmp_path, "/cases/host.body", (logs / P / "bodyfile_bodyfile.corrupt").read_bytes())
+    add_text(c, tmp_path, "/cases/extra.body", "0|/x|7|r/rrw-r--r--|0|0|1|1337961563|1337961563|1337961563|0\n")
     timeline.build(c)
     body = export.to_string(c, "bodyfile").split("\n")
     assert "0|/passwords\r.txt|15|r/rr--------|151107|5000|116|1337961653|1337961653|1337961663|0" in body
-    mac = export.to_string(c, "mactime").splitlines()
+    mac = export.to_string(c, "mactime").split("\n")
     assert mac[0] == "Date,Size,Type,Mode,UID,GID,Meta,File Name"
-    assert mac[1].startswith("Fri May 25 2012 15:59:23,1024,m.c.,d/drwxr-xr-x,151107,5000,12,/a_directory")
-    assert mac[2].startswith(",1024,.a..") is False and mac[2].startswith("Fri May 25 2012 15:59:24")
+    assert mac[1] == "Fri May 25 2012 15:59:23,1024,m.c.,d/drwxr-xr-x,151107,5000,12,/a_directory"
+    assert mac[2] == ",1,mac.,r/rrw-r--r--,0,0,7,/x"  # same second: the date is left blank
+    assert mac[3].startswith("Fri May 25 2012 15:59:24,1024,.a..,")
+    assert mac[5] == "Fri May 25 2012 16:01:03,116,..c.,r/rr--------,151107,5000,15,/passwords\r.txt"
+
+
+def test_a_parser_failure_is_reported_and_the_rest_is_kept(case, monkeypatch):
+    from analysis.parsers import packages
+
+    def broken(lines, report, **kw):
+        yield from ()
+        raise ValueError("boom")
+
+    monkeypatch.setattr(packages, "parse_dpkg", broken)
+    timeline.build(case)
+    reports = {r["source"]: r for r in timeline.parse_reports(case) if r["parser"] != "file_meta"}
+    assert reports["/var/log/dpkg.log"]["fatal"] == "parser dpkg failed: ValueError: boom"
+    assert timeline.source_counts(case)["auth"] == 10 and "dpkg" not in timeline.source_counts(case)
+
+
+def test_disk_full_while_storing_is_a_clear_error(case, monkeypatch):
+    import sqlite3 as _sqlite3
+
+    from collectors.errors import DestinationFull
+
+    timeline.build(case)
+    before = timeline.count(case)
+    real_connect = _sqlite3.connect
+
+    class FullConnection:
+        def __init__(self, conn):
+            self._c = conn
+
+        def executemany(self, *a):
+            raise _sqlite3.OperationalError("database or disk is full")
+
+        def __getattr__(self, name):
+            return getattr(self._c, name)
+
+    monkeypatch.setattr(timeline.sqlite3, "connect", lambda *a, **k: FullConnection(real_connect(*a, **k)))
+    with pytest.raises(DestinationFull, match="is full"):
+        timeline.build(case)
+    monkeypatch.setattr(timeline.sqlite3, "connect", real_connect)
+    assert timeline.count(case) == before  # the previous timeline is intact
+    assert not (case.path / "timeline.sqlite.building").exists()
+
+
+def test_deleted_files_get_deletion_times(new_case):
+    """Recovered files (orig_meta with dtime) and the unrecovered rows of recovered.json (H4) reach C2."""
+    c = new_case("deleted")
+    meta = {"mtime": "2023-11-10T01:00:00Z", "atime": "2023-11-10T01:00:00Z", "ctime": "2023-11-10T02:00:00Z",
+            "dtime": "2023-11-10T02:00:00Z", "size": 5, "path": "/home/a/secret.txt", "inode": 14,
+            "deleted": True, "status": "recoverable"}
+    rec = c.add_bytes(b"hello", checklist_id="H4", name="secret.txt", kind="file", collector="test",
+                      source="disk.img:/home/a/secret.txt (inode 14, ext4 @ 1048576)", orig_meta=meta)
+    add_json(c, "recovered.json", {"format": "ungcuu-recovered", "deleted": [
+        {"path": "/home/a/secret.txt", "inode": 14, "evidence_id": rec.id, "mtime": meta["mtime"]},
+        {"path": "/tmp/x.sh", "inode": 20, "evidence_id": None, "status": "unrecoverable", "size": 120,
+         "mtime": "2023-11-09T23:00:00Z", "ctime": "2023-11-10T03:00:00Z", "dtime": "2023-11-10T03:00:00Z"}]}, "H4")
+    timeline.build(c)
+    rows = timeline.page(c, timeline.Filter(sources=["file"]))
+    got = [(iso_z(r["ts"]), r["timestamp_desc"], r["fields"]["path"], r["locator"]) for r in rows]
+    assert got == [
+        ("2023-11-09T23:00:00.000000Z", "Content Modification Time", "/tmp/x.sh", "deleted 1:m..."),
+        ("2023-11-10T01:00:00.000000Z", "Content Modification Time; Last Access Time", "/home/a/secret.txt",
+         "meta:ma.."),
+        ("2023-11-10T02:00:00.000000Z", "Metadata Modification Time", "/home/a/secret.txt", "meta:..c."),
+        ("2023-11-10T02:00:00.000000Z", "Deletion Time", "/home/a/secret.txt", "meta:deleted"),
+        ("2023-11-10T03:00:00.000000Z", "Metadata Modification Time", "/tmp/x.sh", "deleted 1:..c."),
+        ("2023-11-10T03:00:00.000000Z", "Deletion Time", "/tmp/x.sh", "deleted 1:deleted"),
+    ]
+    assert rows[3]["fields"]["deleted"] is True and rows[3]["fields"]["sha256"] == rec.sha256
