@@ -29,6 +29,7 @@ from . import __version__
 from .custody import CustodyLog
 from .errors import (
     AccessDenied,
+    Cancelled,
     CaseError,
     CaseNotFound,
     DestinationFull,
@@ -416,30 +417,48 @@ class Case:
         custody_action: str = "collect",
     ) -> EvidenceRecord:
         """Copy `src` into the store, hashing as it is written; index it and log custody."""
-        incomplete = list(incomplete)
+        tmp_path, sha256, size, notes = self._copy_to_tmp(
+            src, source=source, size_hint=size_hint, limit=limit, progress=progress, cancelled=cancelled)
+        return self._commit_tmp(
+            tmp_path, sha256, size, checklist_id=checklist_id, name=name, source=source, kind=kind,
+            collector=collector, collector_version=collector_version, orig_meta=orig_meta or {},
+            incomplete=list(incomplete) + notes, media_type=media_type, host=host, run_id=run_id,
+            fingerprint=fingerprint, custody_action=custody_action,
+        )
+
+    def _copy_to_tmp(self, src: BinaryIO, *, source: str, size_hint: int | None, limit: int | None,
+                     progress=None, cancelled=None) -> tuple[Path, str, int, list[str]]:
+        """Copy and hash into CASE/tmp in one pass; returns (tmp path, sha256, size, notes).
+
+        A read error keeps the bytes read before it (noted); a write error removes the partial file and
+        raises (disk full, read-only medium); a cancel removes the partial file and raises Cancelled, so
+        a resumed run copies the whole source once instead of keeping a fragment.
+        """
+        notes: list[str] = []
         tmp_fd, tmp_path = self._tmp_file()
         try:
             try:
                 digests, size, truncated = copy_and_hash(
                     src, tmp_fd, size_hint=size_hint, limit=limit, progress=progress, cancelled=cancelled)
+            except Cancelled:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_path)
+                raise
             except OSError as exc:
-                self._raise_write_error(exc, source, tmp_path)
+                if _is_write_error(exc):
+                    self._raise_write_error(exc, source, tmp_path)
+                done = os.lseek(tmp_fd, 0, os.SEEK_CUR)
+                notes.append(f"read error after {done} bytes: {exc.strerror or exc}; the item holds the bytes before it")
+                digests, size, truncated = _hash_tmp(tmp_fd), done, False
             if truncated:
-                incomplete.append(f"size cap of {limit} bytes reached: only the first {limit} bytes were copied")
-            if cancelled is not None and cancelled():
-                incomplete.append("cancelled while copying: the item holds only the bytes read before the cancel")
+                notes.append(f"size cap of {limit} bytes reached: only the first {limit} bytes were copied")
             try:
                 os.fsync(tmp_fd)
             except OSError as exc:
                 self._raise_write_error(exc, source, tmp_path)
         finally:
             os.close(tmp_fd)
-        return self._commit_tmp(
-            tmp_path, digests["sha256"], size, checklist_id=checklist_id, name=name, source=source, kind=kind,
-            collector=collector, collector_version=collector_version, orig_meta=orig_meta or {},
-            incomplete=incomplete, media_type=media_type, host=host, run_id=run_id, fingerprint=fingerprint,
-            custody_action=custody_action,
-        )
+        return tmp_path, digests["sha256"], size, notes
 
     def add_bytes(self, data: bytes, **kw) -> EvidenceRecord:
         kw.setdefault("size_hint", len(data))
@@ -472,30 +491,12 @@ class Case:
             raise SourceError(f"cannot read {path_s}: {exc.strerror or exc}", path=path_s) from exc
         meta = file_metadata(before)
         incomplete = list(kw.pop("incomplete", ()))
+        kw.setdefault("fingerprint", f"{before.st_size}:{before.st_mtime_ns}")
         with fh:
-            kw.setdefault("fingerprint", f"{before.st_size}:{before.st_mtime_ns}")
-            tmp_fd, tmp_path = self._tmp_file()
-            try:
-                try:
-                    digests, size, truncated = copy_and_hash(
-                        fh, tmp_fd, size_hint=before.st_size, limit=limit,
-                        progress=kw.get("progress"), cancelled=kw.get("cancelled"))
-                except OSError as exc:
-                    if _is_write_error(exc):
-                        self._raise_write_error(exc, path_s, tmp_path)
-                    incomplete.append(f"read error after {os.lseek(tmp_fd, 0, os.SEEK_CUR)} bytes: {exc.strerror or exc}")
-                    digests, size, truncated = _hash_tmp(tmp_fd), os.lseek(tmp_fd, 0, os.SEEK_CUR), False
-                try:
-                    os.fsync(tmp_fd)
-                except OSError as exc:
-                    self._raise_write_error(exc, path_s, tmp_path)
-            finally:
-                os.close(tmp_fd)
-        if truncated:
-            incomplete.append(f"size cap of {limit} bytes reached: only the first {limit} bytes were copied")
-        cancelled = kw.get("cancelled")
-        if cancelled is not None and cancelled():
-            incomplete.append("cancelled while copying: the item holds only the bytes read before the cancel")
+            tmp_path, sha256, size, notes = self._copy_to_tmp(
+                fh, source=path_s, size_hint=before.st_size, limit=limit,
+                progress=kw.pop("progress", None), cancelled=kw.pop("cancelled", None))
+        incomplete.extend(notes)
         try:
             after = os.stat(path, follow_symlinks=False)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
@@ -504,11 +505,9 @@ class Case:
                     "the hash is of the bytes that were read")
         except OSError:
             incomplete.append("the file vanished while it was copied: the hash is of the bytes that were read")
-        for key in ("progress", "cancelled"):
-            kw.pop(key, None)
         kw.pop("size_hint", None)
         return self._commit_tmp(
-            tmp_path, digests["sha256"], size, source=source or path_s, name=name or os.path.basename(path_s),
+            tmp_path, sha256, size, source=source or path_s, name=name or os.path.basename(path_s),
             orig_meta=meta, incomplete=incomplete, kind=kw.pop("kind", "file"), **kw)
 
     @contextlib.contextmanager

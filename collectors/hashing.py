@@ -12,6 +12,8 @@ import queue
 import threading
 from typing import BinaryIO, Callable, Iterable
 
+from .errors import Cancelled
+
 CHUNK = 1 << 20  # 1 MiB
 WRITEBACK_WINDOW = 16 << 20  # start writing the copy to disk every 16 MiB (see _start_writeback)
 _PIPELINE_DEPTH = 8
@@ -92,8 +94,8 @@ def copy_and_hash(
     """Copy `src` to the file descriptor `dst_fd`, hashing what was read.
 
     Returns (hexdigests by algorithm, bytes copied, truncated_at_limit). `limit` caps the bytes copied
-    (the rest of the source is not read). Raises OSError from reads or writes unchanged: the caller
-    decides what a read error or a full disk means.
+    (the rest of the source is not read). Raises Cancelled when `cancelled()` turns true mid-copy, and
+    OSError from reads or writes unchanged: the caller decides what a read error or a full disk means.
     """
     pipe = _Pipeline(list(algorithms), threaded=size_hint is None or size_hint >= _THREAD_THRESHOLD)
     readinto = getattr(src, "readinto", None)
@@ -110,7 +112,7 @@ def copy_and_hash(
                     break
                 want = min(want, limit - total)
             if cancelled is not None and cancelled():
-                break
+                raise Cancelled("cancelled while copying")
             buf = pipe.buffer()
             if readinto is not None:
                 n = readinto(memoryview(buf)[:want]) or 0

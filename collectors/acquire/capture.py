@@ -5,7 +5,6 @@ for the timeline and findings. Without capture rights the responder gets a clear
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import socket
 import sys
 import threading

@@ -30,14 +30,18 @@ MEDIA_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text", "eml": "message/rfc822", "mbox": "application/mbox",
 }
 
-_SIGNATURES = re.compile(
-    rb"(?P<jpg>\xff\xd8\xff[\xc0-\xfe])"
-    rb"|(?P<png>\x89PNG\r\n\x1a\n)"
-    rb"|(?P<pdf>%PDF-\d\.\d)"
-    rb"|(?P<zip>PK\x03\x04)"
-    rb"|(?P<mbox>From [^\r\n]{1,200}\d\d:\d\d:\d\d [^\r\n]{0,40}\r?\n[A-Za-z-]{2,40}: )"
-    rb"|(?P<eml>(?:Return-Path|Received|Delivered-To|Message-I[Dd]|From|Date|MIME-Version|X-[A-Za-z-]{1,40}): )"
+# One pattern per binary format: each starts with a literal, which the regex engine scans for at
+# memory speed (one alternation over all formats would try every branch at every byte: 100x slower).
+_BINARY = (
+    ("jpg", re.compile(rb"\xff\xd8\xff[\xc0-\xfe]")),
+    ("png", re.compile(rb"\x89PNG\r\n\x1a\n")),
+    ("pdf", re.compile(rb"%PDF-\d\.\d")),
+    ("zip", re.compile(rb"PK\x03\x04")),
 )
+# Mail is looked for only where a sector starts (a carved message begins a cluster).
+_MBOX = re.compile(rb"From [^\r\n]{1,200}\d\d:\d\d:\d\d [^\r\n]{0,40}\r?\n[A-Za-z-]{2,40}: ")
+_EML = re.compile(rb"(?:Return-Path|Received|Delivered-To|Message-I[Dd]|From|Date|MIME-Version|X-[A-Za-z-]{1,40}): ")
+_MAIL_FIRST = frozenset(b"RDMFX")
 _MAX_SIG = 300
 
 
@@ -284,6 +288,31 @@ def _end_text(b: _Buf, start: int, limit: int, kind: str) -> int | None:
     return end_lim
 
 
+def _hits(window: bytes, scan_len: int, pos: int, block: int, wanted: set[str]) -> list[tuple[int, str]]:
+    """(offset in window, kind) of every signature starting before scan_len, in order."""
+    hits: list[tuple[int, str]] = []
+    office = bool(wanted & {"docx", "xlsx", "pptx", "odt"})
+    end = min(len(window), scan_len + _MAX_SIG)
+    for kind, pattern in _BINARY:
+        if kind not in wanted and not (kind == "zip" and office):
+            continue
+        for m in pattern.finditer(window, 0, end):
+            if m.start() >= scan_len:
+                break
+            hits.append((m.start(), kind))
+    if wanted & {"eml", "mbox"}:
+        first = (-pos) % block
+        for k in range(first, scan_len, block):
+            if window[k] not in _MAIL_FIRST:
+                continue
+            if "mbox" in wanted and _MBOX.match(window, k):
+                hits.append((k, "mbox"))
+            elif "eml" in wanted and _EML.match(window, k):
+                hits.append((k, "eml"))
+    hits.sort()
+    return hits
+
+
 def carve(reader: RangeReader, *, kinds: Iterable[str] | None = None, block: int = 512,
           cancel: threading.Event | None = None) -> Generator[Progress | Carved, None, list[Carved]]:
     """Find files in the stream. Yields Progress and each Carved as found; returns the list."""
@@ -299,16 +328,10 @@ def carve(reader: RangeReader, *, kinds: Iterable[str] | None = None, block: int
         if not window:
             break
         scan_len = min(WINDOW, len(window))
-        for m in _SIGNATURES.finditer(window):
-            if m.start() >= scan_len:
-                break
-            kind = m.lastgroup
-            hit = pos + m.start()
-            if hit < skip_until or kind not in wanted and not (kind == "zip" and wanted & {"docx", "xlsx",
-                                                                                          "pptx", "odt"}):
+        for rel, kind in _hits(window, scan_len, pos, block, wanted):
+            hit = pos + rel
+            if hit < skip_until:
                 continue
-            if kind in ("eml", "mbox") and hit % block:
-                continue  # mail is only carved where a cluster starts (fewer false hits in text)
             end = None
             sub = kind
             if kind == "jpg":

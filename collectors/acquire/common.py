@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generator, Iterator
+from typing import Any, Callable, Generator
 
 from collectors.errors import Cancelled
 
@@ -80,11 +80,6 @@ def drive(gen: Generator[Any, None, Any], on_item: Callable[[Any], None] | None 
             return stop.value
         if on_item is not None:
             on_item(item)
-
-
-def iter_items(gen: Generator[Any, None, Any]) -> Iterator[Any]:
-    """Iterate the yielded items; the result is then in `.value` of the returned wrapper (rarely needed)."""
-    yield from gen
 
 
 def utc_iso(ts: float | int | None) -> str | None:

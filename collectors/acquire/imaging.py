@@ -25,9 +25,9 @@ import stat
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Generator, Iterable
+from typing import Generator, Iterable
 
 from collectors.acquire.common import (
     TOOL_VERSION,

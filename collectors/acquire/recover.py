@@ -24,7 +24,7 @@ import stat
 import struct
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Generator, Iterable
+from typing import Callable, Generator
 
 import pytsk3
 
@@ -176,10 +176,12 @@ class IntervalSet:
     def add(self, start: int, length: int) -> None:
         if length > 0:
             self._raw.append((start, start + length))
+            if len(self._raw) >= 200_000:
+                self.freeze()  # merge as we go: memory follows the fragmentation, not the file count
 
     def freeze(self) -> "IntervalSet":
         merged: list[list[int]] = []
-        for s, e in sorted(self._raw):
+        for s, e in sorted(self._raw + list(zip(self.starts, self.ends))):
             if merged and s <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], e)
             else:

@@ -16,7 +16,6 @@ import shutil
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generator
 
@@ -25,12 +24,10 @@ from collectors.acquire import capture as capture_mod
 from collectors.acquire import imaging, memory, openfiles, recover
 from collectors.acquire.common import TOOL_VERSION, Incomplete, Progress, human_size, now_iso
 from collectors.errors import (
-    CaseError,
     DestinationFull,
     NotApplicable,
     NoSuchProcess,
     SourceError,
-    UngCuuError,
 )
 
 COLLECTOR_VERSION = TOOL_VERSION
@@ -89,7 +86,7 @@ def image_into_case(case, source: str, *, name: str | None = None, verify: bool 
         if check_space:
             have = sum(p.stat().st_size for p in out_dir.glob(f"{name}.[0-9][0-9][0-9]")) if out_dir.exists() else 0
             ensure_space(case, max(0, src.size - have) + (1 << 20), f"ảnh {source} ({human_size(src.size)})")
-        case.custody.append("collect", f"image {source}", {
+        case.custody.append("note", f"image {source}", {
             "event": "image-start", "source": source, "size": src.size, "out_dir": str(out_dir),
             "verify": verify, "part_size": part_size})
         result = yield from imaging.image_source(src, out_dir, name=name, part_size=part_size, verify=verify,
@@ -131,7 +128,7 @@ def image_into_case(case, source: str, *, name: str | None = None, verify: bool 
     mrec = case.add_json(manifest, name=f"{name}.manifest.json", source=f"image manifest of {source}",
                          kind="api", incomplete=incomplete, **common)
     records.append(mrec)
-    case.custody.append("collect", mrec.id, {
+    case.custody.append("note", mrec.id, {
         "event": "image-done", "source": source, "sha256": result.hashes["sha256"], "md5": result.hashes.get("md5"),
         "size": result.size, "parts": len(result.parts), "bad_sectors": len(result.bad_sectors),
         "verified": result.verified, "resumed_from": result.resumed_from})
@@ -165,7 +162,8 @@ def recover_into_case(case, source: str, *, carve: bool = True, include_partial:
                       cancel: threading.Event | None = None, run_id: str | None = None,
                       carve_kinds=None) -> Generator[Any, None, dict]:
     img, label = resolve_source(case, source)
-    common = dict(checklist_id="H4", collector="acquire.recover", collector_version=COLLECTOR_VERSION, run_id=run_id)
+    common = dict(checklist_id="H4", collector="acquire.recover", collector_version=COLLECTOR_VERSION, run_id=run_id,
+                  custody_action="derive")
     scan = yield from recover.scan_deleted(label, cancel=cancel, img=img)
     fs_cache: dict = {}
     listing = []
@@ -214,7 +212,7 @@ def recover_into_case(case, source: str, *, carve: bool = True, include_partial:
     }
     listing_rec = case.add_json(doc, name="recovered.json", source=f"deleted-file scan of {label}", kind="derived",
                                 **common)
-    case.custody.append("derive", listing_rec.id, {"event": "recover", "source": label, **doc["counts"]})
+    case.custody.append("note", listing_rec.id, {"event": "recover", "source": label, **doc["counts"]})
     return {"scan": scan, "records": records, "listing": listing_rec, "doc": doc}
 
 

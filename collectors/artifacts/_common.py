@@ -378,3 +378,54 @@ class ProcCache:
 
 def iso(ts) -> str | None:
     return ts_to_iso(ts) if ts else None
+
+
+class JsonListWriter:
+    """Write a JSON list into the evidence store item by item (memory stays flat for big lists).
+
+        with JsonListWriter(ctx, "process_maps.json", source="/proc/PID/maps") as out:
+            out.add({...})
+        yield out.record
+    """
+
+    FLUSH = 1 << 20
+
+    def __init__(self, ctx: Context, name: str, *, source: str):
+        self.ctx = ctx
+        self.kw = ctx._common({"name": name, "source": source, "kind": "api", "media_type": "application/json"})
+        self._cm = None
+        self._w = None
+        self._buf: list[bytes] = []
+        self._size = 0
+        self.count = 0
+        self.record = None
+
+    def __enter__(self) -> "JsonListWriter":
+        self._cm = self.ctx.case.writer(**self.kw)
+        self._w = self._cm.__enter__()
+        return self
+
+    def add(self, obj) -> None:
+        import json
+
+        piece = (b",\n" if self.count else b"[\n") + json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8")
+        self._buf.append(piece)
+        self._size += len(piece)
+        self.count += 1
+        if self._size >= self.FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buf:
+            self._w.write(b"".join(self._buf))
+            self._buf, self._size = [], 0
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self._buf.append(b"\n]\n" if self.count else b"[]\n")
+            self._flush()
+        result = self._cm.__exit__(exc_type, exc, tb)
+        if exc_type is None:
+            self.record = self._w.record
+            self.ctx.stored.append(self.record)
+        return result

@@ -596,9 +596,13 @@ def offline_reason(ctx) -> str | None:
     """Why a registry-based collector cannot run on this offline Windows root (None when it can)."""
     if ctx.live or ctx.os != "windows":
         return None
+    from ..base import find_case_insensitive
+
+    if not any(find_case_insensitive(ctx.root, f"Windows/System32/config/{n}") for n in ("SOFTWARE", "SYSTEM")):
+        return "offline Windows root without SOFTWARE or SYSTEM hive (Windows/System32/config)"
     if not hive_support():
         return OFFLINE_WINDOWS + "; install regipy to parse them"
-    return None if offline_api(ctx) is not None else "offline Windows root without SOFTWARE or SYSTEM hive (Windows/System32/config)"
+    return None if offline_api(ctx) is not None else "the registry hives of this offline root could not be opened"
 
 
 def drain_notes(api, ctx) -> list[str]:

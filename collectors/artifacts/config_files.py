@@ -1,6 +1,7 @@
 """B4 Thu thập cấu hình của hệ thống: configuration files copied as they are (kind=file, source = the
 original path): accounts, sudoers, hosts and DNS, scheduled jobs (cron, at, systemd timers), services and
-start-up scripts, preload, shell start-up files and SSH authorized keys.
+start-up scripts, preload, shell start-up files and SSH authorized keys; firewall and web server
+configuration; PAM, kernel module, udev, autostart and motd files where persistence hides.
 
 Symbolic links are never followed while walking (a loop cannot trap the walk); they are listed with their
 targets in config_symlinks.json (the *.wants links show what systemd starts). A named file that is itself
@@ -21,6 +22,8 @@ FILES = (
     "/etc/sudoers", "/etc/crontab", "/etc/anacrontab", "/etc/rc.local", "/etc/ld.so.preload",
     "/etc/profile", "/etc/bash.bashrc", "/etc/environment", "/etc/fstab", "/etc/os-release",
     "/etc/ssh/sshd_config", "/etc/network/interfaces", "/etc/nftables.conf", "/etc/timezone",
+    "/etc/modules", "/etc/ufw/ufw.conf", "/etc/nginx/nginx.conf", "/etc/apache2/apache2.conf",
+    "/etc/httpd/conf/httpd.conf",
 )
 GLOBS = (
     "/etc/sudoers.d/*", "/etc/cron.*/*", "/etc/init.d/*", "/etc/profile.d/*",
@@ -28,6 +31,13 @@ GLOBS = (
     "/usr/lib/systemd/system/*.service", "/usr/lib/systemd/system/*.timer",
     "/etc/ssh/sshd_config.d/*", "/etc/network/interfaces.d/*", "/etc/netplan/*",
     "/etc/sysconfig/network-scripts/ifcfg-*", "/etc/NetworkManager/system-connections/*", "/etc/iptables/rules.v*",
+    # firewall configuration
+    "/etc/ufw/*.rules", "/etc/firewalld/zones/*.xml",
+    # web servers (B3): enabled sites are links into sites-available, copied from there
+    "/etc/nginx/conf.d/*", "/etc/nginx/sites-enabled/*", "/etc/nginx/sites-available/*",
+    "/etc/apache2/sites-enabled/*", "/etc/apache2/sites-available/*", "/etc/httpd/conf.d/*",
+    # other places persistence hides (H2): PAM modules, kernel modules, udev rules, autostart, motd scripts
+    "/etc/pam.d/*", "/etc/modules-load.d/*", "/etc/udev/rules.d/*", "/etc/xdg/autostart/*", "/etc/update-motd.d/*",
 )
 TREES = ("/var/spool/cron", "/var/spool/at", "/etc/systemd/system")
 HOME_FILES = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".zshrc", ".ssh/authorized_keys",

@@ -6,8 +6,9 @@ memory_maps(grouped=False). A process that vanishes or denies access is noted, n
 from __future__ import annotations
 
 from ..base import Collector, Context
+from ..errors import Cancelled
 from ..util import decode_path
-from ._common import IS_LINUX, is_privileged, psutil, read_bytes
+from ._common import IS_LINUX, JsonListWriter, is_privileged, psutil, read_bytes
 
 
 def parse_maps(data: bytes) -> list[dict]:
@@ -33,35 +34,38 @@ class ProcessMaps(Collector):
     live_only = True
 
     def collect(self, ctx: Context):
-        out = []
         denied, vanished = [], 0
         procs = list(psutil.process_iter(["name"]))
-        for i, p in enumerate(procs):
-            if ctx.cancelled:
-                return
-            if i % 50 == 0:
-                yield ctx.progress(i, len(procs), "memory maps")
-            name = p.info.get("name")
-            try:
-                if IS_LINUX:
-                    maps = parse_maps(read_bytes(f"/proc/{p.pid}/maps", limit=64 << 20))
-                else:  # pragma: no cover - Windows
-                    maps = [{"address": m.addr, "perms": m.perms, "offset": None, "dev": None, "inode": None,
-                             "path": m.path} for m in p.memory_maps(grouped=False)]
-            except (psutil.NoSuchProcess, FileNotFoundError, ProcessLookupError):
-                vanished += 1
-                continue
-            except (psutil.AccessDenied, PermissionError):
-                denied.append(f"{p.pid} ({name})")
-                continue
-            except OSError as exc:
-                denied.append(f"{p.pid} ({name}): {exc.strerror or exc}")
-                continue
-            out.append({"pid": p.pid, "name": name, "maps": maps})
+        source = "/proc/PID/maps" if IS_LINUX else "psutil.memory_maps"
+        # Written process by process: a host with big Java or browser processes has hundreds of
+        # thousands of mappings, which must not all sit in memory at once.
+        with JsonListWriter(ctx, "process_maps.json", source=source) as out:
+            for i, p in enumerate(procs):
+                if ctx.cancelled:  # discard the half-written list: nothing half-done is stored
+                    raise Cancelled("cancelled while reading memory maps")
+                if i % 50 == 0:
+                    yield ctx.progress(i, len(procs), "memory maps")
+                name = p.info.get("name")
+                try:
+                    if IS_LINUX:
+                        maps = parse_maps(read_bytes(f"/proc/{p.pid}/maps", limit=64 << 20))
+                    else:  # pragma: no cover - Windows
+                        maps = [{"address": m.addr, "perms": m.perms, "offset": None, "dev": None, "inode": None,
+                                 "path": m.path} for m in p.memory_maps(grouped=False)]
+                except (psutil.NoSuchProcess, FileNotFoundError, ProcessLookupError):
+                    vanished += 1
+                    continue
+                except (psutil.AccessDenied, PermissionError):
+                    denied.append(f"{p.pid} ({name})")
+                    continue
+                except OSError as exc:
+                    denied.append(f"{p.pid} ({name}): {exc.strerror or exc}")
+                    continue
+                out.add({"pid": p.pid, "name": name, "maps": maps})
         if denied:
             why = "needs root" if not is_privileged() else "access denied"
             yield ctx.incomplete(f"memory maps of {len(denied)} processes not read ({why}): "
                                  + ", ".join(denied[:10]) + (" ..." if len(denied) > 10 else ""))
         if vanished:
             yield ctx.incomplete(f"{vanished} processes ended before their memory maps were read")
-        yield ctx.put_json("process_maps.json", out, source="/proc/PID/maps" if IS_LINUX else "psutil.memory_maps")
+        yield out.record

@@ -64,6 +64,8 @@ def snapshot(ctx: Context, hasher: ExeHasher, *, with_files: bool = True) -> tup
                 row["open_files"] = files
                 row["connections"] = by_pid.get(p.pid, [])
                 row["status"] = info["status"]
+                if info["status"] == psutil.STATUS_ZOMBIE:
+                    stats["denied"].discard(p.pid)  # a zombie has no executable, cwd or files left to read
         except psutil.NoSuchProcess:
             stats["vanished"].append(p.pid)
             continue

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import psutil
 import pytest
@@ -165,3 +166,36 @@ def test_damaged_account_and_package_files_keep_every_good_row():
     status = "Package: a\nVersion: 1\nStatus: install ok installed\n\n\xff\xfe junk\n\nPackage: b\nVersion: 2\n"
     assert [(p["name"], p["version"], p["installed"]) for p in parse_dpkg_status(status)] == [
         ("a", "1", True), ("b", "2", False)]
+
+
+def test_a_zombie_is_listed_as_such_not_as_hidden(case):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = 50
+        while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE and deadline:
+            time.sleep(0.05)
+            deadline -= 1
+        ctx = Context(case, run_id=None, checklist_id="B8", collector_name="processes")
+        rows, stats = processes_mod.snapshot(ctx, ExeHasher())
+        row = next(r for r in rows if r["pid"] == child.pid)
+        assert row["status"] == "zombie" and row["exe"] is None and row["ppid"] == os.getpid()
+        assert child.pid not in stats["denied"] and child.pid not in stats["vanished"]
+    finally:
+        child.wait()
+
+
+def test_cancel_during_memory_maps_stores_no_half_list(case):
+    from collectors.artifacts.process_maps import ProcessMaps
+    from collectors.base import Progress
+    from collectors.errors import Cancelled
+
+    ctx = Context(case, run_id=None, checklist_id="B6", collector_name="process_maps")
+    gen = ProcessMaps().collect(ctx)
+    assert isinstance(next(gen), Progress)
+    ctx.cancel.set()
+    with pytest.raises(Cancelled):
+        list(gen)
+    assert case.evidence() == [] and list((case.path / "tmp").iterdir()) == []
+    done = list(ProcessMaps().collect(Context(case, run_id=None, checklist_id="B6", collector_name="process_maps")))
+    rec = next(e for e in done if isinstance(e, EvidenceRecord))
+    assert {m["pid"] for m in case.read_json(rec)} >= {os.getpid()}

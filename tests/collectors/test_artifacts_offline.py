@@ -108,6 +108,10 @@ def build_linux_root(root: Path, shared: Path) -> dict:
     write(root, "lib/systemd/system/systemd-journald.service", "[Service]\nExecStart=/lib/systemd/systemd-journald\n")
     write(root, "etc/init.d/legacy-daemon", "#!/bin/sh\n")
     write(root, "etc/nginx/nginx.conf", "events {}\n")
+    write(root, "etc/nginx/sites-available/default", "server { root /var/www/html; }\n")
+    (root / "etc/nginx/sites-enabled").mkdir()
+    os.symlink("/etc/nginx/sites-available/default", root / "etc/nginx/sites-enabled/default")
+    write(root, "etc/pam.d/sshd", "auth optional pam_exec.so quiet expose_authtok /tmp/.x/log\n")
     write(root, "etc/ssh/sshd_config", "PermitRootLogin yes\n")
     write(root, "root/.ssh/authorized_keys", "ssh-ed25519 AAAA attacker@evil\n")
     write(root, "home/alice/.bashrc", "alias ls='ls --color'\n")
@@ -223,11 +227,14 @@ def test_offline_configuration(linux_case):
     assert files["/etc/crontab"].kind == "file" and files["/etc/crontab"].name == "crontab"
     for src in ("/etc/passwd", "/etc/group", "/etc/hosts", "/etc/sudoers.d/backdoor", "/etc/cron.d/job",
                 "/etc/systemd/system/implant.service", "/lib/systemd/system/nginx.service",
-                "/root/.ssh/authorized_keys", "/home/alice/.bashrc", "/run/systemd/resolve/stub-resolv.conf"):
+                "/root/.ssh/authorized_keys", "/home/alice/.bashrc", "/run/systemd/resolve/stub-resolv.conf",
+                "/etc/nginx/nginx.conf", "/etc/nginx/sites-available/default", "/etc/pam.d/sshd"):
         assert src in files, src
     links = {ln["path"]: ln["target"] for ln in load(case, "config_symlinks.json")}
     assert links["/etc/systemd/system/multi-user.target.wants/implant.service"] == "/etc/systemd/system/implant.service"
     assert links["/etc/resolv.conf"] == "/run/systemd/resolve/stub-resolv.conf"
+    assert links["/etc/nginx/sites-enabled/default"] == "/etc/nginx/sites-available/default"
+    assert "/etc/nginx/sites-enabled/default" not in files  # a link is listed, its target copied once
 
 
 def test_offline_logs_exact(linux_case):
@@ -285,7 +292,6 @@ def test_windows_layout_offline(tmp_path, shared_data):
     # one folder per name, as on a real NTFS volume, but in any letter case
     write(root, "WINDOWS/system32/tasks/Microsoft/Updater", TASK_XML.encode("utf-16"))
     write(root, "WINDOWS/system32/tasks/broken", b"<Task><unclosed>")
-    write(root, "WINDOWS/system32/CONFIG/SOFTWARE", b"regf" + b"\0" * 4092)
     write(root, "users/alice/ntuser.dat", b"regf" + b"\1" * 4092)
     rc = collect(tmp_path / "case", root, "--only", "B2,B4,B8,B10")
     case = Case.open(tmp_path / "case", affected_root="")
@@ -299,7 +305,7 @@ def test_windows_layout_offline(tmp_path, shared_data):
         assert "/WINDOWS/system32/WinEvt/logs/System.EVTX" in ev
         assert not any(s.endswith("notes.txt") for s in ev)
         assert out["B4"]["state"] == "partial"
-        assert "broken: not a valid task XML" in out["B4"]["reason"] and "not parsed yet" in out["B4"]["reason"]
+        assert "broken: not a valid task XML" in out["B4"]["reason"] and "not parsed here" in out["B4"]["reason"]
         tasks = load(case, "windows_scheduled_tasks.json")
         assert len(tasks) == 1
         t = tasks[0]
@@ -308,7 +314,8 @@ def test_windows_layout_offline(tmp_path, shared_data):
                                  "working_directory": None}]
         assert t["triggers"][0]["type"] == "LogonTrigger"
         b4 = by_source(case, "B4")
-        assert "/WINDOWS/system32/CONFIG/SOFTWARE" in b4 and "/users/alice/ntuser.dat" in b4
+        assert "/users/alice/ntuser.dat" in b4  # hives are copied even when they cannot be parsed
+        assert "without SOFTWARE or SYSTEM hive" in out["B4"]["reason"]
         assert out["B2"]["state"] == "partial"
         assert load(case, "system.json")["os"]["system"] == "Windows"
         assert rc == 0
