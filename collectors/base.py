@@ -226,29 +226,53 @@ class Context:
         return rec
 
     def walk_files(self, logical_dir: str, *, max_depth: int = 8) -> Iterator[Path]:
-        """Regular files under a directory, symlink-safe (links are not followed; loops cannot occur)."""
-        top = self.path(logical_dir)
-        stack = [(top, 0)]
-        while stack:
-            cur, depth = stack.pop()
+        """Regular files under a folder of the examined system, symlink-safe (see `walk_tree`)."""
+        for real, kind in walk_tree(self, self.path(logical_dir), max_depth=max_depth):
+            if kind == "file":
+                yield real
+
+
+def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:
+    """Walk a real folder without following links: yields (path, 'file'|'link'|'other').
+
+    Unreadable folders become notes. Symbolic links are reported (never followed), so a loop
+    cannot trap the walk. `skip` lists real folder paths not to enter.
+    """
+    stack = [(real_dir, 0)]
+    while stack:
+        cur, depth = stack.pop()
+        try:
+            entries = sorted(os.scandir(cur), key=lambda e: e.name)
+        except PermissionError:
+            ctx.notes.append(f"{ctx.logical(cur)}: permission denied (folder not listed)")
+            continue
+        except NotADirectoryError:
+            continue
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            ctx.notes.append(f"{ctx.logical(cur)}: {exc.strerror or exc} (folder not listed)")
+            continue
+        subdirs = []
+        for e in entries:
             try:
-                entries = sorted(os.scandir(cur), key=lambda e: e.name)
-            except PermissionError:
-                self.notes.append(f"{self.logical(cur)}: permission denied (folder not listed)")
-                continue
+                if e.is_symlink():
+                    yield Path(e.path), "link"
+                elif e.is_dir(follow_symlinks=False):
+                    if e.path in skip:
+                        continue
+                    if depth < max_depth:
+                        subdirs.append((Path(e.path), depth + 1))
+                    else:
+                        ctx.notes.append(f"{ctx.logical(Path(e.path))}: deeper than {max_depth} folders, not walked")
+                elif e.is_file(follow_symlinks=False):
+                    yield Path(e.path), "file"
+                else:
+                    yield Path(e.path), "other"
             except OSError:
                 continue
-            for e in entries:
-                try:
-                    if e.is_symlink():
-                        continue
-                    if e.is_dir(follow_symlinks=False):
-                        if depth < max_depth:
-                            stack.append((Path(e.path), depth + 1))
-                    elif e.is_file(follow_symlinks=False):
-                        yield Path(e.path)
-                except OSError:
-                    continue
+        stack.extend(reversed(subdirs))
+
 
 
 class Collector:

@@ -1,12 +1,16 @@
 """Small helpers shared by the collectors: time, host, privileges, file metadata."""
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import errno
 import functools
 import os
 import socket
 import stat
 import sys
+from pathlib import Path
+from typing import Iterator
 
 
 def utc_now() -> _dt.datetime:
@@ -125,3 +129,34 @@ def decode_path(path: bytes | str) -> str:
         return path
     except UnicodeEncodeError:
         return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike, *, what: str = "") -> Iterator[Path]:
+    """Write an output file through `.NAME.part` beside it, fsync, then rename into place.
+
+    Yields the temporary path to write. A failure removes the partial file, so a half-written report or
+    bundle never appears; a full disk raises DestinationFull, any other write error DestinationUnwritable.
+    """
+    from .errors import DestinationFull, DestinationUnwritable
+
+    path = Path(path)
+    label = what or str(path)
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield tmp
+        with open(tmp, "r+b") as fh:  # write access: Windows cannot flush a read-only handle
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DestinationFull(f"đĩa đầy khi ghi {label}; tệp dở dang đã được xóa (disk full)",
+                                  path=str(path)) from exc
+        raise DestinationUnwritable(f"không ghi được {label}: {exc.strerror or exc}", path=str(path)) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

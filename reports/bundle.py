@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Iterator
 
-from collectors.errors import DestinationFull, DestinationUnwritable, UnreadableInput, UngCuuError
+from collectors.errors import UnreadableInput, UngCuuError
+from collectors.util import atomic_output
 
 FORMAT = "ungcuu-bundle"
 VERSION = 1
@@ -427,8 +428,6 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
             raise BundleError("không ghi gói vào thư mục evidence/ của vụ việc", path=str(out_path))
     except OSError:
         pass
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name}.part")
     salt = os.urandom(16)
     key = _derive_key(passphrase, salt) if passphrase else None
     notes: list[str] = []
@@ -443,7 +442,7 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
     for p in chain_problems:
         warnings.append(p)
     items: list[dict] = []
-    try:
+    with atomic_output(out_path, what=f"gói {out_path}") as tmp:
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
             w = _Writer(zf, key)
             examiner = getattr(case, "examiner", "")
@@ -528,25 +527,6 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
                 w.add_plain(MANIFEST, manifest_bytes)
             if key_obj is not None:
                 w.add_plain(SIGNATURE, key_obj.sign(manifest_bytes))
-        with open(tmp, "r+b") as fh:   # write access: Windows cannot flush a read-only handle
-            os.fsync(fh.fileno())
-        os.replace(tmp, out_path)
-    except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        import errno
-
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise DestinationFull(f"đĩa đầy khi ghi gói {out_path}; gói dở dang đã được xóa", path=str(out_path)) from exc
-        raise DestinationUnwritable(f"không ghi được gói {out_path}: {exc.strerror or exc}", path=str(out_path)) from exc
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
     h = hashlib.sha256()
     with open(out_path, "rb") as fh:
         for block in iter(lambda: fh.read(CHUNK), b""):

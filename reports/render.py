@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collectors.errors import DestinationFull, DestinationUnwritable, UngCuuError
+from collectors.errors import UngCuuError
+from collectors.util import atomic_output
 
 from .kinds import FORMATS, KINDS, build_doc
 from .render_docx import render_docx
@@ -52,24 +53,9 @@ def default_name(case, kind: str, fmt: str) -> str:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: a failed write leaves no half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+    with atomic_output(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        import errno
-
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise DestinationFull(f"đĩa đầy khi ghi {path} (disk full)", path=str(path)) from exc
-        raise DestinationUnwritable(f"không ghi được {path}: {exc.strerror or exc}", path=str(path)) from exc
 
 
 def render_report(case, kind: str, fmt: str = "pdf", out: str | os.PathLike | None = None, lang: str = "vi",

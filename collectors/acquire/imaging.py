@@ -368,8 +368,16 @@ class Source:
         if is_windows_device_path(self.path):  # pragma: no cover - Windows
             ident["path"] = self.path
         elif self.is_block:
-            ident["rdev"] = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
-            ident.update(_block_device_info(st.st_rdev))
+            info = _block_device_info(st.st_rdev)
+            if info.get("serial") or info.get("wwid"):
+                # A disk with a serial number is recognised after being unplugged and plugged back in
+                # (it may come back as /dev/sdc instead of /dev/sdb): resume works across that.
+                ident = {"size": self.size, "is_block": True}
+                ident.update({k: info[k] for k in ("serial", "wwid", "model", "partition_start_sector")
+                              if k in info})
+            else:
+                ident["rdev"] = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+                ident.update(info)
         else:
             ident.update({"dev": st.st_dev, "ino": st.st_ino, "mtime_ns": st.st_mtime_ns})
         return ident
@@ -377,6 +385,10 @@ class Source:
     def metadata(self) -> dict:
         st = self.st
         meta = self.identity()
+        meta["path"] = self.path if is_windows_device_path(self.path) else os.path.realpath(self.path)
+        if self.is_block and not is_windows_device_path(self.path):
+            meta["rdev"] = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+            meta.update(_block_device_info(st.st_rdev))
         meta.update(
             {
                 "mode": oct(st.st_mode),

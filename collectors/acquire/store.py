@@ -81,7 +81,7 @@ def image_into_case(case, source: str, *, name: str | None = None, verify: bool 
                     algorithms=("sha256", "md5")) -> Generator[Any, None, dict]:
     src = imaging.Source(source)
     try:
-        name = name or imaging._default_name(src)
+        name = _image_name(case, src, name or imaging._default_name(src))
         out_dir = case.path / "images" / name
         if check_space:
             have = sum(p.stat().st_size for p in out_dir.glob(f"{name}.[0-9][0-9][0-9]")) if out_dir.exists() else 0
@@ -133,6 +133,27 @@ def image_into_case(case, source: str, *, name: str | None = None, verify: bool 
         "size": result.size, "parts": len(result.parts), "bad_sectors": len(result.bad_sectors),
         "verified": result.verified, "resumed_from": result.resumed_from})
     return {"result": result, "records": records, "manifest": mrec}
+
+
+def _image_name(case, src: imaging.Source, base: str) -> str:
+    """`base`, unless images/<base>/ holds an image (or an interrupted one) of another source: then
+    base-2, base-3... (two sources called disk.img must not overwrite each other)."""
+    ident = src.identity()
+    for i in range(1, 1000):
+        name = base if i == 1 else f"{base}-{i}"
+        folder = case.path / "images" / name
+        known = None
+        for fname in (f"{name}.state.json", f"{name}.manifest.json"):
+            try:
+                known = json.loads((folder / fname).read_text(encoding="utf-8")).get("source_identity")
+                break
+            except (OSError, ValueError):
+                continue
+        if known is None and folder.exists() and any(folder.glob(f"{name}.[0-9][0-9][0-9]")):
+            continue  # parts of unknown origin: leave them alone
+        if known is None or known == ident:
+            return name
+    raise imaging.ImageError(f"Quá nhiều ảnh tên {base} trong vụ việc.", name=base)
 
 
 # ---------------------------------------------------------------------------------------------

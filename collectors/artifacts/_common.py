@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from ..base import Context
+from ..base import Context, walk_tree  # noqa: F401 - walk_tree is re-exported for the collectors
 from ..util import decode_path, ts_to_iso
 
 try:  # psutil is a hard dependency of the live collectors; the offline ones work without it
@@ -152,48 +152,6 @@ def glob_logical(ctx: Context, pattern: str) -> list[Path]:
         return sorted(Path(p) for p in glob.glob(base))
     except OSError:
         return []
-
-
-def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:
-    """Walk a real folder without following links: yields (path, 'file'|'link'|'other').
-
-    Unreadable folders become notes. Symbolic links are reported (never followed), so a loop
-    cannot trap the walk. `skip` lists real folder paths not to enter.
-    """
-    stack = [(real_dir, 0)]
-    while stack:
-        cur, depth = stack.pop()
-        try:
-            entries = sorted(os.scandir(cur), key=lambda e: e.name)
-        except PermissionError:
-            ctx.notes.append(f"{ctx.logical(cur)}: permission denied (folder not listed)")
-            continue
-        except NotADirectoryError:
-            continue
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            ctx.notes.append(f"{ctx.logical(cur)}: {exc.strerror or exc} (folder not listed)")
-            continue
-        subdirs = []
-        for e in entries:
-            try:
-                if e.is_symlink():
-                    yield Path(e.path), "link"
-                elif e.is_dir(follow_symlinks=False):
-                    if e.path in skip:
-                        continue
-                    if depth < max_depth:
-                        subdirs.append((Path(e.path), depth + 1))
-                    else:
-                        ctx.notes.append(f"{ctx.logical(Path(e.path))}: deeper than {max_depth} folders, not walked")
-                elif e.is_file(follow_symlinks=False):
-                    yield Path(e.path), "file"
-                else:
-                    yield Path(e.path), "other"
-            except OSError:
-                continue
-        stack.extend(reversed(subdirs))
 
 
 def link_record(ctx: Context, real: Path) -> dict:

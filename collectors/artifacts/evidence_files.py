@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..base import Collector, Context
+from ..base import Collector, Context, walk_tree
 
 DEFAULT_MAX_FILE = 2 << 30
 
@@ -33,27 +33,34 @@ class EvidenceFiles(Collector):
             if ctx.cancelled:
                 return
             real = ctx.path(raw) if ctx.root and str(raw).startswith("/") else Path(raw)
-            if os.path.islink(real):
-                links.append({"path": ctx.logical(real), "target": os.readlink(real)})
-                yield ctx.incomplete(f"{ctx.logical(real)} is a symbolic link to {os.readlink(real)}: not followed")
-                continue
             if not os.path.lexists(real):
                 yield ctx.incomplete(f"{raw}: no such file or folder")
                 continue
-            files = [real] if not real.is_dir() else ctx.walk_files(str(real) if not ctx.root else ctx.logical(real), max_depth=64)
-            for f in files:
+            if os.path.islink(real):
+                entries = [(real, "link")]
+            elif real.is_dir():
+                entries = walk_tree(ctx, real, max_depth=64)
+            else:
+                entries = [(real, "file")]
+            for f, kind in entries:
                 if ctx.cancelled:
                     return
-                if max_total is not None and total >= int(max_total):
-                    yield ctx.incomplete(f"total size cap of {max_total} bytes reached: {f} and the files after it were not copied")
-                    return
-                if os.path.islink(f):
-                    links.append({"path": ctx.logical(f), "target": os.readlink(f)})
+                if kind == "link":
+                    target = os.readlink(f)
+                    links.append({"path": ctx.logical(f), "target": os.fsdecode(target)})
+                    yield ctx.incomplete(f"{ctx.logical(f)} is a symbolic link to {os.fsdecode(target)}: not followed")
                     continue
-                result = ctx.put_file(Path(f), limit=max_file, custody_action="add")
+                if kind != "file":
+                    yield ctx.incomplete(f"{ctx.logical(f)} is not a regular file (device, socket or pipe): not copied")
+                    continue
+                if max_total is not None and total >= int(max_total):
+                    yield ctx.incomplete(f"total size cap of {max_total} bytes reached: {ctx.logical(f)} "
+                                         "and the files after it were not copied")
+                    return
+                result = ctx.put_file(f, limit=max_file, custody_action="add")
                 yield result
                 count += 1
                 total += getattr(result, "size", 0)
-                yield ctx.progress(count, None, ctx.logical(Path(f)))
+                yield ctx.progress(count, None, ctx.logical(f))
         if links:
             yield ctx.put_json("symlinks.json", links, source="named paths (symbolic links, not followed)")

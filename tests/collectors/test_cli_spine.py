@@ -54,3 +54,23 @@ def test_english_on_request(tmp_path, capsys):
     main(["status", "--case", case])
     out = capsys.readouterr().out
     assert "Thông tin về đầu mối liên hệ" in out and "bỏ qua" in out
+
+
+def test_add_is_symlink_safe_and_reports_the_size_cap(tmp_path, capsys):
+    src = tmp_path / "evidence"
+    (src / "sub").mkdir(parents=True)
+    (src / "small.txt").write_text("nhỏ")
+    (src / "big.bin").write_bytes(b"B" * 5000)
+    (src / "sub" / "loop").symlink_to(src)           # a loop: never followed
+    (src / "outside").symlink_to("/etc/passwd")      # a link out of the folder: recorded, not copied
+    case = str(tmp_path / "case")
+    assert main(["add", "--case", case, "--max-file-bytes", "1000", str(src)]) == 0
+    capsys.readouterr()
+    assert main(["evidence", "--case", case, "--json"]) == 0
+    ev = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
+    assert set(ev) == {"small.txt", "big.bin", "symlinks.json"}
+    assert ev["big.bin"]["size"] == 1000 and "size cap of 1000 bytes" in ev["big.bin"]["incomplete"][0]
+    assert all(e["checklist_id"] == "B5" for e in ev.values())
+    assert main(["status", "--case", case, "--json"]) == 0
+    b5 = {i["id"]: i for i in json.loads(capsys.readouterr().out)["items"]}["B5"]
+    assert b5["state"] == "partial" and "not followed" in b5["reason"] and "size cap" in b5["reason"]
