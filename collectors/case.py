@@ -510,6 +510,32 @@ class Case:
             tmp_path, sha256, size, source=source or path_s, name=name or os.path.basename(path_s),
             orig_meta=meta, incomplete=incomplete, kind=kw.pop("kind", "file"), **kw)
 
+    def adopt_file(self, path: str | os.PathLike, *, sha256: str, size: int, **kw) -> EvidenceRecord:
+        """Index a file the caller wrote inside the case folder, hashing it as it wrote (image parts).
+
+        Nothing is copied: a hard link puts it into the store (the file stays where it is, read-only,
+        sharing the data); on file systems without hard links (FAT32, exFAT) it is moved into the store.
+        `ungcuu verify` hashes it again like any other item.
+        """
+        path = Path(path)
+        real = path.resolve()
+        if not real.is_relative_to(self.path):
+            raise CaseError(f"{path} is outside the case folder {self.path}: use add_file to copy it", path=str(path))
+        actual = real.stat().st_size
+        if actual != size:
+            raise CaseError(f"{path} holds {actual} bytes, not the {size} bytes that were hashed", path=str(path))
+        self.tmp_dir.mkdir(exist_ok=True)
+        tmp = self.tmp_dir / f"{uuid.uuid4().hex}.part"
+        try:
+            os.link(real, tmp)
+            os.chmod(real, 0o444)
+        except OSError:
+            os.replace(real, tmp)  # no hard links here: move (same file system, no copy)
+        kw.setdefault("orig_meta", {})
+        kw["incomplete"] = list(kw.get("incomplete", []))
+        kw.setdefault("kind", "file")
+        return self._commit_tmp(tmp, sha256, size, **kw)
+
     @contextlib.contextmanager
     def writer(self, **kw) -> Iterator["EvidenceWriter"]:
         """Stream content of unknown size into the store: `with case.writer(...) as w: w.write(b)`.

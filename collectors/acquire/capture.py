@@ -49,12 +49,29 @@ def _load_layers() -> None:
 
 
 def list_interfaces() -> list[str]:
+    """Interface names, read fresh (an interface plugged in after start is listed)."""
+    if sys.platform.startswith("linux") and hasattr(socket, "if_nameindex"):
+        return sorted(name for _, name in socket.if_nameindex())
     try:
+        from scapy.config import conf
         from scapy.interfaces import get_if_list
 
+        conf.ifaces.reload()
         return list(get_if_list())
     except Exception:  # pragma: no cover
-        return [name for _, name in socket.if_nameindex()] if hasattr(socket, "if_nameindex") else []
+        return []
+
+
+def _refresh_scapy_interfaces(names: list[str]) -> None:
+    """scapy caches the interface list when first imported: reload it for names it does not know."""
+    try:
+        from scapy.config import conf
+
+        known = {i.name for i in conf.ifaces.values()}
+        if any(n not in known for n in names):
+            conf.ifaces.reload()
+    except Exception:  # pragma: no cover
+        pass
 
 
 @dataclass
@@ -201,6 +218,7 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
         raise SourceError(f"Không có giao diện mạng: {', '.join(missing)}. Có: {', '.join(sorted(known))}.",
                           interfaces=missing)
     _load_layers()
+    _refresh_scapy_interfaces(interfaces)
     from scapy.sendrecv import AsyncSniffer
     from scapy.utils import PcapWriter
 

@@ -211,7 +211,7 @@ def _load_sync_file_range():
 
 _sync_file_range = _load_sync_file_range()
 _SYNC_FILE_RANGE_WRITE = 2
-_KICK_EVERY = 32 << 20
+_KICK_EVERY = 8 << 20
 
 
 class _Writer:
@@ -583,6 +583,54 @@ def check_not_same_device(source: Source, out_dir: Path) -> None:
         )
 
 
+def list_devices(sys_block: str = "/sys/block") -> list[dict]:
+    """Disks and partitions the responder may image (Linux): size, model, serial, removable, mount points,
+    and whether the running system lives on it (imaging that disk into a case on it is refused)."""
+    out: list[dict] = []
+    try:
+        import psutil
+
+        mounts: dict[str, list[str]] = {}
+        for p in psutil.disk_partitions(all=True):
+            if p.device.startswith("/dev/"):
+                mounts.setdefault(os.path.realpath(p.device), []).append(p.mountpoint)
+    except Exception:  # pragma: no cover
+        mounts = {}
+    root_dev = os.stat("/").st_dev if os.path.exists("/") else None
+    root_family = _dev_family(root_dev) if root_dev is not None else set()
+
+    def read(path: Path) -> str:
+        try:
+            return path.read_text().strip()
+        except OSError:
+            return ""
+
+    base = Path(sys_block)
+    if not base.is_dir():
+        return out
+    for disk in sorted(base.iterdir()):
+        size_sectors = read(disk / "size")
+        if not size_sectors.isdigit() or int(size_sectors) == 0:
+            continue  # empty loop devices, card readers without a card
+        entries = [disk] + sorted(p for p in disk.iterdir() if (p / "partition").exists())
+        for node in entries:
+            name = node.name
+            dev = f"/dev/{name}"
+            out.append({
+                "device": dev,
+                "kind": "partition" if node is not disk else "disk",
+                "size": int(read(node / "size") or 0) * 512,
+                "model": read(disk / "device" / "model"),
+                "serial": read(disk / "device" / "serial") or read(disk / "serial"),
+                "removable": read(disk / "removable") == "1",
+                "read_only": read(node / "ro") == "1",
+                "mounted_on": mounts.get(dev, []),
+                "system": name in root_family,
+                "backing_file": read(disk / "loop" / "backing_file"),
+            })
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # the imaging loop
 
@@ -717,6 +765,8 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
 
     total = src.size
     sector = src.sector_size
+    if total:
+        chunk = max(SECTOR, min(chunk, total))  # small sources: small buffers
     # One part only (the usual case below 4 GiB): its hash is the image's SHA-256, no second pass.
     per_part = not total or total > part_size
     pool = _Pool(_POOL_BUFFERS, chunk)
@@ -724,13 +774,13 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
     writer = None
     state_base = {"version": 1, "source_identity": ident, "part_size": part_size, "algorithms": list(algorithms),
                   "sector_size": sector}
+    pos = done
+    last_checkpoint = done
     try:
         if done:
             yield from _rehash_existing(out, name, part_size, done, hashers, pool, cancel)
         writer = _Writer(out, name, part_size, done, state_path)
         meter = RateMeter(total, done)
-        pos = done
-        last_checkpoint = done
         readinto = getattr(src, "readinto", None)
         yield meter.progress("image", pos, f"Bắt đầu tạo ảnh {src.path} ({human_size(total)})")
         while True:
@@ -808,6 +858,9 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
         hashers = None
     finally:
         if writer is not None and writer.thread.is_alive():
+            # Stopped from outside (the generator was closed, or an error): keep what was written.
+            if writer.error is None and pos > last_checkpoint:
+                writer.checkpoint(pos, dict(state_base, bad_sectors=list(bad), updated_at=now_iso()))
             writer.close()
         if hashers is not None:
             hashers.abandon()

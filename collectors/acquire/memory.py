@@ -455,8 +455,10 @@ def write_lime(read_at: Callable[[int, int], bytes], sink: Callable[[bytes], obj
 
 
 def acquire_kcore_lime(sink: Callable[[bytes], object], *, kcore: str = "/proc/kcore", iomem: str = "/proc/iomem",
-                       cancel: threading.Event | None = None) -> Generator[Progress, None, dict]:
-    reasons = physical_memory_blockers(kcore)
+                       cancel: threading.Event | None = None,
+                       blockers: Callable[[str], list[str]] | None = None) -> Generator[Progress, None, dict]:
+    """/proc/kcore -> LiME, limited to the System RAM of /proc/iomem (`blockers` checks first)."""
+    reasons = (blockers or physical_memory_blockers)(kcore)
     if reasons:
         raise NotApplicable("Không thu được toàn bộ bộ nhớ vật lý: " + " ".join(reasons), reasons=reasons)
     with open(iomem, encoding="ascii") as fh:

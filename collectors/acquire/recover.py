@@ -355,7 +355,7 @@ def scan_deleted(
         while stack:
             check_cancel(cancel, "quét tệp đã xóa")
             parent, directory, depth = stack.pop()
-            for f in directory:
+            for f in _entries(directory, parent or "/", result.errors):
                 name_info = f.info.name
                 name = _decode(name_info.name)
                 if name in (".", ".."):
@@ -408,6 +408,20 @@ def scan_deleted(
     yield Progress("scan", len(result.deleted), len(result.deleted), "files",
                    f"Tìm thấy {len(result.deleted)} tệp đã xóa")
     return result
+
+
+def _entries(directory, path: str, errors: list[str]):
+    """The entries of a TSK directory; a damaged directory ends the listing with a note, not a crash."""
+    it = iter(directory)
+    while True:
+        try:
+            f = next(it)
+        except StopIteration:
+            return
+        except (IOError, OSError, RuntimeError) as exc:
+            errors.append(f"{path}: thư mục bị hỏng, chỉ liệt kê được một phần ({exc})")
+            return
+        yield f
 
 
 def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, name_info, f) -> DeletedFile | None:

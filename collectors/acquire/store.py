@@ -38,25 +38,8 @@ COLLECTOR_VERSION = TOOL_VERSION
 
 
 def adopt_file(case, path: str | os.PathLike, sha256: str, size: int, **kw):
-    """Index a file written inside the case folder as evidence, without copying it.
-
-    Uses `case.adopt_file` when the case offers it. Otherwise a hard link of the file is committed into
-    the store (the file stays where it is, read-only, sharing the data); on file systems without hard
-    links (FAT32, exFAT) the file is moved into the store and `path` no longer exists.
-    """
-    if hasattr(case, "adopt_file"):
-        return case.adopt_file(path, sha256=sha256, size=size, **kw)
-    path = Path(path)
-    case.tmp_dir.mkdir(exist_ok=True)
-    tmp = case.tmp_dir / f"{uuid.uuid4().hex}.part"
-    try:
-        os.link(path, tmp)
-    except OSError:
-        os.replace(path, tmp)  # no hard links here: move (same file system, no copy)
-    kw.setdefault("orig_meta", {})
-    kw.setdefault("incomplete", [])
-    kw.setdefault("kind", "file")
-    return case._commit_tmp(tmp, sha256, size, **kw)
+    """Index a file written inside the case folder as evidence, without copying it (see Case.adopt_file)."""
+    return case.adopt_file(path, sha256=sha256, size=size, **kw)
 
 
 def free_space(path: str | os.PathLike) -> int:

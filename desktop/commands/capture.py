@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from collectors.acquire import capture, store
-    from collectors.acquire.cliutil import CancelOnSigint, run_with_progress, t
+    from collectors.acquire.cliutil import CancelOnSigint, RecordedRun, run_with_progress, t
     from collectors.errors import UngCuuError
     from desktop.commands._common import open_case
 
@@ -45,9 +45,12 @@ def run(args) -> int:
         print(f"ungcuu capture: {exc}", file=sys.stderr)
         return exc.exit_code
     try:
-        with CancelOnSigint() as cancel:
+        with CancelOnSigint() as cancel, RecordedRun(case, ["B7"], getattr(args, "argv", None)) as run:
             out = run_with_progress(store.capture_into_case(case, args.iface, seconds=seconds, count=args.count,
-                                                            bpf=args.filter, cancel=cancel))
+                                                            bpf=args.filter, cancel=cancel, run_id=run.run_id))
+            stopped = out["result"].stopped_by == "cancel"
+            run.set("B7", "partial" if stopped else "collected",
+                    "capture stopped by the responder before its limit" if stopped else None, len(out["records"]))
     except UngCuuError as exc:
         print(f"ungcuu capture: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -18,8 +18,10 @@ def _size(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", help="thiết bị (/dev/sdb, /dev/sdb1, \\\\.\\PhysicalDrive1) hoặc tệp / device or file")
-    parser.add_argument("--case", required=True, help="thư mục vụ việc / case folder")
+    parser.add_argument("source", nargs="?",
+                        help="thiết bị (/dev/sdb, /dev/sdb1, \\\\.\\PhysicalDrive1) hoặc tệp / device or file")
+    parser.add_argument("--case", help="thư mục vụ việc / case folder")
+    parser.add_argument("--list", action="store_true", help="liệt kê ổ đĩa, phân vùng / list disks and partitions")
     parser.add_argument("--name", help="tên ảnh (mặc định: tên nguồn) / image name")
     parser.add_argument("--verify", action="store_true", help="đọc lại nguồn để kiểm tra băm / re-read and compare")
     parser.add_argument("--part-size", type=_size, default=None,
@@ -32,22 +34,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from collectors.acquire import imaging, store
-    from collectors.acquire.cliutil import CancelOnSigint, run_with_progress, t
+    from collectors.acquire.cliutil import CancelOnSigint, RecordedRun, run_with_progress, t
     from collectors.acquire.common import human_size
     from desktop.commands._common import open_case
     from collectors.errors import UngCuuError
 
+    if args.list:
+        devices = imaging.list_devices()
+        if args.json:
+            print(json.dumps(devices, ensure_ascii=False, indent=2))
+            return 0
+        for d in devices:
+            flags = [f for f, on in ((t(args, "hệ thống", "system"), d["system"]),
+                                     (t(args, "tháo rời", "removable"), d["removable"]),
+                                     (t(args, "chỉ đọc", "read-only"), d["read_only"])) if on]
+            print(f"{d['device']:<16} {d['kind']:<9} {human_size(d['size']):>10}  {d['model'] or '-':<20} "
+                  f"{','.join(d['mounted_on']) or '-':<20} {' '.join(flags)}")
+        return 0
+    if not args.source or not args.case:
+        print(t(args, "ungcuu image: cần SOURCE và --case DIR (xem --list)",
+                "ungcuu image: SOURCE and --case DIR are required (see --list)"), file=sys.stderr)
+        return 2
     try:
         case = open_case(args.case, create=True, examiner=args.examiner)
     except UngCuuError as exc:
         print(f"ungcuu image: {exc}", file=sys.stderr)
         return exc.exit_code
     try:
-        with CancelOnSigint() as cancel:
+        with CancelOnSigint() as cancel, RecordedRun(case, ["B9"], getattr(args, "argv", None)) as run:
             out = run_with_progress(store.image_into_case(
                 case, args.source, name=args.name, verify=args.verify,
-                part_size=args.part_size or imaging.FAT32_PART, cancel=cancel,
+                part_size=args.part_size or imaging.FAT32_PART, cancel=cancel, run_id=run.run_id,
                 algorithms=("sha256",) if args.no_md5 else ("sha256", "md5")))
+            res = out["result"]
+            problems = []
+            if res.bad_sectors:
+                problems.append(f"{len(res.bad_sectors)} unreadable sectors zero-filled")
+            if res.verified is False:
+                problems.append("verification: the source read back differently")
+            run.set("B9", "partial" if problems else "collected", "; ".join(problems) or None,
+                    len(out["records"]))
     except UngCuuError as exc:
         print(f"ungcuu image: {exc}", file=sys.stderr)
         return exc.exit_code

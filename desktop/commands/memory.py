@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from collectors.acquire import memory, store
-    from collectors.acquire.cliutil import CancelOnSigint, run_with_progress, t
+    from collectors.acquire.cliutil import CancelOnSigint, RecordedRun, run_with_progress, t
     from collectors.acquire.common import human_size
     from collectors.errors import NotApplicable, UngCuuError
     from desktop.commands._common import open_case
@@ -69,9 +69,11 @@ def run(args) -> int:
             if args.json:
                 print(json.dumps(report, ensure_ascii=False, indent=2))
             return 0
-        with CancelOnSigint() as cancel:
+        with CancelOnSigint() as cancel, RecordedRun(case, ["B6"], getattr(args, "argv", None)) as run:
+            count = 0
             if args.pid:
-                out = run_with_progress(store.memory_into_case(case, args.pid, cancel=cancel))
+                out = run_with_progress(store.memory_into_case(case, args.pid, cancel=cancel, run_id=run.run_id))
+                count += len(out["records"])
                 report["processes"] = [{"id": r.id, "name": r.name, "size": r.size, "sha256": r.sha256}
                                        for r in out["records"]]
                 report["notes"] += out["notes"]
@@ -80,13 +82,17 @@ def run(args) -> int:
             if args.physical or args.acquirer:
                 try:
                     phys = run_with_progress(store.physical_into_case(
-                        case, cancel=cancel, acquirer=args.acquirer, acquirer_args=args.acquirer_arg))
+                        case, cancel=cancel, acquirer=args.acquirer, acquirer_args=args.acquirer_arg,
+                        run_id=run.run_id))
                     report["physical"] = [{"id": r.id, "name": r.name, "size": r.size, "sha256": r.sha256}
                                           for r in phys["records"]]
+                    count += len(phys["records"])
                 except NotApplicable as exc:
                     report["notes"].append(str(exc))
                     report["physical_refused"] = getattr(exc, "reasons", [str(exc)])
                     code = 1
+            state = ("partial" if report["notes"] else "collected") if count else "skipped"
+            run.set("B6", state, "; ".join(report["notes"]) or None, count)
     except UngCuuError as exc:
         print(f"ungcuu memory: {exc}", file=sys.stderr)
         return exc.exit_code

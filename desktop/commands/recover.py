@@ -30,7 +30,7 @@ def _row(d) -> list:
 
 def run(args) -> int:
     from collectors.acquire import recover, store
-    from collectors.acquire.cliutil import CancelOnSigint, run_with_progress, t
+    from collectors.acquire.cliutil import CancelOnSigint, RecordedRun, run_with_progress, t
     from desktop.commands._common import open_case
     from collectors.errors import UngCuuError
 
@@ -60,16 +60,22 @@ def run(args) -> int:
     kinds = [k.strip() for k in args.carve_types.split(",") if k.strip()] or None
     result = {}
     try:
-        with CancelOnSigint() as cancel:
+        with CancelOnSigint() as cancel, RecordedRun(case, ["H4"], getattr(args, "argv", None)) as run:
+            count, notes = 0, []
             if args.source:
                 out = run_with_progress(store.recover_into_case(case, args.source, carve=not args.no_carve,
-                                                                cancel=cancel, carve_kinds=kinds))
+                                                                cancel=cancel, carve_kinds=kinds, run_id=run.run_id))
                 result["image"] = out["doc"]
                 result["image"]["listing_evidence_id"] = out["listing"].id
+                count += len(out["records"]) + 1
+                notes += out["doc"].get("errors", [])
             if args.open_deleted:
-                od = run_with_progress(store.open_deleted_into_case(case, cancel=cancel))
+                od = run_with_progress(store.open_deleted_into_case(case, cancel=cancel, run_id=run.run_id))
                 result["open_deleted"] = {"files": [r.id for r in od["records"][:-1]],
                                           "listing_evidence_id": od["records"][-1].id, "notes": od["notes"]}
+                count += len(od["records"])
+                notes += od["notes"]
+            run.set("H4", "partial" if notes else "collected", "; ".join(notes) or None, count)
     except UngCuuError as exc:
         print(f"ungcuu recover: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -13,7 +13,7 @@ from collectors.acquire import capture
 from collectors.acquire.common import drive
 from collectors.errors import AccessDenied, NotApplicable, SourceError
 
-from .conftest import IS_ROOT, needs_root
+from .conftest import needs_root
 
 
 def _udp_pair():
@@ -140,21 +140,23 @@ def test_conversation_table_groups_both_directions():
 @needs_root
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="AF_PACKET on Linux")
 def test_capture_on_two_interfaces_writes_pcapng_with_the_interface(tmp_path):
-    import psutil
-
-    stats = psutil.net_if_stats()
-    others = [i for i in capture.list_interfaces() if i != "lo" and i in stats and stats[i].isup]
-    if not others:
-        pytest.skip("no interface up besides the loopback")
+    # A second interface that reaches nothing: a TUN device made for the test (raw IP link type, so the
+    # file mixes two link types, which only pcapng can hold).
+    tun = f"ucut{os.getpid() % 100000}"
+    made = subprocess.run(["ip", "tuntap", "add", "dev", tun, "mode", "tun"], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot create a TUN interface: {made.stderr.decode().strip()}")
     rx, tx = _udp_pair()
     port = rx.getsockname()[1]
     buf = bytearray()
     try:
-        res = drive(capture.capture(["lo", others[0]], buf.extend, seconds=0.5,
+        subprocess.run(["ip", "link", "set", tun, "up"], check=True)
+        res = drive(capture.capture(["lo", tun], buf.extend, seconds=0.5,
                                     on_started=lambda: tx.sendto(b"two-ifaces", ("127.0.0.1", port))))
     finally:
         rx.close()
         tx.close()
+        subprocess.run(["ip", "link", "del", tun], capture_output=True)
     assert bytes(buf[:4]) == b"\n\r\r\n"  # pcapng section header block
     (tmp_path / "c.pcapng").write_bytes(buf)
     from scapy.layers.inet import UDP

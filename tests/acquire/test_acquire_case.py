@@ -26,6 +26,11 @@ def case(tmp_path):
     c = Case.create(tmp_path / "case", examiner="tester")
     yield c
     c.close()
+    # Whatever a test stored, the case must still verify: hashes, index and custody log agree.
+    from collectors.verify import verify_case
+
+    result = verify_case(tmp_path / "case", log=False)
+    assert result.problems == [], result.problems
 
 
 def _ext4_with_deletions(tmp_path):
@@ -58,7 +63,7 @@ def test_image_then_recover_from_the_evidence_id(case, tmp_path):
     assert [p["evidence_id"] for p in manifest["parts"]] == [r.id for r in parts]
     assert manifest["hashes"]["md5"] == hashlib.md5(whole).hexdigest()
     actions = [(e["action"], e["details"].get("event")) for e in case.custody.entries()]
-    assert ("collect", "image-start") in actions and ("collect", "image-done") in actions
+    assert ("note", "image-start") in actions and ("note", "image-done") in actions
 
     # Running again registers nothing new.
     again = drive(store.image_into_case(case, str(img), part_size=1 << 20))
@@ -211,8 +216,19 @@ def test_commands_image_and_recover(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "/sub/a.bin" in text and "2023-11-14T22:13:20Z" in text
     assert _cli(["recover", "--case", str(case_dir)]) == 2
+    with Case.open(case_dir) as c:
+        outcomes = c.outcomes()
+        assert outcomes["B9"]["state"] == "collected" and outcomes["B9"]["evidence_count"] == 5
+        assert outcomes["H4"]["state"] == "collected"
+        assert all(r.run_id for r in c.evidence())  # every item belongs to the run that took it
     assert _cli(["image", str(tmp_path / "missing.img"), "--case", str(case_dir)]) != 0
     assert "Không tìm thấy" in capsys.readouterr().err
+    with Case.open(case_dir) as c:
+        b9 = c.outcomes()["B9"]
+        assert b9["state"] == "failed" and "Không tìm thấy" in b9["reason"]
+    from collectors.verify import verify_case
+
+    assert verify_case(case_dir, log=False).problems == []
 
 
 def test_command_memory_estimate_and_missing_choice(tmp_path, capsys):
@@ -248,3 +264,56 @@ def test_case_on_a_drive_without_hard_links_moves_the_parts(case, tmp_path, monk
     assert {r.name for r in rec["records"]} == {"a.bin", "b.bin"}
     again = drive(store.image_into_case(case, str(img), part_size=1 << 20))
     assert again["records"] == []
+
+
+def test_checklist_collectors_drive_the_same_acquisitions(case, tmp_path):
+    from collectors.acquire import collectors as acq
+    from collectors.base import Context, Incomplete, Progress
+
+    img, files = _ext4_with_deletions(tmp_path)
+    ctx = Context(case, run_id=None, checklist_id="B9", options={})
+    assert "no device" in acq.DiskImage().why_not(ctx)
+    assert "opt-in" in acq.ProcessDump().why_not(Context(case, run_id=None, checklist_id="B6", options={}))
+    ctx = Context(case, run_id=None, checklist_id="B9", options={"image_sources": [str(img), str(tmp_path / "nope")]})
+    events = list(acq.DiskImage().collect(ctx))
+    assert any(isinstance(e, Progress) for e in events)
+    assert [e.reason for e in events if isinstance(e, Incomplete)][0].startswith(str(tmp_path / "nope"))
+    manifest = [r for r in ctx.stored if r.name.endswith(".manifest.json")][0]
+    ctx = Context(case, run_id=None, checklist_id="H4", options={"recover_sources": [manifest.id], "carve": False})
+    list(acq.DeletedFiles().collect(ctx))
+    assert {r.name for r in ctx.stored} == {"a.bin", "b.bin", "recovered.json"}
+    assert all(r.checklist_id == "H4" for r in ctx.stored)
+
+
+def test_first_ctrl_c_cancels_cleanly_second_interrupts():
+    import signal
+
+    from collectors.acquire.cliutil import CancelOnSigint
+
+    before = signal.getsignal(signal.SIGINT)
+    with CancelOnSigint() as cancel:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):  # the handler runs between bytecodes of the main thread
+            if cancel.is_set():
+                break
+        assert cancel.is_set()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):
+                pass
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_two_sources_with_the_same_name_do_not_overwrite_each_other(case, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "disk.img", tmp_path / "b" / "disk.img"
+    first.write_bytes(payload(100_000, 1))
+    second.write_bytes(payload(100_000, 2))
+    one = drive(store.image_into_case(case, str(first)))
+    two = drive(store.image_into_case(case, str(second)))
+    assert one["result"].name == "disk.img" and two["result"].name == "disk.img-2"
+    assert (case.path / "images" / "disk.img" / "disk.img.001").read_bytes() == first.read_bytes()
+    assert (case.path / "images" / "disk.img-2" / "disk.img-2.001").read_bytes() == second.read_bytes()
+    again = drive(store.image_into_case(case, str(first)))  # the same source again: found, not redone
+    assert again["records"] == [] and again["result"].name == "disk.img"

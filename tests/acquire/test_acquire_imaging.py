@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -209,3 +210,62 @@ def test_windows_same_device_rules_with_a_fake_disk_lookup():
     assert imaging.windows_conflict("\\\\.\\PhysicalDrive1", "E:\\case", lookup) is True
     assert imaging.windows_conflict("\\\\.\\PhysicalDrive1", "C:\\case", lookup) is False
     assert imaging.windows_conflict("\\\\.\\PhysicalDrive2", "Z:\\case", lookup) is True  # unknown: refuse
+
+
+@needs_root
+def test_list_devices_shows_an_attached_disk_and_the_system_disk(tmp_path):
+    backing = tmp_path / "usb.img"
+    with open(backing, "wb") as fh:
+        fh.truncate(6 << 20)
+    loop = run("losetup", "-f", "--show", "-r", str(backing)).stdout.decode().strip()
+    try:
+        devices = {d["device"]: d for d in imaging.list_devices()}
+    finally:
+        run("losetup", "-d", loop)
+    d = devices[loop]
+    assert d["size"] == 6 << 20 and d["kind"] == "disk" and d["read_only"] is True
+    assert d["backing_file"] == str(backing) and d["system"] is False
+    assert any(x["system"] and "/" in x["mounted_on"] for x in devices.values())
+
+
+def test_closing_the_generator_keeps_a_checkpoint(tmp_path):
+    """The runner closes a collector's generator when the responder cancels: progress is kept."""
+    data = payload(3 << 20, 17)
+    src = tmp_path / "s.raw"
+    src.write_bytes(data)
+    out = tmp_path / "out"
+    gen = imaging.image_source(src, out, chunk=256 * 1024)
+    for item in gen:
+        if item.stage == "image" and item.done >= 1 << 20:
+            break
+    gen.close()
+    state = json.loads((out / "s.raw.state.json").read_text())
+    assert state["done"] >= 1 << 20
+    res = drive(imaging.image_source(src, out, chunk=256 * 1024))
+    assert res.resumed_from == state["done"] and res.hashes["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+@needs_root
+def test_device_without_read_permission_is_a_clear_refusal(tmp_path):
+    backing = tmp_path / "d.img"
+    with open(backing, "wb") as fh:
+        fh.truncate(1 << 20)
+    loop = run("losetup", "-f", "--show", "-r", str(backing)).stdout.decode().strip()
+    code = (
+        "import os\n"
+        "from collectors.acquire import imaging\n"
+        "from collectors.acquire.common import drive\n"
+        "from collectors.errors import AccessDenied\n"
+        "os.setgid(65534); os.setuid(65534)\n"
+        "try:\n"
+        f"    drive(imaging.image_source({loop!r}, {str(tmp_path / 'out')!r}))\n"
+        "except AccessDenied as exc:\n"
+        "    print('DENIED', exc)\n"
+    )
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
+    finally:
+        run("losetup", "-d", loop)
+    assert "DENIED" in out.stdout and "root" in out.stdout, out.stderr
+    assert not (tmp_path / "out").exists()

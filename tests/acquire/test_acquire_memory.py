@@ -267,3 +267,22 @@ def test_deleted_but_open_file_is_recovered(tmp_path):
         proc.wait(timeout=10)
     with pytest.raises(NoSuchProcess):
         drive(openfiles.copy_open_deleted(item, bytearray().extend))
+
+
+def test_kcore_to_lime_reads_iomem_and_refuses_hidden_addresses(tmp_path):
+    ram = payload(0x5000, 9)
+    core = tmp_path / "kcore"
+    core.write_bytes(_elf_core([(0xFFFF888000001000, 0x1000, ram)]))
+    iomem = tmp_path / "iomem"
+    iomem.write_text("00000000-00000fff : Reserved\n00001000-00005fff : System RAM\n")
+    buf = bytearray()
+    info = drive(memory.acquire_kcore_lime(buf.extend, kcore=str(core), iomem=str(iomem), blockers=lambda k: []))
+    assert _parse_lime(bytes(buf)) == [(0x1000, 0x5FFF, ram)]
+    assert info["ranges"] == [(0x1000, 0x5FFF)]
+    # Not really root (e.g. a user namespace): /proc/iomem shows zeros instead of addresses.
+    iomem.write_text("00000000-00000000 : System RAM\n")
+    with pytest.raises(NotApplicable, match="iomem"):
+        drive(memory.acquire_kcore_lime(bytearray().extend, kcore=str(core), iomem=str(iomem),
+                                        blockers=lambda k: []))
+    with pytest.raises(NotApplicable, match="CONFIG_PROC_KCORE"):
+        drive(memory.acquire_kcore_lime(bytearray().extend, kcore=str(tmp_path / "none")))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from collectors.acquire import carve, recover
 from collectors.acquire.common import drive
 
-from .conftest import needs_root, payload, require, run, sha256
+from .conftest import needs_root, payload, require, run
 
 
 def _by_name(scan):
@@ -288,3 +287,73 @@ def test_fat_partly_reused_file_is_partial(fat_image, tmp_path):
     reused_bytes = report.blocks_reused * bs
     assert data[reused_bytes:] == files["report.bin"][reused_bytes:]
     assert data[:reused_bytes] != files["report.bin"][:reused_bytes]
+
+
+def test_partitioned_disk_image(tmp_path):
+    """A disk with an MBR partition table: the file system is found inside partition 1."""
+    require("mkfs.vfat", "mcopy", "mdel")
+    import struct
+
+    disk = tmp_path / "disk.img"
+    start, count = 2048, 8192  # sectors
+    with open(disk, "wb") as fh:
+        fh.truncate((start + count + 100) * 512)
+    entry = struct.pack("<B3sB3sII", 0, b"\x00\x02\x00", 0x06, b"\xff\xff\xff", start, count)
+    with open(disk, "r+b") as fh:
+        fh.seek(0x1BE)
+        fh.write(entry)
+        fh.seek(510)
+        fh.write(b"\x55\xaa")
+    run("mkfs.vfat", f"--offset={start}", str(disk), str(count // 2))
+    data = payload(12345, 30)
+    (tmp_path / "secret.doc").write_bytes(data)
+    target = f"{disk}@@{start * 512}"
+    run("mcopy", "-i", target, str(tmp_path / "secret.doc"), "::/secret.doc")
+    run("mdel", "-i", target, "::/secret.doc")
+    scan = drive(recover.scan_deleted(disk))
+    assert [(fs.offset, fs.fs_type) for fs in scan.filesystems] == [(start * 512, "FAT12")]
+    assert "DOS FAT16" in scan.filesystems[0].partition  # named after the partition table entry (type 06)
+    (d,) = scan.deleted
+    assert d.path == "/_ecret.doc" and d.fs_offset == start * 512
+    assert _recover_bytes(disk, d) == data
+
+
+@needs_root
+def test_scan_a_block_device(ext4_image):
+    img, files = ext4_image
+    loop = run("losetup", "-f", "--show", "-r", str(img)).stdout.decode().strip()
+    try:
+        scan = drive(recover.scan_deleted(loop))
+        d = _by_name(scan)["/b.bin"]
+        assert _recover_bytes(loop, d) == files["b.bin"]
+    finally:
+        run("losetup", "-d", loop)
+
+
+def test_scan_and_carve_honour_cancel(fat_image):
+    import threading
+
+    from collectors.errors import Cancelled
+
+    img, _ = fat_image
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        drive(recover.scan_deleted(img, cancel=cancel))
+    data = payload(1 << 20, 3)
+    reader = carve.RangeReader(lambda o, n: data[o:o + n], [(0, len(data))])
+    with pytest.raises(Cancelled):
+        drive(carve.carve(reader, cancel=cancel))
+
+
+def test_interval_set_overlap_and_gaps():
+    s = recover.IntervalSet()
+    for start, length in ((10, 5), (12, 10), (40, 2), (0, 0)):
+        s.add(start, length)
+    s.freeze()
+    s.add(50, 5)  # added after a merge: merged with what is there
+    s.freeze()
+    assert list(zip(s.starts, s.ends)) == [(10, 22), (40, 42), (50, 55)]
+    assert s.overlap(0, 100) == 12 + 2 + 5
+    assert s.overlap(20, 25) == 2 + 2 and s.overlap(22, 18) == 0 and s.overlap(54, 100) == 1
+    assert s.gaps(0, 60) == [(0, 10), (22, 18), (42, 8), (55, 5)]
