@@ -81,12 +81,25 @@ def _event_row(e: Any) -> dict:
         iso = getattr(time, "isoformat", None)
         time = iso() if iso else str(time)
     return {
-        "time": str(time),
+        "time": _short_utc(str(time)),
         "source": str(_val(e, "source", "parser", "source_short", "data_type", default="")),
         "message": str(_val(e, "message", "text", "description", default="")),
         "evidence": (_ids(_val(e, "evidence_id", "evidence", "evidence_ids")) + "\n" +
                      str(_val(e, "locator", default=""))).strip(),
     }
+
+
+def _short_utc(text: str) -> str:
+    """'2021-04-10T20:00:00.000000+00:00' -> '2021-04-10 20:00:00' (the column header says UTC)."""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone.utc)
+    return t.strftime("%Y-%m-%d %H:%M:%S") + (f".{t.microsecond:06d}" if t.microsecond else "")
 
 
 def key_events(case) -> tuple[list[dict], str]:
@@ -117,9 +130,10 @@ def key_events(case) -> tuple[list[dict], str]:
                          "evidence": f"{m.get('evidence_id') or ''}\n{m.get('locator') or ''}".strip()})
         more = f" (hiện {MAX_KEY_EVENTS} sự kiện đầu)" if len(marked) > MAX_KEY_EVENTS else ""
         return rows, f"{len(marked)} sự kiện được người phân tích đánh dấu là quan trọng{more}."
+    note = ensure_timeline(case)  # the report shows the timeline of the evidence as it is now
+    if note:
+        return [], f"Không dựng được dòng thời gian: {note}"
     try:
-        if hasattr(tl, "path_of") and not tl.path_of(case).exists():
-            return [], "Chưa dựng dòng thời gian (chạy: ungcuu timeline --case DIR)."
         total = tl.count(case)
         items = tl.page(case, limit=MAX_KEY_EVENTS)
     except Exception as exc:
@@ -135,7 +149,7 @@ def _iso_us(us: int) -> str:
     import datetime as dt
 
     return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+        "%Y-%m-%d %H:%M:%S")
 
 
 def ensure_timeline(case) -> str:
