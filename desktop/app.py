@@ -65,7 +65,25 @@ def make_window(app, *, case: str | None = None, lang: str | None = None, settin
     return win
 
 
+def broken_qt() -> str | None:
+    """Why this PySide6 build cannot run the app, or None.
+
+    PySide6 6.12.0 on Python < 3.12 drops a reference to True on every signal emit and to None on every
+    slot call (harmless where they are immortal, Python >= 3.12); after a few thousand signals the
+    interpreter aborts ("deallocating True"). tests/desktop checks the installed build does not leak."""
+    import PySide6
+
+    if PySide6.__version__ == "6.12.0" and sys.version_info < (3, 12):
+        return ("PySide6 6.12.0 crashes on Python %d.%d (reference-count bug in signals); install another "
+                "version: pip install 'PySide6-Essentials==6.11.3'" % sys.version_info[:2])
+    return None
+
+
 def main(case: str | None = None, lang: str | None = None) -> int:
+    why = broken_qt()
+    if why:
+        print(f"ungcuu: {why}", file=sys.stderr)
+        return 2
     app = create_app()
     # --lang from the command line defaults to "vi"; only an explicit choice overrides the remembered one.
     explicit = lang if lang and ("--lang" in sys.argv or os.environ.get("UNGCUU_LANG")) else None

@@ -92,9 +92,17 @@ def update_ts(ts: Path, strings: list[str]) -> tuple[int, int]:
         if s not in wanted and t is not None and t.get("type") != "obsolete":
             t.set("type", "obsolete")
             obsoleted += 1
-    ET.indent(tree, space="    ")
-    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    write_ts(tree, ts)
     return added, obsoleted
+
+
+def write_ts(tree: ET.ElementTree, ts: Path) -> None:
+    """Write a .ts the way Qt Linguist does (declaration, DOCTYPE, indented)."""
+    ET.indent(tree, space="    ")
+    with open(ts, "wb") as f:
+        f.write(b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n')
+        tree.write(f, encoding="utf-8", xml_declaration=False)
+        f.write(b"\n")
 
 
 def untranslated(ts: Path, strings: list[str]) -> list[str]:

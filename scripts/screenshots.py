@@ -5,7 +5,7 @@
 Runs under Xvfb (it re-runs itself with `xvfb-run -a` when there is no display and xvfb-run is
 installed; otherwise it uses Qt's offscreen platform). Without --case it makes a demo case in a temporary
 folder: the example incident (resources/incident_example.yaml) with T0 set two days ago, a triage
-subset collected from this machine (B1, B2, B8, B11), a text file added as B5, everything verified,
+subset collected from this machine (B1-B4, B8, B10, B11), a text file added as B5, everything verified,
 and the timeline built — so every screen shows real data. Nothing outside the temporary folder and the
 output folder is written.
 """
@@ -25,8 +25,6 @@ sys.path.insert(0, str(REPO))
 
 
 def _wait(qtbot_like, predicate, timeout_s=120):
-    import faulthandler
-    faulthandler.dump_traceback_later(timeout_s - 5, exit=False)
     import time
 
     from PySide6.QtWidgets import QApplication
@@ -87,7 +85,7 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
     grab("02-intake")
     page = win.collection_page
     if not case_dir:
-        page.model.set_checked(["B1", "B2", "B8", "B11"])
+        page.model.set_checked(["B1", "B2", "B3", "B4", "B8", "B10", "B11"])
         page.start()
         _wait(None, lambda: not page.running)
     win.show_page("collection")
@@ -113,10 +111,20 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
     _wait(None, lambda: tl.count_label.text() not in ("", "counting…", "đang đếm…"), 60)
     grab("05-timeline")
     win.show_page("findings")
+    fp = win.findings_page
+    if hasattr(fp, "analyse"):
+        fp.analyse()
+        _wait(None, lambda: fp.run_btn.isEnabled(), 300)
+        if fp.table.rowCount():
+            fp.table.setCurrentCell(0, 0)
     grab("06-findings")
     win.show_page("phase3")
     grab("07-remediation")
     win.show_page("reports")
+    rp = win.reports_page
+    if hasattr(rp, "make"):
+        rp.make()
+        _wait(None, lambda: rp.last is not None or "không" in rp.result.toPlainText().lower(), 300)
     grab("08-reports")
     win.show_page("intake")
     win.intake_page.scroll.verticalScrollBar().setValue(win.intake_page.scroll.verticalScrollBar().maximum() // 2)

@@ -32,6 +32,10 @@ if [ $want_test = 1 ]; then
             missing+=("$pkg")
         fi
     done
+    # Qt's xcb platform under Xvfb (the screenshot script) needs these two libraries.
+    for pkg in libxcb-icccm4 libxcb-keysyms1; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
     if [ ${#missing[@]} -gt 0 ]; then
         SUDO=""
         [ "$(id -u)" = 0 ] || SUDO="sudo"

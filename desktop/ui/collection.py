@@ -1,7 +1,7 @@
 """Collection page (section 2.1, B1-B11): choose items, Start, watch each item's progress, Cancel."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget, QMessageBox, QProgressBar, QPushButton,
     QTableView, QVBoxLayout, QWidget,
@@ -64,6 +64,10 @@ class CollectionPage(QWidget):
                          "root/Administrator. Cancel keeps everything already stored; Start again resumes."))
         hint.setWordWrap(True)
         lay.addWidget(hint)
+        self.privilege = QLabel()
+        self.privilege.setWordWrap(True)
+        lay.addWidget(self.privilege)
+        self._show_privileges()
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b3261e")
@@ -112,6 +116,21 @@ class CollectionPage(QWidget):
         self.model = ChecklistModel([])
         self.view.setModel(self.model)
 
+    def _show_privileges(self) -> None:
+        try:
+            from collectors.util import privileges
+
+            admin = bool(privileges().get("is_admin"))
+        except Exception:
+            admin = False
+        if admin:
+            self.privilege.setText(tr("Running with administrator rights: every item can give full results."))
+            self.privilege.setStyleSheet("color: #1b7f3b")
+        else:
+            self.privilege.setText(tr("Running WITHOUT administrator rights: items marked “needs admin” will be "
+                                      "partial. Start UngCuu as root / “Run as administrator” for full results."))
+            self.privilege.setStyleSheet("color: #a86500; font-weight: bold")
+
     # ------------------------------------------------------------------ case
     def set_case(self, case) -> None:
         self.case = case
@@ -126,13 +145,12 @@ class CollectionPage(QWidget):
         self.model = ChecklistModel(items, lang=self.window.lang, unavailable=self.unavailable, parent=self)
         self.view.setModel(self.model)
         h = self.view.horizontalHeader()
-        h.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        h.setSectionResizeMode(1, QHeaderView.Interactive)
-        h.setSectionResizeMode(2, QHeaderView.ResizeToContents)
-        h.setSectionResizeMode(3, QHeaderView.ResizeToContents)
-        h.setSectionResizeMode(4, QHeaderView.ResizeToContents)
+        # Fixed widths (no ResizeToContents): a state change repaints one row, not a re-measure of all.
+        h.setSectionResizeMode(QHeaderView.Interactive)
         h.setSectionResizeMode(5, QHeaderView.Stretch)
-        self.view.setColumnWidth(1, 380)
+        for col, width in enumerate((62, 380, 130, 130, 70)):
+            self.view.setColumnWidth(col, width)
+        self.view.verticalHeader().setDefaultSectionSize(24)
         if self.checklist:
             self.select_profile("triage")
         if case is not None:
@@ -164,6 +182,12 @@ class CollectionPage(QWidget):
             if ok != QMessageBox.Yes:
                 return False
         self.notes.clear()
+        if "B5" in only and not (options or {}).get("paths"):
+            # B5 copies what the responder names: that is chosen on the evidence page.
+            only = [i for i in only if i != "B5"]
+            self.notes.addItem("B5: " + tr("choose the files or folders on the Evidence page (Add files… / Add a folder…)"))
+            if not only:
+                return False
         self.total_items = len(only)
         self.finished_items = 0
         self.overall.setRange(0, self.total_items)

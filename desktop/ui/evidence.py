@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from .i18n import tr
-from .models import EvidenceModel
+from .models import SORT_ROLE, EvidenceModel
 from .worker import start_call
 
 PREVIEW_BYTES = 256 * 1024
@@ -40,7 +40,6 @@ class EvidencePage(QWidget):
         super().__init__()
         self.window = window
         self.case = None
-        self._threads = []
         self.last_result = None
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("<h2>" + tr("Evidence") + "</h2>"))
@@ -69,6 +68,7 @@ class EvidencePage(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setSortRole(SORT_ROLE)
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         split = QSplitter(Qt.Vertical)
         self.view = QTableView()
@@ -83,7 +83,7 @@ class EvidencePage(QWidget):
         h = self.view.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.Interactive)
         h.setStretchLastSection(True)
-        for col, w in enumerate((80, 45, 170, 260, 80, 150, 170)):
+        for col, w in enumerate((72, 42, 150, 220, 72, 120, 150)):
             self.view.setColumnWidth(col, w)
         self.view.selectionModel().currentRowChanged.connect(self._preview)
         split.addWidget(self.view)
@@ -117,7 +117,7 @@ class EvidencePage(QWidget):
         if not cur.isValid() or self.case is None:
             self.preview.clear()
             return
-        rec = self.proxy.data(cur, Qt.UserRole)
+        rec = self.proxy.data(self.proxy.index(cur.row(), 0), Qt.UserRole)
         head = [f"{rec.id}  {rec.checklist_id}  {rec.name}", f"{tr('Source')}: {rec.source}",
                 f"SHA-256: {rec.sha256}", f"{tr('Size')}: {rec.size} bytes  ·  {rec.media_type or '?'}",
                 f"{tr('Collected at')}: {rec.collected_at} ({rec.tz_offset})  ·  {rec.collector} {rec.collector_version}"]

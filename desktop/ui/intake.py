@@ -131,6 +131,21 @@ class IntakePage(QWidget):
             self.save_btn.setEnabled(False)
             return
         self._build_form()
+        tzw = self.widgets.get("timezone")
+        if tzw is not None:
+            tzw.currentTextChanged.connect(self._show_offsets)
+        self._show_offsets()
+
+    def _show_offsets(self, *_):
+        name = self._value("timezone") or "Asia/Ho_Chi_Minh"
+        try:
+            off = dt.datetime.now(self.inc.tzinfo_for(name)).strftime("%z")
+            text = f"UTC{off[:3]}:{off[3:]} ({name})"
+        except Exception:
+            text = tr("unknown time zone")
+        for w in self.widgets.values():
+            if hasattr(w, "offset"):
+                w.offset.setText(text)
 
     # ------------------------------------------------------------------ form
     def _section_fields(self, prefixes):
@@ -152,6 +167,8 @@ class IntakePage(QWidget):
             box = QGroupBox(title.upper() if letter else title)
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+            # A label too long for its column goes above its field (never clipped, never squeezed).
+            form.setRowWrapPolicy(QFormLayout.WrapLongRows)
             for p in prefixes:
                 if p == "__status__":
                     self._add_status(form)
@@ -166,7 +183,6 @@ class IntakePage(QWidget):
         if "m03" in fld.required:
             text = f"{text} <span style='color:#b3261e'>*</span>"
         lab = QLabel(text)
-        lab.setWordWrap(True)
         lab.setToolTip(fld.path)
         return lab
 
@@ -205,9 +221,13 @@ class IntakePage(QWidget):
             edit.setPlaceholderText(tr("dd/mm/yyyy hh:mm (in the incident's time zone)"))
             now = QPushButton(tr("Now"))
             now.clicked.connect(lambda _=False, e=edit: e.setText(self._now_text()))
+            offset = QLabel()
+            offset.setToolTip(tr("The time is read in the incident's time zone; the record stores it with its UTC offset."))
             h.addWidget(edit, 1)
+            h.addWidget(offset)
             h.addWidget(now)
             w.edit = edit
+            w.offset = offset
             edit.setAccessibleName(fld.label if self.lang == "vi" else fld.label_en)
         elif t == "bool":
             w = QComboBox()
@@ -279,7 +299,10 @@ class IntakePage(QWidget):
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(w)
         v.addWidget(self.status_hint)
-        form.addRow(QLabel(tr("Current status (a change is added to the status history with the time)")), box)
+        lab = QLabel(tr("Current status"))
+        lab.setToolTip(tr("Current status (a change is added to the status history with the time)"))
+        lab.setBuddy(w)
+        form.addRow(lab, box)
 
     def _choice_labels(self, path: str) -> dict:
         if path == "origin":

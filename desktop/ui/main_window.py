@@ -37,7 +37,8 @@ class MainWindow(QMainWindow):
         from .collection import CollectionPage
         from .evidence import EvidencePage
         from .intake import IntakePage
-        from .pages import DeadlineBanner, Phase3Page, findings_page, reports_page
+        from .pages import DeadlineBanner, Phase3Page
+        from .results import make_findings_page, make_reports_page
         from .start import StartPage
         from .timeline import TimelinePage
 
@@ -54,7 +55,7 @@ class MainWindow(QMainWindow):
         self.nav = QTreeWidget()
         self.nav.setHeaderHidden(True)
         self.nav.setAccessibleName(tr("Phases and steps"))
-        self.nav.setMinimumWidth(250)
+        self.nav.setMinimumWidth(300)
         self.nav.currentItemChanged.connect(self._nav_changed)
         self.splitter.addWidget(self.nav)
         self.stack = QStackedWidget()
@@ -63,16 +64,16 @@ class MainWindow(QMainWindow):
         self.collection_page = CollectionPage(self)
         self.evidence_page = EvidencePage(self)
         self.timeline_page = TimelinePage(self)
-        self.findings_page = findings_page()
+        self.findings_page = make_findings_page(self)
         self.phase3_page = Phase3Page(self)
-        self.reports_page = reports_page()
+        self.reports_page = make_reports_page(self)
         self.pages = dict(zip(PAGES, (self.start_page, self.intake_page, self.collection_page, self.evidence_page,
                                       self.timeline_page, self.findings_page, self.phase3_page, self.reports_page)))
         for key in PAGES:
             self.stack.addWidget(self.pages[key])
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([290, 990])
+        self.splitter.setSizes([320, 960])
         v.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.intake_page.saved.connect(self.refresh_steps)
@@ -106,7 +107,7 @@ class MainWindow(QMainWindow):
         step(p2, "B", "collection", tr("2.1 Collect evidence (B1–B11)"))
         step(p2, "E", "evidence", tr("Evidence and integrity"))
         step(p2, "C1", "timeline", tr("C1–C4 Timeline"))
-        step(p2, "C5", "findings", tr("C5, C6, H1–H4 Findings"))
+        step(p2, "C5", "findings", tr("C3–C6, H2 Findings"))
         p3 = QTreeWidgetItem(self.nav, ["3 " + tr("Remediate and restore")])
         p3.setData(0, Qt.UserRole, "phase3")
         step(p3, "R", "phase3", tr("R1, R2 Remove and restore"))
@@ -235,15 +236,17 @@ class MainWindow(QMainWindow):
             except Exception:
                 pass
         self.case = case
-        for page in (self.intake_page, self.collection_page, self.evidence_page, self.timeline_page, self.phase3_page):
-            page.set_case(case)
+        for page in self.pages.values():
+            if hasattr(page, "set_case") and page is not self.start_page:
+                page.set_case(case)
         if case is None:
             self.case_label.setText(tr("No case open."))
             self.setWindowTitle("UngCuu")
         else:
             text = tr("Case %1 — %2").replace("%1", case.case_id).replace("%2", str(case.path))
             if case.warnings:
-                text += "\n⚠ " + "\n⚠ ".join(case.warnings)
+                text += "\n⚠ " + "\n⚠ ".join(self._warning_text(w) for w in case.warnings)
+                self.case_label.setToolTip("\n".join(case.warnings))
                 self.case_label.setStyleSheet("color: #a86500; font-weight: bold")
             else:
                 self.case_label.setStyleSheet("")
@@ -251,6 +254,13 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"UngCuu — {case.case_id}")
         self.refresh_banner()
         self.refresh_steps()
+
+    @staticmethod
+    def _warning_text(warning: str) -> str:
+        if "same file system" in warning:
+            return tr("Warning: this folder is on the affected system's own disk. Writing there may overwrite "
+                      "deleted data that is evidence. Prefer a USB or network drive.")
+        return warning
 
     def recent_cases(self) -> list[str]:
         val = self.settings.value("recent_cases", [])
@@ -289,7 +299,7 @@ class MainWindow(QMainWindow):
 
             for e in deadline_status(case):
                 if e["anchor"] == "detected":
-                    notify = {"done": "done", "overdue": "problem"}.get(e["state"], "todo")
+                    notify = {"done": "done", "overdue": "problem", "due_soon": "partial"}.get(e["state"], "todo")
                     break
         except Exception:
             pass
@@ -310,10 +320,12 @@ class MainWindow(QMainWindow):
             st["C1"] = ("done" if tl.is_current(case) else "partial" if tl.path_of(case).exists() else "todo", "")
         except Exception:
             st["C1"] = ("none", "")
-        st["C5"] = ("none", "")
+        found = getattr(self.findings_page, "findings", None)
+        st["C5"] = ("done", str(len(found))) if found else ("todo", "") if found is not None else ("none", "")
         hist = {h.get("status") for h in inc.get("status_history") or []}
         st["R"] = ("done" if "recovered" in hist else "partial" if "eradicated" in hist else "todo", "")
-        st["S"] = ("done" if "closed" in hist else "todo", "")
+        closing = ((inc.get("reports") or {}).get("closing") or {}).get("date")
+        st["S"] = ("done" if "closed" in hist or closing else "todo", "")
         return st
 
     def refresh_steps(self) -> None:
@@ -342,6 +354,9 @@ class MainWindow(QMainWindow):
         self.lang = code
         case = self.case
         self.case = None
+        from .worker import wait_threads
+
+        wait_threads(self)  # a verification or a query still running on a page about to be rebuilt
         old = self.takeCentralWidget()
         if old is not None:
             old.deleteLater()
@@ -380,6 +395,9 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.collection_page.wait(15000)
+        from .worker import wait_threads
+
+        wait_threads(self)
         self.save_state()
         if self.case is not None:
             try:

@@ -1,8 +1,8 @@
 """Qt item models over the core: the checklist with its live state, and the evidence index."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
 from .i18n import tr
 
@@ -37,85 +37,58 @@ def human_size(n: int | None) -> str:
     return str(n)
 
 
-class ChecklistModel(QAbstractTableModel):
-    """The section 2.1 checklist: a check box per item, its badges, live state, count and reason."""
+SORT_ROLE = Qt.UserRole + 1
+
+
+def _item(text: str, tip: str | None = None, sort=None) -> QStandardItem:
+    it = QStandardItem(text)
+    it.setEditable(False)
+    it.setToolTip(tip if tip is not None else text)
+    it.setData(text if sort is None else sort, SORT_ROLE)
+    return it
+
+
+def _short_time(iso: str) -> str:
+    """'2026-11-24T20:46:44.556259Z' -> '2026-11-24 20:46:44Z' (the full value stays in the tooltip)."""
+    if len(iso) >= 19 and iso[10] == "T":
+        return iso[:10] + " " + iso[11:19] + ("Z" if iso.endswith("Z") else iso[-6:] if iso[-6] in "+-" else "")
+    return iso
+
+
+class ChecklistModel(QStandardItemModel):
+    """The section 2.1 checklist: a check box per item, its badges, live state, count and reason.
+
+    Backed by QStandardItemModel: the cells live in C++, so painting the table needs no Python (and no
+    GIL) while the collection thread runs; a Python model's data() would wait for the GIL per cell."""
 
     COL_ID, COL_ITEM, COL_BADGES, COL_STATE, COL_COUNT, COL_DETAIL = range(6)
 
     def __init__(self, items, lang: str = "vi", unavailable: dict[str, str] | None = None, parent=None):
-        super().__init__(parent)
+        super().__init__(0, 6, parent)
         self.items = list(items)
         self.lang = lang
         self.unavailable = dict(unavailable or {})
-        self.checked = {i.id: False for i in self.items}
         self.state = {i.id: "unavailable" if i.id in self.unavailable else "pending" for i in self.items}
         self.count = {i.id: 0 for i in self.items}
         self.detail = {i.id: self.unavailable.get(i.id, "") for i in self.items}
         self.row_of = {i.id: n for n, i in enumerate(self.items)}
+        self.setHorizontalHeaderLabels([tr("Item"), tr("What is collected"), tr("Notes"), tr("State"), tr("Evidence"),
+                                        tr("Progress / reason")])
+        for item in self.items:
+            first = _item(item.id, f"{item.id} {item.label(lang)}")
+            first.setCheckable(item.id not in self.unavailable)
+            first.setCheckState(Qt.Unchecked)
+            row = [first, _item(item.label(lang)), _item(self.badges(item)), _item(""), _item("0", sort=0), _item("")]
+            if item.id in self.unavailable:
+                for it in row:
+                    it.setEnabled(False)
+            self.appendRow(row)
+            self._show(item.id)
 
-    # -- Qt model API
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.items)
+    @property
+    def checked(self) -> dict[str, bool]:
+        return {i.id: self.item(n, 0).checkState() == Qt.Checked for n, i in enumerate(self.items)}
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else 6
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return [tr("Item"), tr("What is collected"), tr("Notes"), tr("State"), tr("Evidence"),
-                    tr("Progress / reason")][section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        f = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        item = self.items[index.row()]
-        if index.column() == self.COL_ID and item.id not in self.unavailable:
-            f |= Qt.ItemIsUserCheckable
-        if item.id in self.unavailable:
-            f &= ~Qt.ItemIsEnabled
-            f |= Qt.ItemIsSelectable
-        return f
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        item = self.items[index.row()]
-        col = index.column()
-        if role == Qt.CheckStateRole and col == self.COL_ID:
-            return Qt.Checked if self.checked[item.id] else Qt.Unchecked
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
-            if col == self.COL_ID:
-                return item.id
-            if col == self.COL_ITEM:
-                return item.label(self.lang)
-            if col == self.COL_BADGES:
-                return self.badges(item)
-            if col == self.COL_STATE:
-                return state_text(self.state[item.id])
-            if col == self.COL_COUNT:
-                return str(self.count[item.id])
-            if col == self.COL_DETAIL:
-                return self.detail[item.id]
-        if role == Qt.ForegroundRole and col == self.COL_STATE:
-            c = STATE_COLORS.get(self.state[item.id])
-            return QBrush(QColor(c)) if c else None
-        if role == Qt.AccessibleTextRole:
-            return f"{item.id} {item.label(self.lang)}: {state_text(self.state[item.id])}"
-        return None
-
-    def setData(self, index, value, role=Qt.EditRole):  # noqa: N802
-        if not index.isValid() or role != Qt.CheckStateRole or index.column() != self.COL_ID:
-            return False
-        item = self.items[index.row()]
-        if item.id in self.unavailable:
-            return False
-        self.checked[item.id] = Qt.CheckState(value) == Qt.Checked if not isinstance(value, bool) else value
-        self.dataChanged.emit(index, index, [Qt.CheckStateRole])
-        return True
-
-    # -- helpers
     def badges(self, item) -> str:
         out = []
         if item.needs_admin:
@@ -125,14 +98,35 @@ class ChecklistModel(QAbstractTableModel):
         return ", ".join(out)
 
     def selected(self) -> list[str]:
-        return [i.id for i in self.items if self.checked[i.id] and i.id not in self.unavailable]
+        return [i.id for n, i in enumerate(self.items)
+                if i.id not in self.unavailable and self.item(n, 0).checkState() == Qt.Checked]
 
     def set_checked(self, ids) -> None:
         ids = set(ids)
-        for i in self.items:
-            self.checked[i.id] = i.id in ids and i.id not in self.unavailable
-        if self.items:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, 0), [Qt.CheckStateRole])
+        for n, i in enumerate(self.items):
+            if i.id not in self.unavailable:
+                self.item(n, 0).setCheckState(Qt.Checked if i.id in ids else Qt.Unchecked)
+
+    def _show(self, cid: str) -> None:
+        row = self.row_of[cid]
+        st = self.state[cid]
+        s_item = self.item(row, self.COL_STATE)
+        text = state_text(st)
+        if s_item.text() != text:
+            s_item.setText(text)
+            s_item.setToolTip(text)
+            s_item.setData(text, SORT_ROLE)
+            c = STATE_COLORS.get(st)
+            s_item.setForeground(QBrush(QColor(c)) if c else QBrush())
+            self.item(row, 0).setData(f"{cid} {self.items[row].label(self.lang)}: {text}", Qt.AccessibleTextRole)
+        n_item = self.item(row, self.COL_COUNT)
+        if n_item.text() != str(self.count[cid]):
+            n_item.setText(str(self.count[cid]))
+            n_item.setData(self.count[cid], SORT_ROLE)
+        d_item = self.item(row, self.COL_DETAIL)
+        if d_item.text() != self.detail[cid]:
+            d_item.setText(self.detail[cid])
+            d_item.setToolTip(self.detail[cid])
 
     def update(self, cid: str, *, state: str | None = None, count: int | None = None, detail: str | None = None,
                add: int = 0) -> None:
@@ -146,8 +140,7 @@ class ChecklistModel(QAbstractTableModel):
             self.count[cid] += add
         if detail is not None:
             self.detail[cid] = detail
-        row = self.row_of[cid]
-        self.dataChanged.emit(self.index(row, self.COL_STATE), self.index(row, self.COL_DETAIL))
+        self._show(cid)
 
     def load_outcomes(self, outcomes: dict[str, dict]) -> None:
         for cid, o in outcomes.items():
@@ -155,89 +148,62 @@ class ChecklistModel(QAbstractTableModel):
                 self.state[cid] = o.get("state") or "pending"
                 self.count[cid] = int(o.get("evidence_count") or 0)
                 self.detail[cid] = o.get("reason") or ""
-        if self.items:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, self.COL_DETAIL))
+                self._show(cid)
 
 
-class EvidenceModel(QAbstractTableModel):
-    """The case's evidence index (append-only while a run goes on), with a verification column."""
+class EvidenceModel(QStandardItemModel):
+    """The case's evidence index (rows appended as a run stores them), with a verification column.
+
+    C++-backed like ChecklistModel, so a table of thousands of rows repaints without Python."""
 
     HEADERS = ("ID", "Item", "Name", "Source", "Size", "SHA-256", "Collected at (UTC)", "Verification")
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(0, len(self.HEADERS), parent)
         self.records: list = []
         self.ids: set[str] = set()
         self.verify: dict[str, str] = {}
+        self._headers()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.records)
+    def _headers(self) -> None:
+        self.setHorizontalHeaderLabels([h if h in ("ID", "SHA-256") else tr(h) for h in self.HEADERS])
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return tr(self.HEADERS[section]) if self.HEADERS[section] not in ("ID", "SHA-256") else self.HEADERS[section]
-        return None
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self.records[index.row()]
-        col = index.column()
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
-            if col == 0:
-                return r.id
-            if col == 1:
-                return r.checklist_id
-            if col == 2:
-                return r.name
-            if col == 3:
-                return r.source
-            if col == 4:
-                return human_size(r.size) if role == Qt.DisplayRole else f"{r.size} bytes"
-            if col == 5:
-                return r.sha256
-            if col == 6:
-                return r.collected_at
-            if col == 7:
-                v = self.verify.get(r.id, "")
-                if not v and r.incomplete and role == Qt.DisplayRole:
-                    return tr("incomplete:") + " " + "; ".join(r.incomplete)
-                return v
-        if role == Qt.ForegroundRole and col == 7:
-            v = self.verify.get(r.id)
-            if v:
-                return QBrush(QColor("#1b7f3b" if v == tr("intact") else "#b3261e"))
-        if role == Qt.UserRole:
-            return r
-        return None
+    def _row(self, r) -> list[QStandardItem]:
+        first = _item(r.id)
+        first.setData(r, Qt.UserRole)
+        size = _item(human_size(r.size), f"{r.size} bytes", sort=r.size)
+        ver = _item(tr("incomplete:") + " " + "; ".join(r.incomplete) if r.incomplete else "")
+        return [first, _item(r.checklist_id), _item(r.name), _item(r.source), size, _item(r.sha256),
+                _item(_short_time(r.collected_at), r.collected_at, sort=r.collected_at), ver]
 
     def set_records(self, records) -> None:
-        self.beginResetModel()
-        self.records = list(records)
-        self.ids = {r.id for r in self.records}
+        self.removeRows(0, self.rowCount())
+        self.records = []
+        self.ids = set()
         self.verify = {}
-        self.endResetModel()
+        self.append(records)
 
     def append(self, records) -> int:
-        new = [r for r in records if r.id not in self.ids]
-        seen = set()
-        new = [r for r in new if not (r.id in seen or seen.add(r.id))]
-        if not new:
-            return 0
-        first = len(self.records)
-        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        new = []
+        for r in records:
+            if r.id not in self.ids:
+                self.ids.add(r.id)
+                new.append(r)
+        for r in new:
+            self.appendRow(self._row(r))
         self.records.extend(new)
-        self.ids.update(r.id for r in new)
-        self.endInsertRows()
         return len(new)
 
     def set_verification(self, results: dict[str, str]) -> None:
         self.verify = dict(results)
-        if self.records:
-            self.dataChanged.emit(self.index(0, 7), self.index(len(self.records) - 1, 7))
+        ok = tr("intact")
+        for row, r in enumerate(self.records):
+            v = self.verify.get(r.id, "")
+            it = self.item(row, 7)
+            it.setText(v)
+            it.setToolTip(v)
+            it.setData(v, SORT_ROLE)
+            it.setForeground(QBrush(QColor("#1b7f3b" if v == ok else "#b3261e")))
 
     def record(self, row: int):
         return self.records[row]

@@ -32,6 +32,9 @@ class DeadlineBanner(QFrame):
 
     def _clear(self):
         for lab in self.labels:
+            self.lay.removeWidget(lab)
+            lab.hide()
+            lab.setParent(None)
             lab.deleteLater()
         self.labels = []
         self.states = []

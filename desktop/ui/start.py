@@ -28,6 +28,13 @@ def same_disk_as_system(path: str, affected_root: str = "/") -> bool:
         return False
 
 
+def _buddy(text: str, widget) -> QLabel:
+    """A label whose Alt+letter moves the focus to `widget` (QFormLayout cannot when the field is a layout)."""
+    lab = QLabel(text)
+    lab.setBuddy(widget)
+    return lab
+
+
 class StartPage(QWidget):
     def __init__(self, window):
         super().__init__()
@@ -49,7 +56,7 @@ class StartPage(QWidget):
         drow = QHBoxLayout()
         drow.addWidget(self.drive_combo, 1)
         drow.addWidget(refresh)
-        form.addRow(tr("&Drive for the case folder:"), drow)
+        form.addRow(_buddy(tr("&Drive for the case folder:"), self.drive_combo), drow)
         self.folder_edit = QLineEdit()
         self.folder_edit.setAccessibleName(tr("Case folder"))
         self.folder_edit.textChanged.connect(self._check_location)
@@ -58,7 +65,7 @@ class StartPage(QWidget):
         frow = QHBoxLayout()
         frow.addWidget(self.folder_edit, 1)
         frow.addWidget(browse)
-        form.addRow(tr("Case &folder:"), frow)
+        form.addRow(_buddy(tr("Case &folder:"), self.folder_edit), frow)
         self.examiner_edit = QLineEdit()
         self.examiner_edit.setAccessibleName(tr("Examiner"))
         self.examiner_edit.setText(os.environ.get("USER") or os.environ.get("USERNAME") or "")

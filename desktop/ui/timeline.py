@@ -8,6 +8,8 @@ are computed on a worker thread with their own SQLite connection and arrive when
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import time
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
@@ -20,6 +22,17 @@ from .i18n import tr
 from .worker import start_call
 
 PAGE = 500
+BUDGET_S = 0.04  # longest a page query may hold the GUI thread before it moves to a worker thread
+PROGRESS_STEPS = 20_000  # SQLite VM steps between two looks at the clock
+
+
+def _fetch_page(path, flt, after):
+    tl = _tl()
+    db = tl.connect(path)
+    try:
+        return tl.page(db, flt, limit=PAGE, after=after)
+    finally:
+        db.close()
 
 
 def _tl():
@@ -35,17 +48,25 @@ class TimelineModel(QAbstractTableModel):
 
     HEADERS = ("Time", "Source", "What the time means", "Message", "Evidence", "Marked")
 
+    fetched = Signal()  # a page fetched on the worker thread has arrived
+
     def __init__(self, conn=None, parent=None):
         super().__init__(parent)
         self.conn = conn
+        self.path = None
         self.flt = None
         self.rows: list[dict] = []
         self.exhausted = True
+        self.pending = False
+        self.generation = 0
         self.marked: set[tuple[str, str]] = set()
 
-    def set_source(self, conn, flt=None, marked=None) -> None:
+    def set_source(self, conn, flt=None, marked=None, path=None) -> None:
         self.beginResetModel()
+        self.generation += 1
+        self.pending = False
         self.conn = conn
+        self.path = path if conn is not None else None
         self.flt = flt
         self.rows = []
         self.exhausted = conn is None
@@ -56,18 +77,50 @@ class TimelineModel(QAbstractTableModel):
             self.fetchMore(QModelIndex())
 
     def set_filter(self, flt) -> None:
-        self.set_source(self.conn, flt)
+        self.set_source(self.conn, flt, path=self.path)
 
     # -- lazy loading
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802
-        return not parent.isValid() and not self.exhausted
+        return not parent.isValid() and not self.exhausted and not self.pending
 
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
-        if parent.isValid() or self.exhausted or self.conn is None:
+        if parent.isValid() or self.exhausted or self.pending or self.conn is None:
             return
-        tl = _tl()
         after = (self.rows[-1]["ts"], self.rows[-1]["id"]) if self.rows else None
-        new = tl.page(self.conn, self.flt, limit=PAGE, after=after)
+        new = self._page_within_budget(after)
+        if new is None:  # a sparse filter: finish the scan on a worker thread, the window stays responsive
+            self.pending = True
+            gen = self.generation
+            start_call(self, _fetch_page, self.path, self.flt, after,
+                       on_result=lambda rows, g=gen: self._arrived(g, rows),
+                       on_failed=lambda _m, g=gen: self._arrived(g, []))
+            return
+        self._insert(new)
+
+    def _page_within_budget(self, after):
+        """One page on the GUI thread when SQLite finds it within BUDGET_S; None when it needs longer."""
+        tl = _tl()
+        if self.path is None:  # no file to open on another thread: plain synchronous page
+            return tl.page(self.conn, self.flt, limit=PAGE, after=after)
+        deadline = time.monotonic() + BUDGET_S
+        self.conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+        try:
+            return tl.page(self.conn, self.flt, limit=PAGE, after=after)
+        except sqlite3.OperationalError as exc:
+            if "interrupt" in str(exc):
+                return None
+            raise
+        finally:
+            self.conn.set_progress_handler(None, 0)
+
+    def _arrived(self, gen: int, rows: list) -> None:
+        if gen != self.generation:
+            return
+        self.pending = False
+        self._insert(rows)
+        self.fetched.emit()
+
+    def _insert(self, new: list) -> None:
         if len(new) < PAGE:
             self.exhausted = True
         if not new:
@@ -95,7 +148,7 @@ class TimelineModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.DisplayRole, Qt.ToolTipRole):
             if col == 0:
-                return r["datetime"]
+                return display_time(r["datetime"]) if role == Qt.DisplayRole else r["datetime"]
             if col == 1:
                 return r["source"]
             if col == 2:
@@ -166,6 +219,14 @@ class Histogram(QWidget):
         self.bucketClicked.emit(start, start + self.width_us)
 
 
+def display_time(iso: str) -> str:
+    """'2026-11-24T19:57:21.220000+07:00' -> '2026-11-24 19:57:21 +07:00' (the source's own offset)."""
+    if len(iso) < 19:
+        return iso
+    off = iso[-6:] if iso[-6] in "+-" else ("+00:00" if iso.endswith(("Z", "+00:00")) else "")
+    return iso[:10] + " " + iso[11:19] + (" " + off if off else "")
+
+
 def _fmt_us(us: int) -> str:
     return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).strftime("%d/%m/%Y %H:%M")
 
@@ -187,7 +248,6 @@ class TimelinePage(QWidget):
         self.window = window
         self.case = None
         self.conn = None
-        self._threads = []
         self._generation = 0
         lay = QVBoxLayout(self)
         title = QLabel("<h2>" + tr("Timeline (C1–C4)") + "</h2>")
@@ -209,6 +269,10 @@ class TimelinePage(QWidget):
         self.end_edit.setPlaceholderText(tr("to (dd/mm/yyyy hh:mm, UTC)"))
         self.source_combo = QComboBox()
         self.source_combo.setAccessibleName(tr("Source"))
+        self.source_combo.setMinimumWidth(160)
+        self.source_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.start_edit.setMinimumWidth(190)
+        self.end_edit.setMinimumWidth(190)
         self.text_edit = QLineEdit()
         self.text_edit.setPlaceholderText(tr("text in the message"))
         self.text_edit.setAccessibleName(tr("Text filter"))
@@ -236,9 +300,10 @@ class TimelinePage(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
-        self.view.setColumnWidth(0, 200)
+        self.view.setColumnWidth(0, 215)
         self.view.setColumnWidth(1, 90)
         self.view.setColumnWidth(2, 170)
+        self.view.setColumnWidth(4, 150)
         self.view.setAccessibleName(tr("Timeline events"))
         self.view.selectionModel().currentRowChanged.connect(self._show)
         self.view.doubleClicked.connect(lambda _i: self.toggle_mark())
@@ -320,7 +385,7 @@ class TimelinePage(QWidget):
             marked = tl.marked_keys(self.case)
         except Exception:
             marked = set()
-        self.model.set_source(self.conn, flt, marked)
+        self.model.set_source(self.conn, flt, marked, path=tl.path_of(self.case))
         self.count_label.setText(tr("counting…"))
         self._generation += 1
         gen = self._generation
@@ -340,7 +405,8 @@ class TimelinePage(QWidget):
         if gen != self._generation:
             return
         n, hist = res
-        self.count_label.setText(tr("%n event(s) match").replace("%n", f"{n:,}".replace(",", ".")))
+        sep = "." if self.window.lang == "vi" else ","
+        self.count_label.setText(tr("%n event(s) match").replace("%n", f"{n:,}".replace(",", sep)))
         self.histogram.set_data(hist)
 
     def clear_filter(self) -> None:
@@ -417,9 +483,3 @@ class TimelinePage(QWidget):
 def _iso(us: int) -> str:
     return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).isoformat(timespec="seconds")
 
-
-def _alive(thread) -> bool:
-    try:
-        return thread.isRunning()
-    except RuntimeError:  # already deleted
-        return False

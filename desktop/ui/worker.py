@@ -12,7 +12,7 @@ import threading
 import time
 import traceback
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from collectors.errors import UngCuuError
 
@@ -132,7 +132,9 @@ def start_in_thread(worker: QObject, owner: QObject) -> QThread:
     thread.worker = worker
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
-    worker.done.connect(thread.quit)
+    # Direct: quit() is thread-safe and runs on the worker's thread, so the thread ends even while the GUI
+    # thread is blocked in QThread.wait() (closing the window); queued, it would wait for the event loop.
+    worker.done.connect(thread.quit, Qt.DirectConnection)
     thread.finished.connect(thread.deleteLater)
     thread.start()
     return thread
@@ -183,3 +185,13 @@ def _running(thread) -> bool:
         return thread.isRunning()
     except RuntimeError:
         return False
+
+
+def wait_threads(root: QObject, ms: int = 30000) -> None:
+    """Wait for every start_call thread owned by `root` or its children (before they are destroyed: Qt aborts
+    the process when a running QThread object is deleted)."""
+    owners = [root] + root.findChildren(QObject)
+    for owner in owners:
+        for thread in getattr(owner, "_ungcuu_threads", []):
+            if _running(thread):
+                thread.wait(ms)

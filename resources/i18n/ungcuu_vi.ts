@@ -312,10 +312,6 @@
             <translation>C1–C4 Dòng thời gian</translation>
         </message>
         <message>
-            <source>C5, C6, H1–H4 Findings</source>
-            <translation>C5, C6, H1–H4 Kết quả phân tích</translation>
-        </message>
-        <message>
             <source>R1, R2 Remove and restore</source>
             <translation>R1, R2 Gỡ bỏ và khôi phục</translation>
         </message>
@@ -806,6 +802,178 @@
         <message>
             <source>Marked</source>
             <translation>Đánh dấu</translation>
+        </message>
+        <message>
+            <source>Running with administrator rights: every item can give full results.</source>
+            <translation>Đang chạy với quyền quản trị: mọi mục đều có thể cho kết quả đầy đủ.</translation>
+        </message>
+        <message>
+            <source>Running WITHOUT administrator rights: items marked “needs admin” will be partial. Start UngCuu as root / “Run as administrator” for full results.</source>
+            <translation>Đang chạy KHÔNG có quyền quản trị: các mục có ghi “cần quyền quản trị” sẽ chỉ thu thập được một phần. Hãy chạy UngCuu bằng root / “Run as administrator” để có kết quả đầy đủ.</translation>
+        </message>
+        <message>
+            <source>C3–C6, H2 Findings</source>
+            <translation>C3–C6, H2 Kết quả phân tích</translation>
+        </message>
+        <message>
+            <source>What the evidence says: when the system was updated (C3) and last used (C4), indicators of compromise (C5), the origin of the attack (C6) and backdoors to remove (H2). Each finding names the evidence it comes from.</source>
+            <translation>Những gì chứng cứ cho thấy: thời điểm hệ thống được cập nhật (C3) và được sử dụng lần cuối (C4), dấu hiệu xâm phạm (C5), nguồn gốc tấn công (C6) và cửa hậu cần gỡ bỏ (H2). Mỗi kết quả ghi rõ chứng cứ mà nó dựa vào.</translation>
+        </message>
+        <message>
+            <source>&amp;Analyse the evidence</source>
+            <translation>&amp;Phân tích chứng cứ</translation>
+        </message>
+        <message>
+            <source>indicator list (hashes, IPs, domains), optional</source>
+            <translation>danh sách dấu hiệu (mã băm, IP, tên miền), không bắt buộc</translation>
+        </message>
+        <message>
+            <source>Indicator list file</source>
+            <translation>Tệp danh sách dấu hiệu xâm phạm</translation>
+        </message>
+        <message>
+            <source>IOC file…</source>
+            <translation>Tệp IOC…</translation>
+        </message>
+        <message>
+            <source>YARA rules, optional</source>
+            <translation>luật YARA, không bắt buộc</translation>
+        </message>
+        <message>
+            <source>YARA rules file</source>
+            <translation>Tệp luật YARA</translation>
+        </message>
+        <message>
+            <source>YARA rules…</source>
+            <translation>Luật YARA…</translation>
+        </message>
+        <message>
+            <source>Minimum severity</source>
+            <translation>Mức độ tối thiểu</translation>
+        </message>
+        <message>
+            <source>Press “Analyse the evidence” after collecting (the timeline is built first when needed).</source>
+            <translation>Bấm “Phân tích chứng cứ” sau khi thu thập (dòng thời gian sẽ được dựng trước nếu cần).</translation>
+        </message>
+        <message>
+            <source>Analysing… (building the timeline first when needed)</source>
+            <translation>Đang phân tích… (dựng dòng thời gian trước nếu cần)</translation>
+        </message>
+        <message>
+            <source>Each report is filled from the incident record, the checklist outcomes, the evidence and the marked timeline events, saved in the case's exports folder and recorded in the custody log with its SHA-256. Fields still missing are listed: fill them in the intake and make it again.</source>
+            <translation>Mỗi báo cáo được điền từ hồ sơ sự cố, kết quả thu thập, chứng cứ và các sự kiện đã đánh dấu trên dòng thời gian, được lưu trong thư mục exports của vụ việc và ghi vào nhật ký lưu giữ kèm mã SHA-256. Các trường còn thiếu sẽ được liệt kê: hãy bổ sung ở trang Tiếp nhận rồi lập lại.</translation>
+        </message>
+        <message>
+            <source>Report kind</source>
+            <translation>Loại báo cáo</translation>
+        </message>
+        <message>
+            <source>Format</source>
+            <translation>Định dạng</translation>
+        </message>
+        <message>
+            <source>&amp;Make the report</source>
+            <translation>&amp;Lập báo cáo</translation>
+        </message>
+        <message>
+            <source>Open the exports &amp;folder</source>
+            <translation>Mở &amp;thư mục báo cáo</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>Kết quả</translation>
+        </message>
+        <message>
+            <source>Making the report…</source>
+            <translation>Đang lập báo cáo…</translation>
+        </message>
+        <message>
+            <source>info</source>
+            <translation>thông tin</translation>
+        </message>
+        <message>
+            <source>low</source>
+            <translation>thấp</translation>
+        </message>
+        <message>
+            <source>medium</source>
+            <translation>trung bình</translation>
+        </message>
+        <message>
+            <source>high</source>
+            <translation>cao</translation>
+        </message>
+        <message>
+            <source>critical</source>
+            <translation>nghiêm trọng</translation>
+        </message>
+        <message>
+            <source>Severity</source>
+            <translation>Mức độ</translation>
+        </message>
+        <message>
+            <source>Finding</source>
+            <translation>Kết quả phân tích</translation>
+        </message>
+        <message>
+            <source>Time (UTC)</source>
+            <translation>Thời gian (UTC)</translation>
+        </message>
+        <message>
+            <source>Format:</source>
+            <translation>Định dạng:</translation>
+        </message>
+        <message>
+            <source>Saved:</source>
+            <translation>Đã lưu:</translation>
+        </message>
+        <message>
+            <source>Indicator list</source>
+            <translation>Danh sách dấu hiệu xâm phạm</translation>
+        </message>
+        <message>
+            <source>YARA rules</source>
+            <translation>Luật YARA</translation>
+        </message>
+        <message>
+            <source>The analysis could not run:</source>
+            <translation>Không chạy được phân tích:</translation>
+        </message>
+        <message>
+            <source>Findings (C3–C6, H2)</source>
+            <translation>Kết quả phân tích (C3–C6, H2)</translation>
+        </message>
+        <message>
+            <source>from</source>
+            <translation>từ mức</translation>
+        </message>
+        <message>
+            <source>Still missing (%1 mandatory fields):</source>
+            <translation>Còn thiếu (%1 trường bắt buộc):</translation>
+        </message>
+        <message>
+            <source>%1 finding(s):</source>
+            <translation>%1 kết quả:</translation>
+        </message>
+        <message>
+            <source>Rule</source>
+            <translation>Quy tắc</translation>
+        </message>
+        <message>
+            <source>The report could not be made:</source>
+            <translation>Không lập được báo cáo:</translation>
+        </message>
+        <message>
+            <source>unknown time zone</source>
+            <translation>múi giờ không hợp lệ</translation>
+        </message>
+        <message>
+            <source>The time is read in the incident's time zone; the record stores it with its UTC offset.</source>
+            <translation>Thời gian được hiểu theo múi giờ của sự cố; hồ sơ lưu kèm độ lệch so với UTC.</translation>
+        </message>
+        <message>
+            <source>choose the files or folders on the Evidence page (Add files… / Add a folder…)</source>
+            <translation>chọn tệp hoặc thư mục ở trang Chứng cứ (Thêm tệp… / Thêm thư mục…)</translation>
         </message>
     </context>
 </TS>
