@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 
 from collectors.case import Case
 
@@ -69,3 +71,29 @@ class TerminalProgress:
         self.stream.write("\r" + text + " " * max(0, self._last_len - len(text)) + "\n")
         self.stream.flush()
         self._last_len = 0
+
+
+class CancelOnSigint:
+    """First Ctrl-C sets the cancel Event (the work stops after its current step and keeps what it
+    stored; running the same command again resumes); a second one interrupts at once."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self._old = None
+
+    def __enter__(self) -> threading.Event:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.getsignal(signal.SIGINT)
+
+            def handler(signum, frame):
+                if self.event.is_set():
+                    raise KeyboardInterrupt
+                self.event.set()
+                print("\nĐang dừng... (Ctrl-C lần nữa để ngắt ngay) / stopping...", file=sys.stderr)
+
+            signal.signal(signal.SIGINT, handler)
+        return self.event
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)

@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from collectors.acquire import capture, store
-    from collectors.acquire.cliutil import CancelOnSigint, RecordedRun, run_with_progress, t
+    from desktop.commands._acquire import CancelOnSigint, RecordedRun, run_with_progress, t
     from collectors.errors import UngCuuError
     from desktop.commands._common import open_case
 

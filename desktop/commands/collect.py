@@ -1,15 +1,13 @@
 """`ungcuu collect`: run the section 2.1 checklist on this machine (or on an offline root)."""
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 
 from collectors import checklist as checklist_mod
 from collectors.base import Incomplete, Progress
 from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
 
-from ._common import TerminalProgress, open_case, print_table, state_label
+from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, state_label
 
 NAME = "collect"
 HELP = "collect the section 2.1 checklist into a case folder (Ctrl-C stops cleanly; run again to resume)"
@@ -28,27 +26,12 @@ def add_arguments(p) -> None:
                    help="allow items marked changes_system (they alter the affected system; recorded in the custody log)")
 
 
-def install_cancel_handler(cancel: threading.Event):
-    """First Ctrl-C: stop cleanly after the current unit of work. Second: stop at once."""
-    def handler(signum, frame):
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-        print("\nungcuu: stopping after the current step (Ctrl-C again to abort)...", file=sys.stderr)
-    try:
-        return signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread
-        return None
-
-
 def drive(case, checklist, args, *, profile, only, options, lang) -> int:
-    cancel = threading.Event()
-    old = install_cancel_handler(cancel)
     term = TerminalProgress(lang=lang)
     labels = {i.id: i for i in checklist.items}
     finished: list = []
     run_state = None
-    try:
+    with CancelOnSigint() as cancel:
         for ev in run_checklist(case, checklist, profile=profile, only=only, root=args.root, cancel=cancel,
                                 options=options, argv=getattr(args, "argv", None), again=args.again,
                                 consent=getattr(args, "consent", False)):
@@ -66,9 +49,6 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
                           + (f": {ev.reason}" if ev.reason and ev.state != "collected-earlier" else ""))
             elif isinstance(ev, RunFinished):
                 run_state = ev
-    finally:
-        if old is not None:
-            signal.signal(signal.SIGINT, old)
     rows = [[f.checklist_id, labels[f.checklist_id].label(lang), state_label(f.state, lang), f.evidence_count,
              f.reason or ""] for f in finished]
     headers = ["ID", "Mục" if lang == "vi" else "Item", "Trạng thái" if lang == "vi" else "State",

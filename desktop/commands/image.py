@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from collectors.acquire import imaging, store
-    from collectors.acquire.cliutil import CancelOnSigint, RecordedRun, run_with_progress, t
+    from desktop.commands._acquire import CancelOnSigint, RecordedRun, run_with_progress, t
     from collectors.acquire.common import human_size
     from desktop.commands._common import open_case
     from collectors.errors import UngCuuError

@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from collectors.acquire import memory, store
-    from collectors.acquire.cliutil import CancelOnSigint, RecordedRun, run_with_progress, t
+    from desktop.commands._acquire import CancelOnSigint, RecordedRun, run_with_progress, t
     from collectors.acquire.common import human_size
     from collectors.errors import NotApplicable, UngCuuError
     from desktop.commands._common import open_case

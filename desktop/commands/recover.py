@@ -30,7 +30,7 @@ def _row(d) -> list:
 
 def run(args) -> int:
     from collectors.acquire import recover, store
-    from collectors.acquire.cliutil import CancelOnSigint, RecordedRun, run_with_progress, t
+    from desktop.commands._acquire import CancelOnSigint, RecordedRun, run_with_progress, t
     from desktop.commands._common import open_case
     from collectors.errors import UngCuuError
 
@@ -103,7 +103,7 @@ def run(args) -> int:
 
 
 def _print(args, rows, errors) -> None:
-    from collectors.acquire.cliutil import t
+    from desktop.commands._acquire import t
     from desktop.commands._common import print_table
 
     headers = [t(args, "trạng thái", "status"), t(args, "cỡ", "size"), t(args, "thời điểm xóa", "deleted at"),

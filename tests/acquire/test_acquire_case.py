@@ -288,7 +288,7 @@ def test_checklist_collectors_drive_the_same_acquisitions(case, tmp_path):
 def test_first_ctrl_c_cancels_cleanly_second_interrupts():
     import signal
 
-    from collectors.acquire.cliutil import CancelOnSigint
+    from desktop.commands._acquire import CancelOnSigint
 
     before = signal.getsignal(signal.SIGINT)
     with CancelOnSigint() as cancel:

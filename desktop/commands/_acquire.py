@@ -1,44 +1,19 @@
 """Helpers shared by the acquisition commands (desktop/commands/{image,recover,memory,capture}.py):
-driving a generator with terminal progress, Ctrl-C as a clean cancel, bilingual messages.
+driving a generator with terminal progress, recording a run, bilingual messages. Command-line only, so
+they live in the shell, not in the core.
 """
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from typing import Any, Generator
 
 from collectors.acquire.common import Incomplete, Progress, human_size
 
+from ._common import CancelOnSigint  # noqa: F401 - the acquisition commands take it from here
+
 
 def t(args, vi: str, en: str) -> str:
     return en if getattr(args, "lang", "vi") == "en" else vi
-
-
-class CancelOnSigint:
-    """First Ctrl-C sets the cancel Event (the acquisition stops cleanly and keeps what it stored);
-    a second one interrupts at once."""
-
-    def __init__(self):
-        self.event = threading.Event()
-        self._old = None
-
-    def __enter__(self) -> threading.Event:
-        if threading.current_thread() is threading.main_thread():
-            self._old = signal.getsignal(signal.SIGINT)
-
-            def handler(signum, frame):
-                if self.event.is_set():
-                    raise KeyboardInterrupt
-                self.event.set()
-                print("\nĐang dừng... (Ctrl-C lần nữa để ngắt ngay) / stopping...", file=sys.stderr)
-
-            signal.signal(signal.SIGINT, handler)
-        return self.event
-
-    def __exit__(self, *exc) -> None:
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
 
 
 def _fmt_eta(seconds: float | None) -> str:
