@@ -60,6 +60,8 @@ def main() -> None:
             for _ in range(a.size_mib):
                 fh.write(os.urandom(1 << 20))
         size = src.stat().st_size
+        expected = subprocess.run(["sha256sum", str(src)], capture_output=True, text=True,
+                                  check=True).stdout.split()[0]
         dd_t, both_t, sha_t = [], [], []
         rss = {}
         for r in range(a.rounds):
@@ -73,6 +75,8 @@ def main() -> None:
                 _warm(src)
                 out = work / f"img-{r}-{algs}"
                 res = _image(src, out, algs)
+                if res["sha256"] != expected:  # a fast wrong image is worth nothing
+                    raise SystemExit(f"image SHA-256 {res['sha256']} differs from sha256sum {expected}")
                 bucket.append(res["seconds"])
                 rss[(size, algs)] = max(rss.get((size, algs), 0), res["rss_kib"])
                 shutil.rmtree(out)
@@ -84,7 +88,8 @@ def main() -> None:
         res_small = _image(small, work / "img-small", "sha256,md5")
         dd, both, sha = min(dd_t), min(both_t), min(sha_t)
         mb = size / 1e6
-        print(f"image size                      : {size / (1 << 20):.0f} MiB, {os.cpu_count()} CPUs")
+        print(f"image size                      : {size / (1 << 20):.0f} MiB, {os.cpu_count()} CPUs; every "
+              f"image's SHA-256 = sha256sum of the source")
         print(f"dd bs=4M conv=fsync (best of {a.rounds})  : {dd:.3f} s  ({mb / dd:.0f} MB/s)")
         print(f"imager SHA-256 + MD5            : {both:.3f} s  ({mb / both:.0f} MB/s)  ratio {both / dd:.2f}x "
               f"(target <= 1.15x)")

@@ -23,6 +23,7 @@ import dataclasses
 import importlib
 import os
 import pkgutil
+import stat
 import subprocess
 import sys
 import threading
@@ -60,21 +61,88 @@ def current_os() -> str:
 
 
 def find_case_insensitive(root: Path, rel: str) -> Path | None:
-    """Resolve `rel` (a/b/c) under `root` matching each part case-insensitively (Windows layouts)."""
+    """Resolve `rel` (a/b/c) under `root` matching each part case-insensitively (Windows layouts).
+
+    Never leaves `root`: a part that is a symbolic link (or '..', e.g. in a profile path read from a
+    hostile registry hive) gives None.
+    """
     cur = root
     for part in PurePosixPath(rel).parts:
-        candidate = cur / part
-        if candidate.exists():
-            cur = candidate
+        if part in ("/", "."):
             continue
-        try:
-            match = next((p for p in cur.iterdir() if p.name.lower() == part.lower()), None)
-        except OSError:
+        if part == "..":
             return None
-        if match is None:
+        candidate = cur / part
+        if not os.path.lexists(candidate):
+            try:
+                candidate = next((p for p in cur.iterdir() if p.name.lower() == part.lower()), None)
+            except OSError:
+                return None
+            if candidate is None:
+                return None
+        if candidate.is_symlink():
             return None
-        cur = match
+        cur = candidate
     return cur
+
+
+def _walk_in_root(root: Path, logical: str, max_links: int = 40) -> tuple[list[str], list[str]]:
+    """Follow `logical` part by part under `root` as the examined system would, re-basing an absolute
+    link target under the root and stopping '..' at it. Returns (resolved parts, the rest): the rest is
+    empty when the whole path resolved, else it starts at the first part that does not exist, cannot
+    be read, or is a link past `max_links` (a loop)."""
+    parts = [x for x in logical.split("/") if x]
+    resolved: list[str] = []
+    links = 0
+    while parts:
+        part = parts.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        cand = root.joinpath(*resolved, part)
+        try:
+            st = os.lstat(cand)
+        except OSError:
+            return resolved, [part] + parts
+        if stat.S_ISLNK(st.st_mode):
+            links += 1
+            try:
+                if links > max_links:
+                    raise OSError("too many levels of links")
+                target = os.readlink(cand)
+            except OSError:
+                return resolved, [part] + parts
+            if target.startswith("/"):
+                resolved = []
+            parts = [x for x in target.split("/") if x] + parts
+            continue
+        resolved.append(part)
+    return resolved, []
+
+
+def resolve_in_root(root: Path, logical: str) -> Path | None:
+    """The real path of `logical` under `root`, every link followed inside it; None when it does not
+    exist or loops."""
+    resolved, rest = _walk_in_root(root, logical)
+    return None if rest else root.joinpath(*resolved)
+
+
+def path_in_root(root: Path, logical: str) -> Path:
+    """The real path of `logical` under `root` with its folders resolved inside the root (see
+    `_walk_in_root`) and its last part left as it is: a link there stays a link for the caller to
+    record or refuse. A path whose folders do not resolve gives a path that does not exist."""
+    parts = [x for x in logical.split("/") if x and x != "."]
+    if not parts:
+        return root
+    if parts[-1] == "..":
+        return resolve_in_root(root, logical) or root.joinpath(*parts)
+    resolved, rest = _walk_in_root(root, "/".join(parts[:-1]))
+    # An unresolved folder: joined as it is, it either does not exist or is a link the kernel cannot
+    # follow either (a loop, an unreadable link), so nothing outside the root is reached.
+    return root.joinpath(*resolved, *rest, parts[-1])
 
 
 def detect_root_os(root: Path) -> str:
@@ -136,10 +204,14 @@ class Context:
 
     # --------------------------------------------------------------- paths
     def path(self, logical: str) -> Path:
-        """The real path of a path as seen on the examined system (under --root when given)."""
+        """The real path of a path as seen on the examined system (under --root when given).
+
+        Under --root the folders on the way are resolved inside the root (an absolute link such as
+        /home/bob -> /data/bob never reaches the examiner's machine); the last part is not followed.
+        """
         if self.root is None:
             return Path(logical)
-        return self.root / logical.lstrip("/")
+        return path_in_root(self.root, logical)
 
     def logical(self, real: Path) -> str:
         """The examined system's view of a real path."""

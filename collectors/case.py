@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE INDEX IF NOT EXISTS evidence_checklist ON evidence (checklist_id);
 CREATE INDEX IF NOT EXISTS evidence_fingerprint ON evidence (checklist_id, source, fingerprint);
 CREATE TABLE IF NOT EXISTS custody (
-    seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, actor TEXT, action TEXT NOT NULL, target TEXT,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL, actor TEXT, action TEXT NOT NULL, target TEXT,
     details TEXT NOT NULL, tool_version TEXT NOT NULL, host TEXT, prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL);
 """
@@ -245,17 +245,19 @@ class Case:
         db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         try:
             yield db
-        except BaseException:
-            db.execute("ROLLBACK")
+            db.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR): a second
+            # ROLLBACK would raise "no transaction is active" and hide the real error.
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            self.custody._rolled_back()
+            if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower():
+                raise DestinationFull(f"the disk holding the case folder {self.path} is full: collection stopped; "
+                                      "what was stored before stays valid", path=str(self.path)) from exc
             raise
-        else:
-            try:
-                db.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                db.execute("ROLLBACK")
-                if "full" in str(exc).lower():
-                    raise DestinationFull(f"the disk holding {self.path} is full", path=str(self.path)) from exc
-                raise
+        self.custody._committed()  # mirror the committed custody entries (see custody.py)
 
     def close(self) -> None:
         with self._conn_lock:
@@ -328,6 +330,10 @@ class Case:
                 "finished_at = excluded.finished_at",
                 (run_id, checklist_id, state, reason, evidence_count, started_at, finished_at or utc_now_iso()),
             )
+            # Each outcome is in the custody chain too, so `verify` catches an outcome edited afterwards.
+            self.custody.append("outcome", f"{run_id} {checklist_id}", {
+                "run_id": run_id, "checklist_id": checklist_id, "state": state, "reason": reason,
+                "evidence_count": evidence_count})
 
     def outcomes(self) -> dict[str, dict]:
         """Latest outcome of each checklist item over all runs, with the case-wide evidence count."""
@@ -584,6 +590,7 @@ class Case:
                     custody_action: str = "collect") -> EvidenceRecord:
         name, source = decode_path(name), decode_path(source)
         dest = self.evidence_path(sha256)
+        placed = False
         try:
             dest.parent.mkdir(exist_ok=True)
             if dest.exists():
@@ -591,6 +598,7 @@ class Case:
             else:
                 os.chmod(tmp_path, 0o444)
                 os.replace(tmp_path, dest)
+                placed = True
                 _fsync_dir(dest.parent)
         except OSError as exc:
             self._raise_write_error(exc, source, tmp_path)
@@ -600,18 +608,27 @@ class Case:
             collector=collector, collector_version=collector_version, privileges=privileges(),
             incomplete=incomplete, host=host or host_name(), run_id=run_id,
         )
-        with self.transaction():
-            seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM evidence").fetchone()[0]
-            record["id"] = f"E{seq:06d}"
-            cols = list(_EVIDENCE_COLUMNS) + ["fingerprint"]
-            values = [json.dumps(record[c], ensure_ascii=False) if c in _JSON_COLUMNS else record[c]
-                      for c in _EVIDENCE_COLUMNS] + [fingerprint]
-            self.db.execute(
-                f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
-            self.custody.append(custody_action, record["id"], {
-                "sha256": sha256, "size": size, "checklist_id": checklist_id, "name": name, "source": source,
-                "collector": collector, "incomplete": incomplete,
-            })
+        try:
+            with self.transaction():
+                seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM evidence").fetchone()[0]
+                record["id"] = f"E{seq:06d}"
+                cols = list(_EVIDENCE_COLUMNS) + ["fingerprint"]
+                values = [json.dumps(record[c], ensure_ascii=False) if c in _JSON_COLUMNS else record[c]
+                          for c in _EVIDENCE_COLUMNS] + [fingerprint]
+                self.db.execute(
+                    f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
+                self.custody.append(custody_action, record["id"], {
+                    "sha256": sha256, "size": size, "checklist_id": checklist_id, "name": name, "source": source,
+                    "collector": collector, "incomplete": incomplete,
+                })
+        except BaseException:
+            # Not indexed (disk full, cancelled mid-commit): a file placed for it alone must not stay
+            # in the store, where verify would rightly call it planted.
+            if placed:
+                with contextlib.suppress(Exception):
+                    if self.db.execute("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is None:
+                        os.unlink(dest)
+            raise
         return EvidenceRecord(**record)
 
 

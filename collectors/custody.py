@@ -4,13 +4,21 @@ An entry is (seq, ts, actor, action, target, details, tool_version, host, prev_h
 SHA-256 of the canonical JSON of those fields. Editing, deleting or reordering any entry breaks the chain
 at that entry. The log lives in case.sqlite and is mirrored line by line to custody.jsonl, so a change
 made to one copy only is caught as well.
+
+The mirror is written after the database commits, under an exclusive lock on custody.jsonl taken before
+the commit, so lines appear in sequence order whatever the number of writers (threads or processes).
+A crash between the commit and the mirror line leaves the mirror one transaction short; opening the case
+appends what the database committed. The mirror is therefore never longer than the database: extra
+lines in it mean entries were deleted from case.sqlite, and `verify` says so (nothing removes them).
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import threading
 from typing import TYPE_CHECKING, Iterator
 
 from . import __version__
@@ -24,7 +32,7 @@ MIRROR_NAME = "custody.jsonl"
 FIELDS = ("seq", "ts", "actor", "action", "target", "details", "tool_version", "host", "prev_hash")
 ACTIONS = {
     "create", "collect", "add", "export", "verify", "transfer", "incident", "collect-start", "collect-end",
-    "derive", "note",
+    "derive", "note", "outcome",
 }
 
 
@@ -37,13 +45,17 @@ def entry_hash(entry: dict) -> str:
 class CustodyLog:
     def __init__(self, case: "Case"):
         self.case = case
+        self._pending = threading.local()  # per thread: entries appended in the open transaction, lock fd
 
     @property
     def mirror_path(self):
         return self.case.path / MIRROR_NAME
 
     def append(self, action: str, target: str, details: dict | None = None, *, actor: str | None = None) -> dict:
-        """Append an entry in its own transaction (or the caller's, if one is open)."""
+        """Append an entry in its own transaction (or the caller's, if one is open).
+
+        The mirror line is written once the transaction commits (see the module docstring).
+        """
         with self.case.transaction() as db:
             last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
             entry = {
@@ -66,17 +78,41 @@ class CustodyLog:
                  json.dumps(entry["details"], ensure_ascii=False, sort_keys=True), entry["tool_version"],
                  entry["host"], entry["prev_hash"], entry["hash"]),
             )
-            # The mirror line is written before the commit; a crash in between leaves one extra line,
-            # which `repair_mirror` drops on the next open because the database never had it.
-            self._write_mirror(entry)
+            # The INSERT holds the database's write lock: taking the mirror lock only now cannot deadlock
+            # (whoever holds the mirror lock either holds the write lock or has already committed).
+            if getattr(self._pending, "fd", None) is None:
+                self._pending.fd = self._lock()
+                self._pending.entries = []
+            self._pending.entries.append(entry)
         return entry
 
-    def _write_mirror(self, entry: dict) -> None:
-        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
-        with open(self.mirror_path, "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+    # ------------------------------------------------------------ mirror: called by Case.transaction
+    def _lock(self) -> int:
+        """An exclusive lock on custody.jsonl (created if missing); returns the locked descriptor."""
+        fd = os.open(self.mirror_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            _lock_fd(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _committed(self) -> None:
+        """The transaction committed: write its entries to the mirror, then release the lock."""
+        fd = getattr(self._pending, "fd", None)
+        if fd is None:
+            return
+        entries, self._pending.entries, self._pending.fd = self._pending.entries, [], None
+        try:
+            _append_lines(fd, entries)
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _rolled_back(self) -> None:
+        fd = getattr(self._pending, "fd", None)
+        if fd is not None:
+            self._pending.entries, self._pending.fd = [], None
+            os.close(fd)
 
     def entries(self) -> list[dict]:
         rows = self.case.db.execute("SELECT * FROM custody ORDER BY seq").fetchall()
@@ -100,24 +136,101 @@ class CustodyLog:
                     yield n, None, text
 
     def repair_mirror(self) -> None:
-        """After a crash: drop mirror lines past the database's last entry only if they never committed.
+        """After a crash: add to the mirror the entries the database committed but the mirror lacks.
 
-        Lines are dropped only when the mirror is the database log plus uncommitted tail entries with
-        the next sequence numbers; any other difference is left for `verify` to report.
+        Only when the mirror is exactly the start of the database log (a torn last line, cut by the
+        crash, is dropped first). Any other difference, a mirror longer than the database above all,
+        is left for `verify` to report.
         """
-        db_entries = self.entries()
-        lines = list(self.mirror_entries())
-        if len(lines) <= len(db_entries):
-            return
-        head = lines[: len(db_entries)]
-        if any(e is None or e.get("hash") != d["hash"] for (_, e, _), d in zip(head, db_entries)):
-            return
+        if not self.mirror_path.exists():
+            return  # never legitimately absent (the first append creates it): verify reports it
+        try:
+            fd = self._lock()
+        except OSError:
+            return  # a read-only medium: verify reports what is missing
+        try:
+            try:  # read under the lock: every committed entry but a crashed one is mirrored
+                db_entries = self.entries()
+            except ValueError:
+                return  # an entry is no longer JSON: verify names it
+            size = os.lseek(fd, 0, os.SEEK_END)
+            os.lseek(fd, 0, os.SEEK_SET)
+            data = b""
+            while len(data) < size:
+                chunk = os.read(fd, size - len(data))
+                if not chunk:
+                    break
+                data += chunk
+            keep = len(data)
+            if data and not data.endswith(b"\n"):
+                cut = data.rfind(b"\n") + 1
+                try:
+                    json.loads(data[cut:])
+                except ValueError:
+                    keep = cut  # a line torn by the crash
+            lines = data[:keep].splitlines()
+            if len(lines) >= len(db_entries):
+                return
+            for raw, d in zip(lines, db_entries):
+                try:
+                    if json.loads(raw) != d:
+                        return
+                except ValueError:
+                    return
+            if keep != len(data):
+                os.ftruncate(fd, keep)
+            elif data and not data.endswith(b"\n"):
+                os.lseek(fd, 0, os.SEEK_END)
+                os.write(fd, b"\n")
+            _append_lines(fd, db_entries[len(lines):])
+        except OSError:
+            pass  # verify reports the mirror as it is
+        finally:
+            os.close(fd)
+
+
+def mirror_line(entry: dict) -> str:
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _append_lines(fd: int, entries: list[dict]) -> None:
+    """Append entries to the locked mirror and fsync; on failure cut the file back (no torn line)."""
+    if not entries:
+        return
+    data = "".join(mirror_line(e) for e in entries).encode("utf-8")
+    start = os.lseek(fd, 0, os.SEEK_END)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError as exc:
         with contextlib.suppress(OSError):
-            with open(self.mirror_path, "w", encoding="utf-8") as fh:
-                for _, _, text in head:
-                    fh.write(text + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+            os.ftruncate(fd, start)
+        from .errors import DestinationFull, DestinationUnwritable
+
+        what = (f"custody entries {entries[0]['seq']}..{entries[-1]['seq']} are committed in case.sqlite but not "
+                "yet mirrored in custody.jsonl (opening the case again adds them)")
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DestinationFull(f"the disk holding the case folder is full: {what}") from exc
+        raise DestinationUnwritable(f"cannot write custody.jsonl ({exc.strerror or exc}): {what}") from exc
+
+
+def _lock_fd(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: a mandatory lock on the first byte (the file is only appended to)
+        import msvcrt
+        import time
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                return
+            except OSError:
+                time.sleep(0.01)
+    fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def verify_chain(entries: list[dict]) -> list[str]:

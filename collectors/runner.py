@@ -9,6 +9,7 @@ stored stays valid, the item is marked interrupted, and running the same selecti
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 import traceback
 from typing import Iterator
@@ -17,7 +18,7 @@ from .base import Context, Incomplete, Progress, registry
 from .case import Case, EvidenceRecord
 from .checklist import Checklist, Item
 from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable, NotApplicable
-from .util import utc_now_iso
+from .util import host_name, utc_now_iso
 
 STATES = ("collected", "partial", "skipped", "failed", "interrupted")
 # Resuming skips only items that stored evidence; a skipped item (no contact point yet, no consent,
@@ -140,13 +141,34 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
         raise fatal
 
 
+def _target(root, host: str | None) -> tuple:
+    """What a run collected from: an offline root (wherever it is mounted from) or a live host."""
+    if root:
+        return ("root", os.path.realpath(os.fsdecode(root)))
+    return ("live", host)
+
+
+def done_items(case: Case, root=None) -> set[str]:
+    """Items an earlier run collected (or partly collected) from the same target: this live host, or this
+    offline root. Collecting a mounted image after the live system (or another host's) must not find
+    its items 'already collected'."""
+    want = _target(root, host_name())
+    latest: dict[str, str] = {}
+    for r in case.db.execute(
+            "SELECT o.checklist_id, o.state, r.root, r.host FROM outcomes o JOIN runs r ON r.id = o.run_id "
+            "ORDER BY r.started_at, o.started_at"):
+        if _target(r["root"], r["host"]) == want:
+            latest[r["checklist_id"]] = r["state"]
+    return {cid for cid, state in latest.items() if state in DONE_STATES}
+
+
 def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "triage", only: list[str] | None = None,
                   root=None, cancel: threading.Event | None = None, options: dict | None = None,
                   argv: list[str] | None = None, again: bool = False, consent: bool = False) -> Iterator[object]:
     """Run the chosen items in order of volatility, resuming what an earlier run left undone."""
     cancel = cancel or threading.Event()
     items = checklist.select(profile, only)
-    done = {cid for cid, o in case.outcomes().items() if o.get("state") in DONE_STATES and o.get("run_id")}
+    done = set() if again else done_items(case, root)
     todo = [i for i in items if again or i.id not in done]
     resumed = [i for i in items if i not in todo]
     run_id = case.start_run(profile=None if only else profile, items=[i.id for i in todo], root=str(root) if root else None,

@@ -27,30 +27,129 @@ class VerifyResult:
     checked_items: int
     checked_files: int
     custody_entries: int
+    head: str | None = None  # "N:HASH" of the custody log's last entry (after the verify entry, if logged)
 
     def summary(self) -> str:
+        tail = f"; custody head {self.head} (note it: `ungcuu verify --head` checks that nothing after it was cut)" \
+            if self.head else ""
         if self.ok:
             return (f"intact: {self.checked_items} evidence items, {self.checked_files} files, "
-                    f"{self.custody_entries} custody entries verified")
-        return f"NOT intact: {len(self.problems)} problem(s)"
+                    f"{self.custody_entries} custody entries verified" + tail)
+        return f"NOT intact: {len(self.problems)} problem(s)" + tail
+
+
+def _check_head(expected: str, entries: list[dict]) -> list[str]:
+    """The entry an earlier reading of the log named ("N:HASH", "HASH" or a hash prefix of 12+ hex digits)."""
+    seq_s, _, digest = expected.strip().rpartition(":")
+    digest = digest.lower()
+    if len(digest) < 12 or any(ch not in "0123456789abcdef" for ch in digest):
+        raise UnreadableInput(f"--head {expected!r}: give N:HASH or at least 12 hex digits of an entry's hash")
+    matches = [e for e in entries if str(e.get("hash", "")).startswith(digest)]
+    if seq_s:
+        try:
+            seq = int(seq_s)
+        except ValueError:
+            raise UnreadableInput(f"--head {expected!r}: N must be an entry number") from None
+        matches = [e for e in matches if e.get("seq") == seq]
+    if matches:
+        return []
+    last = entries[-1]["seq"] if entries else 0
+    return [f"custody log: the entry {expected} noted earlier is not in the log (it holds entries 1..{last}): "
+            "the log was cut or rewritten after that entry was noted"]
+
+
+def _runs_and_outcomes(runs: dict, rows: dict, entries: list[dict]) -> list[str]:
+    """Runs and checklist outcomes against the custody entries written with them."""
+    problems: list[str] = []
+    starts = {e["target"]: e for e in entries if e["action"] == "collect-start"}
+    ends = {e["target"]: e for e in entries if e["action"] == "collect-end"}
+    for run_id, r in runs.items():
+        if run_id not in starts:
+            problems.append(f"run {run_id} is in case.sqlite but its start is not in the custody log (added outside UngCuu)")
+        end = ends.get(run_id)
+        if end is None:
+            if r["finished_at"] is not None:
+                problems.append(f"run {run_id} is marked finished ({r['state']}) but its end is not in the custody log")
+        elif r["state"] != end["details"].get("state"):
+            problems.append(f"run {run_id}: state is {r['state']!r} but the custody log recorded "
+                            f"{end['details'].get('state')!r}")
+    for run_id in starts:
+        if run_id not in runs:
+            problems.append(f"run {run_id} is in the custody log but was removed from case.sqlite")
+    logged: dict[tuple[str, str], dict] = {}
+    for e in entries:
+        if e["action"] == "outcome":
+            d = e["details"]
+            logged[(d.get("run_id"), d.get("checklist_id"))] = d  # the last one counts (an item may be redone)
+    for key, r in sorted(rows.items(), key=str):
+        d = logged.get(key)
+        label = f"outcome of {key[1]} in run {key[0]}"
+        if d is None:
+            problems.append(f"{label} ({r['state']}) is not in the custody log (set outside UngCuu)")
+            continue
+        for f in ("state", "reason", "evidence_count"):
+            if r[f] != d.get(f):
+                problems.append(f"{label}: {f} is {r[f]!r} but the custody log recorded {d.get(f)!r}")
+    for key, d in sorted(logged.items(), key=str):
+        if key not in rows:
+            problems.append(f"outcome of {key[1]} in run {key[0]} ({d.get('state')}) is in the custody log but was "
+                            "removed from case.sqlite")
+    return problems
+
+
+def _sequences(issued: dict, rows: list[dict], entries: list[dict]) -> list[str]:
+    """Numbers handed out and never given back: a row deleted from the end of a table leaves a trace."""
+    problems = []
+    for i, r in enumerate(rows, 1):
+        if r["seq"] != i or r["id"] != f"E{i:06d}":
+            problems.append(f"evidence index: {r['id']} stands where E{i:06d} should (evidence rows were removed)")
+            break
+    if rows and issued.get("evidence", 0) > rows[-1]["seq"] or not rows and issued.get("evidence", 0) > 0:
+        problems.append(f"evidence index: E{issued['evidence']:06d} was issued but the index ends at "
+                        f"{rows[-1]['id'] if rows else 'nothing'} (evidence rows were removed)")
+    last = entries[-1]["seq"] if entries else 0
+    if issued.get("custody", 0) > last:
+        problems.append(f"custody log: entry {issued['custody']} was written but the log ends at entry {last} "
+                        "(entries were cut from its end)")
+    return problems
+
+
+def _entry(row) -> dict:
+    """A custody row as an entry; details that are not JSON any more stay text (the chain check names them)."""
+    e = dict(row)
+    try:
+        e["details"] = json.loads(e["details"])
+    except (TypeError, ValueError):
+        pass
+    return e
 
 
 def verify_case(path: str | os.PathLike, *, log: bool = True,
-                progress: Callable[[int, int], None] | None = None) -> VerifyResult:
+                progress: Callable[[int, int], None] | None = None, head: str | None = None) -> VerifyResult:
+    """Verify a case folder; `head` is a custody entry noted earlier ("N:HASH" or a hash prefix) that must
+    still be in the log, which catches a log cut at its end in both copies."""
     path = Path(path)
     if not (path / DB_NAME).is_file():
         raise UnreadableInput(f"{path} is not a case folder (no {DB_NAME}) nor a readable bundle", path=str(path))
     try:
         case = Case.open(path, affected_root="")
-        entries = case.custody.entries()
+        entries = [_entry(r) for r in case.db.execute("SELECT * FROM custody ORDER BY seq")]
         rows = [dict(r) for r in case.db.execute("SELECT * FROM evidence ORDER BY seq")]
         incident_row = case.db.execute("SELECT data FROM incident WHERE id = 1").fetchone()
+        runs = {r["id"]: dict(r) for r in case.db.execute("SELECT * FROM runs")}
+        outcomes = {(r["run_id"], r["checklist_id"]): dict(r) for r in case.db.execute("SELECT * FROM outcomes")}
+        issued = dict(case.db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
     except (CaseNotFound, Exception) as exc:
         if isinstance(exc, UnreadableInput):
             raise
         raise UnreadableInput(f"cannot read the case at {path}: {exc}", path=str(path)) from exc
 
     problems: list[str] = list(verify_chain(entries))
+    if head:
+        problems += _check_head(head, entries)
+    # The cross-checks below read the details of each entry: one edited into something else is already
+    # named above, and counts as empty here.
+    entries = [e if isinstance(e["details"], dict) else {**e, "details": {}} for e in entries]
 
     # The mirror must hold the same entries as the database.
     mirror = list(case.custody.mirror_entries())
@@ -60,13 +159,19 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
         for (n, e, _), d in zip(mirror, entries):
             if e is None:
                 problems.append(f"custody.jsonl line {n} is not valid JSON")
-            elif e.get("hash") != d["hash"] or e.get("details") != d["details"] or e.get("target") != d["target"]:
-                problems.append(f"custody log entry {d['seq']} differs between case.sqlite and custody.jsonl line {n}")
+            elif e != d:
+                fields = sorted(k for k in set(e) | set(d) if e.get(k) != d.get(k))
+                problems.append(f"custody log entry {d['seq']} differs between case.sqlite and custody.jsonl line {n} "
+                                f"({', '.join(fields)})")
         if len(mirror) < len(entries):
             problems.append(f"custody.jsonl lacks entries {len(mirror) + 1}..{len(entries)} that case.sqlite holds")
         elif len(mirror) > len(entries):
             problems.append(f"custody.jsonl has entries past {len(entries)} that case.sqlite does not hold "
                             "(custody entries were deleted from case.sqlite)")
+            problems += [f"custody.jsonl line {n}: {e.get('action')} {e.get('target')} at {e.get('ts')}"
+                         for n, e, _ in mirror[len(entries):len(entries) + 20] if e is not None]
+    problems += _sequences(issued, rows, entries)
+    problems += _runs_and_outcomes(runs, outcomes, entries)
 
     # Evidence index against the custody log.
     logged = {e["target"]: e for e in entries if e["action"] in ("collect", "add", "derive")}
@@ -93,6 +198,10 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
     for n, (sha, rs) in enumerate(sorted(by_sha.items()), 1):
         f = case.evidence_path(sha)
         names = ", ".join(f"{r['id']} ({r['name']}, from {r['source']})" for r in rs)
+        if f.is_symlink():
+            problems.append(f"evidence {names}: evidence/{sha[:2]}/{sha} is a link to {os.readlink(f)}, "
+                            "not the stored file")
+            continue
         if not f.exists():
             problems.append(f"evidence {names}: file evidence/{sha[:2]}/{sha} is missing")
             continue
@@ -112,7 +221,7 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
     if case.evidence_dir.is_dir():
         for sub in sorted(case.evidence_dir.iterdir()):
             for f in sorted(sub.iterdir()) if sub.is_dir() else [sub]:
-                if f.name not in by_sha:
+                if f.name not in by_sha or f != case.evidence_path(f.name):
                     problems.append(f"unexpected file evidence/{f.relative_to(case.evidence_dir)} (not in the index)")
 
     # The incident record against its last custody entry.
@@ -127,17 +236,15 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
     elif inc_entries:
         problems.append("the incident record was removed outside UngCuu")
 
-    result = VerifyResult(ok=not problems, problems=problems, checked_items=len(rows), checked_files=total,
-                          custody_entries=len(entries))
-    if log and not problems:
+    last = entries[-1] if entries else None
+    if log:
+        details = ({"result": "intact", "items": len(rows), "files": total} if not problems
+                   else {"result": "not intact", "problems": problems[:50]})
         try:
-            case.custody.append("verify", case.case_id, {"result": "intact", "items": len(rows), "files": total})
+            last = case.custody.append("verify", case.case_id, details)
         except Exception:
             pass  # a read-only medium: verifying must still work
-    elif log:
-        try:
-            case.custody.append("verify", case.case_id, {"result": "not intact", "problems": problems[:50]})
-        except Exception:
-            pass
+    result = VerifyResult(ok=not problems, problems=problems, checked_items=len(rows), checked_files=total,
+                          custody_entries=len(entries), head=f"{last['seq']}:{last['hash']}" if last else None)
     case.close()
     return result

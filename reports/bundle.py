@@ -59,7 +59,9 @@ MAX_MEMBERS = 200_000
 MAX_TOTAL = 1 << 40              # 1 TiB of declared uncompressed content
 MAX_RATIO = 200                  # declared size / compressed size, for members above RATIO_MIN
 RATIO_MIN = STORED_ABOVE
-MAX_SMALL = 64 << 20             # manifest, custody log, signature, encryption header: read into memory
+TOTAL_RATIO_MIN = 1 << 30        # above 1 GiB declared in all, the whole bundle must respect MAX_RATIO too
+MAX_SMALL = 64 << 20             # signature, encryption header: read into memory
+MAX_MANIFEST = 512 << 20         # the manifest is read into memory (~800 bytes an item: 600 000 items)
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 15, 8, 1
 README_NAME = "README.txt"
 MANIFEST = "manifest.json"
@@ -421,13 +423,12 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
 
     warnings = warnings if warnings is not None else []
     key_obj = _load_private_key(signing_key)
-    out_path = Path(out_path)
-    case_dir = Path(case.path).resolve()
+    from .render import check_out_path
+
     try:
-        if out_path.resolve().is_relative_to(case_dir / "evidence"):
-            raise BundleError("không ghi gói vào thư mục evidence/ của vụ việc", path=str(out_path))
-    except OSError:
-        pass
+        out_path = check_out_path(case, out_path)
+    except UngCuuError as exc:
+        raise BundleError(str(exc), path=str(out_path)) from exc
     salt = os.urandom(16)
     key = _derive_key(passphrase, salt) if passphrase else None
     notes: list[str] = []
@@ -436,8 +437,9 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
         if note:
             notes.append(note)
     created = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    records = case.evidence()
-    custody_entries = case.custody.entries()
+    with case.transaction(immediate=False):   # one snapshot: every item and the custody entry that stored it
+        records = case.evidence()
+        custody_entries = case.custody.entries()
     chain_problems = verify_chain(custody_entries)
     for p in chain_problems:
         warnings.append(p)
@@ -519,6 +521,8 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
                 "timeline_events": timeline_events,
                 "problems_at_build": [x for x in warnings if x not in chain_problems],
                 "notes": notes,
+                # the README is never encrypted (it says how to verify): its hash, so a signed manifest covers it
+                "readme_sha256": hashlib.sha256(readme.encode("utf-8")).hexdigest(),
             }
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
             if key is not None:
@@ -548,6 +552,10 @@ def _check_name(name: str) -> str | None:
         return "tên chứa dấu '\\'"
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         return "đường dẫn tuyệt đối"
+    if ":" in name:
+        return "tên chứa dấu ':' (luồng dữ liệu ẩn trên Windows)"
+    if re.search(r"[\x00-\x1f]", name):
+        return "tên chứa ký tự điều khiển"
     parts = name.split("/")
     if any(p == ".." for p in parts):
         return "đường dẫn vượt ra ngoài (..)"
@@ -576,6 +584,7 @@ def open_bundle(path: str | os.PathLike, *, max_total: int = MAX_TOTAL, max_memb
         reasons.append(f"quá nhiều mục ({len(infos)} > {max_members})")
     seen: set[str] = set()
     total = 0
+    total_compressed = 0
     offsets: list[tuple[int, int, str]] = []
     for info in infos:
         name = info.filename
@@ -594,11 +603,15 @@ def open_bundle(path: str | os.PathLike, *, max_total: int = MAX_TOTAL, max_memb
         if info.flag_bits & 0x1:
             reasons.append(f"{name!r}: mã hóa ZIP cổ điển không được hỗ trợ")
         total += info.file_size
+        total_compressed += info.compress_size
         if info.file_size > RATIO_MIN and info.file_size > max_ratio * max(info.compress_size, 1):
             reasons.append(f"{name!r}: tỉ lệ nén bất thường ({info.file_size} / {info.compress_size} byte) — nghi zip bomb")
         offsets.append((info.header_offset, info.compress_size, name))
     if total > max_total:
         reasons.append(f"tổng dung lượng giải nén khai báo {total} byte vượt giới hạn {max_total} — nghi zip bomb")
+    elif total > TOTAL_RATIO_MIN and total > max_ratio * max(total_compressed, 1):
+        # many members, each under the per-member threshold, that together expand enormously
+        reasons.append(f"tổng tỉ lệ nén bất thường ({total} / {total_compressed} byte, {len(infos)} mục) — nghi zip bomb")
     offsets.sort()
     for (off, csize, name), (noff, _, nname) in zip(offsets, offsets[1:]):
         if off + csize > noff:
@@ -621,9 +634,10 @@ def _stream_member(zf: zipfile.ZipFile, name: str, key: bytes | None, stored: st
             yield from _decrypt_stream(fh, key, stored)
 
 
-def _read_small(zf: zipfile.ZipFile, name: str, key: bytes | None = None, stored: str | None = None) -> bytes:
+def _read_small(zf: zipfile.ZipFile, name: str, key: bytes | None = None, stored: str | None = None,
+                limit: int | None = None) -> bytes:
     info = zf.getinfo(stored or name)
-    if info.file_size > MAX_SMALL:
+    if info.file_size > (limit or MAX_SMALL):
         raise BundleRefused(f"{name}: quá lớn ({info.file_size} byte)", member=name)
     return b"".join(_stream_member(zf, name, key, stored))
 
@@ -646,20 +660,112 @@ def _open_manifest(zf: zipfile.ZipFile, path: str, passphrase) -> tuple[dict, by
         if "data/000000" not in names:
             raise UnreadableInput(f"{path}: gói mã hóa thiếu danh mục (data/000000)", path=path)
         try:
-            raw = _read_small(zf, MANIFEST, key, "data/000000")
+            raw = _read_small(zf, MANIFEST, key, "data/000000", limit=MAX_MANIFEST)
         except ValueError as exc:
             raise BundlePassphraseError(f"{path}: sai mật khẩu, hoặc danh mục đã bị sửa ({exc})", path=path) from exc
     else:
         if MANIFEST not in names:
             raise UnreadableInput(f"{path}: không có {MANIFEST} — không phải gói chứng cứ UngCuu", path=path)
-        raw = _read_small(zf, MANIFEST)
+        raw = _read_small(zf, MANIFEST, limit=MAX_MANIFEST)
     try:
         manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UnreadableInput(f"{path}: {MANIFEST} không đọc được: {exc}", path=path) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise UnreadableInput(f"{path}: {MANIFEST} không phải danh mục gói UngCuu", path=path)
     return manifest, raw, key
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_EVIDENCE_ID = re.compile(r"E\d+")
+
+
+def _expected_members(manifest: dict, problems: list[str],
+                      missing: list[str] | None = None) -> dict[str, tuple[int, str, str, str]]:
+    """stored member name -> (size, sha256, label, logical path) from the manifest; malformed entries are
+    named in `problems` (a hand-edited manifest must give a difference, never a crash), items missing from
+    the store at build time in `missing` (default: `problems`)."""
+    expected: dict[str, tuple[int, str, str, str]] = {}
+    missing = problems if missing is None else missing
+
+    def entry(where: str, stored: Any, size: Any, sha: Any, label: str, logical: str) -> None:
+        if not isinstance(stored, str) or not stored:
+            problems.append(f"danh mục: {where}: đường dẫn không hợp lệ ({stored!r:.80})")
+            return
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            problems.append(f"danh mục: {label}: kích thước không hợp lệ ({size!r:.40})")
+            return
+        if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
+            problems.append(f"danh mục: {label}: SHA-256 không hợp lệ ({sha!r:.80})")
+            return
+        if stored in expected:
+            problems.append(f"danh mục: {label}: trùng đường dẫn với {expected[stored][2]}")
+            return
+        expected[stored] = (size, sha, label, logical)
+
+    items = manifest.get("items")
+    if not isinstance(items, list):
+        problems.append("danh mục: 'items' không phải danh sách")
+        items = []
+    for i, it in enumerate(items):
+        if not isinstance(it, dict) or not isinstance(it.get("path"), str):
+            problems.append(f"danh mục: mục chứng cứ thứ {i + 1} không hợp lệ: {it!r:.80}")
+            continue
+        if it.get("missing_at_build"):
+            missing.append(f"{it.get('id')}: tệp chứng cứ đã thiếu trong kho khi lập gói")
+            continue
+        entry(f"items[{i}]", it.get("stored_as") or it["path"], it.get("size"), it.get("sha256"),
+              f"{it.get('id')} ({it['path']})", it["path"])
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        problems.append("danh mục: 'files' không phải bảng tên tệp")
+        files = {}
+    for name, f in files.items():
+        if not isinstance(f, dict):
+            problems.append(f"danh mục: {name}: mục không hợp lệ")
+            continue
+        entry(f"files.{name}", f.get("stored_as") or name, f.get("size"), f.get("sha256"), name, name)
+    return expected
+
+
+def _custody_entries(blocks: Iterator[bytes], problems: list[str], stats: dict) -> Iterator[dict]:
+    """Parse custody.jsonl as it streams (no size cap, nothing buffered but one line); record the count,
+    the last hash and each evidence id's SHA-256 in `stats`."""
+    collected: dict[str, str] = stats.setdefault("collected", {})
+    pending = b""
+    n = 0
+
+    def parse(raw: bytes) -> dict | None:
+        nonlocal n
+        n += 1
+        try:
+            e = json.loads(raw.decode("utf-8", "replace"))
+        except (ValueError, RecursionError):
+            problems.append(f"custody.jsonl dòng {n}: không phải JSON")
+            return None
+        if not isinstance(e, dict):
+            problems.append(f"custody.jsonl dòng {n}: không phải một mục nhật ký")
+            return None
+        stats["entries"] = stats.get("entries", 0) + 1
+        stats["last_hash"] = e.get("hash")
+        d = e.get("details") if isinstance(e.get("details"), dict) else {}
+        target = e.get("target")
+        if isinstance(d.get("sha256"), str) and isinstance(target, str) and _EVIDENCE_ID.fullmatch(target):
+            collected[target] = d["sha256"]
+        return e
+
+    for block in blocks:
+        pending += block
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            if raw.strip():
+                e = parse(raw)
+                if e is not None:
+                    yield e
+    if pending.strip():
+        e = parse(pending)
+        if e is not None:
+            yield e
 
 
 def verify_bundle(path: str | os.PathLike, public_key: Any = None, passphrase: str | bytes | None = None) -> VerifyResult:
@@ -667,159 +773,188 @@ def verify_bundle(path: str | os.PathLike, public_key: Any = None, passphrase: s
 
     Raises UnreadableInput (or a subclass: BundleRefused, BundlePassphraseError) when the file cannot be
     read at all; otherwise returns a result whose `problems` name each difference."""
-    from collectors.custody import verify_chain
-
     path_s = str(path)
     pub = _load_public_key(public_key)
     zf = open_bundle(path)
     with zf:
         try:
-            manifest, raw, key = _open_manifest(zf, path_s, passphrase)
+            return _verify_open(zf, path_s, pub, public_key, passphrase)
         except zipfile.BadZipFile as exc:
             raise UnreadableInput(f"{path_s}: gói hỏng: {exc}", path=path_s) from exc
-        res = VerifyResult(ok=False, encrypted=key is not None, case_id=str(manifest.get("case_id", "")),
-                           manifest=manifest)
-        names = set(zf.namelist())
-        # Signature
-        if SIGNATURE in names:
-            sig = _read_small(zf, SIGNATURE)
-            if pub is None:
-                res.signature = "not_checked"
-                res.notes.append("gói có chữ ký nhưng không có khóa công khai để kiểm tra (--public-key)")
-            else:
-                from cryptography.exceptions import InvalidSignature
+        except UngCuuError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OSError, EOFError,
+                zlib.error) as exc:   # a hostile bundle must give exit 2 with a message, never a traceback
+            raise UnreadableInput(f"{path_s}: không đọc được gói: {type(exc).__name__}: {exc}", path=path_s) from exc
 
-                try:
-                    pub.verify(sig, raw)
-                    res.signature = "valid"
-                    res.notes.append(f"chữ ký hợp lệ, khóa công khai SHA-256 {public_key_fingerprint(pub)}")
-                except InvalidSignature:
-                    res.signature = "invalid"
-                    res.problems.append("chữ ký của danh mục KHÔNG hợp lệ (danh mục bị sửa hoặc khóa khác)")
-        elif pub is not None:
-            res.problems.append("gói không có chữ ký (manifest.sig) dù đã đưa khóa công khai")
-        elif manifest.get("signed"):
-            res.problems.append("danh mục ghi là có chữ ký nhưng thiếu manifest.sig")
 
-        expected: dict[str, tuple[int, str, str]] = {}   # stored name -> (size, sha256, label)
-        for it in manifest.get("items") or []:
-            if not isinstance(it, dict) or "path" not in it:
-                res.problems.append(f"danh mục: mục chứng cứ không hợp lệ: {it!r:.80}")
-                continue
-            if it.get("missing_at_build"):
-                res.problems.append(f"{it.get('id')}: tệp chứng cứ đã thiếu trong kho khi lập gói")
-                continue
-            stored = it.get("stored_as") or it["path"]
-            expected[stored] = (int(it.get("size", -1)), str(it.get("sha256", "")), f"{it.get('id')} ({it['path']})")
-        for name, f in (manifest.get("files") or {}).items():
-            stored = f.get("stored_as") or name
-            expected[stored] = (int(f.get("size", -1)), str(f.get("sha256", "")), name)
-        for p in manifest.get("problems_at_build") or []:
-            res.notes.append(f"khi lập gói: {p}")
+def _verify_open(zf: zipfile.ZipFile, path_s: str, pub, public_key, passphrase) -> VerifyResult:
+    from collectors.custody import verify_chain
 
-        allowed = {README_NAME, SIGNATURE, ENCRYPTION, MANIFEST if key is None else "data/000000"}
-        for name in sorted(names - set(expected) - allowed):
-            if not name.endswith("/"):
-                res.problems.append(f"{name}: mục không có trong danh mục (được thêm vào sau)")
-        custody_raw = None
-        for stored, (size, sha, label) in expected.items():
-            if stored not in names:
-                res.problems.append(f"{label}: thiếu trong gói")
-                continue
-            h = hashlib.sha256()
-            n = 0
-            keep = label == "custody.jsonl"
-            buf = bytearray() if keep else None
-            try:
-                for block in _stream_member(zf, label, key, stored):
-                    h.update(block)
-                    n += len(block)
-                    if buf is not None and n <= MAX_SMALL:
-                        buf += block
-            except ValueError as exc:
-                res.problems.append(f"{label}: giải mã thất bại — {exc}")
-                continue
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-                res.problems.append(f"{label}: không đọc được trong gói (hỏng): {exc}")
-                continue
-            res.members += 1
-            if n != size:
-                res.problems.append(f"{label}: kích thước {n} byte, danh mục ghi {size} byte")
-            if h.hexdigest() != sha:
-                res.problems.append(f"{label}: SHA-256 không khớp (có {h.hexdigest()}, danh mục ghi {sha})")
-            if keep and buf is not None:
-                custody_raw = bytes(buf)
-        res.items = sum(1 for it in manifest.get("items") or [] if isinstance(it, dict) and not it.get("missing_at_build"))
-
-        # Custody chain, and that every evidence item is the one the chain recorded.
-        if custody_raw is None:
-            if "custody.jsonl" not in (manifest.get("files") or {}):
-                res.problems.append("gói không có nhật ký chuỗi lưu giữ (custody.jsonl)")
+    manifest, raw, key = _open_manifest(zf, path_s, passphrase)
+    res = VerifyResult(ok=False, encrypted=key is not None, case_id=str(manifest.get("case_id", "")),
+                       manifest=manifest)
+    names = set(zf.namelist())
+    # Signature
+    if SIGNATURE in names:
+        sig = _read_small(zf, SIGNATURE)
+        if pub is None:
+            res.signature = "not_checked"
+            res.notes.append("gói có chữ ký nhưng không có khóa công khai để kiểm tra (--public-key)")
         else:
-            entries = []
-            for i, line in enumerate(custody_raw.decode("utf-8", "replace").splitlines(), 1):
-                try:
-                    entries.append(json.loads(line))
-                except ValueError:
-                    res.problems.append(f"custody.jsonl dòng {i}: không phải JSON")
-            res.problems += verify_chain(entries)
-            cinfo = manifest.get("custody") or {}
-            if cinfo.get("entries") is not None and cinfo.get("entries") != len(entries):
-                res.problems.append(f"custody.jsonl có {len(entries)} mục, danh mục ghi {cinfo.get('entries')}")
-            if entries and cinfo.get("last_hash") and entries[-1].get("hash") != cinfo.get("last_hash"):
+            from cryptography.exceptions import InvalidSignature
+
+            try:
+                pub.verify(sig, raw)
+                res.signature = "valid"
+                res.notes.append(f"chữ ký hợp lệ, khóa công khai SHA-256 {public_key_fingerprint(pub)}")
+            except InvalidSignature:
+                res.signature = "invalid"
+                res.problems.append("chữ ký của danh mục KHÔNG hợp lệ (danh mục bị sửa hoặc khóa khác)")
+    elif pub is not None:
+        res.problems.append("gói không có chữ ký (manifest.sig) dù đã đưa khóa công khai")
+    elif manifest.get("signed"):
+        res.problems.append("danh mục ghi là có chữ ký nhưng thiếu manifest.sig")
+
+    expected = _expected_members(manifest, res.problems)
+    for p in manifest.get("problems_at_build") or []:
+        res.notes.append(f"khi lập gói: {p}")
+
+    readme_sha = manifest.get("readme_sha256")
+    if readme_sha is not None:
+        if README_NAME not in names:
+            res.problems.append(f"{README_NAME}: thiếu trong gói")
+        elif hashlib.sha256(_read_small(zf, README_NAME)).hexdigest() != readme_sha:
+            res.problems.append(f"{README_NAME}: nội dung khác với danh mục (hướng dẫn kiểm tra đã bị sửa)")
+    allowed = {README_NAME, SIGNATURE, ENCRYPTION, MANIFEST if key is None else "data/000000"}
+    for name in sorted(names - set(expected) - allowed):
+        if not name.endswith("/"):
+            res.problems.append(f"{name}: mục không có trong danh mục (được thêm vào sau)")
+    custody_stored = None
+    for stored, (size, sha, label, _) in expected.items():
+        if stored not in names:
+            res.problems.append(f"{label}: thiếu trong gói")
+            continue
+        h = hashlib.sha256()
+        n = 0
+        try:
+            for block in _stream_member(zf, label, key, stored):
+                h.update(block)
+                n += len(block)
+        except ValueError as exc:
+            res.problems.append(f"{label}: giải mã thất bại — {exc}")
+            continue
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            res.problems.append(f"{label}: không đọc được trong gói (hỏng): {exc}")
+            continue
+        res.members += 1
+        if n != size:
+            res.problems.append(f"{label}: kích thước {n} byte, danh mục ghi {size} byte")
+        if h.hexdigest() != sha:
+            res.problems.append(f"{label}: SHA-256 không khớp (có {h.hexdigest()}, danh mục ghi {sha})")
+        if label == "custody.jsonl":
+            custody_stored = stored
+    items = [it for it in manifest.get("items") or [] if isinstance(it, dict)] \
+        if isinstance(manifest.get("items"), list) else []
+    res.items = sum(1 for it in items if not it.get("missing_at_build"))
+
+    # Custody chain (streamed a second time from the bundle), and that the evidence items are exactly the
+    # ones the chain recorded: an item dropped from both the bundle and the manifest is still named.
+    if custody_stored is None:
+        if "custody.jsonl" not in (manifest.get("files") or {}):
+            res.problems.append("gói không có nhật ký chuỗi lưu giữ (custody.jsonl)")
+    else:
+        stats: dict = {}
+        try:
+            res.problems += verify_chain(_custody_entries(_stream_member(zf, "custody.jsonl", key, custody_stored),
+                                                          res.problems, stats))
+        except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+            pass   # already named by the member check above
+        else:
+            cinfo = manifest.get("custody") if isinstance(manifest.get("custody"), dict) else {}
+            count = stats.get("entries", 0)
+            if cinfo.get("entries") is not None and cinfo.get("entries") != count:
+                res.problems.append(f"custody.jsonl có {count} mục, danh mục ghi {cinfo.get('entries')}")
+            if count and cinfo.get("last_hash") and stats.get("last_hash") != cinfo.get("last_hash"):
                 res.problems.append("custody.jsonl: mục cuối không khớp với danh mục")
-            collected = {}
-            for e in entries:
-                d = e.get("details") if isinstance(e.get("details"), dict) else {}
-                if d.get("sha256") and re.fullmatch(r"E\d+", str(e.get("target", ""))):
-                    collected[e["target"]] = d["sha256"]
-            for it in manifest.get("items") or []:
-                if not isinstance(it, dict):
-                    continue
+            collected = stats.get("collected", {})
+            listed = set()
+            for it in items:
+                listed.add(it.get("id"))
                 got = collected.get(it.get("id"))
                 if got is None:
                     res.problems.append(f"{it.get('id')}: không có trong nhật ký chuỗi lưu giữ")
                 elif got != it.get("sha256"):
                     res.problems.append(f"{it.get('id')}: SHA-256 trong danh mục khác với nhật ký chuỗi lưu giữ")
+            for eid in sorted(set(collected) - listed):
+                res.problems.append(f"{eid}: có trong nhật ký chuỗi lưu giữ nhưng không có trong danh mục "
+                                    "(mục chứng cứ bị bỏ khỏi gói)")
     res.ok = not res.problems
     return res
 
 
 def extract_bundle(path: str | os.PathLike, dest: str | os.PathLike, passphrase: str | bytes | None = None) -> list[Path]:
-    """Extract a (verified-shape) bundle into `dest` only: names from the manifest, no links, no overwrite."""
+    """Extract a bundle into `dest` only: names from the manifest, every one checked before anything is
+    written; no links, no overwrite; each member hashed as it is written. A member missing from the bundle,
+    or whose bytes do not match the manifest, is not left on disk: BundleRefused names them at the end
+    (its `written` attribute lists what was extracted)."""
     zf = open_bundle(path)
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    root = dest.resolve()
-    written: list[Path] = []
     with zf:
         manifest, raw, key = _open_manifest(zf, str(path), passphrase)
-        members: list[tuple[str, str]] = [(MANIFEST, MANIFEST if key is None else "data/000000")]
-        for it in manifest.get("items") or []:
-            if isinstance(it, dict) and not it.get("missing_at_build"):
-                members.append((it["path"], it.get("stored_as") or it["path"]))
-        for name, f in (manifest.get("files") or {}).items():
-            members.append((name, f.get("stored_as") or name))
+        malformed: list[str] = []
+        expected = _expected_members(manifest, malformed, missing=[])
+        if malformed:
+            raise BundleRefused(f"{path}: danh mục không hợp lệ, không giải nén:\n" +
+                                "\n".join(f"  - {p}" for p in malformed), path=str(path), reasons=malformed)
         names = set(zf.namelist())
-        for plain in (README_NAME, SIGNATURE):
-            if plain in names:
-                members.append((plain, plain))
-        for logical, stored in members:
+        members: list[tuple[str, str, int | None, str | None]] = [(MANIFEST, "", None, None)]
+        members += [(logical, stored, size, sha) for stored, (size, sha, _, logical) in expected.items()]
+        members += [(plain, plain, None, None) for plain in (README_NAME, SIGNATURE) if plain in names]
+        dest.mkdir(parents=True, exist_ok=True)
+        root = dest.resolve()
+        seen: set[str] = set()
+        for logical, *_ in members:          # every name is checked before anything is written
             why = _check_name(logical)
             target = (root / logical).resolve()
             if why or not target.is_relative_to(root):
                 raise BundleRefused(f"{logical!r}: {why or 'nằm ngoài thư mục đích'}", member=logical)
-            if stored not in names:
+            if logical.lower() in seen:
+                raise BundleRefused(f"{logical!r}: tên trùng lặp trong danh mục", member=logical)
+            seen.add(logical.lower())
+        written: list[Path] = []
+        bad: list[str] = []
+        for logical, stored, size, sha in members:
+            if logical != MANIFEST and stored not in names:
+                bad.append(f"{logical}: thiếu trong gói")
                 continue
+            target = root / logical
             target.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            h, n, why = hashlib.sha256(), 0, ""
             with os.fdopen(fd, "wb") as out:
                 if logical == MANIFEST:
                     out.write(raw)
                 else:
-                    for block in _stream_member(zf, logical, key if stored.startswith("data/") else None, stored):
-                        out.write(block)
+                    try:
+                        for block in _stream_member(zf, logical, key if stored.startswith("data/") else None, stored):
+                            out.write(block)
+                            h.update(block)
+                            n += len(block)
+                    except ValueError as exc:
+                        why = f"giải mã thất bại — {exc}"
+                    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                        why = f"không đọc được trong gói (hỏng): {exc}"
+            if not why and sha is not None and (n != size or h.hexdigest() != sha):
+                why = f"SHA-256 không khớp danh mục (có {h.hexdigest()}, danh mục ghi {sha})"
+            if why:
+                target.unlink()
+                bad.append(f"{logical}: {why}")
+                continue
             written.append(target)
+    if bad:
+        raise BundleRefused(f"{path}: {len(bad)} mục không giải nén (đã xóa khỏi {dest}):\n" +
+                            "\n".join(f"  - {b}" for b in bad), path=str(path), reasons=bad, written=written)
     return written
 
 

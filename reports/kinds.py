@@ -223,7 +223,6 @@ def _form04(c: _Ctx) -> Doc:
             c.field("system.owner", "Cơ quan chủ quản"), c.field("system.name", "Tên hệ thống bị sự cố"))
     level = _get(c.rec, "system.level")
     doc.add(Checks("Phân loại cấp độ", [(f"Cấp độ {i}", level == i) for i in range(1, 6)]))
-    doc.add(Heading("THÔNG TIN VỀ SỰ CỐ"))
     summary = c.v("closing.summary", "") or c.v("title", "") or c.v("description")
     doc.add(FieldLine("Tên/Mô tả về sự cố", summary))
     t0 = to_local(_get(c.rec, "detection.detected_at"), c.tz)
@@ -404,7 +403,7 @@ def _findings(c: _Ctx) -> Doc:
     doc.add(FieldLine(L("Ảnh hưởng, thiệt hại", "Impact"), c.v("impact")))
 
     doc.add(Heading(L("2. Các sự kiện chính trên dòng thời gian (C1)", "2. Key events of the timeline (C1)")))
-    events, note = src.key_events(c.case)
+    events, note = src.key_events(c.case, to_local(_get(c.rec, "detection.detected_at"), c.tz))
     if events:
         doc.add(Table([L("Thời điểm (UTC)", "Time (UTC)"), L("Nguồn", "Source"), L("Sự kiện", "Event"),
                        L("Chứng cứ", "Evidence")],
@@ -448,7 +447,7 @@ def _findings(c: _Ctx) -> Doc:
     doc.add(Heading(L("7. Bài học kinh nghiệm", "7. Lessons learned")), Para(c.v("closing.lessons")))
     nxt = c.rec.get("next_steps") or []
     if nxt:
-        doc.add(FieldLine(L("Các bước tiếp theo", "Next steps"), ""), Bullets([str(s) for s in nxt]))
+        doc.add(Heading(L("Các bước tiếp theo", "Next steps"), 2), Bullets([str(s) for s in nxt]))
     doc.add(c.signature())
     return doc
 

@@ -51,6 +51,24 @@ def default_name(case, kind: str, fmt: str) -> str:
     return f"{kind}{'-' + tag if tag else ''}.{fmt}"
 
 
+def check_out_path(case, path: str | os.PathLike) -> Path:
+    """Refuse an output file inside the case folder anywhere but under exports/: a report or a bundle must
+    never replace case.sqlite, custody.jsonl, evidence or image parts (the write is a rename over the
+    target). Anywhere outside the case folder is the responder's choice."""
+    path = Path(path)
+    try:
+        target = path.resolve()
+        case_dir = Path(case.path).resolve()
+    except (OSError, RuntimeError):
+        return path
+    if target == case_dir or (target.is_relative_to(case_dir)
+                              and not target.is_relative_to(case_dir / "exports")):
+        raise UngCuuError(f"không ghi {path} vào trong thư mục vụ việc (chỉ được ghi vào {case_dir / 'exports'}): "
+                          "tệp của vụ việc sẽ bị ghi đè (refusing to write inside the case folder but exports/)",
+                          path=str(path))
+    return path
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: a failed write leaves no half file."""
     with atomic_output(path) as tmp:
@@ -60,8 +78,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def render_report(case, kind: str, fmt: str = "pdf", out: str | os.PathLike | None = None, lang: str = "vi",
                   now: dt.datetime | None = None) -> RenderResult:
+    path = check_out_path(case, out) if out else case.path / "exports" / default_name(case, kind, fmt)
     data, missing = render_bytes(case, kind, fmt, lang, now)
-    path = Path(out) if out else case.path / "exports" / default_name(case, kind, fmt)
     write_atomic(path, data)
     digest = hashlib.sha256(data).hexdigest()
     case.custody.append("export", str(path), {"report": kind, "format": fmt, "sha256": digest, "size": len(data),

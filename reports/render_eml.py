@@ -4,8 +4,10 @@ and Thunderbird open it as a draft, ready to send once a network is available.""
 from __future__ import annotations
 
 import datetime as dt
+import email.errors
 import email.policy
 import email.utils
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -14,10 +16,27 @@ from .document import Doc
 SUBJECT_PREFIX = "[TBSC]"
 
 
+def _line(value) -> str:
+    """A header value on one line: a line break typed in a name (or planted in the record) would otherwise
+    stop the e-mail from being written (or, with an older library, inject a header)."""
+    return " ".join(str(value or "").split())
+
+
+def _address(name, addr) -> Address | None:
+    """The address, or None when it is empty or not an e-mail address."""
+    addr = _line(addr)
+    if not addr:
+        return None
+    try:
+        return Address(_line(name), addr_spec=addr)
+    except (ValueError, IndexError, email.errors.MessageError):
+        return None
+
+
 def subject_for(doc: Doc, incident: dict) -> str:
-    system = (incident.get("system") or {}).get("name") or incident.get("title") or ""
-    reporter = (incident.get("reporter") or {}).get("name") or ""
-    parts = [doc.title.capitalize() if doc.title.isupper() else doc.title]
+    system = _line((incident.get("system") or {}).get("name") or incident.get("title"))
+    reporter = _line((incident.get("reporter") or {}).get("name"))
+    parts = [_line(doc.title.capitalize() if doc.title.isupper() else doc.title)]
     if system:
         parts.append(system)
     if reporter:
@@ -30,14 +49,16 @@ def render_eml(doc: Doc, incident: dict, recipients: list[dict], *, pdf: bytes |
                out: str | Path | None = None) -> bytes:
     msg = EmailMessage(policy=email.policy.SMTP)
     reporter = incident.get("reporter") or {}
-    sender = reporter.get("email") or (incident.get("contact") or {}).get("email") or "ungcuu@localhost"
+    sender = _line(reporter.get("email") or (incident.get("contact") or {}).get("email")) or "ungcuu@localhost"
     msg["Subject"] = subject_for(doc, incident)
-    msg["From"] = email.utils.formataddr((str(reporter.get("name") or ""), sender))
-    to = [email.utils.formataddr((str(r.get("name") or ""), r["email"])) for r in recipients if r.get("email")]
+    msg["From"] = _address(reporter.get("name"), sender) or _address(reporter.get("name"), "ungcuu@localhost")
+    # Address objects, not formatted strings: a comma or colon in an organisation's name must not split
+    # the name into two addresses or a group
+    to = [a for a in (_address(r.get("name"), r.get("email")) for r in recipients if isinstance(r, dict)) if a]
     if to:
-        msg["To"] = ", ".join(to)
-    cc = (incident.get("contact") or {}).get("email")
-    if cc and cc != sender:
+        msg["To"] = to
+    cc = _address("", (incident.get("contact") or {}).get("email"))
+    if cc and cc.addr_spec != sender:
         msg["Cc"] = cc
     msg["Date"] = email.utils.format_datetime(now or dt.datetime.now(dt.timezone.utc))
     msg["Message-ID"] = email.utils.make_msgid(domain=sender.split("@")[-1])

@@ -16,9 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import (KeepTogether, ListFlowable, ListItem, LongTable, PageBreak, Paragraph,
-                                SimpleDocTemplate,
-                                Spacer, Table, TableStyle)
+from reportlab.platypus import (CondPageBreak, KeepTogether, ListFlowable, ListItem, LongTable, PageBreak,
+                                Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
 
 from .document import PageBreak as DocPageBreak
 from .document import (BOX_OFF, BOX_ON, Bullets, Checks, Doc, FieldLine, Heading, Letterhead, Para, Signature,
@@ -29,6 +28,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 FONTS_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
 FONT, FONT_B, FONT_I, FONT_M = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSansMono"
 _registered = False
+HEADING_ROOM = 28 * mm   # a heading starts a new page unless this much room is left below it
 
 
 def register_fonts() -> None:
@@ -174,7 +174,8 @@ def render_pdf(doc: Doc, out: str | Path | None = None) -> bytes:
         elif isinstance(b, DocPageBreak):
             story.append(PageBreak())
         elif isinstance(b, Heading):
-            story.append(Paragraph(_t(b.text), st["h1" if b.level == 1 else "h2"]))
+            # never a heading alone at the foot of a page, its table or list on the next one
+            story += [CondPageBreak(HEADING_ROOM), Paragraph(_t(b.text), st["h1" if b.level == 1 else "h2"])]
         elif isinstance(b, Para):
             story.append(Paragraph(_t(b.text), st.get(b.style, st["normal"])))
         elif isinstance(b, FieldLine):

@@ -102,8 +102,12 @@ def _short_utc(text: str) -> str:
     return t.strftime("%Y-%m-%d %H:%M:%S") + (f".{t.microsecond:06d}" if t.microsecond else "")
 
 
-def key_events(case) -> tuple[list[dict], str]:
-    """(rows of key timeline events, note). Events marked relevant first; else the first events."""
+KEY_WINDOW_BEFORE_T0_DAYS = 3
+
+
+def key_events(case, t0=None) -> tuple[list[dict], str]:
+    """(rows of key timeline events, note). Events marked relevant first; else the events from three days
+    before detection (T0, an aware datetime) on, when there are any; else the first events."""
     tl = _module("analysis.timeline")
     if tl is None or case is None:
         return [], "Chưa có dòng thời gian (mô-đun phân tích chưa sẵn sàng) — timeline not available."
@@ -135,6 +139,19 @@ def key_events(case) -> tuple[list[dict], str]:
         return [], f"Không dựng được dòng thời gian: {note}"
     try:
         total = tl.count(case)
+        if t0 is not None and hasattr(tl, "Filter"):
+            import datetime as dt
+
+            start = t0 - dt.timedelta(days=KEY_WINDOW_BEFORE_T0_DAYS)
+            flt = tl.Filter(start=int((start - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+                                      // dt.timedelta(microseconds=1)))
+            items = tl.page(case, flt, limit=MAX_KEY_EVENTS)
+            if items:
+                rows = [_event_row(e) for e in items]
+                return rows, (f"Chưa có sự kiện nào được đánh dấu; hiện {len(rows)} sự kiện đầu tiên kể từ "
+                              f"{start.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC ({KEY_WINDOW_BEFORE_T0_DAYS} "
+                              f"ngày trước thời điểm phát hiện), trong {total} sự kiện của dòng thời gian "
+                              "(none marked relevant; events from 3 days before detection shown).")
         items = tl.page(case, limit=MAX_KEY_EVENTS)
     except Exception as exc:
         return [], f"Không đọc được dòng thời gian: {exc}"

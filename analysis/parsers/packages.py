@@ -10,7 +10,7 @@ import re
 from typing import Iterable, Iterator
 
 from analysis.events import DESC_RECORDED, DESC_START, Event, ParseReport, us_from_dt
-from analysis.parsers.syslog import MONTHS
+from analysis.parsers.syslog import MONTHS, month_step
 
 RE_DPKG = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) (\S+)(?: (.*))?")
 RE_APT_PKG = re.compile(r"([^\s,()]+) \(([^)]*)\)")
@@ -142,18 +142,20 @@ def parse_yum(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: in
     """yum.log (``Mar 04 10:15:33 Installed: httpd-2.4.6-40.el7.x86_64``) and dnf.log / dnf.rpm.log
     (``2021-03-04T10:15:33+0000 SUBDEBUG Installed: foo-1.0-1.x86_64``)."""
     report.parser = report.parser or "yum"
-    prev = None
+    prev, prev_day = None, 0
     for n, line in lines:
         if not line.strip():
             continue
         m = RE_YUM.match(line)
         if m:
-            mon = MONTHS[m.group(1)]
-            if prev is not None and mon < prev:
-                year += 1
-            prev = mon
+            mon, day = MONTHS[m.group(1)], int(m.group(2))
+            prev, roll, late = month_step(prev, prev_day, mon, day)
+            year += roll
+            line_year = (year - 1 if prev == 1 else year) if late else year
+            if not late:
+                prev_day = day
             try:
-                ts = _local(year, mon, m.group(2), *m.group(3, 4, 5), offset_s)
+                ts = _local(line_year, mon, day, *m.group(3, 4, 5), offset_s)
             except ValueError:
                 report.skip(f"line {n}", "invalid date")
                 continue

@@ -27,8 +27,10 @@ RE_3164_LOOSE = re.compile(r"\S{3} {1,2}\d{1,2} \d\d:\d\d:\d\d")
 RE_ISO = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)? (.*)", re.S)
 RE_5424 = re.compile(r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[(?:[^\]\\]|\\.)*\](?:\[(?:[^\]\\]|\\.)*\])*)(?: (.*))?", re.S)
+# the program name goes into hand-made JSON: no quote, backslash or control character (others take the
+# general path, whose JSON encoder escapes them)
 RE_FAST = re.compile(
-    r"([A-Z][a-z]{2}) ([ \d]?\d) (\d\d):(\d\d):(\d\d) ([^\s:]+) ([^\s\[\]:\"\\]+)(?:\[(\d+)\])?: (.*)", re.S)
+    r"([A-Z][a-z]{2}) ([ \d]?\d) (\d\d):(\d\d):(\d\d) ([^\s:]+) ([^\s\[\]:\"\\\x00-\x1f\x7f]+)(?:\[(\d+)\])?: (.*)", re.S)
 RE_TAG = re.compile(r"([^\s\[\]:]+)(?:\[(\d+)\])?: ?(.*)", re.S)
 
 AUTH_PROGRAMS = {"sshd", "sudo", "su", "useradd", "usermod", "userdel", "groupadd", "groupdel",
@@ -116,8 +118,26 @@ def auth_fields(program: str, msg: str) -> dict | None:
     return None
 
 
-_RE_MONTH_AT_LINE_START = re.compile(rb"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ", re.M)
+_RE_STAMP_AT_LINE_START = re.compile(
+    rb"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) ", re.M)
 _MONTHS_B = {k.encode(): v for k, v in MONTHS.items()}
+LATE_DAYS = 7  # a line dated up to this many days before the line above it, across a month end, is late
+
+
+def month_step(prev_mon: int | None, prev_day: int, mon: int, day: int) -> tuple[int | None, int, bool]:
+    """How the month of the next RFC 3164 line moves the year, reading a file in order.
+
+    Returns (the month to remember, years to add from this line on, whether this one line is late).
+    A month lower than the one before is a new year (Dec -> Jan) unless the line is merely late: dated
+    within `LATE_DAYS` before the line above it, across a month end (``Jan 31 23:59:59`` logged after
+    ``Feb  1 00:00:01`` by a daemon with its own clock; ``Dec 31`` after ``Jan  1``: the year before).
+    A late line belongs to the month before and leaves the remembered month as it was.
+    """
+    if prev_mon is None or mon == prev_mon:
+        return mon, 0, False
+    if mon == (prev_mon - 2) % 12 + 1 and prev_day + 31 - day <= LATE_DAYS:
+        return prev_mon, 0, True
+    return mon, (1 if mon < prev_mon else 0), False
 
 
 def guess_start_year(lines, ref: _dt.datetime) -> int:
@@ -125,42 +145,42 @@ def guess_start_year(lines, ref: _dt.datetime) -> int:
 
     ``lines`` is an iterable of text lines or a binary file object (read in chunks, much faster).
     Lines with a month after `ref`'s month at the end of the file belong to the year before `ref`.
+    The rollovers are counted exactly as `parse` will count them (`month_step`).
     """
     rollovers = 0
-    prev = None
-    last = None
-    if hasattr(lines, "read"):
-        months = _MONTHS_B
-        tail = b""
-        while True:
-            chunk = lines.read(1 << 20)
-            if not chunk:
-                break
-            chunk = tail + chunk
-            cut = chunk.rfind(b"\n") + 1
-            chunk, tail = chunk[:cut], chunk[cut:]
-            for name in _RE_MONTH_AT_LINE_START.findall(chunk):
-                mon = months[name]
-                if mon != prev:
-                    if prev is not None and mon < prev:
-                        rollovers += 1
-                    prev = mon
-            if prev is not None:
-                last = prev
-        for name in _RE_MONTH_AT_LINE_START.findall(tail):
-            last = prev = months[name]
-    else:
-        months = MONTHS
-        for line in lines:
-            mon = months.get(line[:3])
-            if mon is None or line[3:4] != " ":
-                continue
-            if prev is not None and mon < prev:
-                rollovers += 1
-            prev = mon
-            last = mon
+    prev, prev_day = None, 0
+
+    def stamps():
+        if hasattr(lines, "read"):
+            months = _MONTHS_B
+            tail = b""
+            while True:
+                chunk = lines.read(1 << 20)
+                if not chunk:
+                    break
+                chunk = tail + chunk
+                cut = chunk.rfind(b"\n") + 1
+                chunk, tail = chunk[:cut], chunk[cut:]
+                for name, day in _RE_STAMP_AT_LINE_START.findall(chunk):
+                    yield months[name], int(day)
+            for name, day in _RE_STAMP_AT_LINE_START.findall(tail):  # a last line without its newline
+                yield months[name], int(day)
+        else:
+            for line in lines:
+                m = RE_3164.match(line)
+                if m and m.group(1) in MONTHS:
+                    yield MONTHS[m.group(1)], int(m.group(2))
+
+    for mon, day in stamps():
+        if mon == prev:
+            prev_day = day
+            continue
+        prev, roll, late = month_step(prev, prev_day, mon, day)
+        if not late:
+            rollovers += roll
+            prev_day = day
     end_year = ref.year
-    if last is not None and last > ref.month:
+    if prev is not None and prev > ref.month:
         end_year -= 1
     return end_year - rollovers
 
@@ -195,6 +215,7 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
     if year is None:
         year = _dt.datetime.now(_dt.timezone.utc).year
     prev_mon = None
+    prev_dd = "0"
     pending: Event | None = None
     m3164 = RE_3164.match
     miso = RE_ISO.match
@@ -215,24 +236,30 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
             mname, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
             mon = months.get(mname)
             if mon is not None:
+                line_year = year
                 if mon != prev_mon:
-                    if prev_mon is not None and mon < prev_mon:
-                        year += 1
-                    prev_mon = mon
-                dkey = (year, mon, dd)
+                    prev_mon, roll, late = month_step(prev_mon, int(prev_dd), mon, int(dd))
+                    year += roll
+                    if late:
+                        line_year = year - 1 if prev_mon == 1 else year
+                    else:
+                        line_year = year
+                        prev_dd = dd
+                else:
+                    prev_dd = dd
+                dkey = (line_year, mon, dd)
                 base = days.get(dkey)
                 if base is None:
                     try:
-                        base = stamp_get(year, mon, dd, "0", "0", "0")
+                        base = stamp_get(line_year, mon, dd, "0", "0", "0")
                     except ValueError:
-                        report.skip(f"line {n}", f"invalid date {line[:15]!r} in year {year}")
+                        report.skip(f"line {n}", f"invalid date {line[:15]!r} in year {line_year}")
                         continue
                     days[dkey] = base
-                sec = int(hh) * 3600 + int(mi) * 60 + int(ss)
-                if sec >= 86401:
+                if hh > "23" or mi > "59" or ss > "60":
                     report.skip(f"line {n}", f"invalid time {line[:15]!r}")
                     continue
-                ts = base + sec * 1_000_000
+                ts = base + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000
                 src = source_of(prog, "syslog")
                 if pid:
                     fields = {"program": prog, "pid": int(pid)}
@@ -261,13 +288,22 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
             if mon is None:
                 report.skip(f"line {n}", "unknown month")
                 continue
-            if prev_mon is not None and mon < prev_mon:
-                year += 1
-            prev_mon = mon
+            dd = m.group(2)
+            line_year = year
+            if mon != prev_mon:
+                prev_mon, roll, late = month_step(prev_mon, int(prev_dd), mon, int(dd))
+                year += roll
+                if late:
+                    line_year = year - 1 if prev_mon == 1 else year
+                else:
+                    line_year = year
+                    prev_dd = dd
+            else:
+                prev_dd = dd
             try:
-                ts = stamp.get(year, mon, m.group(2), m.group(3), m.group(4), m.group(5))
+                ts = stamp.get(line_year, mon, dd, m.group(3), m.group(4), m.group(5))
             except ValueError:
-                report.skip(f"line {n}", f"invalid date {line[:15]!r} in year {year}")
+                report.skip(f"line {n}", f"invalid date {line[:15]!r} in year {line_year}")
                 continue
             frac = m.group(6)
             if frac:

@@ -15,12 +15,14 @@
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import hashlib
 import json
 import os
 import queue
+import re
 import stat
 import sys
 import threading
@@ -35,6 +37,7 @@ from collectors.acquire.common import (
     RateMeter,
     check_cancel,
     human_size,
+    is_root,
     now_iso,
     utc_iso,
     write_all,
@@ -318,6 +321,13 @@ class Source:
                 # O_NOATIME needs ownership or CAP_FOWNER; fall back to a plain read-only open.
                 self.fd = os.open(self.path, flags)
         except PermissionError as exc:
+            if is_root():
+                # Root and still refused: a container's device rules, SELinux/AppArmor or a locked device.
+                raise AccessDenied(
+                    f"Bị từ chối đọc {self.path} dù đang chạy với quyền root: container hoặc chính sách bảo mật "
+                    f"(cgroup thiết bị, SELinux/AppArmor) chặn truy cập; hãy tạo ảnh từ máy chủ/ngoài container.",
+                    path=self.path,
+                ) from exc
             raise AccessDenied(
                 f"Không có quyền đọc {self.path} (cần quyền root/Administrator để đọc thiết bị).",
                 path=self.path,
@@ -452,12 +462,12 @@ def _block_device_info(rdev: int) -> dict:
     return info
 
 
-def _dev_family(devnum: int) -> set[str]:
+def _dev_family(devnum: int, depth: int = 0) -> set[str]:
     """Kernel names of a block device, its whole disk and everything below it (dm/md/loop slaves)."""
     names: set[str] = set()
     d = _sys_block_dir(devnum)
     if d is None:
-        return names
+        return _mount_backing_devices(devnum, depth) if depth < 4 else names
     stack = [d]
     while stack:
         cur = stack.pop()
@@ -478,9 +488,46 @@ def _dev_family(devnum: int) -> set[str]:
         if backing.exists():
             try:
                 bst = os.stat(backing.read_text().strip())
-                names |= _dev_family(bst.st_dev)
+                names |= _dev_family(bst.st_dev, depth + 1)
             except OSError:
                 pass
+    return names
+
+
+def _unescape_mountinfo(text: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), text)
+
+
+def _mount_backing_devices(devnum: int, depth: int = 0, mountinfo: str = "/proc/self/mountinfo") -> set[str]:
+    """The block devices behind a mount whose device number is anonymous (0:NN: btrfs, ntfs-3g and other
+    fuseblk, overlayfs): /sys/dev/block does not know them, /proc/self/mountinfo names their source."""
+    names: set[str] = set()
+    want = f"{os.major(devnum)}:{os.minor(devnum)}"
+    try:
+        with open(mountinfo, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return names
+    for line in lines:
+        fields = line.split(" ")
+        if len(fields) < 10 or fields[2] != want or "-" not in fields[6:]:
+            continue
+        sep = fields.index("-", 6)
+        source = _unescape_mountinfo(fields[sep + 2]) if len(fields) > sep + 2 else ""
+        options = fields[sep + 3] if len(fields) > sep + 3 else ""
+        if source.startswith("/dev/"):
+            try:
+                st = os.stat(source)
+                if stat.S_ISBLK(st.st_mode):
+                    names |= _dev_family(st.st_rdev, depth + 1)
+            except OSError:
+                pass
+        for opt in options.split(","):
+            if opt.startswith("upperdir="):  # overlayfs writes into its upper directory
+                try:
+                    names |= _dev_family(os.stat(_unescape_mountinfo(opt[len("upperdir="):])).st_dev, depth + 1)
+                except OSError:
+                    pass
     return names
 
 
@@ -678,6 +725,47 @@ def _write_state(state_path: Path, state: dict) -> None:
     os.replace(tmp, state_path)
 
 
+def _cut_parts(out: Path, name: str, part_size: int, keep: int) -> None:
+    """Make the parts hold exactly the first `keep` bytes of the image (durably): truncate, remove the rest."""
+    index = keep // part_size
+    within = keep % part_size
+    k = index
+    while _part_path(out, name, k).exists():
+        p = _part_path(out, name, k)
+        if k == index and within:
+            fd = os.open(p, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+            try:
+                os.ftruncate(fd, within)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        else:
+            p.unlink()
+        k += 1
+
+
+def _keep_after_full(out: Path, name: str, part_size: int, written: int, checkpointed: int, state_path: Path,
+                     state: dict, bad: list[int]) -> int:
+    """The destination filled up. Keep what was written (down to the whole MiB below it, which gives back room
+    for the state file) if a checkpoint for it can be saved, else go back to the last checkpoint. Either way the
+    bytes past the kept point go at once: a resume would drop them, and a full case drive cannot record
+    anything more (outcome, custody log). Returns the number of bytes kept."""
+    target = max(checkpointed, (written - 1) // (1 << 20) * (1 << 20))  # always gives at least 1 byte back
+    try:
+        if target > checkpointed:
+            _cut_parts(out, name, part_size, target)
+            try:
+                _write_state(state_path, dict(state, done=target, bad_sectors=[b for b in bad if b < target]))
+                return target
+            except OSError:
+                with contextlib.suppress(OSError):
+                    state_path.with_suffix(".tmp").unlink()
+        _cut_parts(out, name, part_size, checkpointed)  # the state file on disk (if any) says `checkpointed`
+    except OSError:
+        pass  # nothing more can be done here; a resume discards what lies past the checkpoint
+    return checkpointed
+
+
 def _disk_full(exc: OSError) -> bool:
     return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
@@ -844,10 +932,12 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
             if writer.error is not None:
                 exc = writer.error
                 if isinstance(exc, OSError) and _disk_full(exc):
+                    kept = _keep_after_full(out, name, part_size, writer.pos, writer.checkpointed, state_path,
+                                            dict(state_base, updated_at=now_iso()), bad)
                     raise DestinationFull(
-                        f"Ổ đích đầy sau {human_size(writer.pos)}. Ảnh dừng lại tại điểm kiểm tra "
-                        f"{human_size(writer.checkpointed)}; giải phóng chỗ hoặc chọn ổ khác rồi chạy lại để "
-                        f"tiếp tục.", done=writer.checkpointed) from exc
+                        f"Ổ đích đầy sau {human_size(writer.pos)}. Đã giữ {human_size(kept)} đầu của ảnh (phần ghi "
+                        f"dở sau đó đã được xóa để trả lại chỗ trống); giải phóng chỗ rồi chạy lại để tiếp tục "
+                        f"từ {human_size(kept)}, hoặc chọn ổ khác.", done=kept) from exc
                 raise exc
         if per_part and pos % part_size:
             hashers.end_part()

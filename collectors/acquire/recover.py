@@ -48,6 +48,7 @@ _SKIP_RUN_FLAGS = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_AT
 _NAME_UNALLOC = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
 _META_UNALLOC = int(pytsk3.TSK_FS_META_FLAG_UNALLOC)
 _META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
+_META_USED = int(pytsk3.TSK_FS_META_FLAG_USED)
 _DIR = int(pytsk3.TSK_FS_META_TYPE_DIR)
 _REG = int(pytsk3.TSK_FS_META_TYPE_REG)
 _VIRT_DIR = int(pytsk3.TSK_FS_META_TYPE_VIRT_DIR)
@@ -348,13 +349,29 @@ def scan_deleted(
     for info, fs in systems:
         yield Progress("scan", 0, None, "entries", f"Quét {info.fs_type} tại offset {info.offset}")
         allocated = IntervalSet()
-        deleted_entries: list[tuple[str, object, object]] = []  # (path, name info, file or None)
+        deleted_entries: list[tuple[str, int, object]] = []  # (path, metadata address, file)
         seen_dirs: set[int] = set()
-        stack: list[tuple[str, object, int]] = [("", fs.open_dir(inode=fs.info.root_inum), 0)]
+        # Live folders first: the clusters in use are known only once they are all walked. Deleted folders
+        # wait in `pending`, and are opened afterwards unless their own clusters were reused (a reused
+        # folder would list whatever now fills its clusters as files).
+        stack: list[tuple[str, object, int, bool]] = [("", fs.open_dir(inode=fs.info.root_inum), 0, False)]
+        pending: list[tuple[str, object, int]] = []
+        orphans_listed = False
         count = 0
-        while stack:
+        while stack or pending:
             check_cancel(cancel, "quét tệp đã xóa")
-            parent, directory, depth = stack.pop()
+            if not stack:
+                allocated.freeze()
+                path, f, depth = pending.pop()
+                runs = _all_runs(f)
+                if runs and sum(allocated.overlap(a, n) for a, n in runs) >= sum(n for _, n in runs):
+                    continue  # the folder's clusters now belong to something else
+                try:
+                    stack.append((path, f.as_directory(), depth, True))
+                except (IOError, OSError, RuntimeError):
+                    pass  # nothing left to list (ext: blocks freed); its files may still be orphans
+                continue
+            parent, directory, depth, in_deleted = stack.pop()
             for f in _entries(directory, parent or "/", result.errors):
                 name_info = f.info.name
                 name = _decode(name_info.name)
@@ -367,39 +384,66 @@ def scan_deleted(
                 meta = f.info.meta
                 name_deleted = bool(int(name_info.flags) & _NAME_UNALLOC)
                 meta_deleted = meta is not None and bool(int(meta.flags) & _META_UNALLOC)
-                if name_deleted or meta_deleted:
-                    deleted_entries.append((path, name_info, f))
-                elif meta is not None:
+                deleted = name_deleted or meta_deleted
+                if deleted:
+                    deleted_entries.append((path, int(name_info.meta_addr), f))
+                elif meta is not None and not in_deleted:
+                    # (a live-looking entry inside a deleted folder proves nothing about the clusters in use)
                     for start, length in _all_runs(f):
                         allocated.add(start, length)
-                if (meta is not None and int(meta.type) == _DIR and not name_deleted and not meta_deleted
-                        and depth < 64):
+                if meta is None and deleted and int(name_info.meta_addr) and depth < 64:
+                    # NTFS: a deleted folder's index entry comes without its MFT record; if the record is still
+                    # unallocated (not reused), the folder's own index still names the files it held.
+                    try:
+                        g = fs.open_meta(inode=int(name_info.meta_addr))
+                        gm = g.info.meta
+                        if (gm is not None and int(gm.type) == _DIR and int(gm.flags) & _META_UNALLOC
+                                and int(gm.addr) not in seen_dirs):
+                            seen_dirs.add(int(gm.addr))
+                            pending.append((path, g, depth + 1))
+                    except (IOError, OSError):
+                        pass
+                if meta is None or depth >= 64:
+                    continue
+                mtype = int(meta.type)
+                if mtype == _DIR:
                     addr = int(meta.addr)
                     if addr in seen_dirs:
                         continue
                     seen_dirs.add(addr)
+                    if deleted or in_deleted:
+                        pending.append((path, f, depth + 1))
+                        continue
                     try:
-                        stack.append((path, f.as_directory(), depth + 1))
+                        stack.append((path, f.as_directory(), depth + 1, False))
                     except (IOError, OSError) as exc:
                         result.errors.append(f"{path}: không đọc được thư mục ({exc})")
-                elif meta is not None and int(meta.type) == _VIRT_DIR and name == "$OrphanFiles":
+                elif mtype == _VIRT_DIR and name == "$OrphanFiles" and not in_deleted:
                     try:
-                        stack.append((path, f.as_directory(), depth + 1))
+                        stack.append((path, f.as_directory(), depth + 1, False))
+                        orphans_listed = True
                     except (IOError, OSError) as exc:
-                        result.errors.append(f"{path}: không đọc được danh sách tệp mồ côi ({exc})")
+                        if not info.fs_type.startswith("ext"):
+                            result.errors.append(f"{path}: không đọc được danh sách tệp mồ côi ({exc})")
         allocated.freeze()
         result.allocated[info.offset] = allocated
         named_inodes: set[int] = set()
         assessed: list[DeletedFile] = []
+        if not orphans_listed and info.fs_type.startswith("ext"):
+            # libtsk cannot open $OrphanFiles on many ext4 volumes deleted by a recent Linux, which also wipes
+            # the names: without this walk of the inode table their deleted files would not be listed at all.
+            listed = {int(f.info.meta.addr) for _, _, f in deleted_entries if f.info.meta is not None}
+            listed |= {addr for _, addr, _ in deleted_entries}
+            deleted_entries += yield from _ext_orphans(fs, info, listed, cancel)
         # Named entries first, so an inode TSK also lists under $OrphanFiles is reported once, by name.
         deleted_entries.sort(key=lambda e: (e[0].startswith("/$OrphanFiles/"), e[0]))
-        for path, name_info, f in deleted_entries:
+        for path, meta_addr, f in deleted_entries:
             check_cancel(cancel, "đánh giá khả năng khôi phục")
             orphan = path.startswith("/$OrphanFiles/")
-            d = _assess(img, fs, info, allocated, path, name_info, f)
+            d = _assess(img, fs, info, allocated, path, meta_addr, f)
             if d is None:
                 continue
-            if orphan and (d.inode in named_inodes or d.size == 0):
+            if orphan and (d.inode in named_inodes or (d.size == 0 and not d.dtime)):
                 continue  # already listed by name, or an empty nameless record (NTFS reserved entries)
             if not orphan and d.inode:
                 named_inodes.add(d.inode)
@@ -408,6 +452,29 @@ def scan_deleted(
     yield Progress("scan", len(result.deleted), len(result.deleted), "files",
                    f"Tìm thấy {len(result.deleted)} tệp đã xóa")
     return result
+
+
+def _ext_orphans(fs, info: FileSystemInfo, listed: set[int], cancel) -> Generator[Progress, None, list]:
+    """Deleted inodes of an ext2/3/4 volume that no directory entry names (what TSK's $OrphanFiles lists)."""
+    out = []
+    first, last = int(fs.info.first_inum), int(fs.info.last_inum)  # last_inum: TSK's virtual $OrphanFiles
+    for inum in range(max(first, 1), last):
+        if inum % 20000 == 0:
+            check_cancel(cancel, "quét bảng inode")
+            yield Progress("scan", inum, last, "inodes", f"{info.fs_type}: inode {inum}/{last}")
+        if inum in listed:
+            continue
+        try:
+            f = fs.open_meta(inode=inum)
+        except (IOError, OSError, RuntimeError):
+            continue
+        meta = f.info.meta
+        if meta is None:
+            continue
+        flags = int(meta.flags)
+        if flags & _META_UNALLOC and flags & _META_USED and int(meta.type) in (_REG, _DIR):
+            out.append((f"/$OrphanFiles/OrphanFile-{inum}", inum, f))
+    return out
 
 
 def _entries(directory, path: str, errors: list[str]):
@@ -424,10 +491,9 @@ def _entries(directory, path: str, errors: list[str]):
         yield f
 
 
-def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, name_info, f) -> DeletedFile | None:
+def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, meta_addr: int, f) -> DeletedFile | None:
     name = path.rsplit("/", 1)[-1]
     meta = f.info.meta
-    meta_addr = int(name_info.meta_addr)
     if meta is None and meta_addr:
         # NTFS: the index entry survived, the MFT record may have too.
         try:
@@ -471,6 +537,12 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, name_in
     runs, resident, _ = _file_runs(f)
     d.runs = runs
     d.resident = resident
+    if d.size == 0 and info.fs_type.startswith("ext") and not runs:
+        # Linux sets the size to 0 and frees the block pointers when it deletes a file on ext2/3/4: an
+        # empty record says nothing about what the file held.
+        d.reason = ("Linux đã đặt kích thước về 0 và xóa con trỏ khối khi xóa tệp (ext2/3/4): không còn biết "
+                    "kích thước và nội dung gốc; chỉ có thể tìm lại bằng khắc dữ liệu (carving) vùng trống.")
+        return d
     if d.size == 0:
         d.status = RECOVERABLE
         d.reason = "Tệp rỗng."

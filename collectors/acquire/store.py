@@ -64,6 +64,8 @@ def image_into_case(case, source: str, *, name: str | None = None, verify: bool 
                     algorithms=("sha256", "md5")) -> Generator[Any, None, dict]:
     src = imaging.Source(source)
     try:
+        # First, before anything is written (not even a custody note): the case must not live on the source.
+        imaging.check_not_same_device(src, case.path)
         name = _image_name(case, src, name or imaging._default_name(src))
         out_dir = case.path / "images" / name
         if check_space:
@@ -298,16 +300,23 @@ def memory_into_case(case, pids: list[int], *, cancel: threading.Event | None = 
     return {"records": records, "notes": notes}
 
 
-def _windows_dump_into_case(case, pid, common):  # pragma: no cover - Windows
-    tmp = case.tmp_dir / f"{uuid.uuid4().hex}.dmp"
-    size = memory.dump_process_windows(pid, str(tmp))
+def _hash_file(path: Path) -> tuple[str, int]:
     import hashlib
 
     h = hashlib.sha256()
-    with open(tmp, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+    size = 0
+    with open(path, "rb", buffering=0) as fh:
+        for block in iter(lambda: fh.read(4 << 20), b""):
             h.update(block)
-    return case._commit_tmp(tmp, h.hexdigest(), size, name=f"pid{pid}.dmp", source=f"MiniDumpWriteDump({pid})",
+            size += len(block)
+    return h.hexdigest(), size
+
+
+def _windows_dump_into_case(case, pid, common):  # pragma: no cover - Windows
+    tmp = case.tmp_dir / f"{uuid.uuid4().hex}.dmp"
+    memory.dump_process_windows(pid, str(tmp))
+    sha256, size = _hash_file(tmp)
+    return case._commit_tmp(tmp, sha256, size, name=f"pid{pid}.dmp", source=f"MiniDumpWriteDump({pid})",
                             kind="api", orig_meta={"pid": pid}, incomplete=[], media_type="application/x-dmp",
                             **common)
 
@@ -333,13 +342,17 @@ def physical_into_case(case, *, cancel: threading.Event | None = None, run_id: s
         run_doc = run.__dict__.copy()
         records = []
         if out.exists() and out.stat().st_size:
-            rec = case.add_file(out, name=f"physical_memory_{os.path.basename(acquirer)}.raw",
-                                source=f"{run.tool} (sha256 {run.tool_sha256})",
-                                incomplete=[] if run.returncode == 0 else [f"mã thoát {run.returncode}"], **common)
+            # The output is already inside the case: hash it where it lies and adopt it (a copy would need
+            # twice the size of the RAM free on the case drive).
+            sha256, size = _hash_file(out)
+            rec = adopt_file(case, out, sha256, size, name=f"physical_memory_{os.path.basename(acquirer)}.raw",
+                             source=f"{run.tool} (sha256 {run.tool_sha256})", kind="api",
+                             media_type="application/octet-stream", orig_meta={"acquirer": run.tool},
+                             incomplete=[] if run.returncode == 0 else [f"mã thoát {run.returncode}"], **common)
             records.append(rec)
             run_doc["evidence_id"] = rec.id
             with contextlib.suppress(OSError):
-                out.unlink()
+                out.unlink()  # the name left behind when the store holds a hard link
         records.append(case.add_json(run_doc, name="external_acquirer.json", source=run.tool, kind="api", **common))
         return {"records": records, "reasons": []}
     with case.writer(name="physical_memory.lime", source="/proc/kcore", kind="api",

@@ -5,6 +5,7 @@ hashing an executable or reading a config file does not even change its access t
 """
 from __future__ import annotations
 
+import fnmatch
 import glob
 import hashlib
 import os
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+from .. import base
 from ..base import Context, walk_tree  # noqa: F401 - walk_tree is re-exported for the collectors
 from ..util import decode_path, ts_to_iso
 
@@ -84,7 +86,7 @@ def read_logical(ctx: Context, logical: str, *, note_missing: bool = False, limi
     return None
 
 
-def resolve_in_root(ctx: Context, logical: str, *, max_links: int = 40) -> Path | None:
+def resolve_in_root(ctx: Context, logical: str) -> Path | None:
     """The real path of `logical`, following symbolic links as the examined system would.
 
     Under --root an absolute link target is re-based under the root (so /etc/resolv.conf ->
@@ -95,63 +97,40 @@ def resolve_in_root(ctx: Context, logical: str, *, max_links: int = 40) -> Path 
             return Path(os.path.realpath(logical)) if os.path.exists(logical) else None
         except OSError:
             return None
-    parts = [x for x in logical.split("/") if x]
-    resolved: list[str] = []
-    links = 0
-    while parts:
-        part = parts.pop(0)
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if resolved:
-                resolved.pop()
-            continue
-        cand = ctx.root.joinpath(*resolved, part)
-        try:
-            st = os.lstat(cand)
-        except OSError:
-            return None
-        if stat.S_ISLNK(st.st_mode):
-            links += 1
-            if links > max_links:
-                return None
-            try:
-                target = os.readlink(cand)
-            except OSError:
-                return None
-            tparts = [x for x in target.split("/") if x]
-            if target.startswith("/"):
-                resolved = []
-            parts = tparts + parts
-            continue
-        resolved.append(part)
-    return ctx.root.joinpath(*resolved)
+    return base.resolve_in_root(ctx.root, logical)
 
 
 def glob_logical(ctx: Context, pattern: str) -> list[Path]:
-    """Real paths matching a logical glob pattern (under --root when given), sorted; no '**' (use walk_tree)."""
+    """Real paths matching a logical glob pattern (under --root when given), sorted; no '**' (use walk_tree).
+
+    Under --root each folder is resolved inside the root (a folder the pattern walks into may be an
+    absolute link); the matched last part is not followed.
+    """
     if ctx.root is None:
-        base = pattern
-    else:
-        # Resolve the fixed leading folders inside the root (e.g. /lib -> usr/lib on merged-usr systems).
-        parts = pattern.strip("/").split("/")
-        fixed = []
-        for part in parts:
-            if glob.has_magic(part):
-                break
-            fixed.append(part)
-        rest = parts[len(fixed):]
-        if fixed and rest:
-            head = resolve_in_root(ctx, "/" + "/".join(fixed))
-            if head is None:
-                return []
-            base = os.path.join(glob.escape(os.fsdecode(head)), *rest)
-        else:
-            base = os.path.join(glob.escape(os.fsdecode(ctx.root)), *parts)
-    try:
-        return sorted(Path(p) for p in glob.glob(base))
-    except OSError:
-        return []
+        try:
+            return sorted(Path(p) for p in glob.glob(pattern))
+        except OSError:
+            return []
+    parts = [x for x in pattern.strip("/").split("/") if x]
+    prefixes = [""]
+    for i, part in enumerate(parts):
+        if not glob.has_magic(part):
+            prefixes = [f"{pre}/{part}" for pre in prefixes]
+            continue
+        found = []
+        for pre in prefixes:
+            folder = base.resolve_in_root(ctx.root, pre or "/")
+            if folder is None:
+                continue
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            hidden_ok = part.startswith(".")
+            found += [f"{pre}/{n}" for n in sorted(fnmatch.filter(names, part)) if hidden_ok or not n.startswith(".")]
+        prefixes = found
+    out = {ctx.path(logical) for logical in prefixes}
+    return sorted(p for p in out if os.path.lexists(p))
 
 
 def link_record(ctx: Context, real: Path) -> dict:

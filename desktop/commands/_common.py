@@ -7,6 +7,7 @@ import sys
 import threading
 
 from collectors.case import Case
+from collectors.messages import translate
 
 STATE_VI = {
     "collected": "đã thu thập",
@@ -21,6 +22,11 @@ STATE_VI = {
 
 def state_label(state: str, lang: str) -> str:
     return STATE_VI.get(state, state) if lang == "vi" else state
+
+
+def reason_text(reason: str | None, lang: str) -> str:
+    """An outcome reason or note as stored (English) shown in `lang` (--json keeps the stored text)."""
+    return translate(reason, lang)
 
 
 def open_case(path: str, *, create: bool = False, examiner: str | None = None, affected_root: str = "/") -> Case:

@@ -7,7 +7,7 @@ from collectors import checklist as checklist_mod
 from collectors.base import Incomplete, Progress
 from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
 
-from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, state_label
+from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, reason_text, state_label
 
 NAME = "collect"
 HELP = "collect the section 2.1 checklist into a case folder (Ctrl-C stops cleanly; run again to resume)"
@@ -38,7 +38,7 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
             if isinstance(ev, ItemStarted):
                 term.status(f"[{ev.checklist_id}] {labels[ev.checklist_id].label(lang)} ...")
             elif isinstance(ev, Progress):
-                term.status(f"[{ev.checklist_id}] {ev.message}"[:100])
+                term.status(f"[{ev.checklist_id}] {reason_text(ev.message, lang)}"[:100])
             elif isinstance(ev, Stored):
                 term.status(f"[{ev.checklist_id}] {ev.record.id} {ev.record.name}")
             elif isinstance(ev, Incomplete):
@@ -46,18 +46,18 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
             elif isinstance(ev, ItemFinished):
                 finished.append(ev)
                 term.line(f"[{ev.checklist_id}] {state_label(ev.state, lang)} ({ev.evidence_count})"
-                          + (f": {ev.reason}" if ev.reason and ev.state != "collected-earlier" else ""))
+                          + (f": {reason_text(ev.reason, lang)}" if ev.reason and ev.state != "collected-earlier" else ""))
             elif isinstance(ev, RunFinished):
                 run_state = ev
     rows = [[f.checklist_id, labels[f.checklist_id].label(lang), state_label(f.state, lang), f.evidence_count,
-             f.reason or ""] for f in finished]
+             reason_text(f.reason, lang)] for f in finished]
     headers = ["ID", "Mục" if lang == "vi" else "Item", "Trạng thái" if lang == "vi" else "State",
                "Chứng cứ" if lang == "vi" else "Evidence", "Lý do" if lang == "vi" else "Reason"]
     print_table(headers, rows)
     print(f"case: {case.path}  run: {run_state.run_id if run_state else '?'}  "
           f"state: {run_state.state if run_state else '?'}")
     if run_state and run_state.reason:
-        print(f"ungcuu: {run_state.reason}", file=sys.stderr)
+        print(f"ungcuu: {reason_text(run_state.reason, lang)}", file=sys.stderr)
     if run_state is None or run_state.state == "cancelled":
         return 130
     if run_state.state == "failed":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 NAME = "image"
 HELP = "tạo ảnh thô của ổ đĩa/phân vùng/tệp, băm khi đọc (B9) / raw disk image, hashed while read"
@@ -56,6 +57,17 @@ def run(args) -> int:
                 "ungcuu image: SOURCE and --case DIR are required (see --list)"), file=sys.stderr)
         return 2
     try:
+        # Refuse before the case folder is created: a case made on the source would already write onto it.
+        # (A source that cannot be opened is reported below, and recorded in the case as a failed B9.)
+        try:
+            src = imaging.Source(args.source)
+        except UngCuuError:
+            src = None
+        if src is not None:
+            try:
+                imaging.check_not_same_device(src, Path(args.case))
+            finally:
+                src.close()
         case = open_case(args.case, create=True, examiner=args.examiner)
     except UngCuuError as exc:
         print(f"ungcuu image: {exc}", file=sys.stderr)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collectors import checklist as checklist_mod
 
-from ._common import open_case, print_json, print_table, state_label
+from ._common import open_case, print_json, print_table, reason_text, state_label
 
 NAME = "status"
 HELP = "show each checklist item's state, reason and evidence count, and the deadlines"
@@ -51,7 +51,7 @@ def run(args) -> int:
     print_table(["ID", "Mục" if vi else "Item", "Trạng thái" if vi else "State", "Chứng cứ" if vi else "Evidence",
                  "Lý do" if vi else "Reason"],
                 [[i["id"], i["label_vi"] if vi else i["label_en"], state_label(i["state"], args.lang),
-                  i["evidence_count"], i["reason"] or ""] for i in items])
+                  i["evidence_count"], reason_text(i["reason"], args.lang)] for i in items])
     if dl:
         print()
         print_table(["Thời hạn" if vi else "Deadline", "Hạn" if vi else "Due", "Trạng thái" if vi else "State"],

@@ -18,14 +18,19 @@ def add_arguments(p) -> None:
     p.add_argument("--passphrase-env", default="UNGCUU_PASSPHRASE",
                    help="environment variable holding the passphrase of an encrypted bundle")
     p.add_argument("--no-log", action="store_true", help="do not record this verification in the case's custody log")
+    p.add_argument("--head", metavar="N:HASH",
+                   help="a custody entry noted earlier (the head a verify printed, or the hash column of a report): "
+                        "it must still be in the log, so a log cut at its end in both copies is caught")
 
 
 def run(args) -> int:
     path = Path(args.path)
     try:
         if path.is_dir():
-            result = verify_case(path, log=not args.no_log)
+            result = verify_case(path, log=not args.no_log, head=args.head)
         elif path.is_file():
+            if args.head:
+                raise UnreadableInput("--head checks a case folder's custody log; a bundle carries its own")
             try:
                 from reports.bundle import verify_bundle
             except ImportError as exc:

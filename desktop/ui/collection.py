@@ -7,6 +7,8 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
+from collectors.messages import split_parts, translate
+
 from .i18n import tr
 from .models import ChecklistModel, state_text
 from .worker import RunWorker, start_in_thread
@@ -57,6 +59,7 @@ class CollectionPage(QWidget):
         self.last_state = ""
         self.total_items = 0
         self.finished_items = 0
+        self.noted: dict[str, set[str]] = {}  # checklist id -> what it said while it ran (listed once)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("<h2>" + tr("Evidence collection (section 2.1, B1–B11)") + "</h2>"))
         hint = QLabel(tr("Items are collected in order of volatility (memory first, disks last). "
@@ -76,7 +79,7 @@ class CollectionPage(QWidget):
         sel = QHBoxLayout()
         self.triage_btn = QPushButton(tr("Select &triage"))
         self.full_btn = QPushButton(tr("Select a&ll"))
-        self.none_btn = QPushButton(tr("Select &none"))
+        self.none_btn = QPushButton(tr("Select n&one"))
         self.triage_btn.clicked.connect(lambda: self.select_profile("triage"))
         self.full_btn.clicked.connect(lambda: self.select_profile("full"))
         self.none_btn.clicked.connect(lambda: self.model.set_checked([]))
@@ -86,6 +89,7 @@ class CollectionPage(QWidget):
         lay.addLayout(sel)
 
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside): no keyboard trap
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
         self.view.verticalHeader().hide()
@@ -96,7 +100,7 @@ class CollectionPage(QWidget):
         prog = QHBoxLayout()
         self.start_btn = QPushButton(tr("&Start collection"))
         self.start_btn.setDefault(True)
-        self.cancel_btn = QPushButton(tr("&Cancel"))
+        self.cancel_btn = QPushButton(tr("C&ancel"))
         self.cancel_btn.setEnabled(False)
         self.start_btn.clicked.connect(self.start)
         self.cancel_btn.clicked.connect(self.cancel)
@@ -111,6 +115,7 @@ class CollectionPage(QWidget):
         lay.addWidget(self.current)
         lay.addWidget(QLabel(tr("What could not be collected, and why:")))
         self.notes = QListWidget()
+        self.notes.setWordWrap(True)  # a reason is read whole, not scrolled sideways
         self.notes.setAccessibleName(tr("Problems and skipped items"))
         lay.addWidget(self.notes, 1)
         self.model = ChecklistModel([])
@@ -182,6 +187,7 @@ class CollectionPage(QWidget):
             if ok != QMessageBox.Yes:
                 return False
         self.notes.clear()
+        self.noted: dict[str, set[str]] = {}
         if "B5" in only and not (options or {}).get("paths"):
             # B5 copies what the responder names: that is chosen on the evidence page.
             only = [i for i in only if i != "B5"]
@@ -226,6 +232,7 @@ class CollectionPage(QWidget):
         self.view.scrollTo(self.model.index(self.model.row_of.get(cid, 0), 0))
 
     def _progress(self, cid: str, done: int, total: int, message: str) -> None:
+        message = translate(message, self.window.lang)
         text = f"{done}/{total} {message}" if total >= 0 else f"{done}: {message}"
         self.model.update(cid, detail=text[:200])
 
@@ -237,8 +244,15 @@ class CollectionPage(QWidget):
             self.model.update(cid, add=n)
         self.window.evidence_page.append_records([rec for _cid, rec in batch])
 
+    def _note(self, text: str, original: str = "") -> None:
+        """A line in "what could not be collected"; the collector's own (English) words in its tooltip."""
+        self.notes.addItem(text)
+        if original:
+            self.notes.item(self.notes.count() - 1).setToolTip(original)
+
     def _incomplete(self, cid: str, reason: str) -> None:
-        self.notes.addItem(f"{cid}: {reason}")
+        self.noted.setdefault(cid, set()).add(reason)
+        self._note(f"{cid}: {translate(reason, self.window.lang)}", reason)
 
     def _item_finished(self, cid: str, state: str, reason: str, count: int) -> None:
         if state == "collected-earlier":
@@ -246,7 +260,11 @@ class CollectionPage(QWidget):
         else:
             self.model.update(cid, state=state, detail=reason, count=count if count else None)
         if state in ("skipped", "failed", "partial", "interrupted") and reason:
-            self.notes.addItem(f"{cid} — {state_text(state)}: {reason}")
+            # What the item already said while it ran is listed once, not again in its summary.
+            said = self.noted.get(cid, set())
+            rest = "; ".join(p for p in split_parts(reason) if p.split(": ", 1)[-1] not in said and p not in said)
+            if rest:
+                self._note(f"{cid} — {state_text(state)}: {translate(rest, self.window.lang)}", rest)
         self.finished_items += 1
         self.overall.setValue(min(self.finished_items, self.total_items))
 
@@ -255,10 +273,11 @@ class CollectionPage(QWidget):
         text = {"completed": tr("Collection finished."),
                 "cancelled": tr("Collection cancelled: what was stored is valid; Start again to resume."),
                 "failed": tr("Collection stopped:")}.get(state, state)
-        self.current.setText(f"{text} {reason if state == 'failed' else ''} ({run_id})")
+        self.current.setText(f"{text} {translate(reason, self.window.lang) if state == 'failed' else ''} ({run_id})")
 
     def _failed(self, message: str) -> None:
         self.last_state = "failed"
+        message = translate(message, self.window.lang)
         self.current.setText(tr("Collection stopped:") + " " + message)
         self.notes.addItem(tr("Collection stopped:") + " " + message)
         QMessageBox.warning(self, tr("Collection"), tr("Collection stopped:") + "\n" + message)

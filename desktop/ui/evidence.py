@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (
     QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 
+from collectors.messages import translate
+
 from .i18n import tr
 from .models import SORT_ROLE, EvidenceModel
 from .worker import start_call
@@ -63,7 +65,7 @@ class EvidencePage(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         lay.addWidget(self.summary)
 
-        self.model = EvidenceModel(self)
+        self.model = EvidenceModel(self, lang=window.lang)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
@@ -72,6 +74,7 @@ class EvidencePage(QWidget):
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         split = QSplitter(Qt.Vertical)
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.AscendingOrder)
@@ -122,7 +125,7 @@ class EvidencePage(QWidget):
                 f"SHA-256: {rec.sha256}", f"{tr('Size')}: {rec.size} bytes  ·  {rec.media_type or '?'}",
                 f"{tr('Collected at')}: {rec.collected_at} ({rec.tz_offset})  ·  {rec.collector} {rec.collector_version}"]
         if rec.incomplete:
-            head.append(tr("incomplete:") + " " + "; ".join(rec.incomplete))
+            head.append(tr("incomplete:") + " " + translate("; ".join(rec.incomplete), self.window.lang))
         head.append("")
         try:
             with self.case.open_evidence(rec) as f:

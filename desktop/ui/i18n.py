@@ -78,7 +78,8 @@ class Language:
         qm = I18N_DIR / f"ungcuu_{code}.qm"
         ts = I18N_DIR / f"ungcuu_{code}.ts"
         t: QTranslator | None = None
-        if qm.is_file():
+        # A .qm older than its .ts (the .ts changed since the setup compiled it) would show stale strings.
+        if qm.is_file() and not (ts.is_file() and ts.stat().st_mtime > qm.stat().st_mtime):
             cand = QTranslator(self.app)
             if cand.load(str(qm)):
                 t, self.source = cand, "qm"

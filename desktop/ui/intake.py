@@ -122,6 +122,7 @@ class IntakePage(QWidget):
         outer.addWidget(self.problems)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes from the buttons straight to the first field
         outer.addWidget(self.scroll, 1)
         try:
             self.inc = _fields()
@@ -135,6 +136,12 @@ class IntakePage(QWidget):
         if tzw is not None:
             tzw.currentTextChanged.connect(self._show_offsets)
         self._show_offsets()
+
+    def focus_first(self) -> None:
+        """Put the cursor in the first field of the form (a case was just opened: start typing)."""
+        w = self.widgets.get("title") or next(iter(self.widgets.values()), None)
+        if w is not None:
+            (getattr(w, "edit", None) or w).setFocus()
 
     def _show_offsets(self, *_):
         name = self._value("timezone") or "Asia/Ho_Chi_Minh"

@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
             a.setShortcut(QKeySequence(f"Ctrl+{n}"))
             a.triggered.connect(lambda _=False, k=key: self.show_page(k))
             go.addAction(a)
-        run = mb.addMenu(tr("C&ollection"))
+        run = mb.addMenu(tr("Collect&ion"))
         a = QAction(tr("&Start collection"), self)
         a.setShortcut(QKeySequence("F5"))
         a.triggered.connect(lambda: (self.show_page("collection"), self.collection_page.start()))
@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
     def open_case(self, path: str, *, create: bool = False, examiner: str | None = None) -> bool:
         from collectors.case import Case
         from collectors.errors import UngCuuError
+        from collectors.messages import translate
 
         if self.collection_page.running:
             QMessageBox.information(self, "UngCuu", tr("Wait for the running collection to finish (or cancel it)."))
@@ -218,7 +219,7 @@ class MainWindow(QMainWindow):
             case = (Case.create if create else Case.open)(path, examiner=examiner)
         except UngCuuError as exc:
             QMessageBox.warning(self, "UngCuu", (tr("The case cannot be created:") if create else
-                                                  tr("The case cannot be opened:")) + f"\n{exc}")
+                                                  tr("The case cannot be opened:")) + "\n" + translate(str(exc), self.lang))
             return False
         except OSError as exc:
             QMessageBox.warning(self, "UngCuu", tr("The case cannot be opened:") + f"\n{exc}")
@@ -226,6 +227,7 @@ class MainWindow(QMainWindow):
         self.set_case(case)
         self._remember(str(Path(path).resolve()))
         self.show_page("intake")
+        self.intake_page.focus_first()
         return True
 
     def set_case(self, case) -> None:

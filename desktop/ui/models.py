@@ -4,6 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
+from collectors.messages import translate
+
 from .i18n import tr
 
 STATE_COLORS = {
@@ -38,6 +40,13 @@ def human_size(n: int | None) -> str:
 
 
 SORT_ROLE = Qt.UserRole + 1
+
+
+def shown_text(text: str | None, lang: str) -> tuple[str, str]:
+    """A reason or note a collector wrote (English, as stored) -> (text in `lang`, tooltip: both when they differ)."""
+    text = text or ""
+    out = translate(text, lang)
+    return out, (out if out == text else f"{out}\n\n{text}")
 
 
 def _item(text: str, tip: str | None = None, sort=None) -> QStandardItem:
@@ -124,9 +133,10 @@ class ChecklistModel(QStandardItemModel):
             n_item.setText(str(self.count[cid]))
             n_item.setData(self.count[cid], SORT_ROLE)
         d_item = self.item(row, self.COL_DETAIL)
-        if d_item.text() != self.detail[cid]:
-            d_item.setText(self.detail[cid])
-            d_item.setToolTip(self.detail[cid])
+        text, tip = shown_text(self.detail[cid], self.lang)
+        if d_item.text() != text:
+            d_item.setText(text)
+            d_item.setToolTip(tip)
 
     def update(self, cid: str, *, state: str | None = None, count: int | None = None, detail: str | None = None,
                add: int = 0) -> None:
@@ -158,8 +168,9 @@ class EvidenceModel(QStandardItemModel):
 
     HEADERS = ("ID", "Item", "Name", "Source", "Size", "SHA-256", "Collected at (UTC)", "Verification")
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, lang: str = "vi"):
         super().__init__(0, len(self.HEADERS), parent)
+        self.lang = lang
         self.records: list = []
         self.ids: set[str] = set()
         self.verify: dict[str, str] = {}
@@ -172,7 +183,11 @@ class EvidenceModel(QStandardItemModel):
         first = _item(r.id)
         first.setData(r, Qt.UserRole)
         size = _item(human_size(r.size), f"{r.size} bytes", sort=r.size)
-        ver = _item(tr("incomplete:") + " " + "; ".join(r.incomplete) if r.incomplete else "")
+        if r.incomplete:
+            text, tip = shown_text("; ".join(r.incomplete), self.lang)
+            ver = _item(tr("incomplete:") + " " + text, tip)
+        else:
+            ver = _item("")
         return [first, _item(r.checklist_id), _item(r.name), _item(r.source), size, _item(r.sha256),
                 _item(_short_time(r.collected_at), r.collected_at, sort=r.collected_at), ver]
 

@@ -97,7 +97,7 @@ class Phase3Page(QWidget):
         lay.addWidget(self.state)
         row = QHBoxLayout()
         self.eradicated_btn = QPushButton(tr("Mark R1 done: the cause was &removed"))
-        self.recovered_btn = QPushButton(tr("Mark R2 done: the system is &restored"))
+        self.recovered_btn = QPushButton(tr("Mark R2 done: the system is re&stored"))
         self.eradicated_btn.clicked.connect(lambda: self.mark("eradicated"))
         self.recovered_btn.clicked.connect(lambda: self.mark("recovered"))
         row.addWidget(self.eradicated_btn)

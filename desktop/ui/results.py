@@ -67,6 +67,7 @@ class FindingsPage(QWidget):
         lay.addWidget(self.status)
         split = QSplitter(Qt.Vertical)
         self.table = QTableWidget(0, 5)
+        self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels([tr("Severity"), tr("Item"), tr("Finding"), tr("Time (UTC)"),
                                               tr("Evidence")])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)

@@ -75,8 +75,11 @@ class StartPage(QWidget):
         self.warning.setStyleSheet("color: #a86500; font-weight: bold")
         self.warning.hide()
         form.addRow(self.warning)
-        self.create_btn = QPushButton(tr("&Create the case"))
+        self.create_btn = QPushButton(tr("C&reate the case"))
         self.create_btn.clicked.connect(self.create_case)
+        # Enter in the folder or the name field creates the case (keyboard alone, no hunting for the button).
+        self.folder_edit.returnPressed.connect(self.create_case)
+        self.examiner_edit.returnPressed.connect(self.create_case)
         form.addRow(self.create_btn)
         lay.addWidget(new)
 

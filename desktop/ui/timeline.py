@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 
+from collectors.messages import time_desc
+
 from .i18n import tr
 from .worker import start_call
 
@@ -50,8 +52,9 @@ class TimelineModel(QAbstractTableModel):
 
     fetched = Signal()  # a page fetched on the worker thread has arrived
 
-    def __init__(self, conn=None, parent=None):
+    def __init__(self, conn=None, parent=None, lang: str = "en"):
         super().__init__(parent)
+        self.lang = lang
         self.conn = conn
         self.path = None
         self.flt = None
@@ -152,7 +155,7 @@ class TimelineModel(QAbstractTableModel):
             if col == 1:
                 return r["source"]
             if col == 2:
-                return r["timestamp_desc"]
+                return time_desc(r["timestamp_desc"], self.lang) if role == Qt.DisplayRole else r["timestamp_desc"]
             if col == 3:
                 return r["message"]
             if col == 4:
@@ -292,8 +295,9 @@ class TimelinePage(QWidget):
         lay.addWidget(self.histogram)
 
         split = QSplitter(Qt.Vertical)
-        self.model = TimelineModel()
+        self.model = TimelineModel(lang=window.lang)
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -428,7 +432,10 @@ class TimelinePage(QWidget):
         r = self.model.rows[cur.row()]
         import json
 
-        lines = [f"{r['datetime']}  [{r['source']}/{r['parser']}]  {r['timestamp_desc']}", r["message"],
+        desc = time_desc(r["timestamp_desc"], self.window.lang)
+        if desc != r["timestamp_desc"]:
+            desc += f" ({r['timestamp_desc']})"
+        lines = [f"{r['datetime']}  [{r['source']}/{r['parser']}]  {desc}", r["message"],
                  tr("Evidence:") + f" {r['evidence_id']} ({r['locator']})  host: {r.get('host') or ''}",
                  json.dumps(r.get("fields") or {}, ensure_ascii=False, indent=1)]
         self.detail.setPlainText("\n".join(lines))

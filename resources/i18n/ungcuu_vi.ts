@@ -9,15 +9,15 @@
         </message>
         <message>
             <source>Select &amp;triage</source>
-            <translation>Chọn bộ &amp;nhanh (triage)</translation>
+            <translation>Chọn bộ nh&amp;anh (triage)</translation>
         </message>
         <message>
             <source>Select a&amp;ll</source>
             <translation>Chọn &amp;tất cả</translation>
         </message>
         <message>
-            <source>Select &amp;none</source>
-            <translation>&amp;Bỏ chọn hết</translation>
+            <source>Select n&amp;one</source>
+            <translation>Bỏ &amp;chọn hết</translation>
         </message>
         <message>
             <source>Checklist</source>
@@ -28,7 +28,7 @@
             <translation>&amp;Bắt đầu thu thập</translation>
         </message>
         <message>
-            <source>&amp;Cancel</source>
+            <source>C&amp;ancel</source>
             <translation>&amp;Hủy</translation>
         </message>
         <message>
@@ -41,7 +41,7 @@
         </message>
         <message>
             <source>Problems and skipped items</source>
-            <translation>Sự cố và mục bị bỏ qua</translation>
+            <translation>Vấn đề và mục bị bỏ qua</translation>
         </message>
         <message>
             <source>Starting…</source>
@@ -117,7 +117,7 @@
         </message>
         <message>
             <source>Add a f&amp;older… (B5)</source>
-            <translation>Thêm &amp;thư mục… (B5)</translation>
+            <translation>Thêm thư &amp;mục… (B5)</translation>
         </message>
         <message>
             <source>filter by id, item, name, source or hash</source>
@@ -337,7 +337,7 @@
         </message>
         <message>
             <source>&amp;Go</source>
-            <translation>&amp;Đi tới</translation>
+            <translation>Đ&amp;i tới</translation>
         </message>
         <message>
             <source>Timeline</source>
@@ -356,7 +356,7 @@
             <translation>Báo cáo</translation>
         </message>
         <message>
-            <source>C&amp;ollection</source>
+            <source>Collect&amp;ion</source>
             <translation>Th&amp;u thập</translation>
         </message>
         <message>
@@ -525,10 +525,10 @@
         </message>
         <message>
             <source>Mark R1 done: the cause was &amp;removed</source>
-            <translation>Ghi nhận R1 xong: đã &amp;gỡ bỏ nguyên nhân</translation>
+            <translation>Ghi nhận R1 xong: đã gỡ &amp;bỏ nguyên nhân</translation>
         </message>
         <message>
-            <source>Mark R2 done: the system is &amp;restored</source>
+            <source>Mark R2 done: the system is re&amp;stored</source>
             <translation>Ghi nhận R2 xong: hệ thống đã được &amp;khôi phục</translation>
         </message>
         <message>
@@ -593,7 +593,7 @@
         </message>
         <message>
             <source>&amp;Drive for the case folder:</source>
-            <translation>Ổ &amp;đĩa chứa thư mục vụ việc:</translation>
+            <translation>Ổ đĩa &amp;chứa thư mục vụ việc:</translation>
         </message>
         <message>
             <source>Case folder</source>
@@ -613,11 +613,11 @@
         </message>
         <message>
             <source>&amp;Examiner (your name):</source>
-            <translation>&amp;Người thực hiện (họ tên):</translation>
+            <translation>Người thực &amp;hiện (họ tên):</translation>
         </message>
         <message>
-            <source>&amp;Create the case</source>
-            <translation>&amp;Tạo vụ việc</translation>
+            <source>C&amp;reate the case</source>
+            <translation>Tạ&amp;o vụ việc</translation>
         </message>
         <message>
             <source>Open a case</source>
@@ -697,7 +697,7 @@
         </message>
         <message>
             <source>&amp;Mark as relevant…</source>
-            <translation>Đánh &amp;dấu liên quan…</translation>
+            <translation>Đánh dấu liên &amp;quan…</translation>
         </message>
         <message>
             <source>Marked events, with your note, go into the reports (Enter or double-click)</source>

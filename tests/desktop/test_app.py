@@ -300,8 +300,11 @@ def test_a_full_disk_stops_the_run_with_a_clear_message(make_win, case_dir, qtbo
     state = run(qtbot, win, ["B2"])
     assert state == "failed"
     assert win.collection_page.model.state["B2"] == "failed"
-    assert "is full" in win.collection_page.model.detail["B2"]
-    assert "is full" in win.collection_page.current.text()
+    assert "is full" in win.collection_page.model.detail["B2"]  # stored as the collector said it
+    # shown in Vietnamese, the collector's own words in the tooltip
+    cell = win.collection_page.model.item(win.collection_page.model.row_of["B2"], 5)
+    assert "đã đầy" in cell.text() and "is full" not in cell.text() and "is full" in cell.toolTip()
+    assert "đã đầy" in win.collection_page.current.text()
 
 
 # ------------------------------------------------------------------------------------------ models

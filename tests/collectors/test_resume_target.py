@@ -1,0 +1,57 @@
+"""Resuming is per target: items collected from the live system are not 'collected earlier' for an
+offline root (or another host), and the other way round (issue 2: --root, resume)."""
+from __future__ import annotations
+
+import sqlite3
+
+from collectors import checklist
+from collectors.base import Collector
+from collectors.runner import ItemFinished, run_checklist
+
+CHECKLIST = """\
+version: 1
+profiles:
+  triage: [B4]
+items:
+  - {id: B4, label_vi: C, label_en: C, volatility: 3, os: [linux], needs_admin: false, changes_system: false,
+     collectors: [where]}
+"""
+
+
+class Where(Collector):
+    name = "where"
+
+    def collect(self, ctx):
+        yield ctx.put_json("where.json", {"root": str(ctx.root)}, source="test")
+
+
+def _states(case, cl, **kw):
+    return {e.checklist_id: e.state for e in run_checklist(case, cl, profile="triage", **kw)
+            if isinstance(e, ItemFinished)}
+
+
+def test_live_then_offline_root_then_the_same_root_again(case, fake_registry, tmp_path):
+    fake_registry({"where": Where()})
+    cl = checklist.parse(CHECKLIST, known_collectors={"where"})
+    image = tmp_path / "mnt" / "image"
+    (image / "etc").mkdir(parents=True)
+    assert _states(case, cl) == {"B4": "collected"}
+    assert _states(case, cl) == {"B4": "collected-earlier"}
+    # The dead-box tree is another system: its B4 is collected, not skipped as done.
+    assert _states(case, cl, root=str(image)) == {"B4": "collected"}
+    # The same tree, named through another path, is done.
+    (tmp_path / "alias").symlink_to(tmp_path / "mnt")
+    assert _states(case, cl, root=str(tmp_path / "alias" / "image")) == {"B4": "collected-earlier"}
+    assert [r.orig_meta for r in case.evidence()] == [{}, {}]
+    assert [case.read_json(r)["root"] for r in case.evidence()] == ["None", str(image)]
+
+
+def test_the_same_case_on_another_live_host(case, fake_registry):
+    fake_registry({"where": Where()})
+    cl = checklist.parse(CHECKLIST, known_collectors={"where"})
+    assert _states(case, cl) == {"B4": "collected"}
+    con = sqlite3.connect(case.path / "case.sqlite")
+    con.execute("UPDATE runs SET host = 'web01'")  # the case was started on web01, the drive moved here
+    con.commit()
+    con.close()
+    assert _states(case, cl) == {"B4": "collected"}

@@ -1,0 +1,166 @@
+"""Page layout of the PDF (no heading stranded at the foot of a page) and deadlines at their boundaries, in
+Asia/Ho_Chi_Minh whatever zone the times were written in."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+
+from reports.document import Doc, Heading, Para, Table
+from reports.incident import check_incident, load_incident_file
+from reports.regimes import deadline_status, format_status
+from reports.render_pdf import render_pdf
+
+from reports_helpers import EXAMPLE, norm, pdftotext
+
+ICT = dt.timezone(dt.timedelta(hours=7))
+
+
+def test_heading_never_alone_at_the_foot_of_a_page(tmp_path):
+    """Push a heading + table down the page one paragraph at a time: the heading is always on the page of
+    the table's first row (it used to end page N with its table starting on page N+1)."""
+    stranded = []
+    for n in range(28, 52):
+        doc = Doc(kind="findings", title="BÁO CÁO KIỂM THỬ", case_id="UC-TEST", number="1/BC")
+        doc.add(*[Para(f"Đoạn văn số {i} về sự cố.") for i in range(n)])
+        doc.add(Heading("4. Bảng chứng cứ"),
+                Table(["Mã", "Tên"], [[f"E{i:06d}", f"tệp-{i}"] for i in range(5)], [0.3, 0.7]))
+        path = tmp_path / f"h{n}.pdf"
+        path.write_bytes(render_pdf(doc))
+        pages = pdftotext(path).split("\f")
+        head = [i for i, p in enumerate(pages) if "4. Bảng chứng cứ" in p]
+        row = [i for i, p in enumerate(pages) if "E000000" in p]
+        if head != row:
+            stranded.append(n)
+    assert stranded == []
+
+
+@pytest.fixture
+def fresh():
+    data = copy.deepcopy(load_incident_file(EXAMPLE))
+    data.pop("reports")
+    data.pop("closing")
+    data["status_history"] = data["status_history"][:1]
+    return data
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=ICT)
+
+
+def state(data, now, regime="hatinh_1859_2023", which="notification"):
+    return {s["id"]: s for s in deadline_status(data, now=now, regime=regime)}[which]
+
+
+def test_boundaries_of_the_notification_deadline(fresh):
+    """T0 = 20/11/2026 07:40 +07:00; Hà Tĩnh: 3 days, due soon in the last 24 h."""
+    due = at(2026, 11, 23, 7, 40)
+    us = dt.timedelta(microseconds=1)
+    assert state(fresh, due - dt.timedelta(hours=24) - us)["state"] == "on_time"
+    assert state(fresh, due - dt.timedelta(hours=24))["state"] == "due_soon"
+    assert state(fresh, due)["state"] == "due_soon"                    # due at that very minute, not yet late
+    assert state(fresh, due + us)["state"] == "overdue"
+    assert state(fresh, due.astimezone(dt.timezone.utc) + us)["state"] == "overdue"   # `now` in UTC: same instant
+    done = copy.deepcopy(fresh)
+    done["status_history"].append({"status": "notified", "at": "2026-11-23T07:40:00+07:00"})
+    st = state(check_incident(done), due + dt.timedelta(days=1))
+    assert st["state"] == "done" and st["late"] is False
+    done["status_history"][-1]["at"] = "2026-11-23T00:40:01Z"         # 07:40:01 in Hà Tĩnh: one second late
+    st = state(check_incident(done), due + dt.timedelta(days=1))
+    assert st["state"] == "done" and st["late"] is True
+
+
+@pytest.mark.parametrize("written, due_local", [
+    ("2026-11-19T23:30:00Z", at(2026, 11, 23, 6, 30)),          # UTC, the day before in UTC
+    ("2026-11-20T06:30:00+07:00", at(2026, 11, 23, 6, 30)),
+    ("2026-11-20 06:30", at(2026, 11, 23, 6, 30)),               # no offset: the incident's zone
+    ("20/11/2026 06:30", at(2026, 11, 23, 6, 30)),
+    ("2026-11-20T01:30:00+02:00", at(2026, 11, 23, 6, 30)),      # written abroad
+    ("2026-12-31T23:59:00+07:00", at(2027, 1, 3, 23, 59)),       # across the new year
+])
+def test_due_time_is_shown_in_ho_chi_minh_time(fresh, written, due_local):
+    fresh["detection"]["detected_at"] = written
+    st = state(check_incident(fresh), at(2026, 11, 20, 0, 0))
+    assert st["due"] == due_local and st["due"].utcoffset() == dt.timedelta(hours=7)
+    assert f"(hạn {due_local:%d/%m/%Y %H:%M} +07:00)" in format_status(st)
+
+
+@pytest.mark.parametrize("regime, which, hours", [
+    ("hatinh_1859_2023", "notification", 72), ("tt20_2017", "notification", 120),
+    ("lanm_2026", "notification", 24), ("lanm_2026", "initial", 72),
+])
+def test_each_regime_counts_exact_hours_from_t0(fresh, regime, which, hours):
+    fresh["detection"]["detected_at"] = "2026-11-20T23:59:00+07:00"
+    st = state(check_incident(fresh), at(2026, 11, 20, 23, 59), regime, which)
+    assert st["due"] - at(2026, 11, 20, 23, 59) == dt.timedelta(hours=hours)
+
+
+def test_closing_deadline_in_the_progress_report_pdf(case, tmp_path):
+    from reports.render import render_report
+
+    text = norm(pdftotext(render_report(case, "progress", "pdf", tmp_path / "p.pdf",
+                                        now=at(2026, 11, 30, 12, 0)).path))
+    assert "Báo cáo kết thúc ứng phó sự cố (Mẫu 04) 02/12/2026 09:00 (+07:00)" in text
+
+
+# Mẫu 04 as printed (../shared/spec/forms.md): sections, labels and (*) marks in order, nothing invented.
+FORM04 = [
+    "BÁO CÁO KẾT THÚC ỨNG PHÓ SỰ CỐ", "THÔNG TIN VỀ TỔ CHỨC/CÁ NHÂN BÁO CÁO", "(*):", "Địa chỉ (*):",
+    "Điện thoại (*):", "Email (*):", "KÝ HIỆU BÁO CÁO BAN ĐẦU SỰ CỐ", "Số ký hiệu:", "Ngày báo cáo:",
+    "THÔNG TIN CHI TIẾT VỀ HỆ THỐNG BỊ SỰ CỐ", "Tên đơn vị vận hành hệ thống thông tin (*):", "Cơ quan chủ quản:",
+    "Tên hệ thống bị sự cố:", "Phân loại cấp độ: ☐ Cấp độ 1 ☒ Cấp độ 2 ☐ Cấp độ 3 ☐ Cấp độ 4 ☐ Cấp độ 5",
+    "Tên/Mô tả về sự cố:", "Ngày phát hiện sự cố (*):", "Thời gian phát hiện (*):", "KẾT QUẢ XỬ LÝ SỰ CỐ",
+    "CÁC TÀI LIỆU ĐÍNH KÈM", "CÁ NHÂN/NGƯỜI ĐẠI DIỆN THEO PHÁP LUẬT", "(Ký tên, đóng dấu)",
+]
+
+
+def test_form04_labels_in_printed_order_pdf_and_docx(module_case, tmp_path):
+    from reports.render import render_report
+    from reports.render_docx import docx_text
+
+    pdf = norm(pdftotext(render_report(module_case, "closing", "pdf", tmp_path / "m04.pdf").path))
+    docx = norm(docx_text(render_report(module_case, "closing", "docx", tmp_path / "m04.docx").path.read_bytes()))
+    for text in (pdf, docx):
+        pos = -1
+        for label in FORM04:
+            found = text.find(label, pos + 1)
+            assert found > pos, f"missing or out of order: {label}"
+            pos = found
+        assert "THÔNG TIN VỀ SỰ CỐ" not in text      # the printed form has no such section heading
+
+
+def test_form03_docx_keeps_labels_and_order(module_case, tmp_path):
+    from reports.render import render_report
+    from reports.render_docx import docx_text
+
+    from test_reports_render import FORM03_LABELS
+
+    text = norm(docx_text(render_report(module_case, "initial", "docx", tmp_path / "m03.docx").path.read_bytes()))
+    pos = -1
+    for label in FORM03_LABELS:
+        found = text.find(label, pos + 1)
+        assert found > pos, f"missing or out of order in the DOCX: {label}"
+        pos = found
+
+
+def test_findings_key_events_start_near_detection_when_none_marked(case, tmp_path):
+    """With no event marked relevant, the findings report showed the 200 oldest events of the timeline (file
+    times from years before): it now starts three days before T0 (20/11/2026 07:40 +07:00)."""
+    pytest.importorskip("analysis.timeline")
+    from reports.render import render_report
+
+    def epoch(*a):
+        return int(dt.datetime(*a, tzinfo=dt.timezone.utc).timestamp())
+
+    old = [f"0|/var/www/old-{i}.php|{i}|-rw-r--r--|0|0|10|{epoch(2019, 1, 1) + i}|{epoch(2019, 1, 1) + i}|"
+           f"{epoch(2019, 1, 1) + i}|0" for i in range(300)]
+    shell = f"0|/var/www/upload/shell.php|999|-rw-r--r--|33|33|10|{epoch(2026, 11, 19, 22)}|{epoch(2026, 11, 19, 22)}|" \
+            f"{epoch(2026, 11, 19, 22)}|0"
+    case.add_bytes(("\n".join(old + [shell]) + "\n").encode(), checklist_id="B5", name="www.bodyfile",
+                   source="/mnt/usb/www.bodyfile", collector="test")
+    text = norm(pdftotext(render_report(case, "findings", "pdf", tmp_path / "f.pdf").path))
+    section = text[text.index("2. Các sự kiện chính"):text.index("3. Các phát hiện")]
+    assert "/var/www/upload/shell.php" in section
+    assert "/var/www/old-" not in section
+    assert "3 ngày trước thời điểm phát hiện" in section
