@@ -1,8 +1,15 @@
 """Timeline exports.
 
-- ``jsonl`` / ``csv``: import into Timesketch as they are — ``message``, ``datetime`` (ISO 8601 with the
-  source's offset), ``timestamp`` (µs), ``timestamp_desc``, plus the event's fields (nested objects
-  flattened with ``_``; lists as JSON text) and provenance (``evidence_id``, ``locator``).
+- ``jsonl`` / ``csv``: import into Timesketch as they are — ``message``, ``datetime`` (ISO 8601 with an
+  offset), ``timestamp`` (µs UTC), ``timestamp_desc``, plus the event's fields and provenance
+  (``evidence_id``, ``locator``).
+  jsonl: ``datetime`` in the source's own offset; the fields flattened with ``_`` (lists as JSON text) and
+  written as text, because Timesketch's index types a field by the first value it sees and rejects every
+  later event whose value does not fit (``status`` is a number for a web request, a word for dpkg;
+  an EVTX ``ProcessId`` is a number in one record and hex text in the next).
+  csv: Timesketch reads it with pandas, which drops a whole chunk of rows whose ``datetime`` column mixes
+  offsets, so every row is written in one offset, the host's (the source's own offset is the
+  ``source_offset`` column); the fields as one JSON column.
 - ``bodyfile``: Sleuth Kit 3.x body file, ``MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime``,
   one line per collected file (its original metadata) and per line of any collected body file.
 - ``mactime``: the mactime-style view of the file-system events (date, size, macb, mode, uid, gid, inode,
@@ -17,13 +24,13 @@ import json
 from typing import IO, Iterable
 
 from analysis import timeline
-from analysis.events import EPOCH
+from analysis.events import EPOCH, iso_from_us
 from analysis.parsers import _text, bodyfile
 
 RESERVED = {"message", "datetime", "timestamp", "timestamp_desc", "source", "parser", "hostname",
             "evidence_id", "locator"}
 CSV_COLUMNS = ["message", "datetime", "timestamp", "timestamp_desc", "source", "parser", "hostname", "event",
-               "user", "ip", "evidence_id", "locator", "fields"]
+               "user", "ip", "evidence_id", "locator", "source_offset", "fields"]
 
 
 def _flatten(fields: dict, prefix: str = "", out: dict | None = None) -> dict:
@@ -44,8 +51,16 @@ def timesketch_record(row: dict) -> dict:
            "timestamp_desc": row["timestamp_desc"], "source": row["source"], "parser": row["parser"],
            "hostname": row.get("host") or "", "evidence_id": row["evidence_id"], "locator": row["locator"]}
     for k, v in _flatten(row.get("fields") or {}).items():
-        rec[f"field_{k}" if k in RESERVED else k] = v
+        if v is None:
+            continue
+        rec[f"field_{k}" if k in RESERVED else k] = v if isinstance(v, str) else _as_text(v)
     return rec
+
+
+def _as_text(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
 
 
 def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
@@ -57,15 +72,30 @@ def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
     return n
 
 
-def write_csv(rows: Iterable[dict], out: IO[str]) -> int:
-    w = csv.writer(out, lineterminator="\n")
+class _CsvWriter:
+    """csv.writer with LF line ends that also quotes a row holding a bare CR: the csv module quotes only
+    the characters of its line terminator, and pandas (Timesketch), Excel and csv readers in universal
+    newline mode split an unquoted CR (a file named ``a\rb``) into two broken rows."""
+
+    def __init__(self, out: IO[str]):
+        self._minimal = csv.writer(out, lineterminator="\n")
+        self._quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: list) -> None:
+        cr = any(isinstance(x, str) and "\r" in x for x in row)
+        (self._quoted if cr else self._minimal).writerow(row)
+
+
+def write_csv(rows: Iterable[dict], out: IO[str], offset_s: int = 0) -> int:
+    """``datetime`` of every row in `offset_s` (one offset for the file); ``source_offset`` the source's."""
+    w = _CsvWriter(out)
     w.writerow(CSV_COLUMNS)
     n = 0
     for row in rows:
         f = row.get("fields") or {}
-        w.writerow([row["message"], row["datetime"], row["ts"], row["timestamp_desc"], row["source"], row["parser"],
-                    row.get("host") or "", f.get("event", ""), f.get("user", ""), f.get("ip", ""),
-                    row["evidence_id"], row["locator"],
+        w.writerow([row["message"], iso_from_us(row["ts"], offset_s), row["ts"], row["timestamp_desc"], row["source"],
+                    row["parser"], row.get("host") or "", f.get("event", ""), f.get("user", ""), f.get("ip", ""),
+                    row["evidence_id"], row["locator"], row["datetime"][26:] or "+00:00",
                     json.dumps(f, ensure_ascii=False, default=str) if f else ""])
         n += 1
     return n
@@ -88,7 +118,7 @@ def write_bodyfile(case, out: IO[str]) -> int:
         if name.endswith((".body", ".bodyfile")) or rec.name == "bodyfile":
             from analysis.events import ParseReport
             for _, line in _text.iter_lines(case.evidence_path(rec), ParseReport()):
-                if line and not line.startswith("#") and len(bodyfile.split_line(line)) == 11:
+                if line and not line.startswith("#") and bodyfile.columns(line) is not None:
                     out.write(line + "\n")
                     n += 1
     return n
@@ -104,7 +134,7 @@ def write_mactime(case, out: IO[str], offset_s: int = 0) -> int:
     out.write("Date,Size,Type,Mode,UID,GID,Meta,File Name\n")
     last = None
     n = 0
-    w = csv.writer(out, lineterminator="\n")
+    w = _CsvWriter(out)
     for row in timeline.events(case, timeline.Filter(sources=["file"])):
         f = row["fields"]
         date = _mactime_date(row["ts"], offset_s)
@@ -120,7 +150,8 @@ def export(case, fmt: str, out: IO[str], flt: timeline.Filter | None = None) -> 
     if fmt == "jsonl":
         return write_jsonl(timeline.events(case, flt), out)
     if fmt == "csv":
-        return write_csv(timeline.events(case, flt), out)
+        offset = timeline.meta(case).get("host_offset_s") or "0"
+        return write_csv(timeline.events(case, flt), out, int(offset) if offset.lstrip("-").isdigit() else 0)
     if fmt == "bodyfile":
         return write_bodyfile(case, out)
     if fmt == "mactime":

@@ -10,6 +10,7 @@ missing or stale). Rules read only the case: the timeline, JSON snapshots and co
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -146,6 +147,26 @@ BRUTE_FORCE_MIN = 10
 LOCAL_IPS = ("", "-", "127.0.0.1", "::1", "0.0.0.0", "localhost")
 
 
+def remote_address(text: str) -> str | None:
+    """The source address of an authentication in one spelling, or None when it is this host.
+
+    ``::ffff:203.0.113.9`` (an IPv4 client of a dual-stack socket, as Windows 4624/4625 and many daemons
+    write it) is ``203.0.113.9``; IPv6 is compressed (``2001:0db8::0001`` = ``2001:db8::1``); loopback and
+    unspecified addresses are local; a host name (utmp) is kept as written."""
+    text = text.strip().strip("[]")
+    if text in LOCAL_IPS:
+        return None
+    try:
+        addr = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return text
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    if addr.is_loopback or addr.is_unspecified:
+        return None
+    return str(addr)
+
+
 def rule_origin(case, db) -> list[Finding]:
     """Source addresses (and accounts) with failed-then-successful authentication; heavy failures."""
     out: list[Finding] = []
@@ -156,8 +177,8 @@ def rule_origin(case, db) -> list[Finding]:
            f"json_extract(fields, '$.hostname'), json_extract(fields, '$.repeat') FROM events "
            f"WHERE {ev} IN ({','.join('?' * len(kinds))}) ORDER BY ts")
     for ts, eid, loc, kind, ip, user, hostname, repeat in db.execute(sql, kinds):
-        ip = (ip or hostname or "").strip()
-        if ip in LOCAL_IPS or ip.startswith(":"):
+        ip = remote_address(str(ip or hostname or ""))
+        if ip is None:
             continue
         s = stats.setdefault(ip, {"failed": 0, "ok": 0, "first": ts, "last": ts, "users_failed": set(),
                                   "users_ok": set(), "first_ok_after_fail": None, "evidence": set(), "keys": []})
@@ -470,37 +491,66 @@ def _load(case, name):
         return rec, None
 
 
+def _process_reasons(p: dict) -> list[tuple[str, str]]:
+    exe = p.get("exe") or ""
+    why = []
+    if exe.startswith(("/memfd:", "memfd:")) or str(p.get("name") or "").startswith("memfd:"):
+        # memfd_create + exec: the program only ever lived in memory (fileless malware does this; so does
+        # runc, as "memfd:runc_cloned", while it starts a container)
+        why.append(("chạy từ bộ nhớ (memfd), không có tệp trên đĩa", "runs from memory (memfd), no file on disk"))
+    elif p.get("exe_deleted"):
+        why.append(("tệp thực thi đã bị xoá", "executable deleted"))
+    if exe and USER_WRITABLE.search(exe):
+        why.append((f"chạy từ thư mục ghi được ({exe})", f"runs from a writable folder ({exe})"))
+    return why
+
+
 def _rule_processes(case) -> list[Finding]:
+    """Processes from a deleted, in-memory or user-writable executable: one finding per executable (its
+    SHA-256 and the reasons), listing every process that runs it."""
     out = []
     rec, procs = _load(case, "processes.json")
+    groups: dict[tuple, list[tuple[dict, list]]] = {}
     for p in procs or []:
         if not isinstance(p, dict):
             continue
-        exe = p.get("exe") or ""
-        why = []
-        if p.get("exe_deleted"):
-            why.append(("tệp thực thi đã bị xoá", "executable deleted"))
-        if exe and USER_WRITABLE.search(exe):
-            why.append((f"chạy từ thư mục ghi được ({exe})", f"runs from a writable folder ({exe})"))
+        why = _process_reasons(p)
         if why:
-            cmd = " ".join(p.get("cmdline") or []) or p.get("name") or ""
-            out.append(Finding(
-                "suspicious_process", "H2", "high",
-                f"Tiến trình nghi vấn PID {p.get('pid')} ({cmd[:100]}): " + "; ".join(w[0] for w in why),
-                f"Suspicious process PID {p.get('pid')} ({cmd[:100]}): " + "; ".join(w[1] for w in why),
-                "H2-process-location", None, [rec.id], [{"evidence_id": rec.id, "locator": f"pid {p.get('pid')}"}],
-                {k: p.get(k) for k in ("pid", "ppid", "name", "user", "exe", "exe_sha256", "exe_deleted", "cwd")}
-                | {"cmdline": p.get("cmdline")}))
+            key = (p.get("exe") or p.get("name") or "", p.get("exe_sha256"), tuple(w[1] for w in why))
+            groups.setdefault(key, []).append((p, why))
+    for members in groups.values():
+        p, why = members[0]
+        pids = [m[0].get("pid") for m in members]
+        cmd = " ".join(p.get("cmdline") or []) or p.get("name") or ""
+        shown = ", ".join(str(x) for x in pids[:10]) + (", ..." if len(pids) > 10 else "")
+        who_vi = f"Tiến trình nghi vấn PID {shown}" if len(pids) == 1 else f"{len(pids)} tiến trình nghi vấn (PID {shown})"
+        who_en = f"Suspicious process PID {shown}" if len(pids) == 1 else f"{len(pids)} suspicious processes (PID {shown})"
+        out.append(Finding(
+            "suspicious_process", "H2", "high",
+            f"{who_vi} ({cmd[:100]}): " + "; ".join(w[0] for w in why),
+            f"{who_en} ({cmd[:100]}): " + "; ".join(w[1] for w in why),
+            "H2-process-location", None, [rec.id], [{"evidence_id": rec.id, "locator": f"pid {x}"} for x in pids[:50]],
+            {k: p.get(k) for k in ("pid", "ppid", "name", "user", "exe", "exe_sha256", "exe_deleted", "cwd")}
+            | {"cmdline": p.get("cmdline"), "pids": pids,
+               "processes": [{k: m[0].get(k) for k in ("pid", "ppid", "user", "cwd")} for m in members[:50]]}))
+    by_pid = {p.get("pid"): p for p in procs or [] if isinstance(p, dict) and p.get("pid") is not None}
     rec, ports = _load(case, "listening_ports.json")
     for lp in ports or []:
         if not isinstance(lp, dict):
             continue
         exe = lp.get("exe") or ""
-        if exe and (USER_WRITABLE.search(exe) or exe.endswith(" (deleted)")):
+        # the process snapshot knows whether the listener's executable was deleted or lives in memory
+        proc = by_pid.get(lp.get("pid"))
+        why = _process_reasons(proc if proc is not None and (proc.get("exe") or "") == exe else {"exe": exe})
+        if exe.endswith(" (deleted)") and not why:
+            why = [("tệp thực thi đã bị xoá", "executable deleted")]
+        if exe and why:
             out.append(Finding(
                 "suspicious_listener", "H2", "high",
-                f"Cổng {lp.get('proto')}/{lp.get('lport')} mở bởi chương trình ở vị trí nghi vấn: {exe}",
-                f"Port {lp.get('proto')}/{lp.get('lport')} listened on by a program in a suspicious place: {exe}",
+                f"Cổng {lp.get('proto')}/{lp.get('lport')} mở bởi chương trình ở vị trí nghi vấn: {exe} ("
+                + "; ".join(w[0] for w in why) + ")",
+                f"Port {lp.get('proto')}/{lp.get('lport')} listened on by a program in a suspicious place: {exe} ("
+                + "; ".join(w[1] for w in why) + ")",
                 "H2-listener-location", None, [rec.id], [], dict(lp)))
     return out
 

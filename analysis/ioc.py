@@ -71,7 +71,7 @@ def parse_text(text: str) -> Indicators:
             if kind in ("sha256", "sha1", "md5"):
                 getattr(ind, kind).add(v.lower())
             elif kind == "ip":
-                ind.ips.add(str(ipaddress.ip_address(v)))
+                ind.ips.add(_norm_ip(v))
             else:
                 ind.domains.add(v.replace("[.]", ".").replace("(.)", ".").rstrip(".").lower())
             got = True
@@ -90,10 +90,15 @@ def load(path: str | Path) -> Indicators:
 
 
 def _norm_ip(v) -> str:
+    """One spelling per address: IPv6 compressed, and an IPv4-mapped IPv6 address (``::ffff:203.0.113.5``,
+    as Windows logon events and dual-stack daemons write IPv4 clients) as the IPv4 address."""
     try:
-        return str(ipaddress.ip_address(str(v).strip("[]")))
+        addr = ipaddress.ip_address(str(v).strip("[]").split("%", 1)[0])
     except ValueError:
         return ""
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    return str(addr)
 
 
 def match_indicators(case, db, ind: Indicators) -> list:

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
 from . import __version__
-from .case import Case, EvidenceRecord
+from .case import Case, EvidenceRecord, file_fingerprint
 from .errors import AccessDenied, SourceError
 from .util import decode_path
 
@@ -250,7 +250,7 @@ class Context:
         logical = self.logical(real_path)
         try:
             st = os.stat(real_path, follow_symlinks=False)
-            fp = f"{st.st_size}:{st.st_mtime_ns}"
+            fp = file_fingerprint(st)
             prior = self.case.find_evidence(checklist_id=kw.get("checklist_id", self.checklist_id),
                                             source=logical, fingerprint=fp)
             if prior is not None and not prior.incomplete:

@@ -242,6 +242,7 @@ class Case:
         if db.in_transaction:  # nested: join the outer transaction
             yield db
             return
+        self.custody._committed()  # entries an interrupt left unmirrored after their commit, if any
         db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         try:
             yield db
@@ -486,18 +487,23 @@ class Case:
                 raise SourceError(f"{path_s} is a symbolic link: not followed", path=path_s)
             if not stat.S_ISREG(before.st_mode):
                 raise SourceError(f"{path_s} is not a regular file", path=path_s)
-            fh = _open_noatime(path)
+            fh = _open_noatime(path, before)
         except PermissionError as exc:
             raise AccessDenied(f"permission denied reading {path_s}", path=path_s) from exc
         except FileNotFoundError as exc:
             raise SourceError(f"{path_s} vanished before it could be read", path=path_s) from exc
         except OSError as exc:
-            if isinstance(exc, SourceError):
-                raise
+            if exc.errno == errno.ELOOP:  # O_NOFOLLOW: swapped for a link after the lstat
+                raise SourceError(f"{path_s} is a symbolic link: not followed", path=path_s) from exc
             raise SourceError(f"cannot read {path_s}: {exc.strerror or exc}", path=path_s) from exc
         meta = file_metadata(before)
+        raw_name = os.path.basename(os.fsencode(path))
+        try:
+            raw_name.decode("utf-8")
+        except UnicodeDecodeError:  # the printed name escapes the bytes: keep them exactly
+            meta["name_bytes_hex"] = raw_name.hex()
         incomplete = list(kw.pop("incomplete", ()))
-        kw.setdefault("fingerprint", f"{before.st_size}:{before.st_mtime_ns}")
+        kw.setdefault("fingerprint", file_fingerprint(before))
         with fh:
             tmp_path, sha256, size, notes = self._copy_to_tmp(
                 fh, source=path_s, size_hint=before.st_size, limit=limit,
@@ -693,6 +699,12 @@ class EvidenceWriter:
             os.unlink(self.tmp_path)
 
 
+def file_fingerprint(st: os.stat_result) -> str:
+    """A file in a given state, for resuming: size, modification time and inode. The inode tells apart
+    two files whose names print the same (b'a\\xff' and the literal 'a\\\\xff' both read 'a\\xff')."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
 def _hash_tmp(fd: int) -> dict[str, str]:
     import hashlib
 
@@ -704,16 +716,31 @@ def _hash_tmp(fd: int) -> dict[str, str]:
     return {"sha256": h.hexdigest()}
 
 
-def _open_noatime(path) -> BinaryIO:
-    """Open for reading without updating the source's access time where the OS allows it."""
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+def _open_noatime(path, expect: os.stat_result) -> BinaryIO:
+    """Open the regular file `expect` describes (lstat before) for reading, without updating its access
+    time where the OS allows it.
+
+    The file must still be that file once open: O_NOFOLLOW and the device and inode compared after
+    opening close the gap in which it could be swapped for a link out of the tree, and O_NONBLOCK with
+    the type check stops a named pipe swapped in from blocking the collection.
+    """
+    flags = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_NONBLOCK", 0))
     noatime = getattr(os, "O_NOATIME", 0)
+    fd = None
     if noatime:
         try:
-            return open(os.open(path, flags | noatime), "rb", buffering=0)
+            fd = os.open(path, flags | noatime)
         except PermissionError:  # O_NOATIME needs ownership or CAP_FOWNER
             pass
-    return open(os.open(path, flags), "rb", buffering=0)
+    if fd is None:
+        fd = os.open(path, flags)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (expect.st_dev, expect.st_ino):
+        os.close(fd)
+        path_s = decode_path(os.fsdecode(path))
+        raise SourceError(f"{path_s} was replaced while it was being opened: not read", path=path_s)
+    return open(fd, "rb", buffering=0)
 
 
 def _is_write_error(exc: OSError) -> bool:

@@ -217,6 +217,10 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (_PATH + r" is not a regular file \(device, socket or pipe\): not copied",
      _fmt("{p} không phải tệp thông thường (thiết bị, socket hoặc pipe): không sao chép")),
     (_PATH + r" is not a regular file", _fmt("{p} không phải tệp thông thường")),
+    (_PATH + r": not a regular file \(a device, socket or pipe\): not read",
+     _fmt("{p}: không phải tệp thông thường (thiết bị, socket hoặc pipe): không đọc")),
+    (_PATH + r" was replaced while it was being opened: not read",
+     _fmt("{p} đã bị thay thế trong lúc đang mở: không đọc")),
     (r"total size cap of (?P<n>\d+) bytes reached: (?P<p>.+) and the files after it were not copied",
      _fmt("đạt giới hạn tổng dung lượng {n} byte: {p} và các tệp sau nó không được sao chép")),
     (r"the disk holding the case folder (?P<p>.+) is full while storing (?P<s>.+): collection stopped",
@@ -278,6 +282,20 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      _fmt("không có systemd journal ở đây (không có tệp journal trong {d})", d=_or)),
     # acquire/
     (_PATH + r": (?P<n>\d+) unreadable sectors zero-filled", _fmt("{p}: {n} sector không đọc được, đã ghi số 0 thay thế")),
+    # verify.py: what "Verify all" reports most often
+    (r"evidence (?P<n>.+): content changed \(SHA-256 now (?P<a>\w+), collected as (?P<c>\w+)\)",
+     _fmt("chứng cứ {n}: nội dung đã thay đổi (SHA-256 hiện là {a}, lúc thu thập là {c})")),
+    (r"evidence (?P<n>.+): file (?P<f>\S+) is missing", _fmt("chứng cứ {n}: mất tệp {f}")),
+    (r"evidence (?P<n>.+): file cannot be read: (?P<e>.+)", _fmt("chứng cứ {n}: không đọc được tệp: {e}", e=_err)),
+    (r"evidence (?P<n>.+): size is (?P<s>\d+) bytes, collected as (?P<c>\d+)",
+     _fmt("chứng cứ {n}: kích thước hiện là {s} byte, lúc thu thập là {c}")),
+    (r"unexpected file (?P<f>.+) \(not in the index\)", _fmt("tệp lạ {f} (không có trong chỉ mục chứng cứ)")),
+    (r"the incident record was changed outside UngCuu \(it differs from the last custody entry\)",
+     _fmt("hồ sơ sự cố đã bị sửa ngoài UngCuu (khác với mục cuối trong nhật ký lưu giữ)")),
+    (r"the incident record was removed outside UngCuu", _fmt("hồ sơ sự cố đã bị xóa ngoài UngCuu")),
+    (r"custody\.jsonl \(the custody log's mirror\) is missing",
+     _fmt("mất custody.jsonl (bản sao của nhật ký lưu giữ)")),
+    (r"custody\.jsonl line (?P<n>\d+) is not valid JSON", _fmt("dòng {n} của custody.jsonl không phải JSON hợp lệ")),
     # progress
     (r"(?P<n>\d+) processes, (?P<k>\d+) executables hashed", _fmt("{n} tiến trình, đã băm {k} tệp thực thi")),
     # a path followed by an OS error message

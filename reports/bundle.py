@@ -28,7 +28,10 @@ or reordering is detected); `data/000000` is the manifest. Member names are hidd
 
 Reading a bundle (verify, extract) never writes a member to disk during verification and refuses path
 traversal, absolute paths, links, duplicate names, overlapping members and zip bombs (size, count and
-ratio caps) with a message naming the member.
+ratio caps, per member and for the whole file) with a message naming the member. Verify names every
+difference: a member changed, missing or added, a malformed manifest entry, an evidence item the custody
+log recorded but the manifest lost, an edited README (its hash is in the manifest). Extraction checks
+every name before writing anything and keeps no member whose bytes do not match the manifest.
 """
 from __future__ import annotations
 
@@ -394,17 +397,23 @@ def _report_members(case, notes: list[str]) -> list[tuple[str, bytes]]:
             notes.append(f"report {kind} could not be rendered: {exc}")
     exports = case.path / "exports"
     if exports.is_dir():
-        names = {n for n, _ in out}
+        taken = {n.lower() for n, _ in out}
         for p in sorted(exports.iterdir()):
             if p.suffix.lower() not in (".pdf", ".docx", ".eml") or not p.is_file() or p.is_symlink():
                 continue
-            name = f"reports/exported/{_safe_name(p.name)}"
-            if name in names:
-                continue
+            # "Báo cáo.pdf" and "Bào cáo.pdf" (or "A.pdf" and "a.pdf") have one safe name: number the next
+            # ones, or the bundle would hold a duplicate name that verify refuses
+            stem, suffix = os.path.splitext(_safe_name(p.name))
+            name, n = f"reports/exported/{stem}{suffix}", 1
+            while name.lower() in taken:
+                n += 1
+                name = f"reports/exported/{stem}-{n}{suffix}"
             try:
                 out.append((name, p.read_bytes()))
             except OSError as exc:
                 notes.append(f"exported report {p.name} could not be read: {exc}")
+                continue
+            taken.add(name.lower())
     return out
 
 
@@ -425,6 +434,8 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
     key_obj = _load_private_key(signing_key)
     from .render import check_out_path
 
+    if Path(out_path).is_dir():   # a folder: the bundle goes in it under its usual name
+        out_path = Path(out_path) / f"bundle-{case.case_id}.zip"
     try:
         out_path = check_out_path(case, out_path)
     except UngCuuError as exc:
@@ -643,6 +654,13 @@ def _read_small(zf: zipfile.ZipFile, name: str, key: bytes | None = None, stored
 
 
 def _open_manifest(zf: zipfile.ZipFile, path: str, passphrase) -> tuple[dict, bytes, bytes | None]:
+    try:
+        return _read_manifest(zf, path, passphrase)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:   # a damaged header member
+        raise UnreadableInput(f"{path}: gói hỏng, không đọc được danh mục: {exc}", path=path) from exc
+
+
+def _read_manifest(zf: zipfile.ZipFile, path: str, passphrase) -> tuple[dict, bytes, bytes | None]:
     names = set(zf.namelist())
     key = None
     if ENCRYPTION in names:
@@ -655,7 +673,8 @@ def _open_manifest(zf: zipfile.ZipFile, path: str, passphrase) -> tuple[dict, by
         if n < 2 or n & (n - 1) or 128 * n * r * p > 256 << 20 or p > 16:
             raise BundleRefused(f"{path}: tham số scrypt quá lớn (n={n}, r={r}, p={p})", path=path)
         if not passphrase:
-            raise BundlePassphraseError(f"{path}: gói được mã hóa — cần mật khẩu (--passphrase-file)", path=path)
+            raise BundlePassphraseError(f"{path}: gói được mã hóa — cần mật khẩu (ungcuu verify đọc nó từ biến "
+                                        "môi trường UNGCUU_PASSPHRASE)", path=path)
         key = _derive_key(passphrase, salt, n, r, p)
         if "data/000000" not in names:
             raise UnreadableInput(f"{path}: gói mã hóa thiếu danh mục (data/000000)", path=path)
@@ -678,6 +697,9 @@ def _open_manifest(zf: zipfile.ZipFile, path: str, passphrase) -> tuple[dict, by
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _EVIDENCE_ID = re.compile(r"E\d+")
+# custody actions that store an evidence item (Case._index): a later "note" about an item (an image's
+# manifest carries the image's own SHA-256) is not the item's hash
+STORE_ACTIONS = {"collect", "add", "derive"}
 
 
 def _expected_members(manifest: dict, problems: list[str],
@@ -750,8 +772,9 @@ def _custody_entries(blocks: Iterator[bytes], problems: list[str], stats: dict) 
         stats["last_hash"] = e.get("hash")
         d = e.get("details") if isinstance(e.get("details"), dict) else {}
         target = e.get("target")
-        if isinstance(d.get("sha256"), str) and isinstance(target, str) and _EVIDENCE_ID.fullmatch(target):
-            collected[target] = d["sha256"]
+        if e.get("action") in STORE_ACTIONS and isinstance(d.get("sha256"), str) and isinstance(target, str) \
+                and _EVIDENCE_ID.fullmatch(target):
+            collected.setdefault(target, d["sha256"])
         return e
 
     for block in blocks:
@@ -817,7 +840,7 @@ def _verify_open(zf: zipfile.ZipFile, path_s: str, pub, public_key, passphrase) 
         res.problems.append("danh mục ghi là có chữ ký nhưng thiếu manifest.sig")
 
     expected = _expected_members(manifest, res.problems)
-    for p in manifest.get("problems_at_build") or []:
+    for p in manifest.get("problems_at_build") if isinstance(manifest.get("problems_at_build"), list) else []:
         res.notes.append(f"khi lập gói: {p}")
 
     readme_sha = manifest.get("readme_sha256")

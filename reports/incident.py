@@ -538,6 +538,14 @@ def _node_lines(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
 def load_incident_text(text: str, source: str = "<text>") -> dict:
     """Parse and validate an incident record from YAML text. Errors name the field and the line."""
     try:
+        for event in yaml.parse(text, Loader=_Loader):
+            # an incident record needs no anchors/aliases; nested aliases ("billion laughs") would make a
+            # few hundred bytes expand to gigabytes when the record is walked and stored
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1
+                raise IncidentError(f"{source}: dòng {line}: không dùng bí danh YAML (*{event.anchor}) trong hồ sơ "
+                                    "sự cố; chép lại giá trị (YAML aliases are not accepted)", line=line,
+                                    field=None, path=source)
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

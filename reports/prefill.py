@@ -32,6 +32,9 @@ FIREWALL_SERVICES = ("ufw", "firewalld", "nftables", "iptables", "netfilter-pers
 IDS = ("snort", "suricata", "ossec", "wazuh", "zeek", "bro", "samhain", "tripwire", "aide", "osquery", "auditbeat",
        "sysmon", "elastic-agent")
 SERVICE_ROLES = {"web": "web", "mail": "mail", "database": "database"}
+# names too short to match as a prefix: "bro" (Zeek's old name) would take brotli, broadcom-sta-dkms and
+# brother printer drivers for an intrusion detection system
+WHOLE_WORD = {"bro"}
 
 
 def _records(case, name: str) -> list:
@@ -91,7 +94,8 @@ def _match(words: tuple, names: list[tuple[str, str]]) -> list[str]:
     hits = []
     for low, label in names:
         base = re.split(r"[.@\s]", low)[0]
-        if any(base == w or base.startswith(w) for w in words):
+        if any(base == w or (base.startswith(w) and (w not in WHOLE_WORD or base[len(w)] in "-_"))
+               for w in words):
             if label not in hits:
                 hits.append(label)
     return hits

@@ -84,7 +84,17 @@ def _parse_regime(data: Any, path: str) -> Regime:
         return obj[key]
 
     rid = str(need(data, "id", ""))
-    default_soon = float(data.get("due_soon_hours", 24))
+    try:
+        default_soon = float(data.get("due_soon_hours", 24))
+    except (TypeError, ValueError) as exc:
+        raise RegimeError(f"{path}: due_soon_hours: không phải số giờ: {exc}", path=path, field="due_soon_hours") from exc
+    for key in ("deadlines", "recipients"):
+        if not isinstance(data.get(key) or [], list):
+            raise RegimeError(f"{path}: {key}: phải là một danh sách", path=path, field=key)
+    for i, r in enumerate(data.get("recipients") or []):
+        if not isinstance(r, dict) or not r.get("name"):
+            raise RegimeError(f"{path}: recipients[{i}]: cần một mục có 'name' (và 'email' nếu có)", path=path,
+                              field=f"recipients[{i}]")
     deadlines = []
     for i, d in enumerate(data.get("deadlines") or []):
         where = f"deadlines[{i}]."
@@ -105,7 +115,10 @@ def _parse_regime(data: Any, path: str) -> Regime:
             done_status=d.get("done_status"),
         ))
     tz = str(data.get("timezone") or DEFAULT_TZ)
-    tzinfo_for(tz)
+    try:
+        tzinfo_for(tz)
+    except UngCuuError as exc:
+        raise RegimeError(f"{path}: timezone: không biết múi giờ '{tz}'", path=path, field="timezone") from exc
     return Regime(
         id=rid, name=str(need(data, "name", "")), name_en=str(data.get("name_en", data["name"])),
         provisional=bool(data.get("provisional", False)), timezone=tz, deadlines=deadlines,

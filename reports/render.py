@@ -78,6 +78,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def render_report(case, kind: str, fmt: str = "pdf", out: str | os.PathLike | None = None, lang: str = "vi",
                   now: dt.datetime | None = None) -> RenderResult:
+    if out and Path(out).is_dir():   # a folder: the report goes in it under its usual name
+        out = Path(out) / default_name(case, kind, fmt)
     path = check_out_path(case, out) if out else case.path / "exports" / default_name(case, kind, fmt)
     data, missing = render_bytes(case, kind, fmt, lang, now)
     write_atomic(path, data)

@@ -16,6 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from .document import PageBreak as DocPageBreak
 from .document import (BOX_OFF, BOX_ON, Bullets, Checks, Doc, FieldLine, Heading, Letterhead, Para, Signature,
@@ -73,6 +74,16 @@ def _repeat_header(row) -> None:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     trpr.append(el)
+
+
+def _widths(table, widths_mm: list[float]) -> None:
+    """Fixed column widths (the grid and every cell): Word and LibreOffice otherwise share the width out
+    by content, and the national motto or the signature title wraps."""
+    table.autofit = False
+    for col, w in zip(table.columns, widths_mm):
+        col.width = Mm(w)
+        for cell in col.cells:
+            cell.width = Mm(w)
 
 
 def _no_borders(table) -> None:
@@ -157,7 +168,8 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
             t = d.add_table(rows=1, cols=2)
             _no_borders(t)
             left, right = t.rows[0].cells
-            left.width, right.width = Mm(width_mm * 0.42), Mm(width_mm * 0.58)
+            # the national motto on one line (12 pt bold needs ~100 mm), as on the printed documents
+            _widths(t, [width_mm * 0.38, width_mm * 0.62])
             for cell, lines in ((left, [(b.org, True, False), (("Số: " if vi else "No.: ") + b.number, False, False)]),
                                 (right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False),
                                          ("Độc lập - Tự do - Hạnh phúc", True, False),
@@ -173,7 +185,10 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
         elif isinstance(b, DocPageBreak):
             d.add_page_break()
         elif isinstance(b, Heading):
-            _para(d, b.text, size=13, bold=True, space_after=2).paragraph_format.space_before = Pt(6)
+            pf = _para(d, b.text, size=13, bold=True, space_after=2).paragraph_format
+            pf.space_before = Pt(6)
+            pf.keep_with_next = True        # never alone at the foot of a page
+            pf.keep_together = True
         elif isinstance(b, Para):
             p = _para(d, b.text, size=11 if b.style == "small" else 13, bold=b.style == "bold" or None,
                       italic=b.style == "italic" or None,
@@ -219,7 +234,14 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
                     cell.width = Mm(width_mm * b.widths[i])
             _para(d, "", space_after=2)
         elif isinstance(b, Signature):
+            # keep the signature with the paragraph before it (a page holding only a signature is not valid)
+            prev = d.element.body[-2] if len(d.element.body) >= 2 else None   # [-1] is the section properties
+            if prev is not None and prev.tag == qn("w:p"):
+                Paragraph(prev, d._body).paragraph_format.keep_with_next = True
             t = d.add_table(rows=1, cols=2)
+            _widths(t, [width_mm * 0.38, width_mm * 0.62])
+            trpr = t.rows[0]._tr.get_or_add_trPr()
+            trpr.append(OxmlElement("w:cantSplit"))
             _no_borders(t)
             cell = t.rows[0].cells[1]
             cell.paragraphs[0].text = ""
@@ -229,6 +251,7 @@ def render_docx(doc: Doc, out: str | Path | None = None) -> bytes:
                 p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 p.paragraph_format.space_after = Pt(0)
+                p.paragraph_format.keep_with_next = i < len(lines) - 1
                 if text:
                     _font(_run(p, text), size=13, bold=bold, italic=italic)
     buf = io.BytesIO()

@@ -75,12 +75,12 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
         win.grab().save(str(p))
         shots.append(p)
 
-    settings.setValue("recent_cases", [str(tmp / "CASE-EXAMPLE")])
-    win.start_page.refresh_recent()
-    grab("01-start")
     path = Path(case_dir) if case_dir else tmp / "CASE-EXAMPLE"
     if not case_dir:
-        demo_case(path)
+        demo_case(path)  # before the start page, so its recent list shows a case that is there
+    settings.setValue("recent_cases", [str(path)])
+    win.start_page.refresh_recent()
+    grab("01-start")
     win.open_case(str(path))
     grab("02-intake")
     page = win.collection_page
@@ -109,6 +109,8 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
         tl.build()
         _wait(None, lambda: tl.build_btn.isEnabled(), 300)
     _wait(None, lambda: tl.count_label.text() not in ("", "counting…", "đang đếm…"), 60)
+    if tl.model.rowCount():
+        tl.view.selectRow(0)  # the detail pane shows the event's provenance and fields
     grab("05-timeline")
     win.show_page("findings")
     fp = win.findings_page

@@ -1,11 +1,15 @@
 """Sleuth Kit bodyfile (TSK 3.x): ``MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime``.
 
 Reading: each line gives up to four MACB events (times of 0 are absent), identical times merged into one
-event whose ``macb`` field says which (``m.cb``, like mactime). Writing: `bodyfile_line` builds a line
-from the metadata of a collected file (EvidenceRecord.orig_meta).
+event whose ``macb`` field says which (``m.cb``, like mactime). The name is what lies between the first
+column and the last nine, so a name holding an unescaped ``|`` (older fls) keeps its line; the escapes
+newer writers use (``\\|``, ``\\\\``, ``\\xNN`` for control characters, as plaso reads them) are undone.
+Writing: `bodyfile_line` builds a line from the metadata of a collected file (EvidenceRecord.orig_meta),
+escaping the same characters, so the parser reads back the very name.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, Iterator
 
 from analysis.events import Event, ParseReport
@@ -35,9 +39,9 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, host: str = 
     for n, line in lines:
         if not line or line.startswith("#"):
             continue
-        parts = split_line(line)
-        if len(parts) != 11:
-            report.skip(f"line {n}", f"{len(parts)} columns instead of 11")
+        parts = columns(line)
+        if parts is None:
+            report.skip(f"line {n}", f"{line.count('|') + 1} columns instead of 11")
             continue
         md5, name, inode, mode, uid, gid, size, atime, mtime, ctime, crtime = parts
         try:
@@ -48,6 +52,7 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, host: str = 
         except ValueError:
             report.skip(f"line {n}", "non-numeric size, owner or time")
             continue
+        name = unescape(name)
         fields = {"path": name, "inode": inode, "mode": mode, "uid": uid_i, "gid": gid_i, "size": size_i}
         if md5 and md5 != "0":
             fields["md5"] = md5
@@ -60,38 +65,40 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, host: str = 
 
 
 def _us(text: str) -> int:
-    """'1596091265.352146149' -> µs without float rounding; '' -> 0."""
+    """'1596091265.352146149' -> µs without float rounding; '' -> 0; '-1.5' -> -1,500,000."""
     if not text:
         return 0
-    sec, _, frac = text.partition(".")
-    if not sec.lstrip("-").isdigit() or (frac and not frac.isdigit()):
+    sign = -1 if text.startswith("-") else 1
+    sec, _, frac = text.lstrip("-").partition(".")
+    if not sec.isdigit() or (frac and not frac.isdigit()):
         raise ValueError(text)
-    return int(sec) * 1_000_000 + (int(frac[:6].ljust(6, "0")) if frac else 0)
+    return sign * (int(sec) * 1_000_000 + (int(frac[:6].ljust(6, "0")) if frac else 0))
 
 
-def split_line(line: str) -> list[str]:
-    """Split on '|' not escaped by a backslash ('\\|' in a name is a literal pipe)."""
-    if "\\" not in line:
-        return line.split("|")
-    out, cur, i = [], [], 0
-    while i < len(line):
-        c = line[i]
-        if c == "\\" and i + 1 < len(line):
-            cur.append(line[i:i + 2])
-            i += 2
-            continue
-        if c == "|":
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
-        i += 1
-    out.append("".join(cur))
-    return out
+def columns(line: str) -> list[str] | None:
+    """The 11 columns of a body file line (the name still escaped), or None when it has fewer. The name
+    is everything between the first column and the last nine: it may hold '|' (escaped or not)."""
+    parts = line.split("|")
+    if len(parts) < 11:
+        return None
+    if len(parts) > 11:
+        parts = [parts[0], "|".join(parts[1:-9])] + parts[-9:]
+    return parts
+
+
+_UNESCAPE = re.compile(r"\\(\\|\||x[0-9a-fA-F]{2})")
+
+
+def unescape(name: str) -> str:
+    """'/a\\|b' -> '/a|b', '\\\\' -> '\\', '\\x0d' -> CR; any other backslash stays as written."""
+    if "\\" not in name:
+        return name
+    return _UNESCAPE.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] == "x" else m.group(1), name)
 
 
 def _clean(name: str) -> str:
-    return name.replace("|", "\\|").replace("\n", "\\n")
+    out = name.replace("\\", "\\\\").replace("|", "\\|")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c for c in out)
 
 
 def bodyfile_line(name: str, meta: dict, md5: str = "0") -> str:

@@ -207,13 +207,21 @@ def parse(src, report: ParseReport, *, host: str = "", evidence_id: str = "", th
                 tc = system.get("TimeCreated") or {}
                 stamp = (tc.get("#attributes") or {}).get("SystemTime")
                 p = parse_iso(stamp) if stamp else None
-                if p is None or stamp.startswith("1601-"):
-                    report.skip(loc, "record without a valid time")
-                    continue
+                damaged = p is None or stamp.startswith("1601-")
+                if damaged:
+                    # a record whose template is lost (zeroed or cut chunk) still has the time its header
+                    # was written: keep it there, flagged, rather than lose that something was logged
+                    head = str(rec.get("timestamp") or "").removesuffix(" UTC")
+                    p = parse_iso(head) if head and not head.startswith("1601-") else None
+                    if p is None:
+                        report.skip(loc, "record without a valid time")
+                        continue
+                    if len(report.problems) < report.keep:
+                        report.problems.append((loc, "no valid TimeCreated: kept at its record header time"))
                 eid = system.get("EventID")
                 if isinstance(eid, dict):
                     eid = eid.get("#text")
-                eid = int(eid)
+                eid = int(eid or 0)
                 provider = ((system.get("Provider") or {}).get("#attributes") or {}).get("Name") or ""
                 channel = system.get("Channel") or ""
                 data = _flatten(ev)
@@ -228,6 +236,10 @@ def parse(src, report: ParseReport, *, host: str = "", evidence_id: str = "", th
                       "computer": system.get("Computer") or "", "data": data}
             if extra:
                 fields.update(extra)
+            if damaged:
+                fields["damaged"] = True
+                fields["time_source"] = "record header"
+                msg = (msg if provider else "event data lost") + " (damaged record: time from the record header)"
             report.events += 1
             yield Event(p[0], DESC_RECORDED, "evtx", NAME, f"[{eid}] {msg}", fields["computer"] or host, fields,
                         0, evidence_id, loc, encode(fields))

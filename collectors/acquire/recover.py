@@ -355,14 +355,20 @@ def scan_deleted(
         # wait in `pending`, and are opened afterwards unless their own clusters were reused (a reused
         # folder would list whatever now fills its clusters as files).
         stack: list[tuple[str, object, int, bool]] = [("", fs.open_dir(inode=fs.info.root_inum), 0, False)]
-        pending: list[tuple[str, object, int]] = []
+        pending: list[tuple[str, object, int, int]] = []
         orphans_listed = False
+        frozen = False
         count = 0
         while stack or pending:
             check_cancel(cancel, "quét tệp đã xóa")
             if not stack:
-                allocated.freeze()
-                path, f, depth = pending.pop()
+                if not frozen:  # the live tree is walked: the clusters in use are all known now
+                    allocated.freeze()
+                    frozen = True
+                path, f, depth, addr = pending.pop()
+                if addr in seen_dirs:
+                    continue
+                seen_dirs.add(addr)
                 runs = _all_runs(f)
                 if runs and sum(allocated.overlap(a, n) for a, n in runs) >= sum(n for _, n in runs):
                     continue  # the folder's clusters now belong to something else
@@ -397,10 +403,8 @@ def scan_deleted(
                     try:
                         g = fs.open_meta(inode=int(name_info.meta_addr))
                         gm = g.info.meta
-                        if (gm is not None and int(gm.type) == _DIR and int(gm.flags) & _META_UNALLOC
-                                and int(gm.addr) not in seen_dirs):
-                            seen_dirs.add(int(gm.addr))
-                            pending.append((path, g, depth + 1))
+                        if gm is not None and int(gm.type) == _DIR and int(gm.flags) & _META_UNALLOC:
+                            pending.append((path, g, depth + 1, int(gm.addr)))
                     except (IOError, OSError):
                         pass
                 if meta is None or depth >= 64:
@@ -408,12 +412,15 @@ def scan_deleted(
                 mtype = int(meta.type)
                 if mtype == _DIR:
                     addr = int(meta.addr)
+                    if deleted or in_deleted:
+                        # Only a folder whose own record is free: a record now in use belongs to a live folder
+                        # (walked under its own name), not to the deleted one.
+                        if meta_deleted:
+                            pending.append((path, f, depth + 1, addr))
+                        continue
                     if addr in seen_dirs:
                         continue
                     seen_dirs.add(addr)
-                    if deleted or in_deleted:
-                        pending.append((path, f, depth + 1))
-                        continue
                     try:
                         stack.append((path, f.as_directory(), depth + 1, False))
                     except (IOError, OSError) as exc:

@@ -370,6 +370,15 @@ def open_deleted_into_case(case, *, cancel: threading.Event | None = None, run_i
     records = []
     rows = []
     for item in items:
+        free = free_space(case.path)
+        if item.size + (16 << 20) > free:
+            # A deleted log still held by a daemon can be tens of GB: name it instead of filling the drive.
+            reason = (f"Không đủ chỗ trống trên ổ chứa vụ việc để sao chép {item.path} ({human_size(item.size)}; "
+                      f"còn {human_size(free)}); tệp vẫn còn mở tại {item.fd_path}.")
+            notes.append(reason)
+            rows.append({**item.to_json(), "evidence_id": None, "status": recover.UNRECOVERABLE, "reason": reason})
+            yield Incomplete(reason, {"pid": item.pid, "fd": item.fd})
+            continue
         try:
             with case.writer(name=os.path.basename(item.path) or f"inode{item.inode}",
                              source=f"{item.fd_path} -> {item.path} (deleted)", kind="file",

@@ -371,6 +371,9 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
                 stack.append(p)
                 continue
             rel = "\\" + "\\".join(p.relative_to(tasks_dir).parts)
+            if not e.is_file(follow_symlinks=False):
+                notes.append(f"{logical(p)}: not a regular file (a device, socket or pipe): not read")
+                continue
             try:
                 with open(p, "rb") as fh:
                     data = fh.read(4 << 20)

@@ -26,6 +26,9 @@ def run(args) -> int:
     args.again = True
     options = {"paths": args.paths, "max_file_bytes": args.max_file_bytes, "max_total_bytes": args.max_total_bytes}
     try:
-        return drive(case, checklist, args, profile=None, only=["B5"], options=options, lang=args.lang)
+        code = drive(case, checklist, args, profile=None, only=["B5"], options=options, lang=args.lang)
+        if code == 0 and case.outcomes().get("B5", {}).get("state") == "skipped":
+            return 1  # nothing was added (no such path, only links or pipes): not a success
+        return code
     finally:
         case.close()

@@ -64,6 +64,8 @@ def run(args) -> int:
         case = Case.open(args.case)
         try:
             out = args.out or str(case.path / "exports" / f"bundle-{case.case_id}.zip")
+            if os.path.isdir(out):   # a folder: the bundle goes in it (build_bundle does the same)
+                out = os.path.join(out, f"bundle-{case.case_id}.zip")
             warnings: list[str] = []
             digest = build_bundle(case, out, passphrase=passphrase, signing_key=args.sign_key,
                                   include_reports=not args.no_reports, include_timeline=not args.no_timeline,

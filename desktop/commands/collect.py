@@ -1,10 +1,12 @@
 """`ungcuu collect`: run the section 2.1 checklist on this machine (or on an offline root)."""
 from __future__ import annotations
 
+import os
 import sys
 
 from collectors import checklist as checklist_mod
 from collectors.base import Incomplete, Progress
+from collectors.errors import UngCuuError
 from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
 
 from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, reason_text, state_label
@@ -70,6 +72,8 @@ def run(args) -> int:
     only = [s.strip().upper() for s in args.only.split(",") if s.strip()] if args.only else None
     if only:
         checklist.select(None, only)  # unknown ids fail here, before the case is touched
+    if args.root and not os.path.isdir(args.root):  # a mistyped --root would "collect" an empty system
+        raise UngCuuError(f"--root {args.root}: no such folder (mount the image or copy the tree there first)")
     case = open_case(args.case, create=True, examiner=args.examiner, affected_root=args.root or "/")
     options = {"paths": args.path} if args.path else {}
     try:

@@ -180,12 +180,16 @@ class CollectionPage(QWidget):
             QMessageBox.information(self, tr("Collection"), tr("Tick at least one checklist item."))
             return False
         changing = [i for i in only if self.checklist[i].changes_system]
-        if changing and options is None:
+        consent = False
+        if changing:
+            # No is the default: a hasty Enter must not change the system under examination.
             ok = QMessageBox.question(
                 self, tr("Collection"),
-                tr("These items change the examined system: %1. Continue?").replace("%1", ", ".join(changing)))
+                tr("These items change the examined system: %1. Continue?").replace("%1", ", ".join(changing)),
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if ok != QMessageBox.Yes:
                 return False
+            consent = True  # passed to the runner and recorded with the run (argv) in the custody log
         self.notes.clear()
         self.noted: dict[str, set[str]] = {}
         if "B5" in only and not (options or {}).get("paths"):
@@ -200,7 +204,7 @@ class CollectionPage(QWidget):
         self.overall.setValue(0)
         for cid in only:
             self.model.update(cid, state="pending", detail="", count=0)
-        self.worker = RunWorker(self.case, self.checklist, only=only, options=options, again=again)
+        self.worker = RunWorker(self.case, self.checklist, only=only, options=options, again=again, consent=consent)
         w = self.worker
         w.itemStarted.connect(self._item_started)
         w.progress.connect(self._progress)

@@ -86,7 +86,7 @@ class EvidencePage(QWidget):
         h = self.view.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.Interactive)
         h.setStretchLastSection(True)
-        for col, w in enumerate((72, 42, 150, 220, 72, 120, 150)):
+        for col, w in enumerate((72, 46, 150, 200, 84, 110, 175)):  # the collection time is read whole
             self.view.setColumnWidth(col, w)
         self.view.selectionModel().currentRowChanged.connect(self._preview)
         split.addWidget(self.view)
@@ -109,7 +109,7 @@ class EvidencePage(QWidget):
     def _count_text(self) -> str:
         total = sum(r.size for r in self.model.records)
         return tr("%1 evidence items, %2 bytes in all.").replace("%1", str(len(self.model.records))).replace(
-            "%2", f"{total:,}".replace(",", "."))
+            "%2", f"{total:,}".replace(",", "." if self.window.lang == "vi" else ","))
 
     def append_records(self, records) -> None:
         if self.model.append(records):
@@ -175,7 +175,7 @@ class EvidencePage(QWidget):
             self.summary.setStyleSheet("color: #1b7f3b")
         else:
             text = tr("NOT intact: %1 problem(s):").replace("%1", str(len(result.problems))) + "\n" + \
-                "\n".join("• " + p for p in result.problems[:20])
+                "\n".join("• " + translate(p, self.window.lang) for p in result.problems[:20])
             self.summary.setStyleSheet("color: #b3261e")
         self.summary.setText(text)
         self.verified.emit(result)

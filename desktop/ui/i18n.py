@@ -4,7 +4,11 @@ Every user-facing string of desktop/ui is written as ``tr("English text")`` (one
 The Vietnamese text lives in the Qt Linguist source ``resources/i18n/ungcuu_vi.ts``. At start-up the app
 loads ``ungcuu_vi.qm`` (compiled by ``python -m desktop.i18n_build``, which the setup script runs) and,
 when no compiled file is there (a fresh checkout, a build machine without lrelease), reads the ``.ts``
-directly with `TsTranslator`, so Vietnamese never depends on a build step.
+directly with `TsTranslator`, so Vietnamese never depends on a build step. A ``.qm`` older than its
+``.ts`` (the ``.ts`` changed after the setup compiled it) is not used: the ``.ts`` is read instead.
+
+Reasons and notes the collectors wrote (English, as stored in the case) are shown through
+`collectors.messages.translate`, and timeline time meanings through `collectors.messages.time_desc`.
 """
 from __future__ import annotations
 

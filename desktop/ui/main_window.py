@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         for n, key in enumerate(PAGES, 1):
             a = QAction(names[key], self)
             a.setShortcut(QKeySequence(f"Ctrl+{n}"))
-            a.triggered.connect(lambda _=False, k=key: self.show_page(k))
+            a.triggered.connect(lambda _=False, k=key: (self.show_page(k), self.focus_page(k)))
             go.addAction(a)
         run = mb.addMenu(tr("Collect&ion"))
         a = QAction(tr("&Start collection"), self)
@@ -196,6 +196,20 @@ class MainWindow(QMainWindow):
                     self.nav.setCurrentItem(it)
                     self.nav.blockSignals(False)
                     break
+
+    def focus_page(self, key: str) -> None:
+        """Put the keyboard focus on the page's main control (Ctrl+1…8 from anywhere, the sidebar included)."""
+        page = self.pages[key]
+        main = {"start": "folder_edit", "collection": "start_btn", "evidence": "view", "timeline": "view",
+                "findings": "run_btn", "phase3": "eradicated_btn", "reports": "kinds"}.get(key)
+        if key == "intake" and hasattr(page, "focus_first"):
+            page.focus_first()
+            return
+        w = getattr(page, main, None) if main else None
+        if w is not None and w.isEnabled() and w.isVisibleTo(self):
+            w.setFocus(Qt.ShortcutFocusReason)
+        else:
+            page.focusNextChild()
 
     def _nav_changed(self, cur, _prev) -> None:
         if cur is None:
@@ -392,7 +406,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.collection_page.running:
             ans = QMessageBox.question(self, "UngCuu", tr("A collection is running. Cancel it and quit? "
-                                                          "Everything stored so far stays valid."))
+                                                          "Everything stored so far stays valid."),
+                                       QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if ans != QMessageBox.Yes:
                 event.ignore()
                 return

@@ -214,10 +214,14 @@ class EvidenceModel(QStandardItemModel):
         ok = tr("intact")
         for row, r in enumerate(self.records):
             v = self.verify.get(r.id, "")
+            text, tip = shown_text(v, self.lang)
+            if r.incomplete:  # intact as stored, and still what was missing when it was collected
+                more, more_tip = shown_text("; ".join(r.incomplete), self.lang)
+                text, tip = f"{text} · {tr('incomplete:')} {more}", f"{tip}\n{tr('incomplete:')} {more_tip}"
             it = self.item(row, 7)
-            it.setText(v)
-            it.setToolTip(v)
-            it.setData(v, SORT_ROLE)
+            it.setText(text)
+            it.setToolTip(tip)
+            it.setData(text, SORT_ROLE)
             it.setForeground(QBrush(QColor("#1b7f3b" if v == ok else "#b3261e")))
 
     def record(self, row: int):

@@ -108,26 +108,43 @@ class Phase3Page(QWidget):
 
     def set_case(self, case) -> None:
         self.case = case
-        for b in (self.eradicated_btn, self.recovered_btn):
-            b.setEnabled(case is not None)
         self._show()
 
+    def _done(self) -> dict[str, str]:
+        """Status -> when it was first recorded (the first entry is the one the legal clock counts from)."""
+        done: dict[str, str] = {}
+        for h in (self.case.incident().get("status_history") or []) if self.case is not None else []:
+            done.setdefault(h.get("status"), h.get("at"))
+        return done
+
     def _show(self) -> None:
+        done = self._done()
+        # Marked once: the button goes grey, so a second press cannot add a later time by mistake.
+        self.eradicated_btn.setEnabled(self.case is not None and "eradicated" not in done)
+        self.recovered_btn.setEnabled(self.case is not None and "recovered" not in done)
         if self.case is None:
             self.state.setText("")
             return
-        hist = (self.case.incident().get("status_history") or [])
-        done = {h.get("status"): h.get("at") for h in hist}
         lines = []
         for st, label in (("eradicated", "R1"), ("recovered", "R2")):
             lines.append(f"{label}: " + (tr("done at") + f" {done[st]}" if st in done else tr("not done yet")))
         self.state.setText("\n".join(lines))
 
     def mark(self, status: str) -> None:
-        if self.case is None:
+        if self.case is None or status in self._done():
             return
+        from PySide6.QtWidgets import QMessageBox
+
         from reports.incident import check_incident, tzinfo_for
 
+        if status == "recovered":
+            # The end of the response starts the closing-report clock (Mẫu 04): not on a stray key press.
+            ans = QMessageBox.question(
+                self, tr("Phase 3: remediate and restore"),
+                tr("Record now as the end of the response? The deadline for the closing report (Mẫu 04) counts "
+                   "from it."), QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if ans != QMessageBox.Yes:
+                return
         rec = self.case.incident()
         tz = tzinfo_for(rec.get("timezone"))
         rec["status_history"] = (rec.get("status_history") or []) + [{

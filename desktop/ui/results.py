@@ -223,7 +223,8 @@ class ReportsPage(QWidget):
 
     def _made(self, res) -> None:
         self.last = res
-        lines = [tr("Saved:") + f" {res.path}", f"SHA-256: {res.sha256}", f"{res.size:,} bytes".replace(",", ".")]
+        sep = "." if self.window.lang == "vi" else ","
+        lines = [tr("Saved:") + f" {res.path}", f"SHA-256: {res.sha256}", f"{res.size:,} bytes".replace(",", sep)]
         if res.missing:
             lines.append("")
             lines.append(tr("Still missing (%1 mandatory fields):").replace("%1", str(len(res.missing))))

@@ -276,6 +276,9 @@ class TimelinePage(QWidget):
         self.source_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.start_edit.setMinimumWidth(190)
         self.end_edit.setMinimumWidth(190)
+        for w in (self.start_edit, self.end_edit):  # the placeholder may be cut: the whole hint on hover
+            w.setToolTip(w.placeholderText())
+            w.setAccessibleName(w.placeholderText())
         self.text_edit = QLineEdit()
         self.text_edit.setPlaceholderText(tr("text in the message"))
         self.text_edit.setAccessibleName(tr("Text filter"))
@@ -306,7 +309,7 @@ class TimelinePage(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
         self.view.setColumnWidth(0, 215)
         self.view.setColumnWidth(1, 90)
-        self.view.setColumnWidth(2, 170)
+        self.view.setColumnWidth(2, 240)  # "Thời điểm sửa nội dung; Thời điểm truy cập gần nhất"
         self.view.setColumnWidth(4, 150)
         self.view.setAccessibleName(tr("Timeline events"))
         self.view.selectionModel().currentRowChanged.connect(self._show)
@@ -436,7 +439,7 @@ class TimelinePage(QWidget):
         if desc != r["timestamp_desc"]:
             desc += f" ({r['timestamp_desc']})"
         lines = [f"{r['datetime']}  [{r['source']}/{r['parser']}]  {desc}", r["message"],
-                 tr("Evidence:") + f" {r['evidence_id']} ({r['locator']})  host: {r.get('host') or ''}",
+                 tr("Evidence:") + f" {r['evidence_id']} ({r['locator']})  " + tr("Host:") + f" {r.get('host') or ''}",
                  json.dumps(r.get("fields") or {}, ensure_ascii=False, indent=1)]
         self.detail.setPlainText("\n".join(lines))
 
@@ -451,6 +454,7 @@ class TimelinePage(QWidget):
             tl.unmark(self.case, r)
         else:
             note, ok = QInputDialog.getText(self, tr("Mark as relevant"), tr("Note (why this event matters):"))
+            self.view.setFocus()  # back on the event: Down, Enter marks the next one
             if not ok:
                 return
             tl.mark(self.case, r, note)

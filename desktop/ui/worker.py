@@ -30,7 +30,7 @@ class RunWorker(QObject):
     done = Signal()
 
     def __init__(self, case, checklist, *, profile: str | None = None, only: list[str] | None = None,
-                 options: dict | None = None, again: bool = False, root=None):
+                 options: dict | None = None, again: bool = False, root=None, consent: bool = False):
         super().__init__()
         self.case = case
         self.checklist = checklist
@@ -39,6 +39,7 @@ class RunWorker(QObject):
         self.options = options or {}
         self.again = again
         self.root = root
+        self.consent = consent  # the responder said yes to items that change the system
         self.cancel_event = threading.Event()
 
     def cancel(self) -> None:
@@ -69,7 +70,8 @@ class RunWorker(QObject):
         try:
             for ev in run_checklist(self.case, self.checklist, profile=self.profile, only=self.only, root=self.root,
                                     cancel=self.cancel_event, options=self.options, again=self.again,
-                                    argv=["ungcuu", "gui"]):
+                                    argv=["ungcuu", "gui"] + (["--consent"] if self.consent else []),
+                                    consent=self.consent):
                 if isinstance(ev, Stored):
                     pending.append((ev.checklist_id, ev.record))
                     flush()

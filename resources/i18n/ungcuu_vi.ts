@@ -975,5 +975,13 @@
             <source>choose the files or folders on the Evidence page (Add files… / Add a folder…)</source>
             <translation>chọn tệp hoặc thư mục ở trang Chứng cứ (Thêm tệp… / Thêm thư mục…)</translation>
         </message>
+        <message>
+            <source>Host:</source>
+            <translation>Máy:</translation>
+        </message>
+        <message>
+            <source>Record now as the end of the response? The deadline for the closing report (Mẫu 04) counts from it.</source>
+            <translation>Ghi nhận thời điểm này là kết thúc ứng phó? Thời hạn nộp báo cáo kết thúc (Mẫu 04) được tính từ đây.</translation>
+        </message>
     </context>
 </TS>

@@ -357,3 +357,42 @@ def test_carving_random_bytes_finds_nothing():
     data = random.Random(77).randbytes(32 << 20)
     reader = carve.RangeReader(lambda o, n: data[o:o + n], [(0, len(data))])
     assert drive(carve.carve(reader)) == []
+
+
+@needs_root
+def test_open_deleted_file_too_big_for_the_case_drive_is_named_not_copied(tmp_path):
+    """A deleted log still held by a daemon may be larger than the case drive's free space: it is listed
+    with that reason, the smaller ones are still copied, and the case stays writable and verifies."""
+    import subprocess
+    import sys
+
+    from collectors.acquire import store
+    from collectors.case import Case
+    from collectors.verify import verify_case
+
+    big, small = tmp_path / "huge.log", tmp_path / "small.log"
+    big.write_bytes(b"x" * (40 << 20))
+    small.write_bytes(payload(10_000, 2))
+    code = ("import os, sys; fhs = [open(p, 'rb') for p in sys.argv[1:]]; [os.unlink(p) for p in sys.argv[1:]]; "
+            "sys.stdout.write('ok\\n'); sys.stdout.flush(); sys.stdin.readline()")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(big), str(small)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(usb)], check=True)
+    try:
+        proc.stdout.readline()
+        case = Case.create(usb / "case", examiner="t")
+        try:
+            out = drive(store.open_deleted_into_case(case, pids=[proc.pid]))
+            listing = case.read_json(out["records"][-1])
+        finally:
+            case.close()
+        rows = {r["path"]: r for r in listing["deleted"]}
+        assert rows[str(big)]["status"] == "unrecoverable" and "Không đủ chỗ trống" in rows[str(big)]["reason"]
+        assert rows[str(small)]["evidence_id"] and any("Không đủ chỗ trống" in n for n in out["notes"])
+        assert verify_case(usb / "case", log=False).problems == []
+    finally:
+        proc.stdin.close()
+        proc.wait()
+        subprocess.run(["umount", str(usb)], check=True)

@@ -110,6 +110,33 @@ def test_origin_failed_then_success_and_brute_force(case):
     assert not [f for f in found if f.details.get("ip") == "198.51.100.9"]  # 3 failures: below the bar
 
 
+def test_origin_counts_ipv4_mapped_and_differently_written_addresses_as_one(new_case, tmp_path):
+    """A dual-stack daemon writes an IPv4 client as ::ffff:a.b.c.d (Windows 4624/4625 do too): those are
+    remote addresses, not local ones; the same IPv6 address written two ways is one origin."""
+    c = new_case("mapped")
+    lines = [f"Nov 10 02:00:{i:02d} web01 sshd[9{i}]: Failed password for root from ::ffff:203.0.113.9 port 4{i:03d} ssh2"
+             for i in range(6)]
+    lines.append("Nov 10 02:01:00 web01 sshd[99]: Accepted password for root from 203.0.113.9 port 5000 ssh2")
+    lines += [f"Nov 10 03:00:{i:02d} web01 sshd[8{i}]: Failed password for admin from 2001:0db8:0000:0000:0000:0000:0000:0001 "
+              f"port 6{i:03d} ssh2" for i in range(10)]
+    lines.append("Nov 10 03:01:00 web01 sshd[7]: Failed password for admin from 2001:db8::1 port 7000 ssh2")
+    lines.append("Nov 10 03:02:00 web01 sshd[8]: Failed password for root from ::ffff:127.0.0.1 port 7001 ssh2")
+    add_text(c, tmp_path, "/var/log/auth.log", "\n".join(lines) + "\n", mtime=MTIME)
+    found = findings.run(c)
+    [origin] = by_rule(found, "C6-failed-then-success")
+    assert (origin.details["ip"], origin.details["failed"], origin.details["succeeded"]) == ("203.0.113.9", 6, 1)
+    [brute] = by_rule(found, "C6-brute-force")
+    assert (brute.details["ip"], brute.details["failed"]) == ("2001:db8::1", 11)
+    assert not [f for f in found if "127.0.0.1" in str(f.details.get("ip"))]
+    assert findings.remote_address("fe80::1%eth0") == "fe80::1" and findings.remote_address("::1") is None
+    assert findings.remote_address("gw.example.vn") == "gw.example.vn"
+    # the indicator list names the IPv4 address: the mapped spelling in the log matches it
+    ioc = tmp_path / "ioc.txt"
+    ioc.write_text("203.0.113.9\n2001:db8:0:0::1\n")
+    hits = by_rule(findings.run(c, ioc_file=ioc), "C5-ioc-ip")
+    assert sorted((f.details["value"], f.details["count"]) for f in hits) == [("2001:db8::1", 11), ("203.0.113.9", 7)]
+
+
 def test_web_attacks(case):
     found = findings.run(case)
     sqli = by_rule(found, "C6-web-sql_injection")

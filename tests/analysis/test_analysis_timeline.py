@@ -117,6 +117,34 @@ def test_other_logs_are_parsed_only_when_they_look_like_syslog(new_case, tmp_pat
     assert reports["/var/log/myapp.log"]["events"] == 1
 
 
+def test_rotated_syslogs_get_their_year_from_the_file_time_in_the_host_zone(new_case, tmp_path):
+    """Year inference across rotation, in the host's zone (+07:00): syslog.1 was last written at 00:05 local
+    on 1 Jan 2024, which is still 31 Dec 2023 in UTC; its last line has no newline yet and one line is late."""
+    import gzip
+
+    def local(*a):
+        return dt.datetime(*a, tzinfo=dt.timezone(dt.timedelta(hours=7))).timestamp()
+
+    c = new_case("rotated")
+    add_json(c, "system.json", {"hostname": "web01", "utc_offset": "+07:00"}, "B2")
+    add_text(c, tmp_path, "/var/log/syslog.2.gz", gzip.compress(b"Dec 30 10:00:00 web01 CRON[1]: two\n"),
+             mtime=local(2023, 12, 31, 0, 0))
+    add_text(c, tmp_path, "/var/log/syslog.1",
+             "Dec 31 23:59:58 web01 CRON[2]: one\nJan  1 00:00:01 web01 CRON[3]: one\n"
+             "Dec 31 23:59:59 web01 CRON[4]: one, late\nJan  1 00:04:00 web01 CRON[5]: one, last", mtime=local(2024, 1, 1, 0, 5))
+    add_text(c, tmp_path, "/var/log/syslog", "Jan  1 07:00:00 web01 CRON[6]: current\n", mtime=local(2024, 1, 1, 8))
+    timeline.build(c)
+    rows = timeline.page(c, timeline.Filter(sources=["cron"]))
+    assert [(r["datetime"], r["message"].rsplit(": ", 1)[1]) for r in rows] == [
+        ("2023-12-30T10:00:00.000000+07:00", "two"),
+        ("2023-12-31T23:59:58.000000+07:00", "one"),
+        ("2023-12-31T23:59:59.000000+07:00", "one, late"),
+        ("2024-01-01T00:00:01.000000+07:00", "one"),
+        ("2024-01-01T00:04:00.000000+07:00", "one, last"),
+        ("2024-01-01T07:00:00.000000+07:00", "current")]
+    assert iso_z(rows[1]["ts"]) == "2023-12-31T16:59:58.000000Z"
+
+
 def test_ensure_rebuilds_only_when_evidence_changed(case, tmp_path):
     assert timeline.ensure(case) is not None
     assert timeline.ensure(case) is None
@@ -184,8 +212,52 @@ def test_jsonl_is_timesketch_ready(case):
         assert rec["datetime"][-6] in "+-" and rec["datetime"][10] == "T"
         assert not any(isinstance(v, (dict, list)) for v in rec.values())  # flat for Timesketch
     ev = [r for r in lines if r["source"] == "evtx"][1]
-    assert ev["event_id"] == 4720 or ev["field_event_id"] == 4720
+    assert ev["event_id"] == "4720"  # fields as text: one type per field in Timesketch's index
     assert ev["data_TargetUserName"] == "IEUser"
+    assert isinstance(ev["timestamp"], int)
+
+
+def test_timesketch_exports_of_mixed_sources_import_whole(new_case, tmp_path, logs, evtx_dir):
+    """Timesketch types a field by the first value it indexes and reads csv with pandas, which skips a
+    whole chunk whose datetime column mixes offsets: a +07:00 host's syslog, dpkg and web log beside EVTX
+    and wtmp (UTC) must give one type per field (jsonl) and one offset per file (csv)."""
+    c = new_case("mixed")
+    add_json(c, "system.json", {"hostname": "web01", "utc_offset": "+07:00"}, "B2")
+    add_text(c, tmp_path, "/var/log/dpkg.log", (logs / P / "dpkg.log").read_text())  # status: "half-installed"
+    add_text(c, tmp_path, "/var/log/nginx/access.log",
+             '203.0.113.7 - - [10/Oct/2023:13:55:36 +0700] "GET / HTTP/1.1" 200 5 "-" "curl"\n')  # status: 200
+    add_text(c, tmp_path, "/var/log/messages", (logs / P / "syslog_syslog_rsyslog_SyslogProtocol23Format").read_text())
+    add_text(c, tmp_path, "/var/log/daemon.log", (logs / P / "syslog_syslog_chromeos").read_text())  # severity: INFO
+    add_text(c, tmp_path, "/var/log/wtmp", (logs / P / "utmp_wtmp.1").read_bytes())
+    c.add_file(evtx_dir / "evtx-rs-samples/security.evtx", checklist_id="B10", collector="test",
+               source="C:\\Windows\\System32\\winevt\\Logs\\Security.evtx")  # ProcessId: 4 and "0x3e4"
+    timeline.build(c)
+    types: dict = {}
+    offsets = set()
+    for line in export.to_string(c, "jsonl").splitlines():
+        rec = json.loads(line)
+        offsets.add(rec["datetime"][-6:])
+        assert dt.datetime.fromisoformat(rec["datetime"]).timestamp() * 1e6 == pytest.approx(rec["timestamp"], abs=1)
+        for k, v in rec.items():
+            types.setdefault(k, set()).add(type(v).__name__)
+    assert offsets == {"+07:00", "+00:00", "-07:00"}  # jsonl keeps each source's offset (ChromeOS: -07:00)
+    assert types.pop("timestamp") == {"int"}
+    assert {k: t for k, t in types.items() if t != {"str"}} == {}
+    rows = list(csv.DictReader(io.StringIO(export.to_string(c, "csv"))))
+    assert {r["datetime"][-6:] for r in rows} == {"+07:00"}  # the host's offset for every row
+    assert {r["source_offset"] for r in rows} == {"+07:00", "+00:00", "-07:00"}
+    for r in rows:
+        assert dt.datetime.fromisoformat(r["datetime"]).timestamp() * 1e6 == pytest.approx(int(r["timestamp"]), abs=1)
+    # a file named with a bare CR (bodyfile sample) stays one row for readers in universal newline mode
+    add_text(c, tmp_path, "/cases/host.body", (logs / P / "bodyfile_bodyfile").read_bytes())
+    timeline.build(c)
+    text = export.to_string(c, "csv")
+    rows = list(csv.DictReader(io.StringIO(text, newline=None)))
+    assert len(rows) == timeline.count(c) and all(r["datetime"] for r in rows)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert any(r["message"] == "ma.. /passwordz\r.txt" for r in rows)
+    web = [r for r in rows if r["source"] == "web"][0]
+    assert web["datetime"] == "2023-10-10T13:55:36.000000+07:00" and json.loads(web["fields"])["status"] == 200
 
 
 def test_csv_export_columns(case):
@@ -225,7 +297,9 @@ def test_bodyfile_and_mactime_exports(case, new_case, tmp_path, logs):
     assert mac[1] == "Fri May 25 2012 15:59:23,1024,m.c.,d/drwxr-xr-x,151107,5000,12,/a_directory"
     assert mac[2] == ",1,mac.,r/rrw-r--r--,0,0,7,/x"  # same second: the date is left blank
     assert mac[3].startswith("Fri May 25 2012 15:59:24,1024,.a..,")
-    assert mac[5] == "Fri May 25 2012 16:01:03,116,..c.,r/rr--------,151107,5000,15,/passwords\r.txt"
+    # a name holding a bare CR is quoted, or csv readers would cut the row in two
+    assert mac[5] == '"Fri May 25 2012 16:01:03","116","..c.","r/rr--------","151107","5000","15","/passwords\r.txt"'
+    assert list(csv.reader(io.StringIO(export.to_string(c, "mactime"))))[5][-1] == "/passwords\r.txt"
 
 
 def test_a_parser_failure_is_reported_and_the_rest_is_kept(case, monkeypatch):

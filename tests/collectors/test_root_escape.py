@@ -87,3 +87,68 @@ def test_windows_paths_follow_no_link_and_no_dot_dot(tmp_path):
         assert [r.source for r in case.evidence() if r.sha256 == hashlib.sha256(SECRET).hexdigest()] == []
     finally:
         case.close()
+
+
+def test_named_pipes_where_files_are_expected_do_not_hang_the_collection(tmp_path):
+    """A hostile tree: pipes as /etc/passwd, a unit file, a log and a Windows task. Opening one for
+    reading would block forever; each is refused and said so, and the run ends."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "image"
+    for rel in ("etc/systemd/system", "var/log"):
+        (root / rel).mkdir(parents=True)
+    for rel in ("etc/passwd", "etc/systemd/system/evil.service", "var/log/pipe.log"):
+        os.mkfifo(root / rel)
+    (root / "etc/hostname").write_text("web01\n")
+    case_dir = tmp_path / "case"
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "desktop", "--lang", "en", "collect", "--case", str(case_dir),
+                           "--root", str(root), "--only", "B2,B3,B4,B10"], cwd=repo, capture_output=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert "/etc/passwd: not a regular file (a device, socket or pipe): not read" in out
+    win = tmp_path / "win"
+    (win / "Windows/System32/Tasks").mkdir(parents=True)
+    os.mkfifo(win / "Windows/System32/Tasks/pipe")
+    proc = subprocess.run([sys.executable, "-m", "desktop", "--lang", "en", "collect", "--case", str(tmp_path / "c2"),
+                           "--root", str(win), "--only", "B4"], cwd=repo, capture_output=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    assert "/Windows/System32/Tasks/pipe: not a regular file" in proc.stdout.decode()
+
+
+def test_a_file_swapped_for_a_link_or_a_pipe_while_it_is_opened(case, tmp_path, monkeypatch):
+    """The gap between the check (lstat) and the open: the swapped-in object is never read."""
+    import collectors.case as case_mod
+    from collectors.errors import SourceError
+
+    secret = tmp_path / "secret"
+    secret.write_bytes(SECRET)
+    src = tmp_path / "victim.log"
+    real_stat = os.stat
+
+    def swap_after_check(make):
+        def fake(path, *a, **k):
+            st = real_stat(path, *a, **k)
+            if os.fsdecode(path) == str(src) and not k.get("follow_symlinks", True) and not fake.done:
+                fake.done = True
+                src.unlink()
+                make()
+            return st
+        fake.done = False
+        return fake
+
+    for make in (lambda: src.symlink_to(secret), lambda: os.mkfifo(src)):
+        if src.exists() or src.is_symlink():
+            src.unlink()
+        src.write_bytes(b"the file that was checked\n")
+        monkeypatch.setattr(case_mod.os, "stat", swap_after_check(make))
+        try:
+            case.add_file(src, checklist_id="B5", collector="t")
+        except SourceError as exc:
+            assert "symbolic link" in str(exc) or "replaced while it was being opened" in str(exc)
+        else:  # pragma: no cover - the bug
+            raise AssertionError("the swapped-in object was read")
+        finally:
+            monkeypatch.setattr(case_mod.os, "stat", real_stat)
+    assert case.evidence() == []

@@ -225,6 +225,11 @@ def test_collect_b1_b2_b8_fills_the_evidence_table_and_verifies(make_win, case_d
         ev.verify_all()
     assert not blocker.args[0].ok
     assert "content changed" in ev.model.verify[rec.id]
+    # shown in Vietnamese, the hashes kept; verify's own words in the tooltip
+    row = next(i for i, r in enumerate(ev.model.records) if r.id == rec.id)
+    cell = ev.model.item(row, 7)
+    assert "nội dung đã thay đổi" in cell.text() and p.name[:16] in cell.text() and "content changed" in cell.toolTip()
+    assert "nội dung đã thay đổi" in ev.summary.text()
     assert all(ev.model.verify[r.id] == "nguyên vẹn" for r in stored if r.sha256 != rec.sha256)
 
 
@@ -536,7 +541,11 @@ def test_reports_page_makes_the_initial_report(make_win, case_dir, qtbot):
     assert exports[-1]["details"]["sha256"] == res.sha256
 
 
-def test_phase3_marks_start_the_closing_report_clock(make_win, case_dir):
+def test_phase3_marks_start_the_closing_report_clock(make_win, case_dir, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[-1]) or QMessageBox.Yes)
     win = make_win()
     new_case(win, case_dir)
     fill_m03(win.intake_page, dt.datetime.now(VN) - dt.timedelta(days=1))
@@ -547,6 +556,11 @@ def test_phase3_marks_start_the_closing_report_clock(make_win, case_dir):
     win.phase3_page.recovered_btn.click()
     hist = [h["status"] for h in win.case.incident()["status_history"]]
     assert hist[-2:] == ["eradicated", "recovered"]
+    assert asked == [QMessageBox.No]  # the end of the response is confirmed; Enter alone says no
+    # marked once: a second press cannot move the clock (the first entry is the one the deadline counts from)
+    assert not win.phase3_page.recovered_btn.isEnabled() and not win.phase3_page.eradicated_btn.isEnabled()
+    win.phase3_page.mark("recovered")
+    assert [h["status"] for h in win.case.incident()["status_history"]] == hist
     assert win.step_states()["R"][0] == "done"
     win.refresh_banner()
     # Hà Tĩnh: closing report (Mẫu 04) within 10 days after the response ends -> now on time, ~240 h left

@@ -258,3 +258,65 @@ def test_member_longer_than_declared_is_named_not_followed(plain, tmp_path, caps
     bad.write_bytes(bytes(raw))
     code, text = _verify_exit(bad, capsys)
     assert code == 1 and "E000002 (evidence/E000002-roles.json): không đọc được trong gói (hỏng)" in text
+
+
+def test_exported_reports_whose_safe_names_collide(case, tmp_path):
+    """Two exported reports with one safe name ("Báo cáo.pdf", "Bào cáo.pdf", "b_o_c_o.PDF") were put in the
+    bundle under the same member name: the bundle was refused by verify as holding duplicate names."""
+    exports = case.path / "exports"
+    exports.mkdir(exist_ok=True)
+    for i, name in enumerate(["Báo cáo.pdf", "Bào cáo.pdf", "b_o_c_o.PDF"]):
+        (exports / name).write_bytes(b"%PDF-1.4 " + bytes([48 + i]))
+    out = tmp_path / "b.zip"
+    build_bundle(case, out, include_timeline=False)
+    res = verify_bundle(out)
+    assert res.ok, res.problems
+    with zipfile.ZipFile(out) as zf:
+        got = sorted(zf.read(n) for n in zf.namelist() if n.startswith("reports/exported/"))
+    assert got == [b"%PDF-1.4 0", b"%PDF-1.4 1", b"%PDF-1.4 2"]
+
+
+def test_out_may_be_a_folder(case, tmp_path, capsys):
+    """--out naming an existing folder: the file goes inside it under its usual name (it used to be written
+    as a hidden temporary file in the folder's parent, then fail)."""
+    from reports.render import render_report
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    res = render_report(case, "initial", "pdf", folder)
+    assert res.path == folder / "initial-146-BC-TTCNTT.pdf" and res.path.read_bytes().startswith(b"%PDF")
+    assert ungcuu(["bundle", "--case", str(case.path), "--out", str(folder), "--no-reports", "--no-timeline"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == str(folder / f"bundle-{case.case_id}.zip")
+    assert verify_bundle(folder / f"bundle-{case.case_id}.zip").ok
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case", "usb"]
+
+
+def test_case_with_a_disk_image_verifies_intact(tmp_path, capsys):
+    """`ungcuu image` logs a custody note on the image manifest's evidence id carrying the image's own
+    SHA-256: verify took it for the manifest's hash and called every bundle of such a case altered."""
+    src = tmp_path / "disk.raw"
+    src.write_bytes(bytes(range(256)) * 1024)
+    case_dir = tmp_path / "IMG"
+    assert ungcuu(["image", str(src), "--case", str(case_dir)]) == 0
+    out = tmp_path / "img.zip"
+    assert ungcuu(["bundle", "--case", str(case_dir), "--out", str(out), "--no-reports", "--no-timeline"]) == 0
+    capsys.readouterr()
+    code, text = _verify_exit(out, capsys)
+    assert code == 0, text
+
+
+def test_damaged_manifest_member_is_unreadable_for_extract_too(plain, tmp_path, capsys):
+    """One flipped bit inside manifest.json's compressed data: verify said 'unreadable' but extraction
+    crashed with zipfile.BadZipFile / zlib.error."""
+    from collectors.errors import UnreadableInput
+
+    raw = bytearray(plain.read_bytes())
+    with zipfile.ZipFile(plain) as zf:
+        info = zf.getinfo("manifest.json")
+    name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26: info.header_offset + 30])
+    raw[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0x10
+    bad = tmp_path / "m.zip"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(UnreadableInput, match="gói hỏng"):
+        extract_bundle(bad, tmp_path / "out")
+    assert _verify_exit(bad, capsys)[0] == 2

@@ -164,3 +164,83 @@ def test_findings_key_events_start_near_detection_when_none_marked(case, tmp_pat
     assert "/var/www/upload/shell.php" in section
     assert "/var/www/old-" not in section
     assert "3 ngày trước thời điểm phát hiện" in section
+
+
+def test_prefill_does_not_take_brotli_or_broadcom_for_an_ids(tmp_path, shared_data):
+    """'bro' (Zeek's old name) matched as a prefix: brotli, broadcom-sta-dkms or a Brother printer driver
+    in packages.json pre-ticked "Hệ thống phát hiện xâm nhập" on Mẫu 03."""
+    from reports.prefill import prefill
+    from reports_helpers import make_case
+
+    c = make_case(tmp_path / "c", shared_data, incident=False)
+    try:
+        pk = [{"name": n, "version": "1"} for n in ("brotli", "broadcom-sta-dkms", "brother-lpr-drivers-extra")]
+        c.add_json(pk, checklist_id="B4", name="packages.json", source="dpkg", collector="test")
+        assert prefill(c)["system_info.security_measures"].value == ["antivirus", "firewall"]
+        c.add_json(pk + [{"name": "bro", "version": "2.6"}], checklist_id="B4", name="packages.json",
+                   source="dpkg", collector="test")
+        assert prefill(c)["system_info.security_measures"].value == ["antivirus", "firewall", "ids"]
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("body, field", [
+    ("id: x\nname: X\ndue_soon_hours: nhiều\ndeadlines: []\n", "due_soon_hours"),
+    ("id: x\nname: X\ntimezone: Asia/Ha_Tinh\ndeadlines: []\n", "timezone"),
+    ("id: x\nname: X\ndeadlines: {id: a}\n", "deadlines"),
+    ("id: x\nname: X\nrecipients: [Sở KH&CN]\n", "recipients[0]"),
+])
+def test_bad_regime_file_names_the_field(tmp_path, monkeypatch, body, field):
+    """A regime file an administrator edited (recipients renamed after a reorganisation) with a bad value
+    crashed `ungcuu status` and every report with a ValueError / AttributeError."""
+    from reports.regimes import RegimeError, load_regimes
+
+    (tmp_path / "x.yaml").write_text(body, encoding="utf-8")
+    monkeypatch.setenv("UNGCUU_REGIMES_DIR", str(tmp_path))
+    with pytest.raises(RegimeError) as info:
+        load_regimes()
+    assert info.value.field == field and str(tmp_path / "x.yaml") in str(info.value)
+
+
+def test_incident_yaml_aliases_refused_quickly(tmp_path):
+    """A 'billion laughs' incident file (nine levels of nine aliases, 400 bytes) used to hang the line-number
+    walk and blow up when stored; aliases are refused with the line."""
+    import time
+
+    from reports.incident import IncidentError, load_incident_file
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    lines.append("title: *a9")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.monotonic()
+    with pytest.raises(IncidentError) as info:
+        load_incident_file(path)
+    assert time.monotonic() - start < 2
+    assert info.value.line == 2 and "bí danh YAML (*a0)" in str(info.value)
+
+
+def test_docx_keeps_headings_and_signature_with_what_follows(module_case, tmp_path):
+    """Seen in Word/LibreOffice: Mẫu 03's "E." heading ended page 1 with its lines on page 2, Mẫu 04's
+    signature stood alone on page 2, and the national motto wrapped (columns sized by content)."""
+    import io
+
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    from reports.render import render_report
+
+    for kind in ("initial", "closing"):
+        d = Document(io.BytesIO(render_report(module_case, kind, "docx", tmp_path / f"{kind}.docx").path.read_bytes()))
+        body = list(d.element.body)
+        heads = [p for p in d.paragraphs if p.text.startswith(("A. ", "E. ", "KẾT QUẢ XỬ LÝ SỰ CỐ", "CÁC TÀI LIỆU"))]
+        assert heads and all(p.paragraph_format.keep_with_next for p in heads), kind
+        sig = [t for t in d.tables if "CÁ NHÂN/NGƯỜI ĐẠI DIỆN THEO PHÁP LUẬT" in t.rows[0].cells[1].text][0]
+        before = body[body.index(sig._tbl) - 1]
+        assert before.tag == qn("w:p") and before.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None, kind
+        letterhead = d.tables[0]
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in letterhead.rows[0].cells[1].text
+        assert letterhead.columns[1].width >= Mm(100) and not letterhead.autofit
