@@ -196,10 +196,14 @@ class Context:
 
             self._host = host_name()
             if self.root is not None:
+                from .artifacts._common import read_text  # regular files only: a pipe never blocks
+
+                real = resolve_in_root(self.root, "/etc/hostname")  # a link stays inside the root
                 try:
-                    self._host = (self.root / "etc/hostname").read_text(errors="replace").strip() or self._host
+                    name = read_text(real, limit=4096).strip() if real is not None else ""
                 except OSError:
-                    self._host = f"offline root {self.root}"
+                    name = ""
+                self._host = name.splitlines()[0] if name else f"offline root {self.root}"
         return self._host
 
     # --------------------------------------------------------------- paths
@@ -253,8 +257,12 @@ class Context:
             fp = file_fingerprint(st)
             prior = self.case.find_evidence(checklist_id=kw.get("checklist_id", self.checklist_id),
                                             source=logical, fingerprint=fp)
-            if prior is not None and not prior.incomplete:
+            # A head kept under the same size cap is as complete as it will get: not copied again either.
+            capped = limit is not None and prior is not None and prior.size == limit and all(
+                n.startswith("size cap of ") for n in prior.incomplete)
+            if prior is not None and (not prior.incomplete or capped):
                 self.stored.append(prior)
+                self.notes.extend(f"{logical}: {n}" for n in prior.incomplete)
                 return prior
             kw = self._common(kw)
             if self.root is not None:

@@ -35,6 +35,7 @@ from .errors import (
     DestinationFull,
     DestinationUnwritable,
     SourceError,
+    UnreadableInput,
 )
 from .hashing import copy_and_hash
 from .util import decode_path, file_metadata, host_name, local_offset, privileges, utc_now_iso
@@ -222,19 +223,42 @@ class Case:
     def db(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
+            read_only = self.read_only
             try:
-                conn = sqlite3.connect(self.path / DB_NAME, timeout=30, isolation_level=None)
+                if read_only:
+                    conn = self._connect_read_only()
+                else:
+                    conn = sqlite3.connect(self.path / DB_NAME, timeout=30, isolation_level=None)
             except sqlite3.OperationalError as exc:
                 raise DestinationUnwritable(f"cannot open {self.path / DB_NAME}: {exc}", path=str(self.path)) from exc
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            if not read_only:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             # Autocommit mode with explicit BEGIN; `with conn:` is replaced by `transaction()`.
             self._local.conn = conn
             with self._conn_lock:
                 self._connections.append(conn)
         return conn
+
+    @property
+    def read_only(self) -> bool:
+        """The case folder cannot be written (a write-protected drive, a read-only mount): it can still be
+        read and verified, and nothing is written to it."""
+        return not os.access(self.path, os.W_OK)
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        # A WAL database needs its -shm file, which a read-only medium cannot hold; a case closed cleanly
+        # has everything in case.sqlite and is read as immutable. A leftover -wal holds transactions
+        # that reading immutable would silently miss: refuse rather than verify half the case.
+        wal = self.path / f"{DB_NAME}-wal"
+        if wal.exists() and wal.stat().st_size > 0:
+            raise UnreadableInput(
+                f"{self.path} is read-only and was not closed cleanly ({wal.name} still holds transactions): "
+                "copy the case folder to a writable disk to read it", path=str(self.path))
+        uri = (self.path / DB_NAME).as_uri() + "?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
 
     @contextlib.contextmanager
     def transaction(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
@@ -257,6 +281,9 @@ class Case:
             if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower():
                 raise DestinationFull(f"the disk holding the case folder {self.path} is full: collection stopped; "
                                       "what was stored before stays valid", path=str(self.path)) from exc
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).lower():
+                raise DestinationUnwritable(f"the case folder {self.path} is read-only: it can be read and verified, "
+                                            "not written", path=str(self.path)) from exc
             raise
         self.custody._committed()  # mirror the committed custody entries (see custody.py)
 
@@ -302,6 +329,7 @@ class Case:
     # ----------------------------------------------------------------- runs and outcomes
     def start_run(self, *, profile: str | None, items: Iterable[str], root: str | None, argv: list[str] | None = None) -> str:
         run_id = "R-" + uuid.uuid4().hex[:10]
+        items = list(items)  # stored twice below (a generator would leave the custody entry empty)
         with self.transaction():
             self.db.execute(
                 "INSERT INTO runs (id, started_at, state, profile, items, root, examiner, privileges, argv, host) "

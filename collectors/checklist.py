@@ -148,6 +148,10 @@ def parse(text: str, *, name: str = "checklist.yaml", known_collectors: set[str]
         extra = set(raw) - set(REQUIRED) - {"__line__", "notes"}
         if extra:
             fail(line, f"item {ident}: unknown key(s) {', '.join(sorted(extra))}")
+        for key in ("os", "collectors"):
+            bad = [v for v in raw[key] if not isinstance(v, str)]
+            if bad:
+                fail(line, f"item {ident}: '{key}' must be a list of names, got {bad[0]!r}")
         if not ID_RE.match(ident):
             fail(line, f"item id {ident!r} is not like B1..B11")
         if ident in seen:
@@ -176,7 +180,7 @@ def parse(text: str, *, name: str = "checklist.yaml", known_collectors: set[str]
     for pname, ids in raw_profiles.items():
         if pname == "__line__":
             continue
-        if not isinstance(ids, list):
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             fail(line, f"profile {pname}: must be a list of item ids")
         missing = [i for i in ids if i not in seen]
         if missing:

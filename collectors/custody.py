@@ -149,10 +149,6 @@ class CustodyLog:
         except OSError:
             return  # a read-only medium: verify reports what is missing
         try:
-            try:  # read under the lock: every committed entry but a crashed one is mirrored
-                db_entries = self.entries()
-            except ValueError:
-                return  # an entry is no longer JSON: verify names it
             size = os.lseek(fd, 0, os.SEEK_END)
             os.lseek(fd, 0, os.SEEK_SET)
             data = b""
@@ -169,8 +165,13 @@ class CustodyLog:
                 except ValueError:
                     keep = cut  # a line torn by the crash
             lines = data[:keep].splitlines()
-            if len(lines) >= len(db_entries):
-                return
+            # Read under the lock: every committed entry but a crashed one is mirrored.
+            if self.case.db.execute("SELECT COUNT(*) FROM custody").fetchone()[0] <= len(lines):
+                return  # the usual case, decided without parsing the log
+            try:
+                db_entries = self.entries()
+            except ValueError:
+                return  # an entry is no longer JSON: verify names it
             for raw, d in zip(lines, db_entries):
                 try:
                     if json.loads(raw) != d:

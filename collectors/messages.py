@@ -229,6 +229,8 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"cannot write to the case folder (?P<p>.+): (?P<e>[^:]+)", _fmt("không ghi được vào thư mục hồ sơ {p}: {e}", e=_err)),
     (r"cannot create the case folder (?P<p>.+): (?P<e>[^:]+)", _fmt("không tạo được thư mục hồ sơ {p}: {e}", e=_err)),
     (_PATH + r" is on a read-only file system", _fmt("{p} nằm trên hệ thống tệp chỉ đọc")),
+    (r"the case folder (?P<p>.+) is read-only: it can be read and verified, not written",
+     _fmt("thư mục hồ sơ {p} chỉ đọc: có thể đọc và kiểm tra, không thể ghi")),
     (r"cannot read (?P<p>.+): (?P<e>[^:]+)", _fmt("không đọc được {p}: {e}", e=_err)),
     # case.py: opening or creating the case folder
     (r"no case folder at (?P<p>.+)", _fmt("không có thư mục hồ sơ tại {p}")),

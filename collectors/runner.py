@@ -148,17 +148,29 @@ def _target(root, host: str | None) -> tuple:
     return ("live", host)
 
 
-def done_items(case: Case, root=None) -> set[str]:
-    """Items an earlier run collected (or partly collected) from the same target: this live host, or this
-    offline root. Collecting a mounted image after the live system (or another host's) must not find
-    its items 'already collected'."""
+def done_items(case: Case, root=None, items: list[Item] | None = None) -> set[str]:
+    """Items an earlier run of their own collectors collected (or partly collected) from the same target:
+    this live host, or this offline root.
+
+    Collecting a mounted image after the live system (or another host's) must not find its items
+    'already collected'; nor must a packet capture (B7), a memory dump (B6) or a disk image (B9), which
+    record an outcome under the same id, stand for the item's socket list, memory maps or disk list.
+    """
     want = _target(root, host_name())
+    own = {i.id: set(i.collectors) for i in items or ()}
+    by_run: dict[tuple[str, str], set[str]] = {}
+    for r in case.db.execute("SELECT DISTINCT run_id, checklist_id, collector FROM evidence WHERE run_id IS NOT NULL"):
+        by_run.setdefault((r["run_id"], r["checklist_id"]), set()).add(r["collector"])
     latest: dict[str, str] = {}
     for r in case.db.execute(
-            "SELECT o.checklist_id, o.state, r.root, r.host FROM outcomes o JOIN runs r ON r.id = o.run_id "
+            "SELECT o.run_id, o.checklist_id, o.state, r.root, r.host FROM outcomes o JOIN runs r ON r.id = o.run_id "
             "ORDER BY r.started_at, o.started_at"):
-        if _target(r["root"], r["host"]) == want:
-            latest[r["checklist_id"]] = r["state"]
+        if _target(r["root"], r["host"]) != want:
+            continue
+        stored_by = by_run.get((r["run_id"], r["checklist_id"]))
+        if stored_by and r["checklist_id"] in own and not stored_by & own[r["checklist_id"]]:
+            continue  # stored by other tools (an acquisition), not by this item's collectors
+        latest[r["checklist_id"]] = r["state"]
     return {cid for cid, state in latest.items() if state in DONE_STATES}
 
 
@@ -168,7 +180,7 @@ def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "tr
     """Run the chosen items in order of volatility, resuming what an earlier run left undone."""
     cancel = cancel or threading.Event()
     items = checklist.select(profile, only)
-    done = set() if again else done_items(case, root)
+    done = set() if again else done_items(case, root, items)
     todo = [i for i in items if again or i.id not in done]
     resumed = [i for i in items if i not in todo]
     run_id = case.start_run(profile=None if only else profile, items=[i.id for i in todo], root=str(root) if root else None,

@@ -66,6 +66,15 @@ def _runs_and_outcomes(runs: dict, rows: dict, entries: list[dict]) -> list[str]
     for run_id, r in runs.items():
         if run_id not in starts:
             problems.append(f"run {run_id} is in case.sqlite but its start is not in the custody log (added outside UngCuu)")
+        else:
+            logged_start = starts[run_id]["details"]
+            try:
+                items = json.loads(r["items"]) if r["items"] is not None else None
+            except ValueError:
+                items = r["items"]
+            for f, value in (("profile", r["profile"]), ("root", r["root"]), ("items", items)):
+                if value != logged_start.get(f):
+                    problems.append(f"run {run_id}: {f} is {value!r} but the custody log recorded {logged_start.get(f)!r}")
         end = ends.get(run_id)
         if end is None:
             if r["finished_at"] is not None:
@@ -139,6 +148,7 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
         runs = {r["id"]: dict(r) for r in case.db.execute("SELECT * FROM runs")}
         outcomes = {(r["run_id"], r["checklist_id"]): dict(r) for r in case.db.execute("SELECT * FROM outcomes")}
         issued = dict(case.db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
+        case_id = case.meta().get("case_id")
     except (CaseNotFound, Exception) as exc:
         if isinstance(exc, UnreadableInput):
             raise
@@ -171,6 +181,8 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
             problems += [f"custody.jsonl line {n}: {e.get('action')} {e.get('target')} at {e.get('ts')}"
                          for n, e, _ in mirror[len(entries):len(entries) + 20] if e is not None]
     problems += _sequences(issued, rows, entries)
+    if entries and entries[0]["action"] == "create" and entries[0]["target"] != case_id:
+        problems.append(f"the case id is {case_id!r} but the custody log created the case as {entries[0]['target']!r}")
     problems += _runs_and_outcomes(runs, outcomes, entries)
 
     # Evidence index against the custody log.

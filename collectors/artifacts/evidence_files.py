@@ -57,7 +57,8 @@ class EvidenceFiles(Collector):
                     yield ctx.incomplete(f"total size cap of {max_total} bytes reached: {ctx.logical(f)} "
                                          "and the files after it were not copied")
                     return
-                result = ctx.put_file(f, limit=max_file, custody_action="add")
+                limit = max_file if max_total is None else min(max_file, int(max_total) - total)
+                result = ctx.put_file(f, limit=limit, custody_action="add")
                 yield result
                 count += 1
                 total += getattr(result, "size", 0)

@@ -15,7 +15,10 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     case = open_case(args.case, affected_root="")
-    recs = case.evidence(args.item)
+    try:
+        recs = case.evidence(args.item)
+    finally:
+        case.close()
     if args.json:
         print_json([r.to_dict() for r in recs])
         return 0

@@ -27,6 +27,13 @@ def deadlines(case) -> list[dict]:
 
 def run(args) -> int:
     case = open_case(args.case, affected_root="")
+    try:
+        return _show(case, args)
+    finally:
+        case.close()
+
+
+def _show(case, args) -> int:
     checklist = checklist_mod.load()
     outcomes = case.outcomes()
     items = []

@@ -59,6 +59,10 @@ def test_shipped_checklist_covers_b1_to_b11_in_rfc3227_order():
     (("  triage: [B2]", "  triage: [B2, B99]"), 3, "profile triage: unknown item(s) B99"),
     (("    label_en: Memory\n", ""), 13, "item B6: missing 'label_en'"),
     (("    collectors: [a]\n", "    collectors: [a]\n    colour: red\n"), 5, "unknown key(s) colour"),
+    # entries that are not names were a TypeError (unhashable) instead of an error naming the line
+    (("collectors: [a, b]", "collectors: [a, {b: 1}]"), 13, "'collectors' must be a list of names"),
+    (("    os: [linux, windows]", "    os: [linux, [windows]]"), 13, "'os' must be a list of names"),
+    (("  triage: [B2]", "  triage: [[B2]]"), 3, "profile triage: must be a list of item ids"),
 ])
 def test_bad_file_error_names_the_line(change, line, message):
     text = GOOD.replace(*change, 1) if change[0] != "id: B6" or "B2" not in change[1] else GOOD.replace("id: B6", "id: B2")

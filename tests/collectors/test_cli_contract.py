@@ -26,3 +26,20 @@ def test_add_of_nothing_is_not_a_success(tmp_path, capsys):
     real.write_text("x\n")
     assert main(["add", "--case", case, str(real)]) == 0
     assert main(["add", "--case", case, str(real)]) == 0  # again: already stored, still a success
+
+
+def test_adding_again_does_not_copy_a_capped_file_twice(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big.bin").write_bytes(b"B" * 5000)
+    (src / "small.txt").write_text("nhỏ")
+    case = str(tmp_path / "case")
+    for _ in range(3):
+        assert main(["add", "--case", case, "--max-file-bytes", "1000", str(src)]) == 0
+    capsys.readouterr()
+    assert main(["evidence", "--case", case, "--json"]) == 0
+    names = sorted(e["name"] for e in json.loads(capsys.readouterr().out))
+    assert names == ["big.bin", "small.txt"]
+    assert main(["status", "--case", case, "--json"]) == 0
+    b5 = {i["id"]: i for i in json.loads(capsys.readouterr().out)["items"]}["B5"]
+    assert b5["state"] == "partial" and "size cap of 1000 bytes" in b5["reason"]  # still said on every run

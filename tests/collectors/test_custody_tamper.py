@@ -167,7 +167,8 @@ def test_edited_removed_and_planted_outcomes_and_runs(tmp_path, fake_registry, c
          ("DELETE FROM outcomes WHERE checklist_id = 'B2'", ()),
          ("INSERT INTO outcomes (run_id, checklist_id, state, reason, evidence_count) VALUES (?, 'B7', 'collected', NULL, 3)",
           (run_id,)),
-         ("UPDATE runs SET state = 'completed: all good' WHERE id = ?", (run_id,)),
+         ("UPDATE runs SET state = 'completed: all good', root = '/mnt/other' WHERE id = ?", (run_id,)),
+         ("UPDATE meta SET value = 'UC-OTHER' WHERE key = 'case_id'", ()),
          ("INSERT INTO runs (id, started_at, state) VALUES ('R-planted', '2020-01-01', 'completed')", ()))
     code, out = _verify(case_dir, capsys)
     assert code == 1
@@ -177,6 +178,8 @@ def test_edited_removed_and_planted_outcomes_and_runs(tmp_path, fake_registry, c
     assert f"outcome of B7 in run {run_id} (collected) is not in the custody log" in out
     assert f"run {run_id}: state is 'completed: all good' but the custody log recorded 'completed'" in out
     assert "run R-planted is in case.sqlite but its start is not in the custody log" in out
+    assert f"run {run_id}: root is '/mnt/other' but the custody log recorded None" in out
+    assert "the case id is 'UC-OTHER' but the custody log created the case as 'UC-" in out
 
 
 def test_any_field_of_a_mirror_line_edited_is_named(filled, capsys):
@@ -281,7 +284,7 @@ def test_a_disk_that_fills_up_item_by_item_leaves_a_case_that_verifies(tmp_path)
         assert res.ok, res.problems
         assert res.checked_items == stored
     finally:
-        subprocess.run(["umount", str(mnt)], check=False)
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 _WRITER = """
@@ -322,3 +325,25 @@ def test_several_processes_and_threads_writing_one_case(filled):
     c = Case.open(case_dir, affected_root="")
     assert [json.loads(x) for x in _mirror(case_dir)] == c.custody.entries()
     c.close()
+
+
+def test_a_case_on_a_read_only_medium_verifies_and_refuses_writes_clearly(tmp_path, capsys):
+    """Leadership checks the case from a write-protected drive: verify must read it (a WAL database
+    cannot make its -shm file there) and writing must fail with a plain message."""
+    mnt = tmp_path / "usb"
+    if not _tmpfs(mnt, "20m"):
+        pytest.skip("needs root to mount a tmpfs")
+    try:
+        c = Case.create(mnt / "case", examiner="t", affected_root="")
+        c.add_bytes(b"evidence", checklist_id="B2", name="x", source="s", collector="t")
+        c.close()
+        assert subprocess.run(["mount", "-o", "remount,ro", str(mnt)]).returncode == 0
+        capsys.readouterr()
+        assert main(["verify", str(mnt / "case")]) == 0  # logging the verification is skipped, not fatal
+        assert "intact: 1 evidence items" in capsys.readouterr().err
+        assert main(["status", "--case", str(mnt / "case"), "--json"]) == 0
+        capsys.readouterr()
+        assert main(["collect", "--case", str(mnt / "case"), "--only", "B1"]) == 2
+        assert "is read-only: it can be read and verified, not written" in capsys.readouterr().err
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)

@@ -55,3 +55,17 @@ def test_the_same_case_on_another_live_host(case, fake_registry):
     con.commit()
     con.close()
     assert _states(case, cl) == {"B4": "collected"}
+
+
+def test_an_acquisition_under_the_same_id_does_not_stand_for_the_item(case, fake_registry, tmp_path):
+    """`ungcuu capture` records B7 'collected' for a pcap; the checklist's B7 (every socket with its
+    process) must still run afterwards, and a repeated collect must then resume it."""
+    fake_registry({"where": Where()})
+    cl = checklist.parse(CHECKLIST, known_collectors={"where"})
+    run_id = case.start_run(profile=None, items=["B4"], root=None)
+    case.add_bytes(b"pcap", checklist_id="B4", name="capture.pcap", source="lo", collector="acquire.capture",
+                   run_id=run_id)
+    case.record_outcome(run_id, "B4", "collected", None, 1, "2026-01-01T00:00:00Z")
+    case.finish_run(run_id, "completed")
+    assert _states(case, cl) == {"B4": "collected"}
+    assert _states(case, cl) == {"B4": "collected-earlier"}

@@ -98,9 +98,8 @@ def test_named_pipes_where_files_are_expected_do_not_hang_the_collection(tmp_pat
     root = tmp_path / "image"
     for rel in ("etc/systemd/system", "var/log"):
         (root / rel).mkdir(parents=True)
-    for rel in ("etc/passwd", "etc/systemd/system/evil.service", "var/log/pipe.log"):
+    for rel in ("etc/passwd", "etc/hostname", "etc/systemd/system/evil.service", "var/log/pipe.log"):
         os.mkfifo(root / rel)
-    (root / "etc/hostname").write_text("web01\n")
     case_dir = tmp_path / "case"
     repo = Path(__file__).resolve().parents[2]
     proc = subprocess.run([sys.executable, "-m", "desktop", "--lang", "en", "collect", "--case", str(case_dir),
@@ -152,3 +151,36 @@ def test_a_file_swapped_for_a_link_or_a_pipe_while_it_is_opened(case, tmp_path, 
         finally:
             monkeypatch.setattr(case_mod.os, "stat", real_stat)
     assert case.evidence() == []
+
+
+def test_the_host_name_of_an_offline_root_is_read_inside_it(tmp_path):
+    root = tmp_path / "image"
+    (root / "etc").mkdir(parents=True)
+    mine = tmp_path / "examiner-hostname"
+    mine.write_text("examiner-laptop\n")
+    os.symlink(str(mine), root / "etc/hostname")
+    ctx = Context(None, run_id=None, checklist_id="B2", root=root)
+    assert ctx.host == f"offline root {ctx.root}"
+    (root / "etc/hostname").unlink()
+    (root / "etc/hostname").write_text("")  # empty: not the examiner's own name either
+    ctx = Context(None, run_id=None, checklist_id="B2", root=root)
+    assert ctx.host == f"offline root {ctx.root}"
+    (root / "etc/hostname").write_text("web01\n")
+    assert Context(None, run_id=None, checklist_id="B2", root=root).host == "web01"
+
+
+def test_add_stops_at_the_total_cap_even_inside_a_file(tmp_path, capsys):
+    import json
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.bin").write_bytes(b"a" * 600)
+    (src / "b.bin").write_bytes(b"b" * 600)
+    (src / "c.bin").write_bytes(b"c" * 600)
+    case = str(tmp_path / "case")
+    cli.main(["add", "--case", case, "--max-total-bytes", "1000", str(src)])
+    capsys.readouterr()
+    assert cli.main(["evidence", "--case", case, "--json"]) == 0
+    ev = [e for e in json.loads(capsys.readouterr().out) if e["name"].endswith(".bin")]
+    assert sum(e["size"] for e in ev) <= 1000
+    assert [e["size"] for e in ev] == [600, 400]
