@@ -96,17 +96,23 @@ def rule_updates(case, db) -> list[Finding]:
 
 
 # ------------------------------------------------------------------------------------------- C4
-LOGIN_EVENTS = ("ssh_accepted", "login", "rdp_logon", "rdp_reconnection", "session_opened", "last_login")
-LOGOFF_EVENTS = ("logout", "logoff", "session_closed", "rdp_disconnected", "rdp_logoff")
+LOGIN_EVENTS = ("ssh_accepted", "login", "rdp_logon", "rdp_reconnection", "last_login")
+LOGOFF_EVENTS = ("logout", "logoff", "rdp_disconnected", "rdp_logoff")
 INTERACTIVE_LOGON_TYPES = (2, 7, 10, 11)
+# PAM sessions that are someone logging in; cron, sudo, su, runuser and systemd-user open sessions too
+# (cron every few minutes), and those are no "last use" of the machine
+INTERACTIVE_PAM_SERVICES = ("sshd", "login", "gdm-password", "gdm-autologin", "gdm-fingerprint", "lightdm",
+                            "lightdm-autologin", "sddm", "sddm-autologin", "xrdp-sesman", "vsftpd", "cockpit",
+                            "kde", "xdm", "remote")
 
 
 def rule_last_use(case, db) -> list[Finding]:
     out: list[Finding] = []
     ev = "json_extract(fields, '$.event')"
+    pam = f"json_extract(fields, '$.service') IN ({','.join('?' * len(INTERACTIVE_PAM_SERVICES))})"
     login_where = (f"({ev} IN ({','.join('?' * len(LOGIN_EVENTS))}) OR ({ev} = 'logon' AND "
-                   f"json_extract(fields, '$.logon_type') IN (2, 7, 10, 11)))")
-    logins = list(_rows(db, login_where, LOGIN_EVENTS, order="ts DESC, id DESC", limit=5))
+                   f"json_extract(fields, '$.logon_type') IN (2, 7, 10, 11)) OR ({ev} = 'session_opened' AND {pam}))")
+    logins = list(_rows(db, login_where, LOGIN_EVENTS + INTERACTIVE_PAM_SERVICES, order="ts DESC, id DESC", limit=5))
     if logins:
         r = logins[0]
         f = r["fields"]
@@ -118,8 +124,8 @@ def rule_last_use(case, db) -> list[Finding]:
             f"Last interactive logon: {r['datetime']} — account {who} from {frm}",
             "C4-last-logon", _t(r["ts"]), _evidence_ids(logins), [_key(x) for x in logins],
             {"recent": [{"time": x["datetime"], "message": x["message"]} for x in logins]}))
-    logoffs = list(_rows(db, f"{ev} IN ({','.join('?' * len(LOGOFF_EVENTS))})", LOGOFF_EVENTS,
-                         order="ts DESC, id DESC", limit=5))
+    logoffs = list(_rows(db, f"{ev} IN ({','.join('?' * len(LOGOFF_EVENTS))}) OR ({ev} = 'session_closed' AND {pam})",
+                         LOGOFF_EVENTS + INTERACTIVE_PAM_SERVICES, order="ts DESC, id DESC", limit=5))
     if logoffs:
         r = logoffs[0]
         out.append(Finding(

@@ -208,6 +208,11 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"(?:(?P<p>.+): )?exit code (?P<n>-?\d+): ?(?P<e>.*)", lambda m: (m["p"] + ": " if m["p"] else "")
      + f"mã thoát {m['n']}" + (": " + _err(m["e"]) if m["e"] else "")),
     # case.py: the store
+    (r"the case folder (?P<p>.+) is on the same file system as the affected system's root \((?P<r>.+)\): "
+     r"writing there may overwrite deleted data",
+     _fmt("thư mục hồ sơ {p} nằm trên cùng hệ thống tệp với thư mục gốc ({r}) của hệ thống bị sự cố: "
+          "ghi vào đó có thể ghi đè dữ liệu đã xóa")),
+    (r"prefer a separate drive", lambda m: "nên dùng một ổ đĩa riêng (USB)"),
     (r"(?:(?P<p>.+): )?read error after (?P<n>\d+) bytes: (?P<e>.+)", lambda m: (m["p"] + ": " if m["p"] else "")
      + f"lỗi đọc sau {m['n']} byte: {_err(m['e'])}"),
     (r"(?:(?P<p>.+): )?size cap of (?P<n>\d+) bytes reached: only the first (?P<k>\d+) bytes were copied",

@@ -9,6 +9,7 @@ import sys
 
 from collectors import __version__
 from collectors.errors import UngCuuError
+from collectors.messages import translate
 
 from . import commands
 
@@ -62,11 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except UngCuuError as exc:
-        print(f"ungcuu: {exc}", file=sys.stderr)
+        print(f"ungcuu: {translate(str(exc), getattr(args, 'lang', 'vi'))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("ungcuu: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ungcuu evidence --case X | head`: the reader left, nothing is wrong
+        try:
+            sys.stdout = open(os.devnull, "w")  # keep the interpreter's final flush quiet
+        except OSError:
+            pass
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,7 +45,8 @@ def dpkg_install_times(ctx: Context, rows: list[dict]) -> None:
     for r in rows:
         for fname in (f"{r['name']}:{r['arch']}.list", f"{r['name']}.list"):
             try:
-                st = os.stat(info / fname)
+                # lstat: a link planted in an image must not make us report the examiner's own file time
+                st = os.stat(info / fname, follow_symlinks=False)
             except OSError:
                 continue
             r["install_time"] = ts_to_iso(st.st_mtime)

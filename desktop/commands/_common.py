@@ -29,10 +29,12 @@ def reason_text(reason: str | None, lang: str) -> str:
     return translate(reason, lang)
 
 
-def open_case(path: str, *, create: bool = False, examiner: str | None = None, affected_root: str = "/") -> Case:
+def open_case(path: str, *, create: bool = False, examiner: str | None = None, affected_root: str = "/",
+              lang: str = "vi") -> Case:
     case = (Case.create if create else Case.open)(path, examiner=examiner, affected_root=affected_root)
     for w in case.warnings:
-        print(f"ungcuu: warning: {w}", file=sys.stderr)
+        label = "cảnh báo" if lang == "vi" else "warning"
+        print(f"ungcuu: {label}: {translate(w, lang)}", file=sys.stderr)
     return case
 
 

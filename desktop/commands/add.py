@@ -21,7 +21,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     checklist = checklist_mod.load()
-    case = open_case(args.case, create=True, examiner=args.examiner)
+    case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     args.root = None
     args.again = True
     options = {"paths": args.paths, "max_file_bytes": args.max_file_bytes, "max_total_bytes": args.max_total_bytes}

@@ -40,7 +40,7 @@ def run(args) -> int:
         return 3
     seconds = args.seconds if args.seconds is not None else (None if args.count else 30.0)
     try:
-        case = open_case(args.case, create=True, examiner=args.examiner)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     except UngCuuError as exc:
         print(f"ungcuu capture: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -74,7 +74,7 @@ def run(args) -> int:
         checklist.select(None, only)  # unknown ids fail here, before the case is touched
     if args.root and not os.path.isdir(args.root):  # a mistyped --root would "collect" an empty system
         raise UngCuuError(f"--root {args.root}: no such folder (mount the image or copy the tree there first)")
-    case = open_case(args.case, create=True, examiner=args.examiner, affected_root=args.root or "/")
+    case = open_case(args.case, create=True, examiner=args.examiner, affected_root=args.root or "/", lang=args.lang)
     options = {"paths": args.path} if args.path else {}
     try:
         return drive(case, checklist, args, profile=args.profile, only=only, options=options, lang=args.lang)

@@ -68,7 +68,7 @@ def run(args) -> int:
                 imaging.check_not_same_device(src, Path(args.case))
             finally:
                 src.close()
-        case = open_case(args.case, create=True, examiner=args.examiner)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     except UngCuuError as exc:
         print(f"ungcuu image: {exc}", file=sys.stderr)
         return exc.exit_code

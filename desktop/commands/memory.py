@@ -39,7 +39,7 @@ def run(args) -> int:
                 "ungcuu memory: choose --pid N and/or --physical (or --acquirer)"), file=sys.stderr)
         return 2
     try:
-        case = open_case(args.case, create=True, examiner=args.examiner)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     except UngCuuError as exc:
         print(f"ungcuu memory: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -53,7 +53,7 @@ def run(args) -> int:
             _print(args, rows, scan.errors)
         return 0
     try:
-        case = open_case(args.case, create=True, examiner=args.examiner)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     except UngCuuError as exc:
         print(f"ungcuu recover: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -119,4 +119,4 @@ def test_cli_findings_and_unreadable_input(new_case, tmp_path, capsys):
     for argv in (["findings", "--case", str(not_case)], ["timeline", "--case", str(not_case)],
                  ["diff", str(not_case), str(c.path)]):
         assert main(argv) == 2
-    assert "not a case folder" in capsys.readouterr().err
+    assert "không phải thư mục hồ sơ" in capsys.readouterr().err  # Vietnamese by default

@@ -166,6 +166,23 @@ def test_updates_and_last_use(case):
     assert act.time == "2023-11-12T02:30:00.000000Z"
 
 
+def test_last_use_is_not_the_last_cron_job(new_case, tmp_path):
+    """cron (and sudo, su) open and close PAM sessions all day: C4 must name the last logon, not them."""
+    c = new_case("cronpam")
+    add_text(c, tmp_path, "/var/log/auth.log",
+             "Nov 12 08:00:00 web01 sshd[1300]: pam_unix(sshd:session): session opened for user deploy(uid=1000) by (uid=0)\n"
+             "Nov 12 08:30:00 web01 sshd[1300]: pam_unix(sshd:session): session closed for user deploy\n"
+             "Nov 12 09:17:01 web01 CRON[2001]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)\n"
+             "Nov 12 09:17:01 web01 CRON[2001]: pam_unix(cron:session): session closed for user root\n"
+             "Nov 12 09:20:00 web01 sudo: pam_unix(sudo:session): session opened for user root(uid=0) by deploy(uid=1000)\n",
+             mtime=MTIME)
+    found = findings.run(c)
+    [logon] = by_rule(found, "C4-last-logon")
+    assert logon.time == "2023-11-12T08:00:00.000000Z" and "deploy" in logon.summary_en
+    [logoff] = by_rule(found, "C4-last-logoff")
+    assert logoff.time == "2023-11-12T08:30:00.000000Z"
+
+
 def test_persistence_candidates(case):
     found = findings.run(case)
     cron = by_rule(found, "H2-suspicious-cron")

@@ -41,7 +41,17 @@ def test_unknown_item_is_refused_before_the_case_is_touched(tmp_path, capsys):
 
 def test_status_of_a_missing_case_is_a_clear_error(tmp_path, capsys):
     assert main(["status", "--case", str(tmp_path / "nope")]) == 2
+    assert "không có thư mục hồ sơ tại" in capsys.readouterr().err
+    assert main(["status", "--case", str(tmp_path / "nope"), "--lang", "en"]) == 2
     assert "no case folder at" in capsys.readouterr().err
+
+
+def test_warning_about_the_affected_disk_speaks_the_chosen_language(tmp_path, capsys):
+    # tmp_path is on this machine's root file system, like a case folder put on the affected disk
+    assert main(["collect", "--case", str(tmp_path / "c"), "--only", "B1"]) == 0
+    assert "cảnh báo: thư mục hồ sơ" in capsys.readouterr().err
+    assert main(["collect", "--case", str(tmp_path / "c2"), "--only", "B1", "--lang", "en"]) == 0
+    assert "warning: the case folder" in capsys.readouterr().err
 
 
 def test_english_on_request(tmp_path, capsys):

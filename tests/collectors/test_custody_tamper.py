@@ -344,6 +344,6 @@ def test_a_case_on_a_read_only_medium_verifies_and_refuses_writes_clearly(tmp_pa
         assert main(["status", "--case", str(mnt / "case"), "--json"]) == 0
         capsys.readouterr()
         assert main(["collect", "--case", str(mnt / "case"), "--only", "B1"]) == 2
-        assert "is read-only: it can be read and verified, not written" in capsys.readouterr().err
+        assert "chỉ đọc: có thể đọc và kiểm tra, không thể ghi" in capsys.readouterr().err  # Vietnamese by default
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
