@@ -392,7 +392,8 @@ def rule_persistence(case, db) -> list[Finding]:
         elif kind == "authorized_keys":
             keys = [(i, ln) for i, ln in lines if re.search(r"(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+|sk-\S+)\s+\S+", ln)]
             if keys:
-                forced = [k for k in keys if re.match(r"^(command|environment)=", k[1])]
+                # a forced command or environment, in any place of the options before the key type
+                forced = [k for k in keys if re.match(r'^(?:[^\s"]|"[^"]*")*?(?:^|,)(?:command|environment)=', k[1])]
                 sev = "medium" if (src.startswith("/root/") or forced) else "low"
                 comments = [k[1].split()[-1] if len(k[1].split()) > 2 else "" for k in keys]
                 out.append(Finding(
@@ -402,7 +403,8 @@ def rule_persistence(case, db) -> list[Finding]:
                     "H2-authorized-keys", rec.orig_meta.get("mtime") if rec.orig_meta else None, [rec.id], [],
                     {"path": src, "keys": [k[1][:200] for k in keys], "comments": comments}))
         elif kind == "sudoers":
-            bad = [(i, ln) for i, ln in lines if "NOPASSWD" in ln and not ln.startswith(("Defaults", "%sudo", "%admin", "%wheel"))]
+            # "%sudo ALL=(ALL:ALL) NOPASSWD: ALL" gives every sudo member root without a password: not stock
+            bad = [(i, ln) for i, ln in lines if "NOPASSWD" in ln and not ln.startswith("Defaults")]
             if bad:
                 out.append(_pf(kind, "medium", src, rec, bad, "H2-sudoers-nopasswd"))
     out.extend(_rule_accounts(case, db, latest))

@@ -79,7 +79,11 @@ def context(case) -> Context:
         try:
             sysinfo = case.read_json(rec)
             ctx.host = sysinfo.get("hostname") or ""
-            ctx.offset_s = parse_offset(sysinfo.get("utc_offset") or rec.tz_offset)
+            zone = _zone_offset(sysinfo.get("timezone"), rec.collected_at)
+            # a live collection knows the host's offset; an offline root (dead-box image) only its zone
+            # name, and the collecting machine's own offset (rec.tz_offset) is not the image's
+            ctx.offset_s = parse_offset(sysinfo.get("utc_offset")) if sysinfo.get("utc_offset") else (
+                zone if zone is not None else parse_offset(rec.tz_offset))
         except (OSError, ValueError, AttributeError):
             pass
     else:
@@ -106,6 +110,24 @@ def context(case) -> Context:
                 except OSError:
                     pass
     return ctx
+
+
+def _zone_offset(name, when: str | None) -> int | None:
+    """UTC offset (seconds) of an IANA zone (``Asia/Ho_Chi_Minh``) at `when` (ISO 8601), or None when the
+    name is not a zone this machine knows (a Windows zone name, no tz database)."""
+    if not isinstance(name, str) or "/" not in name:
+        return None
+    try:
+        from zoneinfo import ZoneInfo
+
+        tz = ZoneInfo(name.strip())
+    except (ValueError, OSError, ImportError, KeyError):
+        return None
+    p = parse_iso(when or "")
+    at = (_dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(microseconds=p[0])) if p else \
+        _dt.datetime.now(_dt.timezone.utc)
+    off = at.astimezone(tz).utcoffset()
+    return int(off.total_seconds()) if off is not None else None
 
 
 def _history_user(source: str) -> str:

@@ -16,6 +16,7 @@ def run(args) -> int:
     from collectors.case import Case
 
     from ._common import print_json
+    from ._terminal import safe
 
     before = Case.open(args.before, affected_root="")
     after = Case.open(args.after, affected_root="")
@@ -23,5 +24,5 @@ def run(args) -> int:
     if args.json:
         print_json(result)
     else:
-        print(diff.render_text(result, getattr(args, "lang", "vi")))
+        print(safe(diff.render_text(result, getattr(args, "lang", "vi")), keep_newlines=True))
     return 0

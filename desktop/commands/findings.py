@@ -20,6 +20,7 @@ def run(args) -> int:
     from collectors.case import Case
 
     from ._common import print_json
+    from ._terminal import safe
 
     vi = getattr(args, "lang", "vi") == "vi"
     case = Case.open(args.case, affected_root="")
@@ -34,7 +35,7 @@ def run(args) -> int:
         return 0
     for f in found:
         sev = SEV_VI[f.severity] if vi else f.severity
-        print(f"[{sev.upper()}] {f.checklist_id} {f.summary('vi' if vi else 'en')}")
+        print(f"[{sev.upper()}] {f.checklist_id} {safe(f.summary('vi' if vi else 'en'))}")
         ev = ", ".join(f.evidence_ids[:6]) + (" ..." if len(f.evidence_ids) > 6 else "")
         print(f"    {'quy tắc' if vi else 'rule'}: {f.rule}; {'chứng cứ' if vi else 'evidence'}: {ev or '-'}")
     return 0

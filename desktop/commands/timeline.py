@@ -34,6 +34,8 @@ def _time(value, what):
 
 def run(args) -> int:
     from analysis import export, timeline
+
+    from ._terminal import safe
     from collectors.case import Case
 
     vi = getattr(args, "lang", "vi") == "vi"
@@ -41,7 +43,7 @@ def run(args) -> int:
     progress = None
     if sys.stderr.isatty():
         def progress(p):
-            sys.stderr.write(f"\r{p.done}/{p.total} {p.events} events {p.current[:60]:<60}")
+            sys.stderr.write(f"\r{p.done}/{p.total} {p.events} events {safe(p.current[:60]):<60}")
             sys.stderr.flush()
     summary = timeline.build(case, progress) if args.rebuild else timeline.ensure(case, progress)
     if progress:
@@ -61,10 +63,10 @@ def run(args) -> int:
         if bad:
             print("Không đọc được:" if vi else "Could not parse:")
             for r in bad:
-                print(f"  {r['evidence_id']} {r['source']} ({r['parser']}): "
-                      + (f"bỏ qua {r['skipped']}" if vi else f"skipped {r['skipped']}")
-                      + (f"; {r['fatal']}" if r["fatal"] else "")
-                      + (f"; {r['problems'][0][0]}: {r['problems'][0][1]}" if r["problems"] else ""))
+                print(safe(f"  {r['evidence_id']} {r['source']} ({r['parser']}): "
+                           + (f"bỏ qua {r['skipped']}" if vi else f"skipped {r['skipped']}")
+                           + (f"; {r['fatal']}" if r["fatal"] else "")
+                           + (f"; {r['problems'][0][0]}: {r['problems'][0][1]}" if r["problems"] else "")))
         return 0
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:

@@ -120,3 +120,27 @@ def test_cli_findings_and_unreadable_input(new_case, tmp_path, capsys):
                  ["diff", str(not_case), str(c.path)]):
         assert main(argv) == 2
     assert "không phải thư mục hồ sơ" in capsys.readouterr().err  # Vietnamese by default
+
+
+def test_cli_output_does_not_pass_escape_sequences_from_the_evidence(new_case, tmp_path, capsys):
+    """A cron line planted with terminal escape sequences (clear the line, set the title) is printed with
+    its control characters shown as \\xNN by `findings`, `diff` and the `timeline` summary."""
+    planted = "* * * * * root /tmp/.x/upd \x1b[2K\x1b]0;all clean\x07"
+    before = new_case("esc_before")
+    after = new_case("esc_after")
+    d = tmp_path / "esc_src"
+    d.mkdir()
+    add_text(after, d, "/etc/cron.d/\x1b[8mhidden", planted + "\n", checklist_id="B4")
+    add_text(after, d, "/var/log/\x1b[8mapp.log", "not a syslog line\n")
+    outs = []
+    assert main(["--lang", "en", "findings", "--case", str(after.path)]) == 0
+    outs.append(capsys.readouterr().out)
+    assert "/tmp/.x/upd \\x1b[2K\\x1b]0;all clean\\x07" in outs[-1]
+    assert main(["--lang", "en", "diff", str(before.path), str(after.path)]) == 0
+    outs.append(capsys.readouterr().out)
+    assert "/etc/cron.d/\\x1b[8mhidden" in outs[-1] and "\n" in outs[-1]
+    assert main(["--lang", "en", "timeline", "--case", str(after.path)]) == 0
+    outs.append(capsys.readouterr().out)
+    assert "/var/log/\\x1b[8mapp.log" in outs[-1]
+    for text in outs:
+        assert "\x1b" not in text and "\x07" not in text

