@@ -38,7 +38,7 @@ from .errors import (
     UnreadableInput,
 )
 from .hashing import copy_and_hash
-from .util import decode_path, file_metadata, host_name, local_offset, privileges, utc_now_iso
+from .util import decode_path, file_metadata, host_name, local_offset, open_source, privileges, utc_now_iso
 
 SCHEMA_VERSION = 1
 DB_NAME = "case.sqlite"
@@ -745,29 +745,14 @@ def _hash_tmp(fd: int) -> dict[str, str]:
 
 
 def _open_noatime(path, expect: os.stat_result) -> BinaryIO:
-    """Open the regular file `expect` describes (lstat before) for reading, without updating its access
-    time where the OS allows it.
-
-    The file must still be that file once open: O_NOFOLLOW and the device and inode compared after
-    opening close the gap in which it could be swapped for a link out of the tree, and O_NONBLOCK with
-    the type check stops a named pipe swapped in from blocking the collection.
-    """
-    flags = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
-             | getattr(os, "O_NONBLOCK", 0))
-    noatime = getattr(os, "O_NOATIME", 0)
-    fd = None
-    if noatime:
-        try:
-            fd = os.open(path, flags | noatime)
-        except PermissionError:  # O_NOATIME needs ownership or CAP_FOWNER
-            pass
-    if fd is None:
-        fd = os.open(path, flags)
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (expect.st_dev, expect.st_ino):
-        os.close(fd)
+    """Open the regular file `expect` describes (lstat before) for reading (see util.open_source)."""
+    try:
+        fd = open_source(path, expect=expect)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ESTALE, errno.ELOOP):
+            raise
         path_s = decode_path(os.fsdecode(path))
-        raise SourceError(f"{path_s} was replaced while it was being opened: not read", path=path_s)
+        raise SourceError(f"{path_s} was replaced while it was being opened: not read", path=path_s) from exc
     return open(fd, "rb", buffering=0)
 
 

@@ -160,3 +160,35 @@ def atomic_output(path: str | os.PathLike, *, what: str = "") -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def open_source(path: str | os.PathLike, *, expect: os.stat_result | None = None) -> int:
+    """A read-only descriptor of a regular file on the examined system, opened the forensic way.
+
+    - O_NOATIME where the OS allows it (needs ownership or CAP_FOWNER): reading does not even change
+      the file's access time;
+    - O_NONBLOCK and a type check: a named pipe planted where a file is expected cannot block the
+      collection; anything but a regular file is refused (OSError EINVAL);
+    - with `expect` (an lstat taken before): O_NOFOLLOW and the device and inode compared once open,
+      so a file swapped for a link or another file in between is refused (OSError ESTALE).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    if expect is not None:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    noatime = getattr(os, "O_NOATIME", 0)
+    fd = None
+    if noatime:
+        try:
+            fd = os.open(path, flags | noatime)
+        except PermissionError:
+            pass
+    if fd is None:
+        fd = os.open(path, flags)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file (a device, socket or pipe): not read")
+    if expect is not None and (st.st_dev, st.st_ino) != (expect.st_dev, expect.st_ino):
+        os.close(fd)
+        raise OSError(errno.ESTALE, "replaced while it was being opened")
+    return fd

@@ -5,7 +5,6 @@ hashing an executable or reading a config file does not even change its access t
 """
 from __future__ import annotations
 
-import errno
 import fnmatch
 import glob
 import hashlib
@@ -14,11 +13,10 @@ import socket
 import stat
 import sys
 from pathlib import Path
-from typing import Iterator
 
 from .. import base
 from ..base import Context, walk_tree  # noqa: F401 - walk_tree is re-exported for the collectors
-from ..util import decode_path, ts_to_iso
+from ..util import decode_path, open_source, ts_to_iso
 
 try:  # psutil is a hard dependency of the live collectors; the offline ones work without it
     import psutil
@@ -33,25 +31,8 @@ HASH_CHUNK = 1 << 20
 
 # ------------------------------------------------------------------ reading files
 def open_noatime(path: str | os.PathLike) -> int:
-    """A read-only file descriptor of a regular file, without updating the access time where possible.
-
-    O_NONBLOCK keeps a named pipe planted where a file is expected from blocking the collection
-    forever; anything but a regular file is refused (OSError) once opened.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-    noatime = getattr(os, "O_NOATIME", 0)
-    fd = None
-    if noatime:
-        try:
-            fd = os.open(path, flags | noatime)
-        except PermissionError:  # O_NOATIME needs ownership or CAP_FOWNER
-            pass
-    if fd is None:
-        fd = os.open(path, flags)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise OSError(errno.EINVAL, "not a regular file (a device, socket or pipe): not read")
-    return fd
+    """A read-only descriptor of a regular file, without touching its access time (util.open_source)."""
+    return open_source(path)
 
 
 def read_bytes(path: str | os.PathLike, limit: int = 16 << 20) -> bytes:

@@ -3,7 +3,6 @@ listening ports, the running processes and the services (live), or from the enab
 installed server configuration (offline root)."""
 from __future__ import annotations
 
-import os
 
 from ..base import Collector, Context
 from ._common import resolve_in_root
