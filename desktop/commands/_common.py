@@ -17,6 +17,14 @@ STATE_VI = {
     "interrupted": "bị ngắt (chạy lại để tiếp tục)",
     "collected-earlier": "đã thu thập ở lần trước",
     "pending": "chưa thu thập",
+    # deadlines (reports.regimes.deadline_status)
+    "on_time": "còn hạn",
+    "due_soon": "sắp đến hạn",
+    "overdue": "quá hạn",
+    "done": "đã hoàn thành",
+    # runs
+    "completed": "hoàn tất",
+    "cancelled": "đã hủy",
 }
 
 

@@ -56,8 +56,9 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     headers = ["ID", "Mục" if lang == "vi" else "Item", "Trạng thái" if lang == "vi" else "State",
                "Chứng cứ" if lang == "vi" else "Evidence", "Lý do" if lang == "vi" else "Reason"]
     print_table(headers, rows)
-    print(f"case: {case.path}  run: {run_state.run_id if run_state else '?'}  "
-          f"state: {run_state.state if run_state else '?'}")
+    words = ("hồ sơ", "lượt chạy", "trạng thái") if lang == "vi" else ("case", "run", "state")
+    print(f"{words[0]}: {case.path}  {words[1]}: {run_state.run_id if run_state else '?'}  "
+          f"{words[2]}: {state_label(run_state.state, lang) if run_state else '?'}")
     if run_state and run_state.reason:
         print(f"ungcuu: {reason_text(run_state.reason, lang)}", file=sys.stderr)
     if run_state is None or run_state.state == "cancelled":

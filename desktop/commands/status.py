@@ -62,5 +62,6 @@ def _show(case, args) -> int:
     if dl:
         print()
         print_table(["Thời hạn" if vi else "Deadline", "Hạn" if vi else "Due", "Trạng thái" if vi else "State"],
-                    [[d.get("label_vi" if vi else "label_en") or d.get("name"), d.get("due"), d.get("state")] for d in dl])
+                    [[d.get("label_vi" if vi else "label_en") or d.get("name"), d.get("due"),
+                      state_label(str(d.get("state")), args.lang)] for d in dl])
     return 0
