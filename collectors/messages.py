@@ -207,6 +207,14 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"journalctl exit code (?P<n>-?\d+): (?P<e>.*)", _fmt("journalctl trả mã thoát {n}: {e}", e=_err)),
     (r"(?:(?P<p>.+): )?exit code (?P<n>-?\d+): ?(?P<e>.*)", lambda m: (m["p"] + ": " if m["p"] else "")
      + f"mã thoát {m['n']}" + (": " + _err(m["e"]) if m["e"] else "")),
+    # analysis: what the timeline could not parse (shown by `ungcuu timeline` and the GUI)
+    (r"not in a (?P<f>\w+) format: not parsed \(the file itself is in the case\)",
+     _fmt("không đúng định dạng {f}: không phân tích (bản thân tệp vẫn có trong hồ sơ)")),
+    (r"unreadable JSON: (?P<e>.+)", _fmt("JSON không đọc được: {e}")),
+    (r"cannot read (?P<p>.+?): (?P<e>.+)", _fmt("không đọc được {p}: {e}", e=_err)),
+    (r"parser (?P<n>\S+) failed: (?P<e>.+)", _fmt("bộ phân tích {n} lỗi: {e}")),
+    (r"not an EVTX file \(no 'ElfFile' header\)", lambda m: "không phải tệp EVTX (không có phần đầu 'ElfFile')"),
+    (r"not a readable EVTX file: (?P<e>.+)", _fmt("tệp EVTX không đọc được: {e}")),
     # case.py: the store
     (r"the case folder (?P<p>.+) is on the same file system as the affected system's root \((?P<r>.+)\): "
      r"writing there may overwrite deleted data",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from collectors.messages import translate
+
 NAME = "timeline"
 HELP = "dựng dòng thời gian của hồ sơ và xuất (jsonl/csv cho Timesketch, bodyfile, mactime) / build and export the timeline"
 
@@ -65,7 +67,7 @@ def run(args) -> int:
             for r in bad:
                 print(safe(f"  {r['evidence_id']} {r['source']} ({r['parser']}): "
                            + (f"bỏ qua {r['skipped']}" if vi else f"skipped {r['skipped']}")
-                           + (f"; {r['fatal']}" if r["fatal"] else "")
+                           + (f"; {translate(r['fatal'], args.lang)}" if r["fatal"] else "")
                            + (f"; {r['problems'][0][0]}: {r['problems'][0][1]}" if r["problems"] else "")))
         return 0
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
