@@ -14,11 +14,15 @@ fi
 stamp=.venv/.ungcuu-installed
 deps_hash=$(cat pyproject.toml | sha256sum | cut -c1-16)$want_test
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$deps_hash" ]; then
-    .venv/bin/python -m pip install -q --upgrade pip
-    if [ $want_test = 1 ]; then
-        .venv/bin/python -m pip install -q -e ".[test]"
-    else
-        .venv/bin/python -m pip install -q -e .
+    echo "installing UngCuu and its Python packages into .venv (first run only)..." >&2
+    log=.venv/ungcuu-setup.log
+    extra=""
+    [ $want_test = 1 ] && extra="[test]"
+    if ! { .venv/bin/python -m pip install -q --upgrade pip && \
+           .venv/bin/python -m pip install -q -e ".$extra"; } >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "setup failed: the whole log is in $log" >&2
+        exit 1
     fi
     echo "$deps_hash" > "$stamp"
 fi

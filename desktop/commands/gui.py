@@ -7,13 +7,22 @@ import sys
 NAME = "gui"
 HELP = "open the desktop app (Vietnamese by default)"
 
-NO_DISPLAY = (
-    "ungcuu: no display found, so the desktop app cannot open here.\n"
-    "On a server with no screen, collect from the command line instead:\n"
-    "    ungcuu collect --case /media/usb/CASE-01 --profile triage\n"
-    "    ungcuu status --case /media/usb/CASE-01\n"
-    "(set QT_QPA_PLATFORM=offscreen to force the app to start without a screen)"
-)
+NO_DISPLAY = {
+    "vi": (
+        "ungcuu: không tìm thấy màn hình, nên không mở được ứng dụng ở đây.\n"
+        "Trên máy chủ không có màn hình, hãy thu thập bằng dòng lệnh:\n"
+        "    ungcuu collect --case /media/usb/CASE-01 --profile triage\n"
+        "    ungcuu status --case /media/usb/CASE-01\n"
+        "(đặt QT_QPA_PLATFORM=offscreen để buộc ứng dụng chạy không cần màn hình)"
+    ),
+    "en": (
+        "ungcuu: no display found, so the desktop app cannot open here.\n"
+        "On a server with no screen, collect from the command line instead:\n"
+        "    ungcuu collect --case /media/usb/CASE-01 --profile triage\n"
+        "    ungcuu status --case /media/usb/CASE-01\n"
+        "(set QT_QPA_PLATFORM=offscreen to force the app to start without a screen)"
+    ),
+}
 
 
 def add_arguments(p) -> None:
@@ -27,12 +36,13 @@ def has_display() -> bool:
 
 
 def run(args) -> int:
+    message = NO_DISPLAY.get(getattr(args, "lang", "vi"), NO_DISPLAY["vi"])
     if not has_display():
-        print(NO_DISPLAY, file=sys.stderr)
+        print(message, file=sys.stderr)
         return 2
     try:
         from desktop.app import main as app_main
     except ImportError as exc:
-        print(f"ungcuu: the desktop app cannot start: {exc}\n{NO_DISPLAY}", file=sys.stderr)
+        print(f"ungcuu: the desktop app cannot start: {exc}\n{message}", file=sys.stderr)
         return 2
     return app_main(case=args.case, lang=args.lang)

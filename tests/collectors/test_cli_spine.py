@@ -84,3 +84,13 @@ def test_add_is_symlink_safe_and_reports_the_size_cap(tmp_path, capsys):
     assert main(["status", "--case", case, "--json"]) == 0
     b5 = {i["id"]: i for i in json.loads(capsys.readouterr().out)["items"]}["B5"]
     assert b5["state"] == "partial" and "not followed" in b5["reason"] and "size cap" in b5["reason"]
+
+
+def test_no_display_says_how_to_collect_headless(monkeypatch, capsys):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    assert main([]) == 2  # `ungcuu` alone opens the app
+    err = capsys.readouterr().err
+    assert "không tìm thấy màn hình" in err and "ungcuu collect --case" in err
+    assert main(["gui", "--lang", "en"]) == 2
+    assert "no display found" in capsys.readouterr().err

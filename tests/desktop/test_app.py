@@ -490,7 +490,7 @@ def test_gui_without_a_display_explains_what_to_do(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "desktop", "gui"], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 2
-    assert "no display" in proc.stderr and "ungcuu collect" in proc.stderr
+    assert "không tìm thấy màn hình" in proc.stderr and "ungcuu collect" in proc.stderr  # Vietnamese by default
 
 
 # ------------------------------------------------------------------------------------------ findings, reports
