@@ -140,6 +140,17 @@ def month_step(prev_mon: int | None, prev_day: int, mon: int, day: int) -> tuple
     return mon, (1 if mon < prev_mon else 0), False
 
 
+def month_change(prev_mon: int | None, prev_dd: str, mon: int, dd: str, year: int) -> tuple[int | None, str, int, int]:
+    """Apply `month_step` where the month changes while parsing: (month to remember, day to remember,
+    year from now on, this line's year). A late line keeps the remembered day and belongs to the
+    month before (the year before, across a new year)."""
+    prev_mon, roll, late = month_step(prev_mon, int(prev_dd), mon, int(dd))
+    year += roll
+    if late:
+        return prev_mon, prev_dd, year, (year - 1 if prev_mon == 1 else year)
+    return prev_mon, dd, year, year
+
+
 def guess_start_year(lines, ref: _dt.datetime) -> int:
     """Year of the first RFC 3164 line, counting rollovers back from `ref` (the last line's year).
 
@@ -236,16 +247,10 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
             mname, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
             mon = months.get(mname)
             if mon is not None:
-                line_year = year
                 if mon != prev_mon:
-                    prev_mon, roll, late = month_step(prev_mon, int(prev_dd), mon, int(dd))
-                    year += roll
-                    if late:
-                        line_year = year - 1 if prev_mon == 1 else year
-                    else:
-                        line_year = year
-                        prev_dd = dd
+                    prev_mon, prev_dd, year, line_year = month_change(prev_mon, prev_dd, mon, dd, year)
                 else:
+                    line_year = year
                     prev_dd = dd
                 dkey = (line_year, mon, dd)
                 base = days.get(dkey)
@@ -289,16 +294,10 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
                 report.skip(f"line {n}", "unknown month")
                 continue
             dd = m.group(2)
-            line_year = year
             if mon != prev_mon:
-                prev_mon, roll, late = month_step(prev_mon, int(prev_dd), mon, int(dd))
-                year += roll
-                if late:
-                    line_year = year - 1 if prev_mon == 1 else year
-                else:
-                    line_year = year
-                    prev_dd = dd
+                prev_mon, prev_dd, year, line_year = month_change(prev_mon, prev_dd, mon, dd, year)
             else:
+                line_year = year
                 prev_dd = dd
             try:
                 ts = stamp.get(line_year, mon, dd, m.group(3), m.group(4), m.group(5))
