@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
 
 from collectors.messages import split_parts, translate
 
+from .common import page_heading
 from .i18n import tr
 from .models import ChecklistModel, state_text
 from .worker import RunWorker, start_in_thread
@@ -61,12 +62,10 @@ class CollectionPage(QWidget):
         self.finished_items = 0
         self.noted: dict[str, set[str]] = {}  # checklist id -> what it said while it ran (listed once)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("<h2>" + tr("Evidence collection (section 2.1, B1–B11)") + "</h2>"))
-        hint = QLabel(tr("Items are collected in order of volatility (memory first, disks last). "
-                         "Items marked “needs admin” give full results only when the app runs as "
-                         "root/Administrator. Cancel keeps everything already stored; Start again resumes."))
-        hint.setWordWrap(True)
-        lay.addWidget(hint)
+        page_heading(lay, tr("Evidence collection (section 2.1, B1–B11)"),
+                     tr("Items are collected in order of volatility (memory first, disks last). "
+                        "Items marked “needs admin” give full results only when the app runs as "
+                        "root/Administrator. Cancel keeps everything already stored; Start again resumes."))
         self.privilege = QLabel()
         self.privilege.setWordWrap(True)
         lay.addWidget(self.privilege)

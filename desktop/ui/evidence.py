@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from collectors.messages import translate
 
+from .common import page_heading
 from .i18n import tr
 from .models import SORT_ROLE, EvidenceModel
 from .worker import start_call
@@ -44,7 +45,7 @@ class EvidencePage(QWidget):
         self.case = None
         self.last_result = None
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("<h2>" + tr("Evidence") + "</h2>"))
+        page_heading(lay, tr("Evidence"))
         row = QHBoxLayout()
         self.verify_btn = QPushButton(tr("&Verify all"))
         self.verify_btn.setToolTip(tr("Hash every evidence file again and check the custody chain"))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
+from .common import page_heading
 from .i18n import tr
 
 # Sections of Mẫu 03 (letter, Vietnamese title, English title, field path prefixes), in the form's order.
@@ -102,11 +103,9 @@ class IntakePage(QWidget):
         self.taken_refs: dict[str, list[str]] = {}
         self.record: dict = {}
         outer = QVBoxLayout(self)
-        outer.addWidget(QLabel("<h2>" + tr("Incident intake (phase 1, initial report Mẫu 03)") + "</h2>"))
-        note = QLabel(tr("Fields marked * are mandatory on Mẫu 03. Values found in the evidence are offered "
-                         "under their field with the evidence id: press the suggestion to use it."))
-        note.setWordWrap(True)
-        outer.addWidget(note)
+        page_heading(outer, tr("Incident intake (phase 1, initial report Mẫu 03)"),
+                     tr("Fields marked * are mandatory on Mẫu 03. Values found in the evidence are offered "
+                        "under their field with the evidence id: press the suggestion to use it."))
         top = QHBoxLayout()
         self.save_btn = QPushButton(tr("&Save the incident record"))
         self.save_btn.clicked.connect(self.save)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from .common import page_heading
 from .i18n import tr
 from .worker import start_call
 
@@ -33,12 +34,10 @@ class FindingsPage(QWidget):
         self.case = None
         self.findings: list = []
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("<h2>" + tr("Findings (C3–C6, H2)") + "</h2>"))
-        hint = QLabel(tr("What the evidence says: when the system was updated (C3) and last used (C4), indicators of "
-                         "compromise (C5), the origin of the attack (C6) and backdoors to remove (H2). Each finding "
-                         "names the evidence it comes from."))
-        hint.setWordWrap(True)
-        lay.addWidget(hint)
+        page_heading(lay, tr("Findings (C3–C6, H2)"),
+                     tr("What the evidence says: when the system was updated (C3) and last used (C4), indicators of "
+                        "compromise (C5), the origin of the attack (C6) and backdoors to remove (H2). Each finding "
+                        "names the evidence it comes from."))
         row = QHBoxLayout()
         self.run_btn = QPushButton(tr("&Analyse the evidence"))
         self.run_btn.clicked.connect(self.analyse)
@@ -167,12 +166,10 @@ class ReportsPage(QWidget):
         from reports.kinds import FORMATS, KINDS
 
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("<h2>" + tr("Reports (H5, phase 4)") + "</h2>"))
-        hint = QLabel(tr("Each report is filled from the incident record, the checklist outcomes, the evidence and the "
-                         "marked timeline events, saved in the case's exports folder and recorded in the custody log "
-                         "with its SHA-256. Fields still missing are listed: fill them in the intake and make it again."))
-        hint.setWordWrap(True)
-        lay.addWidget(hint)
+        page_heading(lay, tr("Reports (H5, phase 4)"),
+                     tr("Each report is filled from the incident record, the checklist outcomes, the evidence and the "
+                        "marked timeline events, saved in the case's exports folder and recorded in the custody log "
+                        "with its SHA-256. Fields still missing are listed: fill them in the intake and make it again."))
         self.kinds = QListWidget()
         self.kinds.setAccessibleName(tr("Report kind"))
         for name, (vi, en) in KINDS.items():
