@@ -35,6 +35,13 @@ class Finding:
     evidence_ids: list[str] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)  # [{"evidence_id", "locator"}]
     details: dict = field(default_factory=dict)
+    # The rule's own description (Sigma rules and case checks): ATT&CK tags, titles, attribution.
+    tags: list[str] = field(default_factory=list)
+    title_en: str = ""
+    title_vi: str = ""
+    explanation_vi: str = ""
+    author: str = ""
+    references: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -671,6 +678,15 @@ def rule_indicators(case, db, ioc_file=None, yara_file=None) -> list[Finding]:
 RULES = (rule_updates, rule_last_use, rule_origin, rule_persistence)
 
 
+def _run_checks(case, db) -> list[Finding]:
+    from analysis import checks
+
+    out: list[Finding] = []
+    for mod in checks.modules():
+        out.extend(mod.run(case, db))
+    return out
+
+
 def run(case, ioc_file: str | Path | None = None, yara_file: str | Path | None = None, build: bool = True) -> list[Finding]:
     """All findings of a case, most severe first."""
     if build:
@@ -681,6 +697,7 @@ def run(case, ioc_file: str | Path | None = None, yara_file: str | Path | None =
         for rule in RULES:
             out.extend(rule(case, db))
         out.extend(rule_indicators(case, db, ioc_file, yara_file))
+        out.extend(_run_checks(case, db))
     finally:
         db.close()
     out.sort(key=lambda f: (-SEV_RANK[f.severity], f.checklist_id, f.time or "", f.rule))

@@ -30,7 +30,7 @@ import threading
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
-from . import __version__
+from . import __version__, records
 from .case import Case, EvidenceRecord, file_fingerprint
 from .errors import AccessDenied, SourceError
 from .util import decode_path
@@ -239,6 +239,10 @@ class Context:
         rec = self.case.add_json(obj, name=name, source=source, **self._common(kw))
         self.stored.append(rec)
         return rec
+
+    def put_records(self, name: str, cls: type, rows: Iterable[Any], *, source: str, **kw) -> EvidenceRecord:
+        """Store typed records (see collectors/records.py) as a versioned JSON envelope."""
+        return self.put_json(name, records.dump(cls, rows), source=source, **kw)
 
     def put_bytes(self, name: str, data: bytes, *, source: str, kind: str = "command", **kw) -> EvidenceRecord:
         rec = self.case.add_bytes(data, name=name, source=source, kind=kind, **self._common(kw))
