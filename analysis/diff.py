@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 
 from analysis import findings as _findings
+from collectors import records
 
 LOG_PREFIXES = ("/var/log/",)
 
@@ -25,7 +26,7 @@ def _load(case, name):
     if rec is None:
         return None
     try:
-        return case.read_json(rec)
+        return records.plain(case.read_json(rec))
     except (OSError, ValueError):
         return None
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analysis import timeline
+from collectors import records
 from analysis.events import iso_z
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -438,7 +439,7 @@ def _users(case, latest) -> list[dict]:
     rec = case.latest("users.json")
     if rec is not None:
         try:
-            return [u for u in case.read_json(rec) if isinstance(u, dict)]
+            return [u for u in records.rows_of(case.read_json(rec)) if isinstance(u, dict)]
         except (OSError, ValueError):
             pass
     rec = latest.get("/etc/passwd")
@@ -501,7 +502,7 @@ def _load(case, name):
     if rec is None:
         return None, None
     try:
-        return rec, case.read_json(rec)
+        return rec, records.plain(case.read_json(rec))
     except (OSError, ValueError):
         return rec, None
 

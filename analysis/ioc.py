@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collectors import records
 from collectors.errors import UnreadableInput
 
 RE_HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -137,10 +138,10 @@ def match_indicators(case, db, ind: Indicators) -> list:
         if rec is None:
             continue
         try:
-            items = case.read_json(rec)
+            items = records.rows_of(case.read_json(rec))
         except (OSError, ValueError):
             continue
-        for p in items if isinstance(items, list) else []:
+        for p in items:
             h = str((p or {}).get("exe_sha256") or "").lower()
             if h and h in ind.sha256:
                 out.append(Finding(
@@ -152,10 +153,10 @@ def match_indicators(case, db, ind: Indicators) -> list:
     rec = case.latest("connections.json")
     if rec is not None and ind.ips:
         try:
-            conns = case.read_json(rec)
+            conns = records.rows_of(case.read_json(rec))
         except (OSError, ValueError):
             conns = []
-        for c in conns if isinstance(conns, list) else []:
+        for c in conns:
             ip = _norm_ip((c or {}).get("raddr") or "")
             if ip and ip in ind.ips:
                 out.append(Finding(

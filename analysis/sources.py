@@ -17,6 +17,10 @@ from analysis.events import (DESC_INSTALL, DESC_LOGIN, DESC_START, Event, ParseR
                              parse_offset)
 from analysis.parsers import (_text, access_log, bodyfile, evtx, journal, packages, shell_history, syslog,
                               utmp)
+from collectors import records
+from collectors.artifacts.packages import Package
+from collectors.artifacts.processes import Process
+from collectors.artifacts.system_info import System
 
 ROTATION = re.compile(r"(?:[.-]\d+|[.-]\d{8})?(?:\.gz|\.bz2|\.xz)?$")
 SYSLOG_NAMES = {"syslog", "messages", "auth.log", "secure", "kern.log", "cron", "cron.log", "daemon.log",
@@ -77,7 +81,7 @@ def context(case) -> Context:
     rec = case.latest("system.json")
     if rec is not None:
         try:
-            sysinfo = case.read_json(rec)
+            sysinfo = records.row_of(case.read_json(rec))
             ctx.host = sysinfo.get("hostname") or ""
             zone = _zone_offset(sysinfo.get("timezone"), rec.collected_at)
             # a live collection knows the host's offset; an offline root (dead-box image) only its zone
@@ -94,7 +98,7 @@ def context(case) -> Context:
     rec = case.latest("users.json")
     if rec is not None:
         try:
-            for u in case.read_json(rec):
+            for u in records.rows_of(case.read_json(rec)):
                 ctx.users[int(u["uid"])] = u["name"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -294,6 +298,39 @@ def _file_meta(report: ParseReport, *, meta: dict, source: str, sha256: str | No
                     dict(fields, macb="....", deleted=True), 0, evidence_id, f"{locator}:deleted")
 
 
+def _process_starts(data, report: ParseReport, *, host: str, evidence_id: str, when) -> Iterator[Event]:
+    for i, p in records.iter_load(data, Process):
+        if isinstance(p, records.RecordError):
+            report.skip(f"item {i}", str(p))
+            continue
+        us = when(p.create_time)
+        if us is None:
+            report.skip(f"item {i}", "no create_time")
+            continue
+        cmd = " ".join(p.cmdline or []) or p.name or ""
+        fields = {"pid": p.pid, "ppid": p.ppid, "name": p.name, "user": p.user, "exe": p.exe,
+                  "exe_sha256": p.exe_sha256, "exe_deleted": p.exe_deleted, "cwd": p.cwd, "command_line": cmd}
+        report.events += 1
+        yield Event(us, DESC_START, "process", "snapshot", f"Process started: [{p.pid}] {cmd}"
+                    + (" (deleted executable)" if p.exe_deleted else ""), host, fields, 0, evidence_id,
+                    f"pid {p.pid}")
+
+
+def _package_installs(data, report: ParseReport, *, host: str, evidence_id: str, when) -> Iterator[Event]:
+    for i, p in records.iter_load(data, Package):
+        if isinstance(p, records.RecordError):
+            report.skip(f"item {i}", str(p))
+            continue
+        us = when(p.install_time)
+        if us is None:
+            continue  # most package managers do not keep an install time: not an error
+        report.events += 1
+        yield Event(us, DESC_INSTALL, "package", "snapshot",
+                    f"Package installed: {p.name} {p.version or ''}".strip(), host,
+                    {"name": p.name, "version": p.version, "arch": p.arch, "manager": p.manager}, 0, evidence_id,
+                    f"package {p.name}")
+
+
 def _snapshot(path: str, name: str, report: ParseReport, *, host: str, evidence_id: str) -> Iterator[Event]:
     """Times inside JSON snapshots: process start times, package install times, boot and login times."""
     report.parser = "snapshot"
@@ -312,36 +349,14 @@ def _snapshot(path: str, name: str, report: ParseReport, *, host: str, evidence_
             return p[0] if p else None
         return None
 
-    if name == "processes.json" and isinstance(data, list):
-        for i, p in enumerate(data):
-            if not isinstance(p, dict):
-                report.skip(f"item {i}", "not an object")
-                continue
-            us = when(p.get("create_time"))
-            if us is None:
-                report.skip(f"item {i}", "no create_time")
-                continue
-            cmd = " ".join(p.get("cmdline") or []) or p.get("name") or ""
-            fields = {k: p.get(k) for k in ("pid", "ppid", "name", "user", "exe", "exe_sha256", "exe_deleted", "cwd")}
-            fields["command_line"] = cmd
-            report.events += 1
-            yield Event(us, DESC_START, "process", "snapshot", f"Process started: [{p.get('pid')}] {cmd}"
-                        + (" (deleted executable)" if p.get("exe_deleted") else ""), host, fields, 0, evidence_id,
-                        f"pid {p.get('pid')}")
-    elif name == "packages.json" and isinstance(data, list):
-        for i, p in enumerate(data):
-            if not isinstance(p, dict):
-                report.skip(f"item {i}", "not an object")
-                continue
-            us = when(p.get("install_time"))
-            if us is None:
-                continue  # most package managers do not keep an install time: not an error
-            report.events += 1
-            yield Event(us, DESC_INSTALL, "package", "snapshot",
-                        f"Package installed: {p.get('name')} {p.get('version', '')}".strip(), host,
-                        {k: p.get(k) for k in ("name", "version", "arch", "manager")}, 0, evidence_id,
-                        f"package {p.get('name')}")
-    elif name == "recovered.json" and isinstance(data, dict):
+    try:
+        if name == "processes.json":
+            yield from _process_starts(data, report, host=host, evidence_id=evidence_id, when=when)
+        elif name == "packages.json":
+            yield from _package_installs(data, report, host=host, evidence_id=evidence_id, when=when)
+    except records.RecordError as exc:
+        report.fatal = str(exc)
+    if name == "recovered.json" and isinstance(data, dict):
         # deleted files that were not recovered (the recovered ones are evidence items with their own times)
         for i, row in enumerate(data.get("deleted") or []):
             if not isinstance(row, dict) or row.get("evidence_id"):
@@ -350,6 +365,12 @@ def _snapshot(path: str, name: str, report: ParseReport, *, host: str, evidence_
             yield from _file_meta(report, meta=meta, source=str(row.get("path") or ""), sha256=None, host=host,
                                   evidence_id=evidence_id, locator=f"deleted {i}")
     elif name == "system.json" and isinstance(data, dict):
+        try:
+            system = records.load_one(data, System)
+        except records.RecordError as exc:
+            report.fatal = str(exc)
+            return
+        data = records.to_dict(system)
         us = when(data.get("boot_time"))
         if us is not None:
             report.events += 1

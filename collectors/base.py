@@ -12,7 +12,7 @@ A collector is a small class in a module of its own under `collectors/artifacts/
             ...
         def collect(self, ctx):               # a generator
             yield ctx.progress(0, None, "listing processes")
-            yield ctx.put_json("processes.json", rows, source="psutil.process_iter")
+            yield ctx.put_records("processes.json", Process, rows, source="psutil.process_iter")
 
 Evidence is written through the context (hashed as written, indexed, custody-logged). Collectors check
 `ctx.cancelled` between units of work and simply return when it is set.
@@ -243,6 +243,10 @@ class Context:
     def put_records(self, name: str, cls: type, rows: Iterable[Any], *, source: str, **kw) -> EvidenceRecord:
         """Store typed records (see collectors/records.py) as a versioned JSON envelope."""
         return self.put_json(name, records.dump(cls, rows), source=source, **kw)
+
+    def put_record(self, name: str, obj: Any, *, source: str, **kw) -> EvidenceRecord:
+        """Store one typed record (an artifact that is a single object, such as system.json)."""
+        return self.put_json(name, records.dump_one(obj), source=source, **kw)
 
     def put_bytes(self, name: str, data: bytes, *, source: str, kind: str = "command", **kw) -> EvidenceRecord:
         rec = self.case.add_bytes(data, name=name, source=source, kind=kind, **self._common(kw))

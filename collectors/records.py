@@ -10,7 +10,9 @@ Each artifact module declares the record it writes at its top, as a dataclass re
         ...
 
 The collector writes a list of them with ``ctx.put_records("processes.json", Process, rows, source=...)``;
-the file is an envelope ``{"schema": "processes", "version": 2, "records": [...]}``. A parser, a detection
+the file is an envelope ``{"schema": "processes", "version": 2, "records": [...]}``. An artifact that is one
+object (system.json) is written with ``ctx.put_record(name, obj, source=...)`` as
+``{"schema": ..., "version": ..., "record": {...}}`` and read with ``records.load_one``. A parser, a detection
 rule's field mapping or a report reads it back with ``records.load(data, Process)`` (or
 ``records.read(case, rec)``), which also accepts what an older version wrote:
 
@@ -19,6 +21,10 @@ rule's field mapping or a report reads it back with ``records.load(data, Process
 - fields the file lacks take their defaults;
 - ``upgrade(d, from_version) -> d`` on the class, when present, renames or converts old keys first.
 
+A collector that builds its rows as dicts turns them into records with ``records.from_dicts(cls, rows)``:
+a key the record does not declare is an error there (the writer's typo never reaches evidence), unless
+the record has an ``extra`` field.
+
 Only standard types go in a record (str, int, float, bool, None, lists and dicts of them), so the JSON is
 readable by anyone with a text editor and the field names are the documented contract.
 """
@@ -26,11 +32,37 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, Iterable, TypeVar
+from typing import Any, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 
 _REGISTRY: dict[str, type] = {}
+
+
+class _Absent:
+    """The value of a field the writer did not set (see ``absent()``): falsy, never written."""
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __copy__(self) -> "_Absent":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "_Absent":
+        return self
+
+
+ABSENT: Any = _Absent()
+
+
+def absent() -> Any:
+    """A field that only some writers fill (``publisher`` of a Windows package): left out of the JSON when
+    it was not set, so a dpkg row does not grow a null ``publisher``. Reads back as ``ABSENT`` (falsy)."""
+    return dataclasses.field(default=ABSENT)
 
 
 class RecordError(ValueError):
@@ -62,7 +94,7 @@ def schema_of(cls) -> str:
 
 
 def to_dict(rec: Any) -> dict:
-    d = dataclasses.asdict(rec)
+    d = {k: v for k, v in dataclasses.asdict(rec).items() if v is not ABSENT}
     extra = d.pop("extra", None)
     if extra:
         for k, v in extra.items():
@@ -78,6 +110,29 @@ def dump(cls, rows: Iterable[Any]) -> dict:
             raise TypeError(f"expected {cls.__name__}, got {type(r).__name__}")
         out.append(to_dict(r))
     return {"schema": cls.SCHEMA, "version": cls.VERSION, "records": out}
+
+
+def dump_one(obj: Any) -> dict:
+    """The envelope of an artifact that is a single object."""
+    cls = type(obj)
+    if not hasattr(cls, "SCHEMA"):
+        raise TypeError(f"{cls.__name__} is not a registered record")
+    return {"schema": cls.SCHEMA, "version": cls.VERSION, "record": to_dict(obj)}
+
+
+def from_dict(cls: type[T], d: dict) -> T:
+    """A record of ``cls`` (current version) from a dict the collector built; undeclared keys are an
+    error unless the record has an ``extra`` field."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if "extra" not in names:
+        unknown = sorted(k for k in d if k not in names)
+        if unknown:
+            raise RecordError(f"{cls.SCHEMA}: undeclared field(s) {', '.join(unknown)}")  # type: ignore[attr-defined]
+    return _from_dict(cls, d, cls.VERSION)  # type: ignore[attr-defined]
+
+
+def from_dicts(cls: type[T], rows: Iterable[dict]) -> list[T]:
+    return [from_dict(cls, d) for d in rows]
 
 
 def _from_dict(cls, d: dict, version: int):
@@ -120,6 +175,36 @@ def load(data: Any, cls: type[T]) -> list[T]:
     return [_from_dict(cls, r, version) for r in rows]
 
 
+def load_one(data: Any, cls: type[T]) -> T:
+    """The record of a single-object artifact: its envelope, or a bare object (version 0)."""
+    if isinstance(data, dict) and "record" in data and "schema" in data:
+        if data.get("schema") != cls.SCHEMA:  # type: ignore[attr-defined]
+            raise RecordError(f"evidence holds {data.get('schema')!r}, not {cls.SCHEMA!r}")  # type: ignore[attr-defined]
+        version = min(int(data.get("version") or 0), cls.VERSION)  # type: ignore[attr-defined]
+        return _from_dict(cls, data["record"], version)
+    if isinstance(data, dict):
+        return _from_dict(cls, data, 0)
+    raise RecordError(f"not a {cls.SCHEMA} record")  # type: ignore[attr-defined]
+
+
+def iter_load(data: Any, cls: type[T]) -> Iterator[tuple[int, T | RecordError]]:
+    """(index, record) for each row of an envelope or bare list; a row that is not a valid record gives
+    (index, RecordError) instead, so a parser can count what it skipped and read on."""
+    if isinstance(data, list):
+        version, rows = 0, data
+    elif isinstance(data, dict) and isinstance(data.get("records"), list):
+        if data.get("schema") not in (None, cls.SCHEMA):  # type: ignore[attr-defined]
+            raise RecordError(f"evidence holds {data.get('schema')!r} records, not {cls.SCHEMA!r}")  # type: ignore[attr-defined]
+        version, rows = min(int(data.get("version") or 0), cls.VERSION), data["records"]  # type: ignore[attr-defined]
+    else:
+        raise RecordError(f"not a {cls.SCHEMA} record list")  # type: ignore[attr-defined]
+    for i, row in enumerate(rows):
+        try:
+            yield i, _from_dict(cls, row, version)
+        except (RecordError, TypeError) as exc:
+            yield i, exc if isinstance(exc, RecordError) else RecordError(str(exc))
+
+
 def loads(text: str | bytes, cls: type[T]) -> list[T]:
     return load(json.loads(text), cls)
 
@@ -131,6 +216,25 @@ def rows_of(data: Any) -> list:
     if isinstance(data, list):
         return data
     return []
+
+
+def row_of(data: Any) -> dict:
+    """The raw dict of a single-object artifact (its envelope or a bare object); {} for anything else."""
+    if isinstance(data, dict):
+        if "schema" in data and isinstance(data.get("record"), dict):
+            return data["record"]
+        return data
+    return {}
+
+
+def plain(data: Any) -> Any:
+    """What an envelope holds, as plain JSON (records list or the one record); anything else as it is."""
+    if isinstance(data, dict) and "schema" in data:
+        if isinstance(data.get("records"), list):
+            return data["records"]
+        if isinstance(data.get("record"), dict):
+            return data["record"]
+    return data
 
 
 def read(case, rec, cls: type[T]) -> list[T]:

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from collectors import records
+
 from .incident import _empty, _get, _set
 
 
@@ -51,7 +53,7 @@ def _latest_json(case, name: str, problems: list[str]):
     rec = recs[-1]
     try:
         with case.open_evidence(rec) as fh:
-            return json.loads(fh.read().decode("utf-8")), rec
+            return records.plain(json.loads(fh.read().decode("utf-8"))), rec
     except (OSError, ValueError) as exc:
         problems.append(f"{rec.id} ({name}): không đọc được: {exc}")
         return None, rec

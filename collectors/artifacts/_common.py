@@ -14,7 +14,9 @@ import stat
 import sys
 from pathlib import Path
 
-from .. import base
+from dataclasses import dataclass
+
+from .. import base, records
 from ..base import Context, walk_tree  # noqa: F401 - walk_tree is re-exported for the collectors
 from ..util import decode_path, open_source, ts_to_iso
 
@@ -123,6 +125,14 @@ def glob_logical(ctx: Context, pattern: str) -> list[Path]:
         prefixes = found
     out = {ctx.path(logical) for logical in prefixes}
     return sorted(p for p in out if os.path.lexists(p))
+
+
+@records.record("symlinks", version=1)
+@dataclass
+class Symlink:
+    """One row of symlinks.json, config_symlinks.json, log_symlinks.json: a link recorded, not followed."""
+    path: str
+    target: str
 
 
 def link_record(ctx: Context, real: Path) -> dict:

@@ -2,9 +2,33 @@
 /etc/group (the files themselves are copied by config_files)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from .. import records
 from ..base import Collector, Context
 from ._common import read_logical
 from ._windows import api_for, drain_notes, offline_reason
+
+
+@records.record("users", version=1)
+@dataclass
+class User:
+    """One row of users.json: a passwd entry, or a Windows profile (uid is then the SID)."""
+    name: str | None
+    uid: int | str | None = None
+    gid: int | None = None
+    gecos: str | None = None
+    home: str | None = None
+    shell: str | None = None
+
+
+@records.record("groups", version=1)
+@dataclass
+class Group:
+    """One row of groups.json."""
+    name: str
+    gid: int | None = None
+    members: list[str] = field(default_factory=list)
 
 
 def parse_passwd(text: str) -> list[dict]:
@@ -56,12 +80,12 @@ class Accounts(Collector):
             notes += drain_notes(api, ctx)
             for n in notes:
                 yield ctx.incomplete(n)
-            yield ctx.put_json("users.json", rows, source="HKLM\\" + "Software\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList")
+            yield ctx.put_records("users.json", User, records.from_dicts(User, rows), source="HKLM\\" + "Software\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList")
             yield ctx.incomplete("local groups of Windows are not collected yet (users come from the profile list)")
             return
         passwd = read_logical(ctx, "/etc/passwd", note_missing=True)
         if passwd is not None:
-            yield ctx.put_json("users.json", parse_passwd(passwd), source="/etc/passwd")
+            yield ctx.put_records("users.json", User, records.from_dicts(User, parse_passwd(passwd)), source="/etc/passwd")
         group = read_logical(ctx, "/etc/group", note_missing=True)
         if group is not None:
-            yield ctx.put_json("groups.json", parse_group(group), source="/etc/group")
+            yield ctx.put_records("groups.json", Group, records.from_dicts(Group, parse_group(group)), source="/etc/group")

@@ -13,8 +13,9 @@ import os
 import stat
 from pathlib import Path
 
+from .. import records
 from ..base import Collector, Context
-from ._common import glob_logical, link_record, read_logical, resolve_in_root, walk_tree
+from ._common import Symlink, glob_logical, link_record, read_logical, resolve_in_root, walk_tree
 from .accounts import parse_passwd
 
 FILES = (
@@ -133,4 +134,4 @@ class ConfigFiles(Collector):
                         count += 1
                         yield result
         if links:
-            yield ctx.put_json("config_symlinks.json", links, source="symbolic links among the configuration files")
+            yield ctx.put_records("config_symlinks.json", Symlink, records.from_dicts(Symlink, links), source="symbolic links among the configuration files")

@@ -2,8 +2,41 @@
 and the interface counters (interface_counters.json). Packet capture comes later."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from .. import records
 from ..base import Collector, Context
 from ._common import ProcCache, net_connections, proto_of, psutil, split_addr
+
+
+@records.record("connections", version=1)
+@dataclass
+class Connection:
+    """One row of connections.json: a socket of any family with its owner."""
+    proto: str                          # tcp, tcp6, udp, udp6, unix
+    laddr: str | None = None
+    lport: int | None = None
+    raddr: str | None = None
+    rport: int | None = None
+    status: str | None = None
+    pid: int | None = None
+    process: str | None = None
+    exe: str | None = None
+
+
+@records.record("interface_counters", version=1)
+@dataclass
+class InterfaceCounters:
+    """One row of interface_counters.json: psutil.net_io_counters(pernic=True) of one interface."""
+    name: str
+    bytes_sent: int = 0
+    bytes_recv: int = 0
+    packets_sent: int = 0
+    packets_recv: int = 0
+    errin: int = 0
+    errout: int = 0
+    dropin: int = 0
+    dropout: int = 0
 
 
 def connection_rows(ctx: Context, kind: str = "all") -> list[dict]:
@@ -29,6 +62,7 @@ class Connections(Collector):
     def collect(self, ctx: Context):
         yield ctx.progress(0, None, "sockets")
         rows = connection_rows(ctx, "all")
-        yield ctx.put_json("connections.json", rows, source="psutil.net_connections(kind='all')")
-        counters = {name: c._asdict() for name, c in sorted(psutil.net_io_counters(pernic=True).items())}
-        yield ctx.put_json("interface_counters.json", counters, source="psutil.net_io_counters(pernic=True)")
+        yield ctx.put_records("connections.json", Connection, records.from_dicts(Connection, rows), source="psutil.net_connections(kind='all')")
+        counters = [InterfaceCounters(name, **c._asdict())
+                    for name, c in sorted(psutil.net_io_counters(pernic=True).items())]
+        yield ctx.put_records("interface_counters.json", InterfaceCounters, counters, source="psutil.net_io_counters(pernic=True)")

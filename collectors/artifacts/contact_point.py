@@ -1,9 +1,24 @@
 """B1 Thông tin về đầu mối liên hệ: the contact point, taken from the incident record."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from .. import records
 from ..base import Collector, Context
 
 FIELDS = ("name", "position", "phone", "email", "unit")
+
+
+@records.record("contact", version=1)
+@dataclass
+class Contact:
+    """contact.json: the contact point of the affected system and who reported the incident."""
+    name: str | None = None
+    position: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    unit: str | None = None
+    reporter: dict = field(default_factory=dict)
 
 
 class ContactPoint(Collector):
@@ -24,5 +39,5 @@ class ContactPoint(Collector):
         if missing:
             yield ctx.incomplete("contact point lacks " + ", ".join(missing))
         reporter = incident.get("reporter") or {}
-        yield ctx.put_json("contact.json", {**contact, "reporter": reporter}, source="incident record (B1)",
+        yield ctx.put_record("contact.json", Contact(**contact, reporter=reporter), source="incident record (B1)",
                            kind="derived")

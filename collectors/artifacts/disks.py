@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 
+from .. import records
 from ..base import Collector, Context
 from ._common import IS_LINUX, psutil
+
+
+
+@records.record("disks", version=1)
+@dataclass
+class DiskLayout:
+    """disks.json: block devices, partitions (or Windows volumes) and mounts."""
+    disks: list[dict] = field(default_factory=list)
+    partitions: list[dict] = field(default_factory=list)
+    mounts: list[dict] = field(default_factory=list)      # device, mountpoint, fstype, opts
+
 
 SECTOR = 512
 
@@ -80,5 +93,5 @@ class Disks(Collector):
             yield ctx.incomplete("physical disk list on Windows is not collected yet (volumes are)")
         elif not disks:
             yield ctx.incomplete("/sys/block could not be read: no disk list")
-        yield ctx.put_json("disks.json", {"disks": disks, "partitions": parts, "mounts": mounts},
+        yield ctx.put_record("disks.json", DiskLayout(disks, parts, mounts),
                            source="/sys/block, psutil.disk_partitions(all=True)")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import records
 from ..base import Collector, Context, walk_tree
+from ._common import Symlink
 
 DEFAULT_MAX_FILE = 2 << 30
 
@@ -64,4 +66,4 @@ class EvidenceFiles(Collector):
                 total += getattr(result, "size", 0)
                 yield ctx.progress(count, None, ctx.logical(f))
         if links:
-            yield ctx.put_json("symlinks.json", links, source="named paths (symbolic links, not followed)")
+            yield ctx.put_records("symlinks.json", Symlink, records.from_dicts(Symlink, links), source="named paths (symbolic links, not followed)")

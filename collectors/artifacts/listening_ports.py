@@ -2,10 +2,26 @@
 and the executable's SHA-256 (listening_ports.json)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import psutil
 
+from .. import records
 from ..base import Collector, Context
 from ._common import ExeHasher, ProcCache, net_connections, proto_of, split_addr
+
+
+@records.record("listening_ports", version=1)
+@dataclass
+class ListeningPort:
+    """One row of listening_ports.json: a listening TCP or bound UDP socket and its owner."""
+    proto: str                          # tcp, tcp6, udp, udp6
+    laddr: str | None = None
+    lport: int | None = None
+    pid: int | None = None
+    process: str | None = None
+    exe: str | None = None
+    exe_sha256: str | None = None
 
 
 def listening(ctx: Context, hasher: ExeHasher | None = None, *, note_unowned: bool = True) -> list[dict]:
@@ -43,4 +59,4 @@ class ListeningPorts(Collector):
         unhashed = [f"{r['lport']}/{r['proto']} ({r['process']})" for r in rows if r["exe"] and not r["exe_sha256"]]
         if unhashed:
             yield ctx.incomplete("executables not hashed: " + ", ".join(unhashed[:10]))
-        yield ctx.put_json("listening_ports.json", rows, source="psutil.net_connections(kind='inet')")
+        yield ctx.put_records("listening_ports.json", ListeningPort, records.from_dicts(ListeningPort, rows), source="psutil.net_connections(kind='inet')")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import records
 from ..base import Collector, Context
-from ._common import link_record, resolve_in_root, walk_tree
+from ._common import Symlink, link_record, resolve_in_root, walk_tree
 from .config_files import home_dirs
 
 HISTORY_FILES = (".bash_history", ".zsh_history", ".sh_history", ".ash_history", ".history",
@@ -64,4 +65,4 @@ class LogFiles(Collector):
             if count % 10 == 0 or count == total:
                 yield ctx.progress(count, total, ctx.logical(real))
         if links:
-            yield ctx.put_json("log_symlinks.json", links, source="symbolic links among the log files and histories")
+            yield ctx.put_records("log_symlinks.json", Symlink, records.from_dicts(Symlink, links), source="symbolic links among the log files and histories")

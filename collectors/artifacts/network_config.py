@@ -12,10 +12,26 @@ import shutil
 import socket
 import struct
 import subprocess
+from dataclasses import dataclass, field
 
+from .. import records
 from ..base import Collector, Context
 from ._windows import api_for, drain_notes, offline_reason
 from ._common import IS_LINUX, IS_WINDOWS, psutil, read_logical
+
+
+
+@records.record("network_config", version=1)
+@dataclass
+class NetworkState:
+    """network_config.json: interfaces, addresses, routes, neighbours and resolvers."""
+    interfaces: list[dict] = field(default_factory=list)  # name, mac, up, mtu, speed_mbps
+    addresses: list[dict] = field(default_factory=list)   # iface, family, address, netmask, ...
+    routes: list[dict] = field(default_factory=list)      # family, destination, gateway, iface, ...
+    neighbours: list[dict] = field(default_factory=list)
+    dns: dict | None = None                               # nameservers, search, ...
+    hostname: str | None = records.absent()               # Windows: Tcpip\Parameters Hostname
+
 
 FIREWALL_COMMANDS = (["nft", "list", "ruleset"], ["iptables-save"], ["ip6tables-save"])
 WINDOWS_FIREWALL = ["netsh", "advfirewall", "firewall", "show", "rule", "name=all", "verbose"]
@@ -140,7 +156,7 @@ class NetworkConfig(Collector):
             data = network_from_registry(api, notes)
             for n in notes + drain_notes(api, ctx):
                 yield ctx.incomplete(n)
-            yield ctx.put_json("network_config.json", data, source=r"SYSTEM hive: Services\Tcpip\Parameters (offline root)")
+            yield ctx.put_record("network_config.json", records.from_dict(NetworkState, data), source=r"SYSTEM hive: Services\Tcpip\Parameters (offline root)")
             return
         if ctx.live:
             data = live_network(notes)
@@ -150,7 +166,7 @@ class NetworkConfig(Collector):
         data["dns"] = parse_resolv_conf(resolv) if resolv is not None else None
         for n in notes:
             yield ctx.incomplete(n)
-        yield ctx.put_json("network_config.json", data,
+        yield ctx.put_record("network_config.json", records.from_dict(NetworkState, data),
                            source="psutil, /proc/net, ip neigh, /etc/resolv.conf" if ctx.live else "/etc/resolv.conf (offline root)")
         if IS_WINDOWS and ctx.live:  # pragma: no cover - Windows
             yield ctx.put_command(["ipconfig", "/all"], name="ipconfig.txt")

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import platform
 import shlex
+from dataclasses import dataclass, field
 
+from .. import records
 from ..base import Collector, Context
 from ._windows import api_for, drain_notes, offline_reason
 from ._common import read_logical
+
+
+
+@records.record("os_release", version=1)
+@dataclass
+class OsRelease:
+    """os_release.json: the OS release files, parsed (Linux) or the CurrentVersion key (Windows)."""
+    os_release: dict | None = records.absent()   # Linux: KEY -> value of /etc/os-release
+    lsb_release: dict | None = records.absent()
+    files: dict = records.absent()               # Linux: logical path -> text
+    windows: dict | None = records.absent()      # Windows: product_name, display_version, edition, build, ...
+    platform: str | None = records.absent()      # platform.platform() of a live system
+
 
 RELEASE_FILES = ("/etc/os-release", "/usr/lib/os-release", "/etc/lsb-release", "/etc/debian_version",
                  "/etc/redhat-release", "/etc/centos-release", "/etc/alpine-release", "/etc/SuSE-release", "/etc/issue")
@@ -52,7 +67,7 @@ class OsConfig(Collector):
             if not data["windows"]:
                 yield ctx.incomplete(r"the Windows version was not found (HKLM\Software\Microsoft\Windows NT\CurrentVersion)")
                 return
-            yield ctx.put_json("os_release.json", data, source=r"HKLM\Software\Microsoft\Windows NT\CurrentVersion")
+            yield ctx.put_record("os_release.json", records.from_dict(OsRelease, data), source=r"HKLM\Software\Microsoft\Windows NT\CurrentVersion")
             return
         files = {}
         for logical in RELEASE_FILES:
@@ -68,4 +83,4 @@ class OsConfig(Collector):
         if not files:
             yield ctx.incomplete("no OS release file found (/etc/os-release, /usr/lib/os-release, ...)")
             return
-        yield ctx.put_json("os_release.json", data, source=", ".join(files))
+        yield ctx.put_record("os_release.json", records.from_dict(OsRelease, data), source=", ".join(files))

@@ -9,11 +9,29 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 
+from .. import records
 from ..base import Collector, Context
 from ._windows import api_for, drain_notes, offline_reason
 from ..util import ts_to_iso
 from ._common import read_logical, resolve_in_root
+
+
+
+@records.record("packages", version=1)
+@dataclass
+class Package:
+    """One row of packages.json: an installed package (dpkg, rpm) or Windows program."""
+    name: str | None
+    version: str | None = None
+    arch: str | None = None
+    manager: str | None = None          # dpkg, rpm, windows
+    status: str | None = records.absent()       # dpkg status line
+    installed: bool | None = records.absent()   # dpkg: status says installed
+    install_time: str | None = records.absent()  # ISO 8601 UTC, when the package manager keeps one
+    publisher: str | None = records.absent()    # Windows only
+
 
 RPM_QF = "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{INSTALLTIME}\\n"
 
@@ -104,7 +122,7 @@ class Packages(Collector):
             notes += drain_notes(api, ctx)
             for n in notes:
                 yield ctx.incomplete(n)
-            yield ctx.put_json("packages.json", rows, source="registry uninstall keys")
+            yield ctx.put_records("packages.json", Package, records.from_dicts(Package, rows), source="registry uninstall keys")
             return
         rows: list[dict] = []
         sources = []
@@ -120,4 +138,4 @@ class Packages(Collector):
             sources.append("rpm -qa")
         if not sources:
             return  # no package database: nothing to collect (the runner says so)
-        yield ctx.put_json("packages.json", rows, source=", ".join(sources))
+        yield ctx.put_records("packages.json", Package, records.from_dicts(Package, rows), source=", ".join(sources))

@@ -7,9 +7,33 @@ noted, never fatal; fields that could not be read are null.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from .. import records
 from ..base import Collector, Context
 from ..util import decode_path
 from ._common import ExeHasher, is_privileged, iso, net_connections, process_exe, proto_of, psutil, split_addr
+
+
+
+@records.record("processes", version=1)
+@dataclass
+class Process:
+    """One row of processes.json. Fields that could not be read are None."""
+    pid: int
+    ppid: int | None = None
+    name: str | None = None
+    user: str | None = None
+    create_time: str | None = None      # ISO 8601 UTC
+    cmdline: list[str] | None = None
+    exe: str | None = None
+    exe_deleted: bool = False
+    exe_sha256: str | None = None
+    cwd: str | None = None
+    open_files: list[str] | None = None
+    connections: list[dict] = field(default_factory=list)  # fd, proto, laddr, lport, raddr, rport, status
+    status: str | None = None
+
 
 ATTRS = ("ppid", "name", "username", "create_time", "cmdline", "cwd", "status")
 
@@ -97,4 +121,4 @@ class Processes(Collector):
             yield ctx.incomplete("executables not hashed: " + "; ".join(stats["hash_errors"][:5])
                                  + (" ..." if len(stats["hash_errors"]) > 5 else ""))
         yield ctx.progress(len(rows), len(rows), f"{len(rows)} processes, {hasher.hashed} executables hashed")
-        yield ctx.put_json("processes.json", rows, source="psutil.process_iter, /proc/PID/exe")
+        yield ctx.put_records("processes.json", Process, records.from_dicts(Process, rows), source="psutil.process_iter, /proc/PID/exe")

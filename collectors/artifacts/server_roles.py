@@ -4,8 +4,22 @@ installed server configuration (offline root)."""
 from __future__ import annotations
 
 
+from dataclasses import dataclass
+
+from .. import records
 from ..base import Collector, Context
 from ._common import resolve_in_root
+
+
+@records.record("roles", version=1)
+@dataclass
+class Role:
+    """One row of roles.json: what the system serves, and the clue that says so."""
+    role: str
+    evidence: str                       # e.g. "port 443/tcp by nginx", "service ssh.service enabled"
+    port: int | None = None
+    process: str | None = None
+    service: str | None = None
 
 PORT_ROLES = {
     20: "ftp", 21: "ftp", 22: "ssh", 23: "other", 25: "mail", 53: "dns", 80: "web", 88: "directory", 110: "mail",
@@ -148,5 +162,5 @@ class ServerRoles(Collector):
 
                 if offline_api(ctx) is None:
                     yield ctx.incomplete("roles of an offline Windows root need the registry hives (not parsed here)")
-        yield ctx.put_json("roles.json", dedupe(rows),
+        yield ctx.put_records("roles.json", Role, records.from_dicts(Role, dedupe(rows)),
                            source="listening ports, processes, services" if ctx.live else "enabled services, configuration files")

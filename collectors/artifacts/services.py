@@ -9,12 +9,31 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
+from .. import records
 from ..base import Collector, Context
 from ._windows import api_for, drain_notes, offline_reason
 from ..util import decode_path
 from ._common import read_text, resolve_in_root
+
+
+
+@records.record("services", version=1)
+@dataclass
+class Service:
+    """One row of services.json: a systemd unit, a SysV script or a Windows service."""
+    name: str | None
+    state: str | None = None            # active/inactive (systemd), running/stopped (Windows)
+    sub_state: str | None = None
+    enabled: str | None = None          # enabled, disabled, masked, static, sysv; Windows start type
+    exec: str | None = None
+    unit_path: str | None = None
+    user: str | None = records.absent()          # Windows only
+    pid: int | None = records.absent()           # Windows only
+    display_name: str | None = records.absent()  # Windows only
+
 
 UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
              "/lib/systemd/system", "/usr/lib/systemd/system")
@@ -162,7 +181,7 @@ class Services(Collector):
             rows, _full = services_rows(api)
             for n in drain_notes(api, ctx):
                 yield ctx.incomplete(n)
-            yield ctx.put_json("services.json", rows, source="Service Control Manager (psutil.win_service_iter)"
+            yield ctx.put_records("services.json", Service, records.from_dicts(Service, rows), source="Service Control Manager (psutil.win_service_iter)"
                                if ctx.live else r"SYSTEM hive: CurrentControlSet\Services")
             return
         units = systemd_units(ctx)
@@ -178,4 +197,4 @@ class Services(Collector):
         rows += [r for r in sysv_scripts(ctx) if r["name"] not in known]
         if not rows:
             return
-        yield ctx.put_json("services.json", rows, source="systemd unit files" + (", systemctl list-units" if ctx.live else ""))
+        yield ctx.put_records("services.json", Service, records.from_dicts(Service, rows), source="systemd unit files" + (", systemctl list-units" if ctx.live else ""))

@@ -12,11 +12,33 @@ import platform
 import socket
 import threading
 import time
+from dataclasses import dataclass, field
 
+from .. import records
 from ..base import Collector, Context
 from ..util import iso_utc, local_offset, utc_now
 from ._common import IS_LINUX, IS_WINDOWS, iso, psutil, read_logical, resolve_in_root
 from .os_config import parse_os_release
+
+
+
+@records.record("system", version=1)
+@dataclass
+class System:
+    """system.json: the host. What an offline root cannot say is None (and said so in the outcome)."""
+    hostname: str | None = None
+    fqdn: str | None = None
+    os: dict = field(default_factory=dict)        # system, release, version, distro, distro_version, build
+    kernel: str | None = None
+    boot_time: str | None = None                  # ISO 8601 UTC
+    uptime_s: float | None = None
+    timezone: str | None = None                   # zone name, e.g. Asia/Ho_Chi_Minh
+    utc_offset: str | None = None                 # +07:00 (live only)
+    clock: dict = field(default_factory=dict)     # utc, local, ntp_synced, offset_s, max_error_s
+    users: list[dict] = field(default_factory=list)  # logged-in sessions: name, terminal, host, started
+    hardware: dict = field(default_factory=dict)  # cpu_model, cpus, memory_bytes, machine, vendor, product
+    offline_root: str | None = records.absent()  # the root's path, when collected from one
+
 
 TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised
 
@@ -199,4 +221,4 @@ class SystemInfo(Collector):
         info, notes = live_info(ctx) if ctx.live else offline_info(ctx)
         for n in notes:
             yield ctx.incomplete(n)
-        yield ctx.put_json("system.json", info, source="platform, psutil, /etc" if ctx.live else f"offline root {ctx.root}")
+        yield ctx.put_record("system.json", records.from_dict(System, info), source="platform, psutil, /etc" if ctx.live else f"offline root {ctx.root}")

@@ -8,10 +8,74 @@ SECURITY, DEFAULT, each user's NTUSER.DAT) are copied as files for later parsing
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import records
 from ..base import Collector, Context, find_case_insensitive
 from . import _windows as win
+
+
+
+@records.record("windows_run_keys", version=1)
+@dataclass
+class RunKey:
+    """One row of windows_run_keys.json: a value of a Run/RunOnce key or of Winlogon."""
+    hive: str
+    key: str
+    name: str
+    value: object = None
+
+
+@records.record("windows_services", version=1)
+@dataclass
+class WindowsService:
+    """One row of windows_services.json: a service as the service manager or the SYSTEM hive has it."""
+    name: str | None
+    display_name: str | None = None
+    status: str | None = None
+    start_type: str | int | None = None
+    type: str | int | None = None
+    binpath: str | None = None
+    username: str | None = None
+    pid: int | None = None
+    description: str | None = None
+    error: str | None = records.absent()  # why the service manager could not describe it
+    extra: dict = field(default_factory=dict)
+
+
+@records.record("windows_uninstall", version=1)
+@dataclass
+class UninstallEntry:
+    """One row of windows_uninstall.json: an installed program's uninstall key."""
+    name: str | None
+    version: str | None = None
+    publisher: str | None = None
+    install_date: str | None = None
+    install_location: str | None = None
+    uninstall_string: str | None = None
+    system_component: bool = False
+    arch: str | None = None
+    hive: str | None = None
+    key: str | None = None
+
+
+@records.record("windows_scheduled_tasks", version=1)
+@dataclass
+class ScheduledTask:
+    """One row of windows_scheduled_tasks.json: a task's XML definition, parsed."""
+    path: str
+    author: str | None = None
+    registered: str | None = None
+    description: str | None = None
+    enabled: bool = True
+    hidden: bool = False
+    user: str | None = None
+    run_level: str | None = None
+    actions: list[dict] = field(default_factory=list)   # type exec (command, arguments, ...), com, ...
+    triggers: list[dict] = field(default_factory=list)
+    error: str | None = records.absent()
+
 
 HIVES = ("Windows/System32/config/SYSTEM", "Windows/System32/config/SOFTWARE", "Windows/System32/config/SAM",
          "Windows/System32/config/SECURITY", "Windows/System32/config/DEFAULT")
@@ -28,24 +92,27 @@ class WindowsConfig(Collector):
         if api is not None:
             where = "registry" if ctx.live else "registry hives of the offline root"
             yield ctx.progress(0, 4, "Run keys")
-            yield ctx.put_json("windows_run_keys.json", win.run_keys(api, notes), source=f"{where}: Run/RunOnce keys")
+            yield ctx.put_records("windows_run_keys.json", RunKey, records.from_dicts(RunKey, win.run_keys(api, notes)), source=f"{where}: Run/RunOnce keys")
             yield ctx.progress(1, 4, "services")
             _rows, full = win.services_rows(api)
-            yield ctx.put_json("windows_services.json", full,
+            yield ctx.put_records("windows_services.json", WindowsService, records.from_dicts(WindowsService, full),
                                source="Service Control Manager" if ctx.live else f"{where}: SYSTEM Services")
             yield ctx.progress(3, 4, "uninstall keys")
-            yield ctx.put_json("windows_uninstall.json", win.uninstall_entries(api, notes), source=f"{where}: uninstall keys")
+            yield ctx.put_records("windows_uninstall.json", UninstallEntry,
+                                   records.from_dicts(UninstallEntry, win.uninstall_entries(api, notes)), source=f"{where}: uninstall keys")
             notes += win.drain_notes(api, ctx)
         if ctx.live:
             yield ctx.progress(2, 4, "scheduled tasks")
             tasks_dir = Path(api.system_root()) / "System32" / "Tasks"
             tasks = win.scheduled_tasks(tasks_dir, notes)
-            yield ctx.put_json("windows_scheduled_tasks.json", tasks, source=str(tasks_dir))
+            yield ctx.put_records("windows_scheduled_tasks.json", ScheduledTask, records.from_dicts(ScheduledTask, tasks),
+                                 source=str(tasks_dir))
         else:
             tasks_dir = find_case_insensitive(ctx.root, "Windows/System32/Tasks")
             if tasks_dir is not None and tasks_dir.is_dir():
                 tasks = win.scheduled_tasks(tasks_dir, notes, logical=ctx.logical)
-                yield ctx.put_json("windows_scheduled_tasks.json", tasks, source=ctx.logical(tasks_dir))
+                yield ctx.put_records("windows_scheduled_tasks.json", ScheduledTask,
+                                     records.from_dicts(ScheduledTask, tasks), source=ctx.logical(tasks_dir))
             for rel in HIVES:
                 hive = find_case_insensitive(ctx.root, rel)
                 if hive is not None and hive.is_file():

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from collectors import records
+
 pytest.importorskip("regipy")
 
 from collectors.case import Case  # noqa: E402
@@ -156,7 +158,7 @@ def win_case(tmp_path_factory):
 def load(case, name):
     rec = case.latest(name)
     assert rec is not None, name
-    return case.read_json(rec)
+    return records.plain(case.read_json(rec))
 
 
 def test_offline_windows_outcomes(win_case):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from collectors import records
+
 from collectors import checklist
 from collectors.artifacts._common import ExeHasher
 from collectors.case import Case
@@ -71,7 +73,7 @@ def live(tmp_path_factory):
 def load(case, name):
     rec = case.latest(name)
     assert rec is not None, name
-    return case.read_json(rec)
+    return records.plain(case.read_json(rec))
 
 
 def test_listener_shows_up_in_b8_with_its_executable_hash(live):
@@ -114,7 +116,7 @@ def test_listener_in_b11_and_b7(live):
     row = next(c for c in conns if c["pid"] == live["listener"].pid and c["proto"] == "tcp")
     assert row == {"proto": "tcp", "laddr": "127.0.0.1", "lport": live["tcp"], "raddr": None, "rport": None,
                    "status": "LISTEN", "pid": live["listener"].pid, "process": row["process"], "exe": exe}
-    counters = load(case, "interface_counters.json")
+    counters = {c["name"]: c for c in load(case, "interface_counters.json")}
     assert set(counters["lo"]) >= {"bytes_sent", "bytes_recv", "packets_sent", "packets_recv", "errin", "errout",
                                     "dropin", "dropout"}
     out = case.outcomes()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from collectors import records
+
 from collectors.case import Case
 from collectors.verify import verify_case
 from desktop import cli
@@ -148,7 +150,7 @@ def by_source(case: Case, cid: str) -> dict:
 def load(case: Case, name: str):
     rec = case.latest(name)
     assert rec is not None, f"{name} not collected"
-    return case.read_json(rec)
+    return records.plain(case.read_json(rec))
 
 
 @pytest.fixture(scope="module")

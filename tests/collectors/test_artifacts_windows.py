@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from collectors import records
 from collectors.artifacts import _windows as win
 from collectors.artifacts.packages import Packages
 from collectors.artifacts.services import Services
@@ -155,20 +156,20 @@ def test_windows_config_collector_with_the_fake(case, win_ctx):
     assert set(recs) == {"windows_run_keys.json", "windows_services.json", "windows_scheduled_tasks.json",
                          "windows_uninstall.json"}
     assert not [e for e in events if isinstance(e, Incomplete)]
-    services = case.read_json(recs["windows_services.json"])
+    services = records.plain(case.read_json(recs["windows_services.json"]))
     assert [s["name"] for s in services] == ["W3SVC", "evilsvc"]
-    assert len(case.read_json(recs["windows_scheduled_tasks.json"])) == 1
-    assert len(case.read_json(recs["windows_run_keys.json"])) == 6
+    assert len(records.plain(case.read_json(recs["windows_scheduled_tasks.json"]))) == 1
+    assert len(records.plain(case.read_json(recs["windows_run_keys.json"]))) == 6
 
 
 def test_packages_and_services_on_windows_with_the_fake(case, win_ctx):
     events = list(Packages().collect(win_ctx("packages")))
     rec = next(e for e in events if isinstance(e, EvidenceRecord))
     assert rec.name == "packages.json"
-    assert [p["name"] for p in case.read_json(rec)] == ["7-Zip 23.01 (x64)", "Notepad++", "Zoom"]
+    assert [p["name"] for p in records.plain(case.read_json(rec))] == ["7-Zip 23.01 (x64)", "Notepad++", "Zoom"]
     events = list(Services().collect(win_ctx("services")))
     rec = next(e for e in events if isinstance(e, EvidenceRecord))
-    rows = case.read_json(rec)
+    rows = records.plain(case.read_json(rec))
     assert rows[1] == {"name": "evilsvc", "state": "stopped", "sub_state": None, "enabled": "automatic",
                        "exec": r"C:\ProgramData\x.exe", "unit_path": r"HKLM\SYSTEM\CurrentControlSet\Services\evilsvc",
                        "user": "LocalSystem", "pid": None, "display_name": "Windows Update Helper"}
@@ -180,7 +181,7 @@ def test_accounts_on_windows_from_the_profile_list(case, win_ctx):
     ctx = win_ctx("accounts")
     events = list(Accounts().collect(ctx))
     rec = next(e for e in events if isinstance(e, EvidenceRecord))
-    assert case.read_json(rec) == [
+    assert records.plain(case.read_json(rec)) == [
         {"name": "systemprofile", "uid": "S-1-5-18", "gid": None,
          "home": r"%systemroot%\system32\config\systemprofile", "shell": None, "gecos": None},
         {"name": "nguyen.van.a", "uid": SID, "gid": None, "home": "C:\\Users\\nguyen.van.a", "shell": None, "gecos": None},
