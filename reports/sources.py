@@ -1,27 +1,26 @@
-"""What the reports read from a case besides the incident record: evidence rows, the custody log, and
-(when the analysis package provides them) key timeline events and findings.
+"""What the reports read from a case besides the incident record: evidence rows, the custody log, key
+timeline events and findings (from analysis/, imported directly).
 
-The analysis package is built alongside; every call to it is guarded so a report is still produced,
-with a note saying what is missing, when the timeline has not been built or the API is absent.
+A case whose timeline cannot be built or read (disk full, a damaged timeline.sqlite) still gets its
+report, with a note saying what is missing; any other error is a bug and propagates.
 """
 from __future__ import annotations
 
-import importlib
+import datetime as dt
+import sqlite3
 from typing import Any
 
+from analysis import export as _export
+from analysis import findings as _findings
+from analysis import timeline as tl
+from collectors.custody import verify_chain
+from collectors.errors import UngCuuError
+
+from .document import utc_short
+
 MAX_KEY_EVENTS = 200
-
-from .document import utc_short  # noqa: E402
-
-
-def _val(obj: Any, *names: str, default: Any = None) -> Any:
-    for n in names:
-        if isinstance(obj, dict) and obj.get(n) not in (None, ""):
-            return obj[n]
-        v = getattr(obj, n, None)
-        if v not in (None, ""):
-            return v
-    return default
+# What reading or building the timeline may meet in a real case: reported in the document, not raised.
+TIMELINE_ERRORS = (UngCuuError, sqlite3.Error, OSError)
 
 
 def _ids(value: Any) -> str:
@@ -30,13 +29,6 @@ def _ids(value: Any) -> str:
     if isinstance(value, (list, tuple, set)):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except Exception:
-        return None
 
 
 def evidence_rows(case) -> list[dict]:
@@ -58,12 +50,7 @@ def custody_rows(case) -> list[list[str]]:
 def custody_problems(case) -> list[str]:
     if case is None:
         return []
-    try:
-        from collectors.custody import verify_chain
-
-        return verify_chain(case.custody.entries())
-    except Exception as exc:  # pragma: no cover
-        return [f"không kiểm tra được nhật ký lưu giữ: {exc}"]
+    return verify_chain(case.custody.entries())
 
 
 def recipients_for(incident: dict) -> list[dict]:
@@ -75,24 +62,18 @@ def recipients_for(incident: dict) -> list[dict]:
         return list(incident.get("recipients") or [])
 
 
-def _event_row(e: Any) -> dict:
-    time = _val(e, "datetime", "time", "timestamp_iso", "when", default="")
-    if not isinstance(time, str):
-        iso = getattr(time, "isoformat", None)
-        time = iso() if iso else str(time)
+def _event_row(e: dict) -> dict:
+    """A timeline row (analysis.timeline.row_dict) as a line of the key-events table."""
     return {
-        "time": _short_utc(str(time)),
-        "source": str(_val(e, "source", "parser", "source_short", "data_type", default="")),
-        "message": str(_val(e, "message", "text", "description", default="")),
-        "evidence": (_ids(_val(e, "evidence_id", "evidence", "evidence_ids")) + "\n" +
-                     str(_val(e, "locator", default=""))).strip(),
+        "time": _short_utc(str(e.get("datetime") or "")),
+        "source": str(e.get("source") or e.get("parser") or ""),
+        "message": str(e.get("message") or ""),
+        "evidence": f"{e.get('evidence_id') or ''}\n{e.get('locator') or ''}".strip(),
     }
 
 
 def _short_utc(text: str) -> str:
     """'2021-04-10T20:00:00.000000+00:00' -> '2021-04-10 20:00:00' (the column header says UTC)."""
-    import datetime as dt
-
     try:
         t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -108,12 +89,11 @@ KEY_WINDOW_BEFORE_T0_DAYS = 3
 def key_events(case, t0=None) -> tuple[list[dict], str]:
     """(rows of key timeline events, note). Events marked relevant first; else the events from three days
     before detection (T0, an aware datetime) on, when there are any; else the first events."""
-    tl = _module("analysis.timeline")
-    if tl is None or case is None:
-        return [], "Chưa có dòng thời gian (mô-đun phân tích chưa sẵn sàng) — timeline not available."
+    if case is None:
+        return [], "Chưa có dòng thời gian — timeline not available."
     try:
-        marked = list(tl.marks(case)) if hasattr(tl, "marks") else []
-    except Exception:
+        marked = tl.marks(case)
+    except TIMELINE_ERRORS:
         marked = []
     if marked:
         rows = []
@@ -123,10 +103,10 @@ def key_events(case, t0=None) -> tuple[list[dict], str]:
             source = ""
             try:
                 ev = tl.find_by_key(case, m["evidence_id"], m["locator"])
-                if ev:
-                    source = str(ev[0].get("source") or "")
-            except Exception:
-                pass
+            except TIMELINE_ERRORS:
+                ev = []
+            if ev:
+                source = str(ev[0].get("source") or "")
             msg = str(m.get("message") or "")
             if m.get("note"):
                 msg += f" — {m['note']}"
@@ -139,9 +119,7 @@ def key_events(case, t0=None) -> tuple[list[dict], str]:
         return [], f"Không dựng được dòng thời gian: {note}"
     try:
         total = tl.count(case)
-        if t0 is not None and hasattr(tl, "Filter"):
-            import datetime as dt
-
+        if t0 is not None:
             start = t0 - dt.timedelta(days=KEY_WINDOW_BEFORE_T0_DAYS)
             flt = tl.Filter(start=int((start - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
                                       // dt.timedelta(microseconds=1)))
@@ -153,7 +131,7 @@ def key_events(case, t0=None) -> tuple[list[dict], str]:
                               f"ngày trước thời điểm phát hiện), trong {total} sự kiện của dòng thời gian "
                               "(none marked relevant; events from 3 days before detection shown).")
         items = tl.page(case, limit=MAX_KEY_EVENTS)
-    except Exception as exc:
+    except TIMELINE_ERRORS as exc:
         return [], f"Không đọc được dòng thời gian: {exc}"
     if not items:
         return [], "Dòng thời gian chưa có sự kiện."
@@ -163,35 +141,26 @@ def key_events(case, t0=None) -> tuple[list[dict], str]:
 
 
 def _iso_us(us: int) -> str:
-    import datetime as dt
-
     return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).strftime(
         "%Y-%m-%d %H:%M:%S")
 
 
 def ensure_timeline(case) -> str:
-    """Build or refresh the timeline when the analysis package can; returns a note on failure."""
-    tl = _module("analysis.timeline")
-    if tl is None or not hasattr(tl, "ensure"):
-        return "timeline not available (analysis package missing)"
+    """Build or refresh the timeline; returns a note when it cannot be."""
     try:
         tl.ensure(case)
-    except Exception as exc:
+    except TIMELINE_ERRORS as exc:
         return f"timeline could not be built: {exc}"
     return ""
 
 
 def timeline_export(case, out) -> tuple[int | None, str]:
     """Write the timeline as Timesketch JSONL to the text stream `out`; (events written or None, note)."""
-    exp = _module("analysis.export")
-    tl = _module("analysis.timeline")
-    if exp is None or tl is None or not hasattr(exp, "export"):
-        return None, "timeline export not available (analysis package missing)"
+    if not tl.path_of(case).exists():
+        return None, "timeline not built (ungcuu timeline --case DIR)"
     try:
-        if hasattr(tl, "path_of") and not tl.path_of(case).exists():
-            return None, "timeline not built (ungcuu timeline --case DIR)"
-        return int(exp.export(case, "jsonl", out)), ""
-    except Exception as exc:
+        return int(_export.export(case, "jsonl", out)), ""
+    except TIMELINE_ERRORS as exc:
         return None, f"timeline export failed: {exc}"
 
 
@@ -200,26 +169,22 @@ _SEV_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 def findings(case, lang: str = "vi") -> tuple[list[dict], str]:
-    """(rows of findings with their evidence ids, most severe first; note). Uses `analysis.findings.run`."""
-    mod = _module("analysis.findings")
-    if mod is None or case is None or not hasattr(mod, "run"):
-        return [], "Chưa có kết quả phân tích tự động (mô-đun findings chưa sẵn sàng) — findings not available."
+    """(rows of findings with their evidence ids, most severe first; note), from `analysis.findings.run`."""
+    if case is None:
+        return [], "Chưa có kết quả phân tích tự động — findings not available."
     try:
-        items = list(mod.run(case))
-    except Exception as exc:
+        items = _findings.run(case)
+    except TIMELINE_ERRORS as exc:
         return [], f"Không tính được các phát hiện tự động: {exc}"
     rows = []
     for f in items:
-        summary = getattr(f, "summary", None)
-        text = summary(lang) if callable(summary) else str(_val(f, "summary_vi", "summary", "message", default=""))
-        sev = str(_val(f, "severity", default=""))
         rows.append({
-            "severity": SEVERITY_VI.get(sev, sev) if lang == "vi" else sev,
-            "rank": _SEV_ORDER.get(sev, 9),
-            "time": str(_val(f, "time", default="") or ""),
-            "checklist_id": str(_val(f, "checklist_id", default="") or ""),
-            "text": text,
-            "evidence": _ids(_val(f, "evidence_ids", "evidence", "evidence_id")),
+            "severity": SEVERITY_VI.get(f.severity, f.severity) if lang == "vi" else f.severity,
+            "rank": _SEV_ORDER.get(f.severity, 9),
+            "time": f.time or "",
+            "checklist_id": f.checklist_id or "",
+            "text": f.summary(lang),
+            "evidence": _ids(f.evidence_ids),
         })
     rows.sort(key=lambda r: (r["rank"], r["time"]))
     return rows, "" if rows else "Các quy tắc phân tích tự động không phát hiện điều gì (no automatic findings)."
