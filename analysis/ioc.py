@@ -104,7 +104,7 @@ def _norm_ip(v) -> str:
 
 def match_indicators(case, db, ind: Indicators) -> list:
     from analysis.findings import Finding, _key, _t
-    from analysis.timeline import row_dict, COLUMNS
+    from analysis.timeline import COLUMNS, row_dict
 
     out = []
     # hashes of collected evidence (SHA-256 from the index, MD5/SHA-1 computed only when needed)

@@ -13,10 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from analysis.events import (DESC_INSTALL, DESC_LOGIN, DESC_START, Event, ParseReport, parse_iso,
-                             parse_offset)
-from analysis.parsers import (_text, access_log, bodyfile, evtx, journal, packages, shell_history, syslog,
-                              utmp)
+from analysis.events import DESC_INSTALL, DESC_LOGIN, DESC_START, Event, ParseReport, parse_iso, parse_offset
+from analysis.parsers import _text, access_log, bodyfile, evtx, journal, packages, shell_history, syslog, utmp
 from collectors import records
 from collectors.artifacts.packages import Package
 from collectors.artifacts.processes import Process
@@ -357,6 +355,7 @@ def _snapshot(path: str, name: str, report: ParseReport, *, host: str, evidence_
     except records.RecordError as exc:
         report.fatal = str(exc)
     if name == "recovered.json" and isinstance(data, dict):
+        data = records.row_of(data)
         # deleted files that were not recovered (the recovered ones are evidence items with their own times)
         for i, row in enumerate(data.get("deleted") or []):
             if not isinstance(row, dict) or row.get("evidence_id"):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -27,10 +26,9 @@ _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from collectors.acquire.imaging import image_source
-from collectors.acquire.common import drive
 algs = tuple(sys.argv[4].split(","))
 t = time.perf_counter()
-r = drive(image_source(sys.argv[2], sys.argv[3], algorithms=algs))
+r = image_source(sys.argv[2], sys.argv[3], algorithms=algs)
 dt = time.perf_counter() - t
 print(json.dumps({"seconds": dt, "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "sha256": r.hashes["sha256"]}))
@@ -109,13 +107,12 @@ def main() -> None:
               f"on this CPU)")
         # Carving (H4) throughput over the same incompressible bytes (no file to find: pure scanning).
         from collectors.acquire.carve import RangeReader, carve
-        from collectors.acquire.common import drive
 
         fd = os.open(src, os.O_RDONLY)
         try:
             reader = RangeReader(lambda off, n: os.pread(fd, n, off), [(0, size)])
             t = time.perf_counter()
-            found = drive(carve(reader))
+            found = carve(reader)
             dt = time.perf_counter() - t
         finally:
             os.close(fd)

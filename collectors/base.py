@@ -19,10 +19,12 @@ Evidence is written through the context (hashed as written, indexed, custody-log
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import os
 import pkgutil
+import queue
 import stat
 import subprocess
 import sys
@@ -38,10 +40,22 @@ from .util import decode_path
 
 @dataclasses.dataclass
 class Progress:
+    """How far a collector (or an acquisition engine it runs) has come. Engines leave checklist_id empty;
+    `Job` stamps the collector's id on their reports."""
     checklist_id: str
     done: int
     total: int | None
     message: str
+    unit: str = "items"                 # items, bytes, files, packets, inodes, ...
+    stage: str = ""                     # a short machine word: image, verify, scan, carve, dump, ...
+    rate: float | None = None           # units per second
+    eta_seconds: float | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return None
+        return min(1.0, self.done / self.total)
 
 
 @dataclasses.dataclass
@@ -226,6 +240,10 @@ class Context:
         except ValueError:
             return decode_path(os.fsdecode(real))
 
+    def job(self, fn, /, *args, **kw) -> "Job":
+        """Run an acquisition engine on a worker thread (see `Job`)."""
+        return Job(self, fn, *args, **kw)
+
     # --------------------------------------------------------------- writing evidence
     def _common(self, kw: dict) -> dict:
         kw.setdefault("checklist_id", self.checklist_id)
@@ -247,6 +265,19 @@ class Context:
     def put_record(self, name: str, obj: Any, *, source: str, **kw) -> EvidenceRecord:
         """Store one typed record (an artifact that is a single object, such as system.json)."""
         return self.put_json(name, records.dump_one(obj), source=source, **kw)
+
+    @contextlib.contextmanager
+    def writer(self, **kw) -> Iterator[Any]:
+        """Stream content of unknown size into the store (see `Case.writer`); the record is stored on exit."""
+        with self.case.writer(**self._common(kw)) as w:
+            yield w
+        self.stored.append(w.record)
+
+    def adopt_file(self, path: str | os.PathLike, *, sha256: str, size: int, **kw) -> EvidenceRecord:
+        """Index a file already written and hashed inside the case folder (image parts, see `Case.adopt_file`)."""
+        rec = self.case.adopt_file(path, sha256=sha256, size=size, **self._common(kw))
+        self.stored.append(rec)
+        return rec
 
     def put_bytes(self, name: str, data: bytes, *, source: str, kind: str = "command", **kw) -> EvidenceRecord:
         rec = self.case.add_bytes(data, name=name, source=source, kind=kind, **self._common(kw))
@@ -318,6 +349,71 @@ class Context:
         for real, kind in walk_tree(self, self.path(logical_dir), max_depth=max_depth):
             if kind == "file":
                 yield real
+
+
+class _Either:
+    """Set when either event is set (the run's cancel, or the job's own stop): what engines test."""
+
+    def __init__(self, *events: threading.Event):
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+
+class Job:
+    """An acquisition engine run on a worker thread, so that the collector (a generator) can yield the
+    engine's progress while it works:
+
+        job = ctx.job(imaging.image_source, src, out_dir, verify=True)
+        yield from job.events()          # Progress, stamped with the collector's checklist id
+        result = job.result()            # the engine's return value, or its exception re-raised
+
+    The engine gets ``progress=`` (a callback) and ``cancel=`` (the run's Event). It must not touch the
+    case (its SQLite connection belongs to the collector's thread): it writes to the sink it is given.
+    """
+
+    _DONE = object()
+
+    def __init__(self, ctx: Context, fn, /, *args, **kw):
+        self._ctx = ctx
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._closed = threading.Event()
+        kw.setdefault("progress", self._queue.put)
+        kw.setdefault("cancel", _Either(ctx.cancel, self._closed))
+        self._thread = threading.Thread(target=self._run, args=(fn, args, kw), daemon=True,
+                                        name=f"ungcuu-{getattr(fn, '__name__', 'job')}")
+        self._thread.start()
+
+    def _run(self, fn, args, kw) -> None:
+        try:
+            self._result = fn(*args, **kw)
+        except BaseException as exc:  # noqa: BLE001 - handed to the collector's thread by result()
+            self._error = exc
+        finally:
+            self._queue.put(self._DONE)
+
+    def events(self) -> Iterator[Progress]:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is self._DONE:
+                    return
+                yield dataclasses.replace(item, checklist_id=self._ctx.checklist_id)
+        finally:
+            # Closed early (the run was cancelled, or the generator dropped): tell the engine to stop at its
+            # next unit of work, and wait, so nothing writes to a sink the collector is about to discard.
+            if self._thread.is_alive():
+                self._closed.set()
+            self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:

@@ -150,6 +150,64 @@ EXACT = {
     "users and groups": "người dùng và nhóm",
     "disks, partitions, mounts": "đĩa, phân vùng, điểm gắn kết",
     "installed packages": "gói phần mềm đã cài",
+    # acquire/: engines and acquisition collectors
+    "image it from the host, outside the container": "hãy tạo ảnh từ máy chủ/ngoài container",
+    "choose another destination drive (a USB or external disk)": "hãy chọn ổ đích khác (ổ USB/ổ ngoài)",
+    "the part size must be a multiple of 512 bytes": "kích thước phần phải là bội số của 512 byte",
+    "run it again to resume from there": "chạy lại để tiếp tục từ điểm dừng",
+    "image it again from the start": "hãy tạo ảnh lại từ đầu",
+    "what was written stays valid": "dữ liệu đã ghi vẫn hợp lệ",
+    "no file system recognised (FAT, NTFS, ext2/3/4, exFAT) in the source":
+        "không nhận ra hệ thống tệp nào (FAT, NTFS, ext2/3/4, exFAT) trong nguồn",
+    "no metadata record of the file is left: its content cannot be recovered":
+        "không còn bản ghi siêu dữ liệu (metadata) của tệp: không khôi phục được nội dung",
+    "FAT keeps no deletion time, and the first character of the name was erased (TSK shows '_')":
+        "FAT không lưu thời điểm xóa, ký tự đầu của tên tệp đã bị xóa (TSK thay bằng '_')",
+    "NTFS keeps no deletion time": "NTFS không lưu thời điểm xóa",
+    "the metadata record (inode/MFT) was reused by another file: the old content cannot be reached":
+        "bản ghi siêu dữ liệu (inode/MFT) đã được tệp khác dùng lại: nội dung cũ không còn truy cập được",
+    "a folder (listed only, no content to recover)": "thư mục (chỉ liệt kê, không có nội dung để khôi phục)",
+    "Linux set the size to 0 and cleared the block pointers when it deleted the file (ext2/3/4): the original "
+    "size and content are not known, only carving the free space can find it":
+        "Linux đã đặt kích thước về 0 và xóa con trỏ khối khi xóa tệp (ext2/3/4): không còn biết kích thước và "
+        "nội dung gốc, chỉ có thể tìm lại bằng khắc dữ liệu (carving) vùng trống",
+    "an empty file": "tệp rỗng",
+    "the data block pointers were cleared when the file was deleted (usual on ext3/ext4): where the content "
+    "lay is not known": "con trỏ khối dữ liệu đã bị xóa khi xóa tệp (thường gặp ở ext3/ext4): không còn biết "
+                        "nội dung nằm ở đâu",
+    "the folder entry has no first cluster left: not recoverable":
+        "mục thư mục không còn cluster bắt đầu: không khôi phục được",
+    "every cluster/block of the file was reused by another file (overwritten): not recoverable":
+        "toàn bộ cluster/khối của tệp đã được tệp khác dùng lại (bị ghi đè): không khôi phục được",
+    "what is left of the content is all zeros (wiped): not recoverable":
+        "nội dung còn lại toàn số 0 (đã bị xóa trắng): không khôi phục được",
+    "no permission to capture packets: run as root (or give Python CAP_NET_RAW: setcap cap_net_raw,cap_net_admin+eip)":
+        "không có quyền bắt gói tin: cần chạy với quyền root (hoặc cấp CAP_NET_RAW cho Python: "
+        "setcap cap_net_raw,cap_net_admin+eip)",
+    "Npcap is not installed: install Npcap (https://npcap.com) and run again as Administrator":
+        "chưa cài Npcap: cài Npcap (https://npcap.com) rồi chạy lại với quyền Administrator",
+    "capturing packets needs root": "cần quyền root để bắt gói tin",
+    "a packet capture needs a time limit (--seconds) or a packet count (--count)":
+        "cần giới hạn thời gian (--seconds) hoặc số gói (--count) cho việc bắt gói",
+    "the capture was cancelled before its limit": "bắt gói bị hủy trước thời hạn",
+    "not Linux: use an external memory acquirer (winpmem, for example) with --acquirer":
+        "hệ điều hành không phải Linux: dùng công cụ thu bộ nhớ bên ngoài (ví dụ winpmem) với --acquirer",
+    "not running as root: only root can read /proc/kcore": "không chạy với quyền root: /proc/kcore chỉ root đọc được",
+    "kernel lockdown is in 'confidentiality' mode (usually from Secure Boot): the kernel blocks reading /proc/kcore":
+        "kernel lockdown ở chế độ 'confidentiality' (thường do Secure Boot): nhân chặn đọc /proc/kcore",
+    "running in a container: /proc/kcore (if any) does not show the host's whole memory":
+        "đang chạy trong container: /proc/kcore (nếu có) không phản ánh toàn bộ bộ nhớ máy chủ",
+    "an acquirer you bring (avml, winpmem) can, with --acquirer PATH":
+        "có thể dùng công cụ mang theo (avml, winpmem) với --acquirer ĐƯỜNG_DẪN",
+    "choose a larger destination drive": "hãy chọn ổ đích lớn hơn",
+    "reading the source again gave another hash: the source changed or reads unreliably":
+        "đọc lại nguồn cho giá trị băm khác: nguồn thay đổi hoặc có lỗi đọc không ổn định",
+    "verification: the source read back differently": "kiểm tra lại: nguồn đọc lại cho kết quả khác",
+    "only 64-bit little-endian ELF is supported": "chỉ hỗ trợ ELF 64-bit little-endian",
+    "not an ELF file (no \\x7fELF signature)": "không phải tệp ELF (thiếu chữ ký \\x7fELF)",
+    "no physical memory range to write (no PT_LOAD matches the System RAM)":
+        "không có vùng nhớ vật lý nào để ghi (không có PT_LOAD khớp với System RAM)",
+    "MiniDumpWriteDump exists only on Windows": "MiniDumpWriteDump chỉ có trên Windows",
     **STRERROR,
 }
 
@@ -176,6 +234,19 @@ def _list(text: str) -> str:  # a nested note (the runner's summary after "nothi
 
 def _or(text: str) -> str:
     return text.replace(" or ", " hoặc ")
+
+
+def _what(text: str) -> str:  # what an acquisition needs room for
+    m = re.fullmatch(r"the image of (.+) \((.+)\)", text)
+    if m:
+        return f"ảnh {m[1]} ({m[2]})"
+    m = re.fullmatch(r"the memory of process (\d+) \((.+)\)", text)
+    if m:
+        return f"bộ nhớ tiến trình {m[1]} ({m[2]})"
+    m = re.fullmatch(r"the whole physical memory \((.+)\)", text)
+    if m:
+        return f"toàn bộ bộ nhớ vật lý ({m[1]})"
+    return text
 
 
 def _fields(text: str) -> str:
@@ -296,6 +367,87 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"no systemd journal here \(no journal files under (?P<d>.+)\)",
      _fmt("không có systemd journal ở đây (không có tệp journal trong {d})", d=_or)),
     # acquire/
+    (r"reading (?P<p>.+) refused even as root: a container or a security policy \(device cgroup, SELinux/AppArmor\) "
+     r"blocks it", _fmt("bị từ chối đọc {p} dù đang chạy với quyền root: container hoặc chính sách bảo mật "
+                       "(cgroup thiết bị, SELinux/AppArmor) chặn truy cập")),
+    (r"no permission to read (?P<p>.+) \(reading a device needs root/Administrator\)",
+     _fmt("không có quyền đọc {p} (cần quyền root/Administrator để đọc thiết bị)")),
+    (r"no permission to read (?P<p>.+) \(needs root/Administrator\)", _fmt("không có quyền đọc {p} (cần quyền root/Administrator)")),
+    (r"the source to image was not found: (?P<p>.+)", _fmt("không tìm thấy nguồn cần tạo ảnh: {p}")),
+    (r"image or device not found: (?P<p>.+)", _fmt("không tìm thấy ảnh/thiết bị: {p}")),
+    (r"cannot open the image (?P<p>.+?): (?P<e>.+)", _fmt("không mở được ảnh {p}: {e}", e=_err)),
+    (_PATH + r" is a folder, not a device or a file", _fmt("{p} là một thư mục, không phải thiết bị hay tệp")),
+    (r"refused: the image folder \((?P<o>.+)\) is on the device being imaged \((?P<s>.+)\)",
+     _fmt("từ chối: thư mục lưu ảnh ({o}) nằm trên chính thiết bị đang được tạo ảnh ({s})")),
+    (r"imaging cancelled at (?P<a>\S+ \S+)/(?P<b>\S+ \S+)", _fmt("đã hủy tạo ảnh tại {a}/{b}")),
+    (r"the destination filled up after (?P<a>.+?): the first (?P<k>.+?) of the image are kept "
+     r"\(the part written after them was removed to give the room back\)",
+     _fmt("ổ đích đầy sau {a}: đã giữ {k} đầu của ảnh (phần ghi dở sau đó đã được xóa để trả lại chỗ trống)")),
+    (r"free space and run again to resume at (?P<k>.+?), or choose another drive",
+     _fmt("giải phóng chỗ rồi chạy lại để tiếp tục từ {k}, hoặc chọn ổ khác")),
+    (r"image part (?P<p>.+) is missing, so the image cannot resume", _fmt("thiếu phần ảnh {p} để tiếp tục")),
+    (r"image part (?P<p>.+) is shorter than its checkpoint", _fmt("phần ảnh {p} ngắn hơn điểm dừng đã ghi")),
+    (r"cancelled by the responder: (?P<w>.+)", _fmt("đã hủy theo yêu cầu: {w}")),
+    (r"too many images named (?P<n>.+) in the case", _fmt("quá nhiều ảnh tên {n} trong vụ việc")),
+    (_PATH + r": the manifest lists no image part", _fmt("{p}: manifest không liệt kê phần ảnh nào")),
+    (_PATH + r": folder not readable \((?P<e>.*)\)", _fmt("{p}: không đọc được thư mục ({e})")),
+    (_PATH + r": the orphan file list is not readable \((?P<e>.*)\)", _fmt("{p}: không đọc được danh sách tệp mồ côi ({e})")),
+    (_PATH + r": damaged folder, listed in part \((?P<e>.*)\)", _fmt("{p}: thư mục bị hỏng, chỉ liệt kê được một phần ({e})")),
+    (r"(?P<a>\d+)/(?P<b>\d+) clusters were reused by another file: recoverable in part \(the overwritten part "
+     r"holds the other file's content\)", _fmt("{a}/{b} cluster đã bị tệp khác dùng lại: chỉ khôi phục được một phần "
+                                                "(phần bị ghi đè mang nội dung của tệp khác)")),
+    (r"only (?P<a>\d+)/(?P<b>\d+) data blocks are left: recoverable in part",
+     _fmt("chỉ còn {a}/{b} khối dữ liệu: khôi phục được một phần")),
+    (r"cannot read the content of (?P<p>.+) at (?P<n>\d+): (?P<e>.+)", _fmt("không đọc được nội dung {p} tại {n}: {e}")),
+    (r"cannot list (?P<p>.+): (?P<e>.+)", _fmt("không liệt kê được {p}: {e}", e=_err)),
+    (r"the open files of (?P<n>\d+) processes could not be listed \(needs root\)",
+     _fmt("không đọc được danh sách tệp mở của {n} tiến trình (cần quyền root)")),
+    (r"process (?P<n>\d+) \((?P<c>.*)\) closed the file or ended", _fmt("tiến trình {n} ({c}) đã đóng tệp hoặc kết thúc")),
+    (r"no permission to read (?P<p>.+)", _fmt("không có quyền đọc {p}")),
+    (r"OpenProcess\((?P<n>\d+)\) failed, Windows error (?P<e>\d+)", _fmt("OpenProcess({n}) thất bại, mã lỗi Windows {e}")),
+    (r"MiniDumpWriteDump\((?P<n>\d+)\) failed, error (?P<e>\d+)", _fmt("MiniDumpWriteDump({n}) thất bại, mã lỗi {e}")),
+    (r"no permission to open process (?P<n>\d+): run as Administrator \(a protected process such as lsass may "
+     r"still refuse\)", _fmt("không có quyền mở tiến trình {n}: hãy chạy với quyền Administrator (tiến trình được "
+                             "bảo vệ như lsass có thể vẫn bị từ chối)")),
+    (r"cannot create the dump file (?P<p>.+) \(error (?P<e>\d+)\)", _fmt("không tạo được tệp dump {p} (mã lỗi {e})")),
+    (r"refused while dumping process (?P<n>\d+)", _fmt("bị từ chối khi dump tiến trình {n}")),
+    (r"cannot open a capture socket: (?P<e>.+)", _fmt("không mở được socket bắt gói tin: {e}", e=_err)),
+    (r"Npcap cannot be used: (?P<e>.+)", _fmt("không dùng được Npcap: {e}")),
+    (r"no such network interface: (?P<m>.+) \(there are: (?P<k>.*)\)", _fmt("không có giao diện mạng: {m} (có: {k})")),
+    (r"no permission to capture packets on (?P<i>.+)", _fmt("không có quyền bắt gói tin trên {i}")),
+    (r"cannot capture on (?P<i>[^:]+): (?P<e>.+)", _fmt("không bắt gói được trên {i}: {e}")),
+    (r"process (?P<n>\d+) no longer exists", _fmt("tiến trình {n} không còn tồn tại")),
+    (r"process (?P<n>\d+) \((?P<c>.*)\) has ended", _fmt("tiến trình {n} ({c}) đã kết thúc")),
+    (r"process (?P<n>\d+) \((?P<c>.*)\) ended during the dump", _fmt("tiến trình {n} ({c}) kết thúc trong khi dump")),
+    (r"no permission to read the memory of process (?P<n>\d+) \(needs root\)",
+     _fmt("không có quyền đọc bộ nhớ tiến trình {n} (cần quyền root)")),
+    (r"no permission to read the memory of process (?P<n>\d+) \((?P<c>.*)\): needs root \(or CAP_SYS_PTRACE, "
+     r"see /proc/sys/kernel/yama/ptrace_scope\)",
+     _fmt("không có quyền đọc bộ nhớ tiến trình {n} ({c}): cần quyền root (hoặc CAP_SYS_PTRACE; kiểm tra "
+          "/proc/sys/kernel/yama/ptrace_scope)")),
+    (r"no (?P<k>\S+): the kernel was built without CONFIG_PROC_KCORE \(or this is a restricted container or virtual "
+     r"machine\)", _fmt("không có {k}: nhân được biên dịch không có CONFIG_PROC_KCORE (hoặc đang chạy trong "
+                        "container/máy ảo hạn chế)")),
+    (r"(?P<k>\S+) is not a valid ELF core file", _fmt("{k} không phải tệp ELF core hợp lệ")),
+    (r"reading (?P<k>\S+) was refused \(SELinux/AppArmor or lockdown\)",
+     _fmt("bị từ chối khi đọc {k} (SELinux/AppArmor hoặc lockdown)")),
+    (r"the whole physical memory cannot be acquired: (?P<r>.+)",
+     lambda m: "không thu được toàn bộ bộ nhớ vật lý: " + _part(m["r"])),
+    (r"(?P<f>\S+) hides the addresses \(all zeros\): needs real root \(not only in a namespace\)",
+     _fmt("{f} ẩn địa chỉ (toàn số 0): cần quyền root thật sự (không chỉ trong namespace)")),
+    (r"memory acquirer not found: (?P<p>.+)", _fmt("không tìm thấy công cụ thu bộ nhớ: {p}")),
+    (r"not enough free space for (?P<w>.+): about (?P<n>\S+ \S+) needed, the case drive has (?P<f>\S+ \S+) left",
+     lambda m: f"không đủ chỗ trống cho {_what(m['w'])}: cần khoảng {m['n']}, ổ chứa vụ việc chỉ còn {m['f']}"),
+    (r"not enough free space on the case drive to copy (?P<p>.+) \((?P<s>\S+ \S+), (?P<f>\S+ \S+) left\): "
+     r"the file is still open at (?P<d>\S+)",
+     _fmt("không đủ chỗ trống trên ổ chứa vụ việc để sao chép {p} ({s}; còn {f}): tệp vẫn còn mở tại {d}")),
+    (r"(?P<n>\d+) unreadable sectors zero-filled \(offsets in the manifest, bad_sectors\)",
+     _fmt("{n} sector không đọc được đã được ghi bằng 0 (offset trong manifest, bad_sectors)")),
+    (r"(?P<n>\d+) bytes unreadable \(zero-filled, see the map\)", _fmt("{n} byte không đọc được (ghi bằng 0, xem map)")),
+    (r"(?P<n>\d+) deleted files found", _fmt("tìm thấy {n} tệp đã xóa")),
+    (r"imaging (?P<p>.+) \((?P<s>\S+ \S+)\)", _fmt("bắt đầu tạo ảnh {p} ({s})")),
+    (r"image of (?P<s>\S+ \S+) written; SHA-256 (?P<h>\w+)", _fmt("đã tạo ảnh {s}; SHA-256 {h}")),
+    (_PATH + r": verification: the source read back differently", _fmt("{p}: kiểm tra lại: nguồn đọc lại cho kết quả khác")),
     (_PATH + r": (?P<n>\d+) unreadable sectors zero-filled", _fmt("{p}: {n} sector không đọc được, đã ghi số 0 thay thế")),
     # verify.py: what "Verify all" reports most often
     (r"evidence (?P<n>.+): content changed \(SHA-256 now (?P<a>\w+), collected as (?P<c>\w+)\)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sqlite3
 import threading
 import traceback
 from typing import Iterator
@@ -17,7 +18,7 @@ from typing import Iterator
 from .base import Context, Incomplete, Progress, registry
 from .case import Case, EvidenceRecord
 from .checklist import Checklist, Item
-from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable, NotApplicable
+from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable, NotApplicable, UngCuuError
 from .util import host_name, utc_now_iso
 
 STATES = ("collected", "partial", "skipped", "failed", "interrupted")
@@ -62,8 +63,10 @@ def _summarise(notes: list[str], limit: int = 6) -> str:
 
 
 def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: threading.Event,
-             options: dict | None = None, consent: bool = False) -> Iterator[object]:
-    """Run one checklist item's collectors; yields events, ends with ItemFinished."""
+             options: dict | None = None, consent: bool = False,
+             collectors: list[str] | None = None) -> Iterator[object]:
+    """Run one checklist item's collectors (or only those of them named in `collectors`); yields events,
+    ends with ItemFinished."""
     reg = registry()
     started = utc_now_iso()
     yield ItemStarted(item.id, item.label_vi)
@@ -80,6 +83,8 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
     ran = 0
     fatal: BaseException | None = None
     for name in item.collectors:
+        if collectors is not None and name not in collectors:
+            continue
         if cancel.is_set():
             break
         coll = reg[name]
@@ -109,7 +114,9 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
         except CaseError as exc:
             fatal = exc
             failed.append(f"{name}: {exc}")
-        except Exception as exc:  # a collector bug must not lose the rest of the run
+        except UngCuuError as exc:  # a clear refusal (source not found, access denied): the item failed
+            failed.append(f"{name}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a collector bug must not lose the rest of the run
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             failed.append(f"{name}: {type(exc).__name__}: {exc} (at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
         finally:
@@ -176,8 +183,10 @@ def done_items(case: Case, root=None, items: list[Item] | None = None) -> set[st
 
 def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "triage", only: list[str] | None = None,
                   root=None, cancel: threading.Event | None = None, options: dict | None = None,
-                  argv: list[str] | None = None, again: bool = False, consent: bool = False) -> Iterator[object]:
-    """Run the chosen items in order of volatility, resuming what an earlier run left undone."""
+                  argv: list[str] | None = None, again: bool = False, consent: bool = False,
+                  collectors: list[str] | None = None) -> Iterator[object]:
+    """Run the chosen items in order of volatility, resuming what an earlier run left undone.
+    `collectors` limits each item to those of its collectors (the acquisition commands run one)."""
     cancel = cancel or threading.Event()
     items = checklist.select(profile, only)
     done = set() if again else done_items(case, root, items)
@@ -195,7 +204,7 @@ def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "tr
                 state, reason = "cancelled", "cancelled by the responder"
                 break
             for ev in run_item(case, item, run_id=run_id, root=root, cancel=cancel, options=options,
-                               consent=consent):
+                               consent=consent, collectors=collectors):
                 if isinstance(ev, ItemFinished):
                     outcomes[ev.checklist_id] = ev.state
                 yield ev
@@ -206,6 +215,6 @@ def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "tr
     finally:
         try:
             case.finish_run(run_id, state if reason is None else f"{state}: {reason}")
-        except Exception:  # disk full: the run row stays 'running', verify still works
+        except (CaseError, OSError, sqlite3.Error):  # disk full: the run row stays 'running', verify still works
             pass
     yield RunFinished(run_id, state, reason, outcomes)

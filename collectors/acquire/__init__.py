@@ -1,7 +1,7 @@
-"""Deep acquisition and recovery (issue 6): memory (B6), packet capture (B7), disk images (B9), deleted
-files, carving and deleted-but-open files (H4).
+"""The heavy acquisition engines: plain functions that know nothing of cases. Each takes a source, a
+sink (or an output folder it owns), a ``progress`` callback and a ``cancel`` Event, and returns its
+result (raising `Cancelled` when stopped between units of work):
 
-Algorithms that need no case (each a generator yielding `common.Progress`, honouring a cancel Event):
     imaging.image_source      raw image: split parts, SHA-256 + MD5 while read, resumable, bad sectors
     recover.scan_deleted      deleted files via pytsk3 with a recoverability verdict; read_deleted
     carve.carve               JPEG/PNG/PDF/ZIP-Office/EML/mbox by signature over byte ranges
@@ -9,5 +9,8 @@ Algorithms that need no case (each a generator yielding `common.Progress`, honou
     memory.write_lime         ELF core (/proc/kcore) -> LiME; physical_memory_blockers says why not
     openfiles.*               deleted files still held open (/proc/PID/fd)
     capture.capture           scapy capture to pcap/pcapng + conversation summary
-Wired to the case (evidence store + custody): `store.*_into_case`; as checklist collectors: `collectors`.
+
+The collectors that run them and store what they produce are ordinary checklist collectors in
+collectors/artifacts/ (disk_image, deleted_files, open_deleted_files, process_dump, physical_memory,
+packet_capture).
 """

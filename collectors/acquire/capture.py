@@ -10,10 +10,18 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Generator
+from typing import Callable
 
-from collectors.acquire.common import Progress, is_root
+from collectors.acquire.common import ProgressFn, report
 from collectors.errors import AccessDenied, NotApplicable, SourceError
+from collectors.util import is_admin
+
+# What scapy raises when a capture cannot start or stop (its own Scapy_Exception, or the OS's errors).
+try:
+    from scapy.error import Scapy_Exception as _ScapyError
+except ImportError:  # pragma: no cover - scapy is a dependency
+    _ScapyError = OSError
+SNIFF_ERRORS = (_ScapyError, OSError, ValueError, RuntimeError)
 
 
 def capture_blocker() -> str | None:
@@ -24,21 +32,21 @@ def capture_blocker() -> str | None:
             s.close()
             return None
         except PermissionError:
-            return ("Không có quyền bắt gói tin: cần chạy với quyền root (hoặc cấp CAP_NET_RAW cho Python: "
-                    "setcap cap_net_raw,cap_net_admin+eip).")
+            return ("no permission to capture packets: run as root (or give Python CAP_NET_RAW: "
+                    "setcap cap_net_raw,cap_net_admin+eip)")
         except OSError as exc:
-            return f"Không mở được socket bắt gói tin: {exc.strerror}."
+            return f"cannot open a capture socket: {exc.strerror}"
     if sys.platform.startswith("win"):
         try:
             from scapy.arch.windows import get_windows_if_list  # noqa: F401
             from scapy.config import conf
 
             if not conf.use_pcap:
-                return "Chưa cài Npcap: cài Npcap (https://npcap.com) rồi chạy lại với quyền Administrator."
-        except Exception as exc:  # pragma: no cover - Windows only
-            return f"Không dùng được Npcap: {exc}"
+                return "Npcap is not installed: install Npcap (https://npcap.com) and run again as Administrator"
+        except (ImportError, OSError) as exc:  # pragma: no cover - Windows only
+            return f"Npcap cannot be used: {exc}"
         return None
-    return None if is_root() else "Cần quyền root để bắt gói tin."
+    return None if is_admin() else "capturing packets needs root"
 
 
 def _load_layers() -> None:
@@ -58,7 +66,7 @@ def list_interfaces() -> list[str]:
 
         conf.ifaces.reload()
         return list(get_if_list())
-    except Exception:  # pragma: no cover
+    except SNIFF_ERRORS + (ImportError,):  # pragma: no cover - not Linux
         return []
 
 
@@ -70,7 +78,7 @@ def _refresh_scapy_interfaces(names: list[str]) -> None:
         known = {i.name for i in conf.ifaces.values()}
         if any(n not in known for n in names):
             conf.ifaces.reload()
-    except Exception:  # pragma: no cover
+    except SNIFF_ERRORS:  # pragma: no cover - the capture then names the interface it cannot open
         pass
 
 
@@ -205,17 +213,17 @@ def _now_iso() -> str:
 
 def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: float | None = 30,
             count: int | None = None, bpf: str | None = None, cancel: threading.Event | None = None,
-            on_started: Callable[[], None] | None = None) -> Generator[Progress, None, CaptureResult]:
-    """Capture into a pcap written to `sink`; yields Progress about twice a second."""
+            on_started: Callable[[], None] | None = None, progress: ProgressFn | None = None) -> CaptureResult:
+    """Capture into a pcap written to `sink`, reporting progress about ten times a second."""
     reason = capture_blocker()
     if reason:
         raise AccessDenied(reason, interfaces=interfaces)
     if not seconds and not count:
-        raise NotApplicable("Cần giới hạn thời gian (--seconds) hoặc số gói (--count) cho việc bắt gói.")
+        raise NotApplicable("a packet capture needs a time limit (--seconds) or a packet count (--count)")
     known = set(list_interfaces())
     missing = [i for i in interfaces if known and i not in known]
     if missing:
-        raise SourceError(f"Không có giao diện mạng: {', '.join(missing)}. Có: {', '.join(sorted(known))}.",
+        raise SourceError(f"no such network interface: {', '.join(missing)} (there are: {', '.join(sorted(known))})",
                           interfaces=missing)
     _load_layers()
     _refresh_scapy_interfaces(interfaces)
@@ -243,10 +251,11 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
     try:
         sniffer.start()
     except PermissionError as exc:
-        raise AccessDenied("Không có quyền bắt gói tin trên " + ", ".join(interfaces), interfaces=interfaces) from exc
-    except Exception as exc:  # scapy raises its own exceptions (e.g. a BPF filter without libpcap)
-        hint = " Bộ lọc BPF cần libpcap (libpcap0.8 / Npcap); bỏ --filter để bắt tất cả." if bpf else ""
-        raise SourceError(f"Không bắt gói được trên {', '.join(interfaces)}: {exc}.{hint}",
+        raise AccessDenied("no permission to capture packets on " + ", ".join(interfaces),
+                           interfaces=interfaces) from exc
+    except SNIFF_ERRORS as exc:  # e.g. a BPF filter without libpcap
+        hint = " (a BPF filter needs libpcap: libpcap0.8 / Npcap; leave out --filter to capture everything)" if bpf else ""
+        raise SourceError(f"cannot capture on {', '.join(interfaces)}: {exc}{hint}",
                           interfaces=interfaces) from exc
     # Wait until the capture sockets are open, so nothing sent after this point is missed.
     while not started.wait(0.05):
@@ -259,12 +268,12 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
         try:
             if sniffer.running:
                 sniffer.stop(join=True)
-        except Exception as stop_exc:  # scapy re-raises the thread's exception from stop()
+        except SNIFF_ERRORS as stop_exc:  # scapy re-raises the thread's exception from stop()
             exc = exc or stop_exc
         if isinstance(exc, PermissionError):
-            raise AccessDenied("Không có quyền bắt gói tin trên " + ", ".join(interfaces), interfaces=interfaces)
-        raise SourceError(f"Không bắt gói được trên {', '.join(interfaces)}: {exc or 'không khởi động được'}"
-                          + (" (bộ lọc BPF cần libpcap)" if bpf else ""), interfaces=interfaces)
+            raise AccessDenied("no permission to capture packets on " + ", ".join(interfaces), interfaces=interfaces)
+        raise SourceError(f"cannot capture on {', '.join(interfaces)}: {exc or 'the capture did not start'}"
+                          + (" (a BPF filter needs libpcap)" if bpf else ""), interfaces=interfaces)
     if on_started:
         on_started()
     stopped_by = "time"
@@ -283,14 +292,15 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
             if seconds and elapsed >= seconds:
                 stopped_by = "time"
                 break
-            yield Progress("capture", table.packets, count, "packets",
-                           f"{table.packets} gói, {table.bytes} byte, {elapsed:.0f}/{seconds or '∞'} giây")
+            report(progress, table.packets, count,
+                   f"{table.packets} packets, {table.bytes} bytes, {elapsed:.0f}/{seconds or '∞'} s",
+                   unit="packets", stage="capture")
             time.sleep(0.1 if seconds is None or seconds - elapsed > 0.1 else max(0.0, seconds - elapsed))
     finally:
         if sniffer.running:
             try:
                 sniffer.stop(join=True)
-            except Exception:  # pragma: no cover - scapy raises when already stopped
+            except SNIFF_ERRORS:  # pragma: no cover - scapy raises when already stopped
                 pass
         else:
             sniffer.join()

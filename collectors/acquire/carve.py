@@ -15,9 +15,9 @@ import struct
 import threading
 import zlib
 from dataclasses import asdict, dataclass
-from typing import Callable, Generator, Iterable
+from typing import Callable, Iterable
 
-from collectors.acquire.common import Progress, check_cancel
+from collectors.acquire.common import ProgressFn, check_cancel, report
 
 WINDOW = 4 << 20
 MAX_SIZE = {"jpg": 64 << 20, "png": 64 << 20, "pdf": 256 << 20, "zip": 512 << 20, "eml": 16 << 20,
@@ -314,8 +314,8 @@ def _hits(window: bytes, scan_len: int, pos: int, block: int, wanted: set[str]) 
 
 
 def carve(reader: RangeReader, *, kinds: Iterable[str] | None = None, block: int = 512,
-          cancel: threading.Event | None = None) -> Generator[Progress | Carved, None, list[Carved]]:
-    """Find files in the stream. Yields Progress and each Carved as found; returns the list."""
+          cancel: threading.Event | None = None, progress: ProgressFn | None = None) -> list[Carved]:
+    """Find files in the stream; returns what was found, in stream order."""
     wanted = set(kinds) if kinds else {"jpg", "png", "pdf", "zip", "eml", "mbox"}
     b = _Buf(reader)
     found: list[Carved] = []
@@ -323,7 +323,7 @@ def carve(reader: RangeReader, *, kinds: Iterable[str] | None = None, block: int
     pos = 0
     size = reader.size
     while pos < size:
-        check_cancel(cancel, "khắc dữ liệu (carving)")
+        check_cancel(cancel, "carving")
         window = reader.read(pos, min(WINDOW + _MAX_SIG, size - pos))
         if not window:
             break
@@ -351,9 +351,8 @@ def carve(reader: RangeReader, *, kinds: Iterable[str] | None = None, block: int
             c = Carved(sub, reader.source_offset(hit), end - hit, hit, MEDIA_TYPES.get(sub, "application/octet-stream"))
             found.append(c)
             skip_until = end
-            yield c
         pos += scan_len
-        yield Progress("carve", min(pos, size), size, "bytes", f"Đã quét {len(found)} tệp tìm thấy")
+        report(progress, min(pos, size), size, f"{len(found)} files found so far", stage="carve")
     return found
 
 

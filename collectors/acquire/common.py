@@ -1,9 +1,8 @@
-"""Shared pieces of the acquisition generators: progress, cancellation, small helpers.
+"""Small helpers the acquisition engines share: progress with rate and ETA, cancellation, sizes, times.
 
-Every acquisition here is a generator: it yields `Progress` items while it works, checks a
-`threading.Event` between units of work (raising `Cancelled` after leaving a consistent state behind)
-and returns its result (`StopIteration.value`). `drive()` runs one to the end for callers that only
-want the result.
+An engine is a plain function: a source, a sink (or an output folder it owns), ``progress`` (a callback
+taking `collectors.base.Progress`) and ``cancel`` (a `threading.Event`). It knows nothing of cases; the
+collectors in collectors/artifacts/ run it through `Context.job` and store what it produced.
 """
 from __future__ import annotations
 
@@ -11,56 +10,36 @@ import datetime as _dt
 import os
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Generator
+from typing import Callable
 
+from collectors.base import Progress
 from collectors.errors import Cancelled
 
-TOOL_VERSION = "0.1.0"
+ProgressFn = Callable[[Progress], None]
 
 
-@dataclass
-class Progress:
-    """One progress report: `stage` is a short machine word, `message` is for people."""
-
-    stage: str
-    done: int = 0
-    total: int | None = None
-    unit: str = "bytes"
-    message: str = ""
-    eta_seconds: float | None = None
-    rate: float | None = None  # units per second
-
-    @property
-    def fraction(self) -> float | None:
-        if not self.total:
-            return None
-        return min(1.0, self.done / self.total)
-
-
-@dataclass
-class Incomplete:
-    """Something the responder should know was not collected, and why."""
-
-    reason: str
-    details: dict[str, Any] = field(default_factory=dict)
+def report(progress: ProgressFn | None, done: int, total: int | None, message: str = "", *, unit: str = "bytes",
+           stage: str = "") -> None:
+    if progress is not None:
+        progress(Progress("", done, total, message, unit=unit, stage=stage))
 
 
 def check_cancel(cancel: threading.Event | None, what: str = "") -> None:
+    """Stop an engine between units of work: raises `Cancelled` (what was written so far is consistent;
+    the caller discards or keeps it)."""
     if cancel is not None and cancel.is_set():
-        raise Cancelled(
-            f"Đã hủy theo yêu cầu{': ' + what if what else ''}. Dữ liệu đã ghi vẫn hợp lệ.",
-            what=what,
-        )
+        raise Cancelled(f"cancelled by the responder{': ' + what if what else ''}; what was written stays valid",
+                        what=what)
 
 
 class RateMeter:
     """Rate and ETA over the whole run (simple and stable enough for a progress bar)."""
 
-    def __init__(self, total: int | None, start_done: int = 0):
+    def __init__(self, total: int | None, start_done: int = 0, progress: ProgressFn | None = None):
         self.total = total
         self.start = time.monotonic()
         self.start_done = start_done
+        self.sink = progress
 
     def progress(self, stage: str, done: int, message: str = "", unit: str = "bytes") -> Progress:
         elapsed = max(time.monotonic() - self.start, 1e-6)
@@ -68,18 +47,11 @@ class RateMeter:
         eta = None
         if self.total and rate > 0:
             eta = max(0.0, (self.total - done) / rate)
-        return Progress(stage, done, self.total, unit, message, eta, rate)
+        return Progress("", done, self.total, message, unit=unit, stage=stage, rate=rate, eta_seconds=eta)
 
-
-def drive(gen: Generator[Any, None, Any], on_item: Callable[[Any], None] | None = None) -> Any:
-    """Run an acquisition generator to its end; return its result."""
-    while True:
-        try:
-            item = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        if on_item is not None:
-            on_item(item)
+    def report(self, stage: str, done: int, message: str = "", unit: str = "bytes") -> None:
+        if self.sink is not None:
+            self.sink(self.progress(stage, done, message, unit))
 
 
 def utc_iso(ts: float | int | None) -> str | None:
@@ -94,10 +66,6 @@ def utc_iso(ts: float | int | None) -> str | None:
 
 def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def is_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def human_size(n: int | float) -> str:

@@ -29,24 +29,25 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Generator, Iterable
+from typing import Iterable
 
+from collectors import __version__
 from collectors.acquire.common import (
-    TOOL_VERSION,
-    Progress,
+    ProgressFn,
     RateMeter,
     check_cancel,
     human_size,
-    is_root,
     now_iso,
+    report,
     utc_iso,
     write_all,
 )
 from collectors.errors import AccessDenied, Cancelled, DestinationFull, SourceError, UngCuuError
+from collectors.util import is_admin
 
 CHUNK = 4 << 20  # 4 MiB, like dd bs=4M
 FAT32_PART = (4 << 30) - (1 << 20)  # 4 GiB - 1 MiB: fits FAT32's 4 GiB - 1 byte limit
-CHECKPOINT_EVERY = 1 << 30  # fsync + state file every 1 GiB
+CHECKPOINT_EVERY = 256 << 20  # fsync + state file every 256 MiB: a killed image loses at most that
 _POOL_BUFFERS = 8  # 8 x 4 MiB in flight at most: peak RSS does not depend on the image size
 _HAVE_PREADV = hasattr(os, "preadv")
 _HAVE_PREAD = hasattr(os, "pread")
@@ -321,28 +322,28 @@ class Source:
                 # O_NOATIME needs ownership or CAP_FOWNER; fall back to a plain read-only open.
                 self.fd = os.open(self.path, flags)
         except PermissionError as exc:
-            if is_root():
+            if is_admin():
                 # Root and still refused: a container's device rules, SELinux/AppArmor or a locked device.
                 raise AccessDenied(
-                    f"Bị từ chối đọc {self.path} dù đang chạy với quyền root: container hoặc chính sách bảo mật "
-                    f"(cgroup thiết bị, SELinux/AppArmor) chặn truy cập; hãy tạo ảnh từ máy chủ/ngoài container.",
+                    f"reading {self.path} refused even as root: a container or a security policy (device "
+                    f"cgroup, SELinux/AppArmor) blocks it; image it from the host, outside the container",
                     path=self.path,
                 ) from exc
             raise AccessDenied(
-                f"Không có quyền đọc {self.path} (cần quyền root/Administrator để đọc thiết bị).",
+                f"no permission to read {self.path} (reading a device needs root/Administrator)",
                 path=self.path,
             ) from exc
         except FileNotFoundError as exc:
-            raise SourceError(f"Không tìm thấy nguồn cần tạo ảnh: {self.path}", path=self.path) from exc
+            raise SourceError(f"the source to image was not found: {self.path}", path=self.path) from exc
         except OSError as exc:
-            raise SourceError(f"Không mở được {self.path}: {exc.strerror}", path=self.path) from exc
+            raise SourceError(f"cannot open {self.path}: {exc.strerror}", path=self.path) from exc
         st = os.fstat(self.fd)
         self.st = st
         self.is_block = stat.S_ISBLK(st.st_mode) or is_windows_device_path(self.path)
         self._lock = threading.Lock()
         if stat.S_ISDIR(st.st_mode):
             os.close(self.fd)
-            raise ImageError(f"{self.path} là một thư mục, không phải thiết bị hay tệp.", path=self.path)
+            raise ImageError(f"{self.path} is a folder, not a device or a file", path=self.path)
         if self.is_block and is_windows_device_path(self.path):  # pragma: no cover - Windows
             self.size = _windows_device_size(self.fd) or 0
         elif self.is_block:
@@ -596,13 +597,17 @@ def windows_conflict(source_path: str, out_dir: str, disk_number_of=None) -> boo
     return False
 
 
+def same_device_reason(out_dir, source_path: str) -> str:
+    return (f"refused: the image folder ({out_dir}) is on the device being imaged ({source_path}); "
+            "choose another destination drive (a USB or external disk)")
+
+
 def check_not_same_device(source: Source, out_dir: Path) -> None:
     """Raise SameDeviceRefused if writing into out_dir would write onto the source."""
     if is_windows_device_path(source.path):  # pragma: no cover - Windows
         if windows_conflict(source.path, str(out_dir)):
             raise SameDeviceRefused(
-                f"Từ chối: thư mục lưu ảnh ({out_dir}) nằm trên chính thiết bị đang được tạo ảnh "
-                f"({source.path}). Hãy chọn ổ đích khác (ổ USB/ổ ngoài).", path=source.path, out_dir=str(out_dir))
+                same_device_reason(out_dir, source.path), path=source.path, out_dir=str(out_dir))
         return
     anchor = _existing_ancestor(out_dir)
     out_st = os.stat(anchor)
@@ -623,8 +628,7 @@ def check_not_same_device(source: Source, out_dir: Path) -> None:
         source.st.st_rdev
     ):
         raise SameDeviceRefused(
-            f"Từ chối: thư mục lưu ảnh ({out_dir}) nằm trên chính thiết bị đang được tạo ảnh "
-            f"({source.path}). Hãy chọn ổ đích khác (ổ USB/ổ ngoài).",
+            same_device_reason(out_dir, source.path),
             path=source.path,
             out_dir=str(out_dir),
         )
@@ -781,24 +785,27 @@ def image_source(
     resume: bool = True,
     verify: bool = False,
     cancel: threading.Event | None = None,
+    progress: ProgressFn | None = None,
     checkpoint_every: int = CHECKPOINT_EVERY,
-) -> Generator[Progress, None, ImageResult]:
-    """Image `source` into `out_dir`. Yields Progress; returns ImageResult; raises Cancelled,
-    DestinationFull, SameDeviceRefused, AccessDenied, SourceError."""
+) -> ImageResult:
+    """Image `source` into `out_dir`; returns the ImageResult. Raises Cancelled (after a checkpoint: run
+    again to resume), DestinationFull, SameDeviceRefused, AccessDenied, SourceError.
+
+    The state file is written before the first byte, so an image killed at any point (even SIGKILL)
+    resumes from its last checkpoint when run again with the same source and name."""
     algorithms = tuple(algorithms)
     if "sha256" not in algorithms:
         algorithms = ("sha256",) + algorithms
     if part_size <= 0 or part_size % SECTOR:
-        raise ImageError("Kích thước phần phải là bội số của 512 byte.", part_size=part_size)
+        raise ImageError("the part size must be a multiple of 512 bytes", part_size=part_size)
     src = source if isinstance(source, Source) else Source(source)
     out = Path(out_dir)
     try:
         check_not_same_device(src, out)
         name = name or _default_name(src)
         out.mkdir(parents=True, exist_ok=True)
-        result = yield from _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
-                                   checkpoint_every)
-        return result
+        return _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel, progress,
+                      checkpoint_every)
     finally:
         if not isinstance(source, Source):
             src.close()
@@ -809,7 +816,7 @@ def _default_name(src: Source) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in base)
 
 
-def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel, checkpoint_every):
+def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel, progress, checkpoint_every):
     state_path = out / f"{name}.state.json"
     manifest_path = out / f"{name}.manifest.json"
     ident = src.identity()
@@ -866,11 +873,13 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
     last_checkpoint = done
     try:
         if done:
-            yield from _rehash_existing(out, name, part_size, done, hashers, pool, cancel)
+            _rehash_existing(out, name, part_size, done, hashers, pool, cancel, progress)
+        else:
+            _write_state(state_path, dict(state_base, done=0, bad_sectors=[], updated_at=now_iso()))
         writer = _Writer(out, name, part_size, done, state_path)
-        meter = RateMeter(total, done)
+        meter = RateMeter(total, done, progress)
         readinto = getattr(src, "readinto", None)
-        yield meter.progress("image", pos, f"Bắt đầu tạo ảnh {src.path} ({human_size(total)})")
+        meter.report("image", pos, f"imaging {src.path} ({human_size(total)})")
         while True:
             if writer.error is not None:
                 break
@@ -881,8 +890,8 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
                 writer = None
                 if writer_done.error is None:
                     raise Cancelled(
-                        f"Đã hủy tạo ảnh tại {human_size(pos)}/{human_size(total)}. Chạy lại để tiếp tục "
-                        f"từ điểm dừng.", done=pos, total=total)
+                        f"imaging cancelled at {human_size(pos)}/{human_size(total)}; run it again to resume "
+                        f"from there", done=pos, total=total)
                 writer = writer_done
                 break
             want = min(chunk, total - pos) if total else chunk
@@ -926,7 +935,7 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
             if pos - last_checkpoint >= checkpoint_every:
                 writer.checkpoint(pos, dict(state_base, bad_sectors=list(bad), updated_at=now_iso()))
                 last_checkpoint = pos
-            yield meter.progress("image", pos)
+            meter.report("image", pos)
         if writer is not None:
             writer.close()
             if writer.error is not None:
@@ -935,9 +944,10 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
                     kept = _keep_after_full(out, name, part_size, writer.pos, writer.checkpointed, state_path,
                                             dict(state_base, updated_at=now_iso()), bad)
                     raise DestinationFull(
-                        f"Ổ đích đầy sau {human_size(writer.pos)}. Đã giữ {human_size(kept)} đầu của ảnh (phần ghi "
-                        f"dở sau đó đã được xóa để trả lại chỗ trống); giải phóng chỗ rồi chạy lại để tiếp tục "
-                        f"từ {human_size(kept)}, hoặc chọn ổ khác.", done=kept) from exc
+                        f"the destination filled up after {human_size(writer.pos)}: the first {human_size(kept)} "
+                        f"of the image are kept (the part written after them was removed to give the room back); "
+                        f"free space and run again to resume at {human_size(kept)}, or choose another drive",
+                        done=kept) from exc
                 raise exc
         if per_part and pos % part_size:
             hashers.end_part()
@@ -967,7 +977,7 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
         source_meta=src.metadata(), resumed_from=resumed_from, started_at=started_at,
     )
     if verify:
-        result.verify_hashes = yield from _verify(src, algorithms, chunk, cancel)
+        result.verify_hashes = _verify(src, algorithms, chunk, cancel, progress)
         result.verified = result.verify_hashes == hashes
     result.finished_at = now_iso()
     result.seconds = round(time.monotonic() - t0, 3)
@@ -979,7 +989,7 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
         state_path.unlink()
     except FileNotFoundError:
         pass
-    yield Progress("done", pos, total, message=f"Đã tạo ảnh {human_size(pos)}; SHA-256 {hashes['sha256']}")
+    report(progress, pos, total, f"image of {human_size(pos)} written; SHA-256 {hashes['sha256']}", stage="done")
     return result
 
 
@@ -989,11 +999,11 @@ def _with_positions(pos: int, pieces):
         pos += len(piece)
 
 
-def _rehash_existing(out, name, part_size, done, hashers: _Hashers, pool: _Pool, cancel):
+def _rehash_existing(out, name, part_size, done, hashers: _Hashers, pool: _Pool, cancel, progress):
     """Feed the parts already written (up to the checkpoint) to the hashers, to resume."""
     pos = 0
     index = 0
-    meter = RateMeter(done)
+    meter = RateMeter(done, progress=progress)
     per_part = hashers.part_worker is not None
     while pos < done:
         p = _part_path(out, name, index)
@@ -1001,36 +1011,37 @@ def _rehash_existing(out, name, part_size, done, hashers: _Hashers, pool: _Pool,
         try:
             fh = open(p, "rb", buffering=0)
         except FileNotFoundError:
-            raise ImageError(f"Thiếu phần ảnh {p} để tiếp tục; hãy tạo ảnh lại từ đầu.", path=str(p))
+            raise ImageError(f"image part {p} is missing, so the image cannot resume; image it again from the start",
+                             path=str(p)) from None
         with fh:
             got = 0
             while got < want_in_part:
-                check_cancel(cancel, "tính lại băm của phần ảnh đã có")
+                check_cancel(cancel, "re-hashing the parts already written")
                 i = pool.acquire()
                 view = pool.views[i][: min(len(pool.buffers[i]), want_in_part - got)]
                 n = fh.readinto(view)
                 if not n:
                     pool.release(i)
-                    raise ImageError(f"Phần ảnh {p} ngắn hơn điểm dừng đã ghi; hãy tạo ảnh lại từ đầu.",
+                    raise ImageError(f"image part {p} is shorter than its checkpoint; image it again from the start",
                                      path=str(p))
                 pool.ref(i, len(hashers.workers))
                 hashers.feed(view[:n], functools.partial(pool.release, i))
                 pool.release(i)
                 got += n
-                yield meter.progress("rehash", pos + got, "Tính lại băm phần ảnh đã có để tiếp tục")
+                meter.report("rehash", pos + got, "re-hashing the parts already written, to resume")
         pos += want_in_part
         if want_in_part == part_size and per_part:
             hashers.end_part()
         index += 1
 
 
-def _verify(src: Source, algorithms, chunk, cancel):
+def _verify(src: Source, algorithms, chunk, cancel, progress):
     hs = {a: hashlib.new(a) for a in algorithms}
     pos = 0
-    meter = RateMeter(src.size)
+    meter = RateMeter(src.size, progress=progress)
     bad: list[int] = []
     while True:
-        check_cancel(cancel, "kiểm tra lại nguồn")
+        check_cancel(cancel, "verifying the source")
         want = min(chunk, src.size - pos) if src.size else chunk
         if src.size and want <= 0:
             break
@@ -1040,7 +1051,7 @@ def _verify(src: Source, algorithms, chunk, cancel):
         for h in hs.values():
             h.update(data)
         pos += len(data)
-        yield meter.progress("verify", pos, "Đọc lại nguồn để kiểm tra")
+        meter.report("verify", pos, "reading the source again to verify")
     return {a: h.hexdigest() for a, h in hs.items()}
 
 
@@ -1049,7 +1060,7 @@ def _manifest(result: ImageResult, ident: dict, algorithms, part_size: int) -> d
         "format": "ungcuu-raw-image-manifest",
         "version": 1,
         "complete": True,
-        "tool": f"UngCuu {TOOL_VERSION}",
+        "tool": f"UngCuu {__version__}",
         "name": result.name,
         "source": result.source,
         "source_identity": ident,
@@ -1061,7 +1072,7 @@ def _manifest(result: ImageResult, ident: dict, algorithms, part_size: int) -> d
         "parts": [{"file": os.path.basename(p.path), "size": p.size, "sha256": p.sha256} for p in result.parts],
         "sector_size": result.sector_size,
         "bad_sectors": result.bad_sectors,
-        "bad_sector_note": "Các sector không đọc được đã được ghi bằng số 0 trong ảnh; offset tính bằng byte.",
+        "bad_sector_note": "unreadable sectors are zero-filled in the image; offsets in bytes",
         "resumed_from": result.resumed_from,
         "verified": result.verified,
         "verify_hashes": result.verify_hashes,

@@ -22,10 +22,11 @@ import subprocess
 import sys
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Generator
+from typing import Callable
 
-from collectors.acquire.common import Progress, RateMeter, check_cancel, human_size, is_root
+from collectors.acquire.common import ProgressFn, RateMeter, check_cancel, human_size
 from collectors.errors import AccessDenied, NoSuchProcess, NotApplicable, SourceError
+from collectors.util import is_admin
 
 CHUNK = 1 << 20
 PAGE = 4096
@@ -60,8 +61,8 @@ class Region:
 _MAPS_LINE = re.compile(
     r"^([0-9a-f]+)-([0-9a-f]+)\s+(\S{4})\s+([0-9a-f]+)\s+(\S+)\s+(\d+)\s*(.*)$")
 # Never read: [vvar] faults on read on some kernels; [vsyscall] is the same fixed page everywhere.
-_SKIP = {"[vvar]": "vùng [vvar] của nhân (đọc sẽ lỗi)", "[vvar_vclock]": "vùng [vvar_vclock] của nhân",
-         "[vsyscall]": "trang [vsyscall] cố định, giống nhau ở mọi tiến trình"}
+_SKIP = {"[vvar]": "the kernel's [vvar] area (reading it fails)", "[vvar_vclock]": "the kernel's [vvar_vclock] area",
+         "[vsyscall]": "the fixed [vsyscall] page, the same in every process"}
 
 
 def parse_maps(text: str) -> list[Region]:
@@ -81,9 +82,9 @@ def _proc_read_maps(pid: int, proc: str = "/proc") -> tuple[str, str]:
         with open(f"{proc}/{pid}/comm", encoding="utf-8", errors="replace") as fh:
             comm = fh.read().strip()
     except FileNotFoundError as exc:
-        raise NoSuchProcess(f"Tiến trình {pid} không còn tồn tại.", pid=pid) from exc
+        raise NoSuchProcess(f"process {pid} no longer exists", pid=pid) from exc
     except PermissionError as exc:
-        raise AccessDenied(f"Không có quyền đọc bộ nhớ tiến trình {pid} (cần quyền root).", pid=pid) from exc
+        raise AccessDenied(f"no permission to read the memory of process {pid} (needs root)", pid=pid) from exc
     return maps, comm
 
 
@@ -111,36 +112,37 @@ class ProcessDump:
             "name": self.name,
             "dump_size": self.size,
             "dump_sha256": self.sha256,
-            "note": ("Tệp dump là các vùng nhớ đọc được, nối liền theo thứ tự; 'dump_offset' cho biết vị trí "
-                     "của từng vùng trong tệp. Vùng không đọc được có 'unreadable' (địa chỉ, độ dài, lý do)."),
+            "note": ("the dump holds the readable regions one after the other, in order; 'dump_offset' is where "
+                     "each region starts in it; a region that could not be read has 'unreadable' (address, "
+                     "length, reason)"),
             "regions": [asdict(r) for r in self.regions],
         }
 
 
 def dump_process_linux(pid: int, sink: Callable[[bytes], object], *, cancel: threading.Event | None = None,
-                       proc: str = "/proc") -> Generator[Progress, None, ProcessDump]:
+                       progress: ProgressFn | None = None, proc: str = "/proc") -> ProcessDump:
     """Read every readable region of a live process; write the bytes to `sink` (hashed here too)."""
     maps, comm = _proc_read_maps(pid, proc)
     regions = parse_maps(maps)
     try:
         fd = os.open(f"{proc}/{pid}/mem", os.O_RDONLY)
     except FileNotFoundError as exc:
-        raise NoSuchProcess(f"Tiến trình {pid} ({comm}) đã kết thúc.", pid=pid, name=comm) from exc
+        raise NoSuchProcess(f"process {pid} ({comm}) has ended", pid=pid, name=comm) from exc
     except PermissionError as exc:
         raise AccessDenied(
-            f"Không có quyền đọc bộ nhớ tiến trình {pid} ({comm}): cần quyền root (hoặc CAP_SYS_PTRACE; "
-            f"kiểm tra /proc/sys/kernel/yama/ptrace_scope).", pid=pid, name=comm) from exc
+            f"no permission to read the memory of process {pid} ({comm}): needs root (or CAP_SYS_PTRACE, "
+            f"see /proc/sys/kernel/yama/ptrace_scope)", pid=pid, name=comm) from exc
     h = hashlib.sha256()
     total = sum(r.size for r in regions if r.perms[0] == "r" and r.path not in _SKIP)
-    meter = RateMeter(total)
+    meter = RateMeter(total, progress=progress)
     written = 0
     done = 0
     unreadable = 0
     try:
         for r in regions:
-            check_cancel(cancel, f"dump tiến trình {pid}")
+            check_cancel(cancel, f"dumping process {pid}")
             if r.perms[0] != "r":
-                r.skipped = "vùng không có quyền đọc (---p): không có dữ liệu để đọc"
+                r.skipped = "a region without read permission (---p): no data to read"
                 continue
             if r.path in _SKIP:
                 r.skipped = _SKIP[r.path]
@@ -153,19 +155,19 @@ def dump_process_linux(pid: int, sink: Callable[[bytes], object], *, cancel: thr
                     data = os.pread(fd, n, addr)
                 except OSError as exc:
                     if exc.errno == errno.ESRCH:
-                        raise NoSuchProcess(f"Tiến trình {pid} ({comm}) kết thúc trong khi dump.", pid=pid,
+                        raise NoSuchProcess(f"process {pid} ({comm}) ended during the dump", pid=pid,
                                             name=comm) from exc
                     data = _read_pages(fd, addr, n, r)
                 if not data:
                     if not os.path.exists(f"{proc}/{pid}"):
-                        raise NoSuchProcess(f"Tiến trình {pid} ({comm}) kết thúc trong khi dump.", pid=pid,
+                        raise NoSuchProcess(f"process {pid} ({comm}) ended during the dump", pid=pid,
                                             name=comm)
-                    r.unreadable.append((addr, n, "đọc được 0 byte"))
+                    r.unreadable.append((addr, n, "0 bytes read"))
                     data = b""
                 if len(data) < n:
                     missing = n - len(data)
                     if not r.unreadable or r.unreadable[-1][0] + r.unreadable[-1][1] != addr + len(data):
-                        r.unreadable.append((addr + len(data), missing, "ngắn hơn yêu cầu"))
+                        r.unreadable.append((addr + len(data), missing, "shorter than asked"))
                     data = data + bytes(missing)  # keep offsets in the dump aligned with the map
                     unreadable += missing
                 h.update(data)
@@ -174,7 +176,7 @@ def dump_process_linux(pid: int, sink: Callable[[bytes], object], *, cancel: thr
                 r.bytes_read += n
                 addr += n
                 done += n
-                yield meter.progress("dump", done, f"PID {pid} ({comm}): {human_size(done)}")
+                meter.report("dump", done, f"PID {pid} ({comm}): {human_size(done)}")
     finally:
         os.close(fd)
     readable = sum(1 for r in regions if r.dump_offset is not None)
@@ -226,7 +228,7 @@ class WinApi:
 
     def __init__(self):
         if not sys.platform.startswith("win"):
-            raise NotApplicable("MiniDumpWriteDump chỉ có trên Windows.")
+            raise NotApplicable("MiniDumpWriteDump exists only on Windows")
         from ctypes import wintypes
 
         k32 = ctypes.WinDLL("kernel32", use_last_error=True)
@@ -265,16 +267,16 @@ def dump_process_windows(pid: int, out_path: str, *, api=None, dump_type: int = 
     if not hproc:
         err = api.GetLastError()
         if err == ERROR_ACCESS_DENIED:
-            raise AccessDenied(f"Không có quyền mở tiến trình {pid}: hãy chạy với quyền Administrator "
-                               f"(tiến trình được bảo vệ như lsass có thể vẫn bị từ chối).", pid=pid)
+            raise AccessDenied(f"no permission to open process {pid}: run as Administrator "
+                               f"(a protected process such as lsass may still refuse)", pid=pid)
         if err == ERROR_INVALID_PARAMETER:
-            raise NoSuchProcess(f"Tiến trình {pid} không còn tồn tại.", pid=pid)
-        raise SourceError(f"OpenProcess({pid}) thất bại, mã lỗi Windows {err}.", pid=pid, winerror=err)
+            raise NoSuchProcess(f"process {pid} no longer exists", pid=pid)
+        raise SourceError(f"OpenProcess({pid}) failed, Windows error {err}", pid=pid, winerror=err)
     try:
         hfile = api.CreateFileW(str(out_path), GENERIC_WRITE, 0, None, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, None)
         if hfile in (None, 0, INVALID_HANDLE_VALUE, ctypes.c_void_p(-1).value):
             err = api.GetLastError()
-            raise SourceError(f"Không tạo được tệp dump {out_path} (mã lỗi {err}).", path=str(out_path),
+            raise SourceError(f"cannot create the dump file {out_path} (error {err})", path=str(out_path),
                               winerror=err)
         try:
             ok = api.MiniDumpWriteDump(hproc, pid, hfile, dump_type, None, None, None)
@@ -282,10 +284,10 @@ def dump_process_windows(pid: int, out_path: str, *, api=None, dump_type: int = 
                 err = api.GetLastError()
                 # HRESULT_FROM_WIN32(ERROR_PARTIAL_COPY) = 0x8007012B: the process changed or exited
                 if err in (0x8007012B, 299):
-                    raise NoSuchProcess(f"Tiến trình {pid} thay đổi hoặc kết thúc trong khi dump.", pid=pid)
+                    raise NoSuchProcess(f"process {pid} changed or ended during the dump", pid=pid)
                 if err == ERROR_ACCESS_DENIED:
-                    raise AccessDenied(f"Bị từ chối khi dump tiến trình {pid}.", pid=pid)
-                raise SourceError(f"MiniDumpWriteDump({pid}) thất bại, mã lỗi {err}.", pid=pid, winerror=err)
+                    raise AccessDenied(f"refused while dumping process {pid}", pid=pid)
+                raise SourceError(f"MiniDumpWriteDump({pid}) failed, error {err}", pid=pid, winerror=err)
         finally:
             api.CloseHandle(hfile)
     finally:
@@ -302,33 +304,33 @@ def physical_memory_blockers(kcore: str = "/proc/kcore", *, lockdown_path: str =
     """Why a full memory image from /proc/kcore is impossible here (empty list: possible)."""
     reasons: list[str] = []
     if not sys.platform.startswith("linux"):
-        return ["Hệ điều hành không phải Linux: dùng công cụ thu bộ nhớ bên ngoài (ví dụ winpmem) với --acquirer."]
+        return ["not Linux: use an external memory acquirer (winpmem, for example) with --acquirer"]
     if root is None:
-        root = is_root()
+        root = is_admin()
     if not os.path.exists(kcore):
-        reasons.append(f"Không có {kcore}: nhân được biên dịch không có CONFIG_PROC_KCORE "
-                       f"(hoặc đang chạy trong container/máy ảo hạn chế).")
+        reasons.append(f"no {kcore}: the kernel was built without CONFIG_PROC_KCORE "
+                       f"(or this is a restricted container or virtual machine)")
     if not root:
-        reasons.append("Không chạy với quyền root: /proc/kcore chỉ root đọc được.")
+        reasons.append("not running as root: only root can read /proc/kcore")
     try:
         with open(lockdown_path, encoding="ascii") as fh:
             mode = re.search(r"\[(\w+)\]", fh.read())
         if mode and mode.group(1) == "confidentiality":
-            reasons.append("Kernel lockdown ở chế độ 'confidentiality' (thường do Secure Boot): nhân chặn "
-                           "đọc /proc/kcore.")
+            reasons.append("kernel lockdown is in 'confidentiality' mode (usually from Secure Boot): the kernel "
+                           "blocks reading /proc/kcore")
     except OSError:
         pass
     if _in_container():
-        reasons.append("Đang chạy trong container: /proc/kcore (nếu có) không phản ánh toàn bộ bộ nhớ máy chủ.")
+        reasons.append("running in a container: /proc/kcore (if any) does not show the host's whole memory")
     if root and os.path.exists(kcore) and not reasons:
         try:
             with open(kcore, "rb") as fh:
                 if fh.read(4) != b"\x7fELF":
-                    reasons.append(f"{kcore} không phải tệp ELF core hợp lệ.")
+                    reasons.append(f"{kcore} is not a valid ELF core file")
         except PermissionError:
-            reasons.append(f"Bị từ chối khi đọc {kcore} (SELinux/AppArmor hoặc lockdown).")
+            reasons.append(f"reading {kcore} was refused (SELinux/AppArmor or lockdown)")
         except OSError as exc:
-            reasons.append(f"Không đọc được {kcore}: {exc.strerror}.")
+            reasons.append(f"cannot read {kcore}: {exc.strerror}")
     return reasons
 
 
@@ -360,9 +362,9 @@ def parse_elf_segments(read_at: Callable[[int, int], bytes]) -> list[ElfSegment]
     """Program headers of a 64-bit little-endian ELF core (what /proc/kcore is on x86-64/arm64)."""
     ident = read_at(0, 64)
     if len(ident) < 64 or ident[:4] != b"\x7fELF":
-        raise SourceError("Không phải tệp ELF (thiếu chữ ký \\x7fELF).")
+        raise SourceError("not an ELF file (no \\x7fELF signature)")
     if ident[4] != 2 or ident[5] != 1:
-        raise SourceError("Chỉ hỗ trợ ELF 64-bit little-endian.")
+        raise SourceError("only 64-bit little-endian ELF is supported")
     e_phoff = struct.unpack_from("<Q", ident, 0x20)[0]
     e_phentsize, e_phnum = struct.unpack_from("<HH", ident, 0x36)
     table = read_at(e_phoff, e_phentsize * e_phnum)
@@ -413,14 +415,14 @@ def lime_plan(segments: list[ElfSegment], ram: list[tuple[int, int]] | None) -> 
 
 def write_lime(read_at: Callable[[int, int], bytes], sink: Callable[[bytes], object], *,
                ram: list[tuple[int, int]] | None = None, cancel: threading.Event | None = None,
-               ) -> Generator[Progress, None, dict]:
+               progress: ProgressFn | None = None) -> dict:
     """Rewrite an ELF core (e.g. /proc/kcore) as LiME: one 32-byte header + data per physical range."""
     segments = parse_elf_segments(read_at)
     plan = lime_plan(segments, ram)
     if not plan:
-        raise SourceError("Không có vùng nhớ vật lý nào để ghi (không có PT_LOAD khớp với System RAM).")
+        raise SourceError("no physical memory range to write (no PT_LOAD matches the System RAM)")
     total = sum(hi - lo + 1 for lo, hi, _ in plan)
-    meter = RateMeter(total)
+    meter = RateMeter(total, progress=progress)
     done = 0
     h = hashlib.sha256()
     size = 0
@@ -433,7 +435,7 @@ def write_lime(read_at: Callable[[int, int], bytes], sink: Callable[[bytes], obj
         pos = 0
         length = hi - lo + 1
         while pos < length:
-            check_cancel(cancel, "thu bộ nhớ vật lý")
+            check_cancel(cancel, "acquiring physical memory")
             n = min(CHUNK, length - pos)
             try:
                 data = read_at(off + pos, n)
@@ -442,32 +444,32 @@ def write_lime(read_at: Callable[[int, int], bytes], sink: Callable[[bytes], obj
                 unreadable.append((lo + pos, n, exc.strerror or str(exc)))
             if len(data) < n:
                 if data or not unreadable or unreadable[-1][0] != lo + pos:
-                    unreadable.append((lo + pos + len(data), n - len(data), "đọc thiếu"))
+                    unreadable.append((lo + pos + len(data), n - len(data), "short read"))
                 data = data + bytes(n - len(data))
             sink(data)
             h.update(data)
             size += n
             pos += n
             done += n
-            yield meter.progress("lime", done, f"Bộ nhớ vật lý: {human_size(done)}/{human_size(total)}")
+            meter.report("lime", done, f"physical memory: {human_size(done)}/{human_size(total)}")
     return {"format": "lime", "ranges": [(lo, hi) for lo, hi, _ in plan], "size": size,
             "sha256": h.hexdigest(), "unreadable": unreadable}
 
 
 def acquire_kcore_lime(sink: Callable[[bytes], object], *, kcore: str = "/proc/kcore", iomem: str = "/proc/iomem",
                        cancel: threading.Event | None = None,
-                       blockers: Callable[[str], list[str]] | None = None) -> Generator[Progress, None, dict]:
+                       blockers: Callable[[str], list[str]] | None = None, progress: ProgressFn | None = None) -> dict:
     """/proc/kcore -> LiME, limited to the System RAM of /proc/iomem (`blockers` checks first)."""
     reasons = (blockers or physical_memory_blockers)(kcore)
     if reasons:
-        raise NotApplicable("Không thu được toàn bộ bộ nhớ vật lý: " + " ".join(reasons), reasons=reasons)
+        raise NotApplicable("the whole physical memory cannot be acquired: " + "; ".join(reasons), reasons=reasons)
     with open(iomem, encoding="ascii") as fh:
         ram = parse_iomem(fh.read())
     if not ram or all(s == 0 and e == 0 for s, e in ram):
-        raise NotApplicable(f"{iomem} ẩn địa chỉ (toàn số 0): cần quyền root thật sự (không chỉ trong namespace).")
+        raise NotApplicable(f"{iomem} hides the addresses (all zeros): needs real root (not only in a namespace)")
     fd = os.open(kcore, os.O_RDONLY)
     try:
-        result = yield from write_lime(lambda off, n: os.pread(fd, n, off), sink, ram=ram, cancel=cancel)
+        result = write_lime(lambda off, n: os.pread(fd, n, off), sink, ram=ram, cancel=cancel, progress=progress)
     finally:
         os.close(fd)
     return result
@@ -478,7 +480,7 @@ def physical_memory_size() -> int | None:
         import psutil
 
         return int(psutil.virtual_memory().total)
-    except Exception:  # pragma: no cover
+    except (OSError, RuntimeError):  # pragma: no cover - no memory accounting (some containers)
         return None
 
 
@@ -501,7 +503,7 @@ def run_external_acquirer(tool: str, args: list[str], output: str, *, timeout: f
     """Run e.g. `avml OUTPUT` or `winpmem_mini.exe OUTPUT`; '{output}' in args is replaced by the path."""
     path = shutil.which(tool) or tool
     if not os.path.isfile(path):
-        raise SourceError(f"Không tìm thấy công cụ thu bộ nhớ: {tool}", path=tool)
+        raise SourceError(f"memory acquirer not found: {tool}", path=tool)
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(CHUNK), b""):

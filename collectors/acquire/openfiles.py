@@ -10,9 +10,9 @@ import os
 import stat
 import threading
 from dataclasses import asdict, dataclass
-from typing import Callable, Generator
+from typing import Callable
 
-from collectors.acquire.common import Progress, check_cancel, utc_iso
+from collectors.acquire.common import ProgressFn, check_cancel, report, utc_iso
 from collectors.errors import AccessDenied, NoSuchProcess, SourceError
 
 CHUNK = 1 << 20
@@ -60,7 +60,7 @@ def find_open_deleted(proc: str = "/proc", pids: list[int] | None = None) -> tup
     try:
         candidates = pids if pids is not None else sorted(int(p) for p in os.listdir(proc) if p.isdigit())
     except OSError as exc:
-        raise SourceError(f"Không liệt kê được {proc}: {exc.strerror}", path=proc) from exc
+        raise SourceError(f"cannot list {proc}: {exc.strerror}", path=proc) from exc
     denied = 0
     for pid in candidates:
         fd_dir = f"{proc}/{pid}/fd"
@@ -98,30 +98,30 @@ def find_open_deleted(proc: str = "/proc", pids: list[int] | None = None) -> tup
                                      stat.filemode(st.st_mode), st.st_uid, st.st_gid, utc_iso(st.st_mtime),
                                      utc_iso(st.st_atime), utc_iso(st.st_ctime), [])
     if denied:
-        notes.append(f"Không đọc được danh sách tệp mở của {denied} tiến trình (cần quyền root).")
+        notes.append(f"the open files of {denied} processes could not be listed (needs root)")
     return list(found.values()), notes
 
 
 def copy_open_deleted(item: OpenDeleted, sink: Callable[[bytes], object], *,
-                      cancel: threading.Event | None = None) -> Generator[Progress, None, tuple[int, str]]:
+                      cancel: threading.Event | None = None, progress: ProgressFn | None = None) -> tuple[int, str]:
     """Copy the content through /proc/PID/fd/N; returns (bytes, sha256)."""
     try:
         fh = open(item.fd_path, "rb", buffering=0)
     except FileNotFoundError as exc:
-        raise NoSuchProcess(f"Tiến trình {item.pid} ({item.process}) đã đóng tệp hoặc kết thúc.",
+        raise NoSuchProcess(f"process {item.pid} ({item.process}) closed the file or ended",
                             pid=item.pid, name=item.process) from exc
     except PermissionError as exc:
-        raise AccessDenied(f"Không có quyền đọc {item.fd_path}.", pid=item.pid, path=item.fd_path) from exc
+        raise AccessDenied(f"no permission to read {item.fd_path}", pid=item.pid, path=item.fd_path) from exc
     h = hashlib.sha256()
     n = 0
     with fh:
         while True:
-            check_cancel(cancel, f"sao chép {item.path}")
+            check_cancel(cancel, f"copying {item.path}")
             block = fh.read(CHUNK)
             if not block:
                 break
             h.update(block)
             sink(block)
             n += len(block)
-            yield Progress("copy", n, item.size, "bytes", item.path)
+            report(progress, n, item.size, item.path, stage="copy")
     return n, h.hexdigest()

@@ -24,11 +24,11 @@ import stat
 import struct
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Generator
+from typing import Callable
 
 import pytsk3
 
-from collectors.acquire.common import Progress, check_cancel, utc_iso
+from collectors.acquire.common import ProgressFn, check_cancel, report, utc_iso
 from collectors.errors import SourceError, UnreadableInput
 
 READ_CHUNK = 1 << 20
@@ -110,13 +110,13 @@ def open_image(source: str | os.PathLike | list) -> pytsk3.Img_Info:
             return SplitImage(list(source))
     path = os.fspath(source)
     if not os.path.exists(path):
-        raise SourceError(f"Không tìm thấy ảnh/thiết bị: {path}", path=path)
+        raise SourceError(f"image or device not found: {path}", path=path)
     if not os.access(path, os.R_OK):
-        raise SourceError(f"Không có quyền đọc {path} (cần quyền root/Administrator).", path=path)
+        raise SourceError(f"no permission to read {path} (needs root/Administrator)", path=path)
     try:
         return pytsk3.Img_Info(path)
     except (IOError, OSError) as exc:
-        raise UnreadableInput(f"Không mở được ảnh {path}: {exc}", path=path) from exc
+        raise UnreadableInput(f"cannot open the image {path}: {exc}", path=path) from exc
 
 
 @dataclass
@@ -337,17 +337,18 @@ def scan_deleted(
     *,
     cancel: threading.Event | None = None,
     img: pytsk3.Img_Info | None = None,
-) -> Generator[Progress, None, ScanResult]:
+    progress: ProgressFn | None = None,
+) -> ScanResult:
     """List deleted files of every file system in `source` with a recoverability verdict."""
     img = img or open_image(source)
     label = ", ".join(map(str, source)) if isinstance(source, (list, tuple)) else os.fspath(source)
     systems = find_filesystems(img)
     result = ScanResult(label, [s for s, _ in systems], [])
     if not systems:
-        result.errors.append("Không nhận ra hệ thống tệp nào (FAT, NTFS, ext2/3/4, exFAT) trong nguồn.")
+        result.errors.append("no file system recognised (FAT, NTFS, ext2/3/4, exFAT) in the source")
         return result
     for info, fs in systems:
-        yield Progress("scan", 0, None, "entries", f"Quét {info.fs_type} tại offset {info.offset}")
+        report(progress, 0, None, f"scanning {info.fs_type} at offset {info.offset}", unit="entries", stage="scan")
         allocated = IntervalSet()
         deleted_entries: list[tuple[str, int, object]] = []  # (path, metadata address, file)
         seen_dirs: set[int] = set()
@@ -360,7 +361,7 @@ def scan_deleted(
         frozen = False
         count = 0
         while stack or pending:
-            check_cancel(cancel, "quét tệp đã xóa")
+            check_cancel(cancel, "scanning for deleted files")
             if not stack:
                 if not frozen:  # the live tree is walked: the clusters in use are all known now
                     allocated.freeze()
@@ -385,7 +386,8 @@ def scan_deleted(
                     continue
                 count += 1
                 if count % 2000 == 0:
-                    yield Progress("scan", count, None, "entries", f"{info.fs_type}: đã duyệt {count} mục")
+                    report(progress, count, None, f"{info.fs_type}: {count} entries walked", unit="entries",
+                           stage="scan")
                 path = f"{parent}/{name}"
                 meta = f.info.meta
                 name_deleted = bool(int(name_info.flags) & _NAME_UNALLOC)
@@ -424,14 +426,14 @@ def scan_deleted(
                     try:
                         stack.append((path, f.as_directory(), depth + 1, False))
                     except (IOError, OSError) as exc:
-                        result.errors.append(f"{path}: không đọc được thư mục ({exc})")
+                        result.errors.append(f"{path}: folder not readable ({exc})")
                 elif mtype == _VIRT_DIR and name == "$OrphanFiles" and not in_deleted:
                     try:
                         stack.append((path, f.as_directory(), depth + 1, False))
                         orphans_listed = True
                     except (IOError, OSError) as exc:
                         if not info.fs_type.startswith("ext"):
-                            result.errors.append(f"{path}: không đọc được danh sách tệp mồ côi ({exc})")
+                            result.errors.append(f"{path}: the orphan file list is not readable ({exc})")
         allocated.freeze()
         result.allocated[info.offset] = allocated
         named_inodes: set[int] = set()
@@ -441,11 +443,11 @@ def scan_deleted(
             # the names: without this walk of the inode table their deleted files would not be listed at all.
             listed = {int(f.info.meta.addr) for _, _, f in deleted_entries if f.info.meta is not None}
             listed |= {addr for _, addr, _ in deleted_entries}
-            deleted_entries += yield from _ext_orphans(fs, info, listed, cancel)
+            deleted_entries += _ext_orphans(fs, info, listed, cancel, progress)
         # Named entries first, so an inode TSK also lists under $OrphanFiles is reported once, by name.
         deleted_entries.sort(key=lambda e: (e[0].startswith("/$OrphanFiles/"), e[0]))
         for path, meta_addr, f in deleted_entries:
-            check_cancel(cancel, "đánh giá khả năng khôi phục")
+            check_cancel(cancel, "assessing recoverability")
             orphan = path.startswith("/$OrphanFiles/")
             d = _assess(img, fs, info, allocated, path, meta_addr, f)
             if d is None:
@@ -456,19 +458,19 @@ def scan_deleted(
                 named_inodes.add(d.inode)
             assessed.append(d)
         result.deleted.extend(sorted(assessed, key=lambda x: x.path))
-    yield Progress("scan", len(result.deleted), len(result.deleted), "files",
-                   f"Tìm thấy {len(result.deleted)} tệp đã xóa")
+    report(progress, len(result.deleted), len(result.deleted), f"{len(result.deleted)} deleted files found",
+           unit="files", stage="scan")
     return result
 
 
-def _ext_orphans(fs, info: FileSystemInfo, listed: set[int], cancel) -> Generator[Progress, None, list]:
+def _ext_orphans(fs, info: FileSystemInfo, listed: set[int], cancel, progress: ProgressFn | None) -> list:
     """Deleted inodes of an ext2/3/4 volume that no directory entry names (what TSK's $OrphanFiles lists)."""
     out = []
     first, last = int(fs.info.first_inum), int(fs.info.last_inum)  # last_inum: TSK's virtual $OrphanFiles
     for inum in range(max(first, 1), last):
         if inum % 20000 == 0:
-            check_cancel(cancel, "quét bảng inode")
-            yield Progress("scan", inum, last, "inodes", f"{info.fs_type}: inode {inum}/{last}")
+            check_cancel(cancel, "scanning the inode table")
+            report(progress, inum, last, f"{info.fs_type}: inode {inum}/{last}", unit="inodes", stage="scan")
         if inum in listed:
             continue
         try:
@@ -493,7 +495,7 @@ def _entries(directory, path: str, errors: list[str]):
         except StopIteration:
             return
         except (IOError, OSError, RuntimeError) as exc:
-            errors.append(f"{path}: thư mục bị hỏng, chỉ liệt kê được một phần ({exc})")
+            errors.append(f"{path}: damaged folder, listed in part ({exc})")
             return
         yield f
 
@@ -510,7 +512,7 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, meta_ad
             meta = None
     d = DeletedFile(info.offset, info.fs_type, path, name, meta_addr, 0, False)
     if meta is None:
-        d.reason = "Không còn bản ghi siêu dữ liệu (metadata) của tệp: không khôi phục được nội dung."
+        d.reason = "no metadata record of the file is left: its content cannot be recovered"
         return d
     d.inode = int(meta.addr)
     d.is_dir = int(meta.type) == _DIR
@@ -528,18 +530,17 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, meta_ad
         d.btime = d.btime if meta.crtime else None
         d.dtime = ext_dtime(img, info.offset, d.inode)
     elif info.fs_type.startswith("FAT"):
-        d.note = ("FAT không lưu thời điểm xóa; ký tự đầu của tên tệp đã bị xóa (TSK thay bằng '_').")
+        d.note = "FAT keeps no deletion time, and the first character of the name was erased (TSK shows '_')"
         d.ctime = None  # FAT has no change time; TSK reports 0 or a copy
     elif info.fs_type == "NTFS":
-        d.note = "NTFS không lưu thời điểm xóa."
+        d.note = "NTFS keeps no deletion time"
     if int(meta.flags) & _META_ALLOC:
-        d.reason = ("Bản ghi siêu dữ liệu (inode/MFT) đã được tệp khác dùng lại: nội dung cũ không còn "
-                    "truy cập được.")
+        d.reason = "the metadata record (inode/MFT) was reused by another file: the old content cannot be reached"
         d.size = 0
         return d
     if d.is_dir:
         d.status = RECOVERABLE
-        d.reason = "Thư mục (chỉ liệt kê, không có nội dung để khôi phục)."
+        d.reason = "a folder (listed only, no content to recover)"
         return d
     runs, resident, _ = _file_runs(f)
     d.runs = runs
@@ -547,12 +548,12 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, meta_ad
     if d.size == 0 and info.fs_type.startswith("ext") and not runs:
         # Linux sets the size to 0 and frees the block pointers when it deletes a file on ext2/3/4: an
         # empty record says nothing about what the file held.
-        d.reason = ("Linux đã đặt kích thước về 0 và xóa con trỏ khối khi xóa tệp (ext2/3/4): không còn biết "
-                    "kích thước và nội dung gốc; chỉ có thể tìm lại bằng khắc dữ liệu (carving) vùng trống.")
+        d.reason = ("Linux set the size to 0 and cleared the block pointers when it deleted the file (ext2/3/4): "
+                    "the original size and content are not known, only carving the free space can find it")
         return d
     if d.size == 0:
         d.status = RECOVERABLE
-        d.reason = "Tệp rỗng."
+        d.reason = "an empty file"
         return d
     if resident:
         d.status = RECOVERABLE
@@ -562,11 +563,11 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, meta_ad
     needed = -(-d.size // bs)
     have = sum(length for _, length in runs)
     if not runs:
-        d.reason = ("Con trỏ khối dữ liệu đã bị xóa khi xóa tệp (thường gặp ở ext3/ext4): không còn biết "
-                    "nội dung nằm ở đâu.")
+        d.reason = ("the data block pointers were cleared when the file was deleted (usual on ext3/ext4): where "
+                    "the content lay is not known")
         return d
     if any(addr == 0 for addr, _ in runs) and info.fs_type.startswith("FAT"):
-        d.reason = "Mục thư mục không còn cluster bắt đầu: không khôi phục được."
+        d.reason = "the folder entry has no first cluster left: not recoverable"
         return d
     if info.fs_type.startswith("FAT") and have < needed and runs[0][0] + needed <= info.block_count:
         # The FAT chain is cleared on delete; TSK stops at the first cluster now in use. Undelete
@@ -579,19 +580,19 @@ def _assess(img, fs, info: FileSystemInfo, allocated: IntervalSet, path, meta_ad
     reused = sum(allocated.overlap(addr, length) for addr, length in runs)
     d.blocks_reused = min(reused, d.blocks)
     if d.blocks_reused >= d.blocks:
-        d.reason = ("Toàn bộ cluster/khối của tệp đã được tệp khác dùng lại (bị ghi đè): không khôi phục được.")
+        d.reason = "every cluster/block of the file was reused by another file (overwritten): not recoverable"
         return d
     if _content_is_zero(_content_reader(img, f, d), d.size):
-        d.reason = "Nội dung còn lại toàn số 0 (đã bị xóa trắng): không khôi phục được."
+        d.reason = "what is left of the content is all zeros (wiped): not recoverable"
         return d
     if d.blocks_reused:
         d.status = PARTIAL
-        d.reason = (f"{d.blocks_reused}/{d.blocks} cluster đã bị tệp khác dùng lại: chỉ khôi phục được một phần "
-                    f"(phần bị ghi đè mang nội dung của tệp khác).")
+        d.reason = (f"{d.blocks_reused}/{d.blocks} clusters were reused by another file: recoverable in part "
+                    f"(the overwritten part holds the other file's content)")
         return d
     if have < needed:
         d.status = PARTIAL
-        d.reason = f"Chỉ còn {have}/{needed} khối dữ liệu: khôi phục được một phần."
+        d.reason = f"only {have}/{needed} data blocks are left: recoverable in part"
         return d
     d.status = RECOVERABLE
     return d
@@ -686,12 +687,12 @@ def read_deleted(img: pytsk3.Img_Info, d: DeletedFile, sink: Callable[[bytes], o
     h = hashlib.sha256()
     pos = 0
     while pos < d.size:
-        check_cancel(cancel, f"khôi phục {d.path}")
+        check_cancel(cancel, f"recovering {d.path}")
         n = min(READ_CHUNK, d.size - pos)
         try:
             data = read(pos, n)
         except (IOError, OSError) as exc:
-            raise SourceError(f"Không đọc được nội dung {d.path} tại {pos}: {exc}", path=d.path) from exc
+            raise SourceError(f"cannot read the content of {d.path} at {pos}: {exc}", path=d.path) from exc
         if not data:
             break
         h.update(data)
@@ -701,10 +702,10 @@ def read_deleted(img: pytsk3.Img_Info, d: DeletedFile, sink: Callable[[bytes], o
 
 
 def recover_to_dir(source, out_dir: str | os.PathLike, *, include_partial: bool = True,
-                   cancel: threading.Event | None = None) -> Generator[Progress, None, dict]:
+                   cancel: threading.Event | None = None, progress: ProgressFn | None = None) -> dict:
     """Recover every recoverable deleted file into out_dir (no case); returns a listing."""
     img = open_image(source)
-    scan = yield from scan_deleted(source, cancel=cancel, img=img)
+    scan = scan_deleted(source, cancel=cancel, img=img, progress=progress)
     os.makedirs(out_dir, exist_ok=True)
     listing = []
     cache: dict = {}
@@ -716,5 +717,5 @@ def recover_to_dir(source, out_dir: str | os.PathLike, *, include_partial: bool 
         with open(target, "wb") as fh:
             size, sha = read_deleted(img, d, fh.write, fs_cache=cache, cancel=cancel)
         listing.append({**d.to_json(), "recovered_as": safe, "sha256": sha, "recovered_size": size})
-        yield Progress("recover", i + 1, len(wanted), "files", d.path)
+        report(progress, i + 1, len(wanted), d.path, unit="files", stage="recover")
     return {"scan": scan, "recovered": listing}

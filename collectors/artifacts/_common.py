@@ -12,9 +12,8 @@ import os
 import socket
 import stat
 import sys
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 
 from .. import base, records
 from ..base import Context, walk_tree  # noqa: F401 - walk_tree is re-exported for the collectors

@@ -10,7 +10,6 @@ from ..base import Collector, Context
 from ._common import IS_LINUX, psutil
 
 
-
 @records.record("disks", version=1)
 @dataclass
 class DiskLayout:

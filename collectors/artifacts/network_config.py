@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 
 from .. import records
 from ..base import Collector, Context
-from ._windows import api_for, drain_notes, offline_reason
 from ._common import IS_LINUX, IS_WINDOWS, psutil, read_logical
-
+from ._windows import api_for, drain_notes, offline_reason
 
 
 @records.record("network_config", version=1)

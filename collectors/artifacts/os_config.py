@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import platform
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .. import records
 from ..base import Collector, Context
-from ._windows import api_for, drain_notes, offline_reason
 from ._common import read_logical
-
+from ._windows import api_for, drain_notes, offline_reason
 
 
 @records.record("os_release", version=1)

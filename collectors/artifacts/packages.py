@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from .. import records
 from ..base import Collector, Context
-from ._windows import api_for, drain_notes, offline_reason
 from ..util import ts_to_iso
 from ._common import read_logical, resolve_in_root
-
+from ._windows import api_for, drain_notes, offline_reason
 
 
 @records.record("packages", version=1)

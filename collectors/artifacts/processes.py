@@ -15,7 +15,6 @@ from ..util import decode_path
 from ._common import ExeHasher, is_privileged, iso, net_connections, process_exe, proto_of, psutil, split_addr
 
 
-
 @records.record("processes", version=1)
 @dataclass
 class Process:

@@ -3,7 +3,6 @@ listening ports, the running processes and the services (live), or from the enab
 installed server configuration (offline root)."""
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 
 from .. import records
@@ -67,8 +66,8 @@ def _service_base(name: str) -> str:
 
 
 def live_roles(ctx: Context) -> list[dict]:
-    from .listening_ports import listening
     from ._common import psutil
+    from .listening_ports import listening
 
     rows: list[dict] = []
     for lp in listening(ctx, note_unowned=False):

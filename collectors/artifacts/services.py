@@ -14,10 +14,9 @@ from pathlib import Path
 
 from .. import records
 from ..base import Collector, Context
-from ._windows import api_for, drain_notes, offline_reason
 from ..util import decode_path
 from ._common import read_text, resolve_in_root
-
+from ._windows import api_for, drain_notes, offline_reason
 
 
 @records.record("services", version=1)

@@ -21,7 +21,6 @@ from ._common import IS_LINUX, IS_WINDOWS, iso, psutil, read_logical, resolve_in
 from .os_config import parse_os_release
 
 
-
 @records.record("system", version=1)
 @dataclass
 class System:

@@ -16,7 +16,6 @@ from ..base import Collector, Context, find_case_insensitive
 from . import _windows as win
 
 
-
 @records.record("windows_run_keys", version=1)
 @dataclass
 class RunKey:

@@ -1,15 +1,21 @@
-"""Helpers shared by the acquisition commands (desktop/commands/{image,recover,memory,capture}.py):
-driving a generator with terminal progress, recording a run, bilingual messages. Command-line only, so
-they live in the shell, not in the core.
+"""What the acquisition commands (desktop/commands/{image,recover,memory,capture}.py) share: they run
+their collector through the runner (`run_checklist(..., collectors=[...])`), so outcomes, custody, cancel
+and resume are those of `ungcuu collect`, and draw the engine's progress on one terminal line.
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
-from typing import Any, Generator
 
-from collectors.acquire.common import Incomplete, Progress, human_size
+from collectors import checklist as checklist_mod
+from collectors.acquire.common import human_size
+from collectors.base import Incomplete, Progress
+from collectors.case import Case, EvidenceRecord
+from collectors.messages import translate
+from collectors.runner import ItemFinished, RunFinished, Stored, run_checklist
 
-from ._common import CancelOnSigint  # noqa: F401 - the acquisition commands take it from here
+from ._common import CancelOnSigint
+from ._terminal import safe
 
 
 def t(args, vi: str, en: str) -> str:
@@ -23,25 +29,18 @@ def _fmt_eta(seconds: float | None) -> str:
     return f" ETA {seconds // 3600:d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def run_with_progress(gen: Generator[Any, None, Any], *, quiet: bool = False, stream=None) -> Any:
-    """Drive an acquisition generator, drawing one status line on a terminal; returns the result."""
-    stream = stream or sys.stderr
-    tty = (not quiet) and stream.isatty()
-    last = 0
-    notes = []
-    while True:
-        try:
-            item = next(gen)
-        except StopIteration as stop:
-            if tty and last:
-                stream.write("\n")
-            return stop.value
-        if isinstance(item, Incomplete):
-            notes.append(item.reason)
-            print(f"\n! {item.reason}" if tty else f"! {item.reason}", file=stream)
-            continue
-        if not tty or not isinstance(item, Progress):
-            continue
+class ProgressLine:
+    """One status line on a terminal (nothing when the stream is not one); notes on lines of their own."""
+
+    def __init__(self, lang: str = "vi", quiet: bool = False, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = (not quiet) and self.stream.isatty()
+        self.lang = lang
+        self.last = 0
+
+    def progress(self, item: Progress) -> None:
+        if not self.tty:
+            return
         if item.unit == "bytes":
             done = human_size(item.done)
             total = f"/{human_size(item.total)}" if item.total else ""
@@ -49,55 +48,73 @@ def run_with_progress(gen: Generator[Any, None, Any], *, quiet: bool = False, st
         else:
             done, total, rate = str(item.done), f"/{item.total}" if item.total else "", ""
         pct = f" {item.fraction * 100:5.1f}%" if item.fraction is not None else ""
-        text = f"[{item.stage}] {done}{total}{pct}{rate}{_fmt_eta(item.eta_seconds)} {item.message}"[:110]
-        stream.write("\r" + text.ljust(last))
-        stream.flush()
-        last = len(text)
+        stage = f"[{item.stage}] " if item.stage else ""
+        text = f"{stage}{done}{total}{pct}{rate}{_fmt_eta(item.eta_seconds)} {translate(item.message, self.lang)}"
+        text = safe(text)[:110]
+        self.stream.write("\r" + text.ljust(self.last))
+        self.stream.flush()
+        self.last = len(text)
+
+    def note(self, text: str) -> None:
+        line = f"! {safe(translate(text, self.lang))}"
+        print(f"\n{line}" if self.tty and self.last else line, file=self.stream)
+        self.last = 0
+
+    def end(self) -> None:
+        if self.tty and self.last:
+            self.stream.write("\n")
+        self.last = 0
 
 
-class RecordedRun:
-    """A run in the case for one command: its outcome per checklist item shows in `ungcuu status`.
+@dataclasses.dataclass
+class Acquired:
+    records: list[EvidenceRecord]
+    notes: list[str]
+    item: ItemFinished | None
+    run: RunFinished | None
 
-        with RecordedRun(case, ["B9"], argv) as run:
-            ... store.image_into_case(..., run_id=run.run_id)
-            run.set("B9", "partial", "3 unreadable sectors", count=2)
-    An exception marks the items failed (Cancelled: interrupted) and propagates.
-    """
+    @property
+    def cancelled(self) -> bool:
+        return self.run is None or self.run.state == "cancelled"
 
-    def __init__(self, case, items: list[str], argv: list[str] | None = None):
-        self.case = case
-        self.items = list(items)
-        self.argv = argv
-        self.run_id: str | None = None
-        self.results: dict[str, tuple[str, str | None, int]] = {}
+    def by(self, collector: str) -> list[EvidenceRecord]:
+        return [r for r in self.records if r.collector == collector]
 
-    def __enter__(self) -> "RecordedRun":
-        from collectors.util import utc_now_iso
 
-        self.started = utc_now_iso()
-        self.run_id = self.case.start_run(profile=None, items=self.items, root=None, argv=self.argv)
-        return self
+def acquire(case: Case, args, *, item: str, collectors: list[str], options: dict) -> Acquired:
+    """Run `collectors` of checklist `item` with `options` through the runner, drawing progress."""
+    line = ProgressLine(getattr(args, "lang", "vi"), quiet=bool(getattr(args, "json", False)))
+    records: list[EvidenceRecord] = []
+    notes: list[str] = []
+    finished = run = None
+    with CancelOnSigint() as cancel:
+        for ev in run_checklist(case, checklist_mod.load(), profile=None, only=[item], collectors=collectors,
+                                options=options, cancel=cancel, argv=getattr(args, "argv", None), again=True):
+            if isinstance(ev, Progress):
+                line.progress(ev)
+            elif isinstance(ev, Stored):
+                records.append(ev.record)
+            elif isinstance(ev, Incomplete):
+                notes.append(ev.reason)
+                line.note(ev.reason)
+            elif isinstance(ev, ItemFinished):
+                finished = ev
+            elif isinstance(ev, RunFinished):
+                run = ev
+    line.end()
+    return Acquired(records, notes, finished, run)
 
-    def set(self, item: str, state: str, reason: str | None = None, count: int = 0) -> None:
-        self.results[item] = (state, reason, count)
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        from collectors.errors import Cancelled
-
-        if exc is not None:
-            state = "interrupted" if isinstance(exc, (Cancelled, KeyboardInterrupt)) else "failed"
-            reason = str(exc) or type(exc).__name__
-            for item in self.items:
-                if item not in self.results:
-                    self.results[item] = (state, reason, 0)
-        overall = "completed"
-        try:
-            for item in self.items:
-                state, reason, count = self.results.get(item, ("skipped", "nothing done", 0))
-                self.case.record_outcome(self.run_id, item, state, reason, count, self.started)
-                if state in ("failed", "interrupted"):
-                    overall = "cancelled" if state == "interrupted" else "failed"
-            self.case.finish_run(self.run_id, overall)
-        except Exception:  # pragma: no cover - never hide the original error behind a bookkeeping one
-            if exc is None:
-                raise
+def outcome_code(name: str, args, got: Acquired) -> int | None:
+    """The exit code when the acquisition did not succeed (its reason printed), else None."""
+    if got.cancelled:
+        print(f"ungcuu {name}: " + t(args, "đã hủy; chạy lại đúng lệnh đó để tiếp tục",
+                                     "cancelled; run the same command again to resume"), file=sys.stderr)
+        return 130
+    if got.run is not None and got.run.state == "failed":
+        print(f"ungcuu {name}: {safe(translate(got.run.reason, args.lang))}", file=sys.stderr)
+        return 1
+    if got.item is not None and got.item.state in ("failed", "skipped"):
+        print(f"ungcuu {name}: {safe(translate(got.item.reason, args.lang))}", file=sys.stderr)
+        return 1 if got.item.state == "failed" else 3
+    return None

@@ -21,9 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from collectors.acquire import capture, store
-    from desktop.commands._acquire import CancelOnSigint, RecordedRun, run_with_progress, t
+    from collectors import records
+    from collectors.acquire import capture
     from collectors.errors import UngCuuError
+    from collectors.messages import translate
+    from desktop.commands._acquire import acquire, outcome_code, t
     from desktop.commands._common import open_case
 
     if args.list:
@@ -36,37 +38,37 @@ def run(args) -> int:
         return 2
     reason = capture.capture_blocker()
     if reason:
-        print(t(args, f"ungcuu capture: từ chối: {reason}", f"ungcuu capture: refused: {reason}"), file=sys.stderr)
+        print(t(args, "ungcuu capture: từ chối: ", "ungcuu capture: refused: ") + translate(reason, args.lang),
+              file=sys.stderr)
         return 3
     seconds = args.seconds if args.seconds is not None else (None if args.count else 30.0)
     try:
         case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     except UngCuuError as exc:
-        print(f"ungcuu capture: {exc}", file=sys.stderr)
+        print(f"ungcuu capture: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code
+    options = {"interfaces": args.iface, "capture_seconds": seconds, "capture_count": args.count,
+               "capture_filter": args.filter}
     try:
-        with CancelOnSigint() as cancel, RecordedRun(case, ["B7"], getattr(args, "argv", None)) as run:
-            out = run_with_progress(store.capture_into_case(case, args.iface, seconds=seconds, count=args.count,
-                                                            bpf=args.filter, cancel=cancel, run_id=run.run_id))
-            stopped = out["result"].stopped_by == "cancel"
-            run.set("B7", "partial" if stopped else "collected",
-                    "capture stopped by the responder before its limit" if stopped else None, len(out["records"]))
-    except UngCuuError as exc:
-        print(f"ungcuu capture: {exc}", file=sys.stderr)
-        return exc.exit_code
+        got = acquire(case, args, item="B7", collectors=["packet_capture"], options=options)
+        code = outcome_code(NAME, args, got)
+        if code is not None:
+            return code
+        pcap = next(r for r in got.records if r.name != "conversations.json")
+        summary = next(r for r in got.records if r.name == "conversations.json")
+        res = records.row_of(case.read_json(summary))
     finally:
         case.close()
-    res = out["result"]
-    pcap, summary = out["records"]
     if args.json:
-        data = res.to_json()
+        data = dict(res)
+        data.pop("pcap_evidence_id", None)
         data.update(pcap_evidence_id=pcap.id, pcap_sha256=pcap.sha256, summary_evidence_id=summary.id)
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    print(t(args, f"Đã bắt {res.packets} gói ({res.bytes} byte) trong {res.seconds:.1f} giây",
-            f"Captured {res.packets} packets ({res.bytes} bytes) in {res.seconds:.1f} s")
+    print(t(args, f"Đã bắt {res['packets']} gói ({res['bytes']} byte) trong {res['seconds']:.1f} giây",
+            f"Captured {res['packets']} packets ({res['bytes']} bytes) in {res['seconds']:.1f} s")
           + f": {pcap.id} {pcap.name} sha256 {pcap.sha256}")
-    for c in res.conversations[:20]:
+    for c in res["conversations"][:20]:
         a = f"{c['a']}:{c['a_port']}" if c["a_port"] is not None else c["a"]
         b = f"{c['b']}:{c['b_port']}" if c["b_port"] is not None else c["b"]
         print(f"  {c['proto']:5} {a} <-> {b}  {c['packets']} pkt  {c['bytes']} B")

@@ -34,11 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from collectors.acquire import imaging, store
-    from desktop.commands._acquire import CancelOnSigint, RecordedRun, run_with_progress, t
+    from collectors import records
+    from collectors.acquire import imaging
     from collectors.acquire.common import human_size
-    from desktop.commands._common import open_case
     from collectors.errors import UngCuuError
+    from collectors.messages import translate
+    from desktop.commands._acquire import acquire, outcome_code, t
+    from desktop.commands._common import open_case
 
     if args.list:
         devices = imaging.list_devices()
@@ -70,47 +72,41 @@ def run(args) -> int:
                 src.close()
         case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     except UngCuuError as exc:
-        print(f"ungcuu image: {exc}", file=sys.stderr)
+        print(f"ungcuu image: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code
+    options = {"image_sources": [args.source], "image_verify": args.verify, "image_name": args.name,
+               "image_part_size": args.part_size or imaging.FAT32_PART, "image_md5": not args.no_md5}
     try:
-        with CancelOnSigint() as cancel, RecordedRun(case, ["B9"], getattr(args, "argv", None)) as run:
-            out = run_with_progress(store.image_into_case(
-                case, args.source, name=args.name, verify=args.verify,
-                part_size=args.part_size or imaging.FAT32_PART, cancel=cancel, run_id=run.run_id,
-                algorithms=("sha256",) if args.no_md5 else ("sha256", "md5")))
-            res = out["result"]
-            problems = []
-            if res.bad_sectors:
-                problems.append(f"{len(res.bad_sectors)} unreadable sectors zero-filled")
-            if res.verified is False:
-                problems.append("verification: the source read back differently")
-            run.set("B9", "partial" if problems else "collected", "; ".join(problems) or None,
-                    len(out["records"]))
-    except UngCuuError as exc:
-        print(f"ungcuu image: {exc}", file=sys.stderr)
-        return exc.exit_code
+        got = acquire(case, args, item="B9", collectors=["disk_image"], options=options)
+        code = outcome_code(NAME, args, got)
+        if code is not None:
+            return code
+        manifest_rec = next((r for r in got.records if r.name.endswith(".manifest.json")), None)
+        if manifest_rec is None:  # imaged and registered by an earlier run
+            manifest_rec = next(r for r in reversed(case.evidence("B9")) if r.name.endswith(".manifest.json")
+                                and r.source == f"image manifest of {args.source}")
+        m = records.row_of(case.read_json(manifest_rec))
     finally:
         case.close()
-    res = out["result"]
     if args.json:
-        data = res.to_json()
-        data["manifest_evidence_id"] = out["manifest"].id
-        data["evidence_ids"] = [r.id for r in out["records"]]
+        data = dict(m, out_dir=str(Path(args.case) / "images" / m["name"]), manifest_evidence_id=manifest_rec.id,
+                    evidence_ids=[r.id for r in got.records])
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return 0
-    print(t(args, "Đã tạo ảnh", "Image written") + f": {res.source} -> {res.out_dir}")
-    print(f"  {t(args, 'kích thước', 'size')}: {res.size} ({human_size(res.size)}), "
-          f"{len(res.parts)} {t(args, 'phần', 'part(s)')}")
-    print(f"  SHA-256: {res.hashes['sha256']}")
-    if "md5" in res.hashes:
-        print(f"  MD5:     {res.hashes['md5']}")
-    if res.bad_sectors:
-        print("  " + t(args, f"{len(res.bad_sectors)} sector không đọc được (đã ghi 0), xem manifest",
-                       f"{len(res.bad_sectors)} unreadable sectors zero-filled, see the manifest"))
-    if res.verified is not None:
-        print("  " + (t(args, "kiểm tra lại: KHỚP", "verification: MATCH") if res.verified
+    print(t(args, "Đã tạo ảnh", "Image written") + f": {m['source']} -> {Path(args.case) / 'images' / m['name']}")
+    print(f"  {t(args, 'kích thước', 'size')}: {m['size']} ({human_size(m['size'])}), "
+          f"{len(m['parts'])} {t(args, 'phần', 'part(s)')}")
+    print(f"  SHA-256: {m['hashes']['sha256']}")
+    if "md5" in m["hashes"]:
+        print(f"  MD5:     {m['hashes']['md5']}")
+    if m["bad_sectors"]:
+        print("  " + t(args, f"{len(m['bad_sectors'])} sector không đọc được (đã ghi 0), xem manifest",
+                       f"{len(m['bad_sectors'])} unreadable sectors zero-filled, see the manifest"))
+    if m.get("verified") is not None:
+        print("  " + (t(args, "kiểm tra lại: KHỚP", "verification: MATCH") if m["verified"]
                       else t(args, "kiểm tra lại: KHÔNG KHỚP", "verification: MISMATCH")))
-    if res.resumed_from:
-        print("  " + t(args, f"tiếp tục từ {human_size(res.resumed_from)}", f"resumed at {human_size(res.resumed_from)}"))
-    print(f"  manifest: {out['manifest'].id}")
-    return 0 if res.verified is not False else 1
+    if m.get("resumed_from"):
+        print("  " + t(args, f"tiếp tục từ {human_size(m['resumed_from'])}",
+                       f"resumed at {human_size(m['resumed_from'])}"))
+    print(f"  manifest: {manifest_rec.id}")
+    return 0 if m.get("verified") is not False else 1

@@ -28,10 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from collectors.acquire import memory, store
-    from desktop.commands._acquire import CancelOnSigint, RecordedRun, run_with_progress, t
+    from collectors.acquire import memory
     from collectors.acquire.common import human_size
-    from collectors.errors import NotApplicable, UngCuuError
+    from collectors.artifacts._acquire import free_space
+    from collectors.errors import UngCuuError
+    from collectors.messages import translate
+    from desktop.commands._acquire import acquire, outcome_code, t
     from desktop.commands._common import open_case
 
     if not args.pid and not args.physical and not args.acquirer:
@@ -41,12 +43,11 @@ def run(args) -> int:
     try:
         case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     except UngCuuError as exc:
-        print(f"ungcuu memory: {exc}", file=sys.stderr)
+        print(f"ungcuu memory: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code
     report: dict = {"processes": [], "physical": None, "notes": []}
-    code = 0
     try:
-        free = store.free_space(case.path)
+        free = free_space(case.path)
         need = 0
         for pid in args.pid:
             try:
@@ -69,42 +70,26 @@ def run(args) -> int:
             if args.json:
                 print(json.dumps(report, ensure_ascii=False, indent=2))
             return 0
-        with CancelOnSigint() as cancel, RecordedRun(case, ["B6"], getattr(args, "argv", None)) as run:
-            count = 0
-            if args.pid:
-                out = run_with_progress(store.memory_into_case(case, args.pid, cancel=cancel, run_id=run.run_id))
-                count += len(out["records"])
-                report["processes"] = [{"id": r.id, "name": r.name, "size": r.size, "sha256": r.sha256}
-                                       for r in out["records"]]
-                report["notes"] += out["notes"]
-                if out["notes"]:
-                    code = 1
-            if args.physical or args.acquirer:
-                try:
-                    phys = run_with_progress(store.physical_into_case(
-                        case, cancel=cancel, acquirer=args.acquirer, acquirer_args=args.acquirer_arg,
-                        run_id=run.run_id))
-                    report["physical"] = [{"id": r.id, "name": r.name, "size": r.size, "sha256": r.sha256}
-                                          for r in phys["records"]]
-                    count += len(phys["records"])
-                except NotApplicable as exc:
-                    report["notes"].append(str(exc))
-                    report["physical_refused"] = getattr(exc, "reasons", [str(exc)])
-                    code = 1
-            state = ("partial" if report["notes"] else "collected") if count else "skipped"
-            run.set("B6", state, "; ".join(report["notes"]) or None, count)
-    except UngCuuError as exc:
-        print(f"ungcuu memory: {exc}", file=sys.stderr)
-        return exc.exit_code
+        names = (["process_dump"] if args.pid else []) + (["physical_memory"] if args.physical or args.acquirer else [])
+        options = {"pids": args.pid, "physical_memory": args.physical, "acquirer": args.acquirer,
+                   "acquirer_args": args.acquirer_arg}
+        got = acquire(case, args, item="B6", collectors=names, options=options)
+        report["notes"] = got.notes
+        report["processes"] = [{"id": r.id, "name": r.name, "size": r.size, "sha256": r.sha256}
+                               for r in got.by("process_dump")]
+        phys = got.by("physical_memory")
+        if phys:
+            report["physical"] = [{"id": r.id, "name": r.name, "size": r.size, "sha256": r.sha256} for r in phys]
+        elif "physical_memory" in names and got.item is not None and got.item.reason:
+            report["physical_refused"] = [got.item.reason]
+        code = outcome_code(NAME, args, got)
+        if code is None and (got.notes or report.get("physical_refused")):
+            code = 1
     finally:
         case.close()
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
-        return code
-    for p in report["processes"]:
+        return code or 0
+    for p in report["processes"] + (report["physical"] or []):
         print(f"{p['id']}  {p['name']}  {human_size(p['size'])}  sha256 {p['sha256']}")
-    for p in report["physical"] or []:
-        print(f"{p['id']}  {p['name']}  {human_size(p['size'])}  sha256 {p['sha256']}")
-    for n in report["notes"]:
-        print(f"! {n}", file=sys.stderr)
-    return code
+    return code or 0

@@ -23,28 +23,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--examiner", help="người thu thập / examiner")
 
 
-def _row(d) -> list:
+def _row(d, lang: str) -> list:
+    from collectors.messages import translate
+
     return [d.get("status"), d.get("size"), d.get("dtime") or "-", d.get("evidence_id") or "-", d.get("path"),
-            d.get("reason") or ""]
+            translate(d.get("reason"), lang)]
 
 
 def run(args) -> int:
-    from collectors.acquire import recover, store
-    from desktop.commands._acquire import CancelOnSigint, RecordedRun, run_with_progress, t
-    from desktop.commands._common import open_case
+    from collectors import records
+    from collectors.acquire import recover
     from collectors.errors import UngCuuError
+    from collectors.messages import translate
+    from desktop.commands._acquire import CancelOnSigint, ProgressLine, acquire, outcome_code, t
+    from desktop.commands._common import open_case
 
     if not args.source and not args.open_deleted:
         print(t(args, "ungcuu recover: cần SOURCE (ảnh/thiết bị/mã chứng cứ) hoặc --open-deleted",
                 "ungcuu recover: give a SOURCE (image/device/evidence id) or --open-deleted"), file=sys.stderr)
         return 2
     if args.list and args.source:
+        line = ProgressLine(args.lang, quiet=args.json)
         try:
             with CancelOnSigint() as cancel:
-                scan = run_with_progress(recover.scan_deleted(args.source, cancel=cancel))
+                scan = recover.scan_deleted(args.source, cancel=cancel, progress=line.progress)
         except UngCuuError as exc:
-            print(f"ungcuu recover: {exc}", file=sys.stderr)
+            line.end()
+            print(f"ungcuu recover: {translate(str(exc), args.lang)}", file=sys.stderr)
             return exc.exit_code
+        line.end()
         rows = [d.to_json() for d in scan.deleted]
         if args.json:
             print(json.dumps({"filesystems": [f.__dict__ for f in scan.filesystems], "deleted": rows,
@@ -55,30 +62,27 @@ def run(args) -> int:
     try:
         case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
     except UngCuuError as exc:
-        print(f"ungcuu recover: {exc}", file=sys.stderr)
+        print(f"ungcuu recover: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code
     kinds = [k.strip() for k in args.carve_types.split(",") if k.strip()] or None
-    result = {}
+    names = (["deleted_files"] if args.source else []) + (["open_deleted_files"] if args.open_deleted else [])
+    options = {"recover_sources": [args.source] if args.source else [], "carve": not args.no_carve,
+               "carve_kinds": kinds, "open_deleted": args.open_deleted}
+    result: dict = {}
     try:
-        with CancelOnSigint() as cancel, RecordedRun(case, ["H4"], getattr(args, "argv", None)) as run:
-            count, notes = 0, []
-            if args.source:
-                out = run_with_progress(store.recover_into_case(case, args.source, carve=not args.no_carve,
-                                                                cancel=cancel, carve_kinds=kinds, run_id=run.run_id))
-                result["image"] = out["doc"]
-                result["image"]["listing_evidence_id"] = out["listing"].id
-                count += len(out["records"]) + 1
-                notes += out["doc"].get("errors", [])
-            if args.open_deleted:
-                od = run_with_progress(store.open_deleted_into_case(case, cancel=cancel, run_id=run.run_id))
-                result["open_deleted"] = {"files": [r.id for r in od["records"][:-1]],
-                                          "listing_evidence_id": od["records"][-1].id, "notes": od["notes"]}
-                count += len(od["records"])
-                notes += od["notes"]
-            run.set("H4", "partial" if notes else "collected", "; ".join(notes) or None, count)
-    except UngCuuError as exc:
-        print(f"ungcuu recover: {exc}", file=sys.stderr)
-        return exc.exit_code
+        got = acquire(case, args, item="H4", collectors=names, options=options)
+        code = outcome_code(NAME, args, got)
+        if code is not None:
+            return code
+        for rec in got.records:
+            if rec.name == "recovered.json" and rec.collector == "deleted_files":
+                result["image"] = dict(records.row_of(case.read_json(rec)), listing_evidence_id=rec.id)
+        od = got.by("open_deleted_files")
+        if od:
+            listing = next(r for r in od if r.name == "recovered.json")
+            result["open_deleted"] = {"files": [r.id for r in od if r is not listing],
+                                      "listing_evidence_id": listing.id,
+                                      "notes": records.row_of(case.read_json(listing)).get("notes", [])}
     finally:
         case.close()
     if args.json:
@@ -97,8 +101,6 @@ def run(args) -> int:
         od = result["open_deleted"]
         print(t(args, f"Tệp đã xóa nhưng còn mở: {len(od['files'])} tệp được sao chép",
                 f"Deleted-but-open files copied: {len(od['files'])}") + f" ({', '.join(od['files']) or '-'})")
-        for n in od["notes"]:
-            print(f"  ! {n}")
     return 0
 
 
@@ -108,6 +110,8 @@ def _print(args, rows, errors) -> None:
 
     headers = [t(args, "trạng thái", "status"), t(args, "cỡ", "size"), t(args, "thời điểm xóa", "deleted at"),
                t(args, "chứng cứ", "evidence"), t(args, "đường dẫn", "path"), t(args, "lý do", "reason")]
-    print_table(headers, [_row(d) for d in rows])
+    from collectors.messages import translate
+
+    print_table(headers, [_row(d, args.lang) for d in rows])
     for e in errors:
-        print(f"! {e}", file=sys.stderr)
+        print(f"! {translate(e, args.lang)}", file=sys.stderr)

@@ -10,8 +10,8 @@ import threading
 import pytest
 
 from collectors.acquire import capture
-from collectors.acquire.common import drive
-from collectors.errors import AccessDenied, NotApplicable, SourceError
+from collectors.errors import NotApplicable, SourceError
+from collectors.messages import translate
 
 from .conftest import needs_root
 
@@ -37,7 +37,7 @@ def test_capture_on_loopback_sees_the_packets_sent(tmp_path):
 
     buf = bytearray()
     try:
-        res = drive(capture.capture(["lo"], buf.extend, count=None, seconds=1.0, on_started=send))
+        res = capture.capture(["lo"], buf.extend, count=None, seconds=1.0, on_started=send)
     finally:
         rx.close()
         tx.close()
@@ -73,7 +73,7 @@ def test_capture_stops_at_count_and_on_cancel():
 
     t = threading.Thread(target=flood, daemon=True)
     try:
-        res = drive(capture.capture(["lo"], bytearray().extend, seconds=20, count=5, on_started=t.start))
+        res = capture.capture(["lo"], bytearray().extend, seconds=20, count=5, on_started=t.start)
         assert res.stopped_by == "count" and res.packets >= 5
         cancel = threading.Event()
         items = []
@@ -83,7 +83,7 @@ def test_capture_stops_at_count_and_on_cancel():
             if len(items) == 2:
                 cancel.set()
 
-        res = drive(capture.capture(["lo"], bytearray().extend, seconds=20, cancel=cancel), on_item)
+        res = capture.capture(["lo"], bytearray().extend, seconds=20, cancel=cancel, progress=on_item)
         assert res.stopped_by == "cancel" and res.seconds < 20
     finally:
         stop_sending.set()
@@ -96,18 +96,19 @@ def test_capture_refused_without_rights_is_clear():
     code = (
         "import os\n"
         "from collectors.acquire import capture\n"
-        "from collectors.acquire.common import drive\n"
+        ""
         "from collectors.errors import AccessDenied\n"
         "os.setgid(65534); os.setuid(65534)\n"
         "print('REASON', capture.capture_blocker())\n"
         "try:\n"
-        "    drive(capture.capture(['lo'], lambda b: None, seconds=1))\n"
+        "    capture.capture(['lo'], lambda b: None, seconds=1)\n"
         "except AccessDenied as exc:\n"
         "    print('DENIED', exc)\n"
     )
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
-    assert "REASON Không có quyền bắt gói tin" in out.stdout, out.stderr
+    reason = out.stdout.split("REASON ", 1)[1].splitlines()[0]
+    assert translate(reason).startswith("không có quyền bắt gói tin"), out.stderr
     assert "DENIED" in out.stdout and "root" in out.stdout
 
 
@@ -115,9 +116,9 @@ def test_capture_needs_a_limit_and_a_real_interface():
     if capture.capture_blocker():
         pytest.skip("no capture rights here: covered by the refusal test")
     with pytest.raises(NotApplicable):
-        drive(capture.capture(["lo"], bytearray().extend, seconds=None, count=None))
+        capture.capture(["lo"], bytearray().extend, seconds=None, count=None)
     with pytest.raises(SourceError, match="ungcuu-nope0"):
-        drive(capture.capture(["ungcuu-nope0"], bytearray().extend, seconds=1))
+        capture.capture(["ungcuu-nope0"], bytearray().extend, seconds=1)
 
 
 def test_conversation_table_groups_both_directions():
@@ -151,8 +152,8 @@ def test_capture_on_two_interfaces_writes_pcapng_with_the_interface(tmp_path):
     buf = bytearray()
     try:
         subprocess.run(["ip", "link", "set", tun, "up"], check=True)
-        res = drive(capture.capture(["lo", tun], buf.extend, seconds=0.5,
-                                    on_started=lambda: tx.sendto(b"two-ifaces", ("127.0.0.1", port))))
+        res = capture.capture(["lo", tun], buf.extend, seconds=0.5,
+                                    on_started=lambda: tx.sendto(b"two-ifaces", ("127.0.0.1", port)))
     finally:
         rx.close()
         tx.close()

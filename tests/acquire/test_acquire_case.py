@@ -13,10 +13,11 @@ import sys
 
 import pytest
 
-from collectors.acquire import store
-from collectors.acquire.common import drive
+from collectors import records
+from collectors.artifacts import deleted_files, disk_image, open_deleted_files, packet_capture, physical_memory, process_dump
 from collectors.case import Case
 from collectors.errors import NotApplicable
+from collectors.messages import translate
 
 from .conftest import needs_root, payload, run
 
@@ -50,7 +51,7 @@ def _ext4_with_deletions(tmp_path):
 def test_image_then_recover_from_the_evidence_id(case, tmp_path):
     img, files = _ext4_with_deletions(tmp_path)
     whole = img.read_bytes()
-    out = drive(store.image_into_case(case, str(img), part_size=1 << 20, verify=True))
+    out = disk_image.image_into_case(case, str(img), part_size=1 << 20, verify=True)
     res = out["result"]
     assert res.hashes["sha256"] == hashlib.sha256(whole).hexdigest() and res.verified is True
     parts = [r for r in out["records"] if r.name.startswith("ext4.img.0")]
@@ -59,24 +60,24 @@ def test_image_then_recover_from_the_evidence_id(case, tmp_path):
     for r in parts:  # stored under evidence/ by hash and kept in images/<name>/
         assert (case.path / "images" / "ext4.img" / r.name).read_bytes() == case.evidence_path(r).read_bytes()
         assert hashlib.sha256(case.evidence_path(r).read_bytes()).hexdigest() == r.sha256
-    manifest = case.read_json(out["manifest"])
+    manifest = records.plain(case.read_json(out["manifest"]))
     assert [p["evidence_id"] for p in manifest["parts"]] == [r.id for r in parts]
     assert manifest["hashes"]["md5"] == hashlib.md5(whole).hexdigest()
     actions = [(e["action"], e["details"].get("event")) for e in case.custody.entries()]
     assert ("note", "image-start") in actions and ("note", "image-done") in actions
 
     # Running again registers nothing new.
-    again = drive(store.image_into_case(case, str(img), part_size=1 << 20))
+    again = disk_image.image_into_case(case, str(img), part_size=1 << 20)
     assert again["records"] == [] and again["manifest"].id == out["manifest"].id
 
-    rec = drive(store.recover_into_case(case, out["manifest"].id))
+    rec = deleted_files.recover_into_case(case, out["manifest"].id)
     recovered = {r.name: r for r in rec["records"]}
     assert set(recovered) == {"a.bin", "b.bin"}
     for name, r in recovered.items():
         assert r.checklist_id == "H4"
         assert case.evidence_path(r).read_bytes() == files[name]
         assert r.orig_meta["dtime"] == "2023-11-14T22:13:20Z" and r.orig_meta["deleted"] is True
-    listing = case.read_json(rec["listing"])
+    listing = records.plain(case.read_json(rec["listing"]))
     assert rec["listing"].name == "recovered.json" and rec["listing"].checklist_id == "H4"
     by_path = {d["path"]: d for d in listing["deleted"]}
     assert by_path["/b.bin"]["dtime"] == "2023-11-14T22:13:20Z"
@@ -89,8 +90,9 @@ def test_recover_lists_unrecoverable_and_carves(case, fat_image, tmp_path):
     newer = payload(30000, 99)
     (tmp_path / "newer.bin").write_bytes(newer)
     run("mcopy", "-i", str(img), str(tmp_path / "newer.bin"), "::/newer.bin")
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     buf = io.BytesIO()
     Image.new("RGB", (50, 40), (1, 2, 3)).save(buf, "JPEG")
@@ -98,7 +100,7 @@ def test_recover_lists_unrecoverable_and_carves(case, fat_image, tmp_path):
     with open(img, "r+b") as fh:  # a picture in the free space at the end of the volume
         fh.seek(2000 * 512)
         fh.write(jpg)
-    out = drive(store.recover_into_case(case, str(img)))
+    out = deleted_files.recover_into_case(case, str(img))
     doc = out["doc"]
     lost = [d for d in doc["deleted"] if d["status"] == "unrecoverable"]
     assert lost and all(d["evidence_id"] is None and d["reason"] for d in lost)
@@ -114,20 +116,20 @@ def test_memory_dump_into_case_and_physical_refusal(case):
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         proc.stdout.readline()
-        out = drive(store.memory_into_case(case, [proc.pid, 2 ** 22 + 999]))
+        out = process_dump.memory_into_case(case, [proc.pid, 2 ** 22 + 999])
     finally:
         proc.stdin.close()
         proc.wait()
     dump, mp = out["records"]
     assert dump.checklist_id == mp.checklist_id == "B6"
     assert b"CASE-MARKER-" * 50 in case.evidence_path(dump).read_bytes()
-    assert case.read_json(mp)["dump_evidence_id"] == dump.id and dump.orig_meta["pid"] == proc.pid
+    assert records.plain(case.read_json(mp))["dump_evidence_id"] == dump.id and dump.orig_meta["pid"] == proc.pid
     assert len(out["notes"]) == 1 and str(2 ** 22 + 999) in out["notes"][0]
     from collectors.acquire import memory
 
     if memory.physical_memory_blockers():
         with pytest.raises(NotApplicable) as info:
-            drive(store.physical_into_case(case))
+            physical_memory.physical_into_case(case)
         assert info.value.reasons and "--acquirer" in str(info.value)
         assert any(e["details"].get("event") == "physical-memory-refused" for e in case.custody.entries())
 
@@ -136,10 +138,10 @@ def test_external_acquirer_is_recorded(case, tmp_path):
     tool = tmp_path / "fake-avml"
     tool.write_text("#!/bin/sh\nprintf 'RAM-IMAGE' > \"$1\"\n")
     tool.chmod(0o755)
-    out = drive(store.physical_into_case(case, acquirer=str(tool), check_space=False))
+    out = physical_memory.physical_into_case(case, acquirer=str(tool), check_space=False)
     raw, run_rec = out["records"]
     assert case.evidence_path(raw).read_bytes() == b"RAM-IMAGE"
-    doc = case.read_json(run_rec)
+    doc = records.plain(case.read_json(run_rec))
     assert doc["tool_sha256"] == hashlib.sha256(tool.read_bytes()).hexdigest()
     assert doc["returncode"] == 0 and doc["evidence_id"] == raw.id
 
@@ -153,14 +155,14 @@ def test_open_deleted_into_case(case, tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         proc.stdout.readline()
-        out = drive(store.open_deleted_into_case(case, pids=[proc.pid]))
+        out = open_deleted_files.open_deleted_into_case(case, pids=[proc.pid])
     finally:
         proc.stdin.close()
         proc.wait()
     rec = [r for r in out["records"] if r.name == "gone.log"][0]
     assert case.evidence_path(rec).read_bytes() == data and rec.checklist_id == "H4"
     assert rec.orig_meta["dtime"] and rec.orig_meta["held_open_by"]["pid"] == proc.pid
-    listing = case.read_json(out["records"][-1])
+    listing = records.plain(case.read_json(out["records"][-1]))
     assert any(d["path"] == str(path) and d["evidence_id"] == rec.id for d in listing["deleted"])
 
 
@@ -171,8 +173,8 @@ def test_capture_into_case(case):
     port = rx.getsockname()[1]
     tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
-        out = drive(store.capture_into_case(case, ["lo"], seconds=0.5,
-                                            on_started=lambda: tx.sendto(b"case-probe", ("127.0.0.1", port))))
+        out = packet_capture.capture_into_case(case, ["lo"], seconds=0.5,
+                                            on_started=lambda: tx.sendto(b"case-probe", ("127.0.0.1", port)))
     finally:
         rx.close()
         tx.close()
@@ -180,7 +182,7 @@ def test_capture_into_case(case):
     assert pcap.checklist_id == summary.checklist_id == "B7"
     assert pcap.media_type == "application/vnd.tcpdump.pcap"
     assert b"case-probe" in case.evidence_path(pcap).read_bytes()
-    doc = case.read_json(summary)
+    doc = records.plain(case.read_json(summary))
     assert doc["pcap_evidence_id"] == pcap.id
     assert any(c["b_port"] == port or c["a_port"] == port for c in doc["conversations"])
 
@@ -222,10 +224,10 @@ def test_commands_image_and_recover(tmp_path, capsys):
         assert outcomes["H4"]["state"] == "collected"
         assert all(r.run_id for r in c.evidence())  # every item belongs to the run that took it
     assert _cli(["image", str(tmp_path / "missing.img"), "--case", str(case_dir)]) != 0
-    assert "Không tìm thấy" in capsys.readouterr().err
+    assert "không tìm thấy nguồn cần tạo ảnh" in capsys.readouterr().err
     with Case.open(case_dir) as c:
         b9 = c.outcomes()["B9"]
-        assert b9["state"] == "failed" and "Không tìm thấy" in b9["reason"]
+        assert b9["state"] == "failed" and "không tìm thấy" in translate(b9["reason"])
     from collectors.verify import verify_case
 
     assert verify_case(case_dir, log=False).problems == []
@@ -254,33 +256,35 @@ def test_case_on_a_drive_without_hard_links_moves_the_parts(case, tmp_path, monk
         raise OSError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_links)
-    out = drive(store.image_into_case(case, str(img), part_size=1 << 20))
+    out = disk_image.image_into_case(case, str(img), part_size=1 << 20)
     parts = [r for r in out["records"] if r.name.startswith("ext4.img.0")]
     assert len(parts) == 4
     assert b"".join(case.evidence_path(r).read_bytes() for r in parts) == img.read_bytes()
     assert not list((case.path / "images" / "ext4.img").glob("ext4.img.0*"))  # moved, not copied
     assert not list(case.tmp_dir.iterdir())
-    rec = drive(store.recover_into_case(case, out["manifest"].id, carve=False))
+    rec = deleted_files.recover_into_case(case, out["manifest"].id, carve=False)
     assert {r.name for r in rec["records"]} == {"a.bin", "b.bin"}
-    again = drive(store.image_into_case(case, str(img), part_size=1 << 20))
+    again = disk_image.image_into_case(case, str(img), part_size=1 << 20)
     assert again["records"] == []
 
 
 def test_checklist_collectors_drive_the_same_acquisitions(case, tmp_path):
-    from collectors.acquire import collectors as acq
+    from collectors.artifacts.deleted_files import DeletedFiles
+    from collectors.artifacts.disk_image import DiskImage
+    from collectors.artifacts.process_dump import ProcessDump
     from collectors.base import Context, Incomplete, Progress
 
     img, files = _ext4_with_deletions(tmp_path)
     ctx = Context(case, run_id=None, checklist_id="B9", options={})
-    assert "no device" in acq.DiskImage().why_not(ctx)
-    assert "opt-in" in acq.ProcessDump().why_not(Context(case, run_id=None, checklist_id="B6", options={}))
+    assert "no device" in DiskImage().why_not(ctx)
+    assert "opt-in" in ProcessDump().why_not(Context(case, run_id=None, checklist_id="B6", options={}))
     ctx = Context(case, run_id=None, checklist_id="B9", options={"image_sources": [str(img), str(tmp_path / "nope")]})
-    events = list(acq.DiskImage().collect(ctx))
+    events = list(DiskImage().collect(ctx))
     assert any(isinstance(e, Progress) for e in events)
     assert [e.reason for e in events if isinstance(e, Incomplete)][0].startswith(str(tmp_path / "nope"))
     manifest = [r for r in ctx.stored if r.name.endswith(".manifest.json")][0]
     ctx = Context(case, run_id=None, checklist_id="H4", options={"recover_sources": [manifest.id], "carve": False})
-    list(acq.DeletedFiles().collect(ctx))
+    list(DeletedFiles().collect(ctx))
     assert {r.name for r in ctx.stored} == {"a.bin", "b.bin", "recovered.json"}
     assert all(r.checklist_id == "H4" for r in ctx.stored)
 
@@ -310,10 +314,10 @@ def test_two_sources_with_the_same_name_do_not_overwrite_each_other(case, tmp_pa
     first, second = tmp_path / "a" / "disk.img", tmp_path / "b" / "disk.img"
     first.write_bytes(payload(100_000, 1))
     second.write_bytes(payload(100_000, 2))
-    one = drive(store.image_into_case(case, str(first)))
-    two = drive(store.image_into_case(case, str(second)))
+    one = disk_image.image_into_case(case, str(first))
+    two = disk_image.image_into_case(case, str(second))
     assert one["result"].name == "disk.img" and two["result"].name == "disk.img-2"
     assert (case.path / "images" / "disk.img" / "disk.img.001").read_bytes() == first.read_bytes()
     assert (case.path / "images" / "disk.img-2" / "disk.img-2.001").read_bytes() == second.read_bytes()
-    again = drive(store.image_into_case(case, str(first)))  # the same source again: found, not redone
+    again = disk_image.image_into_case(case, str(first))  # the same source again: found, not redone
     assert again["records"] == [] and again["result"].name == "disk.img"

@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
 from collectors.acquire import imaging
-from collectors.acquire.common import Progress, drive
+from collectors.base import Progress
 from collectors.errors import Cancelled, DestinationFull, SourceError
+from collectors.messages import translate
 
 from .conftest import needs_root, payload, run
 
@@ -28,7 +30,7 @@ def test_image_file_hashes_parts_and_manifest(tmp_path):
     src.write_bytes(data)
     out = tmp_path / "out"
     items = []
-    res = drive(imaging.image_source(src, out, part_size=1 << 20, chunk=256 * 1024), items.append)
+    res = imaging.image_source(src, out, part_size=1 << 20, chunk=256 * 1024, progress=items.append)
     assert res.size == len(data)
     assert res.hashes == {"sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest()}
     assert [os.path.basename(p.path) for p in res.parts] == ["disk.raw.001", "disk.raw.002", "disk.raw.003",
@@ -52,7 +54,7 @@ def test_source_is_opened_read_only_and_untouched(tmp_path):
     src.write_bytes(data)
     os.chmod(src, 0o444)
     before = os.stat(src)
-    res = drive(imaging.image_source(src, tmp_path / "out", verify=True))
+    res = imaging.image_source(src, tmp_path / "out", verify=True)
     after = os.stat(src)
     assert res.verified is True and res.verify_hashes == res.hashes
     assert (before.st_mtime_ns, before.st_size) == (after.st_mtime_ns, after.st_size)
@@ -74,14 +76,14 @@ def test_cancel_then_resume_gives_the_same_hashes(tmp_path):
                 cancel.set()
 
     with pytest.raises(Cancelled):
-        drive(imaging.image_source(src, out, part_size=2 << 20, chunk=512 * 1024, cancel=cancel,
-                                   checkpoint_every=1 << 20), on_item)
+        imaging.image_source(src, out, part_size=2 << 20, chunk=512 * 1024, cancel=cancel,
+                                   checkpoint_every=1 << 20, progress=on_item)
     state = json.loads((out / "big.raw.state.json").read_text())
     assert state["done"] == 3 * 1024 * 1024
     # Simulate a crash after the checkpoint: garbage written past it must be discarded on resume.
     with open(out / "big.raw.002", "ab") as fh:
         fh.write(b"garbage after the checkpoint")
-    res = drive(imaging.image_source(src, out, part_size=2 << 20, chunk=512 * 1024))
+    res = imaging.image_source(src, out, part_size=2 << 20, chunk=512 * 1024)
     assert res.resumed_from == 3 * 1024 * 1024
     assert res.hashes["sha256"] == hashlib.sha256(data).hexdigest()
     assert res.hashes["md5"] == hashlib.md5(data).hexdigest()
@@ -98,10 +100,10 @@ def test_changed_source_is_not_resumed(tmp_path):
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        drive(imaging.image_source(src, out, cancel=cancel))
+        imaging.image_source(src, out, cancel=cancel)
     new = payload(2 << 20, 14)
     src.write_bytes(new)  # different content and mtime: a different source
-    res = drive(imaging.image_source(src, out))
+    res = imaging.image_source(src, out)
     assert res.resumed_from == 0
     assert res.hashes["sha256"] == hashlib.sha256(new).hexdigest()
 
@@ -132,7 +134,7 @@ def test_unreadable_sectors_are_zero_filled_and_logged(tmp_path):
     src = tmp_path / "bad.raw"
     src.write_bytes(data)
     bad = [4096, 4608, 700 * 512]
-    res = drive(imaging.image_source(FlakySource(src, bad), tmp_path / "out", chunk=64 * 1024))
+    res = imaging.image_source(FlakySource(src, bad), tmp_path / "out", chunk=64 * 1024)
     assert res.bad_sectors == bad
     expected = bytearray(data)
     for s in bad:
@@ -145,10 +147,10 @@ def test_unreadable_sectors_are_zero_filled_and_logged(tmp_path):
 
 
 def test_missing_source_and_directory_are_clear_errors(tmp_path):
-    with pytest.raises(SourceError, match="Không tìm thấy"):
-        drive(imaging.image_source(tmp_path / "nope", tmp_path / "out"))
-    with pytest.raises(imaging.ImageError, match="thư mục"):
-        drive(imaging.image_source(tmp_path, tmp_path / "out"))
+    with pytest.raises(SourceError, match="source to image was not found"):
+        imaging.image_source(tmp_path / "nope", tmp_path / "out")
+    with pytest.raises(imaging.ImageError, match="is a folder"):
+        imaging.image_source(tmp_path, tmp_path / "out")
 
 
 @needs_root
@@ -161,8 +163,8 @@ def test_destination_full_keeps_a_resumable_checkpoint(tmp_path):
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(small)], check=True)
     try:
         with pytest.raises(DestinationFull) as info:
-            drive(imaging.image_source(src, small / "out", chunk=256 * 1024, checkpoint_every=512 * 1024))
-        assert "đầy" in str(info.value)
+            imaging.image_source(src, small / "out", chunk=256 * 1024, checkpoint_every=512 * 1024)
+        assert "đầy" in translate(str(info.value))
         state = json.loads((small / "out" / "s.raw.state.json").read_text())
         assert 0 < state["done"] < len(data)
         assert (small / "out" / "s.raw.001").read_bytes()[: state["done"]] == data[: state["done"]]
@@ -177,7 +179,7 @@ def test_block_device_image_and_same_device_refusal(tmp_path):
     expected = hashlib.sha256(backing.read_bytes()).hexdigest()
     loop = run("losetup", "-f", "--show", "-r", str(backing)).stdout.decode().strip()
     try:
-        res = drive(imaging.image_source(loop, tmp_path / "out"))
+        res = imaging.image_source(loop, tmp_path / "out")
         assert res.hashes["sha256"] == expected
         assert res.source_meta["is_block"] is True and res.source_meta["size"] == 8 << 20
     finally:
@@ -191,8 +193,8 @@ def test_block_device_image_and_same_device_refusal(tmp_path):
     try:
         run("mount", loop, str(mnt))
         try:
-            with pytest.raises(imaging.SameDeviceRefused, match="Từ chối"):
-                drive(imaging.image_source(loop, mnt / "case" / "images"))
+            with pytest.raises(imaging.SameDeviceRefused, match="refused: the image folder"):
+                imaging.image_source(loop, mnt / "case" / "images")
             assert not (mnt / "case").exists()
         finally:
             run("umount", str(mnt))
@@ -228,21 +230,37 @@ def test_list_devices_shows_an_attached_disk_and_the_system_disk(tmp_path):
     assert any(x["system"] and "/" in x["mounted_on"] for x in devices.values())
 
 
-def test_closing_the_generator_keeps_a_checkpoint(tmp_path):
-    """The runner closes a collector's generator when the responder cancels: progress is kept."""
-    data = payload(3 << 20, 17)
+def test_closing_the_collector_keeps_a_checkpoint(tmp_path, monkeypatch):
+    """The runner closes a collector's generator when the responder cancels: the engine stops at its next
+    chunk, the progress is kept, and the same source resumes in the same folder."""
+    from collectors.artifacts.disk_image import DiskImage, image_into_case
+    from collectors.base import Context
+    from collectors.case import Case
+
+    data = payload(12 << 20, 17)
     src = tmp_path / "s.raw"
     src.write_bytes(data)
-    out = tmp_path / "out"
-    gen = imaging.image_source(src, out, chunk=256 * 1024)
+    case = Case.create(tmp_path / "case", examiner="t")
+    slow_read = imaging.Source.readinto
+
+    def readinto(self, view, offset):  # a slow disk: the engine is still reading when the runner closes
+        time.sleep(0.2)
+        return slow_read(self, view, offset)
+
+    monkeypatch.setattr(imaging.Source, "readinto", readinto)
+    ctx = Context(case, run_id=None, checklist_id="B9", options={"image_sources": [str(src)]})
+    gen = DiskImage().collect(ctx)
     for item in gen:
-        if item.stage == "image" and item.done >= 1 << 20:
+        if isinstance(item, Progress) and item.stage == "image" and item.done >= 1 << 20:
             break
     gen.close()
-    state = json.loads((out / "s.raw.state.json").read_text())
-    assert state["done"] >= 1 << 20
-    res = drive(imaging.image_source(src, out, chunk=256 * 1024))
+    state = json.loads((case.path / "images" / "s.raw" / "s.raw.state.json").read_text())
+    assert 1 << 20 <= state["done"] < 12 << 20
+    monkeypatch.setattr(imaging.Source, "readinto", slow_read)
+    res = image_into_case(case, str(src))["result"]
     assert res.resumed_from == state["done"] and res.hashes["sha256"] == hashlib.sha256(data).hexdigest()
+    assert sorted(p.name for p in (case.path / "images").iterdir()) == ["s.raw"]
+    case.close()
 
 
 @needs_root
@@ -254,11 +272,11 @@ def test_device_without_read_permission_is_a_clear_refusal(tmp_path):
     code = (
         "import os\n"
         "from collectors.acquire import imaging\n"
-        "from collectors.acquire.common import drive\n"
+        ""
         "from collectors.errors import AccessDenied\n"
         "os.setgid(65534); os.setuid(65534)\n"
         "try:\n"
-        f"    drive(imaging.image_source({loop!r}, {str(tmp_path / 'out')!r}))\n"
+        f"    imaging.image_source({loop!r}, {str(tmp_path / 'out')!r})\n"
         "except AccessDenied as exc:\n"
         "    print('DENIED', exc)\n"
     )

@@ -13,7 +13,6 @@ import threading
 import pytest
 
 from collectors.acquire import memory, openfiles
-from collectors.acquire.common import drive
 from collectors.errors import AccessDenied, Cancelled, NoSuchProcess, NotApplicable, SourceError
 
 from .conftest import needs_root, payload
@@ -40,7 +39,7 @@ def child():
 def test_child_dump_holds_its_marker(child):
     proc, marker = child
     buf = bytearray()
-    dump = drive(memory.dump_process_linux(proc.pid, buf.extend))
+    dump = memory.dump_process_linux(proc.pid, buf.extend)
     assert marker.encode() * 3 in buf
     assert dump.size == len(buf) and dump.sha256 == hashlib.sha256(buf).hexdigest()
     assert dump.name.startswith("python")
@@ -58,11 +57,11 @@ def test_child_dump_holds_its_marker(child):
 def test_dump_errors_vanished_and_cancel(child):
     proc, _ = child
     with pytest.raises(NoSuchProcess):
-        drive(memory.dump_process_linux(2 ** 22 + 12345, bytearray().extend))
+        memory.dump_process_linux(2 ** 22 + 12345, bytearray().extend)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        drive(memory.dump_process_linux(proc.pid, bytearray().extend, cancel=cancel))
+        memory.dump_process_linux(proc.pid, bytearray().extend, cancel=cancel)
 
 
 @needs_root
@@ -138,7 +137,7 @@ def test_lime_writer_on_a_synthetic_elf_core(tmp_path):
     fd = os.open(path, os.O_RDONLY)
     buf = bytearray()
     try:
-        info = drive(memory.write_lime(lambda off, n: os.pread(fd, n, off), buf.extend, ram=ram))
+        info = memory.write_lime(lambda off, n: os.pread(fd, n, off), buf.extend, ram=ram)
     finally:
         os.close(fd)
     ranges = _parse_lime(bytes(buf))
@@ -148,10 +147,10 @@ def test_lime_writer_on_a_synthetic_elf_core(tmp_path):
     assert info["sha256"] == hashlib.sha256(buf).hexdigest() and info["size"] == len(buf)
     # Without /proc/iomem: every PT_LOAD with a physical address.
     buf2 = bytearray()
-    drive(memory.write_lime(lambda off, n: core[off:off + n], buf2.extend))
+    memory.write_lime(lambda off, n: core[off:off + n], buf2.extend)
     assert [(s, e) for s, e, _ in _parse_lime(bytes(buf2))] == [(0x1000, 0x9FFFF), (0x100000, 0x3FFFFF)]
     with pytest.raises(SourceError, match="ELF"):
-        drive(memory.write_lime(lambda off, n: b"not an elf"[off:off + n].ljust(n, b"\0"), bytearray().extend))
+        memory.write_lime(lambda off, n: b"not an elf"[off:off + n].ljust(n, b"\0"), bytearray().extend)
 
 
 def test_physical_memory_blockers_say_why(tmp_path):
@@ -260,13 +259,13 @@ def test_deleted_but_open_file_is_recovered(tmp_path):
         assert item.size == len(data) and item.pid == proc.pid and item.process.startswith("python")
         assert item.orig_meta()["dtime"] == item.ctime
         buf = bytearray()
-        n, digest = drive(openfiles.copy_open_deleted(item, buf.extend))
+        n, digest = openfiles.copy_open_deleted(item, buf.extend)
         assert bytes(buf) == data and digest == hashlib.sha256(data).hexdigest() and n == len(data)
     finally:
         proc.stdin.close()
         proc.wait(timeout=10)
     with pytest.raises(NoSuchProcess):
-        drive(openfiles.copy_open_deleted(item, bytearray().extend))
+        openfiles.copy_open_deleted(item, bytearray().extend)
 
 
 def test_kcore_to_lime_reads_iomem_and_refuses_hidden_addresses(tmp_path):
@@ -276,13 +275,13 @@ def test_kcore_to_lime_reads_iomem_and_refuses_hidden_addresses(tmp_path):
     iomem = tmp_path / "iomem"
     iomem.write_text("00000000-00000fff : Reserved\n00001000-00005fff : System RAM\n")
     buf = bytearray()
-    info = drive(memory.acquire_kcore_lime(buf.extend, kcore=str(core), iomem=str(iomem), blockers=lambda k: []))
+    info = memory.acquire_kcore_lime(buf.extend, kcore=str(core), iomem=str(iomem), blockers=lambda k: [])
     assert _parse_lime(bytes(buf)) == [(0x1000, 0x5FFF, ram)]
     assert info["ranges"] == [(0x1000, 0x5FFF)]
     # Not really root (e.g. a user namespace): /proc/iomem shows zeros instead of addresses.
     iomem.write_text("00000000-00000000 : System RAM\n")
     with pytest.raises(NotApplicable, match="iomem"):
-        drive(memory.acquire_kcore_lime(bytearray().extend, kcore=str(core), iomem=str(iomem),
-                                        blockers=lambda k: []))
+        memory.acquire_kcore_lime(bytearray().extend, kcore=str(core), iomem=str(iomem),
+                                        blockers=lambda k: [])
     with pytest.raises(NotApplicable, match="CONFIG_PROC_KCORE"):
-        drive(memory.acquire_kcore_lime(bytearray().extend, kcore=str(tmp_path / "none")))
+        memory.acquire_kcore_lime(bytearray().extend, kcore=str(tmp_path / "none"))

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from collectors.acquire import carve, recover
-from collectors.acquire.common import drive
+from collectors.messages import translate
 
 from .conftest import needs_root, payload, require, run
 
@@ -27,7 +27,7 @@ def _recover_bytes(img_path, d) -> bytes:
 
 def test_fat_deleted_files_recovered_byte_exact(fat_image):
     img, files = fat_image
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     assert [fs.fs_type for fs in scan.filesystems] == ["FAT12"]
     deleted = _by_name(scan)
     # FAT overwrites the first byte of a deleted name; TSK shows it as '_'.
@@ -45,12 +45,12 @@ def test_fat_clusters_reused_is_unrecoverable(fat_image, tmp_path):
     newer = payload(30000, 99)
     (tmp_path / "newer.bin").write_bytes(newer)
     run("mcopy", "-i", str(img), str(tmp_path / "newer.bin"), "::/newer.bin")
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     deleted = _by_name(scan)
     lost = [d for d in scan.deleted if d.status == recover.UNRECOVERABLE]
     assert lost, [(d.path, d.status, d.reason) for d in scan.deleted]
     for d in lost:
-        assert "ghi đè" in d.reason and d.blocks_reused == d.blocks
+        assert "ghi đè" in translate(d.reason) and d.blocks_reused == d.blocks
     # Whatever is still reported recoverable really is the original content.
     for d in scan.deleted:
         if d.status == recover.RECOVERABLE:
@@ -73,7 +73,7 @@ def test_ext4_deleted_files_recovered_with_deletion_time(tmp_path):
     subprocess.run(["debugfs", "-w", "-R", "rm /sub/a.bin", str(img)], check=True, capture_output=True, env=env)
     env["E2FSPROGS_FAKE_TIME"] = "1700003600"
     subprocess.run(["debugfs", "-w", "-R", "rm /b.bin", str(img)], check=True, capture_output=True, env=env)
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     assert [fs.fs_type for fs in scan.filesystems] == ["ext4"]
     deleted = _by_name(scan)
     assert set(deleted) == {"/sub/a.bin", "/b.bin"}
@@ -90,15 +90,15 @@ def test_ext4_blocks_reused_is_unrecoverable(ext4_image, tmp_path):
     filler = tmp_path / "filler.bin"
     filler.write_bytes(payload(2_500_000, 77))
     run("debugfs", "-w", "-R", f"write {filler} /filler.bin", str(img))
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     deleted = _by_name(scan)
     assert set(deleted) == {"/sub/a.bin", "/b.bin"}
     assert all(d.status == recover.UNRECOVERABLE for d in deleted.values()), \
         [(d.path, d.status, d.reason) for d in deleted.values()]
     # a.bin: its blocks now belong to filler.bin; b.bin: its inode was given to filler.bin.
     assert deleted["/sub/a.bin"].blocks_reused == deleted["/sub/a.bin"].blocks == 30
-    assert "ghi đè" in deleted["/sub/a.bin"].reason
-    assert "dùng lại" in deleted["/b.bin"].reason
+    assert "ghi đè" in translate(deleted["/sub/a.bin"].reason)
+    assert "dùng lại" in translate(deleted["/b.bin"].reason)
 
 
 @needs_root
@@ -125,7 +125,7 @@ def test_ntfs_deleted_files_recovered(tmp_path):
             (mnt / name).unlink()
     finally:
         run("umount", str(mnt))
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     assert [fs.fs_type for fs in scan.filesystems] == ["NTFS"]
     deleted = _by_name(scan)
     assert {"/docs/big.bin", "/small.bin", "/tiny.txt"} <= set(deleted)
@@ -146,7 +146,7 @@ def _jpeg() -> bytes:
 
 def test_carving_finds_a_jpeg_planted_in_unallocated_space(fat_image):
     img, _ = fat_image
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     info = scan.filesystems[0]
     alloc = scan.allocated[info.offset]
     # Plant the picture at the start of a free run far from the deleted files.
@@ -157,11 +157,11 @@ def test_carving_finds_a_jpeg_planted_in_unallocated_space(fat_image):
     with open(img, "r+b") as fh:
         fh.seek(offset)
         fh.write(jpg)
-    from collectors.acquire.store import unallocated_ranges
+    from collectors.artifacts.deleted_files import unallocated_ranges
 
     tsk = recover.open_image(img)
     reader = carve.RangeReader(lambda o, n: tsk.read(o, n), unallocated_ranges(scan, tsk.get_size()))
-    found = drive(carve.carve(reader))
+    found = carve.carve(reader)
     jpgs = [c for c in found if c.kind == "jpg"]
     assert [c.offset for c in jpgs] == [offset]
     out = bytearray()
@@ -204,7 +204,7 @@ def test_carving_formats_in_a_raw_stream():
     stream += b"\xff\xd8\xff\xe0" + payload(500, 43) + b"\x89PNG\r\n\x1a\n" + payload(100, 44)
     data = bytes(stream)
     reader = carve.RangeReader(lambda o, n: data[o:o + n], [(0, len(data))])
-    found = drive(carve.carve(reader))
+    found = carve.carve(reader)
     got = {}
     for c in found:
         out = bytearray()
@@ -222,7 +222,7 @@ def test_carving_across_two_free_runs():
     ranges = [(0, 4096 + half), (40960, 8192)]
     data = bytes(disk)
     reader = carve.RangeReader(lambda o, n: data[o:o + n], ranges)
-    found = [c for c in drive(carve.carve(reader, kinds=["jpg"])) if c.kind == "jpg"]
+    found = [c for c in carve.carve(reader, kinds=["jpg"]) if c.kind == "jpg"]
     assert [c.offset for c in found] == [4096]
     out = bytearray()
     carve.read_carved(reader, found[0], out.extend)
@@ -232,13 +232,13 @@ def test_carving_across_two_free_runs():
 def test_not_a_file_system_and_missing_image(tmp_path):
     junk = tmp_path / "junk.bin"
     junk.write_bytes(payload(1 << 20, 60))
-    scan = drive(recover.scan_deleted(junk))
+    scan = recover.scan_deleted(junk)
     assert scan.filesystems == [] and scan.deleted == []
-    assert "Không nhận ra hệ thống tệp" in scan.errors[0]
+    assert translate(scan.errors[0]).startswith("không nhận ra hệ thống tệp")
     from collectors.errors import SourceError
 
     with pytest.raises(SourceError):
-        drive(recover.scan_deleted(tmp_path / "missing.img"))
+        recover.scan_deleted(tmp_path / "missing.img")
 
 
 def test_split_image_reads_like_the_whole(ext4_image, tmp_path):
@@ -250,7 +250,7 @@ def test_split_image_reads_like_the_whole(ext4_image, tmp_path):
         p.write_bytes(data[i:i + (1 << 20)])
         parts.append(str(p))
     tsk = recover.open_image(parts)
-    scan = drive(recover.scan_deleted("split", img=tsk))
+    scan = recover.scan_deleted("split", img=tsk)
     d = _by_name(scan)["/b.bin"]
     out = bytearray()
     recover.read_deleted(tsk, d, out.extend)
@@ -259,17 +259,17 @@ def test_split_image_reads_like_the_whole(ext4_image, tmp_path):
 
 def test_fat_zeroed_clusters_are_unrecoverable(fat_image):
     img, files = fat_image
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     photo = _by_name(scan)["/_hoto.bin"]
     bs = scan.filesystems[0].block_size
     with open(img, "r+b") as fh:  # a wiping tool zeroed the deleted photo's clusters
         for addr, length in photo.runs:
             fh.seek(addr * bs)
             fh.write(bytes(length * bs))
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     photo = _by_name(scan)["/_hoto.bin"]
     report = _by_name(scan)["/docs/_eport.bin"]
-    assert photo.status == recover.UNRECOVERABLE and "số 0" in photo.reason
+    assert photo.status == recover.UNRECOVERABLE and "số 0" in translate(photo.reason)
     assert report.status == recover.RECOVERABLE
 
 
@@ -278,11 +278,11 @@ def test_fat_partly_reused_file_is_partial(fat_image, tmp_path):
     # A small new file takes the first free clusters: the start of the deleted report.
     (tmp_path / "small.bin").write_bytes(payload(3000, 7))
     run("mcopy", "-i", str(img), str(tmp_path / "small.bin"), "::/small.bin")
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     report = _by_name(scan)["/docs/_eport.bin"]
     bs = scan.filesystems[0].block_size
     assert report.status == recover.PARTIAL and 0 < report.blocks_reused < report.blocks
-    assert "một phần" in report.reason
+    assert "một phần" in translate(report.reason)
     data = _recover_bytes(img, report)
     reused_bytes = report.blocks_reused * bs
     assert data[reused_bytes:] == files["report.bin"][reused_bytes:]
@@ -310,7 +310,7 @@ def test_partitioned_disk_image(tmp_path):
     target = f"{disk}@@{start * 512}"
     run("mcopy", "-i", target, str(tmp_path / "secret.doc"), "::/secret.doc")
     run("mdel", "-i", target, "::/secret.doc")
-    scan = drive(recover.scan_deleted(disk))
+    scan = recover.scan_deleted(disk)
     assert [(fs.offset, fs.fs_type) for fs in scan.filesystems] == [(start * 512, "FAT12")]
     assert "DOS FAT16" in scan.filesystems[0].partition  # named after the partition table entry (type 06)
     (d,) = scan.deleted
@@ -323,7 +323,7 @@ def test_scan_a_block_device(ext4_image):
     img, files = ext4_image
     loop = run("losetup", "-f", "--show", "-r", str(img)).stdout.decode().strip()
     try:
-        scan = drive(recover.scan_deleted(loop))
+        scan = recover.scan_deleted(loop)
         d = _by_name(scan)["/b.bin"]
         assert _recover_bytes(loop, d) == files["b.bin"]
     finally:
@@ -339,11 +339,11 @@ def test_scan_and_carve_honour_cancel(fat_image):
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        drive(recover.scan_deleted(img, cancel=cancel))
+        recover.scan_deleted(img, cancel=cancel)
     data = payload(1 << 20, 3)
     reader = carve.RangeReader(lambda o, n: data[o:o + n], [(0, len(data))])
     with pytest.raises(Cancelled):
-        drive(carve.carve(reader, cancel=cancel))
+        carve.carve(reader, cancel=cancel)
 
 
 def test_interval_set_overlap_and_gaps():

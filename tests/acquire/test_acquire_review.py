@@ -11,9 +11,11 @@ import threading
 
 import pytest
 
+from collectors import records
 from collectors.acquire import imaging, recover
-from collectors.acquire.common import Progress, drive
+from collectors.base import Progress
 from collectors.errors import AccessDenied, Cancelled
+from collectors.messages import translate
 
 from .conftest import needs_root, payload, require, run
 
@@ -37,7 +39,7 @@ def test_files_inside_a_deleted_folder_are_listed_and_recovered(tmp_path):
     for name in files:
         run("mcopy", "-i", str(img), str(tmp_path / name), f"::/gone/{name}")
     run("mdeltree", "-i", str(img), "::/gone")
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     assert scan.errors == []
     inside = [d for d in scan.deleted if d.path.startswith("/_one/")]  # FAT replaced the first letter
     assert sorted(d.size for d in inside) == [4096, 1_234_567]
@@ -62,7 +64,7 @@ def test_a_deleted_folder_whose_cluster_was_reused_is_not_read_as_a_listing(tmp_
             + (5000).to_bytes(4, "little")
     (tmp_path / "new.bin").write_bytes(bytes(fake) * 8)
     run("mcopy", "-i", str(img), str(tmp_path / "new.bin"), "::/keep/new.bin")  # takes the freed clusters
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     assert [d.path for d in scan.deleted if d.is_dir] == ["/_one"]
     assert not [d for d in scan.deleted if "EVIL" in d.path.upper()], [d.path for d in scan.deleted]
 
@@ -98,13 +100,13 @@ def test_ext4_files_deleted_by_linux_are_listed_unrecoverable_with_their_deletio
             run("umount", str(mnt))
     finally:
         run("losetup", "-d", loop)
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     assert scan.errors == []
     files = [d for d in scan.deleted if not d.is_dir]
     assert len(files) == 3, [(d.path, d.size, d.status) for d in scan.deleted]
     for d in files:
         assert d.status == recover.UNRECOVERABLE and d.dtime, (d.path, d.status, d.reason)
-        assert "kích thước về 0" in d.reason and "carving" in d.reason
+        assert "kích thước về 0" in translate(d.reason) and "carving" in translate(d.reason)
     assert len([d for d in scan.deleted if d.is_dir]) == 1
 
 
@@ -122,9 +124,9 @@ def test_resume_exactly_at_a_part_boundary(tmp_path):
             cancel.set()
 
     with pytest.raises(Cancelled):
-        drive(imaging.image_source(src, out, part_size=part, chunk=256 * 1024, cancel=cancel), on_item)
+        imaging.image_source(src, out, part_size=part, chunk=256 * 1024, cancel=cancel, progress=on_item)
     assert json.loads((out / "s.raw.state.json").read_text())["done"] == 2 * part
-    res = drive(imaging.image_source(src, out, part_size=part, chunk=256 * 1024))
+    res = imaging.image_source(src, out, part_size=part, chunk=256 * 1024)
     assert res.resumed_from == 2 * part
     assert res.hashes == {"sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest()}
     assert [p.size for p in res.parts] == [part] * 3
@@ -145,12 +147,14 @@ def test_denied_as_root_does_not_say_become_root(tmp_path, monkeypatch):
         return real_open(path, flags, *a, **k)
 
     monkeypatch.setattr(os, "open", refused)
-    monkeypatch.setattr(imaging, "is_root", lambda: True)
-    with pytest.raises(AccessDenied, match="dù đang chạy với quyền root"):
+    monkeypatch.setattr(imaging, "is_admin", lambda: True)
+    with pytest.raises(AccessDenied) as info:
         imaging.Source(src)
-    monkeypatch.setattr(imaging, "is_root", lambda: False)
-    with pytest.raises(AccessDenied, match="cần quyền root"):
+    assert "dù đang chạy với quyền root" in translate(str(info.value))
+    monkeypatch.setattr(imaging, "is_admin", lambda: False)
+    with pytest.raises(AccessDenied) as info:
         imaging.Source(src)
+    assert "cần quyền root" in translate(str(info.value))
 
 
 def _cli(argv):
@@ -178,7 +182,7 @@ def test_image_onto_its_own_source_is_refused_before_the_case_is_created(tmp_pat
         try:
             assert _cli([loop, "--case", str(mnt / "case")]) == 2
             err = capsys.readouterr().err
-            assert "Từ chối" in err and "chính thiết bị" in err  # the true reason, not "not enough space"
+            assert "từ chối" in err and "chính thiết bị" in err  # the true reason, not "not enough space"
             assert sorted(os.listdir(mnt)) == ["lost+found"]  # nothing written onto the source
         finally:
             run("umount", str(mnt))
@@ -189,7 +193,7 @@ def test_image_onto_its_own_source_is_refused_before_the_case_is_created(tmp_pat
 @needs_root
 def test_store_refuses_before_writing_a_custody_note(tmp_path):
     """Through the store (the GUI and `collect` path): refused before any custody entry is written."""
-    from collectors.acquire import store
+    from collectors.artifacts import disk_image
     from collectors.case import Case
 
     backing = tmp_path / "usb.img"
@@ -206,7 +210,7 @@ def test_store_refuses_before_writing_a_custody_note(tmp_path):
             try:
                 before = len(case.custody.entries())
                 with pytest.raises(imaging.SameDeviceRefused):
-                    drive(store.image_into_case(case, loop, check_space=False))
+                    disk_image.image_into_case(case, loop, check_space=False)
                 assert len(case.custody.entries()) == before
                 assert not (mnt / "case" / "images").exists()
             finally:
@@ -235,14 +239,14 @@ def test_destination_full_gives_the_space_back_and_resumes_to_the_source_hash(tm
 
         # checkpoints far apart: without keeping what was written, nothing would be kept at all
         with pytest.raises(DestinationFull) as info:
-            drive(imaging.image_source(src, small / "out", chunk=256 * 1024, checkpoint_every=1 << 30))
+            imaging.image_source(src, small / "out", chunk=256 * 1024, checkpoint_every=1 << 30)
         assert shutil.disk_usage(small).free > 0  # the torn write past the kept point is gone
         state = json.loads((small / "out" / "s.raw.state.json").read_text())
         assert state["done"] == info.value.done > 0 and state["done"] % (1 << 20) == 0
         assert (small / "out" / "s.raw.001").read_bytes() == data[: state["done"]]
         assert f"{state['done'] >> 20}.0 MiB" in str(info.value)
         subprocess.run(["mount", "-o", "remount,size=8m", str(small)], check=True)  # the responder made room
-        res = drive(imaging.image_source(src, small / "out", chunk=256 * 1024))
+        res = imaging.image_source(src, small / "out", chunk=256 * 1024)
         assert res.resumed_from == state["done"]
         assert res.hashes["sha256"] == hashlib.sha256(data).hexdigest()
         assert (small / "out" / "s.raw.001").read_bytes() == data
@@ -276,7 +280,7 @@ def test_output_on_an_overlay_over_the_source_is_refused(tmp_path):
             try:
                 assert os.major(os.stat(ov).st_dev) == 0  # anonymous: unknown to /sys/dev/block
                 with pytest.raises(imaging.SameDeviceRefused):
-                    drive(imaging.image_source(loop, ov / "case" / "images"))
+                    imaging.image_source(loop, ov / "case" / "images")
                 assert os.listdir(mnt / "upper") == []
             finally:
                 run("umount", str(ov))
@@ -291,7 +295,7 @@ def test_external_acquirer_output_is_adopted_not_copied(tmp_path):
     """A RAM image from avml/winpmem is as large as the RAM: the case drive must not need room for two."""
     import subprocess
 
-    from collectors.acquire import store
+    from collectors.artifacts import physical_memory
     from collectors.case import Case
     from collectors.verify import verify_case
 
@@ -304,11 +308,11 @@ def test_external_acquirer_output_is_adopted_not_copied(tmp_path):
     try:
         case = Case.create(drive_dir / "case", examiner="t")
         try:
-            out = drive(store.physical_into_case(case, acquirer=str(tool), check_space=False))
+            out = physical_memory.physical_into_case(case, acquirer=str(tool), check_space=False)
             raw, run_rec = out["records"]
             assert raw.size == 3 << 20 and raw.checklist_id == "B6"
             assert hashlib.sha256(case.evidence_path(raw).read_bytes()).hexdigest() == raw.sha256
-            assert case.read_json(run_rec)["evidence_id"] == raw.id
+            assert records.plain(case.read_json(run_rec))["evidence_id"] == raw.id
             assert list(case.tmp_dir.iterdir()) == []
         finally:
             case.close()
@@ -341,7 +345,7 @@ def test_ntfs_files_inside_a_deleted_folder_are_listed_and_recovered(tmp_path):
         shutil.rmtree(mnt / "thu_muc")
     finally:
         run("umount", str(mnt))
-    scan = drive(recover.scan_deleted(img))
+    scan = recover.scan_deleted(img)
     by_path = {x.path: x for x in scan.deleted}
     assert {"/thu_muc", "/thu_muc/con", "/thu_muc/a.bin", "/thu_muc/con/d.bin"} <= set(by_path)
     assert _recover_bytes(img, by_path["/thu_muc/a.bin"]) == a
@@ -350,13 +354,13 @@ def test_ntfs_files_inside_a_deleted_folder_are_listed_and_recovered(tmp_path):
 
 def test_carving_random_bytes_finds_nothing():
     """Noise must not become evidence: 32 MiB of incompressible bytes carve to nothing."""
-    from collectors.acquire import carve
-
     import random
+
+    from collectors.acquire import carve
 
     data = random.Random(77).randbytes(32 << 20)
     reader = carve.RangeReader(lambda o, n: data[o:o + n], [(0, len(data))])
-    assert drive(carve.carve(reader)) == []
+    assert carve.carve(reader) == []
 
 
 @needs_root
@@ -366,7 +370,7 @@ def test_open_deleted_file_too_big_for_the_case_drive_is_named_not_copied(tmp_pa
     import subprocess
     import sys
 
-    from collectors.acquire import store
+    from collectors.artifacts import open_deleted_files
     from collectors.case import Case
     from collectors.verify import verify_case
 
@@ -384,13 +388,13 @@ def test_open_deleted_file_too_big_for_the_case_drive_is_named_not_copied(tmp_pa
         proc.stdout.readline()
         case = Case.create(usb / "case", examiner="t")
         try:
-            out = drive(store.open_deleted_into_case(case, pids=[proc.pid]))
-            listing = case.read_json(out["records"][-1])
+            out = open_deleted_files.open_deleted_into_case(case, pids=[proc.pid])
+            listing = records.plain(case.read_json(out["records"][-1]))
         finally:
             case.close()
         rows = {r["path"]: r for r in listing["deleted"]}
-        assert rows[str(big)]["status"] == "unrecoverable" and "Không đủ chỗ trống" in rows[str(big)]["reason"]
-        assert rows[str(small)]["evidence_id"] and any("Không đủ chỗ trống" in n for n in out["notes"])
+        assert rows[str(big)]["status"] == "unrecoverable" and "không đủ chỗ trống" in translate(rows[str(big)]["reason"])
+        assert rows[str(small)]["evidence_id"] and any("không đủ chỗ trống" in translate(n) for n in out["notes"])
         assert verify_case(usb / "case", log=False).problems == []
     finally:
         proc.stdin.close()
