@@ -193,7 +193,7 @@ def iter_build(case, cancel=None) -> Iterator[Progress]:
                     break
                 except UngCuuError:
                     raise
-                except Exception as exc:  # a parser bug must not cost the other evidence its timeline
+                except Exception as exc:  # noqa: BLE001 - a parser bug must not cost the other evidence its timeline
                     report.fatal = f"parser {job.parser} failed: {type(exc).__name__}: {exc}"
                     break
                 db.executemany(insert, batch)  # storage errors (disk full) stop the build

@@ -774,5 +774,5 @@ def _login_name() -> str:
 
     try:
         return getpass.getuser()
-    except Exception:  # no user name in a container
+    except (KeyError, OSError):  # no user name in a container
         return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"

@@ -57,7 +57,7 @@ def is_admin() -> bool:
         import ctypes
 
         return bool(ctypes.windll.shell32.IsUserAnAdmin())  # type: ignore[attr-defined]
-    except Exception:
+    except (AttributeError, OSError):
         return False
 
 
@@ -85,7 +85,7 @@ def privileges() -> dict:
         import getpass
 
         info["user"] = getpass.getuser()
-    except Exception:
+    except (KeyError, OSError):  # no user name in a container
         pass
     return info
 

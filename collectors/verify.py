@@ -9,12 +9,13 @@ import dataclasses
 import hashlib
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
 from .case import DB_NAME, Case
 from .custody import verify_chain
-from .errors import CaseNotFound, UnreadableInput
+from .errors import CaseError, CaseNotFound, UnreadableInput
 from .hashing import sha256_file
 
 _INDEX_FIELDS = ("sha256", "size", "checklist_id", "name", "source", "collector")
@@ -254,7 +255,7 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
                    else {"result": "not intact", "problems": problems[:50]})
         try:
             last = case.custody.append("verify", case.case_id, details)
-        except Exception:
+        except (CaseError, OSError, sqlite3.Error):
             pass  # a read-only medium: verifying must still work
     result = VerifyResult(ok=not problems, problems=problems, checked_items=len(rows), checked_files=total,
                           custody_entries=len(entries), head=f"{last['seq']}:{last['hash']}" if last else None)

@@ -21,7 +21,7 @@ def _load_commands() -> tuple[list, list[str]]:
             continue
         try:
             mod = importlib.import_module(f"{commands.__name__}.{info.name}")
-        except Exception as exc:  # a broken optional command must not take the rest down
+        except Exception as exc:  # noqa: BLE001 - a broken optional command must not take the rest down
             broken.append(f"{info.name}: {type(exc).__name__}: {exc}")
             continue
         if all(hasattr(mod, a) for a in ("NAME", "HELP", "add_arguments", "run")):

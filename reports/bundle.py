@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Iterator
 
-from collectors.errors import UnreadableInput, UngCuuError
+from collectors.errors import UngCuuError, UnreadableInput
 from collectors.util import atomic_output
 
 FORMAT = "ungcuu-bundle"
@@ -393,7 +393,7 @@ def _report_members(case, notes: list[str]) -> list[tuple[str, bytes]]:
         try:
             data, _ = render_bytes(case, kind, "pdf")
             out.append((f"reports/{kind}.pdf", data))
-        except Exception as exc:  # a report that cannot be rendered must not stop the bundle
+        except Exception as exc:  # noqa: BLE001 - a report that cannot be rendered must not stop the bundle
             notes.append(f"report {kind} could not be rendered: {exc}")
     exports = case.path / "exports"
     if exports.is_dir():

@@ -236,10 +236,10 @@ def tzinfo_for(name: str | None) -> dt.tzinfo:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(name)
-    except Exception:
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError; no tz database at all
         if name in (DEFAULT_TZ, "Asia/Saigon"):
             return dt.timezone(dt.timedelta(hours=7), "ICT")
-        raise IncidentError(f"timezone: không biết múi giờ '{name}' (unknown time zone)", field="timezone")
+        raise IncidentError(f"timezone: không biết múi giờ '{name}' (unknown time zone)", field="timezone") from None
 
 
 def parse_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime:
@@ -419,7 +419,7 @@ def validate_incident(data: Any, lines: dict[str, int] | None = None) -> tuple[d
                             problems.append(Problem(f"{sec}[{i}].{need}", "thiếu giá trị bắt buộc"))
             try:
                 out[sec] = sorted(records, key=lambda r: parse_datetime(r["at"], tz))
-            except Exception:
+            except (IncidentError, ValueError, KeyError, TypeError):  # reported as problems above
                 pass
 
     reports = out.get("reports")
@@ -438,7 +438,7 @@ def validate_incident(data: Any, lines: dict[str, int] | None = None) -> tuple[d
                 rec["number"] = str(rec["number"])
 
     for path in ("system.ip_addresses", "system_info.public_ips"):
-        for i, ip in enumerate(_get(out, path) or [] if isinstance(_get(out, path), list) else []):
+        for ip in (_get(out, path) or [] if isinstance(_get(out, path), list) else []):
             try:
                 addr = ipaddress.ip_address(str(ip).split("/")[0].strip())
             except ValueError:

@@ -9,13 +9,30 @@ The two official forms (Mẫu 03, Mẫu 04 of TT 20/2017) keep their printed lab
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+
+from collectors.errors import UngCuuError
 
 from . import sources as src
-from .document import (EMPTY, Bullets, Checks, Doc, FieldLine, Heading, Letterhead, PageBreak, Para, Signature,
-                       Table,
-                       fmt_date_long, fmt_dt, fmt_size, to_local, utc_short)
-from .incident import (CATEGORY_LABELS, FIELD_BY_PATH, ORIGIN_LABELS, STATUS_LABELS, _empty, _get,
-                       missing_fields)
+from .document import (
+    EMPTY,
+    Bullets,
+    Checks,
+    Doc,
+    FieldLine,
+    Heading,
+    Letterhead,
+    PageBreak,
+    Para,
+    Signature,
+    Table,
+    fmt_date_long,
+    fmt_dt,
+    fmt_size,
+    to_local,
+    utc_short,
+)
+from .incident import CATEGORY_LABELS, FIELD_BY_PATH, ORIGIN_LABELS, STATUS_LABELS, _empty, _get, missing_fields
 from .prefill import Prefill, effective, prefill, unconfirmed
 
 KINDS: dict[str, tuple[str, str]] = {
@@ -39,14 +56,14 @@ class _Ctx:
         self.incident = case.incident() if case is not None else {}
         try:
             self.found: dict[str, Prefill] = prefill(case) if case is not None else {}
-        except Exception as exc:  # a damaged case must not stop the report
+        except (UngCuuError, OSError, sqlite3.Error, ValueError) as exc:  # a damaged case must not stop the report
             self.found = {"_problems": Prefill([f"không đọc được chứng cứ để điền sẵn: {exc}"])}
         self.rec, self.sources = effective(self.incident, self.found)
         self.unconf = unconfirmed(self.incident, self.found)
         self.tz = self.rec.get("timezone") or "Asia/Ho_Chi_Minh"
         try:
             self.case_id = case.case_id if case is not None else ""
-        except Exception:
+        except (UngCuuError, sqlite3.Error):
             self.case_id = ""
 
     def L(self, vi: str, en: str) -> str:

@@ -11,10 +11,12 @@ import copy
 import ipaddress
 import json
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from collectors import records
+from collectors.errors import UngCuuError
 
 from .incident import _empty, _get, _set
 
@@ -42,7 +44,7 @@ WHOLE_WORD = {"bro"}
 def _records(case, name: str) -> list:
     try:
         return [r for r in case.evidence() if r.name == name]
-    except Exception:  # pragma: no cover - a broken case is reported elsewhere
+    except (UngCuuError, sqlite3.Error):  # pragma: no cover - a broken case is reported elsewhere
         return []
 
 
@@ -242,7 +244,7 @@ def prefill(case) -> dict[str, Prefill]:
 def _safe_evidence(case) -> list:
     try:
         return case.evidence()
-    except Exception:  # pragma: no cover
+    except (UngCuuError, sqlite3.Error):  # pragma: no cover - a broken case is reported elsewhere
         return []
 
 

@@ -18,9 +18,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from .document import BOX_OFF, BOX_ON, Bullets, Checks, Doc, FieldLine, Heading, Letterhead, Para, Signature, clean, source_note
 from .document import PageBreak as DocPageBreak
-from .document import (BOX_OFF, BOX_ON, Bullets, Checks, Doc, FieldLine, Heading, Letterhead, Para, Signature,
-                       clean, source_note)
 from .document import Table as DocTable
 
 FONT = "Times New Roman"

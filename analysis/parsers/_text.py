@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import bz2
-import io
 import gzip
+import io
 import lzma
 from pathlib import Path
 from typing import BinaryIO, Iterator

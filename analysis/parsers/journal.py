@@ -68,14 +68,15 @@ def _entries(fh: BinaryIO, report: ParseReport):
 
 def parse(fh: BinaryIO, report: ParseReport, *, host: str = "", evidence_id: str = "") -> Iterator[Event]:
     report.parser = report.parser or "journal"
-    for n, offset, e in _entries(fh, report):
+    for n, _offset, e in _entries(fh, report):
         raw_ts = e.get(b"__REALTIME_TIMESTAMP")
         try:
             ts = int(raw_ts)
         except (TypeError, ValueError):
             report.skip(f"entry {n}", "no __REALTIME_TIMESTAMP")
             continue
-        d = lambda k: e.get(k, b"").decode("utf-8", "replace")  # noqa: E731
+        def d(k: bytes, e: dict = e) -> str:
+            return e.get(k, b"").decode("utf-8", "replace")
         msg = d(b"MESSAGE")
         ident = d(b"SYSLOG_IDENTIFIER") or d(b"_COMM")
         pid = d(b"_PID") or d(b"SYSLOG_PID")

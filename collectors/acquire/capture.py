@@ -97,8 +97,8 @@ class Conversation:
     last_seen: float = 0.0
 
     def to_json(self) -> dict:
-        iso = lambda t: _dt.datetime.fromtimestamp(t, _dt.timezone.utc).isoformat(timespec="microseconds").replace(
-            "+00:00", "Z")
+        def iso(t: float) -> str:
+            return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
         return {"proto": self.proto, "a": self.a, "a_port": self.a_port, "b": self.b, "b_port": self.b_port,
                 "packets": self.packets, "bytes": self.bytes, "packets_a_to_b": self.packets_a_to_b,
                 "bytes_a_to_b": self.bytes_a_to_b, "packets_b_to_a": self.packets - self.packets_a_to_b,

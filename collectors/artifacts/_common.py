@@ -106,7 +106,7 @@ def glob_logical(ctx: Context, pattern: str) -> list[Path]:
             return []
     parts = [x for x in pattern.strip("/").split("/") if x]
     prefixes = [""]
-    for i, part in enumerate(parts):
+    for part in parts:
         if not glob.has_magic(part):
             prefixes = [f"{pre}/{part}" for pre in prefixes]
             continue
@@ -217,7 +217,7 @@ def process_exe(proc) -> tuple[str | None, bool]:
         except FileNotFoundError:
             return None, False  # kernel thread, or the process is gone
         except PermissionError:
-            raise psutil.AccessDenied(proc.pid)
+            raise psutil.AccessDenied(proc.pid) from None
         except OSError:
             return None, False
         deleted = link.endswith(DELETED_SUFFIX) and not os.path.exists(link)
@@ -264,7 +264,7 @@ def net_connections(ctx: Context, kind: str = "inet", *, note_unowned: bool = Tr
         try:
             conns = [c for c in psutil.Process().net_connections(kind=kind)] if hasattr(psutil.Process, "net_connections") \
                 else psutil.Process().connections(kind=kind)
-        except Exception:
+        except (psutil.Error, OSError):
             pass
     if conns and not is_privileged() and any(c.pid is None for c in conns):
         ctx.notes.append("the owner (pid, process) of other users' sockets is hidden without root")

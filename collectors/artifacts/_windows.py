@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..util import decode_path
+
+# What regipy raises on a damaged or unexpected hive: its own exceptions, and construct's parse errors.
+try:
+    from construct import ConstructError
+    from regipy.exceptions import RegipyException
+    RegistryError: tuple[type[BaseException], ...] = (RegipyException, ConstructError)
+except ImportError:  # pragma: no cover - regipy is a dependency; without it hives are copied, not parsed
+    RegistryError = ()
 
 HKLM, HKCU, HKU = "HKLM", "HKCU", "HKU"
 
@@ -88,7 +97,7 @@ class RealWindowsAPI:  # pragma: no cover - runs on Windows only
         for svc in psutil.win_service_iter():
             try:
                 rows.append(svc.as_dict())
-            except Exception as exc:  # a service removed mid-listing, or access denied
+            except (psutil.Error, OSError) as exc:  # a service removed mid-listing, or access denied
                 rows.append({"name": svc.name(), "error": str(exc)})
         return rows
 
@@ -448,7 +457,7 @@ class HiveWindowsAPI:
             except PermissionError:
                 self.note(f"{self.logical(path)}: permission denied")
                 raise
-            except Exception as exc:  # a damaged hive: say so once, go on without it
+            except (*RegistryError, OSError, ValueError, struct.error) as exc:  # a damaged hive: say so once
                 self.note(f"{self.logical(path)}: not a readable registry hive ({type(exc).__name__}: {exc})")
                 self._hives[name] = None
         if self._hives[name] is None:
@@ -462,7 +471,7 @@ class HiveWindowsAPI:
                 for v in self._hive("SYSTEM").get_key("\\Select").iter_values(trim_values=False):
                     if v.name == "Current" and isinstance(v.value, int):
                         current = v.value
-            except Exception:
+            except (*RegistryError, FileNotFoundError, PermissionError):
                 pass
             self._control_set = f"ControlSet{current:03d}"
         return self._control_set

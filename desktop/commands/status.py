@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collectors import checklist as checklist_mod
+from collectors.errors import UngCuuError
 
 from ._common import open_case, print_json, print_table, reason_text, state_label
 
@@ -21,7 +22,7 @@ def deadlines(case) -> list[dict]:
         return []
     try:
         return [dict(d) for d in deadline_status(case)]
-    except Exception as exc:  # an incomplete incident record must not hide the checklist
+    except (UngCuuError, ValueError, KeyError, TypeError) as exc:  # an incomplete incident must not hide the checklist
         return [{"name": "deadlines", "state": "unknown", "error": str(exc)}]
 
 

@@ -36,9 +36,9 @@ def _time(value, what):
 
 def run(args) -> int:
     from analysis import export, timeline
+    from collectors.case import Case
 
     from ._terminal import safe
-    from collectors.case import Case
 
     vi = getattr(args, "lang", "vi") == "vi"
     case = Case.open(args.case, affected_root="")

@@ -8,12 +8,11 @@ import json
 import threading
 
 import pytest
+from analysis_helpers import add_json, add_text
 
 from analysis import export, timeline
 from analysis.events import iso_z
 from collectors.errors import Cancelled, UnreadableInput
-
-from analysis_helpers import add_json, add_text
 
 P = "plaso-test-data"
 MTIME_2021 = 1625097600  # 2021-07-01T00:00:00Z: the year RFC 3164 lines are placed in

@@ -135,8 +135,7 @@ def test_cancel_stops_log_copy_after_the_current_file(case, tmp_path):
 
 
 def test_network_tables_parse_exactly():
-    from collectors.artifacts.network_config import (parse_proc_arp, parse_proc_ipv6_route, parse_proc_route,
-                                                     parse_resolv_conf)
+    from collectors.artifacts.network_config import parse_proc_arp, parse_proc_ipv6_route, parse_proc_route, parse_resolv_conf
 
     route = ("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
              "eth0\t00000000\t0102000A\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors import records
-
-from collectors import checklist
+from collectors import checklist, records
 from collectors.artifacts._common import ExeHasher
 from collectors.case import Case
 from collectors.runner import ItemFinished, run_checklist

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from collectors import records
-
 from collectors.case import Case
 from collectors.verify import verify_case
 from desktop import cli

@@ -9,7 +9,6 @@ import pytest
 
 from collectors.case import Case
 from collectors.custody import GENESIS, entry_hash, verify_chain
-from collectors.verify import verify_case
 from desktop.cli import main
 
 

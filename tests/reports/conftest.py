@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from reports_helpers import make_case
 
 

@@ -12,8 +12,15 @@ import zipfile
 import pytest
 
 from collectors.errors import UnreadableInput
-from reports.bundle import (BundlePassphraseError, BundleRefused, build_bundle, extract_bundle, generate_keypair,
-                            verify_bundle, verify_main)
+from reports.bundle import (
+    BundlePassphraseError,
+    BundleRefused,
+    build_bundle,
+    extract_bundle,
+    generate_keypair,
+    verify_bundle,
+    verify_main,
+)
 
 SYSLOG = "evidence/E000008-syslog_syslog"
 

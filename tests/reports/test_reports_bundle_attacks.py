@@ -8,12 +8,11 @@ import struct
 import zipfile
 
 import pytest
+from test_reports_bundle import make_zip, rewrite
 
 from desktop.cli import main as ungcuu
 from reports import bundle as B
 from reports.bundle import BundleError, BundleRefused, build_bundle, extract_bundle, verify_bundle
-
-from test_reports_bundle import make_zip, rewrite
 
 
 @pytest.fixture(scope="module")

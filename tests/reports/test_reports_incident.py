@@ -5,12 +5,19 @@ import argparse
 import json
 
 import pytest
+from reports_helpers import EXAMPLE
 
 from collectors.case import Case
-from reports.incident import (FIELDS, IncidentError, check_incident, dump_incident, load_incident_file,
-                              load_incident_text, missing_fields, t0)
-
-from reports_helpers import EXAMPLE
+from reports.incident import (
+    FIELDS,
+    IncidentError,
+    check_incident,
+    dump_incident,
+    load_incident_file,
+    load_incident_text,
+    missing_fields,
+    t0,
+)
 
 
 def test_example_fills_every_field_of_form_03_and_04():

@@ -6,13 +6,12 @@ import copy
 import datetime as dt
 
 import pytest
+from reports_helpers import EXAMPLE, norm, pdftotext
 
 from reports.document import Doc, Heading, Para, Table
 from reports.incident import check_incident, load_incident_file
 from reports.regimes import deadline_status, format_status
 from reports.render_pdf import render_pdf
-
-from reports_helpers import EXAMPLE, norm, pdftotext
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 
@@ -131,10 +130,10 @@ def test_form04_labels_in_printed_order_pdf_and_docx(module_case, tmp_path):
 
 
 def test_form03_docx_keeps_labels_and_order(module_case, tmp_path):
+    from test_reports_render import FORM03_LABELS
+
     from reports.render import render_report
     from reports.render_docx import docx_text
-
-    from test_reports_render import FORM03_LABELS
 
     text = norm(docx_text(render_report(module_case, "initial", "docx", tmp_path / "m03.docx").path.read_bytes()))
     pos = -1
@@ -169,8 +168,9 @@ def test_findings_key_events_start_near_detection_when_none_marked(case, tmp_pat
 def test_prefill_does_not_take_brotli_or_broadcom_for_an_ids(tmp_path, shared_data):
     """'bro' (Zeek's old name) matched as a prefix: brotli, broadcom-sta-dkms or a Brother printer driver
     in packages.json pre-ticked "Hệ thống phát hiện xâm nhập" on Mẫu 03."""
-    from reports.prefill import prefill
     from reports_helpers import make_case
+
+    from reports.prefill import prefill
 
     c = make_case(tmp_path / "c", shared_data, incident=False)
     try:

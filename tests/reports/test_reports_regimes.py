@@ -5,11 +5,10 @@ import copy
 import datetime as dt
 
 import pytest
+from reports_helpers import EXAMPLE
 
 from reports.incident import load_incident_file
 from reports.regimes import RegimeError, deadline_status, format_status, load_regimes
-
-from reports_helpers import EXAMPLE
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 

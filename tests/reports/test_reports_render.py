@@ -9,12 +9,11 @@ import re
 import subprocess
 
 import pytest
+from reports_helpers import norm, pdftotext
 
 from reports.kinds import KINDS, build_doc
 from reports.render import render_report
 from reports.render_docx import docx_text
-
-from reports_helpers import norm, pdftotext
 
 # Mẫu 03 labels in the order of the printed form (../shared/spec/forms.md).
 FORM03_LABELS = [
@@ -276,8 +275,9 @@ def test_report_without_incident_renders_blanks_and_lists_missing(tmp_path, shar
 
 
 def test_prefill_reads_dead_box_services_and_skips_unreadable_evidence(tmp_path, shared_data):
-    from reports.prefill import prefill
     from reports_helpers import make_case
+
+    from reports.prefill import prefill
 
     c = make_case(tmp_path / "dead", shared_data, incident=False)
     try:
