@@ -89,11 +89,12 @@ def find_case_insensitive(root: Path, rel: str) -> Path | None:
         candidate = cur / part
         if not os.path.lexists(candidate):
             try:
-                candidate = next((p for p in cur.iterdir() if p.name.lower() == part.lower()), None)
+                found = next((p for p in cur.iterdir() if p.name.lower() == part.lower()), None)
             except OSError:
                 return None
-            if candidate is None:
+            if found is None:
                 return None
+            candidate = found
         if candidate.is_symlink():
             return None
         cur = candidate
@@ -271,6 +272,7 @@ class Context:
         """Stream content of unknown size into the store (see `Case.writer`); the record is stored on exit."""
         with self.case.writer(**self._common(kw)) as w:
             yield w
+        assert w.record is not None  # set when the block ended without an error
         self.stored.append(w.record)
 
     def adopt_file(self, path: str | os.PathLike, *, sha256: str, size: int, **kw) -> EvidenceRecord:

@@ -636,7 +636,7 @@ class Case:
                 _fsync_dir(dest.parent)
         except OSError as exc:
             self._raise_write_error(exc, source, tmp_path)
-        record = dict(
+        record: dict[str, Any] = dict(
             checklist_id=checklist_id, name=name, kind=kind, source=source, sha256=sha256, size=size,
             media_type=media_type, orig_meta=orig_meta, collected_at=utc_now_iso(), tz_offset=local_offset(),
             collector=collector, collector_version=collector_version, privileges=privileges(),

@@ -227,7 +227,7 @@ def _lock_fd(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
         while True:
             try:
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # Windows only
                 return
             except OSError:
                 time.sleep(0.01)
@@ -237,7 +237,7 @@ def _lock_fd(fd: int) -> None:
 def verify_chain(entries: list[dict]) -> list[str]:
     """Problems in a list of custody entries (empty when the chain is intact)."""
     problems = []
-    prev = GENESIS
+    prev: str | None = GENESIS
     for i, e in enumerate(entries, 1):
         if e.get("seq") != i:
             problems.append(f"custody log: entry {i} has sequence number {e.get('seq')} (an entry was removed or reordered)")

@@ -120,15 +120,15 @@ def dump_one(obj: Any) -> dict:
     return {"schema": cls.SCHEMA, "version": cls.VERSION, "record": to_dict(obj)}
 
 
-def from_dict(cls: type[T], d: dict) -> T:
+def from_dict(cls: Any, d: dict) -> Any:
     """A record of ``cls`` (current version) from a dict the collector built; undeclared keys are an
     error unless the record has an ``extra`` field."""
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    names = {f.name for f in dataclasses.fields(cls)}
     if "extra" not in names:
         unknown = sorted(k for k in d if k not in names)
         if unknown:
-            raise RecordError(f"{cls.SCHEMA}: undeclared field(s) {', '.join(unknown)}")  # type: ignore[attr-defined]
-    return _from_dict(cls, d, cls.VERSION)  # type: ignore[attr-defined]
+            raise RecordError(f"{cls.SCHEMA}: undeclared field(s) {', '.join(unknown)}")
+    return _from_dict(cls, d, cls.VERSION)
 
 
 def from_dicts(cls: type[T], rows: Iterable[dict]) -> list[T]:
@@ -146,7 +146,7 @@ def _from_dict(cls, d: dict, version: int):
     unknown = {k: v for k, v in d.items() if k not in names}
     missing = [f.name for f in dataclasses.fields(cls)
                if f.name not in known and f.default is dataclasses.MISSING
-               and f.default_factory is dataclasses.MISSING and f.name != "extra"]  # type: ignore[misc]
+               and f.default_factory is dataclasses.MISSING and f.name != "extra"]
     if missing:
         raise RecordError(f"{cls.SCHEMA}: record lacks required field(s) {', '.join(missing)}")
     obj = cls(**known)
@@ -156,7 +156,7 @@ def _from_dict(cls, d: dict, version: int):
     return obj
 
 
-def load(data: Any, cls: type[T]) -> list[T]:
+def load(data: Any, cls: Any) -> list[Any]:
     """Records of ``cls`` from parsed JSON: an envelope of any version, or a bare list (version 0)."""
     if isinstance(data, list):
         version, rows = 0, data
@@ -175,29 +175,29 @@ def load(data: Any, cls: type[T]) -> list[T]:
     return [_from_dict(cls, r, version) for r in rows]
 
 
-def load_one(data: Any, cls: type[T]) -> T:
+def load_one(data: Any, cls: Any) -> Any:
     """The record of a single-object artifact: its envelope, or a bare object (version 0)."""
     if isinstance(data, dict) and "record" in data and "schema" in data:
-        if data.get("schema") != cls.SCHEMA:  # type: ignore[attr-defined]
-            raise RecordError(f"evidence holds {data.get('schema')!r}, not {cls.SCHEMA!r}")  # type: ignore[attr-defined]
-        version = min(int(data.get("version") or 0), cls.VERSION)  # type: ignore[attr-defined]
+        if data.get("schema") != cls.SCHEMA:
+            raise RecordError(f"evidence holds {data.get('schema')!r}, not {cls.SCHEMA!r}")
+        version = min(int(data.get("version") or 0), cls.VERSION)
         return _from_dict(cls, data["record"], version)
     if isinstance(data, dict):
         return _from_dict(cls, data, 0)
-    raise RecordError(f"not a {cls.SCHEMA} record")  # type: ignore[attr-defined]
+    raise RecordError(f"not a {cls.SCHEMA} record")
 
 
-def iter_load(data: Any, cls: type[T]) -> Iterator[tuple[int, T | RecordError]]:
+def iter_load(data: Any, cls: Any) -> Iterator[tuple[int, Any]]:
     """(index, record) for each row of an envelope or bare list; a row that is not a valid record gives
     (index, RecordError) instead, so a parser can count what it skipped and read on."""
     if isinstance(data, list):
         version, rows = 0, data
     elif isinstance(data, dict) and isinstance(data.get("records"), list):
-        if data.get("schema") not in (None, cls.SCHEMA):  # type: ignore[attr-defined]
-            raise RecordError(f"evidence holds {data.get('schema')!r} records, not {cls.SCHEMA!r}")  # type: ignore[attr-defined]
-        version, rows = min(int(data.get("version") or 0), cls.VERSION), data["records"]  # type: ignore[attr-defined]
+        if data.get("schema") not in (None, cls.SCHEMA):
+            raise RecordError(f"evidence holds {data.get('schema')!r} records, not {cls.SCHEMA!r}")
+        version, rows = min(int(data.get("version") or 0), cls.VERSION), data["records"]
     else:
-        raise RecordError(f"not a {cls.SCHEMA} record list")  # type: ignore[attr-defined]
+        raise RecordError(f"not a {cls.SCHEMA} record list")
     for i, row in enumerate(rows):
         try:
             yield i, _from_dict(cls, row, version)

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import traceback
-from typing import Iterator
+from typing import Any, Generator, Iterator, cast
 
 from .base import Context, Incomplete, Progress, registry
 from .case import Case, EvidenceRecord
@@ -71,10 +71,9 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
     started = utc_now_iso()
     yield ItemStarted(item.id, item.label_vi)
     if item.changes_system and not consent:
-        reason = CONSENT_REASON
         if run_id is not None:
-            case.record_outcome(run_id, item.id, "skipped", reason, 0, started)
-        yield ItemFinished(item.id, "skipped", reason, 0)
+            case.record_outcome(run_id, item.id, "skipped", CONSENT_REASON, 0, started)
+        yield ItemFinished(item.id, "skipped", CONSENT_REASON, 0)
         return
     stored = 0
     notes: list[str] = []
@@ -95,7 +94,7 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
             skipped.append(f"{name}: {why}")
             continue
         ran += 1
-        gen = coll.collect(ctx)
+        gen = cast(Generator[Any, None, None], coll.collect(ctx))  # collectors are generator functions
         try:
             for ev in gen:
                 if isinstance(ev, EvidenceRecord):
@@ -126,6 +125,7 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
         if fatal:
             break
 
+    reason: str | None
     if cancel.is_set() and not fatal:
         state, reason = "interrupted", "cancelled by the responder; run the same command again to resume"
     elif stored == 0:

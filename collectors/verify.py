@@ -209,23 +209,23 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
         by_sha.setdefault(r["sha256"], []).append(r)
     total = len(by_sha)
     for n, (sha, rs) in enumerate(sorted(by_sha.items()), 1):
-        f = case.evidence_path(sha)
+        path = case.evidence_path(sha)
         names = ", ".join(f"{r['id']} ({r['name']}, from {r['source']})" for r in rs)
-        if f.is_symlink():
-            problems.append(f"evidence {names}: evidence/{sha[:2]}/{sha} is a link to {os.readlink(f)}, "
+        if path.is_symlink():
+            problems.append(f"evidence {names}: evidence/{sha[:2]}/{sha} is a link to {os.readlink(path)}, "
                             "not the stored file")
             continue
-        if not f.exists():
+        if not path.exists():
             problems.append(f"evidence {names}: file evidence/{sha[:2]}/{sha} is missing")
             continue
         try:
-            actual = sha256_file(f)
+            actual = sha256_file(path)
         except OSError as exc:
             problems.append(f"evidence {names}: file cannot be read: {exc.strerror}")
             continue
         if actual != sha:
             problems.append(f"evidence {names}: content changed (SHA-256 now {actual}, collected as {sha})")
-        size = f.stat().st_size
+        size = path.stat().st_size
         for r in rs:
             if size != r["size"]:
                 problems.append(f"evidence {r['id']} ({r['name']}): size is {size} bytes, collected as {r['size']}")
@@ -233,9 +233,9 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
             progress(n, total)
     if case.evidence_dir.is_dir():
         for sub in sorted(case.evidence_dir.iterdir()):
-            for f in sorted(sub.iterdir()) if sub.is_dir() else [sub]:
-                if f.name not in by_sha or f != case.evidence_path(f.name):
-                    problems.append(f"unexpected file evidence/{f.relative_to(case.evidence_dir)} (not in the index)")
+            for extra in sorted(sub.iterdir()) if sub.is_dir() else [sub]:
+                if extra.name not in by_sha or extra != case.evidence_path(extra.name):
+                    problems.append(f"unexpected file evidence/{extra.relative_to(case.evidence_dir)} (not in the index)")
 
     # The incident record against its last custody entry.
     inc_entries = [e for e in entries if e["action"] == "incident"]

@@ -12,16 +12,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+# What scapy raises when a capture cannot start or stop (its own Scapy_Exception, or the OS's errors).
+from scapy.error import Scapy_Exception
+
 from collectors.acquire.common import ProgressFn, report
 from collectors.errors import AccessDenied, NotApplicable, SourceError
 from collectors.util import is_admin
 
-# What scapy raises when a capture cannot start or stop (its own Scapy_Exception, or the OS's errors).
-try:
-    from scapy.error import Scapy_Exception as _ScapyError
-except ImportError:  # pragma: no cover - scapy is a dependency
-    _ScapyError = OSError
-SNIFF_ERRORS = (_ScapyError, OSError, ValueError, RuntimeError)
+SNIFF_ERRORS = (Scapy_Exception, OSError, ValueError, RuntimeError)
 
 
 def capture_blocker() -> str | None:
@@ -234,7 +232,7 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
     out = _SinkFile(sink)
     # One interface: classic pcap. Several: pcapng, which records each packet's interface and link type
     # (a classic pcap holds one link type only).
-    writer = _pcapng_writer(out) if len(interfaces) > 1 else PcapWriter(out, sync=True)
+    writer = _pcapng_writer(out) if len(interfaces) > 1 else PcapWriter(out, sync=True)  # type: ignore[arg-type]  # a file-like sink
     lock = threading.Lock()
 
     def on_packet(pkt):
@@ -264,15 +262,15 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
         if time.monotonic() - t0 > 10:
             break
     if sniffer.exception is not None or not started.is_set():
-        exc = sniffer.exception
+        why: BaseException | None = sniffer.exception
         try:
             if sniffer.running:
                 sniffer.stop(join=True)
         except SNIFF_ERRORS as stop_exc:  # scapy re-raises the thread's exception from stop()
-            exc = exc or stop_exc
-        if isinstance(exc, PermissionError):
+            why = why or stop_exc
+        if isinstance(why, PermissionError):
             raise AccessDenied("no permission to capture packets on " + ", ".join(interfaces), interfaces=interfaces)
-        raise SourceError(f"cannot capture on {', '.join(interfaces)}: {exc or 'the capture did not start'}"
+        raise SourceError(f"cannot capture on {', '.join(interfaces)}: {why or 'the capture did not start'}"
                           + (" (a BPF filter needs libpcap)" if bpf else ""), interfaces=interfaces)
     if on_started:
         on_started()

@@ -134,7 +134,7 @@ class _HashWorker:
         self.algorithm = algorithm
         self.whole = hashlib.new(algorithm)
         self.per_part = per_part
-        self.part = hashlib.new(algorithm) if per_part else None
+        self.part = hashlib.new(algorithm)  # per part, used only when per_part
         self.part_digests: list[str] = []
         self.queue: queue.Queue = queue.Queue()
         self.error: BaseException | None = None
@@ -227,7 +227,7 @@ class _Writer:
         self.out, self.name, self.part_size, self.state_path = out, name, part_size, state_path
         self.pos = start
         self.part_index = start // part_size
-        self.fd: int | None = None
+        self.fd: int | None = None  # the open part, None between parts
         self.kicked = 0
         self.error: BaseException | None = None
         self.checkpointed = start
@@ -235,32 +235,34 @@ class _Writer:
         self.thread = threading.Thread(target=self._run, name="ungcuu-writer", daemon=True)
         self.thread.start()
 
-    def _open(self) -> None:
+    def _open(self) -> int:
         p = _part_path(self.out, self.name, self.part_index)
         keep = self.pos - self.part_index * self.part_size
-        self.fd = os.open(p, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
-        os.ftruncate(self.fd, keep)
-        os.lseek(self.fd, keep, os.SEEK_SET)
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        os.ftruncate(fd, keep)
+        os.lseek(fd, keep, os.SEEK_SET)
+        return fd
 
     def _write(self, view) -> None:
         while view:
             if self.fd is None:
-                self._open()
+                self.fd = self._open()
                 self.kicked = self.pos - self.part_index * self.part_size
+            fd = self.fd
             room = (self.part_index + 1) * self.part_size - self.pos
             piece = view[:room]
-            write_all(self.fd, piece)
+            write_all(fd, piece)
             self.pos += len(piece)
             view = view[len(piece):]
             in_part = self.pos - self.part_index * self.part_size
             if _sync_file_range is not None and in_part - self.kicked >= _KICK_EVERY:
                 # Start writing back what is written so far without waiting: the disk works while we hash,
                 # and the final fsync has little left to do.
-                _sync_file_range(self.fd, self.kicked, in_part - self.kicked, _SYNC_FILE_RANGE_WRITE)
+                _sync_file_range(fd, self.kicked, in_part - self.kicked, _SYNC_FILE_RANGE_WRITE)
                 self.kicked = in_part
             if self.pos == (self.part_index + 1) * self.part_size:
-                os.fsync(self.fd)
-                os.close(self.fd)
+                os.fsync(fd)
+                os.close(fd)
                 self.fd = None
                 self.part_index += 1
 
@@ -552,9 +554,10 @@ def _windows_device_size(fd: int) -> int | None:  # pragma: no cover - Windows
     IOCTL_DISK_GET_LENGTH_INFO = 0x0007405C
     length = ctypes.c_longlong(0)
     returned = wintypes.DWORD(0)
-    ok = ctypes.windll.kernel32.DeviceIoControl(
-        wintypes.HANDLE(msvcrt.get_osfhandle(fd)), IOCTL_DISK_GET_LENGTH_INFO, None, 0, ctypes.byref(length),
-        ctypes.sizeof(length), ctypes.byref(returned), None)
+    handle = wintypes.HANDLE(msvcrt.get_osfhandle(fd))  # type: ignore[attr-defined]  # Windows only
+    ok = ctypes.windll.kernel32.DeviceIoControl(  # type: ignore[attr-defined]
+        handle, IOCTL_DISK_GET_LENGTH_INFO, None, 0, ctypes.byref(length), ctypes.sizeof(length),
+        ctypes.byref(returned), None)
     return int(length.value) if ok else None
 
 
@@ -567,7 +570,7 @@ def _windows_volume_disk_number(drive: str) -> int | None:  # pragma: no cover -
         _fields_ = [("DeviceType", wintypes.DWORD), ("DeviceNumber", wintypes.DWORD),
                     ("PartitionNumber", wintypes.DWORD)]
 
-    k32 = ctypes.windll.kernel32
+    k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]  # Windows only
     h = k32.CreateFileW(f"\\\\.\\{drive}", 0, 3, None, 3, 0, None)
     if h in (0, -1, ctypes.c_void_p(-1).value):
         return None
@@ -939,16 +942,16 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
         if writer is not None:
             writer.close()
             if writer.error is not None:
-                exc = writer.error
-                if isinstance(exc, OSError) and _disk_full(exc):
+                failure = writer.error
+                if isinstance(failure, OSError) and _disk_full(failure):
                     kept = _keep_after_full(out, name, part_size, writer.pos, writer.checkpointed, state_path,
                                             dict(state_base, updated_at=now_iso()), bad)
                     raise DestinationFull(
                         f"the destination filled up after {human_size(writer.pos)}: the first {human_size(kept)} "
                         f"of the image are kept (the part written after them was removed to give the room back); "
                         f"free space and run again to resume at {human_size(kept)}, or choose another drive",
-                        done=kept) from exc
-                raise exc
+                        done=kept) from failure
+                raise failure
         if per_part and pos % part_size:
             hashers.end_part()
         if pos == 0:

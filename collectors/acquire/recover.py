@@ -24,7 +24,7 @@ import stat
 import struct
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import pytsk3
 
@@ -108,7 +108,7 @@ def open_image(source: str | os.PathLike | list) -> pytsk3.Img_Info:
             source = source[0]
         else:
             return SplitImage(list(source))
-    path = os.fspath(source)
+    path = os.fspath(source)  # type: ignore[arg-type]  # a list was handled above
     if not os.path.exists(path):
         raise SourceError(f"image or device not found: {path}", path=path)
     if not os.access(path, os.R_OK):
@@ -350,13 +350,13 @@ def scan_deleted(
     for info, fs in systems:
         report(progress, 0, None, f"scanning {info.fs_type} at offset {info.offset}", unit="entries", stage="scan")
         allocated = IntervalSet()
-        deleted_entries: list[tuple[str, int, object]] = []  # (path, metadata address, file)
+        deleted_entries: list[tuple[str, int, Any]] = []  # (path, metadata address, file)
         seen_dirs: set[int] = set()
         # Live folders first: the clusters in use are known only once they are all walked. Deleted folders
         # wait in `pending`, and are opened afterwards unless their own clusters were reused (a reused
         # folder would list whatever now fills its clusters as files).
-        stack: list[tuple[str, object, int, bool]] = [("", fs.open_dir(inode=fs.info.root_inum), 0, False)]
-        pending: list[tuple[str, object, int, int]] = []
+        stack: list[tuple[str, Any, int, bool]] = [("", fs.open_dir(inode=fs.info.root_inum), 0, False)]
+        pending: list[tuple[str, Any, int, int]] = []
         orphans_listed = False
         frozen = False
         count = 0

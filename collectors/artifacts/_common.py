@@ -14,15 +14,13 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import psutil
 
 from .. import base, records
 from ..base import Context, walk_tree  # noqa: F401 - walk_tree is re-exported for the collectors
 from ..util import decode_path, open_source, ts_to_iso
-
-try:  # psutil is a hard dependency of the live collectors; the offline ones work without it
-    import psutil
-except ImportError:  # pragma: no cover
-    psutil = None  # type: ignore[assignment]
 
 IS_LINUX = sys.platform.startswith("linux")
 IS_WINDOWS = sys.platform.startswith("win")
@@ -297,7 +295,7 @@ class ProcCache:
             return {"process": None, "exe": None, "exe_sha256": None}
         if pid in self.info:
             return self.info[pid]
-        out = {"process": None, "exe": None, "exe_sha256": None}
+        out: dict[str, Any] = {"process": None, "exe": None, "exe_sha256": None}
         try:
             p = psutil.Process(pid)
             out["process"] = p.name()
@@ -331,8 +329,8 @@ class JsonListWriter:
     def __init__(self, ctx: Context, name: str, *, source: str):
         self.ctx = ctx
         self.kw = ctx._common({"name": name, "source": source, "kind": "api", "media_type": "application/json"})
-        self._cm = None
-        self._w = None
+        self._cm: Any = None
+        self._w: Any = None
         self._buf: list[bytes] = []
         self._size = 0
         self.count = 0

@@ -20,9 +20,11 @@ from ..util import decode_path
 try:
     from construct import ConstructError
     from regipy.exceptions import RegipyException
-    RegistryError: tuple[type[BaseException], ...] = (RegipyException, ConstructError)
+    REGISTRY_ERRORS: tuple[type[Exception], ...] = (RegipyException, ConstructError)
 except ImportError:  # pragma: no cover - regipy is a dependency; without it hives are copied, not parsed
-    RegistryError = ()
+    REGISTRY_ERRORS = ()
+DAMAGED_HIVE = REGISTRY_ERRORS + (OSError, ValueError, struct.error)
+MISSING_KEY = REGISTRY_ERRORS + (FileNotFoundError, PermissionError)
 
 HKLM, HKCU, HKU = "HKLM", "HKCU", "HKU"
 
@@ -71,7 +73,7 @@ class RealWindowsAPI:  # pragma: no cover - runs on Windows only
             i = 0
             while True:
                 try:
-                    name, value, _typ = self.winreg.EnumValue(k, i)
+                    name, value, _typ = self.winreg.EnumValue(k, i)  # type: ignore[attr-defined]  # Windows only
                 except OSError:
                     break
                 out[name] = value
@@ -84,7 +86,7 @@ class RealWindowsAPI:  # pragma: no cover - runs on Windows only
             i = 0
             while True:
                 try:
-                    out.append(self.winreg.EnumKey(k, i))
+                    out.append(self.winreg.EnumKey(k, i))  # type: ignore[attr-defined]  # Windows only
                 except OSError:
                     break
                 i += 1
@@ -215,7 +217,7 @@ def services_rows(api: WindowsAPI) -> tuple[list[dict], list[dict]]:
 
 def profiles(api: WindowsAPI, notes: list[str]) -> list[dict]:
     """users.json rows from the ProfileList key: every account that has a profile on this machine."""
-    rows = []
+    rows: list[dict] = []
     try:
         sids = api.reg_subkeys(HKLM, PROFILE_LIST_KEY)
     except (FileNotFoundError, PermissionError) as exc:
@@ -457,7 +459,7 @@ class HiveWindowsAPI:
             except PermissionError:
                 self.note(f"{self.logical(path)}: permission denied")
                 raise
-            except (*RegistryError, OSError, ValueError, struct.error) as exc:  # a damaged hive: say so once
+            except DAMAGED_HIVE as exc:  # a damaged hive: say so once
                 self.note(f"{self.logical(path)}: not a readable registry hive ({type(exc).__name__}: {exc})")
                 self._hives[name] = None
         if self._hives[name] is None:
@@ -471,7 +473,7 @@ class HiveWindowsAPI:
                 for v in self._hive("SYSTEM").get_key("\\Select").iter_values(trim_values=False):
                     if v.name == "Current" and isinstance(v.value, int):
                         current = v.value
-            except (*RegistryError, FileNotFoundError, PermissionError):
+            except MISSING_KEY:
                 pass
             self._control_set = f"ControlSet{current:03d}"
         return self._control_set
@@ -538,7 +540,7 @@ class HiveWindowsAPI:
 
     def services(self) -> list[dict]:
         base = r"SYSTEM\CurrentControlSet\Services"
-        rows = []
+        rows: list[dict] = []
         try:
             names = self.reg_subkeys(HKLM, base)
         except FileNotFoundError:
@@ -553,8 +555,8 @@ class HiveWindowsAPI:
             if "Type" not in v and "ImagePath" not in v:
                 continue  # a settings key, not a service
             rows.append({"name": name, "display_name": v.get("DisplayName"), "status": None,
-                         "start_type": SERVICE_START.get(v.get("Start"), v.get("Start")),
-                         "type": SERVICE_TYPES.get(v.get("Type"), v.get("Type")), "binpath": v.get("ImagePath"),
+                         "start_type": SERVICE_START.get(v.get("Start", -1), v.get("Start")),
+                         "type": SERVICE_TYPES.get(v.get("Type", -1), v.get("Type")), "binpath": v.get("ImagePath"),
                          "username": v.get("ObjectName"), "pid": None, "description": v.get("Description")})
         return rows
 

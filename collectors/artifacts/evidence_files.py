@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 from .. import records
 from ..base import Collector, Context, walk_tree
@@ -38,6 +39,7 @@ class EvidenceFiles(Collector):
             if not os.path.lexists(real):
                 yield ctx.incomplete(f"{raw}: no such file or folder")
                 continue
+            entries: Iterable[tuple[Path, str]]
             if os.path.islink(real):
                 entries = [(real, "link")]
             elif real.is_dir():

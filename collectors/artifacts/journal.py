@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from typing import BinaryIO, cast
 
 from ..base import Collector, Context
 from ._common import resolve_in_root, walk_tree
@@ -54,8 +55,9 @@ class Journal(Collector):
         yield ctx.progress(0, None, " ".join(argv))
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
+            assert proc.stdout is not None
             try:
-                rec = ctx.case.add_stream(proc.stdout, name="journal.export", source=" ".join(argv[:3]), kind="command",
+                rec = ctx.case.add_stream(cast(BinaryIO, proc.stdout), name="journal.export", source=" ".join(argv[:3]), kind="command",
                                           media_type="application/vnd.fdo.journal", cancelled=lambda: ctx.cancelled,
                                           **ctx._common({}))
             except BaseException:  # disk full, cancel: stop journalctl rather than leave it blocked on the pipe

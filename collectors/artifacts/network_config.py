@@ -37,7 +37,7 @@ WINDOWS_FIREWALL = ["netsh", "advfirewall", "firewall", "show", "rule", "name=al
 
 
 def parse_resolv_conf(text: str) -> dict:
-    out = {"nameservers": [], "search": [], "options": []}
+    out: dict[str, list[str]] = {"nameservers": [], "search": [], "options": []}
     for line in text.splitlines():
         f = line.split()
         if not f or f[0].startswith(("#", ";")):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import shlex
 from dataclasses import dataclass
+from typing import Any
 
 from .. import records
 from ..base import Collector, Context
@@ -58,23 +59,23 @@ class OsConfig(Collector):
             from ._windows import os_version
 
             api = api_for(ctx)
-            data = {"windows": os_version(api)}
+            windows: dict[str, Any] = {"windows": os_version(api)}
             if ctx.live:
-                data["platform"] = platform.platform()
+                windows["platform"] = platform.platform()
             for n in drain_notes(api, ctx):
                 yield ctx.incomplete(n)
-            if not data["windows"]:
+            if not windows["windows"]:
                 yield ctx.incomplete(r"the Windows version was not found (HKLM\Software\Microsoft\Windows NT\CurrentVersion)")
                 return
-            yield ctx.put_record("os_release.json", records.from_dict(OsRelease, data), source=r"HKLM\Software\Microsoft\Windows NT\CurrentVersion")
+            yield ctx.put_record("os_release.json", records.from_dict(OsRelease, windows), source=r"HKLM\Software\Microsoft\Windows NT\CurrentVersion")
             return
-        files = {}
+        files: dict[str, str] = {}
         for logical in RELEASE_FILES:
             text = read_logical(ctx, logical)
             if text is not None:
                 files[logical] = text
         rel_text = files.get("/etc/os-release") or files.get("/usr/lib/os-release")
-        data = {"os_release": parse_os_release(rel_text) if rel_text else {},
+        data: dict[str, Any] = {"os_release": parse_os_release(rel_text) if rel_text else {},
                 "lsb_release": parse_os_release(files["/etc/lsb-release"]) if "/etc/lsb-release" in files else None,
                 "files": files}
         if ctx.live:

@@ -117,11 +117,12 @@ class Packages(Collector):
 
             notes: list[str] = []
             api = api_for(ctx)
-            rows = packages_from_uninstall(uninstall_entries(api, notes))
+            programs = packages_from_uninstall(uninstall_entries(api, notes))
             notes += drain_notes(api, ctx)
             for n in notes:
                 yield ctx.incomplete(n)
-            yield ctx.put_records("packages.json", Package, records.from_dicts(Package, rows), source="registry uninstall keys")
+            yield ctx.put_records("packages.json", Package, records.from_dicts(Package, programs),
+                                  source="registry uninstall keys")
             return
         rows: list[dict] = []
         sources = []

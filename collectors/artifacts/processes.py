@@ -8,6 +8,7 @@ noted, never fatal; fields that could not be read are null.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import records
 from ..base import Collector, Context
@@ -47,7 +48,7 @@ def snapshot(ctx: Context, hasher: ExeHasher, *, with_files: bool = True) -> tup
             by_pid.setdefault(c.pid, []).append({"fd": c.fd, "proto": proto_of(c), "laddr": la, "lport": lp,
                                                  "raddr": ra, "rport": rp, "status": c.status})
     rows: list[dict] = []
-    stats = {"vanished": [], "denied": set(), "hash_errors": [], "deleted": []}
+    stats: dict[str, Any] = {"vanished": [], "denied": set(), "hash_errors": [], "deleted": []}
     for p in psutil.process_iter():
         if ctx.cancelled:
             break

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import records
 from ..base import Collector, Context
@@ -199,7 +200,7 @@ def offline_info(ctx: Context) -> tuple[dict, list[str]]:
                            build=ver.get("build"), release=ver.get("edition"))
             tz = api.time_zone()
             notes.extend(drain_notes(api, ctx))
-    info = {
+    info: dict[str, Any] = {
         "hostname": host, "fqdn": None, "os": os_info, "kernel": kernel, "boot_time": None, "uptime_s": None,
         "timezone": timezone_name(ctx) if ctx.os == "linux" else tz, "utc_offset": None,
         "clock": {"utc": None, "local": None, "ntp_synced": None, "offset_s": None, "max_error_s": None}, "users": [],

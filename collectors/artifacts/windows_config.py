@@ -100,13 +100,13 @@ class WindowsConfig(Collector):
             yield ctx.put_records("windows_uninstall.json", UninstallEntry,
                                    records.from_dicts(UninstallEntry, win.uninstall_entries(api, notes)), source=f"{where}: uninstall keys")
             notes += win.drain_notes(api, ctx)
-        if ctx.live:
+        if ctx.live and api is not None:
             yield ctx.progress(2, 4, "scheduled tasks")
-            tasks_dir = Path(api.system_root()) / "System32" / "Tasks"
-            tasks = win.scheduled_tasks(tasks_dir, notes)
+            live_tasks = Path(api.system_root()) / "System32" / "Tasks"
+            tasks = win.scheduled_tasks(live_tasks, notes)
             yield ctx.put_records("windows_scheduled_tasks.json", ScheduledTask, records.from_dicts(ScheduledTask, tasks),
-                                 source=str(tasks_dir))
-        else:
+                                 source=str(live_tasks))
+        elif ctx.root is not None:
             tasks_dir = find_case_insensitive(ctx.root, "Windows/System32/Tasks")
             if tasks_dir is not None and tasks_dir.is_dir():
                 tasks = win.scheduled_tasks(tasks_dir, notes, logical=ctx.logical)

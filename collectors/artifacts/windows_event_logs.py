@@ -34,6 +34,7 @@ class WindowsEventLogs(Collector):
     def _folder(self, ctx: Context) -> Path | None:
         if ctx.live:  # pragma: no cover - Windows
             return Path(os.environ.get("SystemRoot", r"C:\Windows")) / "System32" / "winevt" / "Logs"
+        assert ctx.root is not None
         return find_case_insensitive(ctx.root, LOGS_REL)
 
     def check(self, ctx: Context) -> str | None:
@@ -44,6 +45,8 @@ class WindowsEventLogs(Collector):
 
     def collect(self, ctx: Context):
         folder = self._folder(ctx)
+        if folder is None:
+            return
         files = evtx_files(folder)
         if not files:
             yield ctx.incomplete(f"{ctx.logical(folder)}: no .evtx files (or the folder could not be listed)")
