@@ -14,6 +14,7 @@ A section a collection does not have is reported under ``missing`` instead of be
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from analysis import findings as _findings
 from collectors import records
@@ -114,7 +115,7 @@ SECTIONS = {"packages": _packages, "listeners": _listeners, "accounts": _account
 
 
 def compare(before, after) -> dict:
-    result = {"before": {"case_id": before.case_id, "path": str(before.path)},
+    result: dict[str, Any] = {"before": {"case_id": before.case_id, "path": str(before.path)},
               "after": {"case_id": after.case_id, "path": str(after.path)}, "sections": {}, "missing": {}}
     for name, fn in SECTIONS.items():
         b, a = fn(before), fn(after)

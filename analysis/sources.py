@@ -260,8 +260,9 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
         report.parser = "yum" if kind == "yum" else "syslog"
         yield from fn(lines(), report, year=year, **o)
     elif kind in ("bash", "zsh", "fish"):
-        fn = {"bash": shell_history.parse_bash, "zsh": shell_history.parse_zsh, "fish": shell_history.parse_fish}[kind]
-        yield from fn(lines(), report, **o)
+        history = {"bash": shell_history.parse_bash, "zsh": shell_history.parse_zsh,
+                   "fish": shell_history.parse_fish}[kind]
+        yield from history(lines(), report, **o)
     elif kind == "access":
         yield from access_log.parse(lines(), report, **o)
     elif kind == "bodyfile":

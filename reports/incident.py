@@ -408,9 +408,9 @@ def validate_incident(data: Any, lines: dict[str, int] | None = None) -> tuple[d
                 if key not in keys:
                     problems.append(Problem(path, "trường không được biết (unknown field)"))
                     continue
-                fld = FIELD_BY_PATH.get(f"{sec}[].{key}")
-                if fld is not None and not _empty(value):
-                    rec[key] = _check_value(fld, value, path, tz, problems)
+                sub = FIELD_BY_PATH.get(f"{sec}[].{key}")
+                if sub is not None and not _empty(value):
+                    rec[key] = _check_value(sub, value, path, tz, problems)
         if sec == "status_history":
             for i, rec in enumerate(records):
                 if isinstance(rec, dict):
@@ -542,7 +542,7 @@ def load_incident_text(text: str, source: str = "<text>") -> dict:
             # an incident record needs no anchors/aliases; nested aliases ("billion laughs") would make a
             # few hundred bytes expand to gigabytes when the record is walked and stored
             if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1  # type: ignore[union-attr]  # events from text have marks
                 raise IncidentError(f"{source}: dòng {line}: không dùng bí danh YAML (*{event.anchor}) trong hồ sơ "
                                     "sự cố; chép lại giá trị (YAML aliases are not accepted)", line=line,
                                     field=None, path=source)
@@ -550,9 +550,9 @@ def load_incident_text(text: str, source: str = "<text>") -> dict:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        at = mark.line + 1 if mark else None
         raise IncidentError(
-            f"{source}: dòng {line}: YAML không hợp lệ: {exc.problem or exc}", line=line, field=None, path=source,
+            f"{source}: dòng {at}: YAML không hợp lệ: {exc.problem or exc}", line=at, field=None, path=source,
         ) from exc
     except yaml.YAMLError as exc:
         raise IncidentError(f"{source}: YAML không hợp lệ: {exc}", line=None, field=None, path=source) from exc

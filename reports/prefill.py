@@ -81,7 +81,7 @@ def _ips_in(obj: Any) -> Iterable[str]:
 
 def _names(items: Any, keys=("name", "process", "service", "exe")) -> list[tuple[str, str]]:
     """(lowercased text, label) pairs of names from a list of dicts."""
-    out = []
+    out: list[tuple[str, str]] = []
     if not isinstance(items, list):
         return out
     for it in items:
@@ -192,8 +192,8 @@ def prefill(case) -> dict[str, Prefill]:
             note("firewall", rec.id, [f"firewall.txt: {len(rules)} quy tắc (rules)"])
     if measures:
         kinds = [k for k in ("antivirus", "firewall", "ids") if k in measures]
-        ids = sorted({i for k in kinds for i in measures[k][0]})
-        out["system_info.security_measures"] = Prefill(kinds, ids, [d for k in kinds for d in measures[k][1]])
+        measure_ids = sorted({i for k in kinds for i in measures[k][0]})
+        out["system_info.security_measures"] = Prefill(kinds, measure_ids, [d for k in kinds for d in measures[k][1]])
 
     # Addresses (B4 network_config, B11 listening ports): all for C, Internet-facing only for H.
     netcfg, rec = _latest_json(case, "network_config.json", problems)
@@ -211,13 +211,13 @@ def prefill(case) -> dict[str, Prefill]:
     ports, prec = _latest_json(case, "listening_ports.json", problems)
     if isinstance(ports, list) and prec is not None:
         for p in ports:
-            ip = p.get("laddr") if isinstance(p, dict) else None
+            laddr = str(p.get("laddr")) if isinstance(p, dict) else ""
             try:
-                addr = ipaddress.ip_address(str(ip))
+                addr = ipaddress.ip_address(laddr)
             except ValueError:
                 continue
-            if addr.is_global and ip not in all_ips:
-                all_ips.append(ip)
+            if addr.is_global and laddr not in all_ips:
+                all_ips.append(laddr)
                 if prec.id not in ids:
                     ids.append(prec.id)
     if all_ips:

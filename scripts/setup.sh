@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up UngCuu in ./.venv (idempotent). Usage: bash scripts/setup.sh [--test]
-# Installs the Python packages from PyPI; with --test also the test extras and the Debian tools the
+# Installs the Python packages from PyPI with the desktop app (the `gui` extra); with --test also the test
+# extras (pytest, ruff, mypy) and the Debian tools the
 # tests use (mtools, dosfstools, e2fsprogs, sleuthkit, poppler-utils, xvfb, ntfs-3g), when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,8 @@ deps_hash=$(cat pyproject.toml | sha256sum | cut -c1-16)$want_test
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$deps_hash" ]; then
     echo "installing UngCuu and its Python packages into .venv (first run only)..." >&2
     log=.venv/ungcuu-setup.log
-    extra=""
-    [ $want_test = 1 ] && extra="[test]"
+    extra="[gui]"  # the desktop app; a headless install is `pip install .` (see README)
+    [ $want_test = 1 ] && extra="[gui,test]"
     if ! { .venv/bin/python -m pip install -q --upgrade pip && \
            .venv/bin/python -m pip install -q -e ".$extra"; } >"$log" 2>&1; then
         tail -n 30 "$log" >&2

@@ -412,7 +412,8 @@ def _iso(text: str, default_offset: int):
     if not m:
         return None
     try:
-        ts = us_from_dt(_dt.datetime(*(int(m.group(i)) for i in range(1, 7))))
+        y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
+        ts = us_from_dt(_dt.datetime(y, mo, d, h, mi, s))
     except ValueError:
         return None
     if m.group(7):

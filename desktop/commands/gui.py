@@ -25,6 +25,14 @@ NO_DISPLAY = {
 }
 
 
+NO_GUI = {
+    "vi": ("ungcuu: bản cài này không có giao diện (PySide6). Cài thêm bằng: pip install 'ungcuu[gui]' "
+           "hoặc chạy bash scripts/run.sh"),
+    "en": ("ungcuu: this install has no desktop app (PySide6). Add it with: pip install 'ungcuu[gui]' "
+           "or run bash scripts/run.sh"),
+}
+
+
 def add_arguments(p) -> None:
     p.add_argument("--case", help="open this case folder")
 
@@ -39,6 +47,11 @@ def run(args) -> int:
     message = NO_DISPLAY.get(getattr(args, "lang", "vi"), NO_DISPLAY["vi"])
     if not has_display():
         print(message, file=sys.stderr)
+        return 2
+    try:
+        import PySide6  # noqa: F401 - the `gui` extra
+    except ImportError:
+        print(NO_GUI.get(getattr(args, "lang", "vi"), NO_GUI["vi"]) + "\n" + message, file=sys.stderr)
         return 2
     try:
         from desktop.app import main as app_main
