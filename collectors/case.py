@@ -38,6 +38,7 @@ from .errors import (
     UnreadableInput,
 )
 from .hashing import copy_and_hash
+from .states import check_item_state, check_run_state
 from .util import decode_path, file_metadata, host_name, local_offset, open_source, privileges, utc_now_iso
 
 SCHEMA_VERSION = 1
@@ -343,6 +344,7 @@ class Case:
         return run_id
 
     def finish_run(self, run_id: str, state: str) -> None:
+        check_run_state(state)
         with self.transaction():
             self.db.execute("UPDATE runs SET finished_at = ?, state = ? WHERE id = ?", (utc_now_iso(), state, run_id))
             counts = [dict(r) for r in self.db.execute(
@@ -351,6 +353,7 @@ class Case:
 
     def record_outcome(self, run_id: str, checklist_id: str, state: str, reason: str | None,
                        evidence_count: int, started_at: str, finished_at: str | None = None) -> None:
+        check_item_state(state)
         with self.transaction():
             self.db.execute(
                 "INSERT INTO outcomes (run_id, checklist_id, state, reason, evidence_count, started_at, finished_at) "

@@ -22,6 +22,7 @@ import threading
 from typing import TYPE_CHECKING, Iterator
 
 from . import __version__
+from .states import CUSTODY_ACTIONS, check_custody_action
 from .util import host_name, utc_now_iso
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,10 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 GENESIS = "0" * 64
 MIRROR_NAME = "custody.jsonl"
 FIELDS = ("seq", "ts", "actor", "action", "target", "details", "tool_version", "host", "prev_hash")
-ACTIONS = {
-    "create", "collect", "add", "export", "verify", "transfer", "incident", "collect-start", "collect-end",
-    "derive", "note", "outcome",
-}
+ACTIONS = CUSTODY_ACTIONS
 
 
 def entry_hash(entry: dict) -> str:
@@ -62,7 +60,7 @@ class CustodyLog:
                 "seq": (last["seq"] + 1) if last else 1,
                 "ts": utc_now_iso(),
                 "actor": actor or self.case.examiner,
-                "action": action,
+                "action": check_custody_action(action),
                 "target": target,
                 "details": details or {},
                 "tool_version": __version__,

@@ -19,12 +19,10 @@ from .base import Context, Incomplete, Progress, registry
 from .case import Case, EvidenceRecord
 from .checklist import Checklist, Item
 from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable, NotApplicable, UngCuuError
+from .states import COLLECTED_EARLIER, DONE_STATES, ITEM_STATES
 from .util import host_name, utc_now_iso
 
-STATES = ("collected", "partial", "skipped", "failed", "interrupted")
-# Resuming skips only items that stored evidence; a skipped item (no contact point yet, no consent,
-# nothing found) is cheap and may succeed now, so it runs again.
-DONE_STATES = {"collected", "partial"}
+STATES = ITEM_STATES
 CONSENT_REASON = "changes the affected system: needs the responder's explicit consent (--consent)"
 
 
@@ -195,7 +193,7 @@ def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "tr
     run_id = case.start_run(profile=None if only else profile, items=[i.id for i in todo], root=str(root) if root else None,
                             argv=argv)
     for item in resumed:
-        yield ItemFinished(item.id, "collected-earlier", "already collected by an earlier run (use --again to repeat)", 0)
+        yield ItemFinished(item.id, COLLECTED_EARLIER, "already collected by an earlier run (use --again to repeat)", 0)
     outcomes: dict[str, str] = {}
     state, reason = "completed", None
     try:

@@ -100,6 +100,48 @@ CATEGORY_LABELS = {
     9: ("Tổng hợp", "Combined"),
     10: ("Khác", "Other"),
 }
+# The choices of the form's check boxes, (Vietnamese as on Mẫu 03, English): the GUI and the rendered
+# forms read them from here.
+CHOICE_LABELS = {
+    "detection.methods": {
+        "ids": ("Qua hệ thống phát hiện xâm nhập (IDS)", "Intrusion detection system (IDS)"),
+        "log_file": ("Kiểm tra dữ liệu lưu lại (Log File)", "Reviewing logs"),
+        "notified_by": ("Nhận được thông báo từ…", "Notified by…"),
+        "other": ("Khác", "Other"),
+    },
+    "notified_to": {
+        "network_member": ("Thành viên mạng lưới chịu trách nhiệm ứng cứu sự cố cho tổ chức, cá nhân",
+                           "Member of the response network responsible for the organisation or person"),
+        "isp": ("ISP đang trực tiếp cung cấp dịch vụ", "The ISP serving the system"),
+        "coordinator": ("Cơ quan điều phối", "The coordinating body"),
+    },
+    "system_info.services": {
+        "web": ("Web server", "Web server"), "mail": ("Mail server", "Mail server"),
+        "database": ("Database server", "Database server"), "other": ("Dịch vụ khác", "Other services"),
+    },
+    "system_info.security_measures": {
+        "antivirus": ("Antivirus", "Antivirus"), "firewall": ("Firewall", "Firewall"),
+        "ids": ("Hệ thống phát hiện xâm nhập", "Intrusion detection"), "other": ("Khác", "Other"),
+    },
+    "system_info.attachments": {
+        "system_log": ("Nhật ký hệ thống", "System logs"), "malware_sample": ("Mẫu virus / mã độc", "Malware sample"),
+        "other": ("Khác", "Other"),
+    },
+    "detection.channel": {
+        "cong_van": ("Công văn", "Official letter"), "fax": ("Fax", "Fax"), "email": ("Email", "Email"),
+        "phone": ("Điện thoại", "Phone"), "sms": ("Tin nhắn SMS/MMS", "SMS/MMS"), "website": ("Website", "Website"),
+        "social_media": ("Facebook, mạng xã hội", "Social media"),
+        "document_system": ("Phần mềm quản lý văn bản", "Document system"),
+        "review": ("Kiểm tra, rà soát, đánh giá", "Review / audit"), "monitoring": ("Giám sát", "Monitoring"),
+        "other": ("Khác", "Other"),
+    },
+}
+BOOL_LABELS = {
+    "detection.handled": (("Đã được xử lý", "Handled"), ("Chưa được xử lý", "Not yet handled")),
+    "system_info.confidential": (("Có", "Yes"), ("Không", "No")),
+}
+
+
 STATUS_LABELS = {
     "detected": ("Phát hiện", "Detected"),
     "notified": ("Đã thông báo", "Notified"),

@@ -32,7 +32,7 @@ from .document import (
     to_local,
     utc_short,
 )
-from .incident import CATEGORY_LABELS, FIELD_BY_PATH, ORIGIN_LABELS, STATUS_LABELS, _empty, _get, missing_fields
+from .incident import CATEGORY_LABELS, CHOICE_LABELS, FIELD_BY_PATH, ORIGIN_LABELS, STATUS_LABELS, _empty, _get, missing_fields
 from .prefill import Prefill, effective, prefill, unconfirmed
 
 KINDS: dict[str, tuple[str, str]] = {
@@ -90,6 +90,10 @@ class _Ctx:
         return FieldLine(label or self.label(path), self.v(path), required,
                          list(self.sources.get(path, [])), path in self.unconf)
 
+    def options(self, path: str, *keys: str) -> list[tuple[str, str]]:
+        """(key, label) of the form's check boxes, labelled as in reports.incident.CHOICE_LABELS."""
+        return [(k, CHOICE_LABELS[path][k][0]) for k in keys]
+
     def checks(self, label: str, path: str, options: list[tuple[str, str]], required: bool = False) -> Checks:
         chosen = _get(self.rec, path) or []
         if not isinstance(chosen, list):
@@ -128,18 +132,18 @@ def _form03(c: _Ctx) -> Doc:
                     L("Mẫu số 03 — Phụ lục I, Thông tư 20/2017/TT-BTTTT", "Form 03 — Annex I, Circular 20/2017/TT-BTTTT"))
     doc.add(c.letterhead("initial"))
     doc.add(Heading("A. THÔNG TIN VỀ TỔ CHỨC/CÁ NHÂN BÁO CÁO SỰ CỐ"))
-    doc.add(c.field("reporter.name", "Tên tổ chức/cá nhân báo cáo sự cố", True),
-            c.field("reporter.address", "Địa chỉ", True), c.field("reporter.phone", "Điện thoại", True),
-            c.field("reporter.email", "Email", True))
+    doc.add(c.field("reporter.name", required=True),
+            c.field("reporter.address", required=True), c.field("reporter.phone", required=True),
+            c.field("reporter.email", required=True))
     doc.add(Heading("B. NGƯỜI LIÊN HỆ"))
-    doc.add(c.field("contact.name", "Họ và tên", True), c.field("contact.position", "Chức vụ"),
-            c.field("contact.phone", "Điện thoại", True), c.field("contact.email", "Email", True))
+    doc.add(c.field("contact.name", required=True), c.field("contact.position"),
+            c.field("contact.phone", required=True), c.field("contact.email", required=True))
     doc.add(Heading("C. THÔNG TIN CHI TIẾT VỀ HỆ THỐNG BỊ SỰ CỐ"))
-    doc.add(c.field("system.operator", "Tên đơn vị vận hành hệ thống thông tin", True),
-            c.field("system.owner", "Cơ quan chủ quản"),
-            c.field("system.name", "Tên hệ thống bị sự cố"),
-            c.field("system.domains", "Tên miền liên quan"),
-            c.field("system.ip_addresses", "Địa chỉ IP liên quan"))
+    doc.add(c.field("system.operator", required=True),
+            c.field("system.owner"),
+            c.field("system.name"),
+            c.field("system.domains"),
+            c.field("system.ip_addresses"))
     level = _get(c.rec, "system.level")
     doc.add(Checks("Phân loại cấp độ của hệ thống thông tin (nếu có)",
                    [(f"Cấp độ {i}", level == i) for i in range(1, 6)]))
@@ -162,26 +166,24 @@ def _form03(c: _Ctx) -> Doc:
     doc.add(Checks("", [(f"Nhận được thông báo từ: {c.v('detection.notified_by')}", "notified_by" in methods)]))
     doc.add(Checks("", [(f"Khác, đó là: {c.v('detection.other_method')}", "other" in methods)]))
     doc.add(Heading("G. ĐÃ GỬI THÔNG BÁO SỰ CỐ CHO (*)"))
-    doc.add(c.checks("", "notified_to", [
-        ("network_member", "Thành viên mạng lưới chịu trách nhiệm ứng cứu sự cố cho tổ chức, cá nhân")]))
-    doc.add(c.checks("", "notified_to", [("isp", "ISP đang trực tiếp cung cấp dịch vụ"),
-                                         ("coordinator", "Cơ quan điều phối")]))
+    doc.add(c.checks("", "notified_to", c.options("notified_to", "network_member")))
+    doc.add(c.checks("", "notified_to", c.options("notified_to", "isp", "coordinator")))
     doc.add(Heading("H. THÔNG TIN BỔ SUNG VỀ HỆ THỐNG XẢY RA SỰ CỐ"))
     os_line = FieldLine("Hệ điều hành", f"{c.v('system_info.os')}    Version: {c.v('system_info.os_version')}", False,
                         sorted(set(c.sources.get("system_info.os", []) + c.sources.get("system_info.os_version", []))),
                         "system_info.os" in c.unconf or "system_info.os_version" in c.unconf)
     doc.add(os_line)
     doc.add(c.checks("Các dịch vụ có trên hệ thống", "system_info.services", [
-        ("web", "Web server"), ("mail", "Mail server"), ("database", "Database server"),
+        *c.options("system_info.services", "web", "mail", "database"),
         ("other", f"Dịch vụ khác, đó là: {c.v('system_info.services_other')}")]))
     doc.add(c.checks("Các biện pháp an toàn thông tin đã triển khai", "system_info.security_measures", [
-        ("antivirus", "Antivirus"), ("firewall", "Firewall"), ("ids", "Hệ thống phát hiện xâm nhập"),
+        *c.options("system_info.security_measures", "antivirus", "firewall", "ids"),
         ("other", f"Khác: {c.v('system_info.security_other', '')}".rstrip(": "))]))
-    doc.add(c.field("system_info.public_ips", "Các địa chỉ IP của hệ thống"),
-            c.field("system_info.domains", "Các tên miền của hệ thống"),
-            c.field("system_info.purpose", "Mục đích chính sử dụng hệ thống"))
+    doc.add(c.field("system_info.public_ips"),
+            c.field("system_info.domains"),
+            c.field("system_info.purpose"))
     doc.add(c.checks("Thông tin gửi kèm", "system_info.attachments", [
-        ("system_log", "Nhật ký hệ thống"), ("malware_sample", "Mẫu virus / mã độc"),
+        *c.options("system_info.attachments", "system_log", "malware_sample"),
         ("other", f"Khác: {c.v('system_info.attachments_other', '')}".rstrip(": "))]))
     conf = _get(c.rec, "system_info.confidential")
     doc.add(Checks("Các thông tin cung cấp trong thông báo sự cố này đều phải được giữ bí mật",
@@ -230,14 +232,14 @@ def _form04(c: _Ctx) -> Doc:
                     c.L("Mẫu số 04 — Phụ lục I, Thông tư 20/2017/TT-BTTTT", "Form 04 — Annex I, Circular 20/2017/TT-BTTTT"))
     doc.add(c.letterhead("closing"))
     doc.add(Heading("THÔNG TIN VỀ TỔ CHỨC/CÁ NHÂN BÁO CÁO"))
-    doc.add(c.field("reporter.name", "Tên tổ chức/cá nhân", True), c.field("reporter.address", "Địa chỉ", True),
-            c.field("reporter.phone", "Điện thoại", True), c.field("reporter.email", "Email", True))
+    doc.add(c.field("reporter.name", "Tên tổ chức/cá nhân", True), c.field("reporter.address", required=True),
+            c.field("reporter.phone", required=True), c.field("reporter.email", required=True))
     doc.add(Heading("KÝ HIỆU BÁO CÁO BAN ĐẦU SỰ CỐ"))
     number, date = c.report_ref("initial")
     doc.add(FieldLine("Số ký hiệu", number or EMPTY), FieldLine("Ngày báo cáo", fmt_dt(date, c.tz) if date else EMPTY))
     doc.add(Heading("THÔNG TIN CHI TIẾT VỀ HỆ THỐNG BỊ SỰ CỐ"))
-    doc.add(c.field("system.operator", "Tên đơn vị vận hành hệ thống thông tin", True),
-            c.field("system.owner", "Cơ quan chủ quản"), c.field("system.name", "Tên hệ thống bị sự cố"))
+    doc.add(c.field("system.operator", required=True),
+            c.field("system.owner"), c.field("system.name"))
     level = _get(c.rec, "system.level")
     doc.add(Checks("Phân loại cấp độ", [(f"Cấp độ {i}", level == i) for i in range(1, 6)]))
     summary = c.v("closing.summary", "") or c.v("title", "") or c.v("description")
@@ -305,13 +307,13 @@ def _notification(c: _Ctx) -> Doc:
                         "Content per TT 20/2017 art. 9.3.a"))
     _intro(c, doc, "notification")
     doc.add(Heading(c.L("1. Tổ chức/cá nhân thông báo", "1. Reporting organisation")))
-    doc.add(c.field("reporter.name", "Tên tổ chức/cá nhân", True), c.field("reporter.address", "Địa chỉ", True),
-            c.field("reporter.phone", "Điện thoại"), c.field("reporter.email", "Email"))
-    doc.add(c.field("contact.name", c.L("Người liên hệ", "Contact")), c.field("contact.phone", "Điện thoại"))
+    doc.add(c.field("reporter.name", "Tên tổ chức/cá nhân", True), c.field("reporter.address", required=True),
+            c.field("reporter.phone"), c.field("reporter.email"))
+    doc.add(c.field("contact.name", c.L("Người liên hệ", "Contact")), c.field("contact.phone"))
     doc.add(Heading(c.L("2. Hệ thống bị sự cố", "2. Affected system")))
     doc.add(c.field("system.name", "Tên hệ thống"), c.field("system.domains", "Tên miền"),
             c.field("system.ip_addresses", "Địa chỉ IP"), c.field("system.operator", "Đơn vị vận hành"),
-            c.field("system.owner", "Cơ quan chủ quản"))
+            c.field("system.owner"))
     doc.add(Heading(c.L("3. Mô tả sự cố và thời điểm phát hiện", "3. Description and time of detection")))
     doc.add(c.field("detection.detected_at", "Thời điểm phát hiện (T0)", True))
     doc.add(Para(c.v("description")))
@@ -402,8 +404,8 @@ def _support(c: _Ctx) -> Doc:
     doc.add(FieldLine(c.L("Đơn vị được đề nghị", "Requested from"), str(s.get("from") or EMPTY)))
     doc.add(Heading(c.L("2. Lý do", "2. Why")), Para(str(s.get("why") or EMPTY)))
     doc.add(Heading(c.L("3. Tình hình hiện tại", "3. Current situation")), Para(c.v("description")))
-    doc.add(c.field("contact.name", "Người liên hệ"), c.field("contact.phone", "Điện thoại"),
-            c.field("contact.email", "Email"))
+    doc.add(c.field("contact.name", "Người liên hệ"), c.field("contact.phone"),
+            c.field("contact.email"))
     doc.add(c.signature())
     return doc
 

@@ -50,43 +50,6 @@ SECTIONS = (
     ("J", "Thời gian thực hiện báo cáo sự cố", "Time of the report", ("reported_at", "signatory.")),
 )
 
-CHOICE_LABELS = {
-    "detection.methods": {
-        "ids": ("Qua hệ thống phát hiện xâm nhập (IDS)", "Intrusion detection system (IDS)"),
-        "log_file": ("Kiểm tra dữ liệu lưu lại (Log File)", "Reviewing logs"),
-        "notified_by": ("Nhận được thông báo từ…", "Notified by…"),
-        "other": ("Khác", "Other"),
-    },
-    "notified_to": {
-        "network_member": ("Thành viên mạng lưới ứng cứu sự cố", "Member of the response network"),
-        "isp": ("ISP đang trực tiếp cung cấp dịch vụ", "The ISP serving the system"),
-        "coordinator": ("Cơ quan điều phối", "The coordinating body"),
-    },
-    "system_info.services": {
-        "web": ("Web server", "Web server"), "mail": ("Mail server", "Mail server"),
-        "database": ("Database server", "Database server"), "other": ("Dịch vụ khác", "Other services"),
-    },
-    "system_info.security_measures": {
-        "antivirus": ("Antivirus", "Antivirus"), "firewall": ("Firewall", "Firewall"),
-        "ids": ("Hệ thống phát hiện xâm nhập", "Intrusion detection"), "other": ("Khác", "Other"),
-    },
-    "system_info.attachments": {
-        "system_log": ("Nhật ký hệ thống", "System logs"), "malware_sample": ("Mẫu virus / mã độc", "Malware sample"),
-        "other": ("Khác", "Other"),
-    },
-    "detection.channel": {
-        "cong_van": ("Công văn", "Official letter"), "fax": ("Fax", "Fax"), "email": ("Email", "Email"),
-        "phone": ("Điện thoại", "Phone"), "sms": ("Tin nhắn SMS/MMS", "SMS/MMS"), "website": ("Website", "Website"),
-        "social_media": ("Facebook, mạng xã hội", "Social media"),
-        "document_system": ("Phần mềm quản lý văn bản", "Document system"),
-        "review": ("Kiểm tra, rà soát, đánh giá", "Review / audit"), "monitoring": ("Giám sát", "Monitoring"),
-        "other": ("Khác", "Other"),
-    },
-}
-BOOL_LABELS = {
-    "detection.handled": (("Đã được xử lý", "Handled"), ("Chưa được xử lý", "Not yet handled")),
-    "system_info.confidential": (("Có", "Yes"), ("Không", "No")),
-}
 TIMEZONES = ("Asia/Ho_Chi_Minh", "UTC", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/London")
 
 
@@ -249,7 +212,7 @@ class IntakePage(QWidget):
             edit.setAccessibleName(fld.label if self.lang == "vi" else fld.label_en)
         elif t == "bool":
             w = QComboBox()
-            yes, no = BOOL_LABELS.get(path, (("Có", "Yes"), ("Không", "No")))
+            yes, no = self.inc.BOOL_LABELS.get(path, (("Có", "Yes"), ("Không", "No")))
             w.addItem("—", None)
             w.addItem(_pick(yes, self.lang), True)
             w.addItem(_pick(no, self.lang), False)
@@ -327,7 +290,7 @@ class IntakePage(QWidget):
             return {k: _pick(v, self.lang) for k, v in self.inc.ORIGIN_LABELS.items()}
         if path == "categories":
             return {k: _pick(v, self.lang) for k, v in self.inc.CATEGORY_LABELS.items()}
-        return {k: _pick(v, self.lang) for k, v in CHOICE_LABELS.get(path, {}).items()}
+        return {k: _pick(v, self.lang) for k, v in self.inc.CHOICE_LABELS.get(path, {}).items()}
 
     def _now_text(self) -> str:
         tz_name = self._value("timezone") or "Asia/Ho_Chi_Minh"
