@@ -961,7 +961,7 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
         hashers = None
     finally:
         if writer is not None and writer.thread.is_alive():
-            # Stopped from outside (the generator was closed, or an error): keep what was written.
+            # Stopped from outside (an error, or the caller stopped waiting): keep what was written.
             if writer.error is None and pos > last_checkpoint:
                 writer.checkpoint(pos, dict(state_base, bad_sectors=list(bad), updated_at=now_iso()))
             writer.close()

@@ -1,4 +1,4 @@
-"""Review of issue 6 on real media: files inside deleted folders, ext4 deleted by the Linux kernel, a part
+"""Deep acquisition on real media: files inside deleted folders, ext4 deleted by the Linux kernel, a part
 boundary on resume, and imaging refused before anything is written onto the source."""
 from __future__ import annotations
 
