@@ -196,206 +196,198 @@ def guess_start_year(lines, ref: _dt.datetime) -> int:
     return end_year - rollovers
 
 
-class _Stamp:
-    """RFC 3164 stamps -> epoch microseconds: the day's start is cached (a handful of entries), the time of
-    day is arithmetic, so memory stays flat whatever the file size."""
+class _Clock:
+    """RFC 3164 stamps (no year, no zone) to epoch microseconds, for every line of one file in order: the
+    year rule (`month_change`) and a cache of day starts (a handful of entries, so memory stays flat
+    whatever the file size). Both the fast path and the general path read their stamps through it."""
 
-    def __init__(self, offset_s: int):
+    def __init__(self, year: int, offset_s: int):
+        self.year = year
         self.offset_us = offset_s * 1_000_000
+        self.prev_mon: int | None = None
+        self.prev_dd = "0"
         self.days: dict = {}
 
-    def get(self, year, mon, day, hh, mm, ss):
-        key = (year, mon, day)
+    def ts(self, mon: int, dd: str, hh: str, mi: str, ss: str, line: str) -> int:
+        """The time of a line dated `mon dd hh:mi:ss`; ValueError names what is wrong (date or time)."""
+        if mon != self.prev_mon:
+            self.prev_mon, self.prev_dd, self.year, line_year = month_change(self.prev_mon, self.prev_dd, mon, dd,
+                                                                             self.year)
+        else:
+            line_year = self.year
+            self.prev_dd = dd
+        key = (line_year, mon, dd)
         base = self.days.get(key)
         if base is None:
-            base = us_from_dt(_dt.datetime(year, mon, int(day))) - self.offset_us
+            try:
+                base = us_from_dt(_dt.datetime(line_year, mon, int(dd))) - self.offset_us
+            except ValueError:
+                raise ValueError(f"invalid date {line[:15]!r} in year {line_year}") from None
             if len(self.days) > 4096:
                 self.days.clear()
             self.days[key] = base
-        h, m, s = int(hh), int(mm), int(ss)
-        if h > 23 or m > 59 or s > 60:
-            raise ValueError("time out of range")
-        return base + (h * 3600 + m * 60 + s) * 1_000_000
+        if hh > "23" or mi > "59" or ss > "60":
+            raise ValueError(f"invalid time {line[:15]!r}")
+        return base + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000
+
+
+def _fields_json(prog: str, pid: str | None) -> str | None:
+    """The fields of a fast-path line as JSON, built by hand (the fast regex admits no character that
+    JSON would escape in a program name); None lets the timeline encode them."""
+    if pid:
+        return f'{{"program":"{prog}","pid":{pid}}}' if pid[0] != "0" else None
+    return f'{{"program":"{prog}"}}'
+
+
+def _typed(src: str, prog: str, msg: str, fields: dict) -> bool:
+    """Add the typed fields of an authentication line; True when there were any."""
+    if src == "auth":
+        extra = auth_fields(prog, msg)
+        if extra:
+            fields.update(extra)
+            return True
+    return False
+
+
+def _rfc5424(m: re.Match, offset_s: int, host: str, report: ParseReport, n: int):
+    """(ts, offset, source, message, host, fields) of an RFC 5424 line, or None (skipped, said why)."""
+    p = _iso(m.group(3), offset_s)
+    if p is None:
+        report.skip(f"line {n}", "bad RFC 5424 timestamp")
+        return None
+    ts, off = p
+    pri = int(m.group(1))
+    app, procid, msgid = m.group(5), m.group(6), m.group(7)
+    msg = (m.group(9) or "").lstrip()
+    h = "" if m.group(4) == "-" else m.group(4)
+    app = "" if app == "-" else app
+    fields: dict = {"program": app, "facility": pri >> 3, "severity": pri & 7}
+    if procid != "-":
+        fields["pid"] = int(procid) if procid.isdigit() else procid
+    if msgid != "-":
+        fields["msgid"] = msgid
+    if m.group(8) != "-":
+        fields["structured_data"] = m.group(8)
+    label = f"{app}[{procid}]" if procid != "-" else app
+    src = classify(app)
+    _typed(src, app, msg, fields)
+    return ts, off, src, (f"{label}: {msg}" if label else msg), h or host, fields
+
+
+def _iso_stamp(m: re.Match, offset_s: int) -> tuple[int, int]:
+    """(ts, offset) of an rsyslog high-precision (ISO 8601) stamp; ValueError for an impossible date."""
+    ts = us_from_dt(_dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)),
+                                 int(m.group(4)), int(m.group(5)), int(m.group(6))))
+    frac = m.group(7)
+    if frac:
+        ts += int(frac[:6].ljust(6, "0"))
+    z = m.group(8)
+    off = offset_s if z is None else (0 if z == "Z" else _offset(z))
+    return ts - off * 1_000_000, off
+
+
+def _header(rest: str, host: str) -> tuple[str, dict, str, str, str]:
+    """What follows a stamp ("host tag[pid]: msg", "tag: msg", "--- last message repeated ---",
+    "SEVERITY tag: msg") -> (host, fields, program, message, body: the line after the host)."""
+    h = host
+    first, _, tail = rest.partition(" ")
+    severity = None
+    if first.endswith(":") or first.startswith("---") or not tail:
+        body = rest
+    elif first in SEVERITIES:
+        severity = first
+        body = tail
+    else:
+        h = first
+        body = tail
+    t = RE_TAG.match(body)
+    fields: dict
+    if t:
+        prog, pid, msg = t.group(1), t.group(2), t.group(3)
+        fields = {"program": prog}
+        if pid:
+            fields["pid"] = int(pid)
+    else:
+        prog, msg = "", body
+        fields = {}
+    if severity:
+        fields["severity"] = severity
+    return h, fields, prog, msg, body
 
 
 def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | None = None,
           offset_s: int = 0, host: str = "", evidence_id: str = "") -> Iterator[Event]:
     """Parse (line number, text) pairs. ``offset_s`` is the host's UTC offset for zone-less stamps."""
     report.parser = report.parser or NAME
-    stamp = _Stamp(offset_s)
-    if year is None:
-        year = _dt.datetime.now(_dt.timezone.utc).year
-    prev_mon = None
-    prev_dd = "0"
+    clock = _Clock(year if year is not None else _dt.datetime.now(_dt.timezone.utc).year, offset_s)
     pending: Event | None = None
-    m3164 = RE_3164.match
-    miso = RE_ISO.match
-    m5424 = RE_5424.match
-    mtag = RE_TAG.match
-    months = MONTHS
-    mfast = RE_FAST.match
-    days: dict = {}
-    source_of = SOURCE_OF.get
-    stamp_get = stamp.get
-    loc = "line {}".format
+    mfast, m3164, m5424, miso = RE_FAST.match, RE_3164.match, RE_5424.match, RE_ISO.match
+    months, source_of = MONTHS, SOURCE_OF.get
     for n, line in lines:
         if not line:
             continue
+        event = None
         # fast path: the common "Mon dd hh:mm:ss host prog[pid]: msg"
         m = mfast(line)
-        if m is not None:
-            mname, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
-            mon = months.get(mname)
-            if mon is not None:
-                if mon != prev_mon:
-                    prev_mon, prev_dd, year, line_year = month_change(prev_mon, prev_dd, mon, dd, year)
-                else:
-                    line_year = year
-                    prev_dd = dd
-                dkey = (line_year, mon, dd)
-                base = days.get(dkey)
-                if base is None:
-                    try:
-                        base = stamp_get(line_year, mon, dd, "0", "0", "0")
-                    except ValueError:
-                        report.skip(f"line {n}", f"invalid date {line[:15]!r} in year {line_year}")
-                        continue
-                    days[dkey] = base
-                if hh > "23" or mi > "59" or ss > "60":
-                    report.skip(f"line {n}", f"invalid time {line[:15]!r}")
-                    continue
-                ts = base + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000
-                src = source_of(prog, "syslog")
-                if pid:
-                    fields = {"program": prog, "pid": int(pid)}
-                    fj = f'{{"program":"{prog}","pid":{pid}}}' if pid[0] != "0" else None
-                else:
-                    fields = {"program": prog}
-                    fj = f'{{"program":"{prog}"}}'
-                if src == "auth":
-                    extra = auth_fields(prog, msg)
-                    if extra:
-                        fields.update(extra)
-                        fj = None
-                if pending is not None:
-                    report.events += 1
-                    yield pending
-                pending = Event(ts, DESC_RECORDED, src, NAME, line[m.end(6) + 1:], h, fields, offset_s,
-                                evidence_id, loc(n), fj)
+        if m is not None and (mon := months.get(m.group(1))) is not None:
+            _, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
+            try:
+                ts = clock.ts(mon, dd, hh, mi, ss, line)
+            except ValueError as exc:
+                report.skip(f"line {n}", str(exc))
                 continue
-        ts = None
-        off = offset_s
-        rest = None
-        fields = None
-        c0 = line[0]
-        if c0 in months_first and (m := m3164(line)):
+            src = source_of(prog, "syslog")
+            fields = {"program": prog, "pid": int(pid)} if pid else {"program": prog}
+            fj = None if _typed(src, prog, msg, fields) else _fields_json(prog, pid)
+            event = Event(ts, DESC_RECORDED, src, NAME, line[m.end(6) + 1:], h, fields, offset_s, evidence_id,
+                          f"line {n}", fj)
+        elif line[0] in months_first and (m := m3164(line)):
             mon = months.get(m.group(1))
             if mon is None:
                 report.skip(f"line {n}", "unknown month")
                 continue
-            dd = m.group(2)
-            if mon != prev_mon:
-                prev_mon, prev_dd, year, line_year = month_change(prev_mon, prev_dd, mon, dd, year)
-            else:
-                line_year = year
-                prev_dd = dd
             try:
-                ts = stamp.get(line_year, mon, dd, m.group(3), m.group(4), m.group(5))
-            except ValueError:
-                report.skip(f"line {n}", f"invalid date {line[:15]!r} in year {line_year}")
+                ts = clock.ts(mon, m.group(2), m.group(3), m.group(4), m.group(5), line)
+            except ValueError as exc:
+                report.skip(f"line {n}", str(exc))
                 continue
-            frac = m.group(6)
-            if frac:
-                ts += int(frac.ljust(6, "0"))
-            rest = m.group(7)
-        elif c0 == "<" and (m := m5424(line)):
-            p = _iso(m.group(3), offset_s)
-            if p is None:
-                report.skip(f"line {n}", "bad RFC 5424 timestamp")
+            if m.group(6):
+                ts += int(m.group(6).ljust(6, "0"))
+            event = _general(ts, offset_s, m.group(7), host, evidence_id, n)
+        elif line[0] == "<" and (m := m5424(line)):
+            got = _rfc5424(m, offset_s, host, report, n)
+            if got is None:
                 continue
-            ts, off = p
-            pri = int(m.group(1))
-            app, procid, msgid = m.group(5), m.group(6), m.group(7)
-            msg = (m.group(9) or "").lstrip()
-            h = "" if m.group(4) == "-" else m.group(4)
-            app = "" if app == "-" else app
-            fields = {"program": app, "facility": pri >> 3, "severity": pri & 7}
-            if procid != "-":
-                fields["pid"] = int(procid) if procid.isdigit() else procid
-            if msgid != "-":
-                fields["msgid"] = msgid
-            if m.group(8) != "-":
-                fields["structured_data"] = m.group(8)
-            label = f"{app}[{procid}]" if procid != "-" else app
-            if pending is not None:
-                report.events += 1
-                yield pending
-            src = classify(app)
-            if src == "auth":
-                extra = auth_fields(app, msg)
-                if extra:
-                    fields.update(extra)
-            pending = Event(ts, DESC_RECORDED, src, NAME, f"{label}: {msg}" if label else msg, h or host,
-                            fields, off, evidence_id, f"line {n}")
-            continue
-        elif c0.isdigit() and (m := miso(line)):
+            ts, off, src, msg, h, fields = got
+            event = Event(ts, DESC_RECORDED, src, NAME, msg, h, fields, off, evidence_id, f"line {n}")
+        elif line[0].isdigit() and (m := miso(line)):
             try:
-                ts = us_from_dt(_dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)),
-                                             int(m.group(4)), int(m.group(5)), int(m.group(6))))
+                ts, off = _iso_stamp(m, offset_s)
             except ValueError:
                 report.skip(f"line {n}", "invalid date")
                 continue
-            frac = m.group(7)
-            if frac:
-                ts += int(frac[:6].ljust(6, "0"))
-            z = m.group(8)
-            if z is not None:
-                off = 0 if z == "Z" else _offset(z)
-            ts -= off * 1_000_000
-            rest = m.group(9)
+            event = _general(ts, off, m.group(9), host, evidence_id, n)
+        elif RE_3164_LOOSE.match(line):
+            report.skip(f"line {n}", f"unreadable timestamp {line[:15]!r}")
+        elif pending is not None:
+            pending.message += " " + line.strip()  # a continuation line joins the record above it
         else:
-            if RE_3164_LOOSE.match(line):
-                report.skip(f"line {n}", f"unreadable timestamp {line[:15]!r}")
-            elif pending is not None:
-                pending.message += " " + line.strip()
-            else:
-                report.skip(f"line {n}", "not a syslog line")
-            continue
-        # rest = "host tag[pid]: msg" | "tag: msg" | "--- last message repeated ---" | "SEVERITY tag: msg"
-        h = host
-        first, _, tail = rest.partition(" ")
-        severity = None
-        if first.endswith(":") or first.startswith("---") or not tail:
-            body = rest
-        elif first in SEVERITIES:
-            severity = first
-            body = tail
-        else:
-            h = first
-            body = tail
-        t = mtag(body)
-        if t:
-            prog, pid, msg = t.group(1), t.group(2), t.group(3)
-            fields = {"program": prog}
-            if pid:
-                fields["pid"] = int(pid)
-        else:
-            prog, msg = "", body
-            fields = {}
-        if severity:
-            fields["severity"] = severity
-        src = classify(prog) if prog else "syslog"
-        if src == "auth":
-            extra = auth_fields(prog, msg)
-            if extra:
-                fields.update(extra)
-        if pending is not None:
-            report.events += 1
-            yield pending
-        pending = Event(ts, DESC_RECORDED, src, NAME, body, h, fields, off, evidence_id, f"line {n}")
+            report.skip(f"line {n}", "not a syslog line")
+        if event is not None:
+            if pending is not None:
+                report.events += 1
+                yield pending
+            pending = event
     if pending is not None:
         report.events += 1
         yield pending
+
+
+def _general(ts: int, off: int, rest: str, host: str, evidence_id: str, n: int) -> Event:
+    h, fields, prog, msg, body = _header(rest, host)
+    src = classify(prog) if prog else "syslog"
+    _typed(src, prog, msg, fields)
+    return Event(ts, DESC_RECORDED, src, NAME, body, h, fields, off, evidence_id, f"line {n}")
 
 
 months_first = {m[0] for m in MONTHS}

@@ -38,6 +38,6 @@ def test_every_custody_action_the_code_writes_is_listed():
         text = path.read_text(encoding="utf-8")
         written |= set(re.findall(r'custody\.append\("([a-z-]+)"', text))
         written |= set(re.findall(r'custody_action="([a-z-]+)"', text))
-    for path in list((REPO / "reports").rglob("*.py")) + list((REPO / "desktop").rglob("*.py")):
+    for path in [p for d in ("analysis", "reports", "desktop") for p in (REPO / d).rglob("*.py")]:
         written |= set(re.findall(r'custody\.append\("([a-z-]+)"', path.read_text(encoding="utf-8")))
     assert written and written <= states.CUSTODY_ACTIONS, written - states.CUSTODY_ACTIONS
