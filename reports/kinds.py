@@ -422,7 +422,7 @@ def _findings(c: _Ctx) -> Doc:
     doc.add(FieldLine(L("Ảnh hưởng, thiệt hại", "Impact"), c.v("impact")))
 
     doc.add(Heading(L("2. Các sự kiện chính trên dòng thời gian (C1)", "2. Key events of the timeline (C1)")))
-    events, note = src.key_events(c.case, to_local(_get(c.rec, "detection.detected_at"), c.tz))
+    events, note = src.key_events(c.case, to_local(_get(c.rec, "detection.detected_at"), c.tz), lang=c.lang)
     if events:
         doc.add(Table([L("Thời điểm (UTC)", "Time (UTC)"), L("Nguồn", "Source"), L("Sự kiện", "Event"),
                        L("Chứng cứ", "Evidence")],

@@ -12,6 +12,7 @@ from typing import Any
 
 from analysis import export as _export
 from analysis import findings as _findings
+from analysis import formatters
 from analysis import timeline as tl
 from collectors.custody import verify_chain
 from collectors.errors import UngCuuError
@@ -62,12 +63,13 @@ def recipients_for(incident: dict) -> list[dict]:
         return list(incident.get("recipients") or [])
 
 
-def _event_row(e: dict) -> dict:
-    """A timeline row (analysis.timeline.row_dict) as a line of the key-events table."""
+def _event_row(e: dict, lang: str = "vi") -> dict:
+    """A timeline row (analysis.timeline.row_dict) as a line of the key-events table, its message from
+    the event's formatter (resources/formatters/) in `lang`."""
     return {
         "time": _short_utc(str(e.get("datetime") or "")),
         "source": str(e.get("source") or e.get("parser") or ""),
-        "message": str(e.get("message") or ""),
+        "message": formatters.message(e, lang),
         "evidence": f"{e.get('evidence_id') or ''}\n{e.get('locator') or ''}".strip(),
     }
 
@@ -86,7 +88,7 @@ def _short_utc(text: str) -> str:
 KEY_WINDOW_BEFORE_T0_DAYS = 3
 
 
-def key_events(case, t0=None) -> tuple[list[dict], str]:
+def key_events(case, t0=None, lang: str = "vi") -> tuple[list[dict], str]:
     """(rows of key timeline events, note). Events marked relevant first; else the events from three days
     before detection (T0, an aware datetime) on, when there are any; else the first events."""
     if case is None:
@@ -125,7 +127,7 @@ def key_events(case, t0=None) -> tuple[list[dict], str]:
                                       // dt.timedelta(microseconds=1)))
             items = tl.page(case, flt, limit=MAX_KEY_EVENTS)
             if items:
-                rows = [_event_row(e) for e in items]
+                rows = [_event_row(e, lang) for e in items]
                 return rows, (f"Chưa có sự kiện nào được đánh dấu; hiện {len(rows)} sự kiện đầu tiên kể từ "
                               f"{start.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC ({KEY_WINDOW_BEFORE_T0_DAYS} "
                               f"ngày trước thời điểm phát hiện), trong {total} sự kiện của dòng thời gian "
@@ -135,7 +137,7 @@ def key_events(case, t0=None) -> tuple[list[dict], str]:
         return [], f"Không đọc được dòng thời gian: {exc}"
     if not items:
         return [], "Dòng thời gian chưa có sự kiện."
-    rows = [_event_row(e) for e in items]
+    rows = [_event_row(e, lang) for e in items]
     return rows, (f"Chưa có sự kiện nào được đánh dấu; hiện {len(rows)} trong {total} sự kiện đầu tiên "
                   "của dòng thời gian (none marked relevant; first events shown).")
 
