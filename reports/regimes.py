@@ -207,7 +207,7 @@ def deadline_status(case_or_incident: Any, now: dt.datetime | None = None, regim
     out = []
     for dl in reg.deadlines:
         start = anchor_time(incident, dl.anchor)
-        entry = {
+        entry: dict[str, Any] = {
             "id": dl.id, "name": dl.name, "name_en": dl.name_en, "label_vi": dl.name, "label_en": dl.name_en,
             "regime": reg.id, "regime_name": reg.name,
             "report": dl.report, "anchor": dl.anchor, "anchor_time": start, "due": None, "state": "pending",

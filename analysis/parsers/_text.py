@@ -6,9 +6,10 @@ import gzip
 import io
 import lzma
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
-_MAGIC = {b"\x1f\x8b": lambda f: gzip.GzipFile(fileobj=f), b"BZ": bz2.BZ2File, b"\xfd7": lzma.LZMAFile}
+_MAGIC: dict[bytes, Callable[[Any], Any]] = {
+    b"\x1f\x8b": lambda f: gzip.GzipFile(fileobj=f), b"BZ": bz2.BZ2File, b"\xfd7": lzma.LZMAFile}
 
 
 def open_binary(src) -> BinaryIO:

@@ -48,7 +48,7 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, host: str = 
             size_i = int(size)
             uid_i = int(uid) if uid else None
             gid_i = int(gid) if gid else None
-            times = {"a": _us(atime), "m": _us(mtime), "c": _us(ctime), "b": _us(crtime)}
+            times: dict[str, int | None] = {"a": _us(atime), "m": _us(mtime), "c": _us(ctime), "b": _us(crtime)}
         except ValueError:
             report.skip(f"line {n}", "non-numeric size, owner or time")
             continue

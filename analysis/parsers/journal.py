@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from analysis.events import DESC_RECORDED, Event, ParseReport
 from analysis.parsers.syslog import auth_fields, classify
@@ -80,7 +80,7 @@ def parse(fh: BinaryIO, report: ParseReport, *, host: str = "", evidence_id: str
         msg = d(b"MESSAGE")
         ident = d(b"SYSLOG_IDENTIFIER") or d(b"_COMM")
         pid = d(b"_PID") or d(b"SYSLOG_PID")
-        fields = {"program": ident}
+        fields: dict[str, Any] = {"program": ident}
         if pid.isdigit():
             fields["pid"] = int(pid)
         for k in KEEP:

@@ -7,7 +7,7 @@ the history file's modification time (``mtime_us``) when it is known, with the c
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from analysis.events import DESC_EXECUTED, DESC_WRITTEN, Event, ParseReport
 
@@ -79,7 +79,7 @@ def parse_bash(lines: Iterable[tuple[int, str]], report: ParseReport, *, user: s
 def parse_zsh(lines: Iterable[tuple[int, str]], report: ParseReport, *, user: str = "", host: str = "",
               evidence_id: str = "", mtime_us: int | None = None) -> Iterator[Event]:
     report.parser = report.parser or "shell_history"
-    cur = None  # [ts, duration, text, line]
+    cur: list[Any] | None = None  # [ts, duration, text, line]
     untimed: list[tuple[int, str]] = []
     cont_untimed = False
     for n, line in lines:
