@@ -317,17 +317,19 @@ def iso(ts) -> str | None:
 
 
 class JsonListWriter:
-    """Write a JSON list into the evidence store item by item (memory stays flat for big lists).
+    """Write typed records into the evidence store one by one (memory stays flat for big lists), as the
+    same envelope `ctx.put_records` writes.
 
-        with JsonListWriter(ctx, "process_maps.json", source="/proc/PID/maps") as out:
-            out.add({...})
+        with JsonListWriter(ctx, "process_maps.json", ProcessMap, source="/proc/PID/maps") as out:
+            out.add(ProcessMap(...))
         yield out.record
     """
 
     FLUSH = 1 << 20
 
-    def __init__(self, ctx: Context, name: str, *, source: str):
+    def __init__(self, ctx: Context, name: str, cls: type, *, source: str):
         self.ctx = ctx
+        self.cls = cls
         self.kw = ctx._common({"name": name, "source": source, "kind": "api", "media_type": "application/json"})
         self._cm: Any = None
         self._w: Any = None
@@ -341,10 +343,16 @@ class JsonListWriter:
         self._w = self._cm.__enter__()
         return self
 
-    def add(self, obj) -> None:
+    def add(self, rec) -> None:
         import json
 
-        piece = (b",\n" if self.count else b"[\n") + json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8")
+        if not isinstance(rec, self.cls):
+            raise TypeError(f"expected {self.cls.__name__}, got {type(rec).__name__}")
+        if not self.count:
+            head = json.dumps({"schema": self.cls.SCHEMA, "version": self.cls.VERSION})  # type: ignore[attr-defined]
+            self._buf.append(head[:-1].encode() + b', "records": [\n')
+        piece = (b",\n" if self.count else b"") + json.dumps(records.to_dict(rec), ensure_ascii=False,
+                                                             default=str).encode("utf-8")
         self._buf.append(piece)
         self._size += len(piece)
         self.count += 1
@@ -357,8 +365,13 @@ class JsonListWriter:
             self._buf, self._size = [], 0
 
     def __exit__(self, exc_type, exc, tb):
+        import json
+
         if exc_type is None:
-            self._buf.append(b"\n]\n" if self.count else b"[]\n")
+            if not self.count:
+                self._buf.append(json.dumps(records.dump(self.cls, [])).encode() + b"\n")
+            else:
+                self._buf.append(b"\n]}\n")
             self._flush()
         result = self._cm.__exit__(exc_type, exc, tb)
         if exc_type is None:

@@ -5,10 +5,22 @@ memory_maps(grouped=False). A process that vanishes or denies access is noted, n
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from .. import records
 from ..base import Collector, Context
 from ..errors import Cancelled
 from ..util import decode_path
 from ._common import IS_LINUX, JsonListWriter, is_privileged, psutil, read_bytes
+
+
+@records.record("process_maps", version=1)
+@dataclass
+class ProcessMapping:
+    """One row of process_maps.json: a process and its memory mappings."""
+    pid: int
+    name: str | None = None
+    maps: list[dict] = field(default_factory=list)  # address, perms, offset, dev, inode, path
 
 
 def parse_maps(data: bytes) -> list[dict]:
@@ -39,7 +51,7 @@ class ProcessMaps(Collector):
         source = "/proc/PID/maps" if IS_LINUX else "psutil.memory_maps"
         # Written process by process: a host with big Java or browser processes has hundreds of
         # thousands of mappings, which must not all sit in memory at once.
-        with JsonListWriter(ctx, "process_maps.json", source=source) as out:
+        with JsonListWriter(ctx, "process_maps.json", ProcessMapping, source=source) as out:
             for i, p in enumerate(procs):
                 if ctx.cancelled:  # discard the half-written list: nothing half-done is stored
                     raise Cancelled("cancelled while reading memory maps")
@@ -61,7 +73,7 @@ class ProcessMaps(Collector):
                 except OSError as exc:
                     denied.append(f"{p.pid} ({name}): {exc.strerror or exc}")
                     continue
-                out.add({"pid": p.pid, "name": name, "maps": maps})
+                out.add(ProcessMapping(p.pid, name, maps))
         if denied:
             why = "needs root" if not is_privileged() else "access denied"
             yield ctx.incomplete(f"memory maps of {len(denied)} processes not read ({why}): "
