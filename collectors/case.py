@@ -139,7 +139,8 @@ class Case:
 
     def __init__(self, path: Path, *, examiner: str | None = None):
         self.path = Path(path).resolve()
-        self.examiner = examiner or os.environ.get("UNGCUU_EXAMINER") or _login_name()
+        self._examiner_given = examiner or os.environ.get("UNGCUU_EXAMINER") or None
+        self.examiner = self._examiner_given or _login_name()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
@@ -183,10 +184,14 @@ class Case:
                 "schema_version": str(SCHEMA_VERSION),
                 "tool_version": __version__,
                 "created_on_host": host_name(),
+                "examiner": case.examiner,
             }
             db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
         case._check_location(affected_root)
-        case.custody.append("create", meta["case_id"], {"path": str(case.path), "privileges": privileges()})
+        from .provenance import session_record
+
+        case.custody.append("create", meta["case_id"], {"path": str(case.path), "privileges": privileges(),
+                                                         **session_record()})
         return case
 
     @classmethod
@@ -205,7 +210,22 @@ class Case:
             raise CaseError(f"{path / DB_NAME} has no schema version: not an UngCuu case", path=str(path))
         case._check_location(affected_root)
         case.custody.repair_mirror()
+        case._remember_examiner()
         return case
+
+    def _remember_examiner(self) -> None:
+        """The examiner is kept per case: reopening without --examiner is the last examiner of the case (not
+        the login name, often `root`); a new --examiner replaces it and the change is logged."""
+        stored = self.meta().get("examiner")
+        if self._examiner_given is None:
+            if stored:
+                self.examiner = stored
+            return
+        if self._examiner_given == stored or self.read_only:
+            return
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('examiner', ?)", (self.examiner,))
+            self.custody.append("examiner", self.examiner, {"previous": stored})
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike, **kw) -> "Case":
@@ -337,8 +357,11 @@ class Case:
                 (run_id, utc_now_iso(), profile, json.dumps(list(items)), root, self.examiner,
                  json.dumps(privileges()), json.dumps(argv or []), host_name()),
             )
+            from .provenance import session_record
+
             self.custody.append("collect-start", run_id, {
                 "profile": profile, "items": list(items), "root": root, "privileges": privileges(), "argv": argv or [],
+                "examiner": self.examiner, **session_record(),
             })
         return run_id
 

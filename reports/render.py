@@ -82,6 +82,10 @@ def render_report(case, kind: str, fmt: str = "pdf", out: str | os.PathLike | No
         out = Path(out) / default_name(case, kind, fmt)
     path = check_out_path(case, out) if out else case.path / "exports" / default_name(case, kind, fmt)
     data, missing = render_bytes(case, kind, fmt, lang, now)
+    if now is None:   # what a bundle would render now: kept so building one does not render it again
+        from . import report_cache
+
+        report_cache.store(case, report_cache.cache_key(case, kind, fmt, lang), fmt, data, missing)
     write_atomic(path, data)
     digest = hashlib.sha256(data).hexdigest()
     case.custody.append("export", str(path), {"report": kind, "format": fmt, "sha256": digest, "size": len(data),
