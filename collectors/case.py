@@ -188,10 +188,10 @@ class Case:
             }
             db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
         case._check_location(affected_root)
-        from .provenance import session_record
+        from .provenance import build_summary
 
         case.custody.append("create", meta["case_id"], {"path": str(case.path), "privileges": privileges(),
-                                                         **session_record()})
+                                                         "build": build_summary()})
         return case
 
     @classmethod

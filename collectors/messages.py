@@ -287,6 +287,8 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      _fmt("không xác định được tiến trình sở hữu {n} socket dù có quyền quản trị (tiến trình được bảo vệ, "
           "namespace khác hoặc bị ẩn): {l}")),
     (r"neighbour table not read: (?P<e>.+)", _fmt("không đọc được bảng neighbour (ARP): {e}", e=_err)),
+    (r"IPv6 neighbours not collected \(netlink: (?P<e>.+)\), IPv4 ones read from /proc/net/arp",
+     _fmt("không thu được neighbour IPv6 (netlink: {e}), neighbour IPv4 đọc từ /proc/net/arp", e=_err)),
     (_PATH + r": no \.evtx files \(or the folder could not be listed\)",
      _fmt("{p}: không có tệp .evtx (hoặc không liệt kê được thư mục)")),
     (_PATH + r": in use and `wevtutil epl` failed: (?P<e>.*)", _fmt("{p}: đang được dùng và `wevtutil epl` lỗi: {e}")),

@@ -171,6 +171,14 @@ def build_info() -> dict:
     return info
 
 
+def build_summary() -> dict:
+    """The build in brief (version, commit and dirty flag, or the frozen executable's SHA-256); the whole
+    build_info() with the library versions is in every collection's collect-start entry."""
+    b = build_info()
+    keys = ("version", "source", "commit", "dirty", "executable_sha256")
+    return {k: b[k] for k in keys if k in b}
+
+
 def time_zone() -> dict:
     """The examiner's clock: the named zone (TZ, /etc/timezone or the /etc/localtime link) and the offset."""
     from .util import local_offset

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..util import decode_path
+from ..util import decode_path, list_source_dir, open_source
 
 HKLM, HKCU, HKU = "HKLM", "HKCU", "HKU"
 
@@ -357,7 +357,7 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
     while stack:
         cur = stack.pop()
         try:
-            entries = sorted(os.scandir(cur), key=lambda e: e.name)
+            entries = list_source_dir(cur)
         except PermissionError:
             notes.append(f"{logical(cur)}: permission denied (tasks not listed; needs Administrator)")
             continue
@@ -375,7 +375,8 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
                 notes.append(f"{logical(p)}: not a regular file (a device, socket or pipe): not read")
                 continue
             try:
-                with open(p, "rb") as fh:
+                fd = open_source(p, expect=e.stat(follow_symlinks=False))   # O_NOATIME, the file listed
+                with os.fdopen(fd, "rb") as fh:
                     data = fh.read(4 << 20)
                 rows.append(parse_task_xml(data, decode_path(rel)))
             except PermissionError:
@@ -444,7 +445,8 @@ class HiveWindowsAPI:
             if path is None:
                 raise FileNotFoundError(f"no {name} hive")
             try:
-                self._hives[name] = RegistryHive(str(path))
+                # regipy reads the hive with open(): given a descriptor opened O_NOATIME it reads that one
+                self._hives[name] = RegistryHive(open_source(path))
             except PermissionError:
                 self.note(f"{self.logical(path)}: permission denied")
                 raise

@@ -14,7 +14,7 @@ import threading
 import time
 
 from ..base import Collector, Context
-from ..util import iso_utc, local_offset, utc_now
+from ..util import iso_utc, kernel_uname, local_offset, source_names, utc_now
 from ._common import IS_LINUX, IS_WINDOWS, iso, psutil, read_logical, resolve_in_root
 from .os_config import parse_os_release
 
@@ -99,7 +99,7 @@ def cpu_model() -> str | None:
                         return line.split(":", 1)[1].strip()
         except OSError:
             pass
-    return platform.processor() or None
+    return os.environ.get("PROCESSOR_IDENTIFIER") or None if IS_WINDOWS else None
 
 
 def dmi(field: str) -> str | None:
@@ -114,7 +114,7 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
     notes: list[str] = []
     host = socket.gethostname()
     rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
-    uname = platform.uname()
+    uname = kernel_uname()
     build = None
     if IS_WINDOWS:  # pragma: no cover - Windows
         build = platform.version()
@@ -129,11 +129,11 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
     info = {
         "hostname": host,
         "fqdn": fqdn(host),
-        "os": {"system": uname.system, "release": uname.release, "version": uname.version,
+        "os": {"system": uname["system"], "release": uname["release"], "version": uname["version"],
                "distro": rel.get("NAME") or (platform.win32_ver()[0] and f"Windows {platform.win32_ver()[0]}") or None,
                "distro_version": rel.get("VERSION_ID") or rel.get("VERSION") or (platform.win32_ver()[1] or None),
                "build": build},
-        "kernel": f"{uname.release} {uname.version}".strip(),
+        "kernel": f"{uname['release']} {uname['version']}".strip(),
         "boot_time": iso(boot),
         "uptime_s": round(time.time() - boot, 3),
         "timezone": timezone_name(ctx),
@@ -141,7 +141,7 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
         "clock": {"utc": iso_utc(now), "local": now.astimezone().isoformat(timespec="microseconds"), **kernel_clock()},
         "users": users,
         "hardware": {"cpu_model": cpu_model(), "cpus": psutil.cpu_count(), "memory_bytes": psutil.virtual_memory().total,
-                     "machine": uname.machine, "vendor": dmi("sys_vendor"), "product": dmi("product_name")},
+                     "machine": uname["machine"], "vendor": dmi("sys_vendor"), "product": dmi("product_name")},
     }
     return info, notes
 
@@ -154,7 +154,7 @@ def offline_info(ctx: Context) -> tuple[dict, list[str]]:
         rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
         boot = resolve_in_root(ctx, "/boot")
         try:
-            kernels = sorted(p.name[len("vmlinuz-"):] for p in boot.glob("vmlinuz-*")) if boot else []
+            kernels = sorted(n[len("vmlinuz-"):] for n in source_names(boot) if n.startswith("vmlinuz-")) if boot else []
         except OSError:
             kernels = []
         os_info = {"system": "Linux", "release": None, "version": None, "distro": rel.get("NAME"),

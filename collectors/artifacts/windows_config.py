@@ -7,10 +7,10 @@ SECURITY, DEFAULT, each user's NTUSER.DAT) are copied as files for later parsing
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..base import Collector, Context, find_case_insensitive
+from ..util import list_source_dir
 from . import _windows as win
 
 HIVES = ("Windows/System32/config/SYSTEM", "Windows/System32/config/SOFTWARE", "Windows/System32/config/SAM",
@@ -53,7 +53,7 @@ class WindowsConfig(Collector):
             users = find_case_insensitive(ctx.root, "Users")
             if users is not None:
                 try:
-                    profiles = sorted(e.path for e in os.scandir(users) if e.is_dir(follow_symlinks=False))
+                    profiles = sorted(e.path for e in list_source_dir(users) if e.is_dir(follow_symlinks=False))
                 except OSError:
                     profiles = []
                 for prof in profiles:
