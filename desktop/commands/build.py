@@ -41,7 +41,9 @@ EXCLUDES = ("tkinter", "unittest", "pytest", "pytestqt", "IPython", "matplotlib"
 LAUNCHER = '''\
 import sys
 
-from desktop.cli import main
+sys.dont_write_bytecode = True
+
+from desktop.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     args = sys.argv[1:]

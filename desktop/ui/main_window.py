@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
     QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from desktop.portable_env import open_settings
+
 from .i18n import tr
 
 MAX_RECENT = 8
@@ -21,7 +23,7 @@ class MainWindow(QMainWindow):
     def __init__(self, *, language=None, settings: QSettings | None = None, lang: str = "vi"):
         super().__init__()
         self.language = language
-        self.settings = settings or QSettings()
+        self.settings = settings or open_settings()   # on the drive, never the host
         self.lang = lang
         self.case = None
         self.setWindowTitle("UngCuu")
