@@ -793,9 +793,6 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _login_name() -> str:
-    import getpass
+    from .util import login_name
 
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in a container
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return login_name() or (f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown")

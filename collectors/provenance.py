@@ -185,8 +185,12 @@ def time_zone() -> dict:
 
     name = os.environ.get("TZ", "").lstrip(":") or None
     if not name:
+        from .util import open_source
+
         try:
-            name = Path("/etc/timezone").read_text(encoding="utf-8").strip() or None
+            fd = open_source("/etc/timezone")
+            with os.fdopen(fd, "rb") as fh:
+                name = fh.read(256).decode("utf-8", "replace").strip() or None
         except OSError:
             name = None
     if not name:

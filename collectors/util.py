@@ -82,13 +82,21 @@ def privileges() -> dict:
         caps = _linux_capabilities()
         if caps is not None:
             info["cap_eff"] = caps
-    try:
-        import getpass
-
-        info["user"] = getpass.getuser()
-    except Exception:
-        pass
+    user = login_name()
+    if user:
+        info["user"] = user
     return info
+
+
+def login_name() -> str | None:
+    """Who runs UngCuu: the login variables, else the name of the uid from /etc/passwd read once (never
+    getpass.getuser's libc lookup)."""
+    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    if hasattr(os, "getuid"):
+        return owner_name(os.getuid())
+    return None
 
 
 _PASSWD: contextvars.ContextVar[str | None] = contextvars.ContextVar("ungcuu_passwd", default=None)

@@ -63,7 +63,7 @@ SIGNATURE_PROBLEM_NOT_CHECKED = ("chữ ký chưa được kiểm tra (signature
 
 __all__ = ["BundleError", "BundlePassphraseError", "BundleRefused", "VerifyResult", "build_bundle", "verify_bundle",
            "extract_bundle", "generate_keypair", "bundle_exports", "public_key_fingerprint", "verify_main",
-           "read_passphrase_file", "open_bundle"]
+           "read_passphrase_file", "default_bundle_name"]
 
 
 class BundleError(UngCuuError):
@@ -389,11 +389,6 @@ def bundle_exports(case) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------- read
-
-
-def open_bundle(path: str | os.PathLike, passphrase: str | bytes | None = None, **limits):
-    """Open a bundle (ZIP or 7z) after checking every member header; raise BundleRefused / UnreadableInput."""
-    return open_members(path, passphrase, **limits)
 
 
 def _read_manifest(m, path: str) -> tuple[dict, bytes]:

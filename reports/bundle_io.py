@@ -188,7 +188,7 @@ def _zip_time() -> tuple:
 # ------------------------------------------------------------------------------------------- reading
 
 
-def _refuse_names(p: Path, entries: list[tuple[str, int, int | None, str]], max_members: int, max_total: int,
+def _refuse_names(entries: list[tuple[str, int, int | None, str]], max_members: int, max_total: int,
                   max_ratio: float) -> list[str]:
     """entries: (name, declared size, compressed size or None, 'file'|'dir'|'link'|'other')."""
     reasons = []
@@ -274,11 +274,10 @@ def _create(target: Path):
 
 class SevenZipMembers:
     """A 7z bundle: decrypted once, in one pass, when opened (7z content is one encrypted stream); every
-    member is hashed on the way and the small ones (manifest, lists, README, custody log) kept in memory.
-    Nothing is written to disk."""
+    member is hashed on the way and the top-level ones (manifest, SHA256SUMS and its signature, README,
+    incident record, custody log) kept in memory. Nothing is written to disk."""
 
     encrypted = True
-    KEEP_SUFFIXES = (".json", ".jsonl", ".txt", ".sig", "SHA256SUMS")
 
     def __init__(self, p: Path, passphrase: str, *, max_members: int, max_total: int):
         import py7zr
@@ -292,8 +291,7 @@ class SevenZipMembers:
         class _Hash(Py7zIO):
             def __init__(self, name: str):
                 self.name, self.h, self.n = name, hashlib.sha256(), 0
-                keep = "/" not in name or name == "custody.jsonl" or name.endswith(SevenZipMembers.KEEP_SUFFIXES)
-                self.buf = io.BytesIO() if keep else None
+                self.buf = io.BytesIO() if "/" not in name else None
 
             def write(self, s) -> int:
                 self.h.update(s)
@@ -345,7 +343,7 @@ class SevenZipMembers:
             for i in infos:
                 kind = "dir" if i.is_directory else "link" if i.is_symlink else "file"
                 entries.append((i.filename + ("/" if i.is_directory else ""), int(i.uncompressed or 0), None, kind))
-            reasons = _refuse_names(p, entries, max_members, max_total, MAX_RATIO)
+            reasons = _refuse_names(entries, max_members, max_total, MAX_RATIO)
             if reasons:
                 raise BundleRefused(f"{p}: từ chối đọc gói:\n" + "\n".join(f"  - {r}" for r in reasons),
                                     path=str(p), reasons=reasons)
@@ -468,7 +466,7 @@ def open_members(path: str | os.PathLike, passphrase: str | bytes | None = None,
         if info.flag_bits & 0x1:
             extra.append(f"{info.filename!r}: mã hóa ZIP cổ điển không được hỗ trợ")
         offsets.append((info.header_offset, info.compress_size, info.filename))
-    reasons = _refuse_names(p, entries, max_members, max_total, max_ratio) + extra
+    reasons = _refuse_names(entries, max_members, max_total, max_ratio) + extra
     offsets.sort()
     for (off, csize, name), (noff, _, nname) in zip(offsets, offsets[1:]):
         if off + csize > noff:

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
 from collectors import provenance, util
 from collectors.base import Context

@@ -395,3 +395,19 @@ def test_disk_full_leaves_no_partial_file(case, tiny_disk):
         render_report(case, "findings", "pdf", tiny_disk / "f.pdf")
     assert [p.name for p in tiny_disk.iterdir()] == ["filler"]
     assert len(case.custody.entries()) == before          # nothing logged for exports that failed
+
+
+def test_hostile_7z_names_refused_before_anything_is_written(tmp_path):
+    import py7zr
+
+    path = tmp_path / "h.7z"
+    with py7zr.SevenZipFile(path, "w", password="pw", header_encryption=True) as z:
+        z.writestr(b"{}", "manifest.json")
+        z._writestr(b"x", "../../etc/cron.d/x")          # the public writer refuses such a name: forge it
+    with pytest.raises(BundleRefused, match="vượt ra ngoài"):
+        verify_bundle(path, passphrase="pw")
+    dest = tmp_path / "dest"
+    with pytest.raises(BundleRefused):
+        extract_bundle(path, dest, passphrase="pw")
+    assert not dest.exists() and not (tmp_path.parent / "etc").exists()
+    assert verify_main(path, passphrase="pw", out=io.StringIO(), err=io.StringIO()) == 2
