@@ -388,7 +388,9 @@ def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[
     while stack:
         cur, depth = stack.pop()
         try:
-            entries = list_source_dir(cur, follow=False)   # O_NOATIME; a folder swapped for a link: ELOOP
+            # O_NOATIME; a folder below the top swapped for a link since it was listed gives ELOOP (the
+            # callers resolve the top folder inside the root first)
+            entries = list_source_dir(cur, follow=depth == 0)
         except PermissionError:
             ctx.notes.append(f"{ctx.logical(cur)}: permission denied (folder not listed)")
             continue
