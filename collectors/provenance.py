@@ -49,7 +49,14 @@ def _library_versions() -> dict[str, str]:
             continue
         except metadata.PackageNotFoundError:
             pass
-        mod = sys.modules.get(module)     # a frozen build may carry no metadata: the module's own attribute
+        mod = sys.modules.get(module)     # no metadata: the module's own attribute (imported when frozen)
+        if mod is None and getattr(sys, "frozen", False):
+            try:
+                import importlib
+
+                mod = importlib.import_module(module)
+            except Exception:
+                mod = None
         ver = getattr(mod, "__version__", None) or getattr(mod, "version", None) if mod is not None else None
         out[dist] = str(ver) if isinstance(ver, (str, int, float)) else "not installed"
     return out
