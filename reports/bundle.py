@@ -244,7 +244,7 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
     difference too."""
     from collectors import __version__ as tool_version
     from collectors.custody import verify_chain
-    from collectors.provenance import build_info
+    from collectors.provenance import build_info, host_identity, time_zone
     from collectors.util import host_name
 
     from .render import check_out_path
@@ -340,7 +340,7 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
             manifest = {
                 "format": FORMAT, "version": VERSION, "case_id": case.case_id, "created_at": created,
                 "tool": "UngCuu", "tool_version": tool_version, "build": build_info(), "examiner": examiner,
-                "host": host_name(), "encrypted": encrypted, "signed": key_obj is not None,
+                "host": host_name(), "time_zone": time_zone(), "host_identity": host_identity(), "encrypted": encrypted, "signed": key_obj is not None,
                 "signer": _signer(key_obj), "items": items, "files": files,
                 "custody": {"entries": len(custody_entries),
                             "last_hash": custody_entries[-1]["hash"] if custody_entries else None,

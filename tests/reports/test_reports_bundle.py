@@ -75,6 +75,9 @@ def test_round_trip(bundles, module_case):
         sums = zf.read("SHA256SUMS").decode()
     assert {"README.txt", "manifest.json", "SHA256SUMS", "incident.json", "custody.jsonl", "reports/findings.pdf",
             "reports/initial.pdf", "reports/closing.pdf", SYSLOG} <= set(names)
+    assert manifest["build"]["source"] == "git" and len(manifest["build"]["commit"]) == 40
+    assert manifest["build"]["libraries"]["py7zr"][0].isdigit() and manifest["time_zone"]["name"]
+    assert manifest["host_identity"]["hostname"] == manifest["host"]
     item = [i for i in manifest["items"] if i["id"] == "E000008"][0]
     rec = module_case.get_evidence("E000008")
     assert (item["checklist_id"], item["source"], item["size"], item["sha256"], item["collected_at"], item["collector"],
