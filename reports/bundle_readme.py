@@ -7,7 +7,7 @@ from __future__ import annotations
 # Linux (bash), run inside the folder the bundle was extracted to.
 LINUX_CHECK_SUMS = "sha256sum -c --quiet SHA256SUMS && echo 'SHA256SUMS: OK'"
 LINUX_CHECK_UNLISTED = ("diff <(cut -c67- SHA256SUMS | LC_ALL=C sort) "
-                        "<(find . -type f ! -path ./SHA256SUMS ! -path ./SHA256SUMS.sig | cut -c3- | LC_ALL=C sort) "
+                        "<(find . ! -type d ! -path ./SHA256SUMS ! -path ./SHA256SUMS.sig | cut -c3- | LC_ALL=C sort) "
                         "&& echo 'DANH SACH TEP: OK'")
 LINUX_CHECK_SIGNATURE = ("openssl pkeyutl -verify -pubin -inkey ../khoa_cong_khai.pem -rawin "
                          "-in SHA256SUMS -sigfile SHA256SUMS.sig")
@@ -21,7 +21,7 @@ Get-Content -LiteralPath SHA256SUMS -Encoding UTF8 | ForEach-Object {
   if (-not (Test-Path -LiteralPath $tep)) { Write-Host "THIEU: $ten"; $loi++ }
   elseif ((Get-FileHash -LiteralPath $tep -Algorithm SHA256).Hash -ne $ma) { Write-Host "SAI MA: $ten"; $loi++ }
 }
-Get-ChildItem -LiteralPath $goc -Recurse -File | ForEach-Object {
+Get-ChildItem -LiteralPath $goc -Recurse -File -Force | ForEach-Object {
   $ten = $_.FullName.Substring($goc.Length + 1) -replace '\\', '/'
   if ($ten -ne 'SHA256SUMS' -and $ten -ne 'SHA256SUMS.sig' -and -not $co.ContainsKey($ten)) {
     Write-Host "THUA (khong co trong SHA256SUMS): $ten"; $loi++ }
