@@ -139,8 +139,8 @@ class Case:
 
     def __init__(self, path: Path, *, examiner: str | None = None):
         self.path = Path(path).resolve()
-        self._examiner_given = examiner or os.environ.get("UNGCUU_EXAMINER") or None
-        self.examiner = self._examiner_given or _login_name()
+        self._examiner_given = examiner or None       # only an explicit examiner replaces the case's own
+        self.examiner = examiner or os.environ.get("UNGCUU_EXAMINER") or _login_name()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
@@ -215,7 +215,7 @@ class Case:
 
     def _remember_examiner(self) -> None:
         """The examiner is kept per case: reopening without --examiner is the last examiner of the case (not
-        the login name, often `root`); a new --examiner replaces it and the change is logged."""
+        UNGCUU_EXAMINER or the login name, often `root`); a new --examiner replaces it, logged once."""
         stored = self.meta().get("examiner")
         if self._examiner_given is None:
             if stored:
