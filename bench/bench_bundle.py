@@ -1,4 +1,4 @@
-"""Evidence bundle build and verify rates (issue 14).
+"""Evidence bundle build and verify rates.
 
 A case with --items small evidence items (syslog-sized, like a B5 collection) plus --big-mib of one large
 item, the example incident and the reports. Prints, for the plain ZIP and the encrypted 7z bundle:

@@ -11,5 +11,7 @@
   `render_report(case, kind, fmt="pdf"|"docx"|"eml", out=None, lang="vi")` (logs the export in custody).
 - `reports.bundle`: `build_bundle(case, out, passphrase=None, signing_key=None) -> sha256`,
   `verify_bundle(path, public_key=None, passphrase=None) -> VerifyResult(.ok, .problems, .summary())`,
-  `extract_bundle`, `generate_keypair`.
+  `extract_bundle`, `generate_keypair`, `bundle_exports(case)` (each exported bundle's SHA-256 and signing key
+  fingerprint, for Mẫu 04's attachments and the covering e-mail). `reports.report_cache`: rendered reports
+  reused while the case is unchanged.
 """
