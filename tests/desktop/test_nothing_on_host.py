@@ -95,3 +95,14 @@ def test_command_line_writes_nothing_in_home_nor_bytecode(tmp_path):
     assert caches in ([], ["desktop/__pycache__"]), caches
     if caches:
         assert [p.name.split(".")[0] for p in (code / caches[0]).iterdir()] == ["__init__"]
+
+
+def test_the_last_examiner_is_offered_again_from_the_drive(make_win, case_dir, settings):
+    win = make_win()
+    assert win.start_page.examiner_edit.text() == (os.environ.get("USER") or os.environ.get("USERNAME") or "")
+    win.start_page.folder_edit.setText(str(case_dir))
+    win.start_page.examiner_edit.setText("Phạm Thu Hà")
+    assert win.start_page.create_case()
+    assert settings.value("examiner") == "Phạm Thu Hà"
+    again = make_win()
+    assert again.start_page.examiner_edit.text() == "Phạm Thu Hà"
