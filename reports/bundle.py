@@ -509,6 +509,10 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
             if include_reports:
                 for name, data in _report_members(case, notes):
                     w.add_bytes(name, data)
+                from .annex import CUSTODY_NAME, EVIDENCE_NAME, custody_csv, evidence_csv
+
+                w.add_bytes(EVIDENCE_NAME, evidence_csv(case, records))
+                w.add_bytes(CUSTODY_NAME, custody_csv(case, custody_entries))
             timeline_events = None
             if include_timeline:
                 buf = io.StringIO()
@@ -549,7 +553,8 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
     digest = h.hexdigest()
     case.custody.append("export", str(out_path), {
         "bundle_sha256": digest, "size": out_path.stat().st_size, "items": len(items), "encrypted": key is not None,
-        "signed": key_obj is not None, "warnings": warnings})
+        "signed": key_obj is not None, "key_sha256": (_signer(key_obj) or {}).get("public_key_sha256"),
+        "warnings": warnings})
     return digest
 
 

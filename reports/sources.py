@@ -45,23 +45,23 @@ def evidence_rows(case) -> list[dict]:
     return [r.to_dict() for r in case.evidence()]
 
 
-def custody_rows(case) -> list[list[str]]:
+def custody_rows(case, entries: list[dict] | None = None) -> list[list[str]]:
     if case is None:
         return []
     rows = []
-    for e in case.custody.entries():
+    for e in case.custody.entries() if entries is None else entries:
         rows.append([str(e["seq"]), utc_short(e["ts"]), str(e.get("actor") or ""), str(e["action"]),
                      str(e.get("target") or ""), str(e["hash"])[:12] + "…"])
     return rows
 
 
-def custody_problems(case) -> list[str]:
+def custody_problems(case, entries: list[dict] | None = None) -> list[str]:
     if case is None:
         return []
     try:
         from collectors.custody import verify_chain
 
-        return verify_chain(case.custody.entries())
+        return verify_chain(case.custody.entries() if entries is None else entries)
     except Exception as exc:  # pragma: no cover
         return [f"không kiểm tra được nhật ký lưu giữ: {exc}"]
 
@@ -105,9 +105,10 @@ def _short_utc(text: str) -> str:
 KEY_WINDOW_BEFORE_T0_DAYS = 3
 
 
-def key_events(case, t0=None) -> tuple[list[dict], str]:
-    """(rows of key timeline events, note). Events marked relevant first; else the events from three days
-    before detection (T0, an aware datetime) on, when there are any; else the first events."""
+def key_events(case, t0=None, marked_only: bool = False) -> tuple[list[dict], str]:
+    """(rows of key timeline events, note). Events marked relevant first; else (unless `marked_only`) the
+    events from three days before detection (T0, an aware datetime) on, when there are any; else the
+    first events."""
     tl = _module("analysis.timeline")
     if tl is None or case is None:
         return [], "Chưa có dòng thời gian (mô-đun phân tích chưa sẵn sàng) — timeline not available."
@@ -130,10 +131,13 @@ def key_events(case, t0=None) -> tuple[list[dict], str]:
             msg = str(m.get("message") or "")
             if m.get("note"):
                 msg += f" — {m['note']}"
-            rows.append({"time": when, "source": source or str(m.get("locator") or ""), "message": msg,
+            rows.append({"time": when, "iso": _iso_full(ts) if isinstance(ts, int) else "",
+                         "source": source or str(m.get("locator") or ""), "message": msg,
                          "evidence": f"{m.get('evidence_id') or ''}\n{m.get('locator') or ''}".strip()})
         more = f" (hiện {MAX_KEY_EVENTS} sự kiện đầu)" if len(marked) > MAX_KEY_EVENTS else ""
         return rows, f"{len(marked)} sự kiện được người phân tích đánh dấu là quan trọng{more}."
+    if marked_only:
+        return [], ""
     note = ensure_timeline(case)  # the report shows the timeline of the evidence as it is now
     if note:
         return [], f"Không dựng được dòng thời gian: {note}"
@@ -169,6 +173,12 @@ def _iso_us(us: int) -> str:
         "%Y-%m-%d %H:%M:%S")
 
 
+def _iso_full(us: int) -> str:
+    import datetime as dt
+
+    return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).isoformat()
+
+
 def ensure_timeline(case) -> str:
     """Build or refresh the timeline when the analysis package can; returns a note on failure."""
     tl = _module("analysis.timeline")
@@ -199,8 +209,8 @@ SEVERITY_VI = {"critical": "nghiêm trọng", "high": "cao", "medium": "trung b�
 _SEV_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
-def findings(case, lang: str = "vi") -> tuple[list[dict], str]:
-    """(rows of findings with their evidence ids, most severe first; note). Uses `analysis.findings.run`."""
+def finding_objects(case) -> tuple[list, str]:
+    """(the analysis package's findings, most severe first; note when they could not be computed)."""
     mod = _module("analysis.findings")
     if mod is None or case is None or not hasattr(mod, "run"):
         return [], "Chưa có kết quả phân tích tự động (mô-đun findings chưa sẵn sàng) — findings not available."
@@ -208,18 +218,101 @@ def findings(case, lang: str = "vi") -> tuple[list[dict], str]:
         items = list(mod.run(case))
     except Exception as exc:
         return [], f"Không tính được các phát hiện tự động: {exc}"
-    rows = []
-    for f in items:
-        summary = getattr(f, "summary", None)
-        text = summary(lang) if callable(summary) else str(_val(f, "summary_vi", "summary", "message", default=""))
-        sev = str(_val(f, "severity", default=""))
-        rows.append({
-            "severity": SEVERITY_VI.get(sev, sev) if lang == "vi" else sev,
-            "rank": _SEV_ORDER.get(sev, 9),
-            "time": str(_val(f, "time", default="") or ""),
-            "checklist_id": str(_val(f, "checklist_id", default="") or ""),
-            "text": text,
-            "evidence": _ids(_val(f, "evidence_ids", "evidence", "evidence_id")),
-        })
-    rows.sort(key=lambda r: (r["rank"], r["time"]))
+    items.sort(key=lambda f: (_SEV_ORDER.get(str(_val(f, "severity", default="")), 9),
+                              str(_val(f, "time", default="") or "")))
+    return items, ""
+
+
+def finding_row(f: Any, lang: str = "vi") -> dict:
+    summary = getattr(f, "summary", None)
+    text = summary(lang) if callable(summary) else str(_val(f, "summary_vi", "summary", "message", default=""))
+    sev = str(_val(f, "severity", default=""))
+    refs = _val(f, "references", default=[]) or []
+    return {
+        "severity": SEVERITY_VI.get(sev, sev) if lang == "vi" else sev,
+        "rank": _SEV_ORDER.get(sev, 9),
+        "time": str(_val(f, "time", default="") or ""),
+        "checklist_id": str(_val(f, "checklist_id", default="") or ""),
+        "title": str(_val(f, "title_vi" if lang == "vi" else "title_en", "title_en", default="") or ""),
+        "text": text,
+        "tags": [str(t) for t in (_val(f, "tags", default=[]) or [])],
+        "author": str(_val(f, "author", default="") or ""),
+        "references": [str(r) for r in refs] if isinstance(refs, (list, tuple)) else [str(refs)],
+        "rule": str(_val(f, "rule", default="") or ""),
+        "evidence": _ids(_val(f, "evidence_ids", "evidence", "evidence_id")),
+    }
+
+
+def findings(case, lang: str = "vi") -> tuple[list[dict], str]:
+    """(rows of findings with their evidence ids, most severe first; note). Uses `analysis.findings.run`."""
+    items, note = finding_objects(case)
+    if note:
+        return [], note
+    rows = [finding_row(f, lang) for f in items]
     return rows, "" if rows else "Các quy tắc phân tích tự động không phát hiện điều gì (no automatic findings)."
+
+
+MAX_EVENTS_PER_FINDING = 5
+
+
+def finding_events(case, items: list, limit: int = MAX_KEY_EVENTS) -> list[dict]:
+    """The timeline events behind the findings (their `events` keys), most severe finding first, at most
+    MAX_EVENTS_PER_FINDING each: {"us", "offset_s", "source", "message", "evidence_id", "locator", "finding"}.
+    One pass over the events of the evidence items involved."""
+    tl = _module("analysis.timeline")
+    wanted: dict[tuple[str, str], Any] = {}
+    for f in items:
+        for k in list(_val(f, "events", default=[]) or [])[:MAX_EVENTS_PER_FINDING]:
+            if isinstance(k, dict) and k.get("evidence_id") and k.get("locator") is not None:
+                wanted.setdefault((str(k["evidence_id"]), str(k["locator"])), f)
+        if len(wanted) >= limit:
+            break
+    if not wanted or tl is None:
+        return []
+    try:
+        db = tl.connect(case)
+        ids = sorted({e for e, _ in wanted})
+        sql = (f"SELECT ts, offset_s, source, message, evidence_id, locator FROM events "
+               f"WHERE evidence_id IN ({','.join('?' * len(ids))}) ORDER BY ts, id")
+        rows = []
+        for ts, off, source, message, eid, loc in db.execute(sql, ids):
+            f = wanted.get((eid, str(loc)))
+            if f is not None:
+                rows.append({"us": ts, "offset_s": off, "source": source or "", "message": message or "",
+                             "evidence_id": eid, "locator": str(loc), "finding": f})
+        try:
+            db.close()
+        except Exception:  # pragma: no cover
+            pass
+    except Exception:
+        return []
+    return rows[:limit]
+
+
+def origin_account(case, items: list, lang: str = "vi") -> list[str]:
+    """The C6 account of where the incident came from, as paragraphs. The analysis package's own summary
+    (`analysis.origin.summary(case, lang)` or `analysis.findings.origin_summary(case, lang)`) when it has
+    one; otherwise the C6 findings' summaries."""
+    for name, attr in (("analysis.origin", "summary"), ("analysis.findings", "origin_summary")):
+        mod = _module(name)
+        fn = getattr(mod, attr, None) if mod is not None else None
+        if callable(fn):
+            try:
+                got = fn(case, lang)
+            except TypeError:
+                got = fn(case)
+            except Exception:
+                continue
+            if isinstance(got, str):
+                return [p for p in got.split("\n\n") if p.strip()]
+            if got:
+                return [str(p) for p in got]
+    return [finding_row(f, lang)["text"] for f in items if str(_val(f, "checklist_id", default="")) == "C6"]
+
+
+def timeline_total(case) -> int | None:
+    tl = _module("analysis.timeline")
+    try:
+        return int(tl.count(case)) if tl is not None else None
+    except Exception:
+        return None

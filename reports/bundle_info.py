@@ -1,0 +1,46 @@
+"""What the reports say about the evidence bundle: its file name, size, SHA-256 and signing key, read from
+the custody log entry `build_bundle` writes (the bundle's own hash cannot be inside it), with the key
+fingerprint from the bundle's manifest when the entry does not carry it.
+
+    latest_bundle(case) -> {"name", "path", "sha256", "size", "key_sha256", "encrypted", "at"} | None
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+
+def _manifest_signer(path: Path) -> str | None:
+    """The signer's public key SHA-256 from a plain bundle's manifest.json (None: encrypted, unsigned or gone)."""
+    from .bundle import MANIFEST, MAX_SMALL
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(MANIFEST)
+            if info.file_size > MAX_SMALL:
+                return None
+            manifest = json.loads(zf.read(info).decode("utf-8"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    signer = manifest.get("signer") if isinstance(manifest, dict) else None
+    return signer.get("public_key_sha256") if isinstance(signer, dict) else None
+
+
+def latest_bundle(case) -> dict | None:
+    try:
+        entries = case.custody.entries()
+    except Exception:
+        return None
+    for e in reversed(entries):
+        d = e.get("details") or {}
+        if e.get("action") != "export" or not isinstance(d, dict) or not d.get("bundle_sha256"):
+            continue
+        path = Path(str(e.get("target") or ""))
+        key = d.get("key_sha256")
+        if key is None and d.get("signed") and not d.get("encrypted"):
+            key = _manifest_signer(path)
+        return {"name": path.name, "path": str(path), "sha256": d["bundle_sha256"], "size": d.get("size"),
+                "key_sha256": key, "signed": bool(d.get("signed")), "encrypted": bool(d.get("encrypted")),
+                "at": e.get("ts")}
+    return None
