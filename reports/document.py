@@ -114,6 +114,7 @@ class Signature:
     name: str
     note: str = "(Ký tên, đóng dấu)"
     recipients: list[str] | None = None
+    recipients_label: str = "Nơi nhận:"
 
 
 @dataclass
@@ -168,7 +169,7 @@ class Doc:
             elif isinstance(b, Signature):
                 out += ["", b.title, b.note, b.name]
                 if b.recipients is not None:
-                    out += ["", "Nơi nhận:"] + noi_nhan_lines(b.recipients)
+                    out += ["", b.recipients_label] + noi_nhan_lines(b.recipients)
         if not any(isinstance(b, Letterhead) for b in self.blocks):
             out[:0] = self._title_lines()
         return "\n".join(x for x in out if x is not None) + "\n"

@@ -117,7 +117,7 @@ class _Ctx:
         names = [self.L("Như trên", "As above")] if self.recipient_names() else []
         names.append(self.L("Lưu: VT, hồ sơ vụ việc ", "File: records, case ") + (self.case_id or EMPTY))
         return Signature(title, self.v("signatory.name", ""), self.L("(Ký tên, đóng dấu)", "(Signature and seal)"),
-                         names)
+                         names, self.L("Nơi nhận:", "Recipients:"))
 
     def recipient_names(self) -> list[str]:
         i = "name_en" if self.lang == "en" else "name"
@@ -539,13 +539,18 @@ def _key_events_section(c: _Ctx, doc: Doc) -> None:
             f = src.finding_row(e["finding"], c.lang)
             rows.append([_local_us(e["us"], c.tz), f["title"] or _short(f["text"], 160), _short(e["message"]),
                          f"{e['evidence_id']}\n{e['locator']}"])
+    window_note = ""
+    if not rows and c.case is not None:   # nothing behind a finding: the timeline around detection
+        events, window_note = src.key_events(c.case, to_local(_get(c.rec, "detection.detected_at"), c.tz))
+        rows = [[_local_iso(e.get("iso") or "", c.tz) or e["time"], e["source"], _short(e["message"]), e["evidence"]]
+                for e in events[:src.MAX_WINDOW_EVENTS]]
     tz_label = fmt_dt(c.now.isoformat(), c.tz)[-8:].strip("()")
     if rows:
         doc.add(Table([L(f"Thời điểm (giờ địa phương, {tz_label})", f"Time (local, {tz_label})"),
                        L("Diễn biến", "What happened"), L("Dòng nhật ký gốc (nguyên văn)", "Original log line (verbatim)"),
                        L("Chứng cứ", "Evidence")], rows, [0.17, 0.30, 0.38, 0.15], mono={3}))
-        if marked and note:
-            doc.add(Para(note, "italic"))
+        if (marked and note) or window_note:
+            doc.add(Para(note if marked else window_note, "italic"))
     else:
         doc.add(Para(L("Chưa có sự kiện nào gắn với một phát hiện hoặc được đánh dấu.",
                        "No event is linked to a finding or marked yet."), "italic"))

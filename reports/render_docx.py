@@ -353,7 +353,8 @@ def _signature(d, b: Signature) -> None:
     _widths(t, [WIDTH_MM * 0.38, WIDTH_MM * 0.62])
     t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left, cell = t.rows[0].cells
-    lines = [(x, 14, True, False) for x in b.title.split("\n")] + [(b.note, 13, False, True), ("", 13, False, False),
+    big = all(text_width_mm(x, 14, bold=True) <= WIDTH_MM * 0.62 - 2 for x in b.title.split("\n"))
+    lines = [(x, 14 if big else 13, True, False) for x in b.title.split("\n")] + [(b.note, 13, False, True), ("", 13, False, False),
                                                                    ("", 13, False, False), ("", 13, False, False),
                                                                    (b.name, 14, True, False)]
     for i, (text, size, bold, italic) in enumerate(lines):
@@ -364,7 +365,7 @@ def _signature(d, b: Signature) -> None:
             _text(p, text, size=size, bold=bold, italic=italic)
     if b.recipients is not None:
         p = _fmt(left.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT, 0)
-        _text(p, "Nơi nhận:", size=12, bold=True, italic=True)
+        _text(p, b.recipients_label, size=12, bold=True, italic=True)
         for x in noi_nhan_lines(b.recipients):
             _text(_fmt(left.add_paragraph(), WD_ALIGN_PARAGRAPH.LEFT, 0), x, size=11)
 

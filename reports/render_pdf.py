@@ -44,10 +44,11 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 20 * mm, 20 * mm, 30 * mm
 BODY = 13
 HEADING_ROOM = 30 * mm   # a heading starts a new page unless this much room is left below it
 _registered = False
+_covered: frozenset = frozenset()
 
 
 def register_fonts() -> None:
-    global _registered
+    global _registered, _covered
     if _registered:
         return
     for name in (FONT, FONT_B, FONT_I, FONT_BI, FONT_M, FONT_SYM):
@@ -58,6 +59,7 @@ def register_fonts() -> None:
             raise UngCuuError(f"thiếu phông chữ {path} (font missing: reinstall UngCuu)", path=str(path))
         pdfmetrics.registerFont(TTFont(name, str(path)))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_B, italic=FONT_I, boldItalic=FONT_BI)
+    _covered = frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
     _registered = True
 
 
@@ -103,7 +105,20 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _t(text: str) -> str:
-    return escape(clean(text)).replace("\n", "<br/>")
+    """Paragraph markup for text: escaped, line breaks kept, and any character Liberation Serif lacks
+    (the '�' standing for a control character, symbols from evidence) set in DejaVu Sans."""
+    text = clean(text)
+    if all(ord(ch) in _covered or ch == "\n" for ch in text):
+        return escape(text).replace("\n", "<br/>")
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append("<br/>")
+        elif ord(ch) in _covered:
+            out.append(escape(ch))
+        else:
+            out.append(f'<font name="{FONT_SYM}">{escape(ch)}</font>')
+    return "".join(out)
 
 
 def _box(on: bool) -> str:
@@ -205,12 +220,16 @@ def _kinh_gui(b: KinhGui, st, width: float) -> list:
 
 
 def _signature(b: Signature, st, width: float) -> Table:
+    col = width * 0.62 / mm - 2
     title = "<br/>".join(_t(x) for x in b.title.split("\n"))
-    cell = [Paragraph(title, st["sig"]), Paragraph(_t(b.note), st["signote"]), Spacer(1, 22 * mm),
+    # 14 pt, or 13 (NĐ 30 allows 13-14) when a title line would not fit on one line
+    big = all(text_width_mm(x, 14, bold=True) <= col for x in b.title.split("\n"))
+    cell = [Paragraph(title, st["sig"] if big else ParagraphStyle("sig13", parent=st["sig"], fontSize=13,
+                                                                  leading=16)), Paragraph(_t(b.note), st["signote"]), Spacer(1, 22 * mm),
             Paragraph(_t(b.name), st["sig"])]
     left: list = []
     if b.recipients is not None:
-        left = [Paragraph("Nơi nhận:", st["nn"])] + [Paragraph(_t(x), st["nnl"]) for x in noi_nhan_lines(b.recipients)]
+        left = [Paragraph(_t(b.recipients_label), st["nn"])] + [Paragraph(_t(x), st["nnl"]) for x in noi_nhan_lines(b.recipients)]
     t = Table([[left, cell]], colWidths=[width * 0.38, width * 0.62])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))

@@ -10,6 +10,7 @@ import importlib
 from typing import Any
 
 MAX_KEY_EVENTS = 200
+MAX_WINDOW_EVENTS = 60      # events around detection shown when no finding or mark points at any
 
 from .document import utc_short  # noqa: E402
 
@@ -81,7 +82,7 @@ def _event_row(e: Any) -> dict:
         iso = getattr(time, "isoformat", None)
         time = iso() if iso else str(time)
     return {
-        "time": _short_utc(str(time)),
+        "time": _short_utc(str(time)), "iso": str(time),
         "source": str(_val(e, "source", "parser", "source_short", "data_type", default="")),
         "message": str(_val(e, "message", "text", "description", default="")),
         "evidence": (_ids(_val(e, "evidence_id", "evidence", "evidence_ids")) + "\n" +
@@ -149,14 +150,14 @@ def key_events(case, t0=None, marked_only: bool = False) -> tuple[list[dict], st
             start = t0 - dt.timedelta(days=KEY_WINDOW_BEFORE_T0_DAYS)
             flt = tl.Filter(start=int((start - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
                                       // dt.timedelta(microseconds=1)))
-            items = tl.page(case, flt, limit=MAX_KEY_EVENTS)
+            items = tl.page(case, flt, limit=MAX_WINDOW_EVENTS)
             if items:
                 rows = [_event_row(e) for e in items]
                 return rows, (f"Chưa có sự kiện nào được đánh dấu; hiện {len(rows)} sự kiện đầu tiên kể từ "
                               f"{start.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC ({KEY_WINDOW_BEFORE_T0_DAYS} "
                               f"ngày trước thời điểm phát hiện), trong {total} sự kiện của dòng thời gian "
                               "(none marked relevant; events from 3 days before detection shown).")
-        items = tl.page(case, limit=MAX_KEY_EVENTS)
+        items = tl.page(case, limit=MAX_WINDOW_EVENTS)
     except Exception as exc:
         return [], f"Không đọc được dòng thời gian: {exc}"
     if not items:
