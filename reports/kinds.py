@@ -37,7 +37,11 @@ class _Ctx:
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.incident = case.incident() if case is not None else {}
         try:
-            self.found: dict[str, Prefill] = prefill(case) if case is not None else {}
+            self.records = case.evidence() if case is not None else []   # read once for the whole document
+        except Exception:
+            self.records = []
+        try:
+            self.found: dict[str, Prefill] = prefill(case, self.records) if case is not None else {}
         except Exception as exc:  # a damaged case must not stop the report
             self.found = {"_problems": Prefill([f"không đọc được chứng cứ để điền sẵn: {exc}"])}
         self.rec, self.sources = effective(self.incident, self.found)
@@ -601,7 +605,7 @@ def _evidence_section(c: _Ctx, doc: Doc) -> None:
 
     L = c.L
     doc.add(Heading(L("4. Bảng chứng cứ", "4. Evidence table")))
-    records = c.case.evidence() if c.case is not None else []
+    records = c.records
     if not records:
         doc.add(Para(L("Vụ việc chưa có chứng cứ.", "The case holds no evidence."), "italic"))
     elif len(records) <= ANNEX_ROWS:

@@ -332,7 +332,7 @@ def _kinh_gui(d, b: KinhGui) -> None:
         return
     t = d.add_table(rows=1, cols=2)
     _no_borders(t)
-    _cell_margins(t)
+    _cell_margins(t, 0, 1.5)
     _widths(t, [WIDTH_MM * 0.3, WIDTH_MM * 0.7])
     label, lines = t.rows[0].cells
     _text(_fmt(label.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT, 0), "Kính gửi:" + NBSP, size=14)
@@ -350,10 +350,11 @@ def _signature(d, b: Signature) -> None:
     t = d.add_table(rows=1, cols=2)
     _no_borders(t)
     _cell_margins(t)
-    _widths(t, [WIDTH_MM * 0.38, WIDTH_MM * 0.62])
+    share = 0.62 if b.recipients is not None else 0.7      # the forms' long title needs the room
+    _widths(t, [WIDTH_MM * (1 - share), WIDTH_MM * share])
     t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left, cell = t.rows[0].cells
-    big = all(text_width_mm(x, 14, bold=True) <= WIDTH_MM * 0.62 - 2 for x in b.title.split("\n"))
+    big = all(text_width_mm(x, 14, bold=True) <= WIDTH_MM * share - 2 for x in b.title.split("\n"))
     lines = [(x, 14 if big else 13, True, False) for x in b.title.split("\n")] + [(b.note, 13, False, True), ("", 13, False, False),
                                                                    ("", 13, False, False), ("", 13, False, False),
                                                                    (b.name, 14, True, False)]

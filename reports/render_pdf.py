@@ -220,7 +220,8 @@ def _kinh_gui(b: KinhGui, st, width: float) -> list:
 
 
 def _signature(b: Signature, st, width: float) -> Table:
-    col = width * 0.62 / mm - 2
+    share = 0.62 if b.recipients is not None else 0.7      # the forms' long title needs the room
+    col = width * share / mm - 2
     title = "<br/>".join(_t(x) for x in b.title.split("\n"))
     # 14 pt, or 13 (NĐ 30 allows 13-14) when a title line would not fit on one line
     big = all(text_width_mm(x, 14, bold=True) <= col for x in b.title.split("\n"))
@@ -230,7 +231,7 @@ def _signature(b: Signature, st, width: float) -> Table:
     left: list = []
     if b.recipients is not None:
         left = [Paragraph(_t(b.recipients_label), st["nn"])] + [Paragraph(_t(x), st["nnl"]) for x in noi_nhan_lines(b.recipients)]
-    t = Table([[left, cell]], colWidths=[width * 0.38, width * 0.62])
+    t = Table([[left, cell]], colWidths=[width * (1 - share), width * share])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return t
@@ -297,6 +298,9 @@ def render_pdf(doc: Doc, out: str | Path | None = None) -> bytes:
         elif isinstance(b, Signature):
             # keep the signature with the paragraph before it (a page holding only a signature is not valid)
             prev = [story.pop()] if story and isinstance(story[-1], (Paragraph, ListFlowable)) else []
+            if prev and isinstance(prev[0], ListFlowable) and story and isinstance(story[-1], Paragraph) \
+                    and story[-1].style.name in ("h1", "h2"):
+                prev.insert(0, story.pop())             # the list's heading goes with it
             story.append(KeepTogether(prev + [Spacer(1, 4 * mm), _signature(b, st, width)]))
     if not letterhead_done:
         story[:0] = _title(doc, st)
