@@ -29,18 +29,22 @@ def _manifest_signer(path: Path) -> str | None:
 
 def latest_bundle(case) -> dict | None:
     try:
-        entries = case.custody.entries()
+        row = case.db.execute("SELECT target, details, ts FROM custody WHERE action = 'export' "
+                              "AND details LIKE '%\"bundle_sha256\"%' ORDER BY seq DESC LIMIT 1").fetchone()
     except Exception:
         return None
-    for e in reversed(entries):
-        d = e.get("details") or {}
-        if e.get("action") != "export" or not isinstance(d, dict) or not d.get("bundle_sha256"):
-            continue
-        path = Path(str(e.get("target") or ""))
-        key = d.get("key_sha256")
-        if key is None and d.get("signed") and not d.get("encrypted"):
-            key = _manifest_signer(path)
-        return {"name": path.name, "path": str(path), "sha256": d["bundle_sha256"], "size": d.get("size"),
-                "key_sha256": key, "signed": bool(d.get("signed")), "encrypted": bool(d.get("encrypted")),
-                "at": e.get("ts")}
-    return None
+    if row is None:
+        return None
+    try:
+        d = json.loads(row[1])
+    except ValueError:
+        return None
+    if not isinstance(d, dict) or not d.get("bundle_sha256"):
+        return None
+    path = Path(str(row[0] or ""))
+    key = d.get("key_sha256")
+    if key is None and d.get("signed") and not d.get("encrypted"):
+        key = _manifest_signer(path)
+    return {"name": path.name, "path": str(path), "sha256": d["bundle_sha256"], "size": d.get("size"),
+            "key_sha256": key, "signed": bool(d.get("signed")), "encrypted": bool(d.get("encrypted")),
+            "at": row[2]}

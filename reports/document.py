@@ -55,6 +55,7 @@ class FormLine:
 class KinhGui:
     """"Kính gửi:" and the recipients (NĐ 30: 14 pt, upright; one recipient a line, each after a dash)."""
     names: list[str]
+    label: str = "Kính gửi:"
 
 
 @dataclass
@@ -147,7 +148,7 @@ class Doc:
             elif isinstance(b, FormLine):
                 out.append(b.text() + source_note(b))
             elif isinstance(b, KinhGui):
-                out += ["Kính gửi: " + b.names[0] if len(b.names) == 1 else "Kính gửi:"]
+                out += [f"{b.label} {b.names[0]}" if len(b.names) == 1 else b.label]
                 out += [f"- {n};" for n in b.names] if len(b.names) > 1 else []
             elif isinstance(b, Heading):
                 out += ["", b.text]

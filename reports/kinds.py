@@ -363,7 +363,7 @@ def _intro(c: _Ctx, doc: Doc, kind: str) -> None:
     doc.add(c.letterhead(kind))
     names = c.recipient_names()
     if names:
-        doc.add(KinhGui(names))
+        doc.add(KinhGui(names, c.L("Kính gửi:", "To:")))
     doc.add(c.reference())
 
 
@@ -628,17 +628,18 @@ def _evidence_section(c: _Ctx, doc: Doc) -> None:
                        f"The full list of {fmt_size(len(records))} items is annex {EVIDENCE_NAME} of the bundle."),
                      "small"))
     doc.add(Heading(L("5. Nhật ký chuỗi lưu giữ chứng cứ", "5. Chain of custody log")))
-    entries = c.case.custody.entries() if c.case is not None else []
-    if entries and len(entries) <= ANNEX_ROWS:
+    summary = src.custody_summary(c.case) if c.case is not None else {"count": 0}
+    entries = c.case.custody.entries() if c.case is not None and summary["count"] <= ANNEX_ROWS else None
+    if entries:
         doc.add(Table(["#", L("Thời điểm (UTC)", "Time (UTC)"), L("Người", "Actor"), L("Hành động", "Action"),
                        L("Đối tượng", "Target"), "Hash"],
                       src.custody_rows(c.case, entries), [0.05, 0.19, 0.12, 0.11, 0.38, 0.15], mono={5}))
-    elif entries:
-        doc.add(Para(L(f"{fmt_size(len(entries))} mục, từ {utc_short(entries[0]['ts']).replace(chr(10), ' ')} đến "
-                       f"{utc_short(entries[-1]['ts']).replace(chr(10), ' ')}; mã băm cuối {entries[-1]['hash']}. "
+    elif summary["count"]:
+        first, last = (utc_short(summary[k]).replace("\n", " ") for k in ("first_ts", "last_ts"))
+        doc.add(Para(L(f"{fmt_size(summary['count'])} mục, từ {first} đến {last}; mã băm cuối {summary['last_hash']}. "
                        f"Toàn bộ nhật ký ở phụ lục {CUSTODY_NAME} và custody.jsonl trong gói chứng cứ.",
-                       f"{fmt_size(len(entries))} entries; last hash {entries[-1]['hash']}. The whole log is annex "
-                       f"{CUSTODY_NAME} and custody.jsonl of the bundle."), "small"))
+                       f"{fmt_size(summary['count'])} entries, {first} to {last}; last hash {summary['last_hash']}. "
+                       f"The whole log is annex {CUSTODY_NAME} and custody.jsonl of the bundle."), "small"))
     problems = src.custody_problems(c.case, entries)
     doc.add(Para(L("Kiểm tra chuỗi băm: ", "Hash chain check: ") +
                  ("; ".join(problems) if problems else L("nguyên vẹn.", "intact.")), "small"))

@@ -328,14 +328,14 @@ def _title(d, doc: Doc) -> None:
 
 def _kinh_gui(d, b: KinhGui) -> None:
     if len(b.names) == 1:
-        _para(d, f"Kính gửi: {b.names[0]}.", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
+        _para(d, f"{b.label} {b.names[0]}.", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
         return
     t = d.add_table(rows=1, cols=2)
     _no_borders(t)
     _cell_margins(t, 0, 1.5)
     _widths(t, [WIDTH_MM * 0.3, WIDTH_MM * 0.7])
     label, lines = t.rows[0].cells
-    _text(_fmt(label.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT, 0), "Kính gửi:" + NBSP, size=14)
+    _text(_fmt(label.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT, 0), b.label + NBSP, size=14)
     for i, x in enumerate(noi_nhan_lines(b.names)):
         p = lines.paragraphs[0] if i == 0 else lines.add_paragraph()
         _text(_fmt(p, WD_ALIGN_PARAGRAPH.LEFT, 0), x, size=14)

@@ -114,10 +114,15 @@ def subject_for(doc: Doc, incident: dict) -> str:
     return f"{SUBJECT_PREFIX} " + " — ".join(parts)
 
 
-def _wants_bundle(incident: dict) -> bool:
+def _wants_bundle(doc: Doc, incident: dict) -> bool:
+    """Whether the form says evidence goes with it: Mẫu 03's "Thông tin gửi kèm" ticked, or Mẫu 04 (whose
+    attachments list names the bundle)."""
+    if doc.kind == "closing":
+        return True
+    if doc.kind != "initial":
+        return False
     att = (incident.get("system_info") or {}).get("attachments") or []
-    return bool(set(att if isinstance(att, list) else [att]) & {"system_log", "malware_sample", "other"}) or \
-        bool((incident.get("closing") or {}).get("attachments"))
+    return bool(set(att if isinstance(att, list) else [att]) & {"system_log", "malware_sample", "other"})
 
 
 def render_eml(doc: Doc, incident: dict, recipients: list[dict], *, pdf: bytes | None = None,
@@ -150,7 +155,10 @@ def render_eml(doc: Doc, incident: dict, recipients: list[dict], *, pdf: bytes |
         attachments.append((docx, "application", "vnd.openxmlformats-officedocument.wordprocessingml.document",
                             f"{filename}.docx"))
     bundle_note = []
-    if bundle is not None and _wants_bundle(incident):
+    if bundle is None and _wants_bundle(doc, incident):
+        bundle_note = ["Chưa lập gói chứng cứ (nhật ký, mẫu mã độc) để gửi kèm: ungcuu bundle --case … "
+                       "(no evidence bundle built yet)"]
+    if bundle is not None and _wants_bundle(doc, incident):
         path = Path(bundle.get("path") or "")
         size = bundle.get("size") or 0
         fp = bundle.get("key_sha256") or "không ký (unsigned)"

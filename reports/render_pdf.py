@@ -208,10 +208,10 @@ def _title(doc: Doc, st) -> list:
 def _kinh_gui(b: KinhGui, st, width: float) -> list:
     """One recipient: "Kính gửi: X." centred; several: "Kính gửi:" and a dashed list beside it."""
     if len(b.names) == 1:
-        return [Paragraph("Kính gửi: " + _t(b.names[0]) + ".", ParagraphStyle("kg1", parent=st["kg"],
+        return [Paragraph(_t(b.label) + " " + _t(b.names[0]) + ".", ParagraphStyle("kg1", parent=st["kg"],
                                                                                alignment=TA_CENTER)),
                 Spacer(1, 3 * mm)]
-    label = Paragraph("Kính gửi:", ParagraphStyle("kgr", parent=st["kg"], alignment=TA_RIGHT))
+    label = Paragraph(_t(b.label), ParagraphStyle("kgr", parent=st["kg"], alignment=TA_RIGHT))
     lines = [Paragraph(_t(x), st["kg"]) for x in noi_nhan_lines(b.names)]
     t = Table([[label, lines]], colWidths=[width * 0.3, width * 0.7])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),

@@ -90,3 +90,22 @@ def test_encoded_words_never_cut_a_letter():
     assert all(len(w) <= 75 for w in words)
     text = "".join(t.decode() for t, _ in email.header.decode_header(" ".join(words)))
     assert text == "Nghiêng" * 20 + " ứng cứu"
+
+
+def test_cli_report_writes_the_annexes_and_prints_the_deadlines(case, tmp_path, capsys):
+    import argparse
+
+    from desktop.commands import report as cmd
+
+    parser = argparse.ArgumentParser()
+    cmd.add_arguments(parser)
+    args = parser.parse_args(["--case", str(case.path), "--kind", "initial", "--out", str(tmp_path / "m03.pdf"),
+                              "--annex", str(tmp_path / "annex")])
+    assert cmd.run(args) == 0
+    out = capsys.readouterr().out
+    data = (tmp_path / "annex" / "evidence.csv").read_bytes()
+    assert f"SHA-256: {hashlib.sha256(data).hexdigest()}" in out
+    assert data.decode("utf-8-sig").splitlines()[1].startswith("E000001,B2,system.json,platform,")
+    assert ("Thời hạn: Luật An ninh mạng 2025 — chế độ 24 giờ / 72 giờ (TẠM THỜI): Báo cáo ban đầu sự cố (72 giờ) "
+            "(tạm thời): Đã thực hiện (hạn 23/11/2026 07:40 +07:00)") in out
+    assert [e["details"].get("annex") for e in case.custody.entries()[-2:]] == ["evidence.csv", "custody.csv"]
