@@ -37,11 +37,7 @@ class _Ctx:
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.incident = case.incident() if case is not None else {}
         try:
-            self.records = case.evidence() if case is not None else []   # read once for the whole document
-        except Exception:
-            self.records = []
-        try:
-            self.found: dict[str, Prefill] = prefill(case, self.records) if case is not None else {}
+            self.found: dict[str, Prefill] = prefill(case) if case is not None else {}
         except Exception as exc:  # a damaged case must not stop the report
             self.found = {"_problems": Prefill([f"không đọc được chứng cứ để điền sẵn: {exc}"])}
         self.rec, self.sources = effective(self.incident, self.found)
@@ -605,27 +601,24 @@ def _evidence_section(c: _Ctx, doc: Doc) -> None:
 
     L = c.L
     doc.add(Heading(L("4. Bảng chứng cứ", "4. Evidence table")))
-    records = c.records
-    if not records:
+    per = src.evidence_per_item(c.case) if c.case is not None else {}
+    total = sum(n for n, _ in per.values())
+    records = c.case.evidence() if c.case is not None and total <= ANNEX_ROWS else []
+    if not total:
         doc.add(Para(L("Vụ việc chưa có chứng cứ.", "The case holds no evidence."), "italic"))
-    elif len(records) <= ANNEX_ROWS:
+    elif records:
         doc.add(Table([L("Mã", "Id"), L("Mục", "Item"), L("Tên, nguồn và SHA-256", "Name, source and SHA-256"),
                        L("Kích thước (byte)", "Size (bytes)"), L("Thu thập lúc (UTC)", "Collected (UTC)")],
                       [[r.id, r.checklist_id, _name_source({"name": r.name, "source": r.source}) + f"\n{r.sha256}",
                         fmt_size(r.size), utc_short(r.collected_at)] for r in records],
                       [0.1, 0.06, 0.56, 0.12, 0.16], mono={0}))
     else:
-        per: dict[str, list[int]] = {}
-        for r in records:
-            n = per.setdefault(r.checklist_id, [0, 0])
-            n[0] += 1
-            n[1] += int(r.size or 0)
         doc.add(Table([L("Mục", "Item"), L("Số chứng cứ", "Items"), L("Tổng kích thước (byte)", "Total size (bytes)")],
                       [[k, fmt_size(v[0]), fmt_size(v[1])] for k, v in sorted(per.items())], [0.3, 0.3, 0.4],
                       small=True))
-        doc.add(Para(L(f"Danh sách đầy đủ {fmt_size(len(records))} chứng cứ (mã, tên, nguồn, SHA-256, thời điểm thu "
+        doc.add(Para(L(f"Danh sách đầy đủ {fmt_size(total)} chứng cứ (mã, tên, nguồn, SHA-256, thời điểm thu "
                        f"thập) ở phụ lục {EVIDENCE_NAME} trong gói chứng cứ.",
-                       f"The full list of {fmt_size(len(records))} items is annex {EVIDENCE_NAME} of the bundle."),
+                       f"The full list of {fmt_size(total)} items is annex {EVIDENCE_NAME} of the bundle."),
                      "small"))
     doc.add(Heading(L("5. Nhật ký chuỗi lưu giữ chứng cứ", "5. Chain of custody log")))
     summary = src.custody_summary(c.case) if c.case is not None else {"count": 0}

@@ -101,12 +101,11 @@ def _match(words: tuple, names: list[tuple[str, str]]) -> list[str]:
     return hits
 
 
-def prefill(case, records: list | None = None) -> dict[str, Prefill]:
-    """Values for the forms found in the case's evidence (`records`: its evidence index when the caller
-    has read it already). Key "_problems" lists unreadable items."""
+def prefill(case) -> dict[str, Prefill]:
+    """Values for the forms found in the case's evidence. Key "_problems" lists unreadable items."""
     problems: list[str] = []
     out: dict[str, Prefill] = {}
-    records = _safe_evidence(case) if records is None else records     # the evidence index, read once
+    records = _safe_evidence(case)          # the evidence index, read once
     latest = _latest_by_name(records)
 
     system, rec = _latest_json(case, "system.json", problems, latest)

@@ -40,10 +40,11 @@ def _module(name: str):
         return None
 
 
-def evidence_rows(case) -> list[dict]:
-    if case is None:
-        return []
-    return [r.to_dict() for r in case.evidence()]
+def evidence_per_item(case) -> dict[str, tuple[int, int]]:
+    """{checklist id: (items, total bytes)} from one query."""
+    rows = case.db.execute("SELECT checklist_id, COUNT(*), COALESCE(SUM(size), 0) FROM evidence "
+                           "GROUP BY checklist_id ORDER BY checklist_id")
+    return {str(cid): (int(n), int(total)) for cid, n, total in rows}
 
 
 def iter_custody(case):
@@ -259,15 +260,6 @@ def finding_row(f: Any, lang: str = "vi") -> dict:
         "rule": str(_val(f, "rule", default="") or ""),
         "evidence": _ids(_val(f, "evidence_ids", "evidence", "evidence_id")),
     }
-
-
-def findings(case, lang: str = "vi") -> tuple[list[dict], str]:
-    """(rows of findings with their evidence ids, most severe first; note). Uses `analysis.findings.run`."""
-    items, note = finding_objects(case)
-    if note:
-        return [], note
-    rows = [finding_row(f, lang) for f in items]
-    return rows, "" if rows else "Các quy tắc phân tích tự động không phát hiện điều gì (no automatic findings)."
 
 
 MAX_EVENTS_PER_FINDING = 5

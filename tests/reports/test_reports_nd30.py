@@ -4,7 +4,6 @@ the DOCX's XML (margins, header, language, properties, fixed table widths), and 
 line with the printed form in ../shared/seed/."""
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
