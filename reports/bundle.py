@@ -507,7 +507,14 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
             custody_text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in custody_entries)
             w.add_bytes("custody.jsonl", custody_text.encode("utf-8"))
             if include_reports:
-                for name, data in _report_members(case, notes):
+                from .bundle_info import building
+
+                token = building.set(out_path.name)
+                try:
+                    members = _report_members(case, notes)
+                finally:
+                    building.reset(token)
+                for name, data in members:
                     w.add_bytes(name, data)
                 from .annex import CUSTODY_NAME, EVIDENCE_NAME, custody_csv, evidence_csv
 

@@ -3,12 +3,17 @@ the custody log entry `build_bundle` writes (the bundle's own hash cannot be ins
 fingerprint from the bundle's manifest when the entry does not carry it.
 
     latest_bundle(case) -> {"name", "path", "sha256", "size", "key_sha256", "encrypted", "at"} | None
+    building: the name of the bundle whose reports are being rendered (set by build_bundle)
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import zipfile
 from pathlib import Path
+
+# the file name of the bundle being built while its reports are rendered (they travel inside it)
+building: contextvars.ContextVar[str | None] = contextvars.ContextVar("building_bundle", default=None)
 
 
 def _manifest_signer(path: Path) -> str | None:

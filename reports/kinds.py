@@ -183,9 +183,9 @@ M03_NOTES = [
 
 def _other(c: _Ctx, prefix: str, path: str, key: str, chosen_path: str) -> tuple[str, bool]:
     """An "other" box with its printed prefix and the value written after it."""
-    value = c.v(path, "")
+    value = c.v(path)
     chosen = _get(c.rec, chosen_path) or []
-    return (f"{prefix} {value}".rstrip() if value else prefix), key in (chosen if isinstance(chosen, list) else [chosen])
+    return f"{prefix} {value}", key in (chosen if isinstance(chosen, list) else [chosen])
 
 
 def _form03(c: _Ctx) -> Doc:
@@ -305,8 +305,14 @@ def _annex_qd05(c: _Ctx, doc: Doc) -> None:
 
 def _bundle_lines(c: _Ctx) -> list[str]:
     """The evidence bundle as Mẫu 04 lists it: file name, SHA-256, signing key fingerprint."""
-    from .bundle_info import latest_bundle
+    from .bundle_info import building, latest_bundle
 
+    inside = building.get()
+    if inside:      # this copy travels in the bundle, whose own hash cannot be inside it
+        return [c.L(f"Gói chứng cứ UngCuu: tệp {inside} (chứa báo cáo này); SHA-256 của gói ghi trong nhật ký "
+                    "chuỗi lưu giữ và trong thư gửi kèm",
+                    f"UngCuu evidence bundle: file {inside} (holding this report); its SHA-256 is in the custody "
+                    "log and the covering e-mail")]
     b = latest_bundle(c.case) if c.case is not None else None
     if b is None:
         return [c.L("Gói chứng cứ UngCuu: chưa lập (ungcuu bundle --case …)", "UngCuu evidence bundle: not built yet")]

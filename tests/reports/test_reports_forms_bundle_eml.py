@@ -109,3 +109,17 @@ def test_cli_report_writes_the_annexes_and_prints_the_deadlines(case, tmp_path, 
     assert ("Thời hạn: Luật An ninh mạng 2025 — chế độ 24 giờ / 72 giờ (TẠM THỜI): Báo cáo ban đầu sự cố (72 giờ) "
             "(tạm thời): Đã thực hiện (hạn 23/11/2026 07:40 +07:00)") in out
     assert [e["details"].get("annex") for e in case.custody.entries()[-2:]] == ["evidence.csv", "custody.csv"]
+
+
+def test_form04_inside_the_bundle_names_the_bundle_it_travels_in(case, tmp_path):
+    build_bundle(case, tmp_path / "first.zip")
+    inc = case.incident()
+    assert inc["closing"]["resolution"]
+    build_bundle(case, tmp_path / "second.zip")
+    with zipfile.ZipFile(tmp_path / "second.zip") as z:
+        pdf = z.read("reports/closing.pdf")
+    (tmp_path / "m04.pdf").write_bytes(pdf)
+    from reports_helpers import pdftotext
+
+    text = norm(pdftotext(tmp_path / "m04.pdf"))
+    assert "Gói chứng cứ UngCuu: tệp second.zip (chứa báo cáo này)" in text and "first.zip" not in text

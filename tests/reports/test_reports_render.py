@@ -187,12 +187,12 @@ def test_prefilled_values_carry_evidence_ids(case, tmp_path):
     assert ("☒ Web server ☐ Mail server ☒ Database server [điền sẵn từ chứng cứ E000002 — cần xác nhận] "
             "☒ Dịch vụ khác, đó là ssh [điền sẵn từ chứng cứ E000002 — cần xác nhận]") in text
     assert ("☒ Antivirus ☒ Firewall ☐ Hệ thống phát hiện xâm nhập "
-            "[điền sẵn từ chứng cứ E000003, E000005 — cần xác nhận] ☐ Khác:") in text
+            "[điền sẵn từ chứng cứ E000003, E000005 — cần xác nhận] ☐ Khác: …………") in text
     assert ("không liệt kê địa chỉ IP nội bộ) 113.160.92.10, 2001:ee0:4141::10 "
             "[điền sẵn từ chứng cứ E000004, E000007 — cần xác nhận]") in text
     assert "(camxuyen.hatinh.gov.vn, www.camxuyen.hatinh.gov.vn; 113.160.92.10, 10.20.5.12, 2001:ee0:4141::10)" in text
     assert "Các tên miền của hệ thống camxuyen.hatinh.gov.vn [điền sẵn từ chứng cứ E000001" in text
-    assert "☒ Nhật ký hệ thống ☐ Mẫu virus / mã độc ☐ Khác: [điền sẵn từ chứng cứ E000008, E000009" in text
+    assert "☒ Nhật ký hệ thống ☐ Mẫu virus / mã độc ☐ Khác: ………… [điền sẵn từ chứng cứ E000008, E000009" in text
 
 
 def test_confirm_prefill_cli_stores_values_with_evidence_ids(case, capsys):
