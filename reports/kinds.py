@@ -150,13 +150,19 @@ class _Ctx:
             due = fmt_dt(r["due"].isoformat(), self.tz) if r["due"] else self.L(
                 "chưa tính (chưa kết thúc ứng phó)" if r["anchor"] == "response_ended" else "chưa tính (chưa có T0)",
                 "not started")
-            prov = self.L(" — TẠM THỜI, cần xác minh", " — PROVISIONAL, to be verified") if r.get("provisional") else ""
-            if prov and ("TẠM THỜI" in r["regime_name"] or "PROVISIONAL" in r["regime_name"]):
-                prov = self.L(" — cần xác minh", " — to be verified")
             state = STATE_LABELS[r["state"]][i] + (self.L(", trễ hạn", ", late") if r.get("late") else "")
-            out.append(f"{r['regime_name']}{prov}: {r['name'] if i == 0 else r['name_en']} — "
+            out.append(f"{self.regime_name(r)}: {r['name'] if i == 0 else r['name_en']} — "
                        f"{self.L('hạn', 'due')} {due} ({state})")
         return out
+
+    def regime_name(self, r: dict) -> str:
+        """A deadline's regime, the provisional one marked as such (once)."""
+        name = r["regime_name"]
+        if not r.get("provisional"):
+            return name
+        if "TẠM THỜI" in name or "PROVISIONAL" in name:
+            return name + self.L(" — cần xác minh", " — to be verified")
+        return name + self.L(" — TẠM THỜI, cần xác minh", " — PROVISIONAL, to be verified")
 
     def add_deadlines(self, doc: Doc, kind: str, heading: str | None = None) -> None:
         lines = self.deadline_lines(kind)
@@ -459,8 +465,7 @@ def _deadlines_table(c: _Ctx) -> Table | Para:
                   c.L("Chế độ", "Regime")],
                  [[r["name"] if i == 0 else r["name_en"], fmt_dt(r["due"].isoformat(), c.tz) if r["due"] else "—",
                    STATE_LABELS[r["state"]][i] + (c.L(" (trễ hạn)", " (late)") if r.get("late") else ""),
-                   r["regime_name"] + (c.L(" — TẠM THỜI, cần xác minh", " — PROVISIONAL, to be verified")
-                                       if r.get("provisional") else "")]
+                   c.regime_name(r)]
                   for r in rows], [0.36, 0.22, 0.16, 0.26])
 
 
