@@ -291,27 +291,20 @@ def _letterhead(d, doc: Doc, b: Letterhead) -> None:
     _cell_margins(t)
     _widths(t, [lw, rw])
     (left, right), (so, date) = t.rows[0].cells, t.rows[1].cells
-    first = True
 
     def line(cell, text, size, bold=False, italic=False):
-        nonlocal first
-        p = cell.paragraphs[0] if not cell.paragraphs[0].runs and not cell.paragraphs[0].text and first else \
-            cell.add_paragraph()
-        first = False
-        _fmt(p, WD_ALIGN_PARAGRAPH.CENTER, 0)
+        fresh = len(cell.paragraphs) == 1 and not cell.paragraphs[0].runs     # a new cell's empty paragraph
+        p = _fmt(cell.paragraphs[0] if fresh else cell.add_paragraph(), WD_ALIGN_PARAGRAPH.CENTER, 0)
         _text(p, text, size=size, bold=bold, italic=italic)
 
     if b.parent:
         line(left, b.parent, 13)
     line(left, b.org, 13, bold=True)
     _rule(left, min(lw, text_width_mm(b.org, 13, bold=True)) * 0.4, lw)
-    first = True
     line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, bold=True)
     line(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True)
     _rule(right, text_width_mm("Độc lập - Tự do - Hạnh phúc", 13, bold=True), rw)
-    first = True
     line(so, ("Số: " if vi else "No.: ") + b.number, 13)
-    first = True
     line(date, b.place_date, 14, italic=True)
 
 
@@ -398,7 +391,6 @@ def render_docx(doc: Doc, out: str | Path | None = None, now: dt.datetime | None
         _para(d, doc.form, size=11, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=2)
     if not any(isinstance(b, Letterhead) for b in doc.blocks):
         _title(d, doc)
-    # the python-docx template's body starts empty but for the section properties
     for b in doc.blocks:
         if isinstance(b, Letterhead):
             _letterhead(d, doc, b)
