@@ -123,3 +123,14 @@ def test_form04_inside_the_bundle_names_the_bundle_it_travels_in(case, tmp_path)
 
     text = norm(pdftotext(tmp_path / "m04.pdf"))
     assert "Gói chứng cứ UngCuu: tệp second.zip (chứa báo cáo này)" in text and "first.zip" not in text
+
+
+def test_prefill_reads_the_evidence_index_once(case, monkeypatch):
+    from reports.prefill import prefill
+
+    calls = []
+    real = case.evidence
+    monkeypatch.setattr(case, "evidence", lambda *a, **k: calls.append(a) or real(*a, **k))
+    found = prefill(case)
+    assert calls == [()]                              # was 11 reads of the whole index
+    assert found["system_info.os"].value == "Ubuntu" and found["system_info.os"].evidence == ["E000001"]

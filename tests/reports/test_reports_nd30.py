@@ -222,16 +222,26 @@ def test_docx_check_boxes_keep_their_labels_and_rules_are_drawn(rendered):
     assert xml.count("<w:pBdr>") >= 2                                     # rules under the agency and the motto
 
 
-def test_docx_signature_with_the_last_paragraph_in_libreoffice(rendered, tmp_path):
-    """LibreOffice lays the closing report out: the signature block is on the page of the paragraph
-    before it (it stood alone on page 2)."""
+def libreoffice_pdf(docx: Path, tmp_path: Path) -> Path:
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (libreoffice-writer-nogui) not installed: bash scripts/setup.sh --test installs it")
-    src = rendered[("closing", "docx")]
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
-    pdf = tmp_path / "closing.pdf"
+                    "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True, timeout=180)
+    return tmp_path / (docx.stem + ".pdf")
+
+
+def test_docx_hashes_on_one_line_in_libreoffice(rendered, module_case, tmp_path):
+    from reports_helpers import pdftotext
+
+    lines = set(pdftotext(libreoffice_pdf(rendered[("findings", "docx")], tmp_path)).splitlines())
+    assert all(rec.sha256 in lines for rec in module_case.evidence())        # each whole, alone on its line
+
+
+def test_docx_signature_with_the_last_paragraph_in_libreoffice(rendered, tmp_path):
+    """LibreOffice lays the closing report out: the signature block is on the page of the paragraph
+    before it (it stood alone on page 2)."""
+    pdf = libreoffice_pdf(rendered[("closing", "docx")], tmp_path)
     from reports_helpers import pdftotext
 
     pages = pdftotext(pdf).split("\f")
