@@ -540,7 +540,7 @@ def _key_events_section(c: _Ctx, doc: Doc) -> None:
     doc.add(Heading(L("2. Diễn biến chính của sự cố (C1) và nguồn gốc (C6)", "2. Main events (C1) and origin (C6)")))
     items, _ = c.findings()
     rows: list[list[str]] = []
-    marked, note = src.key_events(c.case, None, marked_only=True) if c.case is not None else ([], "")
+    marked, note = src.key_events(c.case, None, marked_only=True, lang=c.lang) if c.case is not None else ([], "")
     if marked:
         rows = [[_local_iso(e.get("iso") or "", c.tz) or e["time"], L("Sự kiện được người phân tích đánh dấu",
                                                                      "Marked by the analyst"),
@@ -552,7 +552,8 @@ def _key_events_section(c: _Ctx, doc: Doc) -> None:
                          f"{e['evidence_id']}\n{e['locator']}"])
     window_note = ""
     if not rows and c.case is not None:   # nothing behind a finding: the timeline around detection
-        events, window_note = src.key_events(c.case, to_local(_get(c.rec, "detection.detected_at"), c.tz))
+        events, window_note = src.key_events(c.case, to_local(_get(c.rec, "detection.detected_at"), c.tz),
+                                             lang=c.lang)
         rows = [[_local_iso(e.get("iso") or "", c.tz) or e["time"], e["source"], _short(e["message"]), e["evidence"]]
                 for e in events[:src.MAX_WINDOW_EVENTS]]
     tz_label = fmt_dt(c.now.isoformat(), c.tz)[-8:].strip("()")

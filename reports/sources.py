@@ -124,13 +124,16 @@ def _short_utc(text: str) -> str:
 KEY_WINDOW_BEFORE_T0_DAYS = 3
 
 
-def key_events(case, t0=None, marked_only: bool = False) -> tuple[list[dict], str]:
-    """(rows of key timeline events, note). Events marked relevant first; else (unless `marked_only`) the
-    events from three days before detection (T0, an aware datetime) on, when there are any; else the
-    first events."""
+def key_events(case, t0=None, marked_only: bool = False, lang: str = "vi") -> tuple[list[dict], str]:
+    """(rows of key timeline events, note in `lang`). Events marked relevant first; else (unless
+    `marked_only`) the events from three days before detection (T0, an aware datetime) on, when there
+    are any; else the first events."""
+    def L(vi: str, en: str) -> str:
+        return en if lang == "en" else vi
+
     tl = _module("analysis.timeline")
     if tl is None or case is None:
-        return [], "Chưa có dòng thời gian (mô-đun phân tích chưa sẵn sàng) — timeline not available."
+        return [], L("Chưa có dòng thời gian (mô-đun phân tích chưa sẵn sàng).", "Timeline not available.")
     try:
         marked = list(tl.marks(case)) if hasattr(tl, "marks") else []
     except Exception:
@@ -153,13 +156,15 @@ def key_events(case, t0=None, marked_only: bool = False) -> tuple[list[dict], st
             rows.append({"time": when, "iso": _iso_full(ts) if isinstance(ts, int) else "",
                          "source": source or str(m.get("locator") or ""), "message": msg,
                          "evidence": f"{m.get('evidence_id') or ''}\n{m.get('locator') or ''}".strip()})
-        more = f" (hiện {MAX_KEY_EVENTS} sự kiện đầu)" if len(marked) > MAX_KEY_EVENTS else ""
-        return rows, f"{len(marked)} sự kiện được người phân tích đánh dấu là quan trọng{more}."
+        more = L(f" (hiện {MAX_KEY_EVENTS} sự kiện đầu)", f" (first {MAX_KEY_EVENTS} shown)") \
+            if len(marked) > MAX_KEY_EVENTS else ""
+        return rows, L(f"{len(marked)} sự kiện được người phân tích đánh dấu là quan trọng{more}.",
+                       f"{len(marked)} events marked relevant by the analyst{more}.")
     if marked_only:
         return [], ""
     note = ensure_timeline(case)  # the report shows the timeline of the evidence as it is now
     if note:
-        return [], f"Không dựng được dòng thời gian: {note}"
+        return [], L("Không dựng được dòng thời gian: ", "Timeline could not be built: ") + note
     try:
         total = tl.count(case)
         if t0 is not None and hasattr(tl, "Filter"):
@@ -171,18 +176,21 @@ def key_events(case, t0=None, marked_only: bool = False) -> tuple[list[dict], st
             items = tl.page(case, flt, limit=MAX_WINDOW_EVENTS)
             if items:
                 rows = [_event_row(e) for e in items]
-                return rows, (f"Chưa có sự kiện nào được đánh dấu; hiện {len(rows)} sự kiện đầu tiên kể từ "
-                              f"{start.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC ({KEY_WINDOW_BEFORE_T0_DAYS} "
-                              f"ngày trước thời điểm phát hiện), trong {total} sự kiện của dòng thời gian "
-                              "(none marked relevant; events from 3 days before detection shown).")
+                since = f"{start:%d/%m/%Y %H:%M}"
+                return rows, L(f"Chưa có phát hiện hay sự kiện nào được đánh dấu; hiện {len(rows)} sự kiện đầu tiên "
+                               f"kể từ {since} ({KEY_WINDOW_BEFORE_T0_DAYS} ngày trước thời điểm phát hiện), trong "
+                               f"{total} sự kiện của dòng thời gian.",
+                               f"No finding or marked event; the first {len(rows)} events from {since} "
+                               f"({KEY_WINDOW_BEFORE_T0_DAYS} days before detection) of {total} are shown.")
         items = tl.page(case, limit=MAX_WINDOW_EVENTS)
     except Exception as exc:
-        return [], f"Không đọc được dòng thời gian: {exc}"
+        return [], L("Không đọc được dòng thời gian: ", "Timeline could not be read: ") + str(exc)
     if not items:
-        return [], "Dòng thời gian chưa có sự kiện."
+        return [], L("Dòng thời gian chưa có sự kiện.", "The timeline holds no event.")
     rows = [_event_row(e) for e in items]
-    return rows, (f"Chưa có sự kiện nào được đánh dấu; hiện {len(rows)} trong {total} sự kiện đầu tiên "
-                  "của dòng thời gian (none marked relevant; first events shown).")
+    return rows, L(f"Chưa có phát hiện hay sự kiện nào được đánh dấu; hiện {len(rows)} trong {total} sự kiện đầu "
+                   "tiên của dòng thời gian.", f"No finding or marked event; the first {len(rows)} of {total} "
+                   "events are shown.")
 
 
 def _iso_us(us: int) -> str:
