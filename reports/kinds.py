@@ -9,6 +9,7 @@ The two official forms (Mẫu 03, Mẫu 04 of TT 20/2017) keep their printed lab
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from . import sources as src
 from .document import (EMPTY, Bullets, Checks, Doc, FieldLine, FormLine, Heading, KinhGui, Letterhead, PageBreak,
@@ -28,6 +29,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "findings": ("Báo cáo kết quả phân tích sự cố", "Incident analysis (findings) report"),
 }
 FORMATS = ("pdf", "docx", "eml")
+# labels of the reports with no form, in English (the forms keep their printed Vietnamese labels)
+EN_LABELS = {"Sự cố": "Incident", "Hệ thống": "System", "Thời điểm phát hiện (T0)": "Detected (T0)",
+             "Địa chỉ IP": "IP addresses", "Đơn vị vận hành": "Operator", "Tên miền": "Domain names",
+             "Tên hệ thống": "System name", "Người liên hệ": "Contact"}
 
 
 class _Ctx:
@@ -76,6 +81,8 @@ class _Ctx:
         return fld.label_en if self.lang == "en" else fld.label
 
     def field(self, path: str, label: str | None = None, required: bool = False) -> FieldLine:
+        if label and self.lang == "en":
+            label = EN_LABELS.get(label, label)
         return FieldLine(label or self.label(path), self.v(path), required,
                          list(self.sources.get(path, [])), path in self.unconf)
 
@@ -125,6 +132,8 @@ class _Ctx:
 
     def new_doc(self, kind: str, title: str, subtitle: str = "", summary: str | None = None, form: str = "") -> Doc:
         number, date = self.report_ref(kind)
+        if self.lang == "en" and not form:
+            title = re.sub(r"\s*\([^)]*\)$", "", KINDS[kind][1]).upper()     # no trailing legal reference
         if summary is None:
             t = self.v("title", "") or self.v("system.name", "")
             summary = (self.L("Về sự cố: ", "Incident: ") + t) if t else ""

@@ -262,7 +262,9 @@ def test_notification_eml(case, tmp_path):
 
 def test_english_rendering(case, tmp_path):
     text = norm(pdftotext(render_report(case, "findings", "pdf", tmp_path / "en.pdf", lang="en").path))
-    assert "1. Summary" in text and "Case file: " in text and "Nơi nhận:" not in text
+    assert "1. Summary" in text and "Case file: " in text and "Nơi nhận:" not in text and "Recipients:" in text
+    assert "INCIDENT ANALYSIS (FINDINGS) REPORT" in text and "Incident: " in text and "Detected (T0): " in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text           # the national header stays as it is
 
 
 def _run(module, argv):
