@@ -149,7 +149,7 @@ class Doc:
                 out.append(b.text() + source_note(b))
             elif isinstance(b, KinhGui):
                 out += [f"{b.label} {b.names[0]}" if len(b.names) == 1 else b.label]
-                out += [f"- {n};" for n in b.names] if len(b.names) > 1 else []
+                out += noi_nhan_lines(b.names) if len(b.names) > 1 else []
             elif isinstance(b, Heading):
                 out += ["", b.text]
             elif isinstance(b, Para):

@@ -71,7 +71,7 @@ class Regime:
     reports: list[str]
     legal_basis: list[str] = field(default_factory=list)
     path: str = ""
-    scope: str = "national"          # national (applies to every incident in effect) | provincial
+    scope: str = "provincial"        # provincial: when the incident names it | national: to every incident
     effective_from: dt.date | None = None
 
     @property
@@ -126,7 +126,7 @@ def _parse_regime(data: Any, path: str) -> Regime:
         provisional=bool(data.get("provisional", False)), timezone=tz, deadlines=deadlines,
         recipients=list(data.get("recipients") or []), reports=list(data.get("reports") or []),
         legal_basis=list(data.get("legal_basis") or []), path=path,
-        scope=str(data.get("scope") or "national"), effective_from=_date(data.get("effective_from"), path),
+        scope=str(data.get("scope") or "provincial"), effective_from=_date(data.get("effective_from"), path),
     )
 
 
