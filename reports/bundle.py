@@ -16,6 +16,7 @@ Layout of a plain bundle::
     custody.jsonl     the case's hash-chained custody log at the time of bundling
     evidence/E000001-<name>   the evidence files, byte for byte
     reports/*.pdf     the findings report, Mẫu 03 (and Mẫu 04 when filled), and reports already exported
+    reports/annex/evidence.csv, custody.csv   the findings report's long tables (reports/annex.py)
     timeline/timeline.jsonl   the timeline (Timesketch JSONL), when the analysis package can make it
 
 The bundle's own SHA-256 cannot be inside it: it is returned, printed and written to the case's custody log.
