@@ -119,6 +119,7 @@ FIELDS: tuple[Field, ...] = (
     _f("reporter.address", "Địa chỉ", "Address", required=("m03", "m04")),
     _f("reporter.phone", "Điện thoại", "Phone", "phone", required=("m03", "m04")),
     _f("reporter.email", "Email", "Email", "email", required=("m03", "m04")),
+    _f("reporter.parent", "Tên cơ quan, tổ chức chủ quản trực tiếp", "Parent agency (letterhead)"),
     # B
     _f("contact.name", "Họ và tên", "Contact name", required=("m03",)),
     _f("contact.position", "Chức vụ", "Position"),
