@@ -46,20 +46,29 @@ class WindowsConfig(Collector):
             if tasks_dir is not None and tasks_dir.is_dir():
                 tasks = win.scheduled_tasks(tasks_dir, notes, logical=ctx.logical)
                 yield ctx.put_json("windows_scheduled_tasks.json", tasks, source=ctx.logical(tasks_dir))
-            for rel in HIVES:
-                hive = find_case_insensitive(ctx.root, rel)
-                if hive is not None and hive.is_file():
-                    yield ctx.put_file(hive)
-            users = find_case_insensitive(ctx.root, "Users")
-            if users is not None:
-                try:
-                    profiles = sorted(e.path for e in os.scandir(users) if e.is_dir(follow_symlinks=False))
-                except OSError:
-                    profiles = []
-                for prof in profiles:
-                    nt = find_case_insensitive(Path(prof), "NTUSER.DAT")
-                    if nt is not None and nt.is_file():
-                        yield ctx.put_file(nt)
+            if api is not None:
+                # every hive with its transaction logs, once per run (the ones parsed already are reused)
+                hive_paths = [api.paths[n] for n in api.MACHINE_HIVES if n in api.paths]
+                for prof in api.profiles():
+                    hive_paths += [p for p in (prof["ntuser"], prof["usrclass"]) if p is not None]
+                for p in hive_paths:
+                    api.files.copy_with_logs(p)
+                notes += win.drain_notes(api, ctx)
+            else:
+                for rel in HIVES:
+                    hive = find_case_insensitive(ctx.root, rel)
+                    if hive is not None and hive.is_file():
+                        yield ctx.put_file(hive)
+                users = find_case_insensitive(ctx.root, "Users")
+                if users is not None:
+                    try:
+                        profiles = sorted(e.path for e in os.scandir(users) if e.is_dir(follow_symlinks=False))
+                    except OSError:
+                        profiles = []
+                    for prof in profiles:
+                        nt = find_case_insensitive(Path(prof), "NTUSER.DAT")
+                        if nt is not None and nt.is_file():
+                            yield ctx.put_file(nt)
             if api is None:
                 notes.append("Run keys, services, installed programs and the OS version of this offline Windows root "
                              "are in the registry hives, copied as files but not parsed here"
