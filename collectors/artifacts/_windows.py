@@ -81,6 +81,12 @@ class RealWindowsAPI:  # pragma: no cover - runs on Windows only
                 i += 1
         return out
 
+    def reg_key_time(self, hive: str, key: str) -> str | None:
+        from ._hives import filetime_iso
+
+        with self._open(hive, key) as k:
+            return filetime_iso(self.winreg.QueryInfoKey(k)[2])
+
     def services(self) -> list[dict]:
         import psutil
 
@@ -753,3 +759,73 @@ def drain_notes(api, ctx) -> list[str]:
     fresh = [n for n in notes if n not in said]
     said.update(fresh)
     return fresh
+
+
+# ------------------------------------------------------------------ helpers of the registry artifacts
+def subkeys(api, hive: str, key: str) -> list[str]:
+    try:
+        return api.reg_subkeys(hive, key)
+    except (FileNotFoundError, PermissionError, OSError):
+        return []
+
+
+def key_time(api, hive: str, key: str) -> str | None:
+    """A key's last write time (ISO 8601 UTC), when the seam knows it."""
+    fn = getattr(api, "reg_key_time", None)
+    if fn is None:
+        return None
+    try:
+        return fn(hive, key)
+    except (FileNotFoundError, PermissionError, OSError):
+        return None
+
+
+def when(value) -> str | None:
+    """A registry time value (datetime from regipy, or 8 FILETIME bytes) as ISO 8601 UTC."""
+    from ._hives import filetime_at
+
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, (bytes, bytearray)) and len(value) >= 8:
+        return filetime_at(bytes(value), 0)
+    if isinstance(value, int):
+        from ._hives import filetime_iso
+
+        return filetime_iso(value)
+    return None
+
+
+def registry_reason(ctx, *hives: str) -> str | None:
+    """Why a registry artifact cannot be read here: offline, one of `hives` (SYSTEM, SOFTWARE, SAM,
+    USERS for the user hives) must exist and regipy be installed. None when it can run."""
+    if ctx.live or ctx.os != "windows":
+        return None
+    if not hive_support():
+        return OFFLINE_WINDOWS + "; install regipy to parse them"
+    api = offline_api(ctx)
+    if api is None:
+        return "offline Windows root without registry hives (Windows/System32/config, Users/*/NTUSER.DAT)"
+    have = [h for h in hives if (h == "USERS" and api.profiles()) or h in api.paths]
+    if not have:
+        names = ", ".join("Users/*/NTUSER.DAT" if h == "USERS" else f"Windows/System32/config/{h}" for h in hives)
+        return f"no {names} in this offline root"
+    return None
+
+
+def user_hive_keys(api) -> list[tuple[str, str | None, str | None]]:
+    """(HKU key prefix, SID, user name) of every user hive: the loaded ones live, every profile offline."""
+    profiles = getattr(api, "profiles", None)
+    if profiles is not None:
+        return [(p["key"], p["sid"], p["user"]) for p in profiles() if p["ntuser"] is not None]
+    out = []
+    for hive, prefix in _user_hives(api):
+        if hive == HKU:
+            out.append((prefix.rstrip("\\"), prefix.rstrip("\\"), None))
+    return out
+
+
+def user_key(api, prefix: str, key: str) -> tuple[str, str]:
+    """(hive, key) of a key inside a user hive."""
+    return HKU, f"{prefix}\\{key}"
