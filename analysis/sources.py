@@ -161,7 +161,8 @@ def job_for(case, rec, ctx: Context) -> Job | None:
     if kind is None:
         return None
     opts.setdefault("evidence_id", rec.id)
-    return Job(rec, PARSER_OF.get(kind, kind), (kind, str(case.evidence_path(rec)), opts), rec.size or 0)
+    parser = PARSER_OF.get(kind) or sources_windows.PARSER_OF.get(kind, kind)
+    return Job(rec, parser, (kind, str(case.evidence_path(rec)), opts), rec.size or 0)
 
 
 PARSER_OF = {"syslog_maybe": "syslog", "bash": "shell_history", "zsh": "shell_history", "fish": "shell_history", "apt": "apt_history",

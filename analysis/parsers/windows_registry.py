@@ -73,7 +73,15 @@ def _usb(r: dict) -> str:
 
 
 def parse(path: str, report: ParseReport, *, schema: str, host: str = "", evidence_id: str = "") -> Iterator[Event]:
-    report.parser = "windows_registry"
+    yield from parse_records(path, report, schema=schema, times=TIMES, sources=SOURCE, parser="windows_registry",
+                             host=host, evidence_id=evidence_id)
+
+
+def parse_records(path: str, report: ParseReport, *, schema: str, times: dict, sources: dict, parser: str,
+                  host: str = "", evidence_id: str = "") -> Iterator[Event]:
+    """Events of a typed-record envelope: one per time field of `times[schema]` (a list of times is one
+    event each, e.g. Prefetch's last eight runs)."""
+    report.parser = parser
     try:
         with open(path, "rb") as fh:
             data = json.load(fh)
@@ -84,19 +92,20 @@ def parse(path: str, report: ParseReport, *, schema: str, host: str = "", eviden
     if not isinstance(rows, list):
         report.fatal = f"not a {schema} record list"
         return
-    source = SOURCE.get(schema, "registry")
+    source = sources.get(schema, "registry")
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             report.skip(f"record {i}", "not an object")
             continue
-        for fname, desc, msg in TIMES[schema]:
+        for fname, desc, msg in times[schema]:
             value = row.get(fname)
             if not value:
                 continue
-            p = parse_iso(value) if isinstance(value, str) else None
-            if p is None:
-                report.skip(f"record {i}", f"{fname}: not a time ({str(value)[:40]})")
-                continue
-            report.events += 1
-            yield Event(p[0], desc, source, "windows_registry", msg(row), host, dict(row), 0, evidence_id,
-                        f"record {i} {fname}")
+            for j, v in enumerate(value if isinstance(value, list) else [value]):
+                p = parse_iso(v) if isinstance(v, str) else None
+                if p is None:
+                    report.skip(f"record {i}", f"{fname}: not a time ({str(v)[:40]})")
+                    continue
+                report.events += 1
+                loc = f"record {i} {fname}" + (f"[{j}]" if isinstance(value, list) else "")
+                yield Event(p[0], desc, source, parser, msg(row), host, dict(row), 0, evidence_id, loc)

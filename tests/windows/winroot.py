@@ -237,4 +237,28 @@ def build(root: Path, data: Path, *, software: bool = True) -> Path:
     place(root, f"Users/{VIET}/NTUSER.DAT", data / "NTUSER.DAT")
     place(root, "Windows/AppCompat/Programs/Amcache.hve", data / "winreg" / "win10-Amcache.hve")
     place(root, "Windows/System32/winevt/Logs/System.evtx", data / "evtx" / "System2.evtx")
+    for pf in sorted((data / "winprefetch").glob("*.pf")):
+        place(root, f"Windows/Prefetch/{pf.name}", pf)
+    for rb in sorted((data / "recycler").glob("$I*")):
+        place(root, f"$Recycle.Bin/{ALICE_SID}/{rb.name}", rb)
+    place(root, "RECYCLER/S-1-5-21-1-2-3-1003/INFO2", data / "recycler" / "INFO2")
+    recent = "Users/alice/AppData/Roaming/Microsoft/Windows/Recent"
+    place(root, f"{recent}/example.lnk", data / "example.lnk")
+    place(root, f"Users/{VIET}/Desktop/NeroInfoTool.lnk", data / "NeroInfoTool.lnk")
+    for kind in ("automaticDestinations-ms", "customDestinations-ms"):
+        folder = "AutomaticDestinations" if kind.startswith("auto") else "CustomDestinations"
+        for f in sorted((data / kind).iterdir()):
+            place(root, f"{recent}/{folder}/{f.name}", f)
+    place(root, "Users/alice/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt",
+          b"whoami\r\nnet user support$ P@ssw0rd /add\r\nnet localgroup administrators support$ /add\r\n")
+    place(root, "Users/alice/Documents/20220721/PowerShell_transcript.SRV.Ab12Cd.20220721023749.txt",
+          data / "powershell_transcript.txt")
+    place(root, "Users/alice/AppData/Local/Google/Chrome/User Data/Default/History", data / "chrome" / "History")
+    for f in ("places.sqlite", "downloads.sqlite"):
+        place(root, f"Users/alice/AppData/Roaming/Mozilla/Firefox/Profiles/x1.default/{f}", data / "firefox" / f)
+    place(root, "Windows/System32/LogFiles/Firewall/pfirewall.log", data / "windows_firewall.log")
+    place(root, "inetpub/logs/LogFiles/W3SVC1/u_ex210401.log", data / "iis" / "iis10.log")
+    place(root, "inetpub/logs/LogFiles/W3SVC1/u_ex_edge.log", data / "iis" / "iis10_edge_cases.log")
+    place(root, "Windows/INF/setupapi.dev.log", data / "setupapi.dev.log")
+    place(root, "Windows/Tasks/GoogleUpdate.job", data / "wintask.job")
     return root
