@@ -64,9 +64,13 @@ def _iso(v) -> str | None:
 
 
 def parse_lnk(data: bytes, **common) -> LinkEntry:
+    import warnings
+
     import LnkParse3
 
-    lnk = LnkParse3.lnk_file(io.BytesIO(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LnkParse3 warns about a bad header, then raises or parses what it can
+        lnk = LnkParse3.lnk_file(io.BytesIO(data))
     h, info, d = lnk.header, lnk.info, lnk.string_data
     loc = getattr(info, "location_info", None)
     local = None
