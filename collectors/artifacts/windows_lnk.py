@@ -66,33 +66,29 @@ def _iso(v) -> str | None:
 def parse_lnk(data: bytes, **common) -> LinkEntry:
     import warnings
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LnkParse3 warns about a bad header, then raises or reads what it can
+        return _parse_lnk(data, **common)
+
+
+def _parse_lnk(data: bytes, **common) -> LinkEntry:
     import LnkParse3
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # LnkParse3 warns about a bad header, then raises or parses what it can
-        lnk = LnkParse3.lnk_file(io.BytesIO(data))
-    h, info, d = lnk.header, lnk.info, lnk.string_data
-    loc = getattr(info, "location_info", None)
-    local = None
-    if info is not None:
-        try:
-            local = info.local_base_path()
-            local = (local or "") + (info.common_path_suffix() or "") if local else None
-        except Exception:
-            local = None
+    lnk = LnkParse3.lnk_file(io.BytesIO(data))
     js = lnk.get_json()
-    link_info = js.get("link_info") or {}
+    h = lnk.header
+    info = js.get("link_info") or {}
     extra = js.get("extra") or {}
-    env = (extra.get("ENVIRONMENTAL_VARIABLES_LOCATION_BLOCK") or {}).get("target_unicode")
-    net = (link_info.get("location_info") or {}).get("net_name") if link_info.get("location") == "Network" else None
-    target = link_info.get("local_base_path") or local or env or (js.get("data") or {}).get("relative_path")
+    strings = js.get("data") or {}
+    loc = info.get("location_info") or {}
+    net = loc.get("net_name") if info.get("location") == "Network" else None
+    target = info.get("local_base_path") or (extra.get("ENVIRONMENTAL_VARIABLES_LOCATION_BLOCK") or {}).get(
+        "target_unicode") or strings.get("relative_path")
     if net and not target:
-        target = net + ("\\" + link_info.get("common_path_suffix") if link_info.get("common_path_suffix") else "")
-    loc = link_info.get("location_info") or {}
+        target = net + ("\\" + info["common_path_suffix"] if info.get("common_path_suffix") else "")
     tracker = extra.get("DISTRIBUTED_LINK_TRACKER_BLOCK") or {}
-    data_s = js.get("data") or {}
-    return LinkEntry(target=target, arguments=data_s.get("command_line_arguments"),
-                     working_directory=data_s.get("working_directory"),
+    return LinkEntry(target=target, arguments=strings.get("command_line_arguments"),
+                     working_directory=strings.get("working_directory"),
                      target_created=_iso(h.creation_time()), target_modified=_iso(h.write_time()),
                      target_accessed=_iso(h.access_time()), target_size=js["header"].get("file_size"),
                      drive_type=loc.get("drive_type"), drive_serial=loc.get("drive_serial_number"),
