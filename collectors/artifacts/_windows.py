@@ -509,6 +509,7 @@ class HiveWindowsAPI:
                 self.paths[name] = p
         self._profiles: list[dict] | None = None
         self._control_set: str | None = None
+        self._subkey_cache: dict[int, tuple] = {}  # id(key) -> (the key, kept alive; its subkeys by name)
 
     @property
     def notes(self) -> list[str]:
@@ -632,12 +633,28 @@ class HiveWindowsAPI:
             raise FileNotFoundError(key)
         raise FileNotFoundError(f"{hive}\\{key}: not in the hives of an offline root")
 
+    def _children(self, node) -> dict:
+        """name (lower case) -> subkey of a key, each key's subkey list parsed once (regipy's get_key
+        re-parses every subkey of every level on each call)."""
+        cached = self._subkey_cache.get(id(node))
+        if cached is None:
+            cached = (node, {s.name.lower(): s for s in (node.iter_subkeys() or [])})
+            self._subkey_cache[id(node)] = cached
+        return cached[1]
+
     def _key(self, hive: str, key: str):
         h, parts = self._locate(hive, key)
+        node = h.root
         try:
-            return h.get_key("\\" + "\\".join(parts)) if parts else h.root
-        except Exception as exc:  # RegistryKeyNotFoundException, or a damaged cell on the way
+            for part in parts:
+                node = self._children(node).get(part.lower())
+                if node is None:
+                    raise FileNotFoundError(f"{hive}\\{key}")
+        except FileNotFoundError:
+            raise
+        except Exception as exc:  # a damaged cell on the way
             raise FileNotFoundError(f"{hive}\\{key}") from exc
+        return node
 
     def reg_values(self, hive: str, key: str) -> dict[str, Any]:
         from ._hives import value_of
@@ -654,7 +671,7 @@ class HiveWindowsAPI:
             return sorted(self.user_hives())
         k = self._key(hive, key)
         try:
-            return [s.name for s in (k.iter_subkeys() or [])]
+            return [s.name for s in self._children(k).values()]
         except Exception as exc:
             self.note(f"{hive}\\{key}: subkeys could not be read ({type(exc).__name__})")
             return []
