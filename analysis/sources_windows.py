@@ -7,10 +7,11 @@ import posixpath
 from typing import Iterator
 
 from analysis.events import Event, ParseReport
-from analysis.parsers import _text, browser, powershell, setupapi, w3c, windows_files, windows_registry, winjob
+from analysis.parsers import (_text, browser, defender, powershell, setupapi, w3c, windows_files, windows_registry,
+                              winjob)
 
 KINDS = ("windows_registry", "windows_files", "w3c", "setupapi", "powershell_history", "powershell_transcript",
-         "browser", "winjob")
+         "browser", "winjob", "defender")
 PARSER_OF = {"powershell_history": "powershell", "powershell_transcript": "powershell"}
 
 
@@ -48,6 +49,8 @@ def choose(rec, ctx) -> tuple[str | None, dict]:
         return "browser", {"host": host, "browser": name, "user": _user(src)}
     if base in ("places.sqlite", "downloads.sqlite") and "/mozilla/firefox/" in low:
         return "browser", {"host": host, "browser": "firefox", "user": _user(src)}
+    if "/windows defender/scans/history/service/detectionhistory/" in low:
+        return "defender", {"host": host}
     if base.endswith(".job") and "/windows/tasks/" in low:
         return "winjob", {"host": host, "offset_s": ctx.offset_s, "name": posixpath.basename(src)}
     return None, {}
@@ -71,5 +74,7 @@ def run(kind: str, path: str, opts: dict, report: ParseReport) -> Iterator[Event
         yield from browser.parse(path, report, **opts)
     elif kind == "winjob":
         yield from winjob.parse(path, report, **opts)
+    elif kind == "defender":
+        yield from defender.parse(path, report, **opts)
     else:
         raise ValueError(f"unknown job kind {kind!r}")

@@ -99,3 +99,12 @@ def test_timeline_of_the_file_artifacts(events):
            "/home/john/Downloads/funcats_scr.exe" in dl
     usb = [e for e in events if e["parser"] == "setupapi" and "USBSTOR" in e["message"]]
     assert usb and all(e["offset_s"] == 25200 for e in usb)
+
+
+def test_defender_detection_history(events):
+    got = sorted((e["ts"], e["message"]) for e in events if e["parser"] == "defender")
+    assert [m for _, m in got] == [
+        r"Defender detected PUA:Win32/EICAR_Test_File in C:\Users\testuser\Downloads\PotentiallyUnwanted.exe",
+        r"Defender detected Virus:DOS/EICAR_Test_File in C:\Users\testuser\Downloads\eicar_com.zip, "
+        r"C:\Users\testuser\Downloads\eicar_com.zip->eicar.com"]
+    assert got[0][0] == 1658467948512391  # 2022-07-22T05:32:28.512391Z

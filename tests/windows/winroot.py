@@ -261,4 +261,6 @@ def build(root: Path, data: Path, *, software: bool = True) -> Path:
     place(root, "inetpub/logs/LogFiles/W3SVC1/u_ex_edge.log", data / "iis" / "iis10_edge_cases.log")
     place(root, "Windows/INF/setupapi.dev.log", data / "setupapi.dev.log")
     place(root, "Windows/Tasks/GoogleUpdate.job", data / "wintask.job")
+    for f in sorted((data / "windefender_history").iterdir()):
+        place(root, f"ProgramData/Microsoft/Windows Defender/Scans/History/Service/DetectionHistory/02/{f.name}", f)
     return root
