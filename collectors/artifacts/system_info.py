@@ -143,6 +143,18 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
         "hardware": {"cpu_model": cpu_model(), "cpus": psutil.cpu_count(), "memory_bytes": psutil.virtual_memory().total,
                      "machine": uname.machine, "vendor": dmi("sys_vendor"), "product": dmi("product_name")},
     }
+    if IS_WINDOWS:  # pragma: no cover - Windows
+        from ._windows import default_api, os_version, time_zone
+
+        try:
+            api = default_api(ctx.options)
+            ver = os_version(api)
+            info["os"].update(line=ver.get("line"), distro=ver.get("product_name") or info["os"]["distro"],
+                              distro_version=ver.get("display_version") or info["os"]["distro_version"])
+            zone = time_zone(api) or {}
+            info["timezone"] = zone.get("name") or info["timezone"]
+        except OSError as exc:
+            notes.append(f"Windows version and time zone could not be read from the registry: {exc}")
     return info, notes
 
 

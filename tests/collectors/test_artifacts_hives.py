@@ -86,10 +86,11 @@ def test_offline_windows_outcomes(win_case):
     assert rc == 0
     out = case.outcomes()
     assert out["B3"]["state"] == "collected" and out["B10"]["state"] == "collected"
-    # the only gap left in B4 is named: local groups (the SAM hive is not parsed)
+    # every gap of B4 is named: no SAM (so no local groups), no AppCompatCache, no Amcache in this root
     assert out["B4"]["state"] == "partial"
     assert out["B4"]["reason"] == (
-        "accounts: local groups of Windows are not collected yet (users come from the profile list); "
+        "accounts: local groups of Windows are not collected here (users come from the profile list; the SAM hive "
+        "holds them, readable offline); "
         r"windows_shimcache: HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\AppCompatCache: no AppCompatCache "
         "value; config_files: not available on windows; windows_sam: no Windows/System32/config/SAM in this offline "
         "root; windows_amcache: no Windows/AppCompat/Programs/Amcache.hve here")
