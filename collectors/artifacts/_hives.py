@@ -198,7 +198,7 @@ class HiveFiles:
                                                   secondary_log_path=str(secondary) if secondary else None,
                                                   restored_hive_path=str(work))
         except Exception as exc:
-            self.note(f"{logical}: dirty hive; applying {names} failed ({type(exc).__name__}: {exc}): "
+            self.note(f"{logical}: dirty hive, applying {names} failed ({type(exc).__name__}: {exc}): "
                       "parsed as found, its last changes may be missing")
             return None
         try:

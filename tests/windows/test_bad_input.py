@@ -83,7 +83,7 @@ def test_dirty_hive_without_logs_and_a_log_that_does_not_fit(tmp_path, win_data)
         reason = case.outcomes()["B4"]["reason"]
         assert ("/Windows/AppCompat/Programs/Amcache.hve: dirty hive (sequence numbers 41 and 40 differ) without "
                 "transaction logs: parsed as found, its last changes may be missing") in reason
-        assert "/Users/alice/NTUSER.DAT: dirty hive; applying NTUSER.DAT.LOG1 failed (RegistryRecoveryException" in reason
+        assert "/Users/alice/NTUSER.DAT: dirty hive, applying NTUSER.DAT.LOG1 failed (RegistryRecoveryException" in reason
         amcache = rows(case, "windows_amcache.json")
         assert len(amcache) == 1367 and all(r["sha1"] for r in amcache)
         runs = {r["name"]: r["value"] for r in case.read_json(case.latest("windows_run_keys.json"))}
@@ -131,3 +131,15 @@ def test_damaged_file_artifacts_are_named_and_the_rest_kept(tmp_path, win_data):
         assert fatal["winjob"].startswith("not a readable .job task: too short")
     finally:
         case.close()
+
+
+def test_the_notes_read_in_vietnamese():
+    from collectors.messages import time_desc, translate
+
+    assert translate("windows_amcache: /Windows/AppCompat/Programs/Amcache.hve: dirty hive (sequence numbers 41 and 40 "
+                     "differ) without transaction logs: parsed as found, its last changes may be missing") == (
+        "windows_amcache: /Windows/AppCompat/Programs/Amcache.hve: hive chưa ghi trọn (số thứ tự 41 và 40 khác nhau) "
+        "và không có nhật ký giao dịch: đã phân tích nguyên trạng, có thể thiếu những thay đổi cuối")
+    assert translate("windows_sam: no Windows/System32/config/SAM in this offline root") == \
+        "windows_sam: không có Windows/System32/config/SAM trong thư mục gốc ngoại tuyến này"
+    assert time_desc("Last Time Executed") == "Lần chạy gần nhất"
