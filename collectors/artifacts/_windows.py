@@ -725,12 +725,12 @@ class HiveWindowsAPI:
 def offline_api(ctx) -> HiveWindowsAPI | None:
     """The hive-backed seam for an offline Windows root, or None when the hives cannot be parsed here.
 
-    One per root and case, bound to the collector asking now (the hives it copies are stored under
+    One per root, case and run, bound to the collector asking now (the hives it copies are stored under
     that collector's checklist item)."""
     if ctx.live or ctx.os != "windows" or not hive_support():
         return None
     root = Path(ctx.root)
-    key = (root, str(ctx.case.path))
+    key = (root, str(ctx.case.path), ctx.run_id)
     if _HIVE_CACHE.get("key") == key:
         return _HIVE_CACHE["api"].bind(ctx)
     api = HiveWindowsAPI(root, logical=ctx.logical)
@@ -846,3 +846,28 @@ def user_hive_keys(api) -> list[tuple[str, str | None, str | None]]:
 def user_key(api, prefix: str, key: str) -> tuple[str, str]:
     """(hive, key) of a key inside a user hive."""
     return HKU, f"{prefix}\\{key}"
+
+
+class RegistryArtifact:
+    """Mixin of the registry artifact collectors: `HIVES` they need offline, `WHERE` (the hives, for the
+    evidence source) and `outputs()`: (file name, record class, key(s) read, rows(api, notes)) each."""
+
+    HIVES: tuple[str, ...] = ("SYSTEM",)
+    WHERE = "SYSTEM hive"
+
+    def outputs(self) -> list[tuple]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check(self, ctx) -> str | None:
+        return registry_reason(ctx, *self.HIVES)
+
+    def collect(self, ctx):
+        api = api_for(ctx)
+        notes: list[str] = []
+        outs = self.outputs()
+        for i, (name, cls, keys, rows) in enumerate(outs):
+            yield ctx.progress(i, len(outs), name)
+            yield ctx.put_records(name, cls, rows(api, notes),
+                                  source=("registry" if ctx.live else self.WHERE) + f": {keys}")
+        for n in notes + drain_notes(api, ctx):
+            yield ctx.incomplete(n)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import records
-from ..base import Collector, Context
+from ..base import Collector
 from . import _windows as win
 
 
@@ -96,19 +96,13 @@ def autoruns(api) -> list[Autorun]:
     return rows
 
 
-class WindowsAutoruns(Collector):
+class WindowsAutoruns(win.RegistryArtifact, Collector):
     name = "windows_autoruns"
     version = "1.0"
     os = ("windows",)
+    HIVES = ("SOFTWARE", "USERS")
+    WHERE = "SOFTWARE and user hives"
 
-    def check(self, ctx: Context) -> str | None:
-        return win.registry_reason(ctx, "SOFTWARE", "USERS")
-
-    def collect(self, ctx: Context):
-        api = win.api_for(ctx)
-        yield ctx.progress(0, None, "IFEO, SilentProcessExit, AppInit_DLLs, Winlogon")
-        yield ctx.put_records("windows_autoruns.json", Autorun, autoruns(api),
-                              source=("registry" if ctx.live else "SOFTWARE and user hives")
-                              + ": Image File Execution Options, SilentProcessExit, Windows, Winlogon")
-        for n in win.drain_notes(api, ctx):
-            yield ctx.incomplete(n)
+    def outputs(self):
+        return [("windows_autoruns.json", Autorun, "Image File Execution Options, SilentProcessExit, Windows, Winlogon",
+                 lambda api, notes: autoruns(api))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import records
-from ..base import Collector, Context
+from ..base import Collector
 from . import _windows as win
 
 
@@ -45,18 +45,10 @@ def bam_entries(api) -> list[BamEntry]:
     return rows
 
 
-class WindowsBam(Collector):
+class WindowsBam(win.RegistryArtifact, Collector):
     name = "windows_bam"
     version = "1.0"
     os = ("windows",)
 
-    def check(self, ctx: Context) -> str | None:
-        return win.registry_reason(ctx, "SYSTEM")
-
-    def collect(self, ctx: Context):
-        api = win.api_for(ctx)
-        yield ctx.progress(0, None, "BAM/DAM")
-        yield ctx.put_records("windows_bam.json", BamEntry, bam_entries(api),
-                              source=("registry" if ctx.live else "SYSTEM hive") + f": HKLM\\{SERVICES}\\bam, dam")
-        for n in win.drain_notes(api, ctx):
-            yield ctx.incomplete(n)
+    def outputs(self):
+        return [("windows_bam.json", BamEntry, f"HKLM\\{SERVICES}\\bam, dam", lambda api, notes: bam_entries(api))]

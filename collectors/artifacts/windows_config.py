@@ -2,8 +2,9 @@
 (windows_run_keys.json, windows_services.json, windows_scheduled_tasks.json, windows_uninstall.json).
 
 Live: the registry and the service manager through the seam in _windows.py. Offline Windows root: the
-scheduled tasks are parsed from Windows/System32/Tasks, and the registry hives (SYSTEM, SOFTWARE, SAM,
-SECURITY, DEFAULT, each user's NTUSER.DAT) are copied as files for later parsing.
+scheduled tasks are parsed from Windows/System32/Tasks, and every registry hive (SYSTEM, SOFTWARE, SAM,
+SECURITY, DEFAULT, each profile's NTUSER.DAT and UsrClass.dat) is copied with its transaction logs,
+once per run; the Run keys, services and programs are parsed from those copies (_hives.py).
 """
 from __future__ import annotations
 

@@ -150,23 +150,24 @@ def accounts(api, notes: list[str]) -> list[SamAccount]:
     return rows
 
 
-class WindowsSam(Collector):
+def accounts_or_none(api, notes: list[str]) -> list[SamAccount]:
+    rows = accounts(api, notes)
+    if not rows:
+        notes.append(f"HKLM\\{USERS}: no accounts found")
+    return rows
+
+
+class WindowsSam(win.RegistryArtifact, Collector):
     name = "windows_sam"
     version = "1.0"
     os = ("windows",)
+    HIVES = ("SAM",)
+    WHERE = "SAM hive"
 
     def check(self, ctx: Context) -> str | None:
         if ctx.live:
             return "the SAM hive is readable only by SYSTEM on a running Windows (collect it from an image)"
         return win.registry_reason(ctx, "SAM")
 
-    def collect(self, ctx: Context):
-        api = win.api_for(ctx)
-        notes: list[str] = []
-        yield ctx.progress(0, None, "SAM accounts")
-        rows = accounts(api, notes)
-        if not rows:
-            notes.append(f"HKLM\\{USERS}: no accounts found")
-        yield ctx.put_records("windows_sam_accounts.json", SamAccount, rows, source=f"SAM hive: HKLM\\{USERS}")
-        for n in notes + win.drain_notes(api, ctx):
-            yield ctx.incomplete(n)
+    def outputs(self):
+        return [("windows_sam_accounts.json", SamAccount, f"HKLM\\{USERS}", accounts_or_none)]

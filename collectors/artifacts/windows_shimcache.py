@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import records
-from ..base import Collector, Context
+from ..base import Collector
 from . import _windows as win
 
 
@@ -42,20 +42,10 @@ def shimcache(api, notes: list[str]) -> list[ShimcacheEntry]:
     return rows
 
 
-class WindowsShimcache(Collector):
+class WindowsShimcache(win.RegistryArtifact, Collector):
     name = "windows_shimcache"
     version = "1.0"
     os = ("windows",)
 
-    def check(self, ctx: Context) -> str | None:
-        return win.registry_reason(ctx, "SYSTEM")
-
-    def collect(self, ctx: Context):
-        api = win.api_for(ctx)
-        notes: list[str] = []
-        yield ctx.progress(0, None, "shimcache")
-        rows = shimcache(api, notes)
-        yield ctx.put_records("windows_shimcache.json", ShimcacheEntry, rows,
-                              source=("registry" if ctx.live else "SYSTEM hive") + f": HKLM\\{KEY}")
-        for n in notes + win.drain_notes(api, ctx):
-            yield ctx.incomplete(n)
+    def outputs(self):
+        return [("windows_shimcache.json", ShimcacheEntry, f"HKLM\\{KEY}", shimcache)]

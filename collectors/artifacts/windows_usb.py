@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from .. import records
-from ..base import Collector, Context
+from ..base import Collector
 from . import _windows as win
 
 
@@ -117,22 +117,12 @@ def mounted_devices(api) -> list[MountedDevice]:
     return [mounted_device(n, values[n]) for n in sorted(values)]
 
 
-class WindowsUsb(Collector):
+class WindowsUsb(win.RegistryArtifact, Collector):
     name = "windows_usb"
     version = "1.0"
     os = ("windows",)
 
-    def check(self, ctx: Context) -> str | None:
-        return win.registry_reason(ctx, "SYSTEM")
-
-    def collect(self, ctx: Context):
-        api = win.api_for(ctx)
-        where = "registry" if ctx.live else "SYSTEM hive"
-        yield ctx.progress(0, 2, "USB devices")
-        yield ctx.put_records("windows_usb_devices.json", UsbDevice, usb_devices(api),
-                              source=f"{where}: HKLM\\{ENUM}\\USBSTOR, USB")
-        yield ctx.progress(1, 2, "mounted devices")
-        yield ctx.put_records("windows_mounted_devices.json", MountedDevice, mounted_devices(api),
-                              source=f"{where}: HKLM\\{MOUNTED}")
-        for n in win.drain_notes(api, ctx):
-            yield ctx.incomplete(n)
+    def outputs(self):
+        return [("windows_usb_devices.json", UsbDevice, f"HKLM\\{ENUM}\\USBSTOR, USB", lambda api, notes: usb_devices(api)),
+                ("windows_mounted_devices.json", MountedDevice, f"HKLM\\{MOUNTED}",
+                 lambda api, notes: mounted_devices(api))]

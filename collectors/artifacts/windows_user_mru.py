@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import records
-from ..base import Collector, Context
+from ..base import Collector
 from . import _windows as win
 from ._hives import utf16z
 
@@ -92,19 +92,13 @@ def user_mru(api) -> list[UserMruEntry]:
     return rows
 
 
-class WindowsUserMru(Collector):
+class WindowsUserMru(win.RegistryArtifact, Collector):
     name = "windows_user_mru"
     version = "1.0"
     os = ("windows",)
+    HIVES = ("USERS",)
+    WHERE = "user hives (NTUSER.DAT)"
 
-    def check(self, ctx: Context) -> str | None:
-        return win.registry_reason(ctx, "USERS")
-
-    def collect(self, ctx: Context):
-        api = win.api_for(ctx)
-        yield ctx.progress(0, None, "RecentDocs, TypedPaths, RunMRU, RDP history")
-        yield ctx.put_records("windows_user_mru.json", UserMruEntry, user_mru(api),
-                              source=("registry" if ctx.live else "user hives (NTUSER.DAT)")
-                              + ": RecentDocs, TypedPaths, RunMRU, Terminal Server Client")
-        for n in win.drain_notes(api, ctx):
-            yield ctx.incomplete(n)
+    def outputs(self):
+        return [("windows_user_mru.json", UserMruEntry, "RecentDocs, TypedPaths, RunMRU, Terminal Server Client",
+                 lambda api, notes: user_mru(api))]

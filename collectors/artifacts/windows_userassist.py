@@ -8,7 +8,7 @@ import struct
 from dataclasses import dataclass, field
 
 from .. import records
-from ..base import Collector, Context
+from ..base import Collector
 from . import _windows as win
 from ._hives import filetime_at
 
@@ -77,19 +77,12 @@ def userassist(api, notes: list[str]) -> list[UserAssistEntry]:
     return rows
 
 
-class WindowsUserAssist(Collector):
+class WindowsUserAssist(win.RegistryArtifact, Collector):
     name = "windows_userassist"
     version = "1.0"
     os = ("windows",)
+    HIVES = ("USERS",)
+    WHERE = "user hives (NTUSER.DAT)"
 
-    def check(self, ctx: Context) -> str | None:
-        return win.registry_reason(ctx, "USERS")
-
-    def collect(self, ctx: Context):
-        api = win.api_for(ctx)
-        notes: list[str] = []
-        yield ctx.progress(0, None, "UserAssist")
-        yield ctx.put_records("windows_userassist.json", UserAssistEntry, userassist(api, notes),
-                              source=("registry" if ctx.live else "user hives (NTUSER.DAT)") + f": HKU\\*\\{KEY}")
-        for n in notes + win.drain_notes(api, ctx):
-            yield ctx.incomplete(n)
+    def outputs(self):
+        return [("windows_userassist.json", UserAssistEntry, f"HKU\\*\\{KEY}", userassist)]
