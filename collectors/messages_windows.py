@@ -66,6 +66,7 @@ RULES = [
      "{p}: không đọc được như tệp lối tắt hay jump list ({e})"),
     (r"(?P<p>.+): not a readable Prefetch file \((?P<e>.*)\)", "{p}: tệp Prefetch không đọc được ({e})"),
     (r"(?P<p>.+): not a Recycle Bin record \((?P<e>.*)\)", "{p}: không phải bản ghi Thùng rác ({e})"),
+    (r"(?P<p>.+): not a readable \.job task \((?P<e>.*)\)", "{p}: tác vụ .job không đọc được ({e})"),
     (r"(?P<p>.+): DestList: (?P<e>.*)", "{p}: DestList: {e}"),
     (r"(?P<p>.+): stream (?P<s>\S+): not a shortcut \((?P<e>.*)\)", "{p}: luồng {s}: không phải lối tắt ({e})"),
     (r"(?P<p>.+): offset (?P<o>\d+): not a shortcut \((?P<e>.*)\)", "{p}: vị trí {o}: không phải lối tắt ({e})"),

@@ -1,7 +1,7 @@
 """B10 on Windows: the text logs beyond the event logs, copied for the timeline: Windows Firewall
 (pfirewall.log), IIS W3C logs (inetpub\\logs\\LogFiles), setupapi device installation logs (first use of
-USB devices), Microsoft Defender's MPLog and detection history, and legacy scheduled tasks (Windows\\Tasks
-*.job). The parsers in analysis/parsers read the hashed copies."""
+USB devices), Microsoft Defender's MPLog and detection history (legacy .job tasks are copied by
+windows_config with the task list). The parsers in analysis/parsers read the hashed copies."""
 from __future__ import annotations
 
 from ..base import Collector
@@ -13,7 +13,6 @@ PATTERNS = (
     "Windows/INF/setupapi*.log", "Windows/setupapi*.log",
     "ProgramData/Microsoft/Windows Defender/Support/MPLog-*.log",
     "ProgramData/Microsoft/Windows Defender/Scans/History/Service/DetectionHistory/*/*",
-    "Windows/Tasks/*.job",
 )
 
 
@@ -22,4 +21,4 @@ class WindowsTextLogs(FileArtifact, Collector):
     version = "1.0"
     os = ("windows",)
     PATTERNS = PATTERNS
-    WHAT = "firewall, IIS, setupapi, Defender logs or .job tasks"
+    WHAT = "firewall, IIS, setupapi or Defender logs"

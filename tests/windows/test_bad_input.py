@@ -106,7 +106,7 @@ def test_damaged_file_artifacts_are_named_and_the_rest_kept(tmp_path, win_data):
     winroot.place(root, f"{recent}/AutomaticDestinations/ffff.automaticDestinations-ms", b"not an OLE file")
     winroot.place(root, "Users/bob/AppData/Local/Google/Chrome/User Data/Default/History", b"SQLite format 3\0garbage")
     winroot.place(root, "Windows/Tasks/bad.job", b"\x01\x06" * 10)
-    rc, case = collect(tmp_path, root, only="B10")
+    rc, case = collect(tmp_path, root, only="B4,B10")
     try:
         assert rc == 0
         reason = case.outcomes()["B10"]["reason"]
@@ -119,7 +119,9 @@ def test_damaged_file_artifacts_are_named_and_the_rest_kept(tmp_path, win_data):
         assert [r["original_path"] for r in rows(case, "windows_recycle_bin.json")] == [r"C:\Users\random\Downloads\bunnies.jpg"]
         assert [r["target"] for r in rows(case, "windows_lnk.json")] == [r"%windir%\system32\migwiz\migwiz.exe"]
         # every damaged file is still in the case, hashed
-        sources = {r.source for r in case.evidence("B10")}
+        assert "/Windows/Tasks/bad.job: not a readable .job task (too short for a .job file (20 bytes))" in \
+            case.outcomes()["B4"]["reason"]
+        sources = {r.source for r in case.evidence()}
         assert {"/Windows/Prefetch/EVIL.EXE-00000000.pf", "/Windows/Tasks/bad.job",
                 "/Users/bob/AppData/Local/Google/Chrome/User Data/Default/History"} <= sources
         from analysis import timeline

@@ -108,3 +108,13 @@ def test_defender_detection_history(events):
         r"Defender detected Virus:DOS/EICAR_Test_File in C:\Users\testuser\Downloads\eicar_com.zip, "
         r"C:\Users\testuser\Downloads\eicar_com.zip->eicar.com"]
     assert got[0][0] == 1658467948512391  # 2022-07-22T05:32:28.512391Z
+
+
+def test_job_task_in_the_task_list(win_case):
+    case, _ = win_case
+    tasks = case.read_json(case.latest("windows_scheduled_tasks.json"))
+    job = next(t for t in tasks if t.get("format") == "job")
+    assert (job["path"], job["last_run_local"], job["actions"][0]["command"], job["actions"][0]["arguments"]) == (
+        "\\GoogleUpdate.job", "2013-08-24T12:42:00.112000",
+        r"C:\Program Files (x86)\Google\Update\GoogleUpdate.exe", "/ua /installsource scheduler")
+    assert case.get_evidence(job["evidence_id"]).source == "/Windows/Tasks/GoogleUpdate.job"
