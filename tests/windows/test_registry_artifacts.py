@@ -35,11 +35,12 @@ def test_system_information_from_system_and_software(win_case):
 
 def test_values_as_a_real_registry_returns_them(win_case):
     case, _ = win_case
-    services = {s["name"]: s for s in case.read_json(case.latest("windows_services.json"))}
+    listed = case.read_json(case.latest("windows_services.json"))
+    assert [s["name"] for s in listed].count("W3SVC") == 1  # ControlSet001 is current; ControlSet002 is not read
+    services = {s["name"]: s for s in listed}
     w3 = services["W3SVC"]
     assert w3["display_name"] == r"@%SystemRoot%\system32\inetsrv\iisres.dll,-30001"
     assert w3["binpath"] == r"%SystemRoot%\system32\svchost.exe -k iissvcs"  # REG_EXPAND_SZ unexpanded
-    assert len([s for s in services if s == "W3SVC"]) == 1  # one control set: services once
     net = case.read_json(case.latest("network_config.json"))
     assert [(a["address"], a["netmask"]) for a in net["addresses"]] == [("10.0.0.5", "255.255.255.0")]  # REG_MULTI_SZ
 

@@ -115,6 +115,10 @@ SYSTEM = merge(
                            "NameServer": (REG_SZ, "10.0.0.53,8.8.8.8")})}))))),
 )
 
+# a second control set (LastKnownGood) with the same services: read once, from Select\Current
+SYSTEM = merge(SYSTEM, {"values": {}, "keys": {"ControlSet002": {"values": {}, "keys": {
+    "Services": SYSTEM["keys"]["ControlSet001"]["keys"]["Services"]}}}})
+
 NT = r"Microsoft\Windows NT\CurrentVersion"
 SOFTWARE = merge(
     path_tree(r"Microsoft\Windows\CurrentVersion\Run", key({"Updater": (REG_SZ, r"C:\Users\Public\updater.exe -k")},
