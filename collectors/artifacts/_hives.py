@@ -167,8 +167,7 @@ class HiveFiles:
         if seq[0] != seq[1]:
             parse_path = self._recover(real, logical, rec, logs, seq) or parse_path
         try:
-            hive = RegistryHive(str(parse_path))
-            hive.root  # noqa: B018 - reads the root key: a damaged hive fails here, not later
+            hive = RegistryHive(str(parse_path))  # reads the base block and the root key: garbage fails here
         except Exception as exc:  # a damaged hive: say so once, go on without it
             self.note(f"{logical}: not a readable registry hive ({type(exc).__name__}: {exc})")
             hive = None
