@@ -51,6 +51,13 @@ def test_findings_of_the_planted_traces(built):
     assert not any(".lnk" in s for s in odd)  # shortcuts are not programs
     assert r"C:\Users\nfury\AppData\Local\Temp\~nsu.tmp\Au_.exe (traces: UserAssist)" in odd
     assert rules["ungcuu.windows.usb_storage"] == 1 and rules["ungcuu.windows.rdp_outgoing"] == 2
+    defender = sorted(s for r, s in got if r == "ungcuu.windows.defender_detection")
+    assert defender == [
+        r"PUA:Win32/EICAR_Test_File in C:\Users\testuser\Downloads\PotentiallyUnwanted.exe, downloaded from "
+        r"http://amtso.eicar.org/PotentiallyUnwanted.exe (FRYPTOP\testuser)",
+        r"Virus:DOS/EICAR_Test_File in C:\Users\testuser\Downloads\eicar_com.zip, "
+        r"C:\Users\testuser\Downloads\eicar_com.zip->eicar.com, downloaded from https://secure.eicar.org/eicar_com.zip "
+        r"(FRYPTOP\testuser)"]
     ps = sorted(s for r, s in got if r == "ungcuu.windows.powershell_history_suspicious")
     history = "/Users/alice/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt"
     assert ps == [f"{history} line 2 (account created): net user support$ P@ssw0rd /add",
