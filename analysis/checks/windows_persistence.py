@@ -1,6 +1,6 @@
 """Windows persistence found in the registry artifacts: IFEO debuggers and SilentProcessExit monitors,
-AppInit_DLLs, a changed Winlogon shell, and Run keys or services that start programs from user-writable
-or temporary folders."""
+AppInit_DLLs, a changed Winlogon shell, scheduled tasks hidden from the Task Scheduler, and Run keys,
+tasks or services that start programs from user-writable or temporary folders."""
 from __future__ import annotations
 
 import re
@@ -42,7 +42,16 @@ RUN_ODD = CheckRule(
                     "ProgramData, Thùng rác... Phần mềm cài đặt đúng cách nằm trong Program Files hoặc Windows. "
                     "Cần thu mẫu tệp, tính mã băm và đối chiếu (C5, H2)."),
     level="high", tags=["attack.persistence", "attack.t1547.001", "attack.t1543.003"], checklist_id="C5")
-RULES = [IFEO, APPINIT, WINLOGON, RUN_ODD]
+HIDDEN_TASK = CheckRule(
+    id="ungcuu.windows.hidden_scheduled_task",
+    title_en="Scheduled task hidden from the Task Scheduler",
+    title_vi="Tác vụ lập lịch bị ẩn khỏi Task Scheduler",
+    explanation_vi=("Bộ nhớ đệm TaskCache của registry có một tác vụ mà khóa Tree không còn giá trị SD (mô tả bảo mật): "
+                    "tác vụ vẫn chạy nhưng không hiện trong schtasks hay giao diện Task Scheduler. Đây là kỹ thuật che "
+                    "giấu đã biết (ví dụ mã độc Tarrask). Cần xem lệnh trong Actions và thời điểm tạo (C5, H2)."),
+    level="high", tags=["attack.persistence", "attack.defense_evasion", "attack.t1053.005", "attack.t1564"],
+    checklist_id="C5")
+RULES = [IFEO, APPINIT, WINLOGON, RUN_ODD, HIDDEN_TASK]
 
 DEFAULT_SHELL = re.compile(r"^\s*explorer(\.exe)?\s*,?\s*$", re.I)
 DEFAULT_USERINIT = re.compile(r"^\s*(?:[a-z]:\\windows\\system32\\)?userinit(\.exe)?\s*,?\s*$", re.I)
@@ -76,6 +85,18 @@ def run(case, db):
                 summary_vi=f"Khóa {r.get('hive')}\\{r.get('key')} giá trị {r.get('name')} chạy {r.get('value')}",
                 summary_en=f"{r.get('hive')}\\{r.get('key')} value {r.get('name')} runs {r.get('value')}",
                 evidence_ids=[rid], details=r)
+    tasks, tid = latest(case, "windows_taskcache.json")
+    for t in tasks:
+        cmds = [a for a in t.get("actions") or [] if "\\" in a or "." in a]
+        if t.get("has_sd") is False:
+            yield HIDDEN_TASK.finding(
+                summary_vi=f"Tác vụ {t.get('path')} (tạo {t.get('created') or 'không rõ'}): {', '.join(cmds) or 'không rõ lệnh'}",
+                summary_en=f"Task {t.get('path')} (created {t.get('created') or 'unknown'}): {', '.join(cmds) or 'no command found'}",
+                evidence_ids=[tid], time=t.get("created"), details=t)
+        elif any(odd_place(command_path(c)) for c in cmds):
+            yield RUN_ODD.finding(summary_vi=f"Tác vụ {t.get('path')} chạy {', '.join(cmds)}",
+                                  summary_en=f"Task {t.get('path')} runs {', '.join(cmds)}",
+                                  evidence_ids=[tid], time=t.get("created"), details=t)
     services, sid = latest(case, "windows_services.json")
     for s in services:
         prog = command_path(str(s.get("binpath") or ""))

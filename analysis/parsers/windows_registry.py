@@ -54,6 +54,10 @@ TIMES: dict[str, list[tuple[str, str, Msg]]] = {
         ("key_last_write", DESC_KEY_WRITE, lambda r: f"Autostart {r.get('location')}: {r.get('target') or r.get('name')}"
                                                      f" = {r.get('value')}"),
     ],
+    "windows_taskcache": [
+        ("created", DESC_BIRTH, lambda r: f"Scheduled task registered: {r.get('path')} {' '.join(r.get('actions') or [])}"),
+        ("last_run", DESC_EXECUTED_LAST, lambda r: f"Scheduled task ran: {r.get('path')}"),
+    ],
     "windows_user_mru": [
         ("key_last_write", DESC_KEY_WRITE, lambda r: f"{_MRU.get(r.get('kind'), r.get('kind'))} of {r.get('user')}: "
                                                      f"{r.get('value')}"),
@@ -63,7 +67,7 @@ _MRU = {"recent_doc": "Most recent document", "typed_path": "Path typed in Explo
         "rdp_mru": "Remote Desktop connection", "rdp_server": "Remote Desktop server connected"}
 SOURCE = {"windows_sam_accounts": "sam", "windows_usb_devices": "usb", "windows_shimcache": "shimcache",
           "windows_bam": "bam", "windows_userassist": "userassist", "windows_amcache": "amcache",
-          "windows_autoruns": "registry", "windows_user_mru": "registry"}
+          "windows_autoruns": "registry", "windows_user_mru": "registry", "windows_taskcache": "task"}
 NAMES = {f"{schema}.json": schema for schema in TIMES}
 
 

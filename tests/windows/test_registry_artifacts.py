@@ -153,3 +153,14 @@ def test_amcache_from_the_real_sample(win_case):
     assert (z["path"], z["sha1"], z["publisher"], z["version"], z["size"], z["key_last_write"]) == (
         r"c:\program files\7-zip\7z.exe", "6c7ea8bbd435163ae3945cbef30ef6b9872a4591", "igor pavlov", "19.00", 468992,
         "2019-12-16T21:01:12.793908Z")
+
+
+def test_task_cache(win_case):
+    case, _ = win_case
+    rows = {r["path"]: r for r in records_of(case, "windows_taskcache.json")}
+    assert sorted(rows) == [r"\Microsoft\Windows\Defrag\ScheduledDefrag", r"\Updater"]
+    up = rows[r"\Updater"]
+    assert (up["has_sd"], up["xml_present"], up["author"], up["created"], up["last_run"]) == (
+        False, False, "HATINH\\support$", "2024-03-04T22:50:00.000000Z", "2024-03-04T23:00:00.000000Z")
+    assert up["actions"] == ["Author", r"C:\ProgramData\upd\svc.exe"]
+    assert rows[r"\Microsoft\Windows\Defrag\ScheduledDefrag"]["has_sd"] is True

@@ -22,7 +22,7 @@ def test_registry_times_are_events_with_their_meaning(built):
     case, summary, events = built
     reg = collections.Counter(e["timestamp_desc"] for e in events if e["parser"] == "windows_registry")
     assert reg["First Connection Time"] == 1 and reg["Last Removal Time"] == 1
-    assert reg["Creation Time"] == 5  # one per SAM account
+    assert reg["Creation Time"] == 7  # one per SAM account (5) and per cached scheduled task (2)
     by_msg = {e["message"]: e for e in events}
     e = by_msg["Local account created: support$ (RID 1002)"]
     assert e["ts"] == 1709591700000000 and e["source"] == "sam"
@@ -41,6 +41,8 @@ def test_findings_of_the_planted_traces(built):
     assert ("ungcuu.windows.new_admin_account", "Account support$ (RID 1002) in Administrators, created "
             "2024-03-04T22:35:00.000000Z, last logon 2024-03-04T22:40:00.000000Z") in got
     assert rules["ungcuu.windows.hidden_account"] == 1
+    assert ("ungcuu.windows.hidden_scheduled_task", r"Task \Updater (created 2024-03-04T22:50:00.000000Z): "
+            r"C:\ProgramData\upd\svc.exe") in got
     assert ("ungcuu.windows.attack_tool_executed",
             r"\Device\HarddiskVolume2\Users\Public\mimikatz.exe (traces: BAM, shimcache)") in got
     autostart = sorted(s for r, s in got if r == "ungcuu.windows.autostart_user_writable")

@@ -138,6 +138,20 @@ SOFTWARE = merge(
                                                            "ReportingMode": (REG_DWORD, 1)})),
     path_tree(NT + r"\Windows", key({"AppInit_DLLs": (REG_SZ, r"C:\ProgramData\upd\hook.dll"),
                                      "LoadAppInit_DLLs": (REG_DWORD, 1)})),
+    path_tree(NT + r"\Schedule\TaskCache", key(
+        Tree=key(Microsoft=key(Windows=key(Defrag=key(ScheduledDefrag=key({
+            "Id": (REG_SZ, "{A1}"), "Index": (REG_DWORD, 3), "SD": (REG_BINARY, b"\x01\x00\x04\x80")})))),
+            Updater=key({"Id": (REG_SZ, "{B2}"), "Index": (REG_DWORD, 3)})),  # no SD: hidden from schtasks
+        Tasks=key(**{
+            "{A1}": key({"Path": (REG_SZ, r"\Microsoft\Windows\Defrag\ScheduledDefrag"),
+                         "DynamicInfo": (REG_BINARY, b"\3\0\0\0" + _ft_bytes("2019-09-15T06:10:00Z")
+                                         + _ft_bytes("2024-03-03T01:00:00Z") + b"\0" * 12)}),
+            "{B2}": key({"Path": (REG_SZ, r"\Updater"), "Author": (REG_SZ, "HATINH\\support$"),
+                         "Actions": (REG_BINARY, b"\x03\x00\x0c\x00\x00\x00" + "Author".encode("utf-16-le")
+                                     + b"\x66\x66\x00\x00\x00\x00" + r"C:\ProgramData\upd\svc.exe".encode("utf-16-le")
+                                     + b"\x00\x00\x00\x00"),
+                         "DynamicInfo": (REG_BINARY, b"\3\0\0\0" + _ft_bytes("2024-03-04T22:50:00Z")
+                                         + _ft_bytes("2024-03-04T23:00:00Z") + b"\0" * 12)})}))),
     path_tree(NT + r"\Winlogon", key({"Shell": (REG_SZ, "explorer.exe"), "Userinit": (REG_SZ, "C:\\Windows\\system32\\userinit.exe,")})),
 )
 
