@@ -715,12 +715,6 @@ class HiveWindowsAPI:
         p = self._find(self.root, "Windows")
         return str(p if p is not None else self.root / "Windows")
 
-    def computer_name(self) -> str | None:
-        return computer_name(self)
-
-    def time_zone(self) -> str | None:
-        return (time_zone(self) or {}).get("name")
-
 
 def offline_api(ctx) -> HiveWindowsAPI | None:
     """The hive-backed seam for an offline Windows root, or None when the hives cannot be parsed here.
@@ -841,11 +835,6 @@ def user_hive_keys(api) -> list[tuple[str, str | None, str | None]]:
         if hive == HKU:
             out.append((prefix.rstrip("\\"), prefix.rstrip("\\"), None))
     return out
-
-
-def user_key(api, prefix: str, key: str) -> tuple[str, str]:
-    """(hive, key) of a key inside a user hive."""
-    return HKU, f"{prefix}\\{key}"
 
 
 class RegistryArtifact:

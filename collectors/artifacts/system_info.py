@@ -175,7 +175,8 @@ def offline_info(ctx: Context) -> tuple[dict, list[str]]:
         if kernels:
             notes.append("kernel: the installed kernels under /boot are listed (which one ran is not known offline)")
     else:
-        from ._windows import domain_name, drain_notes, last_shutdown, offline_api, os_version, time_zone
+        from ._windows import (computer_name, domain_name, drain_notes, last_shutdown, offline_api, os_version,
+                               time_zone)
 
         os_info = {"system": "Windows", "release": None, "version": None, "distro": None, "distro_version": None,
                    "build": None, "line": None}
@@ -185,7 +186,7 @@ def offline_info(ctx: Context) -> tuple[dict, list[str]]:
             notes.append("host name and Windows version are in the registry hives (copied under B4; not parsed here)")
         else:
             ver = os_version(api)
-            host = api.computer_name()
+            host = computer_name(api)
             os_info.update(distro=ver.get("product_name"), distro_version=ver.get("display_version"),
                            build=ver.get("build"), release=ver.get("edition"), line=ver.get("line"))
             zone = time_zone(api) or {}
