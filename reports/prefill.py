@@ -114,7 +114,7 @@ def prefill(case) -> dict[str, Prefill]:
         name = os_.get("distro") or os_.get("system")
         version = os_.get("distro_version") or os_.get("release") or os_.get("version")
         if os_.get("system") == "Windows":
-            name = " ".join(x for x in ("Windows", os_.get("release")) if x)
+            name = os_.get("line") or " ".join(x for x in ("Windows", os_.get("release")) if x)
             version = os_.get("build") or os_.get("version")
         if name:
             out["system_info.os"] = Prefill(str(name), [rec.id], [f"B2 system.json: os = {name}"])
