@@ -1,0 +1,93 @@
+"""Defects a first-time user hit, each driven through the real widgets offscreen."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QPoint, Qt
+
+from tests.desktop.test_app import new_case
+
+VN = dt.timezone(dt.timedelta(hours=7))
+
+
+def _timeline(make_win, case_dir, qtbot, shared_data):
+    from analysis import timeline as tl
+
+    win = make_win()
+    new_case(win, case_dir)
+    win.case.add_file(shared_data / "logs/plaso-test-data/syslog_syslog", source="/var/log/syslog", name="syslog",
+                      checklist_id="B10", collector="log_files")
+    tl.build(win.case)
+    page = win.timeline_page
+    win.show_page("timeline")
+    page.set_case(win.case)
+    qtbot.waitUntil(lambda: bool(page.histogram.buckets), timeout=20_000)
+    return win, page, tl
+
+
+def test_histogram_click_narrows_to_that_bar(make_win, case_dir, qtbot, shared_data):
+    win, page, tl = _timeline(make_win, case_dir, qtbot, shared_data)
+    hist = page.histogram
+    busiest = max(range(len(hist.buckets)), key=lambda i: hist.buckets[i][1])
+    start, n = hist.buckets[busiest]
+    x = int((busiest + 0.5) * hist.width() / len(hist.buckets))
+    qtbot.mouseClick(hist, Qt.LeftButton, pos=QPoint(x, hist.height() // 2))
+    lo = page.current_filter().start
+    hi = page.current_filter().end
+    assert lo is not None and lo.bit_length() > 32          # never wrapped to 1970 by a 32-bit signal
+    assert lo <= start < hi and hi - lo <= hist.width_us + 2_000_000
+    assert "1970" not in page.start_edit.text()
+    while page.model.canFetchMore():
+        page.model.fetchMore()
+    assert page.model.rowCount() >= n > 0
+
+
+def test_times_in_the_incident_zone_by_default_utc_on_request(make_win, case_dir, qtbot, shared_data):
+    win, page, tl = _timeline(make_win, case_dir, qtbot, shared_data)
+    row = page.model.rows[0]
+    utc = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=row["ts"])
+    shown = page.model.data(page.model.index(0, 0))
+    assert shown == utc.astimezone(VN).strftime("%d/%m/%Y %H:%M:%S") + " +07:00"
+    assert "+07:00" in page.start_edit.placeholderText()
+    page.start_edit.setText(utc.astimezone(VN).strftime("%d/%m/%Y %H:%M:%S"))
+    assert page.current_filter().start == row["ts"] // 1_000_000 * 1_000_000
+    page.utc_box.setChecked(True)
+    assert page.model.data(page.model.index(0, 0)) == utc.strftime("%d/%m/%Y %H:%M:%S") + " +00:00"
+    # the bound typed in +07:00 keeps its instant when the view switches to UTC
+    assert page.start_edit.text() == utc.strftime("%d/%m/%Y %H:%M:%S")
+    assert page.current_filter().start == row["ts"] // 1_000_000 * 1_000_000
+    assert "UTC" in page.start_edit.placeholderText()
+
+
+def test_wheel_over_an_unfocused_drop_down_changes_nothing(make_win, case_dir, qtbot):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    win = make_win()
+    new_case(win, case_dir)
+    win.show_page("intake")
+    page = win.intake_page
+    combos = [w for w in page.widgets.values() if isinstance(w, QComboBox)]
+    assert combos
+    win.activateWindow()
+    page.scroll.setFocus()
+
+    def wheel(w, dy):
+        ev = QWheelEvent(QPointF(5, 5), QPointF(w.mapToGlobal(QPointF(5, 5).toPoint())), QPoint(0, 0),
+                         QPoint(0, dy), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+        QApplication.sendEvent(w, ev)
+
+    before = {id(c): c.currentIndex() for c in combos}
+    for c in combos:
+        assert not c.hasFocus()
+        assert c.focusPolicy() == Qt.StrongFocus
+        wheel(c, -120)
+        wheel(c, -120)
+    assert {id(c): c.currentIndex() for c in combos} == before   # nothing changed under the pointer
+    level = page.widgets["system.level"]
+    level.setFocus()
+    qtbot.waitUntil(level.hasFocus, timeout=2000)
+    start = level.currentIndex()
+    wheel(level, -120)
+    assert level.currentIndex() != start                          # a focused drop-down still takes the wheel
