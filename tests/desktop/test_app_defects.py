@@ -91,3 +91,32 @@ def test_wheel_over_an_unfocused_drop_down_changes_nothing(make_win, case_dir, q
     start = level.currentIndex()
     wheel(level, -120)
     assert level.currentIndex() != start                          # a focused drop-down still takes the wheel
+
+
+def test_start_after_cancel_finishes_an_interrupted_b5(make_win, case_dir, qtbot, tmp_path):
+    src = tmp_path / "named"
+    src.mkdir()
+    for i in range(1500):
+        (src / f"f{i:04d}.txt").write_text(f"tệp {i}\n")
+    win = make_win()
+    new_case(win, case_dir)
+    page = win.collection_page
+    stored = []
+    page.worker = None
+    with qtbot.waitSignal(page.runEnded, timeout=120_000):
+        assert win.evidence_page.add_paths([str(src)])
+        page.worker.storedBatch.connect(lambda b: (stored.extend(b), page.cancel() if len(stored) < 5000 else None))
+    assert win.case.outcomes()["B5"]["state"] == "interrupted"
+    first = len(win.case.evidence("B5"))
+    assert 0 < first < 1500
+    runs = win.case.runs()
+    assert '"add"' in runs[-1]["argv"] and str(src) in runs[-1]["argv"]   # the equivalent command is the argv
+    # Start on the collection page (B5 ticked, no paths given again) resumes it with the same paths
+    page.model.set_checked(["B5"])
+    with qtbot.waitSignal(page.runEnded, timeout=120_000) as blocker:
+        assert page.start()
+    assert blocker.args[0] == "completed"
+    assert win.case.outcomes()["B5"]["state"] == "collected"
+    names = {r.name for r in win.case.evidence("B5")}
+    assert {f"f{i:04d}.txt" for i in range(1500)} <= names          # every file, none copied twice
+    assert len([r for r in win.case.evidence("B5") if r.name.startswith("f")]) == 1500
