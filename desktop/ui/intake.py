@@ -499,6 +499,14 @@ class IntakePage(QWidget):
             self.problems.setText(tr("Every mandatory field of Mẫu 03 is filled."))
         return missing
 
+    def problem_text(self, p) -> str:
+        """A problem with the field's printed label instead of its key path (detection.detected_at)."""
+        import re
+
+        fld = self.inc.FIELD_BY_PATH.get(re.sub(r"\[\d+\]", "[]", p.field))
+        label = (fld.label if self.lang == "vi" else fld.label_en) if fld is not None else p.field
+        return f"{label}: {p.message}"
+
     def save(self) -> bool:
         if self.case is None or self.inc is None:
             return False
@@ -516,7 +524,7 @@ class IntakePage(QWidget):
                     lab.show()
             self.problems.setStyleSheet("color: #b3261e")
             self.problems.setText(tr("Not saved: correct the fields marked in red.") + "\n" +
-                                  "\n".join(f"• {p}" for p in errors[:10]))
+                                  "\n".join(f"• {self.problem_text(p)}" for p in errors[:10]))
             first = self.widgets.get(errors[0].field)
             if first is not None:
                 (getattr(first, "edit", None) or first).setFocus()

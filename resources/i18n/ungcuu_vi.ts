@@ -985,7 +985,7 @@
         </message>
         <message>
             <source>Show times in &amp;UTC</source>
-            <translation>Hiển thị giờ &amp;UTC</translation>
+            <translation>Hiển thị giờ quốc tế UTC (&amp;Z)</translation>
         </message>
         <message>
             <source>Times are shown in the incident's time zone; tick to show them in UTC</source>

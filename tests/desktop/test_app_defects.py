@@ -120,3 +120,26 @@ def test_start_after_cancel_finishes_an_interrupted_b5(make_win, case_dir, qtbot
     names = {r.name for r in win.case.evidence("B5")}
     assert {f"f{i:04d}.txt" for i in range(1500)} <= names          # every file, none copied twice
     assert len([r for r in win.case.evidence("B5") if r.name.startswith("f")]) == 1500
+
+
+def test_intake_refuses_a_future_detection_and_a_report_before_it(make_win, case_dir):
+    from tests.desktop.test_app import fill, fill_m03
+
+    win = make_win()
+    new_case(win, case_dir)
+    page = win.intake_page
+    t0 = (dt.datetime.now(VN) + dt.timedelta(hours=3)).replace(second=0, microsecond=0)
+    fill_m03(page, t0)
+    assert not page.save()
+    assert "detected_at" not in win.case.incident().get("detection", {})        # nothing stored
+    text = page.problems.text()
+    assert "ở tương lai" in text and t0.strftime("%d/%m/%Y %H:%M") in text
+    assert "Ngày, thời gian phát hiện sự cố" in text and "detection.detected_at" not in text  # labels, not key paths
+    # a report made before the detection is refused too, with both times named
+    t0 = (dt.datetime.now(VN) - dt.timedelta(hours=5)).replace(second=0, microsecond=0)
+    fill_m03(page, t0)
+    fill(page, "reported_at", (t0 - dt.timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"))
+    assert not page.save()
+    assert "trước thời điểm phát hiện" in page.problems.text()
+    fill(page, "reported_at", (t0 + dt.timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"))
+    assert page.save()
