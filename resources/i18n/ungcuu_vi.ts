@@ -1003,5 +1003,9 @@
             <source>Timeline of every event found in the evidence, in time order.</source>
             <translation>Dòng thời gian của mọi sự kiện tìm thấy trong chứng cứ, theo thứ tự thời gian.</translation>
         </message>
+        <message>
+            <source>The incident record has changes that are not saved. Save them?</source>
+            <translation>Hồ sơ sự cố có thay đổi chưa được lưu. Lưu lại không?</translation>
+        </message>
     </context>
 </TS>

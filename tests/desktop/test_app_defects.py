@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from tests.desktop.test_app import new_case
@@ -143,3 +144,45 @@ def test_intake_refuses_a_future_detection_and_a_report_before_it(make_win, case
     assert "trước thời điểm phát hiện" in page.problems.text()
     fill(page, "reported_at", (t0 + dt.timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"))
     assert page.save()
+
+
+def test_unsaved_intake_edits_are_not_lost_on_quit_and_missing_list_is_live(make_win, case_dir, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.desktop.test_app import fill
+
+    win = make_win()
+    new_case(win, case_dir)
+    page = win.intake_page
+    before = page.problems.text()
+    n_before = len(page.show_missing(page.form_values()))
+    fill(page, "contact.name", "Nguyễn Văn Đức")
+    # the "still missing" list follows the typing, without a save
+    qtbot.waitUntil(lambda: page.problems.text() != before, timeout=3000)
+    assert len(page.show_missing(page.form_values())) == n_before - 1
+    assert page.is_dirty()
+    asked = []
+    answer = {"v": QMessageBox.Cancel}
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: asked.append(a[2]) or answer["v"]))
+    assert not win.close()                      # Cancel: the window stays, the edit with it
+    assert asked and win.isVisible() and page.widgets["contact.name"].text() == "Nguyễn Văn Đức"
+    answer["v"] = QMessageBox.Save
+    assert win.close()
+    from collectors.case import Case
+
+    case = Case.open(case_dir)
+    try:
+        assert case.incident()["contact"]["name"] == "Nguyễn Văn Đức"   # saved on the way out
+    finally:
+        case.close()
+
+
+def test_a_clean_form_quits_without_asking(make_win, case_dir, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    win = make_win()
+    new_case(win, case_dir)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: pytest.fail("asked")))
+    assert not win.intake_page.is_dirty()
+    assert win.close()
