@@ -27,7 +27,8 @@ def counting(monkeypatch):
 
 def _reports(path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist() if n.startswith("reports/")}
+        # the rendered reports (the CSV annexes are tables of the case as it stands, export entries included)
+        return {n: zf.read(n) for n in zf.namelist() if n.startswith("reports/") and "/annex/" not in n}
 
 
 def test_second_bundle_reuses_the_rendered_reports(case, tmp_path, counting):
@@ -70,3 +71,22 @@ def test_render_report_fills_the_cache(case, tmp_path, counting):
     assert report_cache.load(case, key, "pdf")[0] == (tmp_path / "f.pdf").read_bytes()
     build_bundle(case, tmp_path / "a.zip", include_timeline=False)
     assert counting.count("findings") == 1
+
+
+def test_a_closing_report_rendered_outside_a_bundle_is_not_reused_inside_one(tmp_path, shared_data):
+    """Mẫu 04 inside a bundle says the bundle holds it; the copy rendered by `ungcuu report` names the
+    latest bundle instead: one must never be served for the other."""
+    from reports import report_cache
+    from reports.bundle_info import building
+
+    from tests.reports.reports_helpers import make_case
+
+    case = make_case(tmp_path / "c", shared_data)
+    outside = report_cache.cache_key(case, "closing", "pdf", "vi")
+    token = building.set("goi-chung-cu.zip")
+    try:
+        inside = report_cache.cache_key(case, "closing", "pdf", "vi")
+    finally:
+        building.reset(token)
+    assert inside != outside
+    assert report_cache.cache_key(case, "closing", "pdf", "vi") == outside
