@@ -800,8 +800,12 @@ class Case:
         return self.add_bytes(data, **kw)
 
     def add_file(self, path: str | os.PathLike, *, source: str | None = None, name: str | None = None,
-                 limit: int | None = None, **kw) -> EvidenceRecord:
-        """Copy a file into the store with its original metadata; notes a file that changed while copied."""
+                 limit: int | None = None, keep: str = "head", **kw) -> EvidenceRecord:
+        """Copy a file into the store with its original metadata; notes a file that changed while copied.
+
+        `limit` caps the bytes copied: `keep="head"` copies the first `limit` bytes, `keep="tail"` the last
+        `limit` (a log's newest part: the attack window); the item's `incomplete` note says which bytes.
+        """
         path_s = decode_path(os.fsdecode(path))
         try:
             before = os.stat(path, follow_symlinks=False)
@@ -826,10 +830,18 @@ class Case:
             meta["name_bytes_hex"] = raw_name.hex()
         incomplete = list(kw.pop("incomplete", ()))
         kw.setdefault("fingerprint", file_fingerprint(before))
+        skip = max(0, before.st_size - limit) if keep == "tail" and limit is not None else 0
         with fh:
+            if skip:
+                fh.seek(skip)
+                meta["copied_from_byte"] = skip
             tmp_path, sha256, size, notes = self._copy_to_tmp(
-                fh, source=path_s, size_hint=before.st_size, limit=limit,
+                fh, source=path_s, size_hint=before.st_size - skip, limit=limit,
                 progress=kw.pop("progress", None), cancelled=kw.pop("cancelled", None))
+        if skip:
+            notes = [n for n in notes if not n.startswith("size cap of ")] + [
+                f"size cap of {limit} bytes reached: only the last {size} bytes were copied (the newest part, "
+                f"from byte {skip} of {before.st_size}; the oldest {skip} bytes were left out)"]
         incomplete.extend(notes)
         try:
             after = os.stat(path, follow_symlinks=False)

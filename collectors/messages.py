@@ -225,6 +225,13 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      + f"lỗi đọc sau {m['n']} byte: {_err(m['e'])}"),
     (r"(?:(?P<p>.+): )?size cap of (?P<n>\d+) bytes reached: only the first (?P<k>\d+) bytes were copied",
      lambda m: (m["p"] + ": " if m["p"] else "") + f"đạt giới hạn kích thước {m['n']} byte: chỉ sao chép {m['k']} byte đầu"),
+    (r"(?:(?P<p>.+): )?size cap of (?P<n>\d+) bytes reached: only the last (?P<k>\d+) bytes were copied \(the "
+     r"newest part, from byte (?P<f>\d+) of (?P<s>\d+); the oldest (?P<o>\d+) bytes were left out\)",
+     lambda m: (m["p"] + ": " if m["p"] else "") + f"đạt giới hạn kích thước {m['n']} byte: chỉ sao chép {m['k']} byte "
+     f"cuối (phần mới nhất, từ byte {m['f']} trên {m['s']}; bỏ qua {m['o']} byte cũ nhất)"),
+    (_PATH + r" is (?P<w>.+?) where a log file is expected: not read",
+     lambda m: f"{m['p']} là " + {"a named pipe (FIFO)": "một named pipe (FIFO)", "a socket": "một socket",
+                                   "a device": "một thiết bị"}.get(m["w"], m["w"]) + " ở chỗ lẽ ra là tệp log: không đọc"),
     (_PATH + r" is a symbolic link to (?P<t>.+): not followed", _fmt("{p} là liên kết tượng trưng tới {t}: không đi theo")),
     (_PATH + r" is a symbolic link: not followed", _fmt("{p} là liên kết tượng trưng: không đi theo")),
     (_PATH + r" is not a regular file \(device, socket or pipe\): not copied",
