@@ -12,11 +12,12 @@ from analysis.parsers.syslog import MONTHS
 # `[^"\\]*(?:\\.[^"\\]*)*` (a run of plain characters is one single-character repeat, which Python's
 # engine backtracks without a stack; the group repeats once per backslash escape only). The form
 # `(?:[^"\\]|\\.)*` pushed one backtracking frame per character: about 500 MB for a 1 MiB request.
+# The size is at most 20 digits (a 30000-digit number is not a size, and int() refuses it).
 _QUOTED = r'[^"\\]*(?:\\.[^"\\]*)*'
 RE_ACCESS = re.compile(
     r'(?:(?P<vhost>[^\s:]+(?::\d+)?) )?(?P<ip>\S+) (?P<ident>\S+) (?P<user>\S+) '
     r'\[(?P<d>\d{1,2})/(?P<mon>[A-Z][a-z]{2})/(?P<y>\d{4}):(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?: (?P<z>[+-]\d{4}))?\] '
-    rf'"(?P<request>{_QUOTED})" (?P<status>\d{{3}}|-) (?P<size>\d+|-)'
+    rf'"(?P<request>{_QUOTED})" (?P<status>\d{{3}}|-) (?P<size>\d{{1,20}}(?!\d)|-)'
     rf'(?: "(?P<referer>{_QUOTED})" "(?P<agent>{_QUOTED})")?')
 
 
