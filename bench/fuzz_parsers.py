@@ -49,6 +49,7 @@ YUM = b"Jan 05 10:00:00 Installed: openssl-1.0.2k-19.el7.x86_64\nFeb 29 11:00:00
 LASTLOG = (b"\0" * 292) + (1700000000).to_bytes(4, "little") + b"pts/0".ljust(32, b"\0") \
     + b"203.0.113.9".ljust(256, b"\0")
 
+MAX_INPUT = 8 << 20  # a mutated input never grows past 8 MiB (the fault matrix's 6 MB file took 3 GB)
 TOKENS = [b"99999999999999999999", b"-99999999999999999999", b"-1", b"0", b"+40:01", b"-23:59", b"\x00", b"\xff\xfe",
           b"\n", b"\r\n", b"\"", b"\\", b"[", b"]", b"|", b"%", b"=", b": ", b"1970-01-01T00:00:00Z",
           b"9999-12-31T23:59:59.999999+14:00", b"0000-00-00 00:00:00", b"Feb 30 25:61:61", b"Jan  0 00:00:00",
@@ -162,8 +163,9 @@ def mutate(data: bytes, rng: random.Random, binary: bool) -> bytes:
             lines = bytes(buf).split(b"\n")
             if lines:
                 i = rng.randrange(len(lines))
-                lines[i:i] = [lines[i]] * rng.randint(2, 200)
+                lines[i:i] = [lines[i]] * min(rng.randint(2, 200), MAX_INPUT // (len(lines[i]) + 1))
             buf = bytearray(b"\n".join(lines))
+        del buf[MAX_INPUT:]
     return bytes(buf)
 
 

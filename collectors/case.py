@@ -411,6 +411,8 @@ class Case:
         writer holds a share) reconciles what the crash left first."""
         if self.read_only:
             return
+        with contextlib.suppress(sqlite3.Error):  # a case created before the table existed (a full disk:
+            self.db.executescript(_PENDING_SCHEMA)  # the first store says so)
         try:  # the lock is on the evidence/ folder itself: no lock file in the case
             self.evidence_dir.mkdir(exist_ok=True)
             fd = os.open(self.evidence_dir, os.O_RDONLY)
@@ -441,7 +443,6 @@ class Case:
 
         done: dict = {"adopted": [], "set_aside": [], "discarded": [], "removed_parts": []}
         try:
-            self.db.executescript(_PENDING_SCHEMA)  # cases created before the table existed
             pending = [dict(r) for r in self.db.execute("SELECT * FROM store_pending ORDER BY started_at")]
         except sqlite3.Error:
             return done  # a full disk: the next open retries

@@ -353,3 +353,17 @@ def test_partial_from_the_source_stays_done(case_dir, fake_registry):
     assert [e.state for e in run_checklist(c, cl, only=["B10"]) if isinstance(e, ItemFinished)] == \
         ["collected-earlier"]
     c.close()
+
+
+def test_a_case_from_before_the_pending_table_stores_while_another_writer_has_it_open(case_dir):
+    con = sqlite3.connect(case_dir / "case.sqlite")
+    con.execute("DROP TABLE store_pending")
+    con.commit()
+    con.close()
+    first = Case.open(case_dir, affected_root="")  # holds its share of the writer lock
+    second = Case.open(case_dir, affected_root="")  # cannot reconcile, must still be able to store
+    second.add_bytes(b"x", checklist_id="B2", name="x", source="s", collector="t")
+    first.add_bytes(b"y", checklist_id="B2", name="y", source="s", collector="t")
+    second.close()
+    first.close()
+    assert verify_case(case_dir, log=False).ok
