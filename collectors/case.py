@@ -202,10 +202,19 @@ def _unborn(path: Path) -> bool:
         return False  # unreadable is not "empty": never replaced, opening it says why
 
 
+def _open_dir(path: Path) -> int | None:
+    """A descriptor of a folder to lock (None where folders cannot be opened: Windows)."""
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+
+
 def _lock_writers(fd: int, exclusive: bool, blocking: bool) -> bool:
+    """flock a folder descriptor; False when `blocking` is off and another holds it."""
     try:
         import fcntl
-    except ImportError:  # Windows: no shared locks; every opener reconciles (best effort)
+    except ImportError:  # pragma: no cover - _open_dir gives no descriptor there
         return True
     flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if blocking else fcntl.LOCK_NB)
     try:
@@ -275,11 +284,12 @@ class Case:
                 return cls._build_and_rename(path, examiner, replaced=[])
             if not path.is_dir():
                 raise CaseError(f"{path} exists and is not a folder", path=str(path))
-            fd = os.open(path, os.O_RDONLY)
+            fd = _open_dir(path)
             try:
-                _lock_writers(fd, exclusive=True, blocking=True)  # creators of an existing folder take turns
-                if os.fstat(fd).st_ino != os.stat(path).st_ino:
-                    raise FileExistsError(str(path))  # replaced while we waited
+                if fd is not None:
+                    _lock_writers(fd, exclusive=True, blocking=True)  # creators of an existing folder take turns
+                    if os.fstat(fd).st_ino != os.stat(path).st_ino:
+                        raise FileExistsError(str(path))  # replaced while we waited
                 if _is_case_dir(path):
                     raise FileExistsError(str(path))
                 replaced: list[str] = []
@@ -291,7 +301,8 @@ class Case:
                     replaced = _clear_unborn(path)
                 return cls._build_and_rename(path, examiner, replaced=replaced)
             finally:
-                os.close(fd)
+                if fd is not None:
+                    os.close(fd)
         except (CaseError, FileExistsError):
             raise
         except PermissionError as exc:
@@ -306,12 +317,14 @@ class Case:
         lock_fd = None
         try:
             aside.mkdir()
-            lock_fd = os.open(aside, os.O_RDONLY)
-            _lock_writers(lock_fd, exclusive=True, blocking=True)  # a build in progress is not stale
         except PermissionError:
             if not path.is_dir():
                 raise
             aside = path  # the parent is not writable: build in place (an interruption leaves an unborn folder)
+        else:
+            lock_fd = _open_dir(aside)
+            if lock_fd is not None:
+                _lock_writers(lock_fd, exclusive=True, blocking=True)  # a build in progress is not stale
         try:
             cls._build(aside, path, examiner, replaced)
             faults.point("create-built")
@@ -415,9 +428,11 @@ class Case:
             self.db.executescript(_PENDING_SCHEMA)  # the first store says so)
         try:  # the lock is on the evidence/ folder itself: no lock file in the case
             self.evidence_dir.mkdir(exist_ok=True)
-            fd = os.open(self.evidence_dir, os.O_RDONLY)
         except OSError:
             return  # verify and reads still work; a write reports the real error
+        fd = _open_dir(self.evidence_dir)
+        if fd is None:
+            return  # no folder descriptors (Windows): nothing is reconciled rather than a live writer's item
         try:
             if _lock_writers(fd, exclusive=True, blocking=False):
                 try:
@@ -1168,9 +1183,8 @@ def _remove_stale_builds(path: Path) -> None:
     except OSError:
         return
     for d in stale:
-        try:
-            fd = os.open(d, os.O_RDONLY)
-        except OSError:
+        fd = _open_dir(d)
+        if fd is None:
             continue
         try:
             # Empty: a creation that has made its folder and not yet locked it (or one killed at once).
