@@ -60,17 +60,16 @@ def test_an_edit_to_the_id_is_caught(case_dir):
     assert not verify_case(case_dir, log=False).ok
 
 
-def _strip_row_hashes(case_dir):
-    """Turn the case into one written by an older UngCuu: custody entries without row digests, chain and
-    mirror rebuilt as that version would have written them."""
+def _rewrite_chain(case_dir, edit):
+    """Rewrite every custody entry's details with `edit(entry, con)` and rebuild the chain and the mirror,
+    as a forger (or an older UngCuu) would have written them."""
     con = sqlite3.connect(case_dir / "case.sqlite")
     con.row_factory = sqlite3.Row
     entries = [dict(r) for r in con.execute("SELECT * FROM custody ORDER BY seq")]
     prev = custody.GENESIS
     for e in entries:
         e["details"] = json.loads(e["details"])
-        e["details"].pop("row_sha256", None)
-        e["details"].pop("field_sha256", None)
+        edit(e, con)
         e["prev_hash"] = prev
         e["hash"] = custody.entry_hash(e)
         prev = e["hash"]
@@ -79,6 +78,14 @@ def _strip_row_hashes(case_dir):
     con.commit()
     con.close()
     (case_dir / "custody.jsonl").write_text("".join(custody.mirror_line(e) for e in entries), encoding="utf-8")
+
+
+def _strip_row_hashes(case_dir):
+    """Turn the case into one written by an older UngCuu: custody entries without row digests."""
+    def edit(e, con):
+        e["details"].pop("row_sha256", None)
+        e["details"].pop("field_sha256", None)
+    _rewrite_chain(case_dir, edit)
 
 
 def test_an_old_case_without_row_hashes_still_verifies_with_a_clear_note(case_dir, capsys):
@@ -124,26 +131,14 @@ def test_a_whole_chain_rewrite_is_self_consistent_but_caught_by_the_noted_head(c
     con.commit()
     con.close()
     # The forger rewrites the custody entry and every hash after it, in both copies.
-    con = sqlite3.connect(case_dir / "case.sqlite")
-    con.row_factory = sqlite3.Row
-    entries = [dict(r) for r in con.execute("SELECT * FROM custody ORDER BY seq")]
-    row = con.execute("SELECT * FROM evidence WHERE id = 'E000001'").fetchone()
     from collectors.case import index_row_digest
 
-    prev = custody.GENESIS
-    for e in entries:
-        e["details"] = json.loads(e["details"])
+    def edit(e, con):
         if e["target"] == "E000001":
+            row = con.execute("SELECT * FROM evidence WHERE id = 'E000001'").fetchone()
             e["details"]["name"] = "innocent.log"
             e["details"]["row_sha256"], e["details"]["field_sha256"] = index_row_digest(row)
-        e["prev_hash"], e["hash"] = prev, None
-        e["hash"] = custody.entry_hash(e)
-        prev = e["hash"]
-        con.execute("UPDATE custody SET details = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                    (json.dumps(e["details"], ensure_ascii=False, sort_keys=True), e["prev_hash"], e["hash"], e["seq"]))
-    con.commit()
-    con.close()
-    (case_dir / "custody.jsonl").write_text("".join(custody.mirror_line(e) for e in entries), encoding="utf-8")
+    _rewrite_chain(case_dir, edit)
     res = verify_case(case_dir, log=False)
     assert res.ok and not res.anchored and res.summary().startswith("self-consistent, no anchor given")
     res = verify_case(case_dir, log=False, head=noted)
