@@ -367,3 +367,17 @@ def test_a_case_from_before_the_pending_table_stores_while_another_writer_has_it
     second.close()
     first.close()
     assert verify_case(case_dir, log=False).ok
+
+
+def test_a_pending_copy_whose_bytes_changed_is_set_aside_and_logged(case_dir, tmp_path):
+    _killed_at("store-pending", _STORE.format(repo=str(REPO), case=str(case_dir)), tmp_path)
+    part = next((case_dir / "tmp").glob("*.part"))
+    os.chmod(part, 0o644)
+    part.write_bytes(b"not what was hashed")
+    c = Case.open(case_dir, affected_root="")
+    aside = c.recovered["set_aside"]
+    assert len(aside) == 1 and aside[0]["name"] == "processes.json"
+    assert (case_dir / aside[0]["moved_to"]).read_bytes() == b"not what was hashed"
+    assert c.latest("processes.json") is None and c.custody.entries()[-1]["action"] == "reconcile"
+    c.close()
+    assert verify_case(case_dir, log=False).ok
