@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
@@ -300,8 +301,6 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
 
 def _pending(case: Case) -> dict[str, dict]:
     """Items an interrupted store left pending (the case could not be reconciled: read-only), by SHA-256."""
-    import sqlite3
-
     try:
         rows = case.db.execute("SELECT sha256, record FROM store_pending").fetchall()
     except sqlite3.Error:
