@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import records
 from ..base import Collector, Context
+from ..util import list_source_dir
 from ._common import Symlink, glob_logical, link_record, read_logical, resolve_in_root, walk_tree
 from .accounts import parse_passwd
 
@@ -52,7 +53,7 @@ def home_dirs(ctx: Context) -> list[str]:
     home = resolve_in_root(ctx, "/home")
     if home is not None:
         try:
-            homes += sorted(f"/home/{e.name}" for e in os.scandir(home) if e.is_dir(follow_symlinks=False))
+            homes += sorted(f"/home/{e.name}" for e in list_source_dir(home) if e.is_dir(follow_symlinks=False))
         except OSError:
             pass
     passwd = read_logical(ctx, "/etc/passwd")

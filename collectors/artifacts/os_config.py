@@ -2,13 +2,13 @@
 distribution's release files, or on Windows from the CurrentVersion registry key."""
 from __future__ import annotations
 
-import platform
 import shlex
 from dataclasses import dataclass
 from typing import Any
 
 from .. import records
 from ..base import Collector, Context
+from ..util import platform_string
 from ._common import read_logical
 from ._windows import api_for, drain_notes, offline_reason
 
@@ -61,7 +61,7 @@ class OsConfig(Collector):
             api = api_for(ctx)
             windows: dict[str, Any] = {"windows": os_version(api)}
             if ctx.live:
-                windows["platform"] = platform.platform()
+                windows["platform"] = platform_string()
             for n in drain_notes(api, ctx):
                 yield ctx.incomplete(n)
             if not windows["windows"]:
@@ -79,7 +79,7 @@ class OsConfig(Collector):
                 "lsb_release": parse_os_release(files["/etc/lsb-release"]) if "/etc/lsb-release" in files else None,
                 "files": files}
         if ctx.live:
-            data["platform"] = platform.platform()
+            data["platform"] = platform_string()
         if not files:
             yield ctx.incomplete("no OS release file found (/etc/os-release, /usr/lib/os-release, ...)")
             return
