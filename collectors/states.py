@@ -16,7 +16,7 @@ RUN_STATES = ("running", "completed", "cancelled", "failed")
 # What the custody log records.
 CUSTODY_ACTIONS = frozenset({
     "create", "collect", "add", "derive", "export", "verify", "transfer", "incident", "note", "outcome",
-    "collect-start", "collect-end", "analysis_mark", "analysis_unmark",
+    "collect-start", "collect-end", "analysis_mark", "analysis_unmark", "reconcile", "examiner",
 })
 
 

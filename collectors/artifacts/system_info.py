@@ -38,6 +38,7 @@ class System:
     users: list[dict] = field(default_factory=list)  # logged-in sessions: name, terminal, host, started
     hardware: dict = field(default_factory=dict)  # cpu_model, cpus, memory_bytes, machine, vendor, product
     offline_root: str | None = records.absent()  # the root's path, when collected from one
+    windows: dict | None = records.absent()      # Windows: computer name, domain, time zone, last shutdown
 
 
 TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised
