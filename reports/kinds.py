@@ -35,7 +35,7 @@ from .document import (
     to_local,
     utc_short,
 )
-from .incident import CATEGORY_LABELS, FIELD_BY_PATH, ORIGIN_LABELS, STATUS_LABELS, _empty, _get, missing_fields
+from .incident import CATEGORY_LABELS, CHOICE_LABELS, FIELD_BY_PATH, ORIGIN_LABELS, STATUS_LABELS, _empty, _get, missing_fields
 from .prefill import Prefill, effective, prefill, unconfirmed
 
 KINDS: dict[str, tuple[str, str]] = {
@@ -105,6 +105,10 @@ class _Ctx:
             label = EN_LABELS.get(label, label)
         return FieldLine(label or self.label(path), self.v(path), required,
                          list(self.sources.get(path, [])), path in self.unconf)
+
+    def options(self, path: str, *keys: str) -> list[tuple[str, str]]:
+        """(key, printed label) of the form's check boxes, from reports.incident.CHOICE_LABELS."""
+        return [(k, CHOICE_LABELS[path][k][0]) for k in keys]
 
     def line(self, *parts: tuple[str, str], marker: str = "■") -> FormLine:
         """A form line: (printed label, field path or "" for none) pairs; values and evidence ids filled."""
@@ -270,9 +274,8 @@ def _form03(c: _Ctx) -> Doc:
     doc.add(Checks("", [(f"Nhận được thông báo từ: {c.v('detection.notified_by')}", "notified_by" in methods)]))
     doc.add(Checks("", [_other(c, "Khác, đó là", "detection.other_method", "other", "detection.methods")]))
     doc.add(Heading("ĐÃ GỬI THÔNG BÁO SỰ CỐ CHO *"))
-    for key, text in (("network_member", "Thành viên mạng lưới chịu trách nhiệm ứng cứu sự cố cho tổ chức, cá nhân"),
-                      ("isp", "ISP đang trực tiếp cung cấp dịch vụ"), ("coordinator", "Cơ quan điều phối")):
-        doc.add(c.checks("", "notified_to", [(key, text)]))
+    for option in c.options("notified_to", "network_member", "isp", "coordinator"):   # one printed line each
+        doc.add(c.checks("", "notified_to", [option]))
     doc.add(Heading("THÔNG TIN BỔ SUNG VỀ HỆ THỐNG XẢY RA SỰ CỐ"))
     os_line = c.line(("Hệ điều hành", "system_info.os"), ("Version", "system_info.os_version"))
     doc.add(os_line)
@@ -539,8 +542,8 @@ def _support(c: _Ctx) -> Doc:
     doc.add(FieldLine(c.L("Đơn vị được đề nghị", "Requested from"), str(s.get("from") or EMPTY)))
     doc.add(Heading(c.L("2. Lý do", "2. Why")), Para(str(s.get("why") or EMPTY)))
     doc.add(Heading(c.L("3. Tình hình hiện tại", "3. Current situation")), Para(c.v("description"), "body"))
-    doc.add(c.field("contact.name", "Người liên hệ"), c.field("contact.phone", "Điện thoại"),
-            c.field("contact.email", "Email"))
+    doc.add(c.field("contact.name", "Người liên hệ"), c.field("contact.phone"),
+            c.field("contact.email"))
     doc.add(c.signature())
     return doc
 

@@ -251,6 +251,15 @@ def finding_row(f: Any, lang: str = "vi") -> dict:
     }
 
 
+def findings(case, lang: str = "vi") -> tuple[list[dict], str]:
+    """(rows of findings with their evidence ids, most severe first; note)."""
+    items, note = finding_objects(case)
+    rows = [finding_row(f, lang) for f in items]
+    if not rows and not note:
+        note = "Các quy tắc phân tích tự động không phát hiện điều gì (no automatic findings)."
+    return rows, note
+
+
 MAX_EVENTS_PER_FINDING = 5
 
 

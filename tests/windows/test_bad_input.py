@@ -30,7 +30,7 @@ def test_no_software_hive_users_found_by_walking_profiles(tmp_path, win_data):
     rc, case = collect(tmp_path, root, only="B2,B4")
     try:
         assert rc == 0
-        system = case.read_json(case.latest("system.json"))
+        system = records.plain(case.read_json(case.latest("system.json")))
         assert system["hostname"] == "SRV-HATINH01" and system["utc_offset"] == "+07:00"
         assert system["os"]["line"] is None
         reasons = case.outcomes()["B4"]["reason"]
@@ -60,7 +60,7 @@ def test_truncated_system_and_garbage_sam(tmp_path, win_data):
         assert out["B4"]["state"] == "partial"
         assert "/Windows/System32/config/SAM: not a readable registry hive" in out["B4"]["reason"]
         # SOFTWARE and the user hive still give their artifacts
-        assert case.read_json(case.latest("os_release.json"))["windows"]["line"] == \
+        assert records.plain(case.read_json(case.latest("os_release.json")))["windows"]["line"] == \
             "Windows Server 2019 Standard (1809, build 17763.3435)"
         assert len(rows(case, "windows_userassist.json")) == 90
         assert {r["location"] for r in rows(case, "windows_autoruns.json")} >= {"ifeo_debugger", "appinit_dlls"}
@@ -86,7 +86,7 @@ def test_dirty_hive_without_logs_and_a_log_that_does_not_fit(tmp_path, win_data)
         assert "/Users/alice/NTUSER.DAT: dirty hive, applying NTUSER.DAT.LOG1 failed (RegistryRecoveryException" in reason
         amcache = rows(case, "windows_amcache.json")
         assert len(amcache) == 1367 and all(r["sha1"] for r in amcache)
-        runs = {r["name"]: r["value"] for r in case.read_json(case.latest("windows_run_keys.json"))}
+        runs = {r["name"]: r["value"] for r in records.plain(case.read_json(case.latest("windows_run_keys.json")))}
         assert runs["OneDrive"] == r"C:\Users\alice\AppData\Local\Temp\OneDrive.exe /background"  # as found
         assert not [r for r in case.evidence() if r.kind == "derived"]
     finally:

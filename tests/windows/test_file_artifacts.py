@@ -8,6 +8,7 @@ import collections
 import pytest
 
 from analysis import timeline
+from collectors import records
 from tests.windows import winroot
 from tests.windows.conftest import records_of
 
@@ -112,7 +113,7 @@ def test_defender_detection_history(events):
 
 def test_job_task_in_the_task_list(win_case):
     case, _ = win_case
-    tasks = case.read_json(case.latest("windows_scheduled_tasks.json"))
+    tasks = records.plain(case.read_json(case.latest("windows_scheduled_tasks.json")))
     job = next(t for t in tasks if t.get("format") == "job")
     assert (job["path"], job["last_run_local"], job["actions"][0]["command"], job["actions"][0]["arguments"]) == (
         "\\GoogleUpdate.job", "2013-08-24T12:42:00.112000",

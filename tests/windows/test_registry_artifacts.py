@@ -3,6 +3,7 @@ devices, shimcache, BAM), SAM accounts, SOFTWARE/NTUSER persistence and activity
 from the hive copied into the case (a dirty hive with its log applied first)."""
 from __future__ import annotations
 
+from collectors import records
 from tests.windows import winroot
 from tests.windows.conftest import records_of
 
@@ -20,7 +21,7 @@ def test_collect_runs_and_names_what_is_missing(win_case):
 
 def test_system_information_from_system_and_software(win_case):
     case, _ = win_case
-    system = case.read_json(case.latest("system.json"))
+    system = records.plain(case.read_json(case.latest("system.json")))
     assert system["hostname"] == "SRV-HATINH01"
     assert system["timezone"] == "SE Asia Standard Time"  # UTF-16 up to the NUL: the junk after it is gone
     assert system["utc_offset"] == "+07:00"  # -ActiveTimeBias (0xFFFFFE5C = -420 minutes)
@@ -35,13 +36,13 @@ def test_system_information_from_system_and_software(win_case):
 
 def test_values_as_a_real_registry_returns_them(win_case):
     case, _ = win_case
-    listed = case.read_json(case.latest("windows_services.json"))
+    listed = records.plain(case.read_json(case.latest("windows_services.json")))
     assert [s["name"] for s in listed].count("W3SVC") == 1  # ControlSet001 is current; ControlSet002 is not read
     services = {s["name"]: s for s in listed}
     w3 = services["W3SVC"]
     assert w3["display_name"] == r"@%SystemRoot%\system32\inetsrv\iisres.dll,-30001"
     assert w3["binpath"] == r"%SystemRoot%\system32\svchost.exe -k iissvcs"  # REG_EXPAND_SZ unexpanded
-    net = case.read_json(case.latest("network_config.json"))
+    net = records.plain(case.read_json(case.latest("network_config.json")))
     assert [(a["address"], a["netmask"]) for a in net["addresses"]] == [("10.0.0.5", "255.255.255.0")]  # REG_MULTI_SZ
 
 
@@ -58,7 +59,7 @@ def test_hives_are_parsed_from_the_case_and_the_dirty_one_recovered(win_case):
     assert [r.name for r in derived] == ["NTUSER.DAT.recovered"]
     assert derived[0].source == ("/Users/alice/NTUSER.DAT with ntuser.dat.LOG1 applied "
                                  "(regipy apply_transaction_logs, 1 pages)")
-    runs = {(r["key"].split("\\")[0], r["name"]): r["value"] for r in case.read_json(case.latest("windows_run_keys.json"))}
+    runs = {(r["key"].split("\\")[0], r["name"]): r["value"] for r in records.plain(case.read_json(case.latest("windows_run_keys.json")))}
     # the hive says \Temp\, its log says \Tmp2\: what was parsed is the recovered copy
     assert runs[(SID, "OneDrive")] == r"C:\Users\alice\AppData\Local\Tmp2\OneDrive.exe /background"
 
