@@ -102,8 +102,11 @@ def _norm_ip(v) -> str:
 
 
 def match_indicators(case, db, ind: Indicators) -> list:
-    from analysis.findings import Finding, _key, _t
-    from analysis.timeline import row_dict, COLUMNS
+    from analysis.checks._common import key as _key
+    from analysis.checks._common import t as _t
+    from analysis.findings import Finding
+    from analysis.timeline import COLUMNS, row_dict
+    from collectors import records
 
     out = []
     # hashes of collected evidence (SHA-256 from the index, MD5/SHA-1 computed only when needed)
@@ -137,10 +140,10 @@ def match_indicators(case, db, ind: Indicators) -> list:
         if rec is None:
             continue
         try:
-            items = case.read_json(rec)
+            items = records.rows_of(case.read_json(rec))
         except (OSError, ValueError):
             continue
-        for p in items if isinstance(items, list) else []:
+        for p in (x for x in items if isinstance(x, dict)):
             h = str((p or {}).get("exe_sha256") or "").lower()
             if h and h in ind.sha256:
                 out.append(Finding(
@@ -152,10 +155,10 @@ def match_indicators(case, db, ind: Indicators) -> list:
     rec = case.latest("connections.json")
     if rec is not None and ind.ips:
         try:
-            conns = case.read_json(rec)
+            conns = records.rows_of(case.read_json(rec))
         except (OSError, ValueError):
             conns = []
-        for c in conns if isinstance(conns, list) else []:
+        for c in (x for x in conns if isinstance(x, dict)):
             ip = _norm_ip((c or {}).get("raddr") or "")
             if ip and ip in ind.ips:
                 out.append(Finding(

@@ -31,7 +31,8 @@ KEY_FIELDS = ("user", "subjectusername", "targetusername", "image", "commandline
               "parentcommandline", "targetobject", "details", "targetfilename", "imageloaded", "servicename",
               "imagepath", "taskname", "ipaddress", "sourceip", "destinationip", "destinationport",
               "destinationhostname", "queryname", "pipename", "scriptblocktext", "c-ip", "cs-method", "c-uri",
-              "sc-status", "c-useragent", "ip", "program", "type", "exe", "comm", "key")
+              "sc-status", "c-useragent", "ip", "program", "group", "uid", "target", "command", "type", "exe",
+              "comm", "key")
 
 
 @dataclass

@@ -17,7 +17,9 @@ spell them both ways).
   with pySigma's ``windows_logsource_mapping``; PowerShell 4103/4104/400/600/800 to the ``ps_*`` categories.
 - Linux syslog/journal (``auth``, ``syslog``, ``journal``...): service ``syslog`` for every line, the
   program's name (``sshd``, ``sudo``, ``cron``, ``vsftpd``...) and ``auth`` for authentication lines;
-  keywords search the message; fields are UngCuu's typed fields (``user``, ``ip``, ``program``...).
+  keywords search the message; fields are UngCuu's typed fields (``event``, ``user``, ``ip``, ``program``...).
+  A sudo ``COMMAND=`` line is also ``linux/process_creation`` (CommandLine = the command, Image = its
+  first word, User = the target account).
   ``auditd`` events (when a parser provides them) are ``linux/service:auditd`` with their record fields
   (``type``, ``key``, ``exe``, ``comm``, ``a0``...); EXECVE/SYSCALL records with an executable are also
   ``linux/process_creation`` (Image = exe, CommandLine = the arguments joined).
@@ -160,6 +162,12 @@ def _linux_log(source: str, fields: dict, message: str) -> tuple[list[str], dict
             keys.append("linux/service:openssh")
     if source == "auth":
         keys.append("linux/service:auth")
+    cmd = fields.get("command")
+    if fields.get("event") == "sudo" and isinstance(cmd, str) and cmd.strip():
+        keys.append("linux/process_creation")
+        raw["commandline"] = cmd
+        raw["image"] = cmd.split(None, 1)[0]
+        raw.setdefault("user", fields.get("target"))
     raw["\x00text"] = message
     return keys, raw
 

@@ -38,7 +38,7 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "resources" / "rules"
 COMPILED = RULES_DIR / "compiled.json"
 DEFAULT_STATUSES = ("stable", "test", "experimental")
 DEFAULT_MIN_LEVEL = "medium"
-COMPILED_VERSION = 1
+COMPILED_VERSION = 2
 
 try:
     _Loader = yaml.CSafeLoader
@@ -159,113 +159,141 @@ def _selected(doc: dict, statuses, min_level: str, origin: str) -> bool:
         return False
     if statuses is not None and status and status not in statuses:
         return False
-    if "correlation" in doc:
+    if doc.get("correlation"):
         return True
     level = str(doc.get("level") or "medium").lower()
     return level not in LEVELS or LEVELS.index(level) >= LEVELS.index(min_level)
 
 
-def _add_docs(rs: RuleSet, docs: list[dict], statuses, min_level: str, origin_of) -> None:
-    for d in docs:
-        origin = origin_of(d)
-        if not _selected(d, statuses, min_level, origin):
+def _meta(d: dict) -> dict:
+    corr = d.get("correlation") if isinstance(d.get("correlation"), dict) else None
+    return {"id": d.get("id"), "name": d.get("name"), "title": d.get("title"), "status": d.get("status"),
+            "level": d.get("level"), "_path": d["_path"], "correlation": corr is not None,
+            "feeds": [str(r) for r in (corr.get("rules") or [])] if corr else [],
+            "generate": bool(corr.get("generate")) if corr else False}
+
+
+def _rule_json(rule: Rule) -> dict:
+    d = {k: getattr(rule, k) for k in Rule.__dataclass_fields__}
+    d["eids"] = sorted(rule.eids) if rule.eids is not None else None
+    d["fields"] = sorted(rule.fields)
+    return d
+
+
+def _rule_from_json(d: dict) -> Rule:
+    d = dict(d)
+    d["eids"] = frozenset(d["eids"]) if d.get("eids") is not None else None
+    d["fields"] = frozenset(d.get("fields") or ())
+    return Rule(**d)
+
+
+def entry(d: dict, ns: Namespace, origin: str) -> dict:
+    """One rule document compiled: {"meta", "rule", "warnings"} or {"meta", "error", "line"}."""
+    text = d.get("_text", "")
+    meta = _meta(d)
+    try:
+        rule = build(d, ns, origin)
+    except RuleError as exc:
+        return {"meta": meta, "error": exc.reason, "line": _line_of(text, exc.key)}
+    except (SyntaxError, RecursionError, MemoryError, ValueError, TypeError) as exc:
+        return {"meta": meta, "error": f"cannot compile: {type(exc).__name__}: {exc}", "line": None}
+    warnings = []
+    if rule.correlation is None:
+        if not any(k.startswith(mapping.KNOWN_PREFIXES) for k in rule.keys):
+            warnings.append([_line_of(text, "logsource"),
+                             f"no UngCuu event has the log source {rule.logsource}: the rule cannot match"])
+        for f in unknown_fields(rule):
+            warnings.append([_line_of(text, f), f"field '{f}' is not a field of {'/'.join(rule.keys)} events: "
+                                                "the selection using it cannot match"])
+    return {"meta": meta, "rule": _rule_json(rule), "warnings": warnings}
+
+
+def _select(rs: RuleSet, entries: list[dict], statuses, min_level: str) -> None:
+    """Add the chosen entries to the rule set: status and level as asked, the team's rules always, and the
+    base rules of a chosen correlation whatever their level (they raise no finding of their own unless the
+    correlation says ``generate: true``)."""
+    def chosen(e):
+        origin = e["rule"]["origin"] if "rule" in e else "custom" if e.get("custom") else ""
+        return _selected(e["meta"], statuses, min_level, origin)
+
+    fed: dict[str, bool] = {}
+    for e in entries:
+        if e["meta"]["correlation"] and chosen(e):
+            for ref in e["meta"]["feeds"]:
+                fed[ref] = fed.get(ref, False) or e["meta"]["generate"]
+    for e in entries:
+        m = e["meta"]
+        refs = [str(m[k]) for k in ("id", "name", "title") if m.get(k)]
+        feeds = [r for r in refs if r in fed]
+        if not (chosen(e) or feeds):
             rs.not_selected += 1
             continue
-        try:
-            rule = build(d, rs.ns, origin)
-        except RuleError as exc:
-            rs.errors.append(LoadError(d["_path"], _line_of(d.get("_text", ""), exc.key), exc.reason))
+        if "error" in e:
+            rs.errors.append(LoadError(m["_path"], e.get("line"), e["error"]))
             continue
-        except (SyntaxError, RecursionError, MemoryError, ValueError, TypeError) as exc:
-            rs.errors.append(LoadError(d["_path"], None, f"cannot compile: {type(exc).__name__}: {exc}"))
-            continue
-        if rule.correlation is None:
-            if not any(k.startswith(mapping.KNOWN_PREFIXES) for k in rule.keys):
-                rs.warnings.append(LoadError(d["_path"], _line_of(d.get("_text", ""), "logsource"),
-                                             f"no UngCuu event has the log source {rule.logsource}: the rule "
-                                             "cannot match"))
-            for f in unknown_fields(rule):
-                rs.warnings.append(LoadError(d["_path"], _line_of(d.get("_text", ""), f),
-                                             f"field '{f}' is not a field of {'/'.join(rule.keys)} events: "
-                                             "the selection using it cannot match"))
+        rule = _rule_from_json(e["rule"])
+        if feeds and rule.correlation is None:
+            rule.generate = any(fed[r] for r in feeds)
+        rs.warnings.extend(LoadError(m["_path"], line, msg) for line, msg in e.get("warnings", ()))
         rs.add(rule)
-    # base rules of a correlation do not raise findings of their own unless they say generate: true
-    refs = {ref for c in rs.correlations for ref in c.correlation["rules"]}
-    for r in rs.rules:
-        if refs and (r.id in refs or (r.name and r.name in refs) or r.title in refs):
-            r.generate = bool(_doc_generate(docs, r))
-
-
-def _doc_generate(docs, rule) -> bool:
-    for d in docs:
-        if "correlation" in d and isinstance(d["correlation"], dict):
-            refs = d["correlation"].get("rules") or []
-            if rule.id in refs or rule.name in refs or rule.title in refs:
-                if d["correlation"].get("generate"):
-                    return True
-    return False
 
 
 def _fingerprint(files: list[Path]) -> str:
     h = hashlib.sha256()
+    h.update(f"compiler {COMPILED_VERSION}\n".encode())
     for p in files:
         st = p.stat()
         h.update(f"{p.relative_to(RULES_DIR)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
-def compile_shipped(files: list[Path] | None = None) -> list[dict]:
-    """The shipped rule files parsed (the slow YAML step), as JSON-ready documents."""
+def compile_shipped(files: list[Path] | None = None) -> dict:
+    """The shipped rule files parsed and compiled: {"entries", "namespace", "files"} (JSON-ready)."""
     files = files if files is not None else shipped_files()
-    out = []
+    ns = Namespace()
+    entries = []
     for p in files:
         docs, errors = parse_file(p)
         for d in docs:
-            d.pop("_text", None)
-            out.append(d)
+            entries.append(entry(d, ns, _origin(p)))
         for e in errors:
-            out.append({"_path": e.path, "_error": e.message, "_line": e.line})
-    return out
+            entries.append({"meta": {"_path": e.path, "correlation": False, "feeds": [], "generate": False,
+                                     "status": None, "level": None}, "error": e.message, "line": e.line})
+    return {"entries": entries, "namespace": ns.keys(), "files": len(files)}
 
 
 def write_compiled(path: Path = COMPILED) -> int:
-    """Parse every shipped rule file and write the result next to them (setup and build time only)."""
+    """Compile every shipped rule file and write the result next to them (setup and build time only)."""
     files = shipped_files()
-    docs = compile_shipped(files)
-    payload = {"version": COMPILED_VERSION, "fingerprint": _fingerprint(files), "documents": docs}
+    payload = {"version": COMPILED_VERSION, "fingerprint": _fingerprint(files)} | compile_shipped(files)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(payload, fh, ensure_ascii=False, default=str)
     os.replace(tmp, path)
-    return len(docs)
+    return len(payload["entries"])
 
 
-def _shipped_docs() -> list[dict]:
+def _shipped() -> dict:
     files = shipped_files()
     try:
         with open(COMPILED, encoding="utf-8") as fh:
             payload = json.load(fh)
         if payload.get("version") == COMPILED_VERSION and payload.get("fingerprint") == _fingerprint(files):
-            return payload["documents"]
+            return payload
     except (OSError, ValueError, KeyError):
         pass
-    return compile_shipped(files)  # in memory only
+    return compile_shipped(files)  # in memory only: nothing is written on the examined machine
 
 
 def load(extra_dirs=(), *, statuses=DEFAULT_STATUSES, min_level: str = DEFAULT_MIN_LEVEL, hunting: bool = False,
          shipped: bool = True) -> RuleSet:
     rs = RuleSet()
-    docs: list[dict] = []
+    entries: list[dict] = []
     if shipped:
-        for d in _shipped_docs():
-            if not hunting and "rules-threat-hunting" in d.get("_path", ""):
-                continue
-            if "_error" in d:
-                rs.errors.append(LoadError(d["_path"], d.get("_line"), d["_error"]))
-                continue
-            docs.append(d)
-        rs.files = len({d["_path"] for d in docs})
-    custom: list[dict] = []
+        payload = _shipped()
+        rs.ns = Namespace.from_keys(payload["namespace"])
+        entries = [e for e in payload["entries"] if hunting or "rules-threat-hunting" not in e["meta"]["_path"]]
+        rs.files = len({e["meta"]["_path"] for e in entries})
     for folder in extra_dirs or ():
         folder = Path(folder)
         if not folder.exists():
@@ -278,10 +306,10 @@ def load(extra_dirs=(), *, statuses=DEFAULT_STATUSES, min_level: str = DEFAULT_M
         for p in files:
             got, errors = parse_file(p)
             for d in got:
-                d["_custom"] = True
-            custom.extend(got)
+                e = entry(d, rs.ns, "custom")
+                e["custom"] = True
+                entries.append(e)
             rs.errors.extend(errors)
             rs.files += 1
-    _add_docs(rs, docs + custom, statuses, min_level,
-              lambda d: "custom" if d.get("_custom") else ("ungcuu" if "/rules/ungcuu/" in d.get("_path", "") else "sigma"))
+    _select(rs, entries, statuses, min_level)
     return rs

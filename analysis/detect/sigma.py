@@ -57,6 +57,28 @@ class Namespace:
             self.values[name] = factory()
         return name
 
+    def keys(self) -> list:
+        """The constants in order, as JSON-ready keys (`from_keys` rebuilds the same names)."""
+        return [list(k) for k in self._by_key]
+
+    @classmethod
+    def from_keys(cls, keys) -> "Namespace":
+        ns = cls()
+        for k in keys:
+            kind = k[0]
+            if kind == "re":
+                ns.add(("re", k[1], k[2]), lambda k=k: re.compile(k[1], k[2]))
+            elif kind == "wild":
+                ns.add(("wild", k[1], k[2]), lambda k=k: re.compile(k[1], re.S))
+            elif kind == "nets":
+                nets = tuple(k[1])
+                ns.add(("nets", nets), lambda: tuple(ipaddress.ip_network(n, strict=False) for n in nets))
+            elif kind == "net":
+                ns.add(("net", k[1]), lambda k=k: (ipaddress.ip_network(k[1], strict=False),))
+            else:
+                raise ValueError(f"unknown constant kind {kind!r}")
+        return ns
+
 
 def _num(s):
     try:
@@ -83,6 +105,8 @@ def _in_net(value: str, nets) -> bool:
 # ------------------------------------------------------------------------------------------- values
 def _split_wild(s: str) -> list:
     """A Sigma string as a list of literal chunks and the wildcard tokens WILD_ANY / WILD_ONE."""
+    if "*" not in s and "?" not in s and "\\" not in s:
+        return [s] if s else []
     out: list = []
     buf = []
     i = 0
