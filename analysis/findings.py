@@ -24,6 +24,7 @@ JSON shape (``ungcuu findings --json``; the GUI's detections page reads it)::
                "warnings": [{"path": "...", "line": 5, "message": "..."}]},
      "detection": {"events": 26619, "seconds": 4.1, "long_values": 0, "rule_failures": {},
                    "check_failures": [{"check": "analysis.checks.x", "error": "..."}], "cancelled": false},
+     "origin": {"timezone": "...", "lines": [...], "text_vi": "...", "text_en": "..."},   # origin_account
      "groups": [                                       # in attack order; "other" (no tactic) last
         {"tactic": "persistence", "attack_id": "TA0003", "name_en": "Persistence", "name_vi": "Duy trì truy cập",
          "explanation_vi": "...", "findings": [FINDING, ...]}],
@@ -79,9 +80,12 @@ TACTICS = [
     ("privilege_escalation", "TA0004", "Privilege Escalation", "Leo thang đặc quyền",
      "Kẻ tấn công giành quyền quản trị/SYSTEM/root: phạm vi ảnh hưởng là toàn bộ máy, mọi mật khẩu trên máy "
      "cần coi là đã lộ (C5, H2)."),
-    ("defense_evasion", "TA0005", "Defense Evasion", "Né tránh phòng thủ",
-     "Kẻ tấn công tắt phòng vệ hoặc xoá dấu vết: một phần chứng cứ có thể đã mất, cần tìm ở nguồn khác; bản thân "
-     "hành vi này là dấu hiệu xâm nhập (C5)."),
+    ("stealth", "TA0005", "Stealth", "Ẩn mình",
+     "Kẻ tấn công che giấu hoạt động (ngụy trang tiến trình, chèn mã, làm rối lệnh): cho biết mã độc đang cố "
+     "không bị phát hiện; bản thân hành vi này là dấu hiệu xâm nhập (C5)."),
+    ("defense_impairment", "TA0112", "Defense Impairment", "Vô hiệu hoá phòng thủ",
+     "Kẻ tấn công tắt phòng vệ hoặc xoá dấu vết (xoá nhật ký, tắt phần mềm diệt virus, đổi cấu hình giám sát): "
+     "một phần chứng cứ có thể đã mất và phải tìm ở nguồn khác; đây là dấu hiệu xâm nhập (C5)."),
     ("credential_access", "TA0006", "Credential Access", "Đánh cắp thông tin xác thực",
      "Kẻ tấn công lấy hoặc dò mật khẩu, mã băm, vé Kerberos: các tài khoản liên quan phải đổi mật khẩu; địa "
      "chỉ dò mật khẩu là ứng viên nguồn gốc tấn công (C6)."),
@@ -104,6 +108,9 @@ TACTICS = [
      "nguyên nhân (H1-H5)."),
 ]
 TACTIC_ORDER = {t[0]: i for i, t in enumerate(TACTICS)}
+# ATT&CK v19 split Defense Evasion (TA0005) into Stealth (TA0005) and Defense Impairment (TA0112); the
+# SigmaHQ snapshot uses the new names, older and custom rules the old one
+TACTIC_ALIASES = {"defense_evasion": "stealth"}
 OTHER = ("other", "", "Context and other findings", "Bối cảnh và phát hiện khác",
          "Những phát hiện không gắn với một chiến thuật ATT&CK: cập nhật gần nhất (C3), lần dùng cuối (C4), "
          "dấu hiệu theo danh sách IOC/YARA (C5) và các quy tắc không có nhãn ATT&CK.")
@@ -155,6 +162,7 @@ class Finding:
     def tactics(self) -> list[str]:
         """ATT&CK tactics of the tags, in attack order."""
         out = {t.split(".", 1)[1].replace("-", "_").lower() for t in self.tags if t.lower().startswith("attack.")}
+        out = {TACTIC_ALIASES.get(t, t) for t in out}
         return sorted((t for t in out if t in TACTIC_ORDER), key=TACTIC_ORDER.get)
 
     @property
@@ -340,10 +348,17 @@ def groups(findings: list[Finding]) -> list[dict]:
     return out
 
 
-def report_dict(report: Report, case_id: str = "") -> dict:
-    return {"case_id": case_id, "rules": report.rules, "detection": report.detection,
+def report_dict(report: Report, case_id: str = "", origin: dict | None = None) -> dict:
+    return {"case_id": case_id, "rules": report.rules, "detection": report.detection, "origin": origin,
             "groups": [g | {"findings": [f.to_dict() for f in g["findings"]]} for g in groups(report.findings)],
             "findings": [f.to_dict() for f in report.findings]}
+
+
+def origin_account(case, findings: list[Finding], tz=None) -> dict:
+    """The C6 origin account (`analysis.detect.origin.account`) in ``tz`` or the incident's time zone."""
+    from analysis.detect import origin
+
+    return origin.account(findings, tz) if tz is not None else origin.case_account(case, findings)
 
 
 def to_json(findings: list[Finding]) -> str:

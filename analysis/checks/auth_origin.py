@@ -19,14 +19,14 @@ RULES = [
     CheckRule(id="C6-failed-then-success", title_en="Failed authentications then a successful logon from one address",
               title_vi="Xác thực thất bại nhiều lần rồi đăng nhập thành công từ cùng một địa chỉ",
               explanation_vi=_EXPL, level="high", checklist_id="C6", kind="origin_candidate",
-              tags=["attack.credential_access", "attack.t1110", "attack.initial_access", "attack.t1078"]),
+              tags=["attack.credential-access", "attack.t1110", "attack.initial-access", "attack.t1078"]),
     CheckRule(id="C6-brute-force", title_en="Password guessing from one address",
               title_vi="Dò mật khẩu từ một địa chỉ",
               explanation_vi=("Nhiều lần xác thực thất bại từ một địa chỉ là dấu hiệu dò mật khẩu (Credential "
                               "Access); chưa thấy đăng nhập thành công, nhưng địa chỉ này là nguồn tấn công "
                               "nghi vấn (bước C6)."),
               level="medium", checklist_id="C6", kind="origin_candidate",
-              tags=["attack.credential_access", "attack.t1110"]),
+              tags=["attack.credential-access", "attack.t1110"]),
 ]
 R = {r.id: r for r in RULES}
 

@@ -37,15 +37,15 @@ RULES = [
     _r("H2-custom-systemd-unit", "Locally added systemd unit", "Dịch vụ systemd do người dùng thêm", "low", _T_SYSTEMD),
     _r("H2-ld-so-preload", "Library preloaded into every process (/etc/ld.so.preload)",
        "Thư viện được nạp sẵn vào mọi tiến trình (/etc/ld.so.preload)", "high",
-       ["attack.persistence", "attack.defense_evasion", "attack.t1574.006"]),
+       ["attack.persistence", "attack.stealth", "attack.t1574.006"]),
     _r("H2-authorized-keys", "SSH keys allowed to log in", "Khoá SSH được phép đăng nhập", "low",
        ["attack.persistence", "attack.t1098.004"]),
     _r("H2-sudoers-nopasswd", "sudo without a password", "sudo không cần mật khẩu", "medium",
-       ["attack.privilege_escalation", "attack.t1548.003"]),
+       ["attack.privilege-escalation", "attack.t1548.003"]),
     _r("H2-extra-uid0", "Account other than root with UID 0", "Tài khoản khác root có UID 0", "critical",
-       ["attack.persistence", "attack.privilege_escalation", "attack.t1136.001"]),
+       ["attack.persistence", "attack.privilege-escalation", "attack.t1136.001"]),
     _r("H2-suid-odd-place", "SUID file in a user-writable place", "Tệp SUID ở vị trí bất thường", "high",
-       ["attack.privilege_escalation", "attack.t1548.001"]),
+       ["attack.privilege-escalation", "attack.t1548.001"]),
 ]
 R = {r.id: r for r in RULES}
 

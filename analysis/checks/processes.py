@@ -8,17 +8,17 @@ from analysis.checks import CheckRule
 from analysis.checks._common import USER_WRITABLE, snapshot
 
 _EXPL = ("Chương trình chạy từ tệp đã xoá, chỉ có trong bộ nhớ hoặc từ thư mục ai cũng ghi được là cách mã độc "
-         "ẩn mình (Defense Evasion) và tồn tại (Persistence): cần thu bộ nhớ tiến trình, băm tệp thực thi "
+         "ẩn mình (Stealth) và tồn tại (Persistence): cần thu bộ nhớ tiến trình, băm tệp thực thi "
          "và xác minh trước khi dừng nó (C5, H2).")
 RULES = [
     CheckRule(id="H2-process-location", title_en="Process from a deleted, in-memory or user-writable executable",
               title_vi="Tiến trình chạy từ tệp đã xoá, trong bộ nhớ hoặc thư mục ghi được", explanation_vi=_EXPL,
               level="high", checklist_id="H2", kind="suspicious_process",
-              tags=["attack.defense_evasion", "attack.t1036", "attack.t1620"]),
+              tags=["attack.stealth", "attack.t1036", "attack.t1620"]),
     CheckRule(id="H2-listener-location", title_en="Listening port of a program in a suspicious place",
               title_vi="Cổng mở bởi chương trình ở vị trí nghi vấn", explanation_vi=_EXPL, level="high",
               checklist_id="H2", kind="suspicious_listener",
-              tags=["attack.command_and_control", "attack.persistence", "attack.t1571"]),
+              tags=["attack.command-and-control", "attack.persistence", "attack.t1571"]),
 ]
 R = {r.id: r for r in RULES}
 

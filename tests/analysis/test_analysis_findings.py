@@ -144,7 +144,7 @@ def test_web_attacks(case):
     [sqli] = by_rule(found, "C6-web-sql_injection")
     assert sqli.severity == "medium" and sqli.event_count == 1 and sqli.origin == "ungcuu"
     assert (sqli.first_match["c-uri"], sqli.first_match["sc-status"]) == ("/index.php?id=1%20union%20select%201,2", "200")
-    assert sqli.tags == ["attack.initial_access", "attack.t1190"] and sqli.tactic == "initial_access"
+    assert sqli.tags == ["attack.initial-access", "attack.t1190"] and sqli.tactic == "initial_access"
     [trav] = by_rule(found, "C6-web-path_traversal")
     assert trav.severity == "medium" and trav.first_match["sc-status"] == "404"
     assert by_rule(found, "C6-web-scanner")[0].first_match["c-ip"] == "203.0.113.50"
