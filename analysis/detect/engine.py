@@ -54,6 +54,7 @@ class Rule:
     expr: str = ""
     eids: frozenset | None = None
     fields: frozenset = frozenset()
+    guard: frozenset | None = None  # necessary condition for the index (sigma.py "guards")
     correlation: dict | None = None
     generate: bool = True  # False: only feeds a correlation rule
     origin: str = "sigma"  # sigma (vendored SigmaHQ), ungcuu (UngCuu's own), custom (--rules)
@@ -105,7 +106,7 @@ class RuleSet:
         self._index = idx
 
     def function(self, key: str, eid):
-        """The generated matcher of one bucket for one EventID (None when no rule can match)."""
+        """The matcher of one bucket for one EventID: a `_Bucket`, or None when no rule can match."""
         fk = (key, eid)
         try:
             return self._fns[fk]
@@ -115,20 +116,19 @@ class RuleSet:
             self._build_index()
         by_eid, anyeid = self._index.get(key, ({}, []))
         members = sorted(set(anyeid) | set(by_eid.get(eid, ()) if isinstance(eid, int) else ()))
-        fn = self._compile(members) if members else None
+        fn = _Bucket(self, members) if members else None
         self._fns[fk] = fn
         return fn
 
     def _compile(self, members: list[int]):
+        """One generated function testing the rules ``members``, returning the indices that match."""
         lines = ["def _f(L, R):", "    out = []"]
         for i in members:
             lines.append(f"    if {self.rules[i].expr}:\n        out.append({i})")
         lines.append("    return out")
         env = dict(self.ns.values)
         exec(compile("\n".join(lines), "<sigma bucket>", "exec"), env)
-        fn = env["_f"]
-        fn.members = members
-        return fn
+        return env["_f"]
 
     def single(self, i: int):
         fk = ("#", i)
@@ -138,6 +138,83 @@ class RuleSet:
             exec(compile(f"def _f(L, R):\n    return bool({self.rules[i].expr})", "<sigma rule>", "exec"), env)
             fn = self._fns[fk] = env["_f"]
         return fn
+
+
+try:
+    import ahocorasick  # pyahocorasick (BSD-3-Clause): many substrings found in one pass over a value
+except ImportError:  # pragma: no cover - a dependency; the plain loop below gives the same result
+    ahocorasick = None
+
+
+class _Substrings:
+    """Which of many literals occur in a value: an Aho-Corasick automaton (one pass over the value)."""
+
+    def __init__(self, table: dict[str, list[int]]):
+        self.table = table
+        if ahocorasick is not None:
+            self.auto = ahocorasick.Automaton()
+            for lit, ids in table.items():
+                self.auto.add_word(lit, ids)
+            self.auto.make_automaton()
+        else:
+            self.auto = None
+
+    def hits(self, v: str):
+        if self.auto is not None:
+            for _end, ids in self.auto.iter(v):
+                yield ids
+        else:
+            for lit, ids in self.table.items():
+                if lit in v:
+                    yield ids
+
+
+class _Bucket:
+    """The rules of one (log source, EventID): the unguarded ones in one generated function, the guarded
+    ones behind an index of their guard atoms (a field's value, its last path component, a substring), so
+    an event is tested only against the rules whose necessary condition it meets."""
+
+    def __init__(self, rs: RuleSet, members: list[int]):
+        self.rs = rs
+        self.members = members
+        plain = []
+        index: dict[str, dict] = {"eq": {}, "base": {}, "sub": {}}
+        for i in members:
+            g = rs.rules[i].guard
+            if not g or all(a[1] == "eventid" for a in g):  # the EventID is dispatched already
+                plain.append(i)
+                continue
+            for kind, fld, val in g:
+                index[kind].setdefault(fld, {}).setdefault(val, []).append(i)
+        self.plain = rs._compile(plain) if plain else None
+        self.eq = list(index["eq"].items())
+        self.base = list(index["base"].items())
+        self.sub = [(fld, _Substrings(t)) for fld, t in index["sub"].items()]
+
+    def __call__(self, L, R) -> list[int]:
+        out = self.plain(L, R) if self.plain is not None else []
+        cand: set = set()
+        for fld, idx in self.eq:
+            hit = idx.get(L[fld])
+            if hit:
+                cand.update(hit)
+        for fld, idx in self.base:
+            v = L[fld]
+            if v is not MISSING:
+                hit = idx.get(v[max(v.rfind("\\"), v.rfind("/")) + 1:])
+                if hit:
+                    cand.update(hit)
+        for fld, subs in self.sub:
+            v = L[fld]
+            if v is not MISSING:
+                for ids in subs.hits(v):
+                    cand.update(ids)
+        if cand:
+            single = self.rs.single
+            for i in sorted(cand):
+                if single(i)(L, R):
+                    out.append(i)
+        return out
 
 
 class _Low(dict):
@@ -287,7 +364,8 @@ def iter_detect(rows, ruleset: RuleSet, cancel=None, total: int | None = None, e
                         h.keys.append({"evidence_id": evidence_id, "locator": locator})
                 if i in feeds:
                     corr.feed(i, ts, R, raw, evidence_id, locator)
-        if any(len(v) > MAX_VALUE for v in raw.values() if isinstance(v, str)):
+        if (not isinstance(fields, str) or len(fields) > MAX_VALUE) and any(
+                len(v) > MAX_VALUE for v in raw.values() if isinstance(v, str)):
             res.long_values += 1
     res.events = n
     res.hits = sorted(hits.values(), key=lambda h: (h.first_ts or 0, h.rule.id, h.evidence_id)) + corr.hits

@@ -38,7 +38,7 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "resources" / "rules"
 COMPILED = RULES_DIR / "compiled.json"
 DEFAULT_STATUSES = ("stable", "test", "experimental")
 DEFAULT_MIN_LEVEL = "medium"
-COMPILED_VERSION = 2
+COMPILED_VERSION = 4
 
 try:
     _Loader = yaml.CSafeLoader
@@ -145,10 +145,11 @@ def build(doc: dict, ns: Namespace, origin: str) -> Rule:
         raise RuleError("the rule has no 'logsource'", "logsource")
     if "detection" not in doc:
         raise RuleError("the rule has no 'detection'", "detection")
-    expr, fields, eids = detection_expr(doc["detection"], ns)
+    expr, fields, eids, guard = detection_expr(doc["detection"], ns)
     compile(expr, "<rule>", "eval")  # a generated expression that Python cannot read is our bug: fail here
     return Rule(**common, logsource={k: str(v).lower() for k, v in logsource.items() if isinstance(v, (str, int))},
-                keys=mapping.rule_keys(logsource), expr=expr, eids=eids, fields=frozenset(fields))
+                keys=mapping.rule_keys(logsource), expr=expr, eids=eids, fields=frozenset(fields),
+                guard=guard)
 
 
 def _selected(doc: dict, statuses, min_level: str, origin: str) -> bool:
@@ -177,6 +178,7 @@ def _rule_json(rule: Rule) -> dict:
     d = {k: getattr(rule, k) for k in Rule.__dataclass_fields__}
     d["eids"] = sorted(rule.eids) if rule.eids is not None else None
     d["fields"] = sorted(rule.fields)
+    d["guard"] = sorted(list(a) for a in rule.guard) if rule.guard is not None else None
     return d
 
 
@@ -184,6 +186,7 @@ def _rule_from_json(d: dict) -> Rule:
     d = dict(d)
     d["eids"] = frozenset(d["eids"]) if d.get("eids") is not None else None
     d["fields"] = frozenset(d.get("fields") or ())
+    d["guard"] = frozenset(tuple(a) for a in d["guard"]) if d.get("guard") is not None else None
     return Rule(**d)
 
 

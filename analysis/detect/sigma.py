@@ -371,8 +371,8 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def condition_expr(cond: str, selections: dict[str, str]) -> str:
-    """A Sigma condition over named selection expressions, as a Python expression."""
+def fold_condition(cond: str, names, leaf, conj, disj, neg):
+    """Walk a Sigma condition: ``leaf(name)`` for a selection, ``conj``/``disj`` over lists, ``neg``."""
     if "|" in cond:
         raise RuleError("aggregation conditions ('| count() ...') are not supported; write a correlation rule",
                         "condition")
@@ -387,23 +387,23 @@ def condition_expr(cond: str, selections: dict[str, str]) -> str:
         pos += 1
         return toks[pos - 1]
 
-    def names(pattern: str) -> list[str]:
+    def matching(pattern: str) -> list[str]:
         if pattern == "them":
-            found = [n for n in selections if not n.startswith("_")]
+            found = [n for n in names if not n.startswith("_")]
         else:
             rx = re.compile(_wild_regex(_split_wild(pattern)) + r"\Z")
-            found = [n for n in selections if rx.match(n)]
+            found = [n for n in names if rx.match(n)]
         if not found:
             raise RuleError(f"condition refers to '{pattern}', which matches no selection", "condition")
         return found
 
-    def primary() -> str:
+    def primary():
         t = peek()
         if t is None:
             raise RuleError(f"condition ends too early: {cond!r}", "condition")
         if t == "not":
             take()
-            return f"(not {primary()})"
+            return neg(primary())
         if t == "(":
             take()
             e = disjunction()
@@ -411,33 +411,31 @@ def condition_expr(cond: str, selections: dict[str, str]) -> str:
                 raise RuleError(f"unbalanced parentheses in condition {cond!r}", "condition")
             take()
             return e
-        if t in ("1", "all", "any") and pos + 2 <= len(toks) and pos + 1 < len(toks) and toks[pos + 1].lower() == "of":
+        if t in ("1", "all", "any") and pos + 1 < len(toks) and toks[pos + 1].lower() == "of":
             quant = take().lower()
             take()
             if pos >= len(toks):
                 raise RuleError(f"'{quant} of' without a selection in {cond!r}", "condition")
-            pattern = take()
-            found = names(pattern)
-            j = " and " if quant == "all" else " or "
-            return "(" + j.join(f"({selections[n]})" for n in found) + ")"
+            found = [leaf(n) for n in matching(take())]
+            return conj(found) if quant == "all" else disj(found)
         name = take()
-        if name not in selections:
+        if name not in names:
             raise RuleError(f"condition refers to '{name}', which is not a selection of the rule", "condition")
-        return f"({selections[name]})"
+        return leaf(name)
 
-    def conjunction() -> str:
+    def conjunction():
         parts = [primary()]
         while peek() == "and":
             take()
             parts.append(primary())
-        return "(" + " and ".join(parts) + ")" if len(parts) > 1 else parts[0]
+        return conj(parts) if len(parts) > 1 else parts[0]
 
-    def disjunction() -> str:
+    def disjunction():
         parts = [conjunction()]
         while peek() == "or":
             take()
             parts.append(conjunction())
-        return "(" + " or ".join(parts) + ")" if len(parts) > 1 else parts[0]
+        return disj(parts) if len(parts) > 1 else parts[0]
 
     out = disjunction()
     if pos != len(toks):
@@ -445,16 +443,104 @@ def condition_expr(cond: str, selections: dict[str, str]) -> str:
     return out
 
 
-def detection_expr(detection, ns: Namespace) -> tuple[str, set, frozenset | None]:
-    """(expression, fields used, event ids the rule requires or None) of a rule's detection."""
+def condition_expr(cond: str, selections: dict[str, str]) -> str:
+    """A Sigma condition over named selection expressions, as a Python expression."""
+    return fold_condition(cond, selections, lambda n: f"({selections[n]})",
+                          lambda ps: "(" + " and ".join(ps) + ")", lambda ps: "(" + " or ".join(ps) + ")",
+                          lambda p: f"(not {p})")
+
+
+# ------------------------------------------------------------------------------------------- guards
+# A guard is a necessary condition of a rule that an index can test: a set of atoms, one of which holds
+# whenever the rule matches. ("eq", field, value): the field equals value; ("base", field, name): the
+# field's last path component (after / or \\) is name; ("sub", field, text): the field contains text.
+# All in lower case. None: no such condition is known (the rule is tested against every event).
+MIN_SUB = 3
+
+
+def _guard_cost(g) -> tuple:
+    # the EventID is dispatched already: a guard on it alone filters nothing more; equality and path
+    # names are single lookups, substrings need a scan of the field and short ones match often
+    subs = [len(a[2]) for a in g if a[0] == "sub"]
+    return (all(a[1] == "eventid" for a in g), bool(subs), -min(subs) if subs else 0, len(g))
+
+
+def guard_conj(gs):
+    known = [g for g in gs if g is not None]
+    return min(known, key=_guard_cost) if known else None
+
+
+def guard_disj(gs):
+    if any(g is None for g in gs):
+        return None
+    return frozenset().union(*gs)
+
+
+def _longest_literal(parts: list):
+    lits = [p for p in parts if isinstance(p, str)]
+    best = max(lits, key=len) if lits else ""
+    return best.lower() if len(best) >= MIN_SUB else None
+
+
+def _value_atoms(field: str, ms: set, v) -> list | None:
+    if v is None or isinstance(v, (dict, list)):
+        return None
+    s = _as_text(v)
+    texts = _windash(s) if "windash" in ms and isinstance(v, str) else [s]
+    out = []
+    for t in texts:
+        parts = _split_wild(t) if isinstance(v, str) else [t]
+        plain = len(parts) == 1 and isinstance(parts[0], str)
+        if plain and "endswith" in ms or (not ms & {"contains", "startswith"} and len(parts) == 2
+                                            and parts[0] is ANY and isinstance(parts[1], str)):
+            lit = parts[-1].lower()
+            cut = max(lit.rfind("\\"), lit.rfind("/"))
+            if 0 <= cut < len(lit) - 1:
+                out.append(("base", field, lit[cut + 1:]))
+                continue
+        if plain and not ms & {"contains", "startswith", "endswith"}:
+            out.append(("eq", field, parts[0].lower()))
+            continue
+        lit = _longest_literal(parts)
+        if lit is None:
+            return None
+        out.append(("sub", field, lit))
+    return out
+
+
+def _item_guard(field: str, mods: list[str], values: list):
+    ms = set(mods)
+    if not field or ms - {"endswith", "startswith", "contains", "all", "windash", "cased"} or not values:
+        return None
+    per_value = [_value_atoms(field, ms, v) for v in values]
+    if "all" in ms:
+        return guard_conj([frozenset(a) if a is not None else None for a in per_value])
+    if any(a is None for a in per_value):
+        return None
+    return frozenset(a for atoms in per_value for a in atoms)
+
+
+def selection_guard(sel):
+    if isinstance(sel, dict):
+        gs = []
+        for key, value in sel.items():
+            name, mods = _split_field(key)
+            gs.append(_item_guard(name, mods, value if isinstance(value, list) else [value]))
+        return guard_conj(gs)
+    if isinstance(sel, list) and sel and all(isinstance(x, dict) for x in sel):
+        return guard_disj([selection_guard(x) for x in sel])
+    return None
+
+
+def detection_expr(detection, ns: Namespace) -> tuple[str, set, frozenset | None, frozenset | None]:
+    """(expression, fields used, event ids the rule requires or None, guard or None) of a detection."""
     if not isinstance(detection, dict):
         raise RuleError("'detection' must be a map", "detection")
     cond = detection.get("condition")
     if cond is None:
         raise RuleError("the detection has no 'condition'", "detection")
     fields: set = set()
-    sels = {}
-    eids = {}
+    sels, eids, guards = {}, {}, {}
     for name, sel in detection.items():
         if name in ("condition", "timeframe"):
             continue
@@ -463,13 +549,21 @@ def detection_expr(detection, ns: Namespace) -> tuple[str, set, frozenset | None
         except RuleError as exc:
             raise RuleError(f"selection '{name}': {exc.reason}", exc.key or str(name)) from None
         eids[str(name)] = _selection_eids(sel)
-    conds = cond if isinstance(cond, list) else [cond]
-    exprs = [condition_expr(str(c), sels) for c in conds]
+        guards[str(name)] = selection_guard(sel)
+    conds = [str(c) for c in (cond if isinstance(cond, list) else [cond])]
+    exprs = [condition_expr(c, sels) for c in conds]
     expr = "(" + " or ".join(exprs) + ")" if len(exprs) > 1 else exprs[0]
-    required = None
-    if len(conds) == 1:
-        required = _condition_eids(str(conds[0]), eids)
-    return expr, fields, required
+
+    def smallest(sets):
+        known = [x for x in sets if x is not None]
+        return min(known, key=len) if known else None
+
+    def union(sets):
+        return None if any(x is None for x in sets) else frozenset().union(*sets)
+
+    required = union([fold_condition(c, eids, eids.get, smallest, union, lambda _: None) for c in conds])
+    guard = guard_disj([fold_condition(c, guards, guards.get, guard_conj, guard_disj, lambda _: None) for c in conds])
+    return expr, fields, required, guard
 
 
 def _selection_eids(sel):
@@ -491,57 +585,3 @@ def _selection_eids(sel):
             except (TypeError, ValueError):
                 return None
     return frozenset(out)
-
-
-def _condition_eids(cond: str, eids: dict) -> frozenset | None:
-    """The EventIDs a condition requires, for dispatch: a plain AND/OR of selections, no NOT over them."""
-    toks = _tokens(cond)
-    if any(t.lower() in ("not", "(", ")", "of", "1", "all", "any") for t in toks):
-        # the common shape "selection and not filter": the left part decides
-        groups = [toks]
-    else:
-        groups = [toks]
-    # split on 'or' at the top level only when there are no parentheses
-    if "(" in toks:
-        return None
-    alts = []
-    cur: list[str] = []
-    for t in groups[0] + ["or"]:
-        if t.lower() == "or":
-            alts.append(cur)
-            cur = []
-        else:
-            cur.append(t)
-    union = set()
-    for alt in alts:
-        best = None
-        i = 0
-        while i < len(alt):
-            t = alt[i]
-            low = t.lower()
-            if low == "and":
-                i += 1
-                continue
-            if low == "not":
-                i += 2
-                continue
-            if low in ("1", "all", "any") and i + 2 < len(alt) + 1 and i + 1 < len(alt) and alt[i + 1].lower() == "of":
-                pattern = alt[i + 2] if i + 2 < len(alt) else ""
-                if low == "all" or pattern == "them":
-                    i += 3
-                    continue
-                rx = re.compile(_wild_regex(_split_wild(pattern)) + r"\Z")
-                sets = [eids.get(n) for n in eids if rx.match(n)]
-                if sets and all(s is not None for s in sets):
-                    s = frozenset().union(*sets)
-                    best = s if best is None or len(s) < len(best) else best
-                i += 3
-                continue
-            s = eids.get(t)
-            if s is not None:
-                best = s if best is None or len(s) < len(best) else best
-            i += 1
-        if best is None:
-            return None
-        union |= best
-    return frozenset(union) if union else None
