@@ -237,6 +237,32 @@ def finding_of_hit(hit) -> Finding:
         description=r.description, falsepositives=list(r.falsepositives), rule_path=r.path)
 
 
+def merge_same_events(found: list[Finding]) -> list[Finding]:
+    """UngCuu's own rule and SigmaHQ rules matching exactly the same events are one finding: UngCuu's (its
+    Vietnamese title and place in the procedure), listing the SigmaHQ rules with their attribution under
+    ``details["also_matched"]``; the higher severity of them is kept."""
+    by: dict[tuple, list[Finding]] = {}
+    for f in found:
+        key = (tuple(f.evidence_ids), tuple((e["evidence_id"], e["locator"]) for e in f.events), f.event_count)
+        by.setdefault(key, []).append(f)
+    drop: set[int] = set()
+    for group in by.values():
+        own = [f for f in group if f.origin == "ungcuu"]
+        if not own or len(group) == 1:
+            continue
+        keep = own[0]
+        for f in group:
+            if f is keep or f.origin != "sigma":
+                continue
+            keep.details.setdefault("also_matched", []).append(
+                {"rule": f.rule, "title": f.title_en, "level": f.level, "author": f.author,
+                 "references": f.references, "tags": f.tags})
+            if SEV_RANK[f.severity] > SEV_RANK[keep.severity]:
+                keep.severity = f.severity
+            drop.add(id(f))
+    return [f for f in found if id(f) not in drop]
+
+
 # ------------------------------------------------------------------------------------------- checks
 def iter_checks(case, db, names=None):
     """(findings, failures) of every case check module (or those named); a module that raises is a
@@ -305,7 +331,7 @@ def iter_run(case, ioc_file: str | Path | None = None, yara_file: str | Path | N
         total = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
         yield Stage("detect", f"{total} events, {len(rs.rules)} rules")
         res = yield from engine.iter_detect(timeline_rows(db), rs, cancel=cancel, total=total)
-        out = [finding_of_hit(h) for h in res.hits]
+        out = merge_same_events([finding_of_hit(h) for h in res.hits])
         yield Stage("checks")
         found, failures = iter_checks(case, db)
         out.extend(found)

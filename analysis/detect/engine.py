@@ -27,7 +27,7 @@ KEEP_KEYS = 50
 MAX_VALUE = 1 << 20  # longer field values are matched on their first MiB
 WINDOW_CAP = 10_000  # events kept per correlation group window
 LEVELS = ("informational", "low", "medium", "high", "critical")
-KEY_FIELDS = ("user", "subjectusername", "targetusername", "image", "commandline", "parentimage",
+KEY_FIELDS = ("user", "subjectusername", "targetusername", "membername", "membersid", "image", "commandline", "parentimage",
               "parentcommandline", "targetobject", "details", "targetfilename", "imageloaded", "servicename",
               "imagepath", "taskname", "ipaddress", "sourceip", "destinationip", "destinationport",
               "destinationhostname", "queryname", "pipename", "scriptblocktext", "c-ip", "cs-method", "c-uri",

@@ -7,12 +7,14 @@ are compared case-insensitively (Windows event data names are not case-significa
 spell them both ways).
 
 - Windows (``evtx``): every EventData/UserData field as it is named in the record (and without its
-  spaces: Defender's ``Source Name`` is ``SourceName``), plus ``EventID``,
+  spaces: Defender's ``Source Name`` is ``SourceName``; unnamed ``<Data>`` items, kept as Data_0..n, are also
+  ``Data`` joined by newlines, as classic PowerShell rules expect), plus ``EventID``,
   ``Channel``, ``Provider_Name``, ``Computer``, ``EventRecordID``. Sysmon events get their category from
   the event id (pySigma's sysmon pipeline table). Security 4688 is also ``process_creation`` (Image =
   NewProcessName, ParentImage = ParentProcessName, User = SubjectDomainName\\SubjectUserName, LogonId =
   SubjectLogonId, IntegrityLevel from MandatoryLabel) and 4657 ``registry_set``/``registry_event``
-  (TargetObject = ObjectName\\ObjectValueName with ``\\REGISTRY\\MACHINE`` as ``HKLM``, Details =
+  (TargetObject = ObjectName\\ObjectValueName with ``\\REGISTRY\\MACHINE`` as ``HKLM``, as early Sysmon
+  versions' TargetObject too; Details =
   NewValue, Image = ProcessName), as pySigma's windows-audit pipeline does. Channels map to Sigma services
   with pySigma's ``windows_logsource_mapping``; PowerShell 4103/4104/400/600/800 to the ``ps_*`` categories.
 - Linux syslog/journal (``auth``, ``syslog``, ``journal``...): service ``syslog`` for every line, the
@@ -114,6 +116,8 @@ def _windows(fields: dict) -> tuple[list[str], dict]:
     raw = {str(k).lower(): v for k, v in data.items()} if isinstance(data, dict) else {}
     for k in [k for k in raw if " " in k]:  # Defender's "Source Name" is Sigma's SourceName
         raw.setdefault(k.replace(" ", ""), raw[k])
+    if "data_0" in raw and "data" not in raw:  # unnamed <Data> items (classic PowerShell 400/600/800)
+        raw["data"] = "\n".join(str(raw[f"data_{i}"]) for i in range(len(raw)) if f"data_{i}" in raw)
     eid = fields.get("event_id")
     provider = str(fields.get("provider") or "")
     channel = str(fields.get("channel") or "")
@@ -128,6 +132,9 @@ def _windows(fields: dict) -> tuple[list[str], dict]:
     plow = provider.lower()
     if plow == SYSMON_PROVIDER:
         keys.extend("windows/" + c for c in SYSMON_CATEGORIES.get(eid, ()))
+        target = raw.get("targetobject")
+        if eid in (12, 13, 14) and isinstance(target, str) and target[:10].lower() == "\\registry\\":
+            raw["targetobject"] = _registry_path(target)  # Sysmon before v8 wrote \REGISTRY\MACHINE\...
     elif channel == "Security" or plow == "microsoft-windows-security-auditing":
         if eid == 4688:
             keys.append("windows/process_creation")

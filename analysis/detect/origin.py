@@ -53,7 +53,8 @@ def _who(f) -> tuple[str, str]:
     d = f.details or {}
     parts_vi, parts_en = [], []
     ip = m.get("ip") or m.get("c-ip") or m.get("ipaddress") or m.get("sourceip") or d.get("ip")
-    user = m.get("user") or m.get("targetusername") or m.get("subjectusername") or d.get("success_account")
+    member = m.get("membername") or m.get("membersid")  # group changes: the account added, not the group
+    user = member or m.get("user") or m.get("targetusername") or m.get("subjectusername") or d.get("success_account")
     if ip:
         parts_vi.append(f"từ địa chỉ {ip}")
         parts_en.append(f"from {ip}")
