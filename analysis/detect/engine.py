@@ -437,6 +437,40 @@ def _satisfied(cond: dict, n: int) -> bool:
     return True
 
 
+class _Window:
+    """The matches of one correlation group inside the timespan, with running counts of their values and
+    rules (so a test costs no scan of the window)."""
+    __slots__ = ("items", "values", "refs")
+
+    def __init__(self):
+        self.items: deque = deque()
+        self.values: dict = {}
+        self.refs: dict = {}
+
+    def add(self, item) -> None:
+        self.items.append(item)
+        self.values[item[2]] = self.values.get(item[2], 0) + 1
+        self.refs[item[1]] = self.refs.get(item[1], 0) + 1
+        if len(self.items) > WINDOW_CAP:
+            self._drop()
+
+    def _drop(self) -> None:
+        item = self.items.popleft()
+        for d, k in ((self.values, item[2]), (self.refs, item[1])):
+            d[k] -= 1
+            if not d[k]:
+                del d[k]
+
+    def expire(self, oldest: int) -> None:
+        while self.items and self.items[0][0] < oldest:
+            self._drop()
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.values.clear()
+        self.refs.clear()
+
+
 class _Correlator:
     def __init__(self, ruleset: RuleSet):
         self.feeds: dict[int, list[tuple[int, str]]] = {}
@@ -466,30 +500,31 @@ class _Correlator:
             group = tuple(R[g] for g in spec["group_by"])
             if any(g == MISSING for g in group):
                 continue
-            win = self.windows[ci].setdefault(group, deque())
+            w = self.windows[ci].get(group)
+            if w is None:
+                w = self.windows[ci][group] = _Window()
             value = R[str(spec["condition"].get("field", "")).lower()] if spec["type"] == "value_count" else None
-            win.append((ts, ref, value, evidence_id, locator, raw if not win else None))
-            while win and win[0][0] < ts - spec["span"]:
-                win.popleft()
-            while len(win) > WINDOW_CAP:
-                win.popleft()
-            if self._fires(spec, win):
-                self._fire(ci, rule, spec, group, win)
-                win.clear()
+            w.add((ts, ref, value, evidence_id, locator, raw if not w.items else None))
+            w.expire(ts - spec["span"])
+            if self._fires(spec, w):
+                self._fire(ci, rule, spec, group, w.items)
+                w.clear()
 
     @staticmethod
-    def _fires(spec, win) -> bool:
+    def _fires(spec, w) -> bool:
         t = spec["type"]
         if t == "event_count":
-            return _satisfied(spec["condition"], len(win))
+            return _satisfied(spec["condition"], len(w.items))
         if t == "value_count":
-            return _satisfied(spec["condition"], len({w[2] for w in win if w[2] != MISSING}))
+            return _satisfied(spec["condition"], len(w.values) - (MISSING in w.values))
         refs = spec["rules"]
         if t == "temporal":
-            return {w[1] for w in win} >= set(refs)
+            return len(w.refs) >= len(set(refs)) and all(r in w.refs for r in refs)
+        if not all(r in w.refs for r in refs):
+            return False
         pos = 0
-        for w in win:  # temporal_ordered: the rules matched in the order listed
-            if w[1] == refs[pos]:
+        for item in w.items:  # temporal_ordered: the rules matched in the order listed
+            if item[1] == refs[pos]:
                 pos += 1
                 if pos == len(refs):
                     return True

@@ -29,7 +29,9 @@ spell them both ways).
   Image is the first word as written, and ``/word`` when it has no slash (so ``Image|endswith: '/wget'``
   applies to ``wget ...``); the finding shows the line as recorded.
 - Web access logs (``web``): ``any/webserver`` (and ``any/service:apache`` / ``nginx`` by server) with
-  the W3C names Sigma uses: ``c-uri`` (path with query), ``cs-uri-stem``, ``cs-uri-query``, ``cs-method``,
+  the W3C names Sigma uses: ``c-uri`` (path with query), ``cs-uri-stem``, ``cs-uri-query`` (also the whole
+  request target: SigmaHQ's web rules look for ``../../etc/`` and the like in it, as other Sigma tools map
+  it; the bare query is ``query``), ``cs-method``,
   ``sc-status``, ``c-useragent``, ``cs-referer``, ``c-ip``, ``cs-username``, ``cs-host``; keywords search the
   request line.
 """
@@ -203,7 +205,8 @@ def _history(fields: dict, message: str) -> tuple[list[str], dict]:
 def _web(fields: dict, message: str) -> tuple[list[str], dict]:
     path = str(fields.get("path") or "")
     stem, _, query = path.partition("?")
-    raw = {"c-uri": path, "cs-uri-stem": stem, "cs-uri-query": query, "cs-method": fields.get("method"),
+    raw = {"c-uri": path, "cs-uri": path, "cs-uri-stem": stem, "cs-uri-query": path, "query": query,
+           "cs-method": fields.get("method"),
            "sc-status": fields.get("status"), "c-useragent": fields.get("user_agent"),
            "cs-user-agent": fields.get("user_agent"), "cs-referer": fields.get("referer"),
            "c-ip": fields.get("ip"), "cs-username": fields.get("user"), "cs-host": fields.get("vhost"),

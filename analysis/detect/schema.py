@@ -37,7 +37,7 @@ SCHEMAS = {
         "destinationisipv6", "destinationip", "destinationhostname", "destinationport", "destinationportname"},
     "windows/dns_query": _COMMON | {"queryname", "querystatus", "queryresults"},
     "windows/pipe_created": _COMMON | {"eventtype", "pipename"},
-    "any/webserver": {"c-uri", "cs-uri-stem", "cs-uri-query", "cs-method", "sc-status", "c-useragent",
+    "any/webserver": {"c-uri", "cs-uri", "query", "cs-uri-stem", "cs-uri-query", "cs-method", "sc-status", "c-useragent",
                       "cs-user-agent", "cs-referer", "c-ip", "cs-username", "cs-host", "cs-version", "date",
                       "time", "c-uri-query", "c-uri-extension", "cs-cookie", "s-ip", "s-port"},
 }

