@@ -53,12 +53,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analysis import timeline
+from analysis.checks import LEVEL_TO_SEVERITY
 from analysis.events import iso_z
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-LEVEL_TO_SEVERITY = {"informational": "info", "info": "info", "low": "low", "medium": "medium",
-                     "high": "high", "critical": "critical"}
 
 # ATT&CK enterprise tactics in the order an attack unfolds: (tag, id, English, Vietnamese, what it means)
 TACTICS = [

@@ -15,12 +15,12 @@ correlation windows (capped per group).
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
 from analysis.detect import mapping
+from analysis.timeline import _is_cancelled  # a threading.Event or a callable
 from analysis.detect.sigma import MISSING, TEXT, Namespace, RuleError, _as_text
 
 KEEP_KEYS = 50
@@ -296,14 +296,6 @@ def key_fields(raw: dict) -> dict:
     return out
 
 
-def _cancelled(cancel) -> bool:
-    if cancel is None:
-        return False
-    if isinstance(cancel, threading.Event):
-        return cancel.is_set()
-    return bool(cancel())
-
-
 def iter_detect(rows, ruleset: RuleSet, cancel=None, total: int | None = None, every: int = 5000):
     """Match timeline rows ``(ts, source, message, fields, evidence_id, locator)`` in time order.
 
@@ -321,7 +313,7 @@ def iter_detect(rows, ruleset: RuleSet, cancel=None, total: int | None = None, e
     for ts, source, message, fields, evidence_id, locator in rows:
         n += 1
         if n % every == 0:
-            if _cancelled(cancel):
+            if _is_cancelled(cancel):
                 res.cancelled = True
                 break
             yield DetectProgress(n, total, matches, time.monotonic() - start)
