@@ -340,3 +340,29 @@ def test_log_cleared_keeps_its_channel(evtx_dir, everything):
     assert f["channel"] == "Security" and f["cleared_log"] == "Security"
     res = engine.run(rows, everything)
     assert "Security Eventlog Cleared" in {h.rule.title for h in res.hits}
+
+
+@pytest.mark.parametrize("text,message", [
+    ("action: global\ntitle: g\nlogsource: {product: windows}\n",
+     "rule collections with 'action: global/reset/repeat' are not supported"),
+    ("title: agg\nlogsource: {product: windows, service: security}\ndetection:\n  sel: {EventID: 4625}\n"
+     "  condition: sel | count() by IpAddress > 10\n",
+     "aggregation conditions ('| count() ...') are not supported; write a correlation rule"),
+    ("title: re\nlogsource: {product: windows, category: process_creation}\ndetection:\n  sel:\n"
+     "    CommandLine|re: '(unclosed'\n  condition: sel\n", "bad regular expression '(unclosed'"),
+    ("title: nolog\ndetection:\n  sel: {a: b}\n  condition: sel\n", "the rule has no 'logsource'"),
+    ("title: lvl\nlevel: severe\nlogsource: {product: windows}\ndetection:\n  sel: {a: b}\n  condition: sel\n",
+     "level 'severe' is not one of informational, low, medium, high, critical"),
+])
+def test_unsupported_rules_say_why(tmp_path, text, message):
+    (tmp_path / "r.yml").write_text(text)
+    rs = rules.load([tmp_path / "r.yml"], shipped=False)
+    assert len(rs.errors) == 1 and message in rs.errors[0].message and rs.rules == []
+
+
+def test_a_rule_for_a_log_source_ungcuu_lacks_is_a_warning(tmp_path):
+    (tmp_path / "r.yml").write_text("title: aws\nlogsource: {product: aws, service: cloudtrail}\n"
+                                    "detection:\n  sel: {eventName: x}\n  condition: sel\n")
+    rs = rules.load([tmp_path / "r.yml"], shipped=False)
+    assert rs.errors == [] and len(rs.rules) == 1
+    assert "no UngCuu event has the log source" in rs.warnings[0].message and rs.warnings[0].line == 2

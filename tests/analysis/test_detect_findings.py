@@ -135,6 +135,20 @@ def test_noise_on_benign_logs(new_case, evtx_dir):
         ("H2-windows-service-suspicious", "evtx-rs-samples/system.evtx", 1)]
 
 
+def test_run_is_a_generator_of_stages(attack_case):
+    case, _, _ = attack_case
+    gen = findings.iter_run(case, build=False)
+    stages = []
+    while True:
+        try:
+            stages.append(next(gen))
+        except StopIteration as stop:
+            report = stop.value
+            break
+    assert [s.name for s in stages if isinstance(s, findings.Stage)] == ["rules", "detect", "checks", "indicators"]
+    assert report.detection["events"] > 0 and not report.detection["cancelled"]
+
+
 def test_a_failing_check_is_named_and_the_others_run(attack_case, monkeypatch):
     import types
 
