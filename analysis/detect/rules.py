@@ -38,7 +38,7 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "resources" / "rules"
 COMPILED = RULES_DIR / "compiled.json"
 DEFAULT_STATUSES = ("stable", "test", "experimental")
 DEFAULT_MIN_LEVEL = "medium"
-COMPILED_VERSION = 4
+COMPILED_VERSION = 5
 
 try:
     _Loader = yaml.CSafeLoader

@@ -458,11 +458,18 @@ def condition_expr(cond: str, selections: dict[str, str]) -> str:
 MIN_SUB = 3
 
 
+# fields with few distinct values (most events have the same few): a guard on them selects little
+COMMON_FIELDS = frozenset({"company", "integritylevel", "logonid", "user", "product", "protocol", "initiated",
+                           "signed", "signaturestatus", "signature", "eventtype", "terminalsessionid", "logontype",
+                           "status", "currentdirectory", "channel", "provider_name", "sc-status", "cs-method"})
+
+
 def _guard_cost(g) -> tuple:
     # the EventID is dispatched already: a guard on it alone filters nothing more; equality and path
     # names are single lookups, substrings need a scan of the field and short ones match often
     subs = [len(a[2]) for a in g if a[0] == "sub"]
-    return (all(a[1] == "eventid" for a in g), bool(subs), -min(subs) if subs else 0, len(g))
+    return (all(a[1] == "eventid" for a in g), any(a[1] in COMMON_FIELDS for a in g), bool(subs),
+            -min(subs) if subs else 0, len(g))
 
 
 def guard_conj(gs):
