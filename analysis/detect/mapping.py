@@ -102,7 +102,7 @@ POWERSHELL_CATEGORIES = {4103: "ps_module", 4104: "ps_script", 400: "ps_classic_
                          600: "ps_classic_provider_start", 800: "ps_classic_script"}
 INTEGRITY = {"S-1-16-4096": "Low", "S-1-16-8192": "Medium", "S-1-16-8448": "Medium Plus",
              "S-1-16-12288": "High", "S-1-16-16384": "System"}
-LINUX_SOURCES = frozenset({"auth", "syslog", "journal", "kern", "cron", "daemon", "mail"})
+LINUX_SOURCES = frozenset({"auth", "syslog", "journal", "kernel", "cron"})  # analysis/parsers/syslog.py, journal.py
 
 
 def _registry_path(name: str) -> str:
