@@ -103,8 +103,11 @@ def _norm_ip(v) -> str:
 
 
 def match_indicators(case, db, ind: Indicators) -> list:
-    from analysis.findings import Finding, _key, _t
+    from analysis.checks._common import key as _key
+    from analysis.checks._common import t as _t
+    from analysis.findings import Finding
     from analysis.timeline import COLUMNS, row_dict
+    from collectors import records
 
     out = []
     # hashes of collected evidence (SHA-256 from the index, MD5/SHA-1 computed only when needed)
@@ -141,7 +144,7 @@ def match_indicators(case, db, ind: Indicators) -> list:
             items = records.rows_of(case.read_json(rec))
         except (OSError, ValueError):
             continue
-        for p in items:
+        for p in (x for x in items if isinstance(x, dict)):
             h = str((p or {}).get("exe_sha256") or "").lower()
             if h and h in ind.sha256:
                 out.append(Finding(
@@ -156,7 +159,7 @@ def match_indicators(case, db, ind: Indicators) -> list:
             conns = records.rows_of(case.read_json(rec))
         except (OSError, ValueError):
             conns = []
-        for c in conns:
+        for c in (x for x in conns if isinstance(x, dict)):
             ip = _norm_ip((c or {}).get("raddr") or "")
             if ip and ip in ind.ips:
                 out.append(Finding(

@@ -53,6 +53,9 @@ if [ $want_test = 1 ]; then
     fi
 fi
 
+# Detection rules: parse the shipped Sigma rules once into resources/rules/compiled.json (not committed).
+.venv/bin/python -m analysis.detect.compile >/dev/null || echo "warning: detection rules not compiled" >&2
+
 # Translations: compile the Qt Linguist sources (.ts -> .qm); not committed as binaries.
 if [ -f desktop/i18n_build.py ]; then
     .venv/bin/python -m desktop.i18n_build >/dev/null || echo "warning: translations not built" >&2

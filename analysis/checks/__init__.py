@@ -48,21 +48,35 @@ class CheckRule:
     references: list = field(default_factory=list)
 
     def finding(self, *, summary_vi: str, summary_en: str, evidence_ids=(), time=None, events=(),
-                details=None, level: str | None = None):
+                details=None, level: str | None = None, first_match=None, event_count: int | None = None):
+        """``first_match``: the key fields shown with the finding (user, image, commandline, ip...);
+        ``event_count``: how many events or items it stands for (default: len(events) or 1)."""
         from analysis.findings import Finding
+        events = list(events)
         return Finding(
             kind=self.kind, checklist_id=self.checklist_id,
             severity=LEVEL_TO_SEVERITY[level or self.level],
             summary_vi=summary_vi, summary_en=summary_en, rule=self.id, time=time,
-            evidence_ids=sorted(set(evidence_ids)), events=list(events), details=dict(details or {}),
+            evidence_ids=sorted(set(evidence_ids)), events=events, details=dict(details or {}),
             tags=list(self.tags), title_en=self.title_en, title_vi=self.title_vi,
-            explanation_vi=self.explanation_vi, author=self.author, references=list(self.references))
+            explanation_vi=self.explanation_vi, author=self.author, references=list(self.references),
+            event_count=event_count if event_count is not None else (len(events) or 1),
+            first_match=dict(first_match or {}), origin="check", level=level or self.level)
 
 
-def modules():
-    """Every check module of this package, imported (sorted by name)."""
+def modules(failures: list | None = None):
+    """Every check module of this package, imported (sorted by name). A module that cannot be imported is
+    appended to ``failures`` as ``{"check", "error"}`` (when given) and left out; without ``failures`` the
+    import error propagates."""
     out = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.name.startswith("_"):
-            out.append(importlib.import_module(f"{__name__}.{info.name}"))
+        if info.name.startswith("_"):
+            continue
+        name = f"{__name__}.{info.name}"
+        try:
+            out.append(importlib.import_module(name))
+        except Exception as exc:
+            if failures is None:
+                raise
+            failures.append({"check": name, "error": f"cannot import: {type(exc).__name__}: {exc}"})
     return out

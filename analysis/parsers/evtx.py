@@ -94,8 +94,11 @@ def describe(provider: str, eid: int, d: dict) -> tuple[str, dict]:
                  "member": _g(d, "MemberName", "MemberSid"), "by": _g(d, "SubjectUserName")}
             return f"Member {f['member']} added to group {_user(d)} by {_user(d, 'Subject')}", f
         if eid in (1102, 104):
-            f = {"event": "log_cleared", "user": _g(d, "SubjectUserName"), "channel": _g(d, "Channel")}
-            what = f"channel {f['channel']}" if f["channel"] else "Security log"
+            # the log that was cleared: 104 names it in its UserData; 1102 is the Security log's own record.
+            # (Not under "channel": that is the record's own System/Channel, which channel-scoped rules read.)
+            cleared = _g(d, "Channel")
+            f = {"event": "log_cleared", "user": _g(d, "SubjectUserName"), "cleared_log": cleared or "Security"}
+            what = f"channel {cleared}" if cleared else "Security log"
             return f"Event log cleared: {what} by {_user(d, 'Subject')}", f
     if provider == "Microsoft-Windows-TerminalServices-RemoteConnectionManager" and eid == 1149:
         f = {"event": "rdp_auth", "user": _g(d, "Param1"), "domain": _g(d, "Param2"), "ip": _g(d, "Param3")}

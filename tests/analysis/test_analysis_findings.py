@@ -8,6 +8,7 @@ import pytest
 from analysis_helpers import add_json, add_text
 
 from analysis import findings, timeline
+from analysis.checks import auth_origin
 from collectors.errors import UnreadableInput
 
 MTIME = 1700000000  # 2023-11-14: RFC 3164 lines below are in 2023
@@ -128,8 +129,8 @@ def test_origin_counts_ipv4_mapped_and_differently_written_addresses_as_one(new_
     [brute] = by_rule(found, "C6-brute-force")
     assert (brute.details["ip"], brute.details["failed"]) == ("2001:db8::1", 11)
     assert not [f for f in found if "127.0.0.1" in str(f.details.get("ip"))]
-    assert findings.remote_address("fe80::1%eth0") == "fe80::1" and findings.remote_address("::1") is None
-    assert findings.remote_address("gw.example.vn") == "gw.example.vn"
+    assert auth_origin.remote_address("fe80::1%eth0") == "fe80::1" and auth_origin.remote_address("::1") is None
+    assert auth_origin.remote_address("gw.example.vn") == "gw.example.vn"
     # the indicator list names the IPv4 address: the mapped spelling in the log matches it
     ioc = tmp_path / "ioc.txt"
     ioc.write_text("203.0.113.9\n2001:db8:0:0::1\n")
@@ -139,18 +140,20 @@ def test_origin_counts_ipv4_mapped_and_differently_written_addresses_as_one(new_
 
 def test_web_attacks(case):
     found = findings.run(case)
-    sqli = by_rule(found, "C6-web-sql_injection")
-    assert len(sqli) == 1 and sqli[0].severity == "high"  # answered 200
-    assert sqli[0].details["samples"] == ["GET /index.php?id=1%20union%20select%201,2 -> 200"]
-    trav = by_rule(found, "C6-web-path_traversal")
-    assert len(trav) == 1 and trav[0].severity == "medium" and trav[0].details["answered_2xx"] == 0
-    assert by_rule(found, "C6-web-scanner")[0].details["ip"] == "203.0.113.50"
-    assert findings.classify_request("/index.php?page=2") == []
+    # one finding per rule and access log, with the first request's fields
+    [sqli] = by_rule(found, "C6-web-sql_injection")
+    assert sqli.severity == "medium" and sqli.event_count == 1 and sqli.origin == "ungcuu"
+    assert (sqli.first_match["c-uri"], sqli.first_match["sc-status"]) == ("/index.php?id=1%20union%20select%201,2", "200")
+    assert sqli.tags == ["attack.initial-access", "attack.t1190"] and sqli.tactic == "initial_access"
+    [trav] = by_rule(found, "C6-web-path_traversal")
+    assert trav.severity == "medium" and trav.first_match["sc-status"] == "404"
+    assert by_rule(found, "C6-web-scanner")[0].first_match["c-ip"] == "203.0.113.50"
 
 
 def test_log_cleared_is_reported(case):
     [f] = by_rule(findings.run(case), "C6-log-cleared")
-    assert f.time == "2019-03-19T23:35:07.524202Z" and f.details["user"] == "user01"
+    assert f.time == "2019-03-19T23:35:07.524202Z" and f.first_match["subjectusername"] == "user01"
+    assert f.events == [{"evidence_id": f.evidence_ids[0], "locator": "record 1"}] and f.event_count == 1
 
 
 def test_updates_and_last_use(case):
@@ -199,10 +202,11 @@ def test_persistence_candidates(case):
     assert not by_rule(found, "H2-suspicious-shell-profile")
     [uid0] = by_rule(found, "H2-extra-uid0")
     assert uid0.severity == "critical" and uid0.details["account"]["name"] == "toor"
-    [new] = by_rule(found, "H2-new-account")
-    assert new.details == {"account": "backup2", "uid": 0} and new.severity == "high"
+    [new] = by_rule(found, "H2-new-account-uid0-linux")
+    assert (new.first_match["user"], new.first_match["uid"]) == ("backup2", "0") and new.severity == "critical"
+    assert not by_rule(found, "H2-new-account-linux")  # the UID 0 rule says it, not both
     [grp] = by_rule(found, "H2-admin-group")
-    assert grp.details["user"] == "deploy" and grp.details["group"] == "sudo"
+    assert grp.first_match["user"] == "deploy" and grp.first_match["group"] == "sudo"
     procs = by_rule(found, "H2-process-location")
     assert sorted(f.details["pid"] for f in procs) == [4242, 4300]
     [lst] = by_rule(found, "H2-listener-location")
@@ -277,15 +281,15 @@ def test_windows_sources(new_case, evtx_dir):
     found = findings.run(c)
     [upd] = by_rule(found, "C3-last-windows-update")
     assert upd.time.startswith("2018-08-0")
-    svc = by_rule(found, "H2-windows-service-installed")
-    assert len(svc) == 19
+    [svc] = by_rule(found, "H2-windows-service-installed")
+    assert svc.event_count == 19 and len(svc.events) == 19
     run_keys = {f.details["name"]: f.severity for f in by_rule(found, "H2-run-key")}
     assert run_keys == {"OneDrive": "low", "updater": "high"}
     [task] = by_rule(found, "H2-scheduled-task")
     assert task.details["path"] == "\\Sync" and task.severity == "high"
     admin = by_rule(found, "H2-windows-admin-group")
-    assert len(admin) == 1 and admin[0].details["group"] == "Administrators"
-    assert by_rule(found, "H2-new-account")[0].details["account"] == "IEUser"
+    assert len(admin) == 1 and admin[0].first_match["targetusername"] == "Administrators"
+    assert by_rule(found, "H2-new-account")[0].first_match["targetusername"] == "IEUser"
 
 
 def test_findings_need_no_live_system_and_rebuild_timeline(case):
