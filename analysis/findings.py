@@ -55,7 +55,6 @@ from pathlib import Path
 from analysis import timeline
 from analysis.checks import LEVEL_TO_SEVERITY
 from analysis.events import iso_z
-from collectors import records
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -279,7 +278,7 @@ def iter_checks(case, db, names=None):
             for f in mod.run(case, db):
                 f.origin = f.origin or "check"
                 found.append(f)
-        except Exception as exc:  # a broken check must not lose the other findings
+        except Exception as exc:  # noqa: BLE001 - a broken check must not lose the other findings
             failures.append({"check": mod.__name__, "error": f"{type(exc).__name__}: {exc}",
                              "where": traceback.format_exc(limit=-1).strip().splitlines()[-2].strip()})
     return found, failures

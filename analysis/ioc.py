@@ -107,7 +107,6 @@ def match_indicators(case, db, ind: Indicators) -> list:
     from analysis.checks._common import t as _t
     from analysis.findings import Finding
     from analysis.timeline import COLUMNS, row_dict
-    from collectors import records
 
     out = []
     # hashes of collected evidence (SHA-256 from the index, MD5/SHA-1 computed only when needed)

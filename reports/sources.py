@@ -298,7 +298,16 @@ def finding_events(case, items: list, limit: int = MAX_KEY_EVENTS) -> list[dict]
 
 
 def origin_account(case, items: list, lang: str = "vi") -> list[str]:
-    """The C6 account of where the incident came from, as paragraphs: the C6 findings' summaries."""
+    """The C6 account of where the incident came from, as numbered lines in the incident's time zone, each
+    with the evidence behind it (analysis.detect.origin); the C6 findings' summaries when it has none."""
+    acc = _findings.origin_account(case, list(items))
+    lines = []
+    for n, line in enumerate(acc.get("lines") or [], 1):
+        text = line.get("text_en" if lang == "en" else "text_vi") or ""
+        ids = ", ".join(line.get("evidence_ids") or [])
+        lines.append(f"{n}. {line.get('time') or ''} — {text}" + (f" ({ids})" if ids else ""))
+    if lines:
+        return lines
     return [finding_row(f, lang)["text"] for f in items if str(_val(f, "checklist_id", default="")) == "C6"]
 
 

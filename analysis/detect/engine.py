@@ -20,8 +20,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from analysis.detect import mapping
-from analysis.timeline import _is_cancelled  # a threading.Event or a callable
 from analysis.detect.sigma import MISSING, TEXT, Namespace, RuleError, _as_text
+from analysis.timeline import _is_cancelled  # a threading.Event or a callable
 
 KEEP_KEYS = 50
 MAX_VALUE = 1 << 20  # longer field values are matched on their first MiB
@@ -332,7 +332,7 @@ def iter_detect(rows, ruleset: RuleSet, cancel=None, total: int | None = None, e
                 continue
             try:
                 found = fn(L, R)
-            except Exception:  # a rule failing on this value: test the bucket's rules one by one
+            except Exception:  # noqa: BLE001 - a rule failing on this value: test the bucket's rules one by one
                 found = []
                 for i in fn.members:
                     if i in ruleset._bad:
@@ -340,7 +340,7 @@ def iter_detect(rows, ruleset: RuleSet, cancel=None, total: int | None = None, e
                     try:
                         if ruleset.single(i)(L, R):
                             found.append(i)
-                    except Exception as exc:
+                    except Exception as exc:  # noqa: BLE001 - a rule that fails on real data is set aside and named
                         ruleset._bad.add(i)
                         res.rule_failures[rules[i].id] = f"{type(exc).__name__}: {exc}"
             for i in found:

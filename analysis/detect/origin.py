@@ -38,7 +38,7 @@ def tzinfo(tz) -> tuple[dt.tzinfo, str]:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(name), name
-    except Exception:  # no tz database (some Windows Pythons): Việt Nam's fixed offset
+    except (ImportError, KeyError, ValueError):  # no tz database (some Windows Pythons): Việt Nam's fixed offset
         return dt.timezone(dt.timedelta(hours=7), "ICT"), "+07:00"
 
 
@@ -139,8 +139,10 @@ def account(findings, tz=None) -> dict:
 
 def case_account(case, findings) -> dict:
     """`account` in the time zone of the case's incident record (Asia/Ho_Chi_Minh when it has none)."""
+    import sqlite3
+
     try:
         tz = (case.incident() or {}).get("timezone")
-    except Exception:
+    except (sqlite3.Error, ValueError):   # a damaged incident record: the default zone
         tz = None
     return account(findings, tz)

@@ -72,7 +72,7 @@ class Namespace:
                 ns.add(("wild", k[1], k[2]), lambda k=k: re.compile(k[1], re.S))
             elif kind == "nets":
                 nets = tuple(k[1])
-                ns.add(("nets", nets), lambda: tuple(ipaddress.ip_network(n, strict=False) for n in nets))
+                ns.add(("nets", nets), lambda nets=nets: tuple(ipaddress.ip_network(n, strict=False) for n in nets))
             elif kind == "net":
                 ns.add(("net", k[1]), lambda k=k: (ipaddress.ip_network(k[1], strict=False),))
             else:
