@@ -1,0 +1,240 @@
+"""Cross-host correlation of an incident case (C6 across hosts).
+
+``run(case, addresses=None) -> Correlation`` reads the incident's timeline (every imported host's
+events under its host, analysis/hosts.py):
+
+- ``shared``: the same account, source address, file hash, service name, task name or tool (program
+  image) seen on two or more hosts, with the hosts, first and last time and a few events per value.
+- ``movements``: logons from one host to another — Windows 4624 of type 3 (network) or 10 (remote
+  interactive, RDP) with a source address, RDP authentication / session events with an address, SSH
+  ``Accepted`` lines — whose source address belongs to another host of the incident. The host of an
+  address comes from ``addresses`` ({address: host}, given by the examiner), each host's collected
+  network configuration (network_config.json) and the addresses its own hosts file gives its name. A logon from an address no host owns is kept
+  in ``external`` (the way in, when it comes from outside).
+- ``story(lang)``: the movements in time order, one line each with its evidence
+  (``host/E000012 record 345``), for the C6 narrative (the origin and the path of the attack).
+
+Each query is one SQL pass over the events with fields (``json_extract``), so memory is flat.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from analysis import hosts as _hosts
+from analysis import timeline
+from analysis.events import iso_z
+
+# field paths per kind of shared value
+KINDS = {
+    "account": ("$.user", "$.target_user"),
+    "address": ("$.ip",),
+    "hash": ("$.sha256", "$.md5", "$.sha1", "$.hashes"),
+    "service": ("$.service",),
+    "task": ("$.task",),
+    "tool": ("$.image",),
+}
+# accounts every Windows or Linux host has: on several hosts they say nothing
+_COMMON_ACCOUNTS = {"", "-", "system", "local service", "network service", "anonymous logon", "dwm-1", "umfd-0",
+                    "umfd-1", "font driver host", "window manager", "nobody", "(unknown)", "unknown"}
+_COMMON_TOOLS = {"svchost.exe", "conhost.exe", "services.exe", "lsass.exe", "wininit.exe", "csrss.exe",
+                 "smss.exe", "explorer.exe", "dllhost.exe", "taskhostw.exe", "runtimebroker.exe", "searchindexer.exe"}
+LOGON_EVENTS = ("logon", "ssh_accepted", "rdp_auth", "rdp_logon", "rdp_reconnect", "rdp_session_logon")
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class Shared:
+    kind: str
+    value: str
+    hosts: list[str]
+    count: int
+    first: str | None
+    last: str | None
+    events: list[dict] = field(default_factory=list)  # {host, evidence_id, locator, time, message}
+
+
+@dataclass
+class Movement:
+    time: str
+    ts: int
+    from_host: str        # the host owning the source address ('' when no host of the incident owns it)
+    source_ip: str
+    to_host: str
+    user: str
+    method: str           # SMB/network logon, RDP, SSH
+    evidence_id: str
+    locator: str
+    message: str
+
+
+@dataclass
+class Correlation:
+    hosts: list[str] = field(default_factory=list)
+    addresses: dict = field(default_factory=dict)
+    shared: list[Shared] = field(default_factory=list)
+    movements: list[Movement] = field(default_factory=list)
+    external: list[Movement] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def story(self, lang: str = "vi") -> list[str]:
+        out = []
+        for m in self.movements:
+            who = m.user or "?"
+            if lang == "vi":
+                out.append(f"{m.time}: {m.from_host} ({m.source_ip}) → {m.to_host}, tài khoản {who}, qua {m.method} "
+                           f"[chứng cứ {m.evidence_id} {m.locator}]")
+            else:
+                out.append(f"{m.time}: {m.from_host} ({m.source_ip}) -> {m.to_host} as {who} via {m.method} "
+                           f"[evidence {m.evidence_id} {m.locator}]")
+        return out
+
+
+def _norm_ip(v: str) -> str | None:
+    v = (v or "").strip().strip("[]")
+    if v.startswith("::ffff:"):
+        v = v[7:]
+    try:
+        ip = ipaddress.ip_address(v)
+    except ValueError:
+        return None
+    if ip.is_loopback or ip.is_unspecified:
+        return None
+    return str(ip)
+
+
+def host_addresses(case) -> dict[str, str]:
+    """{address: host} from each imported host's network_config.json (its interfaces' addresses)."""
+    from collectors.case import Case
+
+    out: dict[str, str] = {}
+    for d in _hosts.current(case):
+        work = Path(d["path"]) / "case"
+        if not (work / "case.sqlite").is_file():
+            continue
+        c = Case.open(work, affected_root="")
+        try:
+            for rec in c.evidence():
+                if rec.source == "/etc/hosts" or rec.source.lower().endswith("\\drivers\\etc\\hosts"):
+                    _own_hosts_lines(c.evidence_path(rec), d["host"], out)
+                    continue
+                if rec.name != "network_config.json":
+                    continue
+                try:
+                    data = json.loads(c.evidence_path(rec).read_bytes())
+                except (OSError, ValueError):
+                    continue
+                for a in data.get("addresses") or []:
+                    ip = _norm_ip(str(a.get("address") or "").split("%")[0].split("/")[0])
+                    if ip:
+                        out.setdefault(ip, d["host"])
+        finally:
+            c.close()
+    return out
+
+
+def _own_hosts_lines(path: Path, host: str, out: dict) -> None:
+    """A host's own hosts file: the addresses it gives its own name (``10.0.0.5 web01``)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    short = host.lower().split(".")[0]
+    for line in text.splitlines():
+        parts = line.split("#", 1)[0].split()
+        if len(parts) < 2 or not any(n.lower().split(".")[0] == short for n in parts[1:]):
+            continue
+        ip = _norm_ip(parts[0])
+        if ip:
+            out.setdefault(ip, host)
+
+
+def _method(ev: str, logon_type) -> str:
+    if ev == "ssh_accepted":
+        return "SSH"
+    if ev.startswith("rdp") or logon_type == 10:
+        return "RDP"
+    return "SMB/network logon (type 3)"
+
+
+def _shared(db, kind: str, paths: tuple[str, ...]) -> list[Shared]:
+    """Values of `kind` on two or more hosts: SQL groups by (value, host), Python merges the hosts."""
+    expr = ("COALESCE(" + ", ".join(f"NULLIF(json_extract(fields, '{p}'), '')" for p in paths) + ")"
+            if len(paths) > 1 else f"NULLIF(json_extract(fields, '{paths[0]}'), '')")
+    sql = (f"SELECT v, host, COUNT(*), MIN(ts), MAX(ts) FROM (SELECT {expr} AS v, host, ts FROM events "
+           f"WHERE fields IS NOT NULL AND host IS NOT NULL) WHERE v IS NOT NULL GROUP BY v, host")
+    acc: dict[str, list] = {}
+    for v, host, n, first, last in db.execute(sql):
+        v = str(v)
+        if kind == "account":
+            if v.lower() in _COMMON_ACCOUNTS or v.endswith("$"):
+                continue
+        elif kind == "address":
+            v = _norm_ip(v) or ""
+            if not v:
+                continue
+        elif kind == "tool":
+            v = v.replace("\\", "/").rsplit("/", 1)[-1].lower()
+            if not v or v in _COMMON_TOOLS:
+                continue
+        elif kind == "hash":
+            v = v.lower()
+        a = acc.setdefault(v, [set(), 0, first, last])
+        a[0].add(host)
+        a[1] += n
+        a[2], a[3] = min(a[2], first), max(a[3], last)
+    out = [Shared(kind, v, sorted(hs), n, iso_z(first), iso_z(last))
+           for v, (hs, n, first, last) in acc.items() if len(hs) > 1]
+    out.sort(key=lambda s: (-len(s.hosts), -s.count, s.value))
+    return out
+
+
+def _examples(db, s: Shared, paths: tuple[str, ...]) -> None:
+    cond = " OR ".join(f"json_extract(fields, '{p}') = ?" for p in paths)
+    for h in s.hosts:
+        row = db.execute(f"SELECT ts, evidence_id, locator, message FROM events WHERE host = ? AND ({cond}) "
+                         f"ORDER BY ts LIMIT 1", [h] + [s.value] * len(paths)).fetchone()
+        if row:
+            s.events.append({"host": h, "time": iso_z(row[0]), "evidence_id": row[1], "locator": row[2],
+                             "message": row[3]})
+        if len(s.events) >= MAX_EXAMPLES:
+            break
+
+
+def run(case, addresses: dict[str, str] | None = None, kinds=KINDS) -> Correlation:
+    db = timeline.connect(timeline.path_of(case))
+    try:
+        res = Correlation(hosts=[h for h in timeline.host_counts(db) if h])
+        amap = host_addresses(case)
+        for ip, h in (addresses or {}).items():
+            if _norm_ip(ip):
+                amap[_norm_ip(ip)] = h
+        res.addresses = amap
+        for kind, paths in kinds.items():
+            for s in _shared(db, kind, paths):
+                if kind != "tool":
+                    _examples(db, s, paths)
+                res.shared.append(s)
+        q = ("SELECT ts, host, evidence_id, locator, message, json_extract(fields, '$.event'), "
+             "json_extract(fields, '$.ip'), json_extract(fields, '$.user'), json_extract(fields, '$.logon_type') "
+             "FROM events WHERE fields IS NOT NULL AND json_extract(fields, '$.event') IN "
+             f"({','.join('?' * len(LOGON_EVENTS))}) ORDER BY ts, id")
+        for ts, host, eid, loc, msg, ev, ip, user, lt in db.execute(q, LOGON_EVENTS):
+            if ev == "logon" and lt not in (3, 10):
+                continue
+            nip = _norm_ip(ip or "")
+            if nip is None:
+                continue
+            src = amap.get(nip, "")
+            m = Movement(iso_z(ts), ts, src, nip, host or "", user or "", _method(ev, lt), eid, loc, msg)
+            if src and src != host:
+                res.movements.append(m)
+            elif not src:
+                res.external.append(m)
+    finally:
+        db.close()
+    return res
