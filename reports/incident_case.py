@@ -13,8 +13,8 @@ What is imported lands under ``INCIDENT/hosts/<host>/<case id>-<custody head>/``
 ``bundle/`` the extracted bundle as it was (verifiable again with `sha256sum -c SHA256SUMS` and
 `ungcuu verify`), or for a case folder ``original/`` its copy; ``case/`` a working case folder whose
 evidence is the imported evidence (same SHA-256), parsed into its own timeline; ``import.json``. The
-host is the examined system's name (the timeline's host, from the collected system information), else
-the bundle's. The incident's custody log gets one ``import`` entry per collection, with the bundle's
+host is the examined system's name (the timeline's host, from the collected system information, else
+the name most of its events carry), else the host case's id. The incident's custody log gets one ``import`` entry per collection, with the bundle's
 SHA-256, the host's case id and custody head. The same collection imported again is recognised and
 skipped; a newer collection of the same case (a longer custody chain) is kept beside the older and
 replaces it in the timeline; another case of the same host is merged with it, each event once.
@@ -116,7 +116,18 @@ def _case_identity(src: Path) -> tuple[str, str, int]:
 
 
 def _host_of(work_case, fallback: str) -> str:
-    host = timeline.meta(timeline.path_of(work_case)).get("host") or ""
+    """The examined system's name: the timeline's host (system information), else the name most of its
+    events carry (an EVTX record's Computer), else `fallback`."""
+    db = timeline.connect(timeline.path_of(work_case))
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'host'").fetchone()
+        host = row[0] if row else ""
+        if not host:
+            row = db.execute("SELECT host FROM events WHERE host IS NOT NULL AND host != '' GROUP BY host "
+                             "ORDER BY COUNT(*) DESC LIMIT 1").fetchone()
+            host = row[0] if row else ""
+    finally:
+        db.close()
     return host or fallback
 
 
@@ -187,7 +198,7 @@ def _import_one(incident, src: Path, i: int, n: int, passphrase, public_key, can
         if kind == "bundle":
             extract_bundle(src, staging / "bundle", secret)
             work = _working_case_from_bundle(staging / "bundle", staging / "case", manifest)
-            fallback = manifest.get("host") or case_id
+            fallback = case_id
         else:
             shutil.copytree(src, staging / "original", ignore=shutil.ignore_patterns(
                 "timeline.sqlite*", "cache", "tmp", "exports", "*.lock"))
