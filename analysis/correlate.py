@@ -14,7 +14,8 @@ events under its host, analysis/hosts.py):
 - ``story(lang)``: the movements in time order, one line each with its evidence
   (``host/E000012 record 345``), for the C6 narrative (the origin and the path of the attack).
 
-Each query is one SQL pass over the events with fields (``json_extract``), so memory is flat.
+The shared values are one SQL pass over the events' fields (``json_each``), the logons another, so
+memory is flat whatever the number of events.
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ _COMMON_TOOLS = {"svchost.exe", "conhost.exe", "services.exe", "lsass.exe", "win
                  "smss.exe", "explorer.exe", "dllhost.exe", "taskhostw.exe", "runtimebroker.exe", "searchindexer.exe"}
 LOGON_EVENTS = ("logon", "ssh_accepted", "rdp_auth", "rdp_logon", "rdp_reconnect", "rdp_session_logon")
 MAX_EXAMPLES = 5
+MAX_DETAILED = 50  # shared values whose first event per host is looked up
 
 
 @dataclass
@@ -161,14 +163,16 @@ def _method(ev: str, logon_type) -> str:
     return "SMB/network logon (type 3)"
 
 
-def _shared(db, kind: str, paths: tuple[str, ...]) -> list[Shared]:
-    """Values of `kind` on two or more hosts: SQL groups by (value, host), Python merges the hosts."""
-    expr = ("COALESCE(" + ", ".join(f"NULLIF(json_extract(fields, '{p}'), '')" for p in paths) + ")"
-            if len(paths) > 1 else f"NULLIF(json_extract(fields, '{paths[0]}'), '')")
-    sql = (f"SELECT v, host, COUNT(*), MIN(ts), MAX(ts) FROM (SELECT {expr} AS v, host, ts FROM events "
-           f"WHERE fields IS NOT NULL AND host IS NOT NULL) WHERE v IS NOT NULL GROUP BY v, host")
-    acc: dict[str, list] = {}
-    for v, host, n, first, last in db.execute(sql):
+def _shared_all(db, kinds: dict) -> dict[str, list[Shared]]:
+    """Every kind's values on two or more hosts, in one pass over the events: SQLite's json_each walks
+    each event's fields once and groups by (field, value, host); Python merges the hosts."""
+    key_kind = {p[2:]: kind for kind, paths in kinds.items() for p in paths}
+    sql = (f"SELECT j.key, j.value, e.host, COUNT(*), MIN(e.ts), MAX(e.ts) FROM events e, json_each(e.fields) j "
+           f"WHERE e.fields IS NOT NULL AND e.host IS NOT NULL AND j.key IN ({','.join('?' * len(key_kind))}) "
+           f"AND j.type = 'text' AND j.value != '' GROUP BY j.key, j.value, e.host")
+    acc: dict[tuple[str, str], list] = {}
+    for key, v, host, n, first, last in db.execute(sql, list(key_kind)):
+        kind = key_kind[key]
         v = str(v)
         if kind == "account":
             if v.lower() in _COMMON_ACCOUNTS or v.endswith("$"):
@@ -183,13 +187,16 @@ def _shared(db, kind: str, paths: tuple[str, ...]) -> list[Shared]:
                 continue
         elif kind == "hash":
             v = v.lower()
-        a = acc.setdefault(v, [set(), 0, first, last])
+        a = acc.setdefault((kind, v), [set(), 0, first, last])
         a[0].add(host)
         a[1] += n
         a[2], a[3] = min(a[2], first), max(a[3], last)
-    out = [Shared(kind, v, sorted(hs), n, iso_z(first), iso_z(last))
-           for v, (hs, n, first, last) in acc.items() if len(hs) > 1]
-    out.sort(key=lambda s: (-len(s.hosts), -s.count, s.value))
+    out: dict[str, list[Shared]] = {k: [] for k in kinds}
+    for (kind, v), (hs, n, first, last) in acc.items():
+        if len(hs) > 1:
+            out[kind].append(Shared(kind, v, sorted(hs), n, iso_z(first), iso_z(last)))
+    for lst in out.values():
+        lst.sort(key=lambda s: (-len(s.hosts), -s.count, s.value))
     return out
 
 
@@ -214,10 +221,10 @@ def run(case, addresses: dict[str, str] | None = None, kinds=KINDS) -> Correlati
             if _norm_ip(ip):
                 amap[_norm_ip(ip)] = h
         res.addresses = amap
-        for kind, paths in kinds.items():
-            for s in _shared(db, kind, paths):
-                if kind != "tool":
-                    _examples(db, s, paths)
+        for kind, found in _shared_all(db, kinds).items():
+            for s in found:
+                if kind in ("account", "service", "task") and len(res.shared) < MAX_DETAILED:
+                    _examples(db, s, kinds[kind])
                 res.shared.append(s)
         q = ("SELECT ts, host, evidence_id, locator, message, json_extract(fields, '$.event'), "
              "json_extract(fields, '$.ip'), json_extract(fields, '$.user'), json_extract(fields, '$.logon_type') "
