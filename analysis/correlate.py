@@ -44,7 +44,6 @@ _COMMON_TOOLS = {"svchost.exe", "conhost.exe", "services.exe", "lsass.exe", "win
                  "smss.exe", "explorer.exe", "dllhost.exe", "taskhostw.exe", "runtimebroker.exe", "searchindexer.exe"}
 LOGON_EVENTS = ("logon", "ssh_accepted", "rdp_auth", "rdp_logon", "rdp_reconnect", "rdp_session_logon")
 MAX_EXAMPLES = 5
-MAX_DETAILED = 50  # shared values whose first event per host is looked up
 
 
 @dataclass
@@ -167,11 +166,12 @@ def _shared_all(db, kinds: dict) -> dict[str, list[Shared]]:
     """Every kind's values on two or more hosts, in one pass over the events: SQLite's json_each walks
     each event's fields once and groups by (field, value, host); Python merges the hosts."""
     key_kind = {p[2:]: kind for kind, paths in kinds.items() for p in paths}
-    sql = (f"SELECT j.key, j.value, e.host, COUNT(*), MIN(e.ts), MAX(e.ts) FROM events e, json_each(e.fields) j "
+    sql = (f"SELECT j.key, j.value, e.host, COUNT(*), MIN(e.ts), MAX(e.ts), MIN(e.id) FROM events e, "
+           f"json_each(e.fields) j "
            f"WHERE e.fields IS NOT NULL AND e.host IS NOT NULL AND j.key IN ({','.join('?' * len(key_kind))}) "
            f"AND j.type = 'text' AND j.value != '' GROUP BY j.key, j.value, e.host")
     acc: dict[tuple[str, str], list] = {}
-    for key, v, host, n, first, last in db.execute(sql, list(key_kind)):
+    for key, v, host, n, first, last, first_id in db.execute(sql, list(key_kind)):
         kind = key_kind[key]
         v = str(v)
         if kind == "account":
@@ -187,29 +187,31 @@ def _shared_all(db, kinds: dict) -> dict[str, list[Shared]]:
                 continue
         elif kind == "hash":
             v = v.lower()
-        a = acc.setdefault((kind, v), [set(), 0, first, last])
+        a = acc.setdefault((kind, v), [set(), 0, first, last, {}])
         a[0].add(host)
+        a[4][host] = min(a[4].get(host, first_id), first_id)
         a[1] += n
         a[2], a[3] = min(a[2], first), max(a[3], last)
     out: dict[str, list[Shared]] = {k: [] for k in kinds}
-    for (kind, v), (hs, n, first, last) in acc.items():
+    for (kind, v), (hs, n, first, last, ids) in acc.items():
         if len(hs) > 1:
-            out[kind].append(Shared(kind, v, sorted(hs), n, iso_z(first), iso_z(last)))
+            s = Shared(kind, v, sorted(hs), n, iso_z(first), iso_z(last))
+            s.events = [{"host": h, "id": ids[h]} for h in s.hosts]  # the first event on each host
+            out[kind].append(s)
     for lst in out.values():
         lst.sort(key=lambda s: (-len(s.hosts), -s.count, s.value))
     return out
 
 
-def _examples(db, s: Shared, paths: tuple[str, ...]) -> None:
-    cond = " OR ".join(f"json_extract(fields, '{p}') = ?" for p in paths)
-    for h in s.hosts:
-        row = db.execute(f"SELECT ts, evidence_id, locator, message FROM events WHERE host = ? AND ({cond}) "
-                         f"ORDER BY ts LIMIT 1", [h] + [s.value] * len(paths)).fetchone()
+def _examples(db, s: Shared) -> None:
+    """The first event of the value on each host (up to MAX_EXAMPLES), by id."""
+    out = []
+    for ref in s.events[:MAX_EXAMPLES]:
+        row = db.execute("SELECT ts, evidence_id, locator, message FROM events WHERE id = ?", (ref["id"],)).fetchone()
         if row:
-            s.events.append({"host": h, "time": iso_z(row[0]), "evidence_id": row[1], "locator": row[2],
-                             "message": row[3]})
-        if len(s.events) >= MAX_EXAMPLES:
-            break
+            out.append({"host": ref["host"], "time": iso_z(row[0]), "evidence_id": row[1], "locator": row[2],
+                        "message": row[3]})
+    s.events = out
 
 
 def run(case, addresses: dict[str, str] | None = None, kinds=KINDS) -> Correlation:
@@ -223,8 +225,7 @@ def run(case, addresses: dict[str, str] | None = None, kinds=KINDS) -> Correlati
         res.addresses = amap
         for kind, found in _shared_all(db, kinds).items():
             for s in found:
-                if kind in ("account", "service", "task") and len(res.shared) < MAX_DETAILED:
-                    _examples(db, s, kinds[kind])
+                _examples(db, s)
                 res.shared.append(s)
         q = ("SELECT ts, host, evidence_id, locator, message, json_extract(fields, '$.event'), "
              "json_extract(fields, '$.ip'), json_extract(fields, '$.user'), json_extract(fields, '$.logon_type') "
