@@ -14,7 +14,8 @@ What is imported lands under ``INCIDENT/hosts/<host>/<case id>-<custody head>/``
 `ungcuu verify`), or for a case folder ``original/`` its copy; ``case/`` a working case folder whose
 evidence is the imported evidence (same SHA-256), parsed into its own timeline; ``import.json``. The
 host is the examined system's name (the timeline's host, from the collected system information, else
-the name most of its events carry), else the host case's id. The incident's custody log gets one ``import`` entry per collection, with the bundle's
+the name most of its events carry), else the host case's id. An imported bundle file is also evidence of the incident (B5, byte for byte), so the incident's own
+bundle carries every host. The incident's custody log gets one ``import`` entry per collection, with the bundle's
 SHA-256, the host's case id and custody head. The same collection imported again is recognised and
 skipped; a newer collection of the same case (a longer custody chain) is kept beside the older and
 replaces it in the timeline; another case of the same host is merged with it, each event once.
@@ -95,7 +96,7 @@ def _working_case_from_bundle(bundle_dir: Path, work: Path, manifest: dict):
                             collector_version=item.get("collector_version") or "",
                             orig_meta=item.get("orig_meta") or {}, incomplete=item.get("incomplete") or [],
                             media_type=item.get("media_type"), host=item.get("host"), run_id=item.get("run_id"),
-                            size_hint=item.get("size"), custody_action="import")
+                            size_hint=item.get("size"))
     case.custody.append("import_source", manifest.get("case_id") or "", {
         "from_bundle": str(bundle_dir), "custody_head": (manifest.get("custody") or {}).get("last_hash")})
     return case
@@ -225,6 +226,9 @@ def _import_one(incident, src: Path, i: int, n: int, passphrase, public_key, can
         (staging / _hosts.IMPORT_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(dest)
+        if kind == "bundle":  # the bundle itself, byte for byte, so the incident's own bundle carries every host
+            incident.add_file(src, checklist_id="B5", name=src.name, source=str(src), collector="import",
+                              host=host)
         with incident.transaction():
             incident.custody.append("import", f"{host} {case_id}", {
                 "source": str(src), "kind": kind, "bundle_sha256": bundle_sha, "custody_head": head,

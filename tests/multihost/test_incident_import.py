@@ -131,3 +131,37 @@ def test_findings_run_over_the_incident_case(incident):
         c.close()
     hosts_named = {e["evidence_id"].split("/")[0] for f in got for e in f.events}
     assert {"web01", "db01"} <= hosts_named, [(f.rule, f.summary_en) for f in got]
+
+
+def test_reports_name_every_host_and_the_movement(incident):
+    from reports.kinds import build_doc
+
+    c = Case.open(incident, affected_root="")
+    try:
+        m03 = build_doc(c, "initial").plain_text()
+        m04 = build_doc(c, "closing").plain_text()
+        rep = build_doc(c, "findings").plain_text()
+    finally:
+        c.close()
+    hosts_line = "các máy bị ảnh hưởng: WIN-03DLIIOFRRA, db01, web01"
+    assert hosts_line in m03 and hosts_line in m04
+    for h in ("web01", "db01", "WIN-03DLIIOFRRA"):
+        assert f"Máy {h}" in rep
+    assert f"web01 ({WEB_IP}) → db01, tài khoản admin, qua SSH" in rep
+
+
+def test_the_incident_bundle_carries_every_host(incident, bundles, tmp_path):
+    from reports.bundle import build_bundle, verify_bundle
+
+    c = Case.open(incident, affected_root="")
+    try:
+        out = tmp_path / "incident.zip"
+        build_bundle(c, out, include_reports=False)
+    finally:
+        c.close()
+    res = verify_bundle(out)
+    assert res.ok, res.problems
+    items = {i["name"]: i for i in res.manifest["items"]}
+    for name, path in bundles.items():
+        assert items[path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert res.manifest["timeline_events"] == timeline.count(incident)
