@@ -10,7 +10,8 @@ events under its host, analysis/hosts.py):
   ``Accepted`` lines — whose source address belongs to another host of the incident. The host of an
   address comes from ``addresses`` ({address: host}, given by the examiner), each host's collected
   network configuration (network_config.json) and the addresses its own hosts file gives its name. A logon from an address no host owns is kept
-  in ``external`` (the way in, when it comes from outside).
+  in ``external`` (the way in, when it comes from outside). Logons are grouped by (source, host,
+  account, method): each movement is the first such logon (its evidence), with the count and the last.
 - ``story(lang)``: the movements in time order, one line each with its evidence
   (``host/E000012 record 345``), for the C6 narrative (the origin and the path of the attack).
 
@@ -66,9 +67,12 @@ class Movement:
     to_host: str
     user: str
     method: str           # SMB/network logon, RDP, SSH
-    evidence_id: str
+    evidence_id: str      # the first logon of this kind (host, account, method, source)
     locator: str
     message: str
+    count: int = 1        # logons of this kind
+    last: str = ""
+    first_id: int = 0
 
 
 @dataclass
@@ -87,11 +91,13 @@ class Correlation:
         for m in self.movements:
             who = m.user or "?"
             if lang == "vi":
-                out.append(f"{m.time}: {m.from_host} ({m.source_ip}) → {m.to_host}, tài khoản {who}, qua {m.method} "
-                           f"[chứng cứ {m.evidence_id} {m.locator}]")
+                more = f" ({m.count} lần, lần cuối {m.last})" if m.count > 1 else ""
+                out.append(f"{m.time}: {m.from_host} ({m.source_ip}) → {m.to_host}, tài khoản {who}, qua {m.method}"
+                           f"{more} [chứng cứ {m.evidence_id} {m.locator}]")
             else:
-                out.append(f"{m.time}: {m.from_host} ({m.source_ip}) -> {m.to_host} as {who} via {m.method} "
-                           f"[evidence {m.evidence_id} {m.locator}]")
+                more = f" ({m.count} times, last {m.last})" if m.count > 1 else ""
+                out.append(f"{m.time}: {m.from_host} ({m.source_ip}) -> {m.to_host} as {who} via {m.method}"
+                           f"{more} [evidence {m.evidence_id} {m.locator}]")
         return out
 
 
@@ -227,22 +233,36 @@ def run(case, addresses: dict[str, str] | None = None, kinds=KINDS) -> Correlati
             for s in found:
                 _examples(db, s)
                 res.shared.append(s)
-        q = ("SELECT ts, host, evidence_id, locator, message, json_extract(fields, '$.event'), "
-             "json_extract(fields, '$.ip'), json_extract(fields, '$.user'), json_extract(fields, '$.logon_type') "
-             "FROM events WHERE fields IS NOT NULL AND json_extract(fields, '$.event') IN "
-             f"({','.join('?' * len(LOGON_EVENTS))}) ORDER BY ts, id")
-        for ts, host, eid, loc, msg, ev, ip, user, lt in db.execute(q, LOGON_EVENTS):
-            if ev == "logon" and lt not in (3, 10):
-                continue
+        # one row per (source address, host, account, kind of logon): its first event, last time, count
+        q = ("SELECT ip, host, user, ev, lt, MIN(ts) AS first, MAX(ts), COUNT(*), MIN(id) FROM ("
+             "SELECT id, ts, host, json_extract(fields, '$.event') AS ev, json_extract(fields, '$.ip') AS ip, "
+             "json_extract(fields, '$.user') AS user, json_extract(fields, '$.logon_type') AS lt FROM events "
+             "WHERE fields IS NOT NULL) WHERE ev IN (" + ",".join("?" * len(LOGON_EVENTS)) + ") "
+             "AND (ev != 'logon' OR lt IN (3, 10)) AND ip IS NOT NULL AND ip != '' "
+             "GROUP BY ip, host, user, ev, lt ORDER BY first")
+        edges: dict[tuple, Movement] = {}
+        for ip, host, user, ev, lt, first, last, n, first_id in db.execute(q, LOGON_EVENTS):
             nip = _norm_ip(ip or "")
             if nip is None:
                 continue
             src = amap.get(nip, "")
-            m = Movement(iso_z(ts), ts, src, nip, host or "", user or "", _method(ev, lt), eid, loc, msg)
-            if src and src != host:
-                res.movements.append(m)
-            elif not src:
-                res.external.append(m)
+            if src == host:
+                continue
+            key = (src or nip, host or "", user or "", _method(ev, lt))
+            m = edges.get(key)
+            if m is None:
+                edges[key] = Movement(iso_z(first), first, src, nip, host or "", user or "", key[3], "", "", "",
+                                      count=n, last=iso_z(last), first_id=first_id)
+            else:
+                m.count += n
+                m.last = max(m.last, iso_z(last))
+                if first < m.ts:
+                    m.ts, m.time, m.first_id, m.source_ip = first, iso_z(first), first_id, nip
+        for m in sorted(edges.values(), key=lambda m: (m.ts, m.to_host)):
+            row = db.execute("SELECT evidence_id, locator, message FROM events WHERE id = ?", (m.first_id,)).fetchone()
+            if row:
+                m.evidence_id, m.locator, m.message = row
+            (res.movements if m.from_host else res.external).append(m)
     finally:
         db.close()
     return res
