@@ -99,11 +99,11 @@ def iter_merge(db: sqlite3.Connection, case, cancel=None) -> Iterator[int]:
             names.append(name)
         try:
             db.execute("BEGIN")
-            prefix = host + "/"
+            prefix = host + "/"  # in time order per host: ids follow time (correlate takes MIN(id) as the first)
             if len(names) == 1:
                 cur = db.execute(
                     f"INSERT INTO events ({_COLS}) SELECT ts, offset_s, timestamp_desc, source, parser, ?, message, "
-                    f"fields, ? || evidence_id, locator FROM {names[0]}.events", (host, prefix))
+                    f"fields, ? || evidence_id, locator FROM {names[0]}.events ORDER BY ts, id", (host, prefix))
             else:  # the same host from several cases: an event seen in more than one is kept once
                 union = " UNION ALL ".join(
                     f"SELECT ts, offset_s, timestamp_desc, source, parser, message, fields, evidence_id, locator, "
