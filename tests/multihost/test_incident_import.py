@@ -165,3 +165,22 @@ def test_the_incident_bundle_carries_every_host(incident, bundles, tmp_path):
     for name, path in bundles.items():
         assert items[path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert res.manifest["timeline_events"] == timeline.count(incident)
+
+
+def test_import_is_a_cancellable_generator(bundles, tmp_path):
+    import threading
+
+    from collectors.errors import Cancelled
+    from reports.incident_case import iter_import
+
+    stop = threading.Event()
+    gen = iter_import(tmp_path / "INC", [bundles["win"]], cancel=stop)
+    stages = []
+    with pytest.raises(Cancelled):
+        for p in gen:
+            stages.append(p.stage)
+            if p.stage == "parse":
+                stop.set()
+    assert stages[:2] == ["verify", "extract"]
+    assert hosts.collections(tmp_path / "INC") == []
+    assert not any((tmp_path / "INC" / "tmp").iterdir())  # the staging folder is removed
