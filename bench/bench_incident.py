@@ -124,7 +124,8 @@ def main() -> int:
         summary = timeline.build(inc)
         merge_s, merge_cpu = time.perf_counter() - t, time.process_time() - c
         assert summary.events == total, (summary.events, total)
-        print(f"merge (import into the incident timeline): {merge_s:.1f} s = {total / merge_s:,.0f} events/s; "
+        rss_merge = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"merge (import into the incident timeline, peak RSS so far {rss_merge:.0f} MB): {merge_s:.1f} s = {total / merge_s:,.0f} events/s; "
               f"CPU {merge_cpu:.1f} s = {total / max(merge_cpu, 1e-9):,.0f} events/s per CPU second  (goal >= 100,000/s)")
         mid = T0 + SPAN // 2
         flt_w = timeline.Filter(start=mid, end=mid + 3600 * 1_000_000)

@@ -264,9 +264,17 @@ def iter_import(incident, sources, passphrase: str | Callable | None = None, pub
     timeline across hosts. Returns the list of ImportResult."""
     from collectors.case import Case
 
-    if isinstance(incident, (str, Path)):
+    opened = isinstance(incident, (str, Path))
+    if opened:
         incident = Case.open_or_create(incident, affected_root="")
-    sources = [Path(s) for s in sources]
+    try:
+        return (yield from _import_all(incident, [Path(s) for s in sources], passphrase, public_key, cancel))
+    finally:
+        if opened:
+            incident.close()
+
+
+def _import_all(incident, sources: list[Path], passphrase, public_key, cancel) -> Iterator[ImportProgress]:
     results: list[ImportResult] = []
     for i, src in enumerate(sources):
         if _cancelled(cancel):
