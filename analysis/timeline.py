@@ -291,9 +291,6 @@ def iter_build(case, cancel=None) -> Iterator[Progress]:
             for merged in _hosts.iter_merge(db, case, cancel):
                 summary.events = own + merged
                 yield Progress(len(jobs), len(jobs), summary.events, "hosts", summary.skipped)
-        if imported:  # millions of rows: the index sorts run in two threads with a larger (bounded) cache
-            db.execute("PRAGMA threads=2")
-            db.execute("PRAGMA cache_size=-131072")
         db.executescript(_INDEXES)
         if imported:
             db.execute("CREATE INDEX events_host ON events (host, ts)")

@@ -119,7 +119,8 @@ def main() -> int:
         for i in range(a.hosts):
             generate_host(base / "INC" / hosts.HOSTS_DIR / f"host{i:02d}" / f"UC-BENCH{i:04d}", i, a.events, a.hosts)
         gen_s = time.perf_counter() - t
-        print(f"generated {a.hosts} hosts x {a.events:,} events = {total:,} in {gen_s:.1f} s")
+        print(f"generated {a.hosts} hosts x {a.events:,} events = {total:,} in {gen_s:.1f} s (peak RSS so far "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
         t, c = time.perf_counter(), time.process_time()
         summary = timeline.build(inc)
         merge_s, merge_cpu = time.perf_counter() - t, time.process_time() - c
