@@ -9,8 +9,10 @@ from .document import Bullets, Heading, Para, Table
 
 
 def affected(case) -> list[dict]:
+    if getattr(case, "path", None) is None:  # no case folder (a record alone): no imported host
+        return []
     try:
-        return _hosts.current(case) if case is not None else []
+        return _hosts.current(case)
     except OSError:
         return []
 
