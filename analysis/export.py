@@ -10,6 +10,8 @@
   csv: Timesketch reads it with pandas, which drops a whole chunk of rows whose ``datetime`` column mixes
   offsets, so every row is written in one offset, the host's (the source's own offset is the
   ``source_offset`` column); the fields as one JSON column.
+- ``timesketch`` (bounded field set, one timeline per host), ``ecs`` / ``ecs-bulk`` (SIEM NDJSON in the
+  Elastic Common Schema): analysis/export_siem.py.
 - ``bodyfile``: Sleuth Kit 3.x body file, ``MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime``,
   one line per collected file (its original metadata) and per line of any collected body file.
 - ``mactime``: the mactime-style view of the file-system events (date, size, macb, mode, uid, gid, inode,
@@ -152,11 +154,18 @@ def export(case, fmt: str, out: IO[str], flt: timeline.Filter | None = None) -> 
     if fmt == "csv":
         offset = timeline.meta(case).get("host_offset_s") or "0"
         return write_csv(timeline.events(case, flt), out, int(offset) if offset.lstrip("-").isdigit() else 0)
+    if fmt in ("timesketch", "ecs", "ecs-bulk"):  # bounded field sets: analysis/export_siem.py
+        from analysis import export_siem
+
+        rows = timeline.events(case, flt)
+        if fmt == "timesketch":
+            return export_siem.write_timesketch(rows, out)
+        return export_siem.write_ecs(rows, out, index="ungcuu" if fmt == "ecs-bulk" else None)
     if fmt == "bodyfile":
         return write_bodyfile(case, out)
     if fmt == "mactime":
         return write_mactime(case, out)
-    raise ValueError(f"unknown format {fmt!r} (jsonl, csv, bodyfile, mactime)")
+    raise ValueError(f"unknown format {fmt!r} (jsonl, csv, timesketch, ecs, ecs-bulk, bodyfile, mactime)")
 
 
 def to_string(case, fmt: str, flt=None) -> str:

@@ -17,6 +17,7 @@ RUN_STATES = ("running", "completed", "cancelled", "failed")
 CUSTODY_ACTIONS = frozenset({
     "create", "collect", "add", "derive", "export", "verify", "transfer", "incident", "note", "outcome",
     "collect-start", "collect-end", "analysis_mark", "analysis_unmark", "reconcile", "examiner",
+    "import", "import_refused", "import_source",
 })
 
 

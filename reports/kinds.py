@@ -14,6 +14,7 @@ import sqlite3
 
 from collectors.errors import UngCuuError
 
+from . import incident_hosts
 from . import sources as src
 from .document import (
     EMPTY,
@@ -243,7 +244,8 @@ def _form03(c: _Ctx) -> Doc:
     doc.add(c.line(("Tên đơn vị vận hành hệ thống thông tin (*)", "system.operator")),
             c.line(("Cơ quan chủ quản", "system.owner")))
     name_line = c.line(("Tên hệ thống bị sự cố", "system.name"))
-    extra = [x for x in (c.v("system.domains", ""), c.v("system.ip_addresses", "")) if x]
+    extra = [x for x in (c.v("system.domains", ""), c.v("system.ip_addresses", ""),
+                         incident_hosts.affected_text(c.case)) if x]
     if extra:
         label, value = name_line.parts[0]
         name_line.parts[0] = (label, f"{value} ({'; '.join(extra)})")
@@ -374,6 +376,8 @@ def _form04(c: _Ctx) -> Doc:
     doc.add(Heading("THÔNG TIN CHI TIẾT VỀ HỆ THỐNG BỊ SỰ CỐ"))
     doc.add(c.field("system.operator", required=True),
             c.field("system.owner"), c.field("system.name"))
+    if incident_hosts.affected_text(c.case):
+        doc.blocks[-1].value += f" ({incident_hosts.affected_text(c.case)})"
     level = _get(c.rec, "system.level")
     doc.add(Checks("Phân loại cấp độ", [(f"Cấp độ {i}", level == i) for i in range(1, 6)]))
     summary = c.v("closing.summary", "") or c.v("title", "") or c.v("description")
@@ -694,6 +698,7 @@ def _findings(c: _Ctx) -> Doc:
     doc.add(FieldLine(L("Ảnh hưởng, thiệt hại", "Impact"), c.v("impact")))
     _key_events_section(c, doc)
     _findings_table(c, doc)
+    incident_hosts.add_sections(c, doc)
     _evidence_section(c, doc)
     doc.add(Heading(L("6. Các bước đã thực hiện", "6. Steps taken")), _actions_table(c))
     doc.add(Heading(L("7. Bài học kinh nghiệm", "7. Lessons learned")), Para(c.v("closing.lessons"), "body"))

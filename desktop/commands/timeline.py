@@ -12,7 +12,8 @@ HELP = "dựng dòng thời gian của hồ sơ và xuất (jsonl/csv cho Timesk
 
 def add_arguments(p) -> None:
     p.add_argument("--case", required=True, help="case folder / thư mục hồ sơ")
-    p.add_argument("--format", choices=("jsonl", "csv", "bodyfile", "mactime", "summary"), default="summary",
+    p.add_argument("--format", choices=("jsonl", "csv", "timesketch", "ecs", "ecs-bulk", "bodyfile", "mactime",
+                                        "summary"), default="summary",
                    help="output format (default: summary of what was parsed)")
     p.add_argument("--out", help="output file (default: standard output)")
     p.add_argument("--rebuild", action="store_true", help="rebuild even when the timeline is current")
@@ -20,6 +21,9 @@ def add_arguments(p) -> None:
     p.add_argument("--end", help="only events before this time (ISO 8601)")
     p.add_argument("--source", action="append", help="only this source (repeatable): auth, syslog, evtx, ...")
     p.add_argument("--grep", help="only events whose message contains this text")
+    p.add_argument("--host", action="append", help="only this host of an incident case (repeatable)")
+    p.add_argument("--per-host", metavar="FOLDER",
+                   help="timesketch/ecs/ecs-bulk: one file per host in FOLDER (one Timesketch timeline per host)")
 
 
 def _time(value, what):
@@ -37,6 +41,7 @@ def _time(value, what):
 def run(args) -> int:
     from analysis import export, timeline
     from collectors.case import Case
+    from collectors.errors import UngCuuError
 
     from ._terminal import safe
 
@@ -51,7 +56,15 @@ def run(args) -> int:
     if progress:
         sys.stderr.write("\n")
     flt = timeline.Filter(start=_time(args.start, "start"), end=_time(args.end, "end"), sources=args.source,
-                          text=args.grep)
+                          text=args.grep, hosts=args.host)
+    if args.per_host:
+        from analysis import export_siem
+
+        if args.format not in ("timesketch", "ecs", "ecs-bulk"):
+            raise UngCuuError("--per-host: with --format timesketch, ecs or ecs-bulk")
+        for host, path in export_siem.write_per_host(case, args.format, args.per_host, flt).items():
+            print(safe(f"{host or '-'}: {path}"), file=sys.stderr)
+        return 0
     if args.format == "summary":
         reports = timeline.parse_reports(case)
         total = timeline.count(case)

@@ -72,6 +72,7 @@ class TimelineModel(QAbstractTableModel):
         self.lang = lang
         self.conn = conn
         self.path = None
+        self.show_host = False  # an incident case: the host beside the source
         self.flt = None
         self.rows: list[dict] = []
         self.exhausted = True
@@ -174,7 +175,7 @@ class TimelineModel(QAbstractTableModel):
             if col == 0:
                 return display_time(r["ts"], self.tz) if role == Qt.DisplayRole else r["datetime"]
             if col == 1:
-                return r["source"]
+                return f"{r.get('host') or ''} · {r['source']}" if self.show_host else r["source"]
             if col == 2:
                 return time_desc(r["timestamp_desc"], self.lang) if role == Qt.DisplayRole else r["timestamp_desc"]
             if col == 3:
@@ -319,6 +320,10 @@ class TimelinePage(QWidget):
         self.source_combo.setAccessibleName(tr("Source"))
         self.source_combo.setMinimumWidth(160)
         self.source_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.host_combo = QComboBox()  # an incident case: its hosts (hidden for a single-host case)
+        self.host_combo.setAccessibleName(tr("Host"))
+        self.host_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.host_combo.setVisible(False)
         self.start_edit.setMinimumWidth(190)
         self.end_edit.setMinimumWidth(190)
         self._placeholders()
@@ -330,6 +335,8 @@ class TimelinePage(QWidget):
         for w in (self.start_edit, self.end_edit, self.source_combo, self.text_edit, self.apply_btn, self.clear_btn):
             filt.addWidget(w)
         filt.setStretch(3, 2)
+        filt.insertWidget(3, self.host_combo)
+        self.host_combo.currentIndexChanged.connect(lambda *_: self.apply_filter())
         lay.addLayout(filt)
         for w in (self.start_edit, self.end_edit, self.text_edit):
             w.returnPressed.connect(self.apply_filter)
@@ -443,10 +450,20 @@ class TimelinePage(QWidget):
                 for src, n in tl.source_counts(self.conn).items():
                     self.source_combo.addItem(f"{src} ({n})", src)
                 self.source_combo.blockSignals(False)
+                host_counts = getattr(tl, "host_counts", None)
+                hosts = {h: n for h, n in host_counts(self.conn).items() if h} if host_counts else {}
+                self.host_combo.blockSignals(True)
+                self.host_combo.clear()
+                self.host_combo.addItem(tr("all hosts"), None)
+                for h, n in hosts.items():
+                    self.host_combo.addItem(f"{h} ({n})", h)
+                self.host_combo.blockSignals(False)
+                self.host_combo.setVisible(len(hosts) > 1)
+                self.model.show_host = len(hosts) > 1
                 self.apply_filter()
         self.build_btn.setEnabled(tl is not None and self.case is not None)
-        for w in (self.start_edit, self.end_edit, self.source_combo, self.text_edit, self.apply_btn, self.clear_btn,
-                  self.mark_btn):
+        for w in (self.start_edit, self.end_edit, self.source_combo, self.host_combo, self.text_edit, self.apply_btn,
+                  self.clear_btn, self.mark_btn):
             w.setEnabled(enabled)
 
     def current_filter(self):
@@ -455,7 +472,11 @@ class TimelinePage(QWidget):
         end = parse_time(self.end_edit.text(), self.tz)
         src = self.source_combo.currentData()
         text = self.text_edit.text().strip() or None
-        return tl.Filter(start=start, end=end, sources=[src] if src else None, text=text)
+        flt = tl.Filter(start=start, end=end, sources=[src] if src else None, text=text)
+        host = self.host_combo.currentData()
+        if host:
+            flt.hosts = [host]
+        return flt
 
     def apply_filter(self) -> None:
         if self.conn is None:
@@ -499,6 +520,9 @@ class TimelinePage(QWidget):
         self.end_edit.clear()
         self.text_edit.clear()
         self.source_combo.setCurrentIndex(0)
+        self.host_combo.blockSignals(True)
+        self.host_combo.setCurrentIndex(0)
+        self.host_combo.blockSignals(False)
         self.apply_filter()
 
     def _bucket(self, start: int, end: int) -> None:

@@ -768,6 +768,14 @@
             <translation>mọi nguồn</translation>
         </message>
         <message>
+            <source>all hosts</source>
+            <translation>mọi máy</translation>
+        </message>
+        <message>
+            <source>Host</source>
+            <translation>Máy</translation>
+        </message>
+        <message>
             <source>Evidence was added since it was built: update it.</source>
             <translation>Có chứng cứ mới từ lần dựng trước: hãy cập nhật.</translation>
         </message>
