@@ -229,7 +229,7 @@ def run(case, addresses: dict[str, str] | None = None, kinds=KINDS) -> Correlati
             if _norm_ip(ip):
                 amap[_norm_ip(ip)] = h
         res.addresses = amap
-        for kind, found in _shared_all(db, kinds).items():
+        for found in _shared_all(db, kinds).values():
             for s in found:
                 _examples(db, s)
                 res.shared.append(s)

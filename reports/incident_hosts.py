@@ -3,7 +3,10 @@ report a section per host (its collection, custody head, events and findings) an
 (analysis/correlate.py). A case with no imported host gets nothing from here."""
 from __future__ import annotations
 
+import sqlite3
+
 from analysis import hosts as _hosts
+from collectors.errors import UngCuuError
 
 from .document import Bullets, Heading, Para, Table
 
@@ -59,7 +62,7 @@ def add_sections(c, doc) -> None:
         from analysis import correlate
 
         res = correlate.run(c.case)
-    except Exception as exc:  # a damaged timeline must not stop the report
+    except (UngCuuError, OSError, sqlite3.Error) as exc:  # a damaged timeline must not stop the report
         doc.add(Para(L(f"Không đối chiếu được giữa các máy: {exc}", f"Cross-host correlation failed: {exc}"),
                      "italic"))
         return
