@@ -139,3 +139,53 @@ def test_recheck_after_the_fix(collected, capsys):
     assert "2 vẫn còn" in case.incident()["actions"][-1]["result"]
     assert verify_case(case.path, log=False).ok
     case.close()
+
+
+def test_marks_and_recheck_reach_the_progress_report_and_form_04(collected, capsys):
+    from reports.document import Table
+    from reports.kinds import build_doc
+
+    case_dir, root = collected
+    plan = _plan(capsys, case_dir)
+    first = plan["steps"][0]
+    assert _cli("remediate", "--case", str(case_dir), "mark", first["id"], "--failed", "--reason", "không đủ quyền") == 0
+    assert _cli("recheck", "--case", str(case_dir), "--root", str(root)) == 1
+    case = Case.open(case_dir, affected_root="")
+    for kind in ("progress", "closing"):
+        doc = build_doc(case, kind, lang="vi")
+        rows = [r for b in doc.blocks if isinstance(b, Table) for r in b.rows]
+        assert any(r[2] == f"[{first['id']}] {first['title_vi']}" and r[3] == "không thành công: không đủ quyền"
+                   for r in rows), kind
+        assert any(r[2].startswith("Kiểm tra lại toàn bộ hệ thống") and "vẫn còn" in r[3] for r in rows), kind
+    case.close()
+
+
+def test_windows_findings_make_windows_steps():
+    from analysis.findings import Finding
+
+    def f(rule, details, kind="persistence", sev="high"):
+        return Finding(kind, "H2", sev, "vi", "en", rule, None, ["E000009"], [], details)
+
+    steps = remediation.build([
+        f("H2-run-key", {"hive": "HKLM", "key": r"Software\Microsoft\Windows\CurrentVersion\Run", "name": "upd",
+                         "value": r"C:\Users\Public\updater.exe -k"}),
+        f("H2-windows-service-path", {"name": "EvilSvc", "binpath": r"C:\ProgramData\evil.exe"}),
+        f("H2-scheduled-task", {"path": r"\Microsoft\Updater", "actions": [{"command": r"C:\Users\Public\u.exe"}],
+                                "hidden": True}),
+        f("H2-windows-wmi-subscription", {"event": "wmi_subscription", "consumer": "EvilConsumer"}),
+        f("H2-windows-autostart-registry", {"event": "registry", "key": r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion"
+                                            r"\Image File Execution Options\sethc.exe\Debugger"}),
+        f("C6-failed-then-success", {"ip": "203.0.113.9", "success_account": "Administrator"}, "origin_candidate",
+          "critical"),
+    ], "windows")
+    by = {s.action: s for s in steps}
+    assert by["delete_registry_value"].commands[1].startswith(r'reg delete "HKLM\Software\Microsoft\Windows\CurrentVersion\Run" /v "upd"') \
+        or any(s.target.get("name") == "upd" for s in steps)
+    assert by["delete_service"].commands[2] == 'sc.exe delete "EvilSvc"'
+    assert by["delete_task"].commands[1] == r'schtasks /Delete /TN "\Microsoft\Updater" /F'
+    assert "EvilConsumer" in by["delete_wmi_subscription"].commands[2]
+    ifeo = next(s for s in steps if s.target.get("name") == "Debugger")
+    assert "IFEO" in ifeo.title_en and ifeo.os == "windows"
+    assert by["change_password"].commands[0] == "net user Administrator *" and by["change_password"].os == "windows"
+    assert all(s.evidence_ids == ["E000009"] and s.findings[0]["rule"] for s in steps)
+    assert len({s.key for s in steps}) == len(steps) == 6
