@@ -270,7 +270,7 @@ def _add_osv(feed: Feed, adv: dict, dates: list[str]) -> None:
         fam = family_of_ecosystem(eco)
         if not fam or not name:
             continue
-        release = eco.split(":", 1)[1].strip() if ":" in eco else None
+        release = eco.split(":")[1].strip() if ":" in eco else None  # "Ubuntu:22.04:LTS" -> 22.04
         ranges = []
         for r in aff.get("ranges") or []:
             if r.get("type") in ("ECOSYSTEM", "SEMVER"):
@@ -344,16 +344,36 @@ def _zip_json_members(path: Path):
             yield info.filename, data
 
 
+@dataclass
+class FeedProgress:
+    advisories: int
+    source: str
+
+
 def load_feed(paths) -> Feed:
     """Read feed files, folders of OSV JSON and OSV zip dumps; each source's SHA-256 and date recorded."""
+    feed = None
+    for ev in iter_load_feed(paths):
+        feed = ev
+    return feed
+
+
+def iter_load_feed(paths, cancel=None):
+    """load_feed as a generator for the GUI: FeedProgress every 10,000 advisories, then the Feed (None when
+    cancelled)."""
     feed = Feed()
     for p in [Path(x) for x in ([paths] if isinstance(paths, (str, Path)) else paths)]:
+        yield FeedProgress(feed.advisories, str(p))
         dates: list[str] = []
         formats: set[str] = set()
         before = feed.advisories
         if p.is_dir():
             lines = []
-            for f in sorted(p.rglob("*.json")):
+            for n, f in enumerate(sorted(p.rglob("*.json")), 1):
+                if n % 10000 == 0:
+                    if cancel is not None and cancel.is_set():
+                        return
+                    yield FeedProgress(feed.advisories, str(p))
                 try:
                     data = json.loads(f.read_bytes())
                     formats.add(_add_json(feed, data, dates))
@@ -369,7 +389,11 @@ def load_feed(paths) -> Feed:
             try:
                 if zipfile.is_zipfile(p):
                     kind = "zip"
-                    for member, data in _zip_json_members(p):
+                    for n, (member, data) in enumerate(_zip_json_members(p), 1):
+                        if n % 10000 == 0:
+                            if cancel is not None and cancel.is_set():
+                                return
+                            yield FeedProgress(feed.advisories, str(p))
                         try:
                             formats.add(_add_json(feed, json.loads(data), dates))
                         except (ValueError, UnreadableInput) as exc:
@@ -384,7 +408,7 @@ def load_feed(paths) -> Feed:
         feed.sources.append({"path": str(p), "kind": kind, "format": ",".join(sorted(formats)) or "empty",
                              "sha256": sha, "date": max(dates) if dates else mtime, "file_mtime": mtime,
                              "advisories": feed.advisories - before})
-    return feed
+    yield feed
 
 
 def utc_iso(ts: float) -> str:
@@ -426,9 +450,9 @@ def _releases(os_release: dict | None) -> set[str]:
     out = {str(r.get(k)) for k in ("VERSION_ID", "version_id", "VERSION_CODENAME", "version_codename") if r.get(k)}
     for v in list(out):
         major = v.split(".", 1)[0]
+        out.add(major)  # "AlmaLinux:8" applies to 8.9
         if major in DEBIAN_CODENAMES:
             out.add(DEBIAN_CODENAMES[major])
-            out.add(major)
     return out
 
 

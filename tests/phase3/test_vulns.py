@@ -116,3 +116,23 @@ def test_bad_feed_is_a_clear_error(tmp_path):
     with pytest.raises(Exception) as exc:
         vulns.load_feed([bad])
     assert "vulnerability feed" in str(exc.value)
+
+
+def test_osv_folder_and_list_feeds(tmp_path):
+    folder = tmp_path / "osv"
+    write(folder, "Debian/DSA-9999-1.json", json.dumps(OSV))
+    write(folder, "AlmaLinux/ALSA-1.json", json.dumps({
+        "id": "ALSA-2026:1", "aliases": ["CVE-2026-0009"], "affected": [
+            {"package": {"ecosystem": "AlmaLinux:8", "name": "openssl"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:3.0.7-25.el9_3"}]}]}]}))
+    write(folder, "broken.json", "{")
+    feed = vulns.load_feed([folder])
+    assert feed.advisories == 2 and len(feed.problems) == 1 and "broken.json" in feed.problems[0]
+    pk = [{"name": "openssl", "version": "1:3.0.7-24.el9", "manager": "rpm"},
+          {"name": "openssh-server", "version": "1:9.2p1-2+deb12u3", "manager": "dpkg", "installed": True}]
+    found = vulns.match(pk, feed, {"VERSION_ID": "8.9"})
+    assert [(v["package"], v["cves"]) for v in found] == [("openssl", ["CVE-2026-0009"])]
+    pk[0]["version"] = "1:3.0.7-25.el9_3"
+    assert vulns.match(pk, feed, {"VERSION_ID": "8.9"}) == []
+    lst = write(tmp_path, "list.json", json.dumps([OSV]))
+    assert vulns.load_feed(lst).sources[0]["format"] == "osv"
