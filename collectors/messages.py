@@ -319,6 +319,13 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (_PATH + r": (?P<e>" + "|".join(re.escape(k) for k in STRERROR) + r")", _fmt("{p}: {e}", e=_err)),
 ]]
 
+# the Windows artifacts' phrases (collectors/messages_windows.py), before the general rules
+from . import messages_windows as _win  # noqa: E402
+
+EXACT.update(_win.EXACT)
+TIME_DESC.update(_win.TIME_DESC)
+RULES[:0] = [(re.compile(rx, re.S), _fmt(out)) for rx, out in _win.RULES]
+
 _COLLECTOR = re.compile(r"([a-z][a-z0-9_]*): (.+)", re.S)
 _OPEN, _CLOSE = "([{`", ")]}`"
 

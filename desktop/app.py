@@ -49,6 +49,9 @@ def create_app(argv: list[str] | None = None):
     if app is None:
         app = QApplication(argv if argv is not None else [sys.argv[0]])
     load_fonts()
+    from desktop.ui.common import install_wheel_guard
+
+    install_wheel_guard(app)
     return app
 
 

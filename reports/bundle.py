@@ -16,6 +16,7 @@ opens with the passphrase alone; see bundle_io.py)::
     custody.jsonl     the case's hash-chained custody log at the time of bundling
     evidence/E000001-<name>   the evidence files, byte for byte
     reports/*.pdf     the findings report, Mẫu 03 (and Mẫu 04 when filled), and reports already exported
+    reports/annex/evidence.csv, custody.csv   the findings report's long tables (reports/annex.py)
     timeline/timeline.jsonl   the timeline (Timesketch JSONL), when the analysis package can make it
     SHA256SUMS        `sha256sum -c` list of EVERY other member (manifest and README included)
     SHA256SUMS.sig    optional: raw Ed25519 signature of SHA256SUMS (`openssl pkeyutl -verify -rawin`)
@@ -327,8 +328,19 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
             add("custody.jsonl", "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n"
                                          for e in custody_entries).encode("utf-8"))
             if include_reports:
-                for name, data in _report_members(case, notes):
+                from .bundle_info import building
+
+                token = building.set(out_path.name)
+                try:
+                    members = _report_members(case, notes)
+                finally:
+                    building.reset(token)
+                for name, data in members:
                     add(name, data)
+                from .annex import CUSTODY_NAME, EVIDENCE_NAME, custody_csv, evidence_csv
+
+                add(EVIDENCE_NAME, evidence_csv(case, records))
+                add(CUSTODY_NAME, custody_csv(case, custody_entries))
             timeline_events = None
             if include_timeline:
                 buf = io.StringIO()

@@ -38,11 +38,12 @@ def render_bytes(case, kind: str, fmt: str = "pdf", lang: str = "vi", now: dt.da
     if fmt == "pdf":
         return render_pdf(doc), doc.missing
     if fmt == "docx":
-        return render_docx(doc), doc.missing
+        return render_docx(doc, now=now), doc.missing
+    from .bundle_info import latest_bundle
+
     incident = case.incident()
-    pdf = render_pdf(doc)
-    return render_eml(doc, incident, recipients_for(incident), pdf=pdf, filename=default_name(case, kind, "")[:-1],
-                      now=now), doc.missing
+    return render_eml(doc, incident, recipients_for(incident), pdf=render_pdf(doc), docx=render_docx(doc, now=now),
+                      filename=default_name(case, kind, "")[:-1], now=now, bundle=latest_bundle(case)), doc.missing
 
 
 def default_name(case, kind: str, fmt: str) -> str:
