@@ -192,13 +192,21 @@ def probe(view, step) -> tuple[str, str, list[str]]:
         if ids:
             return GONE, "not running and not found in this collection", ids
         return UNKNOWN, "this collection has neither the file nor a process list to look in", []
-    if a == "delete_registry_value":
-        rec, rows = _json(view, "windows_run_keys.json")
-        if rows is None:
-            return UNKNOWN, "no Run-key list in this collection", []
-        hit = any(isinstance(r, dict) and r.get("name") == t.get("name") and
-                  (not t.get("key") or r.get("key") == t.get("key")) for r in rows)
-        return (PRESENT, "value still there", [rec.id]) if hit else (GONE, "value no longer there", [rec.id])
+    if a in ("delete_registry_value", "reset_registry_value"):
+        ids, seen, rows = [], False, []
+        for name in ("windows_run_keys.json", "windows_autoruns.json"):
+            rec, got = _json(view, name)
+            if got is not None:
+                ids.append(rec.id)
+                seen = True
+                rows += [r for r in got if isinstance(r, dict)]
+        if not seen:
+            return UNKNOWN, "no autostart registry list in this collection", []
+        same = [r for r in rows if r.get("name") == t.get("name") and (not t.get("key") or r.get("key") == t.get("key"))]
+        if a == "reset_registry_value":
+            bad = [r for r in same if str(r.get("value") or "").strip().lower() != t["default"].lower()]
+            return (PRESENT, f"still {bad[0].get('value')}", ids) if bad else (GONE, "back to the default", ids)
+        return (PRESENT, "value still there", ids) if same else (GONE, "value no longer there", ids)
     if a == "delete_service":
         rec, rows = _json(view, "windows_services.json")
         if rows is None:

@@ -32,6 +32,7 @@ STATUSES = ("pending", "done", "skipped", "failed")
 STATUS_VI = {"pending": "chưa làm", "done": "đã làm", "skipped": "bỏ qua", "failed": "không thành công"}
 QUARANTINE_LINUX = "/root/ungcuu-quarantine"
 QUARANTINE_WINDOWS = r"C:\UngCuu-Quarantine"
+EXECUTABLE_SUFFIXES = (".exe", ".dll", ".scr", ".ps1", ".bat", ".cmd", ".vbs", ".js", ".hta", ".sys", ".com")
 # packages that sit behind an entry point (origin findings): the patch steps name them
 ENTRY_PACKAGES = {
     "ssh": ("openssh-server", "openssh", "openssh-sftp-server", "dropbear"),
@@ -231,6 +232,30 @@ def _run_key(f, d: dict) -> list[Step]:
                  cmds, [_ref(f)], list(f.evidence_ids))]
 
 
+WINLOGON_DEFAULTS = {"Shell": "explorer.exe", "Userinit": r"C:\Windows\system32\userinit.exe,"}
+
+
+def _reset_value(f, d: dict) -> list[Step]:
+    """Winlogon Shell/Userinit and AppInit_DLLs are reset to the Windows default, never deleted (a missing
+    Shell or Userinit stops anyone from logging on)."""
+    hive, key, name = d.get("hive") or "HKLM", d.get("key") or "", d.get("name") or ""
+    full = f"{hive}\\{key}"
+    if d.get("location") == "appinit_dlls":
+        default = ""
+        extra = [f'reg add "{full}" /v LoadAppInit_DLLs /t REG_DWORD /d 0 /f']
+    else:
+        default = WINLOGON_DEFAULTS.get(name, "")
+        extra = []
+    cmds = [f'reg export "{full}" "{QUARANTINE_WINDOWS}\\registry-backup.reg" /y',
+            f'reg add "{full}" /v "{name}" /t REG_SZ /d "{default}" /f', *extra,
+            f'reg query "{full}" /v "{name}"   # expect: {default or "(empty)"}']
+    return [Step("reset_registry_value", "windows", {"hive": hive, "key": key, "name": name, "default": default,
+                                                    "value": str(d.get("value") or "")[:500]},
+                 f"Đặt lại {name} trong {full} về mặc định ({default or 'rỗng'}); đang là {str(d.get('value'))[:100]}",
+                 f"Reset {name} in {full} to the default ({default or 'empty'}); now {str(d.get('value'))[:100]}",
+                 cmds, [_ref(f)], list(f.evidence_ids))]
+
+
 def _service(f, name: str, path: str) -> list[Step]:
     cmds = [f"sc.exe qc \"{name}\"", f"sc.exe stop \"{name}\"", f"sc.exe delete \"{name}\"",
             f"sc.exe query \"{name}\"   # expect: 1060 does not exist"]
@@ -372,14 +397,24 @@ def steps_for(f, os_: str = "linux", packages: list[dict] | None = None) -> list
         return _group_member(f, str(d["member"]), d["group"], "windows")
     if rule.startswith("H2-windows-wmi") or d.get("consumer"):
         return _wmi(f, d)
+    if d.get("location") in ("winlogon", "appinit_dlls"):
+        return _reset_value(f, d)
     if rule == "H2-run-key" or ("hive" in d and "name" in d and "key" in d):
         return _run_key(f, d)
-    if rule == "H2-scheduled-task" or d.get("task"):
+    if "rid" in d and d.get("name"):
+        return _lock_account(f, str(d["name"]), "windows")
+    if isinstance(d.get("resources"), list):  # an antivirus detection: the files it names
+        out = []
+        for r in d["resources"]:
+            if isinstance(r, dict) and r.get("kind") in ("file", "containerfile") and r.get("path"):
+                out += _quarantine(f, str(r["path"]), None)
+        return out
+    if rule == "H2-scheduled-task" or d.get("task") or (d.get("path") and "actions" in d):
         name = d.get("path") or d.get("name") or d.get("task") or ""
         acts = d.get("actions")
         action = json.dumps(acts, ensure_ascii=False) if acts else str(d.get("action") or d.get("command") or "")
         return _task(f, str(name), action)
-    if rule in ("H2-windows-service-path", "H2-windows-service-installed") or d.get("service"):
+    if rule in ("H2-windows-service-path", "H2-windows-service-installed") or d.get("service") or "binpath" in d:
         name = d.get("service") or d.get("name") or ""
         path = str(d.get("binpath") or d.get("image_path") or d.get("image") or d.get("path") or "")
         return _service(f, str(name), path)
@@ -388,8 +423,9 @@ def steps_for(f, os_: str = "linux", packages: list[dict] | None = None) -> list
     exe = d.get("exe") or (d.get("path") if d.get("mode") or d.get("sha256") else None)
     if exe:
         return _quarantine(f, str(exe), d.get("exe_sha256") or d.get("sha256"), d.get("pids") or ())
-    if d.get("sha256") and d.get("path"):
-        return _quarantine(f, d["path"], d["sha256"])
+    if d.get("path") and (d.get("sha256") or (_is_windows_path(str(d["path"])) and
+                                              str(d["path"]).lower().endswith(EXECUTABLE_SUFFIXES))):
+        return _quarantine(f, str(d["path"]), d.get("sha256"))
     return []
 
 

@@ -189,3 +189,37 @@ def test_windows_findings_make_windows_steps():
     assert by["change_password"].commands[0] == "net user Administrator *" and by["change_password"].os == "windows"
     assert all(s.evidence_ids == ["E000009"] and s.findings[0]["rule"] for s in steps)
     assert len({s.key for s in steps}) == len(steps) == 6
+
+
+def test_windows_case_check_details_make_steps():
+    """The details the Windows case checks (analysis/checks/windows_*.py) give: autoruns rows, task cache,
+    services, SAM accounts, Defender detections, executions from odd places."""
+    from analysis.findings import Finding
+
+    def f(rule, details, sev="high"):
+        return Finding("persistence", "C5", sev, "vi", "en", rule, None, ["E000004"], [], details)
+
+    shell = f("ungcuu.windows.winlogon_changed", {"location": "winlogon", "hive": "HKLM", "key":
+              r"Software\Microsoft\Windows NT\CurrentVersion\Winlogon", "name": "Shell", "value": r"explorer.exe, C:\x\evil.exe"})
+    steps = remediation.build([
+        shell,
+        f("ungcuu.windows.ifeo_debugger", {"location": "ifeo_debugger", "hive": "HKLM", "target": "sethc.exe",
+          "key": r"Software\Microsoft\Windows NT\CurrentVersion\Image File Execution Options\sethc.exe",
+          "name": "Debugger", "value": r"C:\Windows\System32\cmd.exe"}),
+        f("ungcuu.windows.hidden_scheduled_task", {"path": r"\Updater", "actions": [r"C:\Users\Public\u.exe"], "has_sd": False}),
+        f("ungcuu.windows.autostart_user_writable", {"name": "EvilSvc", "binpath": r"C:\Users\Public\svc.exe",
+                                                     "start_type": "auto"}),
+        f("ungcuu.windows.new_admin_account", {"name": "support", "rid": 1003, "groups": ["Administrators"]}),
+        f("ungcuu.windows.defender_detection", {"resources": [{"kind": "file", "path": r"C:\Users\a\Downloads\x.exe"}]}),
+        f("ungcuu.windows.exec_from_odd_place", {"path": r"C:\Users\Public\tool.exe", "seen_in": ["prefetch"]}, "medium"),
+    ], "windows")
+    acts = sorted(s.action for s in steps)
+    assert acts == ["delete_registry_value", "delete_service", "delete_task", "lock_account", "quarantine_file",
+                    "quarantine_file", "reset_registry_value"]
+    reset = next(s for s in steps if s.action == "reset_registry_value")
+    assert 'reg add "HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" /v "Shell" /t REG_SZ /d "explorer.exe" /f' \
+        in reset.commands
+    assert not any("reg delete" in c and "Winlogon" in c for s in steps for c in s.commands)
+    assert next(s for s in steps if s.action == "lock_account").commands[0] == "net user support /active:no"
+    assert {s.target["path"] for s in steps if s.action == "quarantine_file"} == {
+        r"C:\Users\a\Downloads\x.exe", r"C:\Users\Public\tool.exe"}
