@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from collectors import records
 from collectors.util import utc_now_iso
 
 GONE, PRESENT, CHANGED, UNKNOWN, PAST = "gone", "still_present", "changed", "unknown", "past_event"
@@ -124,9 +125,7 @@ def _json(view, name):
         data = view.read_json(rec)
     except (OSError, ValueError):
         return rec, None
-    if isinstance(data, dict) and isinstance(data.get("records"), list):
-        data = data["records"]
-    return rec, data
+    return rec, records.rows_of(data)
 
 
 def _collected(view, checklist_id="B4") -> bool:

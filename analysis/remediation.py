@@ -26,6 +26,7 @@ import posixpath
 import shlex
 from dataclasses import asdict, dataclass, field
 
+from collectors import records
 from collectors.util import utc_now_iso
 
 STATUSES = ("pending", "done", "skipped", "failed")
@@ -464,11 +465,9 @@ def _packages(case) -> list[dict]:
     if rec is None:
         return []
     try:
-        rows = case.read_json(rec)
+        rows = records.rows_of(case.read_json(rec))
     except (OSError, ValueError):
         return []
-    if isinstance(rows, dict):
-        rows = rows.get("records") or rows.get("rows") or []
     return [p for p in rows if isinstance(p, dict)]
 
 

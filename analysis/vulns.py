@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collectors import records
 from collectors.errors import UnreadableInput
 from collectors.util import utc_now_iso
 
@@ -496,9 +497,7 @@ def _json(case, rec):
         data = case.read_json(rec)
     except (OSError, ValueError):
         return None
-    if isinstance(data, dict) and isinstance(data.get("records"), list):
-        return data["records"]
-    return data
+    return records.rows_of(data) if isinstance(data, dict) and "records" in data else data
 
 
 def package_snapshots(case) -> list:
