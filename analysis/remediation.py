@@ -23,6 +23,7 @@ import hashlib
 import json
 import ntpath
 import posixpath
+import re
 import shlex
 from dataclasses import asdict, dataclass, field
 
@@ -98,6 +99,11 @@ def _ps(text: str) -> str:
 def _ref(f) -> dict:
     return {"rule": f.rule, "kind": f.kind, "severity": f.severity, "summary_en": f.summary_en,
             "summary_vi": f.summary_vi, "time": f.time}
+
+
+def _backup(kind: str, *parts) -> str:
+    """A file in the Windows quarantine folder for one step's export (one per step: never overwritten)."""
+    return f"{QUARANTINE_WINDOWS}\\{kind}-{hashlib.sha256(repr(parts).encode()).hexdigest()[:10]}"
 
 
 def _is_windows_path(p: str) -> bool:
@@ -194,9 +200,15 @@ def _group_member(f, user: str, group: str, os_: str) -> list[Step]:
                  f"Remove {user} from the administrative group {group}", cmds, [_ref(f)], list(f.evidence_ids))]
 
 
+DEVICE_PATH = re.compile(r"^(?:\\device\\harddiskvolume\d+|\\volume\{[^}]*\})\\", re.I)
+
+
 def _quarantine(f, path: str, sha: str | None, pids=()) -> list[Step]:
     win = _is_windows_path(path)
     path = path.removesuffix(" (deleted)")
+    seen_as = None
+    if win and DEVICE_PATH.match(path):  # \Device\HarddiskVolume2\Users\... as BAM and shimcache write it
+        seen_as, path = path, DEVICE_PATH.sub(r"C:\\", path)
     if win:
         name = ntpath.basename(path)
         cmds = ([f"Stop-Process -Id {','.join(str(p) for p in pids)} -Force"] if pids else []) + [
@@ -212,6 +224,9 @@ def _quarantine(f, path: str, sha: str | None, pids=()) -> list[Step]:
     target = {"path": path}
     if sha:
         target["sha256"] = sha
+    if seen_as:  # the volume's drive letter is not in the trace: C: is assumed, the command says so
+        target["seen_as"] = seen_as
+        cmds.insert(0, f"# {seen_as}: the volume is assumed to be C: (check with: Get-Volume)")
     return [Step("quarantine_file", "windows" if win else "linux", target,
                  f"Cách ly tệp {path}" + (f" (SHA-256 {sha[:16]}…)" if sha else ""),
                  f"Quarantine the file {path}" + (f" (SHA-256 {sha[:16]}…)" if sha else ""),
@@ -224,7 +239,8 @@ def _run_key(f, d: dict) -> list[Step]:
     key = d.get("key") or ""
     name = d.get("name") or ""
     full = f"{hive}\\{key}".rstrip("\\")
-    cmds = [f"reg export \"{full}\" \"{QUARANTINE_WINDOWS}\\runkey-backup.reg\" /y",
+    cmds = [f"New-Item -ItemType Directory -Force {_ps(QUARANTINE_WINDOWS)}",
+            f"reg export \"{full}\" \"{_backup('reg', full, name)}.reg\" /y",
             f"reg delete \"{full}\" /v \"{name}\" /f",
             f"reg query \"{full}\" /v \"{name}\"   # expect: not found"]
     return [Step("delete_registry_value", "windows", {"hive": hive, "key": key, "name": name,
@@ -247,7 +263,8 @@ def _reset_value(f, d: dict) -> list[Step]:
     else:
         default = WINLOGON_DEFAULTS.get(name, "")
         extra = []
-    cmds = [f'reg export "{full}" "{QUARANTINE_WINDOWS}\\registry-backup.reg" /y',
+    cmds = [f"New-Item -ItemType Directory -Force {_ps(QUARANTINE_WINDOWS)}",
+            f'reg export "{full}" "{_backup("reg", full, name)}.reg" /y',
             f'reg add "{full}" /v "{name}" /t REG_SZ /d "{default}" /f', *extra,
             f'reg query "{full}" /v "{name}"   # expect: {default or "(empty)"}']
     return [Step("reset_registry_value", "windows", {"hive": hive, "key": key, "name": name, "default": default,
@@ -268,7 +285,8 @@ def _service(f, name: str, path: str) -> list[Step]:
 
 
 def _task(f, name: str, action: str) -> list[Step]:
-    cmds = [f"schtasks /Query /TN \"{name}\" /XML > \"{QUARANTINE_WINDOWS}\\task-backup.xml\"",
+    cmds = [f"New-Item -ItemType Directory -Force {_ps(QUARANTINE_WINDOWS)}",
+            f"schtasks /Query /TN \"{name}\" /XML > \"{_backup('task', name)}.xml\"",
             f"schtasks /Delete /TN \"{name}\" /F", f"schtasks /Query /TN \"{name}\"   # expect: not found"]
     return [Step("delete_task", "windows", {"task": name, "action": action[:500]},
                  f"Xoá tác vụ theo lịch {name}", f"Delete the scheduled task {name}", cmds, [_ref(f)],
@@ -295,7 +313,8 @@ def _registry_key(f, key: str) -> list[Step]:
     else:
         what_vi, what_en = "khoá registry khởi động", "autostart registry entry"
     parent, _, value = k.rpartition("\\")
-    cmds = [f"reg export \"{parent}\" \"{QUARANTINE_WINDOWS}\\registry-backup.reg\" /y",
+    cmds = [f"New-Item -ItemType Directory -Force {_ps(QUARANTINE_WINDOWS)}",
+            f"reg export \"{parent}\" \"{_backup('reg', parent, value)}.reg\" /y",
             f"reg delete \"{parent}\" /v \"{value}\" /f",
             f"reg query \"{parent}\" /v \"{value}\"   # expect: not found"]
     return [Step("delete_registry_value", "windows", {"key": parent, "name": value},
@@ -406,9 +425,9 @@ def steps_for(f, os_: str = "linux", packages: list[dict] | None = None) -> list
         return _lock_account(f, str(d["name"]), "windows")
     if isinstance(d.get("resources"), list):  # an antivirus detection: the files it names
         out = []
-        for r in d["resources"]:
-            if isinstance(r, dict) and r.get("kind") in ("file", "containerfile") and r.get("path"):
-                out += _quarantine(f, str(r["path"]), None)
+        for p in dict.fromkeys(str(r["path"]).split("->", 1)[0] for r in d["resources"]  # a zip member: the zip
+                               if isinstance(r, dict) and r.get("kind") in ("file", "containerfile") and r.get("path")):
+            out += _quarantine(f, p, None)
         return out
     if rule == "H2-scheduled-task" or d.get("task") or (d.get("path") and "actions" in d):
         name = d.get("path") or d.get("name") or d.get("task") or ""

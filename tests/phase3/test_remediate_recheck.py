@@ -182,7 +182,7 @@ def test_windows_findings_make_windows_steps():
     assert by["delete_registry_value"].commands[1].startswith(r'reg delete "HKLM\Software\Microsoft\Windows\CurrentVersion\Run" /v "upd"') \
         or any(s.target.get("name") == "upd" for s in steps)
     assert by["delete_service"].commands[2] == 'sc.exe delete "EvilSvc"'
-    assert by["delete_task"].commands[1] == r'schtasks /Delete /TN "\Microsoft\Updater" /F'
+    assert by["delete_task"].commands[2] == r'schtasks /Delete /TN "\Microsoft\Updater" /F'
     assert "EvilConsumer" in by["delete_wmi_subscription"].commands[2]
     ifeo = next(s for s in steps if s.target.get("name") == "Debugger")
     assert "IFEO" in ifeo.title_en and ifeo.os == "windows"

@@ -28,6 +28,12 @@ def test_windows_root_plan(tmp_path, shared_data, capsys):
     assert ("delete_task", r"\Updater") in got                    # hidden task
     assert ("lock_account", "support$") in got                    # new admin / hidden account
     assert ("reset_registry_value", "AppInit_DLLs") in got
+    q = {s["target"]["path"]: s for s in plan if s["action"] == "quarantine_file"}
+    assert r"C:\Users\Public\mimikatz.exe" in q  # \Device\HarddiskVolume2\... as BAM wrote it, read as C:
+    assert q[r"C:\Users\Public\mimikatz.exe"]["target"]["seen_as"] == r"\Device\HarddiskVolume2\Users\Public\mimikatz.exe"
+    assert not any("->" in p for p in q)  # a zip's member: the zip is quarantined
+    exports = [c.split('"')[3] for s in plan for c in s["commands"] if c.startswith("reg export")]
+    assert len(exports) == len(set(exports))  # one backup file per step, none overwritten
     case = Case.open(case_dir, affected_root="")
     for s in plan:
         assert s["findings"][0]["rule"].startswith(("ungcuu.windows.", "H2-", "C")), s
