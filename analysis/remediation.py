@@ -342,6 +342,7 @@ def _entry_point(f) -> str | None:
 
 
 def _patch(pkg: dict, entry: str, f, os_: str) -> list[Step]:
+    """Upgrade one package; `f` the finding behind it (None: a vulnerability check)."""
     name, manager = pkg.get("name"), pkg.get("manager") or ""
     if manager == "dpkg":
         cmds = ["apt-get update", f"apt-get install --only-upgrade {_q(name)}", f"dpkg -s {_q(name)} | grep Version"]
@@ -354,7 +355,7 @@ def _patch(pkg: dict, entry: str, f, os_: str) -> list[Step]:
                  {"package": name, "manager": manager, "version": pkg.get("version")},
                  f"Cập nhật gói {name} (phiên bản {pkg.get('version')}) nằm sau điểm xâm nhập ({entry})",
                  f"Upgrade {name} (version {pkg.get('version')}), behind the entry point ({entry})",
-                 cmds, [_ref(f)], list(f.evidence_ids))]
+                 cmds, [_ref(f)] if f else [], list(f.evidence_ids) if f else [])]
 
 
 # ------------------------------------------------------------------------------------ the adapters
@@ -490,13 +491,41 @@ def _packages(case) -> list[dict]:
     return [p for p in rows if isinstance(p, dict)]
 
 
+def vuln_steps(result: dict | None, os_: str = "linux") -> list[Step]:
+    """Patch steps for the vulnerable packages of a vulnerability check (analysis.vulns), each naming its
+    CVEs and the version that fixes them; the packages behind the entry point first."""
+    out = []
+    check = (result or {}).get("after") or result or {}
+    for v in check.get("vulnerable") or []:
+        fixed = sorted({a["fixed"] for a in v["advisories"] if a.get("fixed")}, key=str)
+        cves = ", ".join(v["cves"][:8]) + (" ..." if len(v["cves"]) > 8 else "")
+        entry = " — nằm sau điểm xâm nhập" if v.get("entry_point") else ""
+        entry_en = " — behind the entry point" if v.get("entry_point") else ""
+        s = _patch({"name": v["package"], "manager": v["manager"], "version": v["version"]}, "", None, os_)[0]
+        s.title_vi = (f"Vá gói {v['package']} {v['version']} ({cves})" + (f" lên {fixed[-1]} trở lên" if fixed else
+                      " (chưa có bản sửa: giảm thiểu theo khuyến cáo)") + entry)
+        s.title_en = (f"Patch {v['package']} {v['version']} ({cves})" + (f" to {fixed[-1]} or later" if fixed else
+                      " (no fix yet: mitigate as advised)") + entry_en)
+        s.findings = [{"rule": "H3-vulnerable-package", "kind": "vulnerability", "severity": "high" if v.get("entry_point")
+                       else "medium", "summary_en": s.title_en, "summary_vi": s.title_vi, "time": None}]
+        s.evidence_ids = [check["snapshot"]] if check.get("snapshot") else []
+        out.append(s)
+    return out
+
+
 def generate(case, findings=None, ioc_file=None, yara_file=None) -> list[Step]:
-    """Make (or extend) the case's plan from its findings; steps already in the plan keep their state."""
+    """Make (or extend) the case's plan from its findings (and the last vulnerability check, if any);
+    steps already in the plan keep their state."""
     if findings is None:
         from analysis import findings as _findings
 
         findings = _findings.run(case, ioc_file=ioc_file, yara_file=yara_file)
-    made = build(findings, case_os(case), _packages(case))
+    os_ = case_os(case)
+    made = build(findings, os_, _packages(case))
+    from analysis import vulns
+
+    have = {s.key for s in made}
+    made += [s for s in vuln_steps(vulns.latest(case), os_) if s.key not in have]
     _table(case)
     known = {s.key: s for s in steps(case)}
     added = []

@@ -76,6 +76,16 @@ def test_vulnerable_found_then_not_after_upgrade(tmp_path, capsys):
     assert srcs[0]["kind"] == "zip" and srcs[0]["date"] == "2026-11-30T00:00:00Z"
     import hashlib
     assert srcs[1]["sha256"] == hashlib.sha256(tracker.read_bytes()).hexdigest()
+    # the plan names the patches, with their CVEs, fixed versions and the package snapshot
+    capsys.readouterr()
+    assert cli.main(["--lang", "en", "remediate", "--case", str(case_dir), "--json", "plan"]) == 0
+    patches = {s["target"]["package"]: s for s in json.loads(capsys.readouterr().out)["steps"]
+               if s["action"] == "apply_patch"}
+    assert set(patches) == {"openssh-server", "nginx"}
+    assert patches["openssh-server"]["title_en"].startswith("Patch openssh-server 1:9.2p1-2+deb12u2 (CVE-2026-0001) "
+                                                            "to 1:9.2p1-2+deb12u3 or later")
+    assert patches["openssh-server"]["commands"][1] == "apt-get install --only-upgrade openssh-server"
+    assert patches["nginx"]["evidence_ids"] == [res["after"]["snapshot"]]
     # the "upgrade": both fixed versions installed, collected again
     (root / "var/lib/dpkg/status").write_text(DPKG_STATUS.replace("1:9.2p1-2+deb12u2", "1:9.2p1-2+deb12u3")
                                               .replace("1.22.1-9\n", "1.22.1-9+deb12u1\n"))
