@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from analysis.findings import _text as _evidence_text
 from collectors import records
 from collectors.util import utc_now_iso
 
@@ -109,14 +110,6 @@ def _file(view, path):
     return rows[-1] if rows else None
 
 
-def _text(case, rec) -> str:
-    try:
-        with case.open_evidence(rec) as fh:
-            return fh.read(8 << 20).decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
 def _json(view, name):
     rec = view.latest(name)
     if rec is None:
@@ -140,7 +133,7 @@ def probe(view, step) -> tuple[str, str, list[str]]:
         rec = _file(view, t["path"])
         if rec is None:
             return GONE, f"{t['path']} is no longer there", []
-        text = _text(view, rec)
+        text = _evidence_text(view, rec)
         needle = t["line"] if a == "remove_line" else t["key"]
         active = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
         hit = any(ln == needle for ln in active) if a == "remove_line" else any(needle in ln for ln in active)

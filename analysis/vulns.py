@@ -84,12 +84,13 @@ def _verrevcmp(a: str, b: str) -> int:
     return 0
 
 
-def _dpkg_split(v: str) -> tuple[int, str, str]:
+def _evr_split(v: str) -> tuple[int, str, str]:
+    """epoch, version, revision/release of dpkg's and rpm's "epoch:version-revision" (the last '-')."""
     v = v.strip()
     epoch = 0
     if ":" in v:
         e, v = v.split(":", 1)
-        epoch = int(e) if e.isdigit() else 0
+        epoch = int(e) if e.isdigit() else 0  # "(none)" from rpm -qa is no epoch
     up, sep, rev = v.rpartition("-")
     if not sep:
         up, rev = v, ""
@@ -98,8 +99,8 @@ def _dpkg_split(v: str) -> tuple[int, str, str]:
 
 def dpkg_compare(a: str, b: str) -> int:
     """<0, 0, >0 as dpkg --compare-versions orders a and b."""
-    ea, ua, ra = _dpkg_split(a)
-    eb, ub, rb = _dpkg_split(b)
+    ea, ua, ra = _evr_split(a)
+    eb, ub, rb = _evr_split(b)
     if ea != eb:
         return -1 if ea < eb else 1
     c = _verrevcmp(ua, ub)
@@ -172,22 +173,10 @@ def rpmvercmp(a: str, b: str) -> int:
     return -1 if i >= la else 1
 
 
-def _rpm_split(v: str) -> tuple[int, str, str]:
-    v = v.strip()
-    epoch = 0
-    if ":" in v:
-        e, v = v.split(":", 1)
-        epoch = int(e) if e.isdigit() else 0  # "(none)" from rpm -qa is no epoch
-    ver, sep, rel = v.rpartition("-")
-    if not sep:
-        ver, rel = v, ""
-    return epoch, ver, rel
-
-
 def rpm_compare(a: str, b: str) -> int:
     """<0, 0, >0 as rpm orders epoch:version-release a and b (a missing release matches any)."""
-    ea, va, ra = _rpm_split(a)
-    eb, vb, rb = _rpm_split(b)
+    ea, va, ra = _evr_split(a)
+    eb, vb, rb = _evr_split(b)
     if ea != eb:
         return -1 if ea < eb else 1
     c = rpmvercmp(va, vb)
