@@ -275,7 +275,7 @@ def iter_recheck(case, checklist=None, *, root=None, profile="triage", cancel=No
     checklist = checklist or checklist_mod.load()
     before_ids = {r.id for r in case.evidence()}
     after_ids: set[str] = set()
-    run_id = None
+    run_id, state = None, "failed"
     for ev in run_checklist(case, checklist, profile=profile, root=root, cancel=cancel, again=True, argv=argv):
         if isinstance(ev, Stored):
             after_ids.add(ev.record.id)

@@ -1,5 +1,6 @@
 """`ungcuu recheck --case DIR [--root R]`: collect the triage again into the same case and say, for each
-plan step and finding, whether it is gone, still present or changed (H3, R2)."""
+plan step and finding, whether it is gone, still present or changed (H3, R2). Exit status: 0 nothing of
+the plan is still present, 1 something is, 130 stopped before the comparison."""
 from __future__ import annotations
 
 NAME = "recheck"
