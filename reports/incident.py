@@ -785,3 +785,15 @@ def add_status(data: dict, status: str, at: Any = None, by: str | None = None, n
         entry["note"] = note
     out.setdefault("status_history", []).append(entry)
     return check_incident(out)
+
+
+def add_action(data: dict, action: str, result: str, at: Any = None, by: str | None = None) -> dict:
+    """Append a measure taken to ``actions[]`` (default time: now, in the incident's zone). Returns the
+    validated record."""
+    out = copy.deepcopy(data or {})
+    when = at or dt.datetime.now(incident_tz(out)).replace(microsecond=0).isoformat()
+    entry = {"at": when, "action": action, "result": result}
+    if by:
+        entry["by"] = by
+    out.setdefault("actions", []).append(entry)
+    return check_incident(out)

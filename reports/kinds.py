@@ -387,6 +387,8 @@ def _form04(c: _Ctx) -> Doc:
             FieldLine("Thời gian phát hiện", f"{t0.hour:02d} giờ {t0.minute:02d} phút" if t0 else EMPTY, True))
     doc.add(Heading("KẾT QUẢ XỬ LÝ SỰ CỐ"))
     doc.add(Para(c.v("closing.resolution"), "body"))
+    if c.rec.get("actions"):  # the action log: remediation steps, re-checks, vulnerability and backup checks
+        doc.add(_actions_table(c))
     doc.add(FieldLine("Thời điểm kết thúc ứng phó", c.v("closing.response_ended_at")))
     doc.add(FieldLine("Đề xuất, kiến nghị để xử lý sự cố tương tự nhanh hơn, giảm thiểu thiệt hại (bài học kinh nghiệm)",
                       c.v("closing.lessons")))

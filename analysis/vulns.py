@@ -1,0 +1,629 @@
+"""H3 "kiểm tra lỗ hổng sau khi vá": the installed packages matched against an offline vulnerability feed.
+
+Feeds the team carries on the drive, read as they are:
+
+- OSV (https://ossf.github.io/osv-schema/): one advisory per JSON file, a folder of them, a JSON list, or
+  the per-ecosystem ``all.zip`` dumps (e.g. ``Debian/all.zip``); ECOSYSTEM ranges (introduced / fixed /
+  last_affected / limit) and exact ``versions`` lists;
+- the Debian security tracker JSON (``{package: {CVE: {releases: {codename: {status, fixed_version,
+  urgency}}}}}``).
+
+Versions are compared by each ecosystem's rules: dpkg (epoch, upstream, revision; ``~`` sorts before
+everything, even the end) and rpm (rpmvercmp: alphanumeric segments, ``~`` before and ``^`` after the
+end). The installed packages come from the case's package snapshots (packages.json: dpkg, rpm, Windows
+uninstall keys); Windows KBs from a hotfix snapshot or the update events of the timeline. The feeds carry
+no Windows advisories: Windows programs and KBs are listed for the before/after comparison, not matched.
+
+    feed = load_feed([path, ...])                 # Feed: index + {path, format, sha256, date, advisories}
+    result = check(case, feed)                    # the latest package snapshot
+    result = compare(case, feed)                  # first snapshot vs latest (before / after patching)
+    record(case, result)                          # custody + analysis_vulns (what the report reads)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collectors import records
+from collectors.errors import UnreadableInput
+from collectors.util import utc_now_iso
+
+RPM_ECOSYSTEMS = ("red hat", "almalinux", "rocky linux", "opensuse", "suse", "mageia", "openeuler", "fedora",
+                  "centos", "oracle linux", "amazon linux")
+DEB_ECOSYSTEMS = ("debian", "ubuntu")
+DEBIAN_CODENAMES = {"9": "stretch", "10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie",
+                    "14": "forky"}
+NO_FEED_VI = ("Chưa có nguồn dữ liệu lỗ hổng ngoại tuyến (OSV hoặc Debian security tracker): chưa kiểm tra "
+              "lỗ hổng. Chép bản tải về vào ổ đĩa của đội và chạy lại với --feed.")
+NO_FEED_EN = ("No offline vulnerability feed (OSV or the Debian security tracker) given: vulnerabilities were "
+              "not checked. Copy a downloaded feed to the team's drive and run again with --feed.")
+
+
+# ------------------------------------------------------------------------------- version ordering
+def _dpkg_order(c: str) -> int:
+    if c == "~":
+        return -1
+    if c.isdigit():
+        return 0
+    if c.isascii() and c.isalpha():
+        return ord(c)
+    return ord(c) + 256
+
+
+def _verrevcmp(a: str, b: str) -> int:
+    i = j = 0
+    while i < len(a) or j < len(b):
+        first_diff = 0
+        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
+            ac = _dpkg_order(a[i]) if i < len(a) else 0
+            bc = _dpkg_order(b[j]) if j < len(b) else 0
+            if ac != bc:
+                return ac - bc
+            i += 1
+            j += 1
+        while i < len(a) and a[i] == "0":
+            i += 1
+        while j < len(b) and b[j] == "0":
+            j += 1
+        while i < len(a) and a[i].isdigit() and j < len(b) and b[j].isdigit():
+            if not first_diff:
+                first_diff = ord(a[i]) - ord(b[j])
+            i += 1
+            j += 1
+        if i < len(a) and a[i].isdigit():
+            return 1
+        if j < len(b) and b[j].isdigit():
+            return -1
+        if first_diff:
+            return first_diff
+    return 0
+
+
+def _evr_split(v: str) -> tuple[int, str, str]:
+    """epoch, version, revision/release of dpkg's and rpm's "epoch:version-revision" (the last '-')."""
+    v = v.strip()
+    epoch = 0
+    if ":" in v:
+        e, v = v.split(":", 1)
+        epoch = int(e) if e.isdigit() else 0  # "(none)" from rpm -qa is no epoch
+    up, sep, rev = v.rpartition("-")
+    if not sep:
+        up, rev = v, ""
+    return epoch, up, rev
+
+
+def dpkg_compare(a: str, b: str) -> int:
+    """<0, 0, >0 as dpkg --compare-versions orders a and b."""
+    ea, ua, ra = _evr_split(a)
+    eb, ub, rb = _evr_split(b)
+    if ea != eb:
+        return -1 if ea < eb else 1
+    c = _verrevcmp(ua, ub)
+    if c:
+        return -1 if c < 0 else 1
+    c = _verrevcmp(ra, rb)
+    return (c > 0) - (c < 0)
+
+
+def _alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def rpmvercmp(a: str, b: str) -> int:
+    if a == b:
+        return 0
+    i = j = 0
+    la, lb = len(a), len(b)
+    while i < la or j < lb:
+        while i < la and not _alnum(a[i]) and a[i] not in "~^":
+            i += 1
+        while j < lb and not _alnum(b[j]) and b[j] not in "~^":
+            j += 1
+        if (i < la and a[i] == "~") or (j < lb and b[j] == "~"):
+            if not (i < la and a[i] == "~"):
+                return 1
+            if not (j < lb and b[j] == "~"):
+                return -1
+            i += 1
+            j += 1
+            continue
+        if (i < la and a[i] == "^") or (j < lb and b[j] == "^"):
+            if i >= la:
+                return -1
+            if j >= lb:
+                return 1
+            if a[i] != "^":
+                return 1
+            if b[j] != "^":
+                return -1
+            i += 1
+            j += 1
+            continue
+        if not (i < la and j < lb):
+            break
+        si, sj = i, j
+        if a[i].isdigit():
+            while i < la and a[i].isascii() and a[i].isdigit():
+                i += 1
+            while j < lb and b[j].isascii() and b[j].isdigit():
+                j += 1
+            isnum = True
+        else:
+            while i < la and a[i].isascii() and a[i].isalpha():
+                i += 1
+            while j < lb and b[j].isascii() and b[j].isalpha():
+                j += 1
+            isnum = False
+        s1, s2 = a[si:i], b[sj:j]
+        if not s2:
+            return 1 if isnum else -1
+        if isnum:
+            s1, s2 = s1.lstrip("0"), s2.lstrip("0")
+            if len(s1) != len(s2):
+                return 1 if len(s1) > len(s2) else -1
+        if s1 != s2:
+            return 1 if s1 > s2 else -1
+    if i >= la and j >= lb:
+        return 0
+    return -1 if i >= la else 1
+
+
+def rpm_compare(a: str, b: str) -> int:
+    """<0, 0, >0 as rpm orders epoch:version-release a and b (a missing release matches any)."""
+    ea, va, ra = _evr_split(a)
+    eb, vb, rb = _evr_split(b)
+    if ea != eb:
+        return -1 if ea < eb else 1
+    c = rpmvercmp(va, vb)
+    if c or not ra or not rb:
+        return c
+    return rpmvercmp(ra, rb)
+
+
+COMPARE = {"deb": dpkg_compare, "rpm": rpm_compare}
+
+
+def family_of_ecosystem(eco: str) -> str | None:
+    e = eco.lower()
+    if e.startswith(DEB_ECOSYSTEMS):
+        return "deb"
+    if e.startswith(RPM_ECOSYSTEMS):
+        return "rpm"
+    return None
+
+
+def family_of_manager(manager: str) -> str | None:
+    return {"dpkg": "deb", "rpm": "rpm"}.get(manager or "")
+
+
+# ------------------------------------------------------------------------------------------ feeds
+@dataclass
+class Advisory:
+    id: str
+    cves: list[str]
+    severity: str | None
+    release: str | None                 # "12" of "Debian:12", "bookworm" of the tracker; None: any
+    ranges: list[list[tuple[str, str]]]  # [[("introduced", "0"), ("fixed", "1.2-3")], ...]
+    versions: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass
+class Feed:
+    index: dict = field(default_factory=dict)   # (family, name) -> [Advisory]
+    sources: list[dict] = field(default_factory=list)
+    advisories: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def info(self) -> dict:
+        return {"sources": self.sources, "advisories": self.advisories, "problems": self.problems}
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _severity(adv: dict, aff: dict) -> str | None:
+    for d in (aff.get("ecosystem_specific"), aff.get("database_specific"), adv.get("database_specific")):
+        if isinstance(d, dict):
+            for k in ("severity", "urgency"):
+                if d.get(k):
+                    return str(d[k])
+    for s in adv.get("severity") or []:
+        if isinstance(s, dict) and s.get("score"):
+            return f"{s.get('type')}: {s['score']}"
+    return None
+
+
+def _add_osv(feed: Feed, adv: dict, dates: list[str]) -> None:
+    if not isinstance(adv, dict) or not adv.get("id"):
+        return
+    if adv.get("withdrawn"):
+        return
+    feed.advisories += 1
+    if adv.get("modified"):
+        dates.append(str(adv["modified"]))
+    cves = sorted({x for x in [adv["id"], *(adv.get("aliases") or []), *(adv.get("upstream") or [])]
+                   if str(x).startswith("CVE-")})
+    for aff in adv.get("affected") or []:
+        pkg = aff.get("package") or {}
+        eco, name = str(pkg.get("ecosystem") or ""), pkg.get("name")
+        fam = family_of_ecosystem(eco)
+        if not fam or not name:
+            continue
+        release = eco.split(":")[1].strip() if ":" in eco else None  # "Ubuntu:22.04:LTS" -> 22.04
+        ranges = []
+        for r in aff.get("ranges") or []:
+            if r.get("type") in ("ECOSYSTEM", "SEMVER"):
+                ranges.append([(k, str(v)) for e in r.get("events") or [] for k, v in e.items()])
+        feed.index.setdefault((fam, name), []).append(Advisory(
+            adv["id"], cves, _severity(adv, aff), release, ranges, [str(v) for v in aff.get("versions") or []],
+            str(adv.get("summary") or "")[:300]))
+
+
+def _add_debian_tracker(feed: Feed, data: dict) -> None:
+    for name, cves in data.items():
+        if not isinstance(cves, dict):
+            continue
+        for cve, info in cves.items():
+            if not isinstance(info, dict):
+                continue
+            feed.advisories += 1
+            for release, st in (info.get("releases") or {}).items():
+                if not isinstance(st, dict):
+                    continue
+                status, fixed = st.get("status"), st.get("fixed_version")
+                if status == "resolved" and fixed and fixed != "0":
+                    ranges = [[("introduced", "0"), ("fixed", str(fixed))]]
+                elif status == "open":
+                    ranges = [[("introduced", "0")]]
+                else:
+                    continue  # not affected, or undetermined
+                feed.index.setdefault(("deb", name), []).append(Advisory(
+                    cve, [cve] if cve.startswith("CVE-") else [], st.get("urgency"), release, ranges, [],
+                    str(info.get("description") or "")[:300]))
+
+
+def _add_json(feed: Feed, data, dates: list[str]) -> str:
+    if isinstance(data, list):
+        for adv in data:
+            _add_osv(feed, adv, dates)
+        return "osv"
+    if isinstance(data, dict) and "affected" in data and "id" in data:
+        _add_osv(feed, data, dates)
+        return "osv"
+    if isinstance(data, dict):
+        _add_debian_tracker(feed, data)
+        return "debian-tracker"
+    raise UnreadableInput("not an OSV advisory, list of advisories or Debian security tracker JSON")
+
+
+def _zip_json_members(path: Path):
+    """(name, bytes) of each .json member: stored and deflated members read straight from the mapped file
+    (an OSV dump has a hundred thousand small members; zipfile's per-member objects would dominate), each
+    checked against its CRC-32; other methods through zipfile."""
+    import mmap
+    import struct
+    import zlib
+
+    with zipfile.ZipFile(path) as z, open(path, "rb") as fh, \
+            mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        for info in z.infolist():
+            if info.is_dir() or not info.filename.endswith(".json"):
+                continue
+            off = info.header_offset
+            if mm[off:off + 4] != b"PK\x03\x04" or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+                    or info.flag_bits & 0x1:
+                yield info.filename, z.read(info)
+                continue
+            n, m = struct.unpack_from("<HH", mm, off + 26)
+            start = off + 30 + n + m
+            raw = mm[start:start + info.compress_size]
+            data = zlib.decompress(raw, -15) if info.compress_type == zipfile.ZIP_DEFLATED else raw
+            if zlib.crc32(data) != info.CRC:
+                raise zipfile.BadZipFile(f"{info.filename}: CRC-32 mismatch")
+            yield info.filename, data
+
+
+@dataclass
+class FeedProgress:
+    advisories: int
+    source: str
+
+
+def load_feed(paths) -> Feed:
+    """Read feed files, folders of OSV JSON and OSV zip dumps; each source's SHA-256 and date recorded."""
+    feed = None
+    for ev in iter_load_feed(paths):
+        feed = ev
+    return feed
+
+
+def iter_load_feed(paths, cancel=None):
+    """load_feed as a generator for the GUI: FeedProgress every 10,000 advisories, then the Feed (None when
+    cancelled)."""
+    feed = Feed()
+    for p in [Path(x) for x in ([paths] if isinstance(paths, (str, Path)) else paths)]:
+        yield FeedProgress(feed.advisories, str(p))
+        dates: list[str] = []
+        formats: set[str] = set()
+        before = feed.advisories
+        if p.is_dir():
+            lines = []
+            for n, f in enumerate(sorted(p.rglob("*.json")), 1):
+                if n % 10000 == 0:
+                    if cancel is not None and cancel.is_set():
+                        return
+                    yield FeedProgress(feed.advisories, str(p))
+                try:
+                    data = json.loads(f.read_bytes())
+                    formats.add(_add_json(feed, data, dates))
+                except (OSError, ValueError, UnreadableInput) as exc:
+                    feed.problems.append(f"{f}: {exc}")
+                    continue
+                lines.append(f"{f.relative_to(p).as_posix()} {_sha256_file(f)}\n")
+            sha = hashlib.sha256("".join(lines).encode()).hexdigest()
+            kind = "folder"
+        elif p.is_file():
+            sha = _sha256_file(p)
+            kind = "file"
+            try:
+                if zipfile.is_zipfile(p):
+                    kind = "zip"
+                    for n, (member, data) in enumerate(_zip_json_members(p), 1):
+                        if n % 10000 == 0:
+                            if cancel is not None and cancel.is_set():
+                                return
+                            yield FeedProgress(feed.advisories, str(p))
+                        try:
+                            formats.add(_add_json(feed, json.loads(data), dates))
+                        except (ValueError, UnreadableInput) as exc:
+                            feed.problems.append(f"{p}!{member}: {exc}")
+                else:
+                    formats.add(_add_json(feed, json.loads(p.read_bytes()), dates))
+            except (OSError, ValueError, zipfile.BadZipFile, UnreadableInput) as exc:
+                raise UnreadableInput(f"vulnerability feed {p}: {exc}") from exc
+        else:
+            raise UnreadableInput(f"vulnerability feed {p}: no such file or folder")
+        mtime = utc_iso(os.stat(p).st_mtime)
+        feed.sources.append({"path": str(p), "kind": kind, "format": ",".join(sorted(formats)) or "empty",
+                             "sha256": sha, "date": max(dates) if dates else mtime, "file_mtime": mtime,
+                             "advisories": feed.advisories - before})
+    yield feed
+
+
+def utc_iso(ts: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------------------- matching
+def affected(adv: Advisory, version: str, cmp) -> bool:
+    if version in adv.versions:
+        return True
+    for events in adv.ranges:
+        inside = False
+        for kind, v in events:
+            if kind == "introduced":
+                inside = v == "0" or cmp(version, v) >= 0
+            elif kind == "fixed" and inside and cmp(version, v) >= 0:
+                inside = False
+            elif kind == "last_affected" and inside and cmp(version, v) > 0:
+                inside = False
+            elif kind == "limit" and inside and cmp(version, v) >= 0:
+                inside = False
+        if inside:
+            return True
+    return False
+
+
+def _fixed(adv: Advisory) -> str | None:
+    for events in adv.ranges:
+        for kind, v in events:
+            if kind == "fixed":
+                return v
+    return None
+
+
+def _releases(os_release: dict | None) -> set[str]:
+    r = os_release or {}
+    out = {str(r.get(k)) for k in ("VERSION_ID", "version_id", "VERSION_CODENAME", "version_codename") if r.get(k)}
+    for v in list(out):
+        major = v.split(".", 1)[0]
+        out.add(major)  # "AlmaLinux:8" applies to 8.9
+        if major in DEBIAN_CODENAMES:
+            out.add(DEBIAN_CODENAMES[major])
+    return out
+
+
+def match(packages: list[dict], feed: Feed, os_release: dict | None = None, entry: set[str] | None = None) -> list[dict]:
+    """Each vulnerable installed package with its advisories (id, CVEs, severity, fixed version)."""
+    from analysis.remediation import ENTRY_PACKAGES
+
+    releases = _releases(os_release)
+    entry_names = {n for e in entry or () for n in ENTRY_PACKAGES.get(e, ())}
+    out = []
+    for p in packages:
+        fam = family_of_manager(p.get("manager"))
+        name, version = p.get("name"), p.get("version")
+        if not fam or not name or not version or p.get("installed") is False:
+            continue
+        advs = feed.index.get((fam, name))
+        if not advs:
+            continue
+        cmp = COMPARE[fam]
+        hits = []
+        seen = set()
+        for a in advs:
+            if a.release and releases and a.release not in releases:
+                continue
+            if a.id in seen or not affected(a, version, cmp):
+                continue
+            seen.add(a.id)
+            hits.append({"id": a.id, "cves": a.cves, "severity": a.severity, "fixed": _fixed(a),
+                         "summary": a.summary})
+        if hits:
+            out.append({"package": name, "version": version, "manager": p.get("manager"), "arch": p.get("arch"),
+                        "advisories": hits, "cves": sorted({c for h in hits for c in h["cves"]}),
+                        "entry_point": any(name == n or name.startswith(n + "-") for n in entry_names)})
+    out.sort(key=lambda v: (not v["entry_point"], -len(v["advisories"]), v["package"]))
+    return out
+
+
+# ------------------------------------------------------------------------------------ the case side
+def _json(case, rec):
+    try:
+        data = case.read_json(rec)
+    except (OSError, ValueError):
+        return None
+    return records.rows_of(data) if isinstance(data, dict) and "records" in data else data
+
+
+def package_snapshots(case) -> list:
+    return [r for r in case.evidence() if r.name == "packages.json"]
+
+
+def packages_of(case, rec) -> list[dict]:
+    rows = _json(case, rec)
+    return [p for p in rows if isinstance(p, dict)] if isinstance(rows, list) else []
+
+
+def os_release(case) -> dict | None:
+    rec = case.latest("os_release.json")
+    data = _json(case, rec) if rec is not None else None
+    if isinstance(data, dict) and isinstance(data.get("os_release"), dict):
+        return data["os_release"]
+    return data if isinstance(data, dict) else None
+
+
+KB_RE = re.compile(r"\bKB\d{6,8}\b", re.I)
+
+
+def windows_inventory(case, packages: list[dict]) -> dict | None:
+    """Windows programs of the snapshot and the KBs the case shows installed (hotfix snapshot, update events)."""
+    progs = [p for p in packages if p.get("manager") == "windows"]
+    kbs: set[str] = set()
+    for name in ("windows_hotfixes.json", "hotfixes.json"):
+        rec = case.latest(name)
+        if rec is not None:
+            kbs |= {m.upper() for m in KB_RE.findall(json.dumps(_json(case, rec)))}
+    try:
+        from analysis import timeline
+
+        if timeline.path_of(case).exists():
+            db = timeline.connect(case)
+            try:
+                for (u,) in db.execute("SELECT json_extract(fields, '$.update') FROM events WHERE source = 'evtx' "
+                                       "AND json_extract(fields, '$.event') = 'update_installed'"):
+                    kbs |= {m.upper() for m in KB_RE.findall(str(u or ""))}
+            finally:
+                db.close()
+    except Exception:  # noqa: BLE001 - an unreadable timeline leaves the KB list to the snapshots
+        pass
+    if not progs and not kbs:
+        return None
+    return {"programs": [{k: p.get(k) for k in ("name", "version", "publisher")} for p in progs],
+            "kbs": sorted(kbs),
+            "note": "the offline feeds carry no Windows advisories: programs and KBs listed, not matched"}
+
+
+def entry_points(findings) -> set[str]:
+    from analysis.remediation import _entry_point
+
+    return {e for f in findings if f.severity in ("high", "critical") for e in [_entry_point(f)] if e}
+
+
+def check(case, feed: Feed | None, rec=None, entry: set[str] | None = None) -> dict:
+    """Vulnerable packages of one package snapshot (default: the latest)."""
+    recs = package_snapshots(case)
+    rec = rec or (recs[-1] if recs else None)
+    packages = packages_of(case, rec) if rec is not None else []
+    out = {"at": utc_now_iso(), "snapshot": rec.id if rec else None, "snapshot_time": rec.collected_at if rec else None,
+           "packages": len(packages), "windows": windows_inventory(case, packages)}
+    if feed is None:
+        return out | {"feed": None, "note_vi": NO_FEED_VI, "note_en": NO_FEED_EN, "vulnerable": []}
+    vulnerable = match(packages, feed, os_release(case), entry)
+    return out | {"feed": feed.info(), "vulnerable": vulnerable,
+                  "cves": len({c for v in vulnerable for c in v["cves"]})}
+
+
+def compare(case, feed: Feed | None, entry: set[str] | None = None) -> dict:
+    """Before patching (the first package snapshot) against after (the latest)."""
+    recs = package_snapshots(case)
+    after = check(case, feed, recs[-1] if recs else None, entry)
+    if len(recs) < 2 or feed is None:
+        return {"before": None, "after": after, "fixed": [], "still": after["vulnerable"], "new": []}
+    before = check(case, feed, recs[0], entry)
+    key = lambda v: (v["manager"], v["package"])  # noqa: E731
+    b = {key(v): v for v in before["vulnerable"]}
+    a = {key(v): v for v in after["vulnerable"]}
+    now = {(p.get("manager"), p.get("name")): p.get("version") for p in packages_of(case, recs[-1])}
+    fixed = []
+    for k, v in b.items():
+        left = {x["id"] for x in a[k]["advisories"]} if k in a else set()
+        gone = [x for x in v["advisories"] if x["id"] not in left]
+        if gone:
+            fixed.append(v | {"advisories": gone, "now": now.get(k)})
+    return {"before": before, "after": after, "fixed": fixed,
+            "still": [v for k, v in a.items() if k in b], "new": [v for k, v in a.items() if k not in b]}
+
+
+_TABLE = ("CREATE TABLE IF NOT EXISTS analysis_vulns (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "
+          "feeds TEXT NOT NULL, result TEXT NOT NULL)")
+
+
+def record(case, result: dict) -> None:
+    """Keep the result for the report and write the feeds' hashes and dates into custody."""
+    after = result.get("after", result)
+    feed = after.get("feed")
+    with case.transaction():
+        case.db.execute(_TABLE)
+        case.db.execute("INSERT INTO analysis_vulns (at, feeds, result) VALUES (?, ?, ?)",
+                        (after["at"], json.dumps(feed, ensure_ascii=False),
+                         json.dumps(result, ensure_ascii=False, default=str)))
+        case.custody.append("vulns_check", after.get("snapshot") or "packages", {
+            "feeds": [{k: s[k] for k in ("path", "sha256", "date", "format", "advisories")}
+                      for s in (feed or {}).get("sources", [])] if feed else None,
+            "no_feed": feed is None, "packages": after["packages"], "vulnerable": len(after["vulnerable"]),
+            "fixed": len(result.get("fixed") or [])})
+
+
+def latest(case) -> dict | None:
+    case.db.execute(_TABLE)
+    row = case.db.execute("SELECT result FROM analysis_vulns ORDER BY id DESC LIMIT 1").fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def render_text(result: dict, lang: str = "vi") -> str:
+    vi = lang == "vi"
+    after = result.get("after", result)
+    if after.get("feed") is None:
+        return NO_FEED_VI if vi else NO_FEED_EN
+    lines = []
+    for s in after["feed"]["sources"]:
+        lines.append(f"{'nguồn' if vi else 'feed'}: {s['path']} ({s['format']}, {s['advisories']} "
+                     f"{'mục' if vi else 'advisories'}, {'ngày' if vi else 'date'} {s['date']}, SHA-256 {s['sha256']})")
+    lines.append(f"{'gói đã kiểm tra' if vi else 'packages checked'}: {after['packages']}; "
+                 f"{'gói có lỗ hổng' if vi else 'vulnerable packages'}: {len(after['vulnerable'])}")
+    for v in after["vulnerable"]:
+        mark = (" [ĐIỂM XÂM NHẬP]" if vi else " [ENTRY POINT]") if v["entry_point"] else ""
+        fixed = sorted({a["fixed"] for a in v["advisories"] if a["fixed"]}, key=str)
+        lines.append(f"  {v['package']} {v['version']}{mark}: {', '.join(v['cves'][:12]) or v['advisories'][0]['id']}"
+                     + (f" ({'bản sửa' if vi else 'fixed in'} {', '.join(fixed)})" if fixed else ""))
+    if result.get("before") is not None:
+        lines.append(f"{'đã vá so với lần trước' if vi else 'fixed since the first snapshot'}: "
+                     + (", ".join(f"{v['package']} {v['version']} -> {v['now'] or '-'}" for v in result["fixed"]) or "-"))
+    if after.get("windows"):
+        w = after["windows"]
+        lines.append(f"Windows: {len(w['programs'])} {'chương trình' if vi else 'programs'}, KB: {', '.join(w['kbs']) or '-'}")
+    return "\n".join(lines)

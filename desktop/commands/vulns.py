@@ -1,0 +1,46 @@
+"""`ungcuu vulns --case DIR --feed PATH`: installed packages against an offline vulnerability feed (H3)."""
+from __future__ import annotations
+
+NAME = "vulns"
+HELP = "kiểm tra lỗ hổng các gói đã cài theo nguồn dữ liệu ngoại tuyến (OSV, Debian) / vulnerability check (H3)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--case", required=True, help="case folder / thư mục hồ sơ")
+    p.add_argument("--feed", action="append", default=[], metavar="PATH",
+                   help="OSV JSON / folder / all.zip, or Debian security tracker JSON (repeatable)")
+    p.add_argument("--no-findings", action="store_true",
+                   help="do not read the findings to mark the packages behind the entry point")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(args) -> int:
+    from analysis import vulns
+    from collectors.case import Case
+    from reports import actions
+
+    from ._common import print_json
+    from ._terminal import safe
+
+    lang = getattr(args, "lang", "vi")
+    case = Case.open(args.case, affected_root="")
+    feed = vulns.load_feed(args.feed) if args.feed else None
+    entry = None
+    if feed is not None and not args.no_findings:
+        from analysis import findings
+
+        entry = vulns.entry_points(findings.run(case))
+    result = vulns.compare(case, feed, entry)
+    vulns.record(case, result)
+    after = result["after"]
+    if feed is None:
+        outcome = "Chưa kiểm tra: không có nguồn dữ liệu lỗ hổng"
+    else:
+        outcome = (f"{len(after['vulnerable'])} gói còn lỗ hổng, {len(result['fixed'])} gói đã vá "
+                   f"(nguồn: {', '.join(s['sha256'][:16] + ' ' + s['date'] for s in after['feed']['sources'])})")
+    actions.log_action(case, "Kiểm tra lỗ hổng sau khi vá (H3)", outcome)
+    if args.json:
+        print_json(result)
+    else:
+        print(safe(vulns.render_text(result, lang), keep_newlines=True))
+    return 0
