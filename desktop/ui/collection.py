@@ -175,6 +175,10 @@ class CollectionPage(QWidget):
     def start(self, only: list[str] | None = None, options: dict | None = None, again: bool = False) -> bool:
         if self.case is None or self.checklist is None or self.running:
             return False
+        if getattr(self.window, "read_only", False):
+            self.window.statusBar().showMessage(tr("Read-only: another window or command is collecting into this case."),
+                                                6000)
+            return False
         only = list(only) if only else self.model.selected()
         if not only:
             QMessageBox.information(self, tr("Collection"), tr("Tick at least one checklist item."))

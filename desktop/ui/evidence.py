@@ -14,7 +14,7 @@ from collectors.messages import translate
 
 from .common import page_heading
 from .i18n import tr
-from .models import SORT_ROLE, EvidenceModel
+from .models import SORT_ROLE, EvidenceModel, human_size
 from .worker import start_call
 
 PREVIEW_BYTES = 256 * 1024
@@ -109,8 +109,15 @@ class EvidencePage(QWidget):
 
     def _count_text(self) -> str:
         total = sum(r.size for r in self.model.records)
-        return tr("%1 evidence items, %2 bytes in all.").replace("%1", str(len(self.model.records))).replace(
-            "%2", f"{total:,}".replace(",", "." if self.window.lang == "vi" else ","))
+        return tr("%1 evidence items, %2 in all.").replace("%1", str(len(self.model.records))).replace(
+            "%2", human_size(total, self.window.lang))
+
+    def keep_state(self) -> dict:
+        return {"verified": self.last_result}
+
+    def restore_state(self, state: dict) -> None:
+        if state.get("verified") is not None:
+            self._verified(state["verified"])
 
     def append_records(self, records) -> None:
         if self.model.append(records):

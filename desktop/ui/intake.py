@@ -322,8 +322,8 @@ class IntakePage(QWidget):
             self.set_case(self.case)
 
     def is_dirty(self) -> bool:
-        """Edits in the form that are not saved in the case."""
-        if self.case is None or self.inc is None:
+        """Edits in the form that are not saved in the case (none count on a read-only case)."""
+        if self.case is None or self.inc is None or getattr(self.window, "read_only", False):
             return False
         return self.form_values() != self.baseline
 
@@ -548,6 +548,8 @@ class IntakePage(QWidget):
 
     def save(self) -> bool:
         if self.case is None or self.inc is None:
+            return False
+        if getattr(self.window, "read_only", False):
             return False
         rec = self.form_values()
         out, problems = self.inc.validate_incident(rec)
