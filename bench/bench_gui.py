@@ -122,7 +122,7 @@ def bench_timeline(app, win, tmp: Path, events: int) -> None:
     summary = tl.build(case)
     case.close()
     print(f"timeline setup: {summary.events:,} events built in {time.perf_counter() - t0:.1f} s")
-    assert win.open_case(str(case_dir))
+    assert win.open_case(str(case_dir), ask=False)
     page = win.timeline_page
     win.show_page("timeline")
     pump_until(app, lambda: page.count_label.text() and "…" not in page.count_label.text())

@@ -81,7 +81,7 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
     settings.setValue("recent_cases", [str(path)])
     win.start_page.refresh_recent()
     grab("01-start")
-    win.open_case(str(path))
+    win.open_case(str(path), ask=False)
     grab("02-intake")
     page = win.collection_page
     if not case_dir:

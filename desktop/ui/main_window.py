@@ -225,7 +225,9 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.pages[key])
 
     # ------------------------------------------------------------------ case
-    def open_case(self, path: str, *, create: bool = False, examiner: str | None = None) -> bool:
+    def open_case(self, path: str, *, create: bool = False, examiner: str | None = None, ask: bool = True) -> bool:
+        """Open (or create) a case; reopening asks who works on it unless `examiner` is given or `ask` is False
+        (`ungcuu gui --case DIR` keeps the case's examiner)."""
         from collectors.case import Case
         from collectors.errors import UngCuuError
         from collectors.messages import translate
@@ -247,13 +249,15 @@ class MainWindow(QMainWindow):
         from collectors.caselock import CaseLock, holder_text
 
         lock = CaseLock(case.path, "ungcuu gui")
+        if self.case_lock is not None and self.case_lock.path == lock.path:
+            lock = self.case_lock          # the same case again in this window: keep the lock it holds
         read_only = False
         if not lock.acquire():
             if not self.ask_read_only(holder_text(lock.holder())):
                 case.close()
                 return False
             read_only = True
-        elif not create and examiner is None:
+        elif not create and examiner is None and ask:
             name = self.ask_examiner(case.examiner)
             if name and name != case.examiner:
                 case.close()
@@ -306,7 +310,8 @@ class MainWindow(QMainWindow):
             except Exception:
                 pass
         if case is not old or lock is not None:
-            self.release_lock()
+            if lock is not self.case_lock:
+                self.release_lock()
             self.case_lock = lock
             self.read_only = read_only
         self.case = case

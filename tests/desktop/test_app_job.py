@@ -284,3 +284,13 @@ def test_detections_grouped_by_tactic_in_attack_order_with_rule_details_and_a_ju
     qtbot.waitUntil(lambda: tpage.model.rowCount() > 0, timeout=20_000)
     keys = {(r["evidence_id"], r["locator"]) for r in tpage.model.rows}
     assert (late["evidence_id"], late["locator"]) in keys
+
+
+def test_reopening_the_open_case_in_the_same_window_keeps_its_lock(make_win, case_dir):
+    win = make_win()
+    new_case(win, case_dir)
+    lock = win.case_lock
+    assert win.open_case(str(case_dir))
+    assert win.case_lock is lock and lock.held and not win.read_only
+    win.set_case(None)
+    assert not lock.held
