@@ -294,3 +294,35 @@ def test_reopening_the_open_case_in_the_same_window_keeps_its_lock(make_win, cas
     assert win.case_lock is lock and lock.held and not win.read_only
     win.set_case(None)
     assert not lock.held
+
+
+def test_the_intake_has_every_field_the_closing_and_other_reports_read(make_win, case_dir, qtbot):
+    import datetime as dt
+
+    from tests.desktop.test_app import VN, fill_m03
+
+    win = make_win()
+    new_case(win, case_dir)
+    page = win.intake_page
+    t0 = (dt.datetime.now(VN) - dt.timedelta(hours=3)).replace(second=0, microsecond=0)
+    fill_m03(page, t0)
+    for path in ("closing.resolution", "closing.response_ended_at", "closing.attachments", "reports.initial.number",
+                 "reports.closing.number", "reports.closing.date", "progress", "plan.strategy", "plan.steps",
+                 "direction.decision", "support.what", "helpers", "next_steps"):
+        assert path in page.widgets, path
+    page.widgets["reports.initial.number"].setText("12/BC-STTTT")
+    page.widgets["reports.closing.number"].setText("30/BC-STTTT")
+    page.widgets["reports.closing.date"].edit.setText((t0 + dt.timedelta(hours=2)).strftime("%d/%m/%Y %H:%M"))
+    page.widgets["closing.resolution"].setPlainText("Đã gỡ mã độc, khôi phục từ bản sao lưu sạch.")
+    page.widgets["closing.response_ended_at"].edit.setText((t0 + dt.timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"))
+    page.widgets["plan.strategy"].setPlainText("Cô lập máy chủ web")
+    page.widgets["support.what"].setPlainText("Đề nghị VNCERT/CC hỗ trợ phân tích mã độc")
+    assert page.save()
+    rec = win.case.incident()
+    assert rec["reports"]["initial"]["number"] == "12/BC-STTTT"
+    assert rec["reports"]["closing"]["number"] == "30/BC-STTTT"
+    assert rec["reports"]["closing"]["date"].startswith((t0 + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    assert rec["closing"]["resolution"].startswith("Đã gỡ mã độc")
+    assert rec["plan"]["strategy"] == "Cô lập máy chủ web"
+    assert rec["support"]["what"].startswith("Đề nghị VNCERT/CC")
+    assert not page.is_dirty()
