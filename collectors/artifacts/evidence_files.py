@@ -29,6 +29,8 @@ class EvidenceFiles(Collector):
         total = 0
         count = 0
         links = []
+        # The named trees are listed first (metadata only), so progress has a total and the GUI an ETA.
+        planned = []
         for raw in ctx.options["paths"]:
             if ctx.cancelled:
                 return
@@ -37,11 +39,13 @@ class EvidenceFiles(Collector):
                 yield ctx.incomplete(f"{raw}: no such file or folder")
                 continue
             if os.path.islink(real):
-                entries = [(real, "link")]
+                planned.append([(real, "link")])
             elif real.is_dir():
-                entries = walk_tree(ctx, real, max_depth=64)
+                planned.append(list(walk_tree(ctx, real, max_depth=64)))
             else:
-                entries = [(real, "file")]
+                planned.append([(real, "file")])
+        files = sum(1 for entries in planned for _f, kind in entries if kind == "file")
+        for entries in planned:
             for f, kind in entries:
                 if ctx.cancelled:
                     return
@@ -62,6 +66,6 @@ class EvidenceFiles(Collector):
                 yield result
                 count += 1
                 total += getattr(result, "size", 0)
-                yield ctx.progress(count, None, ctx.logical(f))
+                yield ctx.progress(count, files, ctx.logical(f))
         if links:
             yield ctx.put_json("symlinks.json", links, source="named paths (symbolic links, not followed)")

@@ -6,6 +6,7 @@ import re
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QProgressBar,
     QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
     QSplitter, QTableView, QVBoxLayout, QWidget,
 )
@@ -65,6 +66,10 @@ class EvidencePage(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         lay.addWidget(self.summary)
+        self.progress = QProgressBar()          # a run that adds evidence (B5), mirrored from the collection page
+        self.progress.setAccessibleName(tr("Progress"))
+        self.progress.hide()
+        lay.addWidget(self.progress)
 
         self.model = EvidenceModel(self, lang=window.lang)
         self.proxy = QSortFilterProxyModel(self)

@@ -418,6 +418,13 @@ class MainWindow(QMainWindow):
         st["S"] = ("done" if "closed" in hist or closing else "todo", "")
         return st
 
+    def refresh_evidence_count(self) -> None:
+        """The sidebar's evidence count while a run stores (the rest of the sidebar waits for the run's end)."""
+        it = self.nav_items.get("E")
+        if it is not None:
+            n = len(self.evidence_page.model.records)
+            it.setText(0, f"{MARK['partial' if n else 'todo']} {it.data(0, Qt.UserRole + 1)}  ({n})")
+
     def refresh_steps(self) -> None:
         states = self.step_states()
         for key, it in self.nav_items.items():

@@ -1325,5 +1325,17 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>%1 matched timeline events</source>
             <translation>%1 sự kiện khớp trên dòng thời gian</translation>
         </message>
+        <message>
+            <source>about %1 left</source>
+            <translation>còn khoảng %1</translation>
+        </message>
+        <message>
+            <source>%1 of %2 items</source>
+            <translation>%1 / %2 mục</translation>
+        </message>
+        <message>
+            <source>Progress</source>
+            <translation>Tiến độ</translation>
+        </message>
     </context>
 </TS>

@@ -326,3 +326,39 @@ def test_the_intake_has_every_field_the_closing_and_other_reports_read(make_win,
     assert rec["plan"]["strategy"] == "Cô lập máy chủ web"
     assert rec["support"]["what"].startswith("Đề nghị VNCERT/CC")
     assert not page.is_dirty()
+
+
+def test_b5_progress_has_a_total_and_moves_the_overall_bar_and_the_sidebar_count(make_win, case_dir, qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    src = tmp_path / "to-add"
+    src.mkdir()
+    for i in range(300):
+        (src / f"f{i:03d}.txt").write_bytes(bytes([i % 256]) * (20_000 + i))
+    win = make_win()
+    new_case(win, case_dir)
+    win.show_page("evidence")
+    page = win.collection_page
+    seen = []
+
+    def sample():          # on the GUI thread, while the run goes on
+        if page.running:
+            seen.append((page.overall.value(), page.overall.maximum(), page.overall.text(), page.current.text(),
+                         win.nav_items["E"].text(0), win.evidence_page.progress.isVisibleTo(win.evidence_page)))
+
+    timer = QTimer()
+    timer.timeout.connect(sample)
+    timer.start(5)
+    with qtbot.waitSignal(page.runEnded, timeout=120_000):
+        assert win.evidence_page.add_paths([str(src)])
+    timer.stop()
+    assert len(win.case.evidence()) >= 300
+    moving = [s for s in seen if 0 < s[0] < s[1]]
+    assert moving, "the overall bar moved inside the one B5 item"
+    value, maximum, text, current, sidebar, bar_shown = moving[-1]
+    assert maximum == 1000 and "0 / 1 mục" in text and "%" in text
+    assert "/300" in current                                   # B5 has a total now
+    assert any(s[4].endswith(")") and not s[4].endswith("(0)") for s in moving)   # live sidebar count
+    assert bar_shown
+    assert not win.evidence_page.progress.isVisibleTo(win.evidence_page)   # hidden after the run
+    assert win.nav_items["E"].text(0).endswith(f"({len(win.case.evidence())})")
