@@ -4,14 +4,15 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget, QMessageBox, QProgressBar, QPushButton,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QMessageBox, QProgressBar, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
 from collectors.messages import split_parts, translate
 
-from .commandline import collect_command, resumable_b5_paths
+from .commandline import collect_command, display, resumable_b5_paths
 from .common import page_heading
 from .i18n import tr
 from .models import ChecklistModel, state_text
@@ -118,6 +119,17 @@ class CollectionPage(QWidget):
         prog.addWidget(self.cancel_btn)
         prog.addWidget(self.overall, 1)
         lay.addLayout(prog)
+        cmd = QHBoxLayout()
+        self.command = QLineEdit()
+        self.command.setReadOnly(True)
+        self.command.setAccessibleName(tr("Equivalent command"))
+        self.copy_btn = QPushButton(tr("Cop&y"))
+        self.copy_btn.setToolTip(tr("Copy the command that does the same, to run it on a server"))
+        self.copy_btn.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.command.text()))
+        cmd.addWidget(QLabel(tr("Equivalent command:")))
+        cmd.addWidget(self.command, 1)
+        cmd.addWidget(self.copy_btn)
+        lay.addLayout(cmd)
         self.current = QLabel()
         lay.addWidget(self.current)
         lay.addWidget(QLabel(tr("What could not be collected, and why:")))
@@ -156,6 +168,9 @@ class CollectionPage(QWidget):
         items = sorted(self.checklist.items, key=lambda i: (i.id[0], int(i.id[1:]))) if self.checklist else []
         self.model = ChecklistModel(items, lang=self.window.lang, unavailable=self.unavailable, parent=self)
         self.view.setModel(self.model)
+        self.model.dataChanged.connect(lambda *_: self.update_command())
+        self.model.modelReset.connect(self.update_command)
+        self.update_command()
         h = self.view.horizontalHeader()
         # Fixed widths (no ResizeToContents): a state change repaints one row, not a re-measure of all.
         h.setSectionResizeMode(QHeaderView.Interactive)
@@ -241,6 +256,14 @@ class CollectionPage(QWidget):
         self.thread = start_in_thread(w, self)
         self.runStarted.emit()
         return True
+
+    def update_command(self) -> None:
+        """What `ungcuu` would run for the ticked items (B5 paths are named on the Evidence page)."""
+        if self.case is None:
+            self.command.clear()
+            return
+        only = [i for i in self.model.selected() if i != "B5"]
+        self.command.setText(display(collect_command(self.case.path, only=only or ["…"])) if only else "")
 
     def cancel(self) -> None:
         if self.worker is not None:

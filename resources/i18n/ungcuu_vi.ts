@@ -33,7 +33,7 @@
         </message>
         <message>
             <source>%v of %m items</source>
-            <translation>%v / %m mục</translation>
+            <translation type="obsolete">%v / %m mục</translation>
         </message>
         <message>
             <source>Overall progress</source>
@@ -1336,6 +1336,14 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
         <message>
             <source>Progress</source>
             <translation>Tiến độ</translation>
+        </message>
+        <message>
+            <source>Cop&amp;y</source>
+            <translation>Sao ché&amp;p</translation>
+        </message>
+        <message>
+            <source>Copy the command that does the same, to run it on a server</source>
+            <translation>Sao chép lệnh làm đúng việc này, để chạy trên máy chủ</translation>
         </message>
     </context>
 </TS>

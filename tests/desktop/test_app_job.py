@@ -362,3 +362,17 @@ def test_b5_progress_has_a_total_and_moves_the_overall_bar_and_the_sidebar_count
     assert bar_shown
     assert not win.evidence_page.progress.isVisibleTo(win.evidence_page)   # hidden after the run
     assert win.nav_items["E"].text(0).endswith(f"({len(win.case.evidence())})")
+
+
+def test_the_collection_page_shows_the_equivalent_command_to_copy(make_win, case_dir, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    win = make_win()
+    new_case(win, case_dir)
+    page = win.collection_page
+    page.model.set_checked(["B1", "B2", "B8"])
+    assert page.command.text() == f"ungcuu collect --case {case_dir.resolve()} --only B1,B2,B8"
+    page.model.set_checked(["B2"])
+    assert page.command.text().endswith("--only B2")
+    qtbot.mouseClick(page.copy_btn, Qt.LeftButton)
+    assert QGuiApplication.clipboard().text() == page.command.text()
