@@ -299,6 +299,10 @@ class CollectionPage(QWidget):
             self._show_overall(done / total, eta)
         text = f"{done}/{total} {message}" if total >= 0 else f"{done}: {message}"
         self.model.update(cid, detail=text[:200])
+        now = time.monotonic()
+        if now - getattr(self, "_current_shown_at", 0.0) < 0.25:   # the status line at most four times a second
+            return
+        self._current_shown_at = now
         item = self.checklist[cid]
         self.current.setText(tr("Collecting") + f" {cid}: {item.label(self.window.lang)} — " +
                              (f"{done}/{total}" if total >= 0 else str(done)) + (f" ({eta})" if eta else ""))
@@ -310,7 +314,10 @@ class CollectionPage(QWidget):
         for cid, n in counts.items():
             self.model.update(cid, add=n)
         self.window.evidence_page.append_records([rec for _cid, rec in batch])
-        self.window.refresh_evidence_count()
+        now = time.monotonic()
+        if now - getattr(self, "_count_shown_at", 0.0) > 0.25:   # the sidebar at most four times a second
+            self._count_shown_at = now
+            self.window.refresh_evidence_count()
 
     def _note(self, text: str, original: str = "") -> None:
         """A line in "what could not be collected"; the collector's own (English) words in its tooltip."""
