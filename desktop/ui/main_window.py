@@ -431,6 +431,7 @@ class MainWindow(QMainWindow):
             state, detail = states.get(key, ("none", ""))
             base = it.data(0, Qt.UserRole + 1)
             it.setText(0, f"{MARK[state]} {base}" + (f"  ({detail})" if detail else ""))
+            it.setToolTip(0, it.text(0))     # the whole name when a narrow sidebar elides it
             it.setData(0, Qt.AccessibleTextRole, f"{base}: {state}")
         self.evidence_page.summary.setText(self.evidence_page.summary.text())
 
