@@ -325,6 +325,10 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"cannot read (?P<p>.+): (?P<e>[^:]+)", _fmt("không đọc được {p}: {e}", e=_err)),
     # case.py: opening or creating the case folder
     (r"no case folder at (?P<p>.+)", _fmt("không có thư mục hồ sơ tại {p}")),
+    (r"the case (?P<p>.+) is open for collection by (?P<h>.+?): finish or close it there first \(status, verify and "
+     r"report still read it\)",
+     _fmt("hồ sơ {p} đang được {h} mở để thu thập: hãy hoàn tất hoặc đóng nó ở đó trước (status, verify và report "
+          "vẫn đọc được)")),
     (_PATH + r" is not a case folder \(no (?P<db>[^)]+)\)", _fmt("{p} không phải thư mục hồ sơ (không có {db})")),
     (_PATH + r" exists and is not empty and not a case folder",
      _fmt("{p} đã có dữ liệu và không phải thư mục hồ sơ")),

@@ -70,7 +70,7 @@ def make_window(app, *, case: str | None = None, lang: str | None = None, settin
     code = language.set(str(code))
     win = MainWindow(language=language, settings=settings, lang=code)
     if case:
-        win.open_case(case, create=not (Path(case) / "case.sqlite").exists())
+        win.open_case(case, create=not (Path(case) / "case.sqlite").exists(), ask=False)
     return win
 
 

@@ -46,6 +46,7 @@ def demo_case(path: Path) -> None:
     rec = load_incident_file(REPO / "resources" / "incident_example.yaml")
     t0 = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) - dt.timedelta(days=2, hours=3)
     rec.setdefault("detection", {})["detected_at"] = t0.isoformat(timespec="seconds")
+    rec["reported_at"] = (t0 + dt.timedelta(hours=2)).isoformat(timespec="seconds")   # never before T0
     for key in ("reports", "status_history", "closing"):
         rec.pop(key, None)
     rec["status_history"] = [{"status": "detected", "at": t0.isoformat(timespec="seconds"), "by": "Nguyễn Văn An"}]
@@ -60,7 +61,11 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
     from desktop.app import create_app, make_window
 
     app = create_app()
-    tmp = Path(tempfile.mkdtemp(prefix="ungcuu-shots-"))
+    # the demo case on a file system of its own (a tmpfs stands for the responder's USB drive), so the
+    # pictures show no affected-disk warning
+    shm = Path("/dev/shm")
+    separate = shm.is_dir() and os.access(shm, os.W_OK) and os.stat(shm).st_dev != os.stat("/").st_dev
+    tmp = Path(tempfile.mkdtemp(prefix="ungcuu-shots-", dir=str(shm) if separate else None))
     settings = QSettings(str(tmp / "settings.ini"), QSettings.IniFormat)
     win = make_window(app, lang=lang, settings=settings)
     win.resize(1360, 880)
@@ -81,13 +86,24 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
     settings.setValue("recent_cases", [str(path)])
     win.start_page.refresh_recent()
     grab("01-start")
-    win.open_case(str(path))
+    win.open_case(str(path), ask=False)
     grab("02-intake")
     page = win.collection_page
     if not case_dir:
+        win.show_page("collection")
         page.model.set_checked(["B1", "B2", "B3", "B4", "B8", "B10", "B11"])
         page.start()
+        _wait(None, lambda: not page.running or page.finished_items >= 2)
+        if page.running:
+            grab("03a-collection-running")
         _wait(None, lambda: not page.running)
+        # a cancelled run: B10 again, cancelled as soon as it starts
+        page.model.set_checked(["B10"])
+        page.start(again=True)
+        page.cancel()
+        _wait(None, lambda: not page.running)
+        grab("03b-collection-cancelled")
+        page.model.set_checked(["B1", "B2", "B3", "B4", "B8", "B10", "B11"])
     win.show_page("collection")
     grab("03-collection")
     ev = win.evidence_page
@@ -128,6 +144,17 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
         rp.make()
         _wait(None, lambda: rp.last is not None or "không" in rp.result.toPlainText().lower(), 300)
     grab("08-reports")
+    if hasattr(rp, "open_bundle"):
+        dlg = rp.open_bundle()
+        dlg.resize(900, 680)
+        dlg.build()
+        _wait(None, lambda: not dlg.busy, 300)
+        for _ in range(5):
+            app.processEvents()
+        p = out / "10-bundle.png"
+        dlg.grab().save(str(p))
+        shots.append(p)
+        dlg.reject()
     win.show_page("intake")
     win.intake_page.scroll.verticalScrollBar().setValue(win.intake_page.scroll.verticalScrollBar().maximum() // 2)
     grab("09-intake-more")

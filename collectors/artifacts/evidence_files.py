@@ -32,6 +32,8 @@ class EvidenceFiles(Collector):
         total = 0
         count = 0
         links = []
+        # The named trees are listed first (metadata only), so progress has a total and the GUI an ETA.
+        planned = []
         for raw in ctx.options["paths"]:
             if ctx.cancelled:
                 return
@@ -41,11 +43,13 @@ class EvidenceFiles(Collector):
                 continue
             entries: Iterable[tuple[Path, str]]
             if os.path.islink(real):
-                entries = [(real, "link")]
+                planned.append([(real, "link")])
             elif real.is_dir():
-                entries = walk_tree(ctx, real, max_depth=64)
+                planned.append(list(walk_tree(ctx, real, max_depth=64)))
             else:
-                entries = [(real, "file")]
+                planned.append([(real, "file")])
+        files = sum(1 for entries in planned for _f, kind in entries if kind == "file")
+        for entries in planned:
             for f, kind in entries:
                 if ctx.cancelled:
                     return
@@ -66,6 +70,6 @@ class EvidenceFiles(Collector):
                 yield result
                 count += 1
                 total += getattr(result, "size", 0)
-                yield ctx.progress(count, None, ctx.logical(f))
+                yield ctx.progress(count, files, ctx.logical(f))
         if links:
             yield ctx.put_records("symlinks.json", Symlink, records.from_dicts(Symlink, links), source="named paths (symbolic links, not followed)")

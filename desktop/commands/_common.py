@@ -48,6 +48,20 @@ def open_case(path: str, *, create: bool = False, examiner: str | None = None, a
     return case
 
 
+def lock_case(case, app: str = "ungcuu"):
+    """The case's writer lock (collectors/caselock.py), shared with the desktop app; a case another window
+    or command is collecting into is refused with who holds it (it can still be read: status, verify)."""
+    from collectors.caselock import CaseLock, holder_text
+    from collectors.errors import CaseError
+
+    lock = CaseLock(case.path, app)
+    if not lock.acquire():
+        case.close()
+        raise CaseError(f"the case {case.path} is open for collection by {holder_text(lock.holder())}: finish or "
+                        "close it there first (status, verify and report still read it)", path=str(case.path))
+    return lock
+
+
 def print_json(obj) -> None:
     json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collectors import checklist as checklist_mod
 
-from ._common import open_case
+from ._common import lock_case, open_case
 from .collect import drive
 
 NAME = "add"
@@ -22,6 +22,7 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     checklist = checklist_mod.load()
     case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
+    lock = lock_case(case, "ungcuu add")
     args.root = None
     args.again = True
     options = {"paths": args.paths, "max_file_bytes": args.max_file_bytes, "max_total_bytes": args.max_total_bytes}
@@ -32,3 +33,4 @@ def run(args) -> int:
         return code
     finally:
         case.close()
+        lock.release()

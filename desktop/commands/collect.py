@@ -9,7 +9,7 @@ from collectors.base import Incomplete, Progress
 from collectors.errors import UngCuuError
 from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
 
-from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, reason_text, state_label
+from ._common import CancelOnSigint, TerminalProgress, lock_case, open_case, print_table, reason_text, state_label
 from ._terminal import safe
 
 NAME = "collect"
@@ -78,7 +78,9 @@ def run(args) -> int:
         raise UngCuuError(f"--root {args.root}: no such folder (mount the image or copy the tree there first)")
     case = open_case(args.case, create=True, examiner=args.examiner, affected_root=args.root or "/", lang=args.lang)
     options = {"paths": args.path} if args.path else {}
+    lock = lock_case(case, "ungcuu collect")
     try:
         return drive(case, checklist, args, profile=args.profile, only=only, options=options, lang=args.lang)
     finally:
         case.close()
+        lock.release()

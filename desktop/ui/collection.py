@@ -1,12 +1,16 @@
 """Collection page (section 2.1, B1-B11): choose items, Start, watch each item's progress, Cancel."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMessageBox,
     QProgressBar,
@@ -18,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from collectors.messages import split_parts, translate
 
-from .commandline import collect_command, resumable_b5_paths
+from .commandline import collect_command, display, resumable_b5_paths
 from .common import page_heading
 from .i18n import tr
 from .models import ChecklistModel, state_text
@@ -53,6 +57,9 @@ def load_checklist():
         if lacking:
             missing[item.id] = tr("not available in this build (missing: %1)").replace("%1", ", ".join(lacking))
     return cl, missing
+
+
+STEPS = 1000   # overall bar steps per checklist item
 
 
 class CollectionPage(QWidget):
@@ -114,12 +121,25 @@ class CollectionPage(QWidget):
         self.start_btn.clicked.connect(self.start)
         self.cancel_btn.clicked.connect(self.cancel)
         self.overall = QProgressBar()
-        self.overall.setFormat(tr("%v of %m items"))
+        self.overall.setRange(0, 1)
+        self.overall.setValue(0)
+        self.overall.setFormat("")
         self.overall.setAccessibleName(tr("Overall progress"))
         prog.addWidget(self.start_btn)
         prog.addWidget(self.cancel_btn)
         prog.addWidget(self.overall, 1)
         lay.addLayout(prog)
+        cmd = QHBoxLayout()
+        self.command = QLineEdit()
+        self.command.setReadOnly(True)
+        self.command.setAccessibleName(tr("Equivalent command"))
+        self.copy_btn = QPushButton(tr("Cop&y"))
+        self.copy_btn.setToolTip(tr("Copy the command that does the same, to run it on a server"))
+        self.copy_btn.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.command.text()))
+        cmd.addWidget(QLabel(tr("Equivalent command:")))
+        cmd.addWidget(self.command, 1)
+        cmd.addWidget(self.copy_btn)
+        lay.addLayout(cmd)
         self.current = QLabel()
         lay.addWidget(self.current)
         lay.addWidget(QLabel(tr("What could not be collected, and why:")))
@@ -158,6 +178,9 @@ class CollectionPage(QWidget):
         items = sorted(self.checklist.items, key=lambda i: (i.id[0], int(i.id[1:]))) if self.checklist else []
         self.model = ChecklistModel(items, lang=self.window.lang, unavailable=self.unavailable, parent=self)
         self.view.setModel(self.model)
+        self.model.dataChanged.connect(lambda *_: self.update_command())
+        self.model.modelReset.connect(self.update_command)
+        self.update_command()
         h = self.view.horizontalHeader()
         # Fixed widths (no ResizeToContents): a state change repaints one row, not a re-measure of all.
         h.setSectionResizeMode(QHeaderView.Interactive)
@@ -183,6 +206,10 @@ class CollectionPage(QWidget):
     # ------------------------------------------------------------------ run
     def start(self, only: list[str] | None = None, options: dict | None = None, again: bool = False) -> bool:
         if self.case is None or self.checklist is None or self.running:
+            return False
+        if getattr(self.window, "read_only", False):
+            self.window.statusBar().showMessage(tr("Read-only: another window or command is collecting into this case."),
+                                                6000)
             return False
         only = list(only) if only else self.model.selected()
         if not only:
@@ -214,8 +241,9 @@ class CollectionPage(QWidget):
                 return False
         self.total_items = len(only)
         self.finished_items = 0
-        self.overall.setRange(0, self.total_items)
-        self.overall.setValue(0)
+        self.item_t0 = time.monotonic()
+        self._show_overall(0.0)
+        self.window.evidence_page.progress.show()
         for cid in only:
             self.model.update(cid, state="pending", detail="", count=0)
         argv = collect_command(self.case.path, only=only, options=options, again=again, consent=consent)
@@ -239,6 +267,14 @@ class CollectionPage(QWidget):
         self.runStarted.emit()
         return True
 
+    def update_command(self) -> None:
+        """What `ungcuu` would run for the ticked items (B5 paths are named on the Evidence page)."""
+        if self.case is None:
+            self.command.clear()
+            return
+        only = [i for i in self.model.selected() if i != "B5"]
+        self.command.setText(display(collect_command(self.case.path, only=only or ["…"])) if only else "")
+
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
@@ -246,15 +282,40 @@ class CollectionPage(QWidget):
             self.current.setText(tr("Cancelling after the current step… everything stored so far stays valid."))
 
     def _item_started(self, cid: str, _label: str) -> None:
+        self.item_t0 = time.monotonic()
         self.model.update(cid, state="running", detail="")
         item = self.checklist[cid]
         self.current.setText(tr("Collecting") + f" {cid}: {item.label(self.window.lang)}")
         self.view.scrollTo(self.model.index(self.model.row_of.get(cid, 0), 0))
 
+    def _show_overall(self, fraction: float, eta: str = "") -> None:
+        """The overall bar moves inside an item too (one long B5 is not "0 of 1 items" for minutes)."""
+        value = int(round((self.finished_items + max(0.0, min(fraction, 1.0))) * STEPS))
+        text = (tr("%1 of %2 items").replace("%1", str(self.finished_items)).replace("%2", str(self.total_items)) +
+                f" · {value * 100 // max(1, self.total_items * STEPS)} %" + (f" · {eta}" if eta else ""))
+        for bar in (self.overall, self.window.evidence_page.progress):
+            bar.setRange(0, max(1, self.total_items * STEPS))
+            bar.setValue(value)
+            bar.setFormat(text)   # "%" before a space is no placeholder
+
     def _progress(self, cid: str, done: int, total: int, message: str) -> None:
         message = translate(message, self.window.lang)
+        eta = ""
+        if total > 0:
+            elapsed = time.monotonic() - self.item_t0
+            if 0 < done < total and elapsed > 2:
+                left = int(elapsed * (total - done) / done)
+                eta = tr("about %1 left").replace("%1", f"{left // 60}:{left % 60:02d}")
+            self._show_overall(done / total, eta)
         text = f"{done}/{total} {message}" if total >= 0 else f"{done}: {message}"
         self.model.update(cid, detail=text[:200])
+        now = time.monotonic()
+        if now - getattr(self, "_current_shown_at", 0.0) < 0.25:   # the status line at most four times a second
+            return
+        self._current_shown_at = now
+        item = self.checklist[cid]
+        self.current.setText(tr("Collecting") + f" {cid}: {item.label(self.window.lang)} — " +
+                             (f"{done}/{total}" if total >= 0 else str(done)) + (f" ({eta})" if eta else ""))
 
     def _stored(self, batch) -> None:
         counts: dict[str, int] = {}
@@ -263,6 +324,10 @@ class CollectionPage(QWidget):
         for cid, n in counts.items():
             self.model.update(cid, add=n)
         self.window.evidence_page.append_records([rec for _cid, rec in batch])
+        now = time.monotonic()
+        if now - getattr(self, "_count_shown_at", 0.0) > 0.25:   # the sidebar at most four times a second
+            self._count_shown_at = now
+            self.window.refresh_evidence_count()
 
     def _note(self, text: str, original: str = "") -> None:
         """A line in "what could not be collected"; the collector's own (English) words in its tooltip."""
@@ -285,8 +350,8 @@ class CollectionPage(QWidget):
             rest = "; ".join(p for p in split_parts(reason) if p.split(": ", 1)[-1] not in said and p not in said)
             if rest:
                 self._note(f"{cid} — {state_text(state)}: {translate(rest, self.window.lang)}", rest)
-        self.finished_items += 1
-        self.overall.setValue(min(self.finished_items, self.total_items))
+        self.finished_items = min(self.finished_items + 1, self.total_items)
+        self._show_overall(0.0)
 
     def _run_finished(self, run_id: str, state: str, reason: str, _outcomes) -> None:
         self.last_state = state
@@ -305,6 +370,7 @@ class CollectionPage(QWidget):
     def _done(self) -> None:
         self.worker = None
         self.thread = None
+        self.window.evidence_page.progress.hide()
         self.start_btn.setEnabled(self.case is not None)
         self.cancel_btn.setEnabled(False)
         if self.case is not None:

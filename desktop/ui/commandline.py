@@ -31,6 +31,31 @@ def collect_command(case_path, *, only: list[str], options: dict | None = None, 
     return argv
 
 
+def bundle_command(case_path, *, out=None, encrypt: bool = False, sign_key=None, reports: bool = True,
+                   timeline: bool = True) -> list[str]:
+    """`ungcuu bundle ...`; the passphrase is asked by the command (never on its command line)."""
+    argv = ["ungcuu", "bundle", "--case", str(case_path)]
+    if out:
+        argv += ["--out", str(out)]
+    if encrypt:
+        argv.append("--encrypt")
+    if sign_key:
+        argv += ["--sign-key", str(sign_key)]
+    if not reports:
+        argv.append("--no-reports")
+    if not timeline:
+        argv.append("--no-timeline")
+    return argv
+
+
+def verify_command(path, *, public_key=None) -> list[str]:
+    """`ungcuu verify BUNDLE [--public-key KEY]` (an encrypted bundle's passphrase from UNGCUU_PASSPHRASE)."""
+    argv = ["ungcuu", "verify", str(path)]
+    if public_key:
+        argv += ["--public-key", str(public_key)]
+    return argv
+
+
 def display(argv: list[str]) -> str:
     """One line to paste into a terminal of the same kind as this one."""
     if sys.platform.startswith("win"):

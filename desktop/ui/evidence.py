@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -24,7 +25,7 @@ from collectors.messages import translate
 
 from .common import page_heading
 from .i18n import tr
-from .models import SORT_ROLE, EvidenceModel
+from .models import SORT_ROLE, EvidenceModel, human_size
 from .worker import start_call
 
 PREVIEW_BYTES = 256 * 1024
@@ -75,6 +76,10 @@ class EvidencePage(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         lay.addWidget(self.summary)
+        self.progress = QProgressBar()          # a run that adds evidence (B5), mirrored from the collection page
+        self.progress.setAccessibleName(tr("Progress"))
+        self.progress.hide()
+        lay.addWidget(self.progress)
 
         self.model = EvidenceModel(self, lang=window.lang)
         self.proxy = QSortFilterProxyModel(self)
@@ -119,8 +124,15 @@ class EvidencePage(QWidget):
 
     def _count_text(self) -> str:
         total = sum(r.size for r in self.model.records)
-        return tr("%1 evidence items, %2 bytes in all.").replace("%1", str(len(self.model.records))).replace(
-            "%2", f"{total:,}".replace(",", "." if self.window.lang == "vi" else ","))
+        return tr("%1 evidence items, %2 in all.").replace("%1", str(len(self.model.records))).replace(
+            "%2", human_size(total, self.window.lang))
+
+    def keep_state(self) -> dict:
+        return {"verified": self.last_result}
+
+    def restore_state(self, state: dict) -> None:
+        if state.get("verified") is not None:
+            self._verified(state["verified"])
 
     def append_records(self, records) -> None:
         if self.model.append(records):

@@ -52,13 +52,52 @@ class TsTranslator(QTranslator):
         self.messages = read_ts(self.path)
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802 - Qt override
-        return self.messages.get((context, source_text), "")
+        return self.messages.get((context, source_text))   # None: Qt falls back to the source text
 
     def isEmpty(self) -> bool:  # noqa: N802 - Qt override
         return not self.messages
 
     def language(self) -> str:
         return "vi"
+
+
+# Qt's own strings (message box and dialog buttons, the file chooser) in Vietnamese: PySide6 ships no
+# qtbase_vi.qm. Keys are (Qt context, Qt's English source).
+_QT_BUTTONS = {
+    "OK": "OK", "&OK": "&OK", "Save": "Lưu", "&Save": "&Lưu", "Save All": "Lưu tất cả", "Open": "Mở", "&Open": "&Mở",
+    "&Yes": "&Có", "Yes": "Có", "Yes to &All": "Có cho &tất cả", "&No": "&Không", "No": "Không",
+    "N&o to All": "K&hông cho tất cả", "Abort": "Hủy bỏ", "Retry": "Thử lại", "Ignore": "Bỏ qua",
+    "Close": "Đóng", "Cancel": "Hủy", "&Cancel": "&Hủy", "Discard": "Bỏ thay đổi", "Don't Save": "Không lưu",
+    "Help": "Trợ giúp", "Apply": "Áp dụng", "Reset": "Đặt lại", "Restore Defaults": "Khôi phục mặc định",
+    "Close without Saving": "Đóng không lưu",
+}
+QT_VI: dict[tuple[str, str], str] = {("QPlatformTheme", k): v for k, v in _QT_BUTTONS.items()}
+QT_VI.update({("QDialogButtonBox", k): v for k, v in _QT_BUTTONS.items()})
+QT_VI.update({("QFileDialog", k): v for k, v in {
+    "Look in:": "Tìm trong:", "File &name:": "Tên &tệp:", "Files of type:": "Loại tệp:", "&Open": "&Mở",
+    "&Save": "&Lưu", "&Choose": "&Chọn", "Open": "Mở", "Save As": "Lưu thành", "Find Directory": "Chọn thư mục",
+    "Directory:": "Thư mục:", "Back": "Quay lại", "Forward": "Tiến tới", "Parent Directory": "Thư mục cha",
+    "Create New Folder": "Tạo thư mục mới", "New Folder": "Thư mục mới", "List View": "Dạng danh sách",
+    "Detail View": "Dạng chi tiết", "All Files (*)": "Mọi tệp (*)", "Directories": "Thư mục",
+    "&Delete": "&Xóa", "&Rename": "Đổi &tên", "Show &hidden files": "Hiện tệp ẩ&n", "&New Folder": "Thư mục &mới",
+    "Are you sure you want to delete '%1'?": "Có chắc muốn xóa '%1'?", "My Computer": "Máy tính",
+    "%1 already exists.\nDo you want to replace it?": "%1 đã có.\nGhi đè lên nó?",
+    "Recent Places": "Nơi dùng gần đây", "Computer": "Máy tính",
+}.items()})
+QT_VI.update({("QFileSystemModel", k): v for k, v in {
+    "Name": "Tên", "Size": "Kích thước", "Type": "Loại", "Kind": "Loại", "Date Modified": "Ngày sửa",
+    "My Computer": "Máy tính", "Computer": "Máy tính"}.items()})
+QT_VI.update({("QInputDialog", "Enter a value:"): "Nhập giá trị:"})
+
+
+class QtBaseTranslator(QTranslator):
+    """Qt's own dialog strings in Vietnamese (see QT_VI)."""
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802 - Qt override
+        return QT_VI.get((context, source_text))   # None: not ours, the next translator answers
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt override
+        return False
 
 
 class Language:
@@ -92,10 +131,15 @@ class Language:
         if t is not None:
             self.app.installTranslator(t)
             self._installed.append(t)
-        # Qt's own dialogs (file chooser buttons) when Qt ships that language.
+        # Qt's own dialogs (file chooser, Yes/No/Save buttons): Qt's file when it ships that language,
+        # then ours (installed last, so it is asked first; it answers only the strings it knows).
         qt_tr = QTranslator(self.app)
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         if qt_tr.load(f"qtbase_{code}", qt_dir):
             self.app.installTranslator(qt_tr)
             self._installed.append(qt_tr)
+        if code == "vi":
+            ours = QtBaseTranslator(self.app)
+            self.app.installTranslator(ours)
+            self._installed.append(ours)
         return code

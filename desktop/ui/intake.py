@@ -47,8 +47,36 @@ SECTIONS = (
     ("", "Nguồn gốc và phân loại sự cố", "Origin and categories", ("origin", "categories", "impact")),
     ("H", "Thông tin bổ sung về hệ thống xảy ra sự cố", "More about the affected system", ("system_info.",)),
     ("I", "Kiến nghị, đề xuất hỗ trợ", "Requests for support", ("requests",)),
-    ("J", "Thời gian thực hiện báo cáo sự cố", "Time of the report", ("reported_at", "signatory.")),
+    ("J", "Thời gian thực hiện báo cáo sự cố", "Time of the report",
+     ("reported_at", "signatory.", "reports.initial.")),
+    ("", "Diễn biến, hỗ trợ và bước tiếp theo", "Progress, help and next steps",
+     ("progress", "helpers", "next_steps", "support.")),
+    ("", "Phương án ứng cứu cụ thể", "Response plan", ("plan.",)),
+    ("", "Xin ý kiến chỉ đạo, chỉ huy", "Request for direction", ("direction.",)),
+    ("", "Báo cáo kết thúc ứng phó (Mẫu 04)", "Closing report (Mẫu 04)", ("closing.", "reports.closing.")),
 )
+
+
+def _extra_fields(inc) -> tuple:
+    """The keys inside the record's `dict` fields (reports, plan, direction, support) that the reports read,
+    as form fields."""
+    f = inc.Field
+    return (
+        f("reports.initial.number", "Số ký hiệu báo cáo ban đầu", "Initial report number", "str"),
+        f("reports.initial.date", "Ngày báo cáo ban đầu", "Initial report date", "datetime"),
+        f("reports.closing.number", "Số ký hiệu báo cáo kết thúc", "Closing report number", "str"),
+        f("reports.closing.date", "Ngày báo cáo kết thúc", "Closing report date", "datetime"),
+        f("plan.strategy", "Phương án (chiến lược) lựa chọn", "Chosen strategy", "text"),
+        f("plan.steps", "Các bước thực hiện", "Steps", "list"),
+        f("plan.resources", "Nguồn lực", "Resources", "text"),
+        f("plan.lead", "Người chỉ huy, chủ trì", "Who leads", "str"),
+        f("direction.decision", "Nội dung cần quyết định", "Decision needed", "text"),
+        f("direction.options", "Các phương án đề xuất", "Options proposed", "list"),
+        f("direction.deadline", "Thời hạn cần ý kiến", "Answer needed by", "datetime"),
+        f("support.what", "Nội dung đề nghị hỗ trợ", "Help requested", "text"),
+        f("support.from", "Đơn vị được đề nghị", "Requested from", "str"),
+        f("support.why", "Lý do", "Why", "text"),
+    )
 
 TIMEZONES = ("Asia/Ho_Chi_Minh", "UTC", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/London")
 
@@ -134,10 +162,17 @@ class IntakePage(QWidget):
             if hasattr(w, "offset"):
                 w.offset.setText(text)
 
+    @property
+    def field_by_path(self) -> dict:
+        by = getattr(self, "_field_by_path", None)
+        if by is None:
+            by = self._field_by_path = {**self.inc.FIELD_BY_PATH, **{f.path: f for f in _extra_fields(self.inc)}}
+        return by
+
     # ------------------------------------------------------------------ form
     def _section_fields(self, prefixes):
         out = []
-        for fld in self.inc.FIELDS:
+        for fld in self.inc.FIELDS + _extra_fields(self.inc):
             if "[]" in fld.path or fld.type in ("records", "dict"):
                 continue
             for p in prefixes:
@@ -297,8 +332,8 @@ class IntakePage(QWidget):
             self.set_case(self.case)
 
     def is_dirty(self) -> bool:
-        """Edits in the form that are not saved in the case."""
-        if self.case is None or self.inc is None:
+        """Edits in the form that are not saved in the case (none count on a read-only case)."""
+        if self.case is None or self.inc is None or getattr(self.window, "read_only", False):
             return False
         return self.form_values() != self.baseline
 
@@ -341,7 +376,7 @@ class IntakePage(QWidget):
         w = self.widgets.get(path)
         if w is None:
             return None
-        fld = self.inc.FIELD_BY_PATH.get(path)
+        fld = self.field_by_path.get(path)
         t = fld.type if fld else "choice"
         if path == "timezone":
             return w.currentText().strip() or None
@@ -364,7 +399,7 @@ class IntakePage(QWidget):
         w = self.widgets.get(path)
         if w is None:
             return
-        fld = self.inc.FIELD_BY_PATH.get(path)
+        fld = self.field_by_path.get(path)
         if path == "timezone":
             w.setCurrentText(value or "Asia/Ho_Chi_Minh")
         elif isinstance(w, QComboBox):
@@ -503,8 +538,8 @@ class IntakePage(QWidget):
         rec = self.record if rec is None else rec
         missing = self.inc.missing_fields(rec, "m03")
         if missing:
-            names = [(self.inc.FIELD_BY_PATH[p.field].label if self.lang == "vi" else self.inc.FIELD_BY_PATH[p.field].label_en)
-                     for p in missing if p.field in self.inc.FIELD_BY_PATH]
+            names = [(self.field_by_path[p.field].label if self.lang == "vi" else self.field_by_path[p.field].label_en)
+                     for p in missing if p.field in self.field_by_path]
             self.problems.setStyleSheet("color: #a86500")
             self.problems.setText(tr("Still missing for Mẫu 03 (%1):").replace("%1", str(len(missing))) + " "
                                   + "; ".join(names))
@@ -517,12 +552,14 @@ class IntakePage(QWidget):
         """A problem with the field's printed label instead of its key path (detection.detected_at)."""
         import re
 
-        fld = self.inc.FIELD_BY_PATH.get(re.sub(r"\[\d+\]", "[]", p.field))
+        fld = self.field_by_path.get(re.sub(r"\[\d+\]", "[]", p.field))
         label = (fld.label if self.lang == "vi" else fld.label_en) if fld is not None else p.field
         return f"{label}: {p.message}"
 
     def save(self) -> bool:
         if self.case is None or self.inc is None:
+            return False
+        if getattr(self.window, "read_only", False):
             return False
         rec = self.form_values()
         out, problems = self.inc.validate_incident(rec)

@@ -34,6 +34,8 @@ class MainWindow(QMainWindow):
         self.settings = settings or open_settings()   # on the drive, never the host
         self.lang = lang
         self.case = None
+        self.case_lock = None      # collectors.caselock.CaseLock of the open case (None: read-only or no case)
+        self.read_only = False
         self.setWindowTitle("UngCuu")
         self.resize(1280, 820)
         self._build()
@@ -231,7 +233,9 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.pages[key])
 
     # ------------------------------------------------------------------ case
-    def open_case(self, path: str, *, create: bool = False, examiner: str | None = None) -> bool:
+    def open_case(self, path: str, *, create: bool = False, examiner: str | None = None, ask: bool = True) -> bool:
+        """Open (or create) a case; reopening asks who works on it unless `examiner` is given or `ask` is False
+        (`ungcuu gui --case DIR` keeps the case's examiner)."""
         from collectors.case import Case
         from collectors.errors import UngCuuError
         from collectors.messages import translate
@@ -250,19 +254,74 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             QMessageBox.warning(self, "UngCuu", tr("The case cannot be opened:") + f"\n{exc}")
             return False
-        self.set_case(case)
+        from collectors.caselock import CaseLock, holder_text
+
+        lock = CaseLock(case.path, "ungcuu gui")
+        if self.case_lock is not None and self.case_lock.path == lock.path:
+            lock = self.case_lock          # the same case again in this window: keep the lock it holds
+        read_only = False
+        if not lock.acquire():
+            if not self.ask_read_only(holder_text(lock.holder())):
+                case.close()
+                return False
+            read_only = True
+        elif not create and examiner is None and ask:
+            name = self.ask_examiner(case.examiner)
+            if name and name != case.examiner:
+                case.close()
+                try:
+                    case = Case.open(path, examiner=name)   # the new examiner is logged in the custody log
+                except (UngCuuError, OSError) as exc:
+                    lock.release()
+                    QMessageBox.warning(self, "UngCuu", tr("The case cannot be opened:") + "\n" +
+                                        translate(str(exc), self.lang))
+                    return False
+            if name:
+                self.settings.setValue("examiner", name)
+        self.set_case(case, lock=None if read_only else lock, read_only=read_only)
         self._remember(str(Path(path).resolve()))
         self.show_page("intake")
         self.intake_page.focus_first()
         return True
 
-    def set_case(self, case) -> None:
+    def ask_read_only(self, holder: str) -> bool:
+        """The case is locked by another window or command: open it read-only? (replaced in tests)"""
+        box = QMessageBox(QMessageBox.Question, "UngCuu", tr(
+            "This case is open for collection by %1. Two programs collecting into one case at once would mix "
+            "their runs. Open it read-only (look, verify, make reports; no collection, no intake changes)?")
+            .replace("%1", holder), QMessageBox.Yes | QMessageBox.Cancel, self)
+        box.button(QMessageBox.Yes).setText(tr("Open &read-only"))
+        box.setDefaultButton(QMessageBox.Cancel)
+        return box.exec() == QMessageBox.Yes
+
+    def ask_examiner(self, current: str) -> str | None:
+        """Who works on the reopened case (recorded in the custody log); None keeps the case's examiner.
+        (replaced in tests)"""
+        from PySide6.QtWidgets import QInputDialog
+
+        dlg = QInputDialog(self)
+        dlg.setWindowTitle(tr("Examiner"))
+        dlg.setLabelText(tr("Who is working on this case now? Your name goes into the custody log of every "
+                            "step from now on."))
+        dlg.setTextValue(current or "")
+        dlg.setOkButtonText(tr("OK"))
+        dlg.setCancelButtonText(tr("Keep %1").replace("%1", current or "?"))
+        if dlg.exec() != QInputDialog.Accepted:
+            return None
+        return dlg.textValue().strip() or None
+
+    def set_case(self, case, *, lock=None, read_only: bool = False) -> None:
         old = self.case
         if old is not None and old is not case:
             try:
                 old.close()
             except Exception:
                 pass
+        if case is not old or lock is not None:
+            if lock is not self.case_lock:
+                self.release_lock()
+            self.case_lock = lock
+            self.read_only = read_only
         self.case = case
         for page in self.pages.values():
             if hasattr(page, "set_case") and page is not self.start_page:
@@ -278,10 +337,21 @@ class MainWindow(QMainWindow):
                 self.case_label.setStyleSheet("color: #a86500; font-weight: bold")
             else:
                 self.case_label.setStyleSheet("")
+            if self.read_only:
+                text += "\n🔒 " + tr("Read-only: another window or command is collecting into this case.")
+                self.case_label.setStyleSheet("color: #a86500; font-weight: bold")
             self.case_label.setText(text)
-            self.setWindowTitle(f"UngCuu — {case.case_id}")
+            self.setWindowTitle(f"UngCuu — {case.case_id}" + (" " + tr("(read-only)") if self.read_only else ""))
+        self.collection_page.start_btn.setEnabled(case is not None and not self.read_only)
+        self.intake_page.save_btn.setEnabled(case is not None and not self.read_only)
         self.refresh_banner()
         self.refresh_steps()
+
+    def release_lock(self) -> None:
+        lock = getattr(self, "case_lock", None)
+        if lock is not None:
+            lock.release()
+        self.case_lock = None
 
     @staticmethod
     def _warning_text(warning: str) -> str:
@@ -356,12 +426,20 @@ class MainWindow(QMainWindow):
         st["S"] = ("done" if "closed" in hist or closing else "todo", "")
         return st
 
+    def refresh_evidence_count(self) -> None:
+        """The sidebar's evidence count while a run stores (the rest of the sidebar waits for the run's end)."""
+        it = self.nav_items.get("E")
+        if it is not None:
+            n = len(self.evidence_page.model.records)
+            it.setText(0, f"{MARK['partial' if n else 'todo']} {it.data(0, Qt.UserRole + 1)}  ({n})")
+
     def refresh_steps(self) -> None:
         states = self.step_states()
         for key, it in self.nav_items.items():
             state, detail = states.get(key, ("none", ""))
             base = it.data(0, Qt.UserRole + 1)
             it.setText(0, f"{MARK[state]} {base}" + (f"  ({detail})" if detail else ""))
+            it.setToolTip(0, it.text(0))     # the whole name when a narrow sidebar elides it
             it.setData(0, Qt.AccessibleTextRole, f"{base}: {state}")
         self.evidence_page.summary.setText(self.evidence_page.summary.text())
 
@@ -388,13 +466,19 @@ class MainWindow(QMainWindow):
         old = self.takeCentralWidget()
         if old is not None:
             old.deleteLater()
+        kept = {k: p.keep_state() for k, p in self.pages.items() if hasattr(p, "keep_state")}
+        lock, read_only = self.case_lock, self.read_only
+        self.case_lock = None
         self._build()
-        self.set_case(case)
+        self.set_case(case, lock=lock, read_only=read_only)
         if draft is not None:
             self.intake_page.record = draft
             for path in self.intake_page.widgets:
                 if path != "__status__":
                     self.intake_page._set_value(path, self.intake_page.inc._get(draft, path))
+        for k, state in kept.items():
+            self.pages[k].restore_state(state)   # findings, rule files, verify results: not lost to a language
+        self.refresh_steps()
         self.show_page(current)
 
     # ------------------------------------------------------------------ window state
@@ -450,4 +534,5 @@ class MainWindow(QMainWindow):
                 self.case.close()
             except Exception:
                 pass
+        self.release_lock()
         event.accept()

@@ -28,13 +28,15 @@ def state_text(state: str) -> str:
     }.get(state, state)
 
 
-def human_size(n: int | None) -> str:
+def human_size(n: int | None, lang: str = "en") -> str:
+    """79770 -> "77.9 KiB" ("77,9 KiB" in Vietnamese, which writes a decimal comma)."""
     if n is None:
         return ""
     size = float(n)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if size < 1024 or unit == "TiB":
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            text = f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            return text.replace(".", ",") if lang == "vi" else text
         size /= 1024
     return str(n)
 
@@ -182,7 +184,7 @@ class EvidenceModel(QStandardItemModel):
     def _row(self, r) -> list[QStandardItem]:
         first = _item(r.id)
         first.setData(r, Qt.UserRole)
-        size = _item(human_size(r.size), f"{r.size} bytes", sort=r.size)
+        size = _item(human_size(r.size, self.lang), f"{r.size:,} B", sort=r.size)
         if r.incomplete:
             text, tip = shown_text("; ".join(r.incomplete), self.lang)
             ver = _item(tr("incomplete:") + " " + text, tip)

@@ -54,12 +54,12 @@ class DeadlineBanner(QFrame):
             self._add(tr("No case open: legal deadlines appear here once the incident's detection time (T0) is known."), "none")
             return
         try:
-            from reports.regimes import deadline_status, format_status
+            from reports.regimes import deadlines_all, format_status
         except Exception:
             self._add(tr("Deadlines are not part of this build."), "none")
             return
         try:
-            entries = deadline_status(case, now=now, include_pending=True)
+            entries = deadlines_all(case, now=now, include_pending=True)   # every applicable regime
         except Exception as exc:
             self._add(tr("Deadlines cannot be computed:") + f" {exc}", "overdue")
             return
@@ -67,12 +67,14 @@ class DeadlineBanner(QFrame):
             self._add(tr("Enter the detection time (T0) in the intake to start the legal clocks."), "none")
             return
         lang = self.window.lang
+        several = len({e["regime"] for e in entries}) > 1
         for e in entries:
+            prefix = f"[{e['regime_name']}] " if several and e.get("regime_name") else ""
             if e["state"] == "pending" and e["anchor"] == "response_ended":
                 name = e["name"] if lang == "vi" else e["name_en"]
-                self._add(name + ": " + tr("counts from the end of the response"), "pending")
+                self._add(prefix + name + ": " + tr("counts from the end of the response"), "pending")
                 continue
-            self._add(format_status(e, lang), e["state"])
+            self._add(prefix + format_status(e, lang), e["state"])
 
 
 class Phase3Page(QWidget):

@@ -36,6 +36,40 @@ from .worker import start_call
 SEV_COLORS = {"critical": "#7f0000", "high": "#b3261e", "medium": "#a86500", "low": "#1a5fb4", "info": "#5f6368"}
 
 
+# ATT&CK Enterprise tactics in attack order (the `attack.<tactic>` tags of Sigma rules and case checks).
+TACTICS = (
+    ("reconnaissance", "Trinh sát", "Reconnaissance"),
+    ("resource_development", "Chuẩn bị hạ tầng", "Resource development"),
+    ("initial_access", "Truy cập ban đầu", "Initial access"),
+    ("execution", "Thực thi", "Execution"),
+    ("persistence", "Duy trì hiện diện", "Persistence"),
+    ("privilege_escalation", "Leo thang đặc quyền", "Privilege escalation"),
+    ("defense_evasion", "Né tránh phòng thủ", "Defense evasion"),
+    ("credential_access", "Đánh cắp thông tin xác thực", "Credential access"),
+    ("discovery", "Khám phá", "Discovery"),
+    ("lateral_movement", "Di chuyển ngang", "Lateral movement"),
+    ("collection", "Thu thập dữ liệu", "Collection"),
+    ("command_and_control", "Điều khiển từ xa (C2)", "Command and control"),
+    ("exfiltration", "Lấy cắp dữ liệu ra ngoài", "Exfiltration"),
+    ("impact", "Gây tác động", "Impact"),
+)
+TACTIC_ORDER = {t[0]: i for i, t in enumerate(TACTICS)}
+
+
+def tactic_of(finding) -> str | None:
+    """The finding's first tactic in attack order (from `attack.<tactic>` tags), or None."""
+    found = [t.split(".", 1)[1].replace("-", "_") for t in (getattr(finding, "tags", None) or [])
+             if t.lower().startswith("attack.") and t.split(".", 1)[1].replace("-", "_") in TACTIC_ORDER]
+    return min(found, key=TACTIC_ORDER.__getitem__) if found else None
+
+
+def tactic_text(tactic: str | None, lang: str) -> str:
+    if tactic is None:
+        return tr("(no ATT&CK tactic)")
+    vi, en = next((t[1], t[2]) for t in TACTICS if t[0] == tactic)
+    return vi if lang == "vi" else en
+
+
 def sev_text(sev: str) -> str:
     return {"info": tr("info"), "low": tr("low"), "medium": tr("medium"), "high": tr("high"),
             "critical": tr("critical")}.get(sev, sev)
@@ -79,25 +113,40 @@ class FindingsPage(QWidget):
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
         split = QSplitter(Qt.Vertical)
-        self.table = QTableWidget(0, 5)
+        self.origin = QLabel()
+        self.origin.setWordWrap(True)
+        self.origin.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.origin.setAccessibleName(tr("Origin of the attack (C6)"))
+        lay.addWidget(self.origin)
+        self.table = QTableWidget(0, 6)
         self.table.setTabKeyNavigation(False)
-        self.table.setHorizontalHeaderLabels([tr("Severity"), tr("Item"), tr("Finding"), tr("Time (UTC)"),
-                                              tr("Evidence")])
+        self.table.setHorizontalHeaderLabels([tr("ATT&CK tactic"), tr("Severity"), tr("Item"), tr("Finding"),
+                                              tr("Time (UTC)"), tr("Evidence")])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
-        self.table.setColumnWidth(0, 110)
-        self.table.setColumnWidth(1, 50)
-        self.table.setColumnWidth(3, 170)
-        self.table.setColumnWidth(4, 160)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.table.setColumnWidth(0, 170)
+        self.table.setColumnWidth(1, 90)
+        self.table.setColumnWidth(2, 50)
+        self.table.setColumnWidth(4, 170)
+        self.table.setColumnWidth(5, 140)
         self.table.setAccessibleName(tr("Findings"))
         self.table.currentCellChanged.connect(lambda r, *_: self._detail(r))
         split.addWidget(self.table)
+        low = QWidget()
+        lv = QVBoxLayout(low)
+        lv.setContentsMargins(0, 0, 0, 0)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
-        split.addWidget(self.details)
+        self.details.setAccessibleName(tr("Finding details"))
+        lv.addWidget(self.details, 1)
+        self.jump_btn = QPushButton(tr("Show the matched events in the &timeline"))
+        self.jump_btn.setEnabled(False)
+        self.jump_btn.clicked.connect(self.jump)
+        lv.addWidget(self.jump_btn, 0, Qt.AlignLeft)
+        split.addWidget(low)
         split.setSizes([420, 160])
         lay.addWidget(split, 1)
 
@@ -109,8 +158,20 @@ class FindingsPage(QWidget):
     def set_case(self, case) -> None:
         self.case = case
         self.findings = []
+        self._ran = False
         self._fill()
         self.run_btn.setEnabled(case is not None)
+
+    def keep_state(self) -> dict:
+        return {"findings": list(self.findings), "ioc": self.ioc_edit.text(), "yara": self.yara_edit.text(),
+                "floor": self.sev_combo.currentIndex(), "ran": bool(self.findings) or self._ran}
+
+    def restore_state(self, state: dict) -> None:
+        self.ioc_edit.setText(state.get("ioc", ""))
+        self.yara_edit.setText(state.get("yara", ""))
+        self.sev_combo.setCurrentIndex(state.get("floor", 0))
+        if state.get("ran"):
+            self._done(state.get("findings") or [])
 
     def analyse(self) -> None:
         if self.case is None:
@@ -124,6 +185,7 @@ class FindingsPage(QWidget):
                    on_failed=self._failed, on_done=lambda: self.run_btn.setEnabled(self.case is not None))
 
     def _done(self, found) -> None:
+        self._ran = True
         self.findings = list(found)
         self._fill()
         counts: dict[str, int] = {}
@@ -138,32 +200,70 @@ class FindingsPage(QWidget):
 
     def _fill(self) -> None:
         floor = _rank(self.sev_combo.currentData() or "info")
+        # grouped by ATT&CK tactic in attack order (untagged last), the most severe first in each group
         shown = sorted((f for f in self.findings if _rank(f.severity) >= floor),
-                       key=lambda f: (-_rank(f.severity), f.time or ""))
+                       key=lambda f: (TACTIC_ORDER.get(tactic_of(f), len(TACTICS)), -_rank(f.severity), f.time or ""))
         self.shown = shown
         self.table.setRowCount(len(shown))
         lang = self.window.lang
+        prev = object()
         for r, f in enumerate(shown):
-            cells = [sev_text(f.severity), f.checklist_id, f.summary(lang), f.time or "",
+            tac = tactic_of(f)
+            cells = [tactic_text(tac, lang) if tac != prev else "", sev_text(f.severity), f.checklist_id,
+                     (f.title_vi if lang == "vi" else f.title_en) or f.summary(lang), f.time or "",
                      ", ".join(f.evidence_ids[:6]) + (" …" if len(f.evidence_ids) > 6 else "")]
+            prev = tac
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
-                it.setToolTip(text)
+                it.setToolTip(f.summary(lang) if c == 3 else text)
                 if c == 0:
+                    f0 = it.font()
+                    f0.setBold(True)
+                    it.setFont(f0)
+                if c == 1:
                     it.setForeground(QBrush(QColor(SEV_COLORS.get(f.severity, "#000"))))
                 self.table.setItem(r, c, it)
+        origin = [f for f in self.findings if f.checklist_id == "C6"]
+        self.origin.setVisible(bool(origin))
+        self.origin.setText(tr("Origin of the attack (C6):") + "\n" + "\n".join(
+            "• " + f.summary(lang) for f in sorted(origin, key=lambda f: -_rank(f.severity))[:5]))
         self.details.clear()
+        self.jump_btn.setEnabled(False)
 
     def _detail(self, row: int) -> None:
         if not (0 <= row < len(getattr(self, "shown", []))):
             self.details.clear()
             return
         f = self.shown[row]
-        self.details.setPlainText("\n".join([
-            f"[{sev_text(f.severity)}] {f.checklist_id} — {f.summary(self.window.lang)}",
-            f"{tr('Rule')}: {f.rule}",
-            f"{tr('Evidence')}: {', '.join(f.evidence_ids) or '-'}",
-            json.dumps(f.details, ensure_ascii=False, indent=1, default=str)]))
+        lang = self.window.lang
+        lines = [f"[{sev_text(f.severity)}] {f.checklist_id} — {f.summary(lang)}"]
+        title = f.title_vi if lang == "vi" and f.title_vi else f.title_en
+        if title:
+            lines.append(f"{tr('Rule')}: {title} ({f.rule}) — {tr('level')} {sev_text(f.severity)}")
+        else:
+            lines.append(f"{tr('Rule')}: {f.rule}")
+        if f.tags:
+            lines.append(f"ATT&CK: {tactic_text(tactic_of(f), lang)} · {', '.join(f.tags)}")
+        if f.explanation_vi and lang == "vi":
+            lines += ["", f.explanation_vi, ""]
+        if f.author:
+            lines.append(f"{tr('Author')}: {f.author}")
+        lines += [f"{tr('Reference')}: {ref}" for ref in f.references]
+        lines.append(f"{tr('Evidence')}: {', '.join(f.evidence_ids) or '-'}")
+        if f.events:
+            lines.append(tr("%1 matched timeline events").replace("%1", str(len(f.events))))
+        lines.append(json.dumps(f.details, ensure_ascii=False, indent=1, default=str))
+        self.details.setPlainText("\n".join(lines))
+        self.jump_btn.setEnabled(bool(f.events) or bool(f.time))
+
+    def jump(self) -> None:
+        """The timeline narrowed to the finding's matched events (or its time)."""
+        row = self.table.currentRow()
+        if not (0 <= row < len(self.shown)):
+            return
+        f = self.shown[row]
+        self.window.show_page("timeline")
+        self.window.timeline_page.show_events(f.events, f.time)
 
 
 def _rank(sev: str) -> int:
@@ -204,8 +304,13 @@ class ReportsPage(QWidget):
         self.open_btn.clicked.connect(self.open_folder)
         row.addWidget(QLabel(tr("Format:")))
         row.addWidget(self.fmt)
+        self.bundle_btn = QPushButton(tr("Evidence &bundle…"))
+        self.bundle_btn.setToolTip(tr("Build a signed, optionally encrypted bundle for leadership, or verify one "
+                                      "received from elsewhere"))
+        self.bundle_btn.clicked.connect(self.open_bundle)
         row.addWidget(self.make_btn)
         row.addWidget(self.open_btn)
+        row.addWidget(self.bundle_btn)
         row.addStretch(1)
         lay.addLayout(row)
         self.result = QPlainTextEdit()
@@ -217,7 +322,29 @@ class ReportsPage(QWidget):
         self.case = case
         self.make_btn.setEnabled(case is not None)
         self.open_btn.setEnabled(case is not None)
+        self.bundle_btn.setEnabled(case is not None)
         self.result.clear()
+
+    def keep_state(self) -> dict:
+        return {"last": self.last, "kind": self.kinds.currentRow(), "fmt": self.fmt.currentIndex()}
+
+    def restore_state(self, state: dict) -> None:
+        self.kinds.setCurrentRow(state.get("kind", 1))
+        self.fmt.setCurrentIndex(state.get("fmt", 0))
+        if state.get("last") is not None:
+            self._made(state["last"])
+
+    def open_bundle(self):
+        """The bundle dialog (non-modal; returned so tests drive it)."""
+        if self.case is None:
+            return None
+        from .bundle import BundleDialog
+
+        dlg = BundleDialog(self.window, self.case)
+        dlg.setAttribute(Qt.WA_DeleteOnClose)
+        dlg.show()
+        self.bundle_dialog = dlg
+        return dlg
 
     def make(self) -> None:
         if self.case is None or self.kinds.currentItem() is None:
@@ -234,8 +361,9 @@ class ReportsPage(QWidget):
 
     def _made(self, res) -> None:
         self.last = res
-        sep = "." if self.window.lang == "vi" else ","
-        lines = [tr("Saved:") + f" {res.path}", f"SHA-256: {res.sha256}", f"{res.size:,} bytes".replace(",", sep)]
+        from .models import human_size
+
+        lines = [tr("Saved:") + f" {res.path}", f"SHA-256: {res.sha256}", human_size(res.size, self.window.lang)]
         if res.missing:
             lines.append("")
             lines.append(tr("Still missing (%1 mandatory fields):").replace("%1", str(len(res.missing))))

@@ -525,6 +525,33 @@ class TimelinePage(QWidget):
         self.host_combo.blockSignals(False)
         self.apply_filter()
 
+    def show_events(self, events: list, time_iso: str | None = None) -> int:
+        """Narrow the view to the span of a finding's matched events ({"evidence_id", "locator"}), or to the
+        minute around its time when it names no event; returns how many of the events the timeline holds."""
+        if self.conn is None:
+            self.reload()
+        if self.conn is None:
+            return 0
+        stamps = []
+        for e in events or []:
+            row = self.conn.execute("SELECT ts FROM events WHERE evidence_id = ? AND locator = ? LIMIT 1",
+                                    (e.get("evidence_id"), e.get("locator"))).fetchone()
+            if row is not None and row[0] is not None:
+                stamps.append(int(row[0]))
+        if stamps:
+            lo, hi = min(stamps), max(stamps) + 1
+        elif time_iso:
+            lo = parse_time(time_iso.replace("Z", "+00:00"), dt.timezone.utc) - 30_000_000
+            hi = lo + 60_000_000
+        else:
+            return 0
+        self.text_edit.clear()
+        self.source_combo.setCurrentIndex(0)
+        self.start_edit.setText(format_filter_time(lo, self.tz))
+        self.end_edit.setText(format_filter_time(hi, self.tz, ceil=True))
+        self.apply_filter()
+        return len(stamps)
+
     def _bucket(self, start: int, end: int) -> None:
         self.start_edit.setText(format_filter_time(start, self.tz))
         self.end_edit.setText(format_filter_time(end, self.tz, ceil=True))

@@ -33,7 +33,7 @@
         </message>
         <message>
             <source>%v of %m items</source>
-            <translation>%v / %m mục</translation>
+            <translation type="obsolete">%v / %m mục</translation>
         </message>
         <message>
             <source>Overall progress</source>
@@ -185,7 +185,7 @@
         </message>
         <message>
             <source>%1 evidence items, %2 bytes in all.</source>
-            <translation>%1 chứng cứ, tổng cộng %2 byte.</translation>
+            <translation type="obsolete">%1 chứng cứ, tổng cộng %2 byte.</translation>
         </message>
         <message>
             <source>incomplete:</source>
@@ -677,11 +677,11 @@
         </message>
         <message>
             <source>from (dd/mm/yyyy hh:mm, UTC)</source>
-            <translation>từ (dd/mm/yyyy hh:mm, UTC)</translation>
+            <translation type="obsolete">từ (dd/mm/yyyy hh:mm, UTC)</translation>
         </message>
         <message>
             <source>to (dd/mm/yyyy hh:mm, UTC)</source>
-            <translation>đến (dd/mm/yyyy hh:mm, UTC)</translation>
+            <translation type="obsolete">đến (dd/mm/yyyy hh:mm, UTC)</translation>
         </message>
         <message>
             <source>text in the message</source>
@@ -781,7 +781,7 @@
         </message>
         <message>
             <source>Timeline of every event found in the evidence, in time order (UTC).</source>
-            <translation>Dòng thời gian của mọi sự kiện tìm thấy trong chứng cứ, theo thứ tự thời gian (UTC).</translation>
+            <translation type="obsolete">Dòng thời gian của mọi sự kiện tìm thấy trong chứng cứ, theo thứ tự thời gian (UTC).</translation>
         </message>
         <message>
             <source>The timeline cannot be read:</source>
@@ -1022,6 +1022,336 @@
         <message>
             <source>The incident record has changes that are not saved. Save them?</source>
             <translation>Hồ sơ sự cố có thay đổi chưa được lưu. Lưu lại không?</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>Chọn…</translation>
+        </message>
+        <message>
+            <source>Evidence bundle</source>
+            <translation>Gói chứng cứ</translation>
+        </message>
+        <message>
+            <source>Build a bundle</source>
+            <translation>Tạo gói</translation>
+        </message>
+        <message>
+            <source>Verify a bundle received</source>
+            <translation>Kiểm tra gói nhận được</translation>
+        </message>
+        <message>
+            <source>Equivalent command</source>
+            <translation>Lệnh tương đương</translation>
+        </message>
+        <message>
+            <source>Cop&amp;y the command</source>
+            <translation>&amp;Sao chép lệnh</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Đóng</translation>
+        </message>
+        <message>
+            <source>Bundle file</source>
+            <translation>Tệp gói</translation>
+        </message>
+        <message>
+            <source>Bundle file:</source>
+            <translation>Tệp gói:</translation>
+        </message>
+        <message>
+            <source>Include the reports (PDF)</source>
+            <translation>Kèm các báo cáo (PDF)</translation>
+        </message>
+        <message>
+            <source>Include the timeline</source>
+            <translation>Kèm dòng thời gian</translation>
+        </message>
+        <message>
+            <source>Contents:</source>
+            <translation>Nội dung:</translation>
+        </message>
+        <message>
+            <source>Passphrase</source>
+            <translation>Mật khẩu</translation>
+        </message>
+        <message>
+            <source>empty: not encrypted</source>
+            <translation>để trống: không mã hóa</translation>
+        </message>
+        <message>
+            <source>Passphrase again</source>
+            <translation>Nhập lại mật khẩu</translation>
+        </message>
+        <message>
+            <source>Passphrase (encrypts, 7z AES-256):</source>
+            <translation>Mật khẩu (mã hóa 7z AES-256):</translation>
+        </message>
+        <message>
+            <source>Passphrase again:</source>
+            <translation>Nhập lại mật khẩu:</translation>
+        </message>
+        <message>
+            <source>Signing key</source>
+            <translation>Khóa ký</translation>
+        </message>
+        <message>
+            <source>empty: not signed</source>
+            <translation>để trống: không ký</translation>
+        </message>
+        <message>
+            <source>Make a &amp;key pair…</source>
+            <translation>Tạo cặp &amp;khóa…</translation>
+        </message>
+        <message>
+            <source>Signing key (Ed25519, PEM):</source>
+            <translation>Khóa ký (Ed25519, PEM):</translation>
+        </message>
+        <message>
+            <source>&amp;Build the bundle</source>
+            <translation>Tạo &amp;gói</translation>
+        </message>
+        <message>
+            <source>Read these out over the phone</source>
+            <translation>Đọc các mã này qua điện thoại</translation>
+        </message>
+        <message>
+            <source>Bundle SHA-256</source>
+            <translation>SHA-256 của gói</translation>
+        </message>
+        <message>
+            <source>Key fingerprint</source>
+            <translation>Dấu vân tay khóa</translation>
+        </message>
+        <message>
+            <source>Bundle SHA-256:</source>
+            <translation>SHA-256 của gói:</translation>
+        </message>
+        <message>
+            <source>Key fingerprint:</source>
+            <translation>Dấu vân tay khóa:</translation>
+        </message>
+        <message>
+            <source>Bundles (*.zip *.7z)</source>
+            <translation>Gói chứng cứ (*.zip *.7z)</translation>
+        </message>
+        <message>
+            <source>Keys (*.key *.pem)</source>
+            <translation>Khóa (*.key *.pem)</translation>
+        </message>
+        <message>
+            <source>Key pair name (PREFIX.key and PREFIX.pub)</source>
+            <translation>Tên cặp khóa (TÊN.key và TÊN.pub)</translation>
+        </message>
+        <message>
+            <source>Building the bundle…</source>
+            <translation>Đang tạo gói…</translation>
+        </message>
+        <message>
+            <source>The bundle's SHA-256 is recorded in the case's custody log.</source>
+            <translation>SHA-256 của gói đã được ghi vào nhật ký chuỗi lưu giữ của hồ sơ.</translation>
+        </message>
+        <message>
+            <source>Bundle to verify</source>
+            <translation>Gói cần kiểm tra</translation>
+        </message>
+        <message>
+            <source>Bundle to verify:</source>
+            <translation>Gói cần kiểm tra:</translation>
+        </message>
+        <message>
+            <source>Public key</source>
+            <translation>Khóa công khai</translation>
+        </message>
+        <message>
+            <source>the sender's .pub file, or its 64-digit hex</source>
+            <translation>tệp .pub của người gửi, hoặc mã hex 64 ký tự</translation>
+        </message>
+        <message>
+            <source>Public key (to check the signature):</source>
+            <translation>Khóa công khai (để kiểm tra chữ ký):</translation>
+        </message>
+        <message>
+            <source>Passphrase (encrypted bundle):</source>
+            <translation>Mật khẩu (gói đã mã hóa):</translation>
+        </message>
+        <message>
+            <source>&amp;Verify the bundle</source>
+            <translation>Kiểm t&amp;ra gói</translation>
+        </message>
+        <message>
+            <source>Compare with the sender over the phone</source>
+            <translation>So với người gửi qua điện thoại</translation>
+        </message>
+        <message>
+            <source>Verification result</source>
+            <translation>Kết quả kiểm tra</translation>
+        </message>
+        <message>
+            <source>Keys (*.pub *.pem)</source>
+            <translation>Khóa (*.pub *.pem)</translation>
+        </message>
+        <message>
+            <source>Verifying the bundle…</source>
+            <translation>Đang kiểm tra gói…</translation>
+        </message>
+        <message>
+            <source>INTACT</source>
+            <translation>NGUYÊN VẸN</translation>
+        </message>
+        <message>
+            <source>Equivalent command:</source>
+            <translation>Lệnh tương đương:</translation>
+        </message>
+        <message>
+            <source>The two passphrases differ: type the same passphrase twice.</source>
+            <translation>Hai lần nhập mật khẩu khác nhau: hãy nhập cùng một mật khẩu hai lần.</translation>
+        </message>
+        <message>
+            <source>(not signed)</source>
+            <translation>(không ký)</translation>
+        </message>
+        <message>
+            <source>The bundle could not be built:</source>
+            <translation>Không tạo được gói:</translation>
+        </message>
+        <message>
+            <source>signature valid</source>
+            <translation>chữ ký hợp lệ</translation>
+        </message>
+        <message>
+            <source>signature NOT valid</source>
+            <translation>chữ ký KHÔNG hợp lệ</translation>
+        </message>
+        <message>
+            <source>not signed</source>
+            <translation>không có chữ ký</translation>
+        </message>
+        <message>
+            <source>signature not checked (give the public key)</source>
+            <translation>chưa kiểm tra chữ ký (cần khóa công khai)</translation>
+        </message>
+        <message>
+            <source>NOT INTACT: %1 differences</source>
+            <translation>KHÔNG NGUYÊN VẸN: %1 khác biệt</translation>
+        </message>
+        <message>
+            <source>The bundle could not be read:</source>
+            <translation>Không đọc được gói:</translation>
+        </message>
+        <message>
+            <source>The key pair could not be made:</source>
+            <translation>Không tạo được cặp khóa:</translation>
+        </message>
+        <message>
+            <source>Private key (keep it secret): %1
+Public key (give it to whoever verifies): %2</source>
+            <translation>Khóa riêng (giữ kín): %1
+Khóa công khai (gửi người kiểm tra): %2</translation>
+        </message>
+        <message>
+            <source>Bundle %1: %2 evidence items, %3 files, %4</source>
+            <translation>Gói %1: %2 mục chứng cứ, %3 tệp, %4</translation>
+        </message>
+        <message>
+            <source>Read-only: another window or command is collecting into this case.</source>
+            <translation>Chỉ đọc: một cửa sổ hoặc lệnh khác đang thu thập vào hồ sơ này.</translation>
+        </message>
+        <message>
+            <source>Open &amp;read-only</source>
+            <translation>Mở &amp;chỉ đọc</translation>
+        </message>
+        <message>
+            <source>Who is working on this case now? Your name goes into the custody log of every step from now on.</source>
+            <translation>Ai đang làm việc với hồ sơ này? Tên của bạn sẽ được ghi vào nhật ký chuỗi lưu giữ cho mọi bước từ giờ.</translation>
+        </message>
+        <message>
+            <source>OK</source>
+            <translation>OK</translation>
+        </message>
+        <message>
+            <source>This case is open for collection by %1. Two programs collecting into one case at once would mix their runs. Open it read-only (look, verify, make reports; no collection, no intake changes)?</source>
+            <translation>Hồ sơ này đang được %1 mở để thu thập. Hai chương trình cùng thu thập vào một hồ sơ sẽ trộn lẫn các lượt chạy. Mở ở chế độ chỉ đọc (xem, kiểm tra, lập báo cáo; không thu thập, không sửa hồ sơ sự cố)?</translation>
+        </message>
+        <message>
+            <source>Keep %1</source>
+            <translation>Giữ %1</translation>
+        </message>
+        <message>
+            <source>(read-only)</source>
+            <translation>(chỉ đọc)</translation>
+        </message>
+        <message>
+            <source>Evidence &amp;bundle…</source>
+            <translation>Gói &amp;chứng cứ…</translation>
+        </message>
+        <message>
+            <source>Build a signed, optionally encrypted bundle for leadership, or verify one received from elsewhere</source>
+            <translation>Tạo gói có chữ ký (có thể mã hóa) gửi lãnh đạo, hoặc kiểm tra gói nhận từ nơi khác</translation>
+        </message>
+        <message>
+            <source>%1 evidence items, %2 in all.</source>
+            <translation>%1 chứng cứ, tổng cộng %2.</translation>
+        </message>
+        <message>
+            <source>(no ATT&amp;CK tactic)</source>
+            <translation>(không có chiến thuật ATT&amp;CK)</translation>
+        </message>
+        <message>
+            <source>Origin of the attack (C6)</source>
+            <translation>Nguồn gốc tấn công (C6)</translation>
+        </message>
+        <message>
+            <source>Finding details</source>
+            <translation>Chi tiết kết quả</translation>
+        </message>
+        <message>
+            <source>Show the matched events in the &amp;timeline</source>
+            <translation>Xem các sự kiện khớp trên &amp;dòng thời gian</translation>
+        </message>
+        <message>
+            <source>ATT&amp;CK tactic</source>
+            <translation>Chiến thuật ATT&amp;CK</translation>
+        </message>
+        <message>
+            <source>Origin of the attack (C6):</source>
+            <translation>Nguồn gốc tấn công (C6):</translation>
+        </message>
+        <message>
+            <source>Reference</source>
+            <translation>Tham khảo</translation>
+        </message>
+        <message>
+            <source>level</source>
+            <translation>mức</translation>
+        </message>
+        <message>
+            <source>Author</source>
+            <translation>Tác giả</translation>
+        </message>
+        <message>
+            <source>%1 matched timeline events</source>
+            <translation>%1 sự kiện khớp trên dòng thời gian</translation>
+        </message>
+        <message>
+            <source>about %1 left</source>
+            <translation>còn khoảng %1</translation>
+        </message>
+        <message>
+            <source>%1 of %2 items</source>
+            <translation>%1 / %2 mục</translation>
+        </message>
+        <message>
+            <source>Progress</source>
+            <translation>Tiến độ</translation>
+        </message>
+        <message>
+            <source>Cop&amp;y</source>
+            <translation>Sao ché&amp;p</translation>
+        </message>
+        <message>
+            <source>Copy the command that does the same, to run it on a server</source>
+            <translation>Sao chép lệnh làm đúng việc này, để chạy trên máy chủ</translation>
         </message>
     </context>
 </TS>

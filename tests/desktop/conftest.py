@@ -29,6 +29,9 @@ def make_win(qapp, qtbot, settings):
         w = make_window(qapp, lang=lang, settings=kw.pop("settings", settings), **kw)
         # a test's unsaved draft must not open the save question when pytest-qt closes the window
         qtbot.addWidget(w, before_close_func=lambda win: win.intake_page.discard_changes())
+        # the questions a reopened or locked case asks are modal: answered "keep" / "cancel" unless a test says
+        w.ask_examiner = lambda current: None
+        w.ask_read_only = lambda holder: False
         w.show()
         made.append(w)
         return w
