@@ -315,29 +315,48 @@ class JsonListWriter:
         with JsonListWriter(ctx, "process_maps.json", source="/proc/PID/maps") as out:
             out.add({...})
         yield out.record
+
+    With `record_cls` (a dataclass of collectors/records.py) the file is the typed envelope
+    ``{"schema", "version", "records": [...]}`` and `add` takes instances of that class.
     """
 
     FLUSH = 1 << 20
 
-    def __init__(self, ctx: Context, name: str, *, source: str):
+    def __init__(self, ctx: Context, name: str, *, source: str, record_cls: type | None = None, **kw):
         self.ctx = ctx
-        self.kw = ctx._common({"name": name, "source": source, "kind": "api", "media_type": "application/json"})
+        self.record_cls = record_cls
+        self.kw = ctx._common({"name": name, "source": source, "kind": "api", "media_type": "application/json", **kw})
         self._cm = None
         self._w = None
         self._buf: list[bytes] = []
         self._size = 0
         self.count = 0
         self.record = None
+        self.incomplete: list[str] = []  # what is missing, stored on the record when the list is closed
 
     def __enter__(self) -> "JsonListWriter":
         self._cm = self.ctx.case.writer(**self.kw)
         self._w = self._cm.__enter__()
         return self
 
+    def _head(self) -> bytes:
+        if self.record_cls is None:
+            return b"["
+        import json
+
+        return (b'{"schema": ' + json.dumps(self.record_cls.SCHEMA).encode() + b', "version": '
+                + str(self.record_cls.VERSION).encode() + b', "records": [')
+
     def add(self, obj) -> None:
         import json
 
-        piece = (b",\n" if self.count else b"[\n") + json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8")
+        if self.record_cls is not None:
+            from .. import records
+
+            if not isinstance(obj, self.record_cls):
+                raise TypeError(f"expected {self.record_cls.__name__}, got {type(obj).__name__}")
+            obj = records.to_dict(obj)
+        piece = (b",\n" if self.count else self._head() + b"\n") + json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8")
         self._buf.append(piece)
         self._size += len(piece)
         self.count += 1
@@ -351,8 +370,11 @@ class JsonListWriter:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            self._buf.append(b"\n]\n" if self.count else b"[]\n")
+            tail = b"]}\n" if self.record_cls is not None else b"]\n"
+            self._buf.append(b"\n" + tail if self.count else self._head() + tail)
             self._flush()
+            if self.incomplete:
+                self._w.kw["incomplete"] = list(self._w.kw.get("incomplete") or ()) + self.incomplete
         result = self._cm.__exit__(exc_type, exc, tb)
         if exc_type is None:
             self.record = self._w.record
