@@ -30,6 +30,7 @@ fi
 if [ $want_test = 1 ]; then
     missing=()
     for pair in mcopy:mtools mkfs.vfat:dosfstools mke2fs:e2fsprogs debugfs:e2fsprogs fls:sleuthkit \
+                /lib/systemd/systemd-journal-remote:systemd-journal-remote \
                 pdftoppm:poppler-utils pdftotext:poppler-utils Xvfb:xvfb mkntfs:ntfs-3g; do
         cmd=${pair%%:*}; pkg=${pair##*:}
         if ! command -v "$cmd" >/dev/null 2>&1 && ! [ -x "/sbin/$cmd" ] && ! [ -x "/usr/sbin/$cmd" ]; then

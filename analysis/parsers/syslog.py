@@ -10,6 +10,7 @@ from which `guess_start_year` counts back the year rollovers (a month lower than
 """
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 from typing import Iterable, Iterator
@@ -208,6 +209,9 @@ class _Stamp:
         key = (year, mon, day)
         base = self.days.get(key)
         if base is None:
+            if mon == 2 and int(day) == 29:
+                while not calendar.isleap(year):  # a Feb 29 line: the latest leap year up to the guess (plaso)
+                    year -= 1
             base = us_from_dt(_dt.datetime(year, mon, int(day))) - self.offset_us
             if len(self.days) > 4096:
                 self.days.clear()
