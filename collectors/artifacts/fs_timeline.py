@@ -25,7 +25,6 @@ import functools
 import os
 import stat
 import struct
-import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -109,13 +108,6 @@ def escape_name(name: str) -> str:
     return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c for c in out)
 
 
-def _t(ns: int | None) -> str:
-    if not ns:
-        return "0"
-    s, frac = divmod(ns, 1_000_000_000)
-    return f"{s}.{frac:09d}" if frac else str(s)
-
-
 def capabilities(raw: bytes) -> str:
     """security.capability (VFS v1-v3) -> 'cap_setuid,cap_net_raw+ep'."""
     if len(raw) < 12:
@@ -157,12 +149,10 @@ class Counters:
 class _Hasher:
     """SHA-256 of opened files on two threads; results collected in the walking thread."""
 
-    def __init__(self, counters: Counters, budget: int | None):
+    def __init__(self, counters: Counters):
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fs-hash")
         self.pending: deque = deque()
         self.counters = counters
-        self.budget = budget
-        self.lock = threading.Lock()
 
     def submit(self, fd: int, row: FileHash, notable: list[FsNotable]):
         self.pending.append((self.pool.submit(self._run, fd), row, notable))
@@ -290,7 +280,7 @@ class FsTimeline(Collector):
         counters = Counters()
         self.counters = counters
         seen_inodes: set[tuple[int, int]] = set()
-        hasher = _Hasher(counters, budget)
+        hasher = _Hasher(counters)
         errors: list[str] = []
         try:
             for top in self._tops(ctx):

@@ -1,7 +1,9 @@
 """B9 temporary folders: every entry of /tmp, /var/tmp, /dev/shm and /run/user (where droppers stage
 their payloads) listed with its metadata and SHA-256, and the files copied up to a per-file cap
 (``options['temp_max_file_bytes']``, 32 MiB) and a total cap (``options['temp_max_total_bytes']``,
-512 MiB); a cap that is hit is reported with what was left. ``options['temp_roots']`` names other folders.
+512 MiB); a cap that is hit is reported with what was left. Files larger than
+``options['temp_hash_max_bytes']`` (256 MiB) are listed without a hash. ``options['temp_roots']`` names
+other folders; the folders of ``options['fs_skip']`` are left out.
 
 ``temp_entries.json`` (TempEntry). Folders are listed without changing their access times; the case
 folder is never listed when it lies in one of them.
@@ -21,6 +23,7 @@ from .fs_timeline import mode_string
 TEMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm", "/run/user", "/run/shm")
 DEFAULT_MAX_FILE = 32 << 20
 DEFAULT_MAX_TOTAL = 512 << 20
+DEFAULT_HASH_MAX = 256 << 20
 MAX_ENTRIES = 200_000
 
 
@@ -62,6 +65,9 @@ class TempDirs(Collector):
     def collect(self, ctx: Context):
         max_file = int(ctx.options.get("temp_max_file_bytes") or DEFAULT_MAX_FILE)
         max_total = int(ctx.options.get("temp_max_total_bytes") or DEFAULT_MAX_TOTAL)
+        hash_max = int(ctx.options.get("temp_hash_max_bytes") or DEFAULT_HASH_MAX)
+        skip_paths = {os.fsencode(str(p).rstrip("/")) for p in ctx.options.get("fs_skip") or ()}
+        not_hashed = 0
         try:
             cst = os.stat(ctx.case.path)
             case_key = (cst.st_dev, cst.st_ino)
@@ -87,7 +93,11 @@ class TempDirs(Collector):
             if (tst.st_dev, tst.st_ino) in seen:
                 continue  # /run/shm -> /dev/shm
             seen.add((tst.st_dev, tst.st_ino))
-            skip = (lambda p, st: "case folder" if (st.dev, st.ino) == case_key else None)
+            def skip(p, st):
+                if (st.dev, st.ino) == case_key:
+                    return "case folder"
+                return "skipped" if p in skip_paths else None
+
             for e in lfs.walk(os.fsencode(str(real_top)), os.fsencode(top), skip=skip, on_error=on_error,
                               cancelled=lambda: ctx.cancelled):
                 if len(rows) >= MAX_ENTRIES:
@@ -104,6 +114,9 @@ class TempDirs(Collector):
                         row.link_target = decode_path(os.readlink(e.name, dir_fd=e.dir_fd))
                     except OSError:
                         pass
+                elif row.type == "file" and st.size > hash_max:
+                    not_hashed += 1
+                    row.note = f"larger than {hash_max} bytes: listed, not hashed or copied"
                 elif row.type == "file":
                     if st.size > max_file:
                         skipped_big += 1
@@ -144,6 +157,9 @@ class TempDirs(Collector):
         if skipped_total:
             yield ctx.incomplete(f"total cap of {max_total} bytes reached: {skipped_total} files were hashed but "
                                  "not copied (options temp_max_total_bytes)")
+        if not_hashed:
+            yield ctx.incomplete(f"{not_hashed} files larger than {hash_max} bytes were listed but not hashed "
+                                 "(options temp_hash_max_bytes)")
         if errors:
             yield ctx.incomplete(f"{len(errors)} entries not readable: " + "; ".join(errors[:5]))
         yield ctx.put_records("temp_entries.json", TempEntry, rows, source=", ".join(TEMP_ROOTS))

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 
-import pytest
 
 from analysis import findings
 from analysis.checks import linux_known_hosts, linux_modules, linux_packages, linux_preload, linux_startup_temp
