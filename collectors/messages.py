@@ -313,6 +313,34 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"custody\.jsonl line (?P<n>\d+) is not valid JSON", _fmt("dòng {n} của custody.jsonl không phải JSON hợp lệ")),
     # progress
     (r"(?P<n>\d+) processes, (?P<k>\d+) executables hashed", _fmt("{n} tiến trình, đã băm {k} tệp thực thi")),
+    # Linux triage collectors (fs_timeline, temp_dirs, package_integrity, proc_state, kernel_state, etc_tree)
+    (r"(?P<n>\d+) files larger than (?P<k>\d+) bytes were not hashed \(options hash_max_bytes\)",
+     _fmt("{n} tệp lớn hơn {k} byte không được băm (tùy chọn hash_max_bytes)")),
+    (r"(?P<n>\d+) entries could not be read: (?P<e>.+)", _fmt("{n} mục không đọc được: {e}")),
+    (r"(?P<p>.+): (?P<t>\S+) \(network or user file system\) not walked; options fs_network walks it",
+     _fmt("{p}: {t} (hệ thống tệp mạng hoặc của người dùng) không được duyệt; tùy chọn fs_network để duyệt")),
+    (r"(?P<p>.+): container overlay mount not walked \(its layers are walked under the container state folder\)",
+     _fmt("{p}: điểm gắn overlay của container không được duyệt (các lớp của nó được duyệt trong thư mục trạng thái container)")),
+    (r"(?P<n>\d+) files larger than (?P<k>\d+) bytes were hashed but not copied \(options temp_max_file_bytes\)",
+     _fmt("{n} tệp lớn hơn {k} byte đã được băm nhưng không sao chép (tùy chọn temp_max_file_bytes)")),
+    (r"total cap of (?P<k>\d+) bytes reached: (?P<n>\d+) files were hashed but not copied \(options temp_max_total_bytes\)",
+     _fmt("đạt giới hạn tổng {k} byte: {n} tệp đã được băm nhưng không sao chép (tùy chọn temp_max_total_bytes)")),
+    (r"(?P<n>\d+) files larger than (?P<k>\d+) bytes were listed but not hashed \(options temp_hash_max_bytes\)",
+     _fmt("{n} tệp lớn hơn {k} byte chỉ được liệt kê, không băm (tùy chọn temp_hash_max_bytes)")),
+    (r"(?P<n>\d+) package files that are not programs, libraries, modules or configuration were not checked "
+     r"\(options package_scope=all checks every file\)",
+     _fmt("{n} tệp của gói không phải chương trình, thư viện, mô-đun hay cấu hình không được kiểm tra "
+          "(tùy chọn package_scope=all để kiểm tra mọi tệp)")),
+    (r"the rpm database is in the Berkeley DB or ndb layout, which is not read: rpm files not checked",
+     _fmt("cơ sở dữ liệu rpm ở định dạng Berkeley DB hoặc ndb, chưa đọc được: không kiểm tra tệp của gói rpm")),
+    (r"the environment of (?P<n>\d+) processes is readable only by root: not read",
+     _fmt("biến môi trường của {n} tiến trình chỉ root mới đọc được: không đọc")),
+    (r"pid (?P<n>\d+) (?P<p>.+): deleted executable not copied \(total cap reached\)",
+     _fmt("pid {n} {p}: tệp thực thi đã bị xóa không được sao chép (đạt giới hạn tổng)")),
+    (r"(?P<n>\d+) kernel parameters are readable only by root: not read",
+     _fmt("{n} tham số nhân chỉ root mới đọc được: không đọc")),
+    (r"total cap of (?P<k>\d+) bytes for /etc reached: (?P<n>\d+) files not copied \(options etc_max_total_bytes\)",
+     _fmt("đạt giới hạn tổng {k} byte cho /etc: {n} tệp không được sao chép (tùy chọn etc_max_total_bytes)")),
     # a path followed by an OS error message
     (_PATH + r": (?P<e>" + "|".join(re.escape(k) for k in STRERROR) + r")", _fmt("{p}: {e}", e=_err)),
 ]]

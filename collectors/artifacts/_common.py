@@ -322,17 +322,16 @@ class JsonListWriter:
 
     FLUSH = 1 << 20
 
-    def __init__(self, ctx: Context, name: str, *, source: str, record_cls: type | None = None, **kw):
+    def __init__(self, ctx: Context, name: str, *, source: str, record_cls: type | None = None):
         self.ctx = ctx
         self.record_cls = record_cls
-        self.kw = ctx._common({"name": name, "source": source, "kind": "api", "media_type": "application/json", **kw})
+        self.kw = ctx._common({"name": name, "source": source, "kind": "api", "media_type": "application/json"})
         self._cm = None
         self._w = None
         self._buf: list[bytes] = []
         self._size = 0
         self.count = 0
         self.record = None
-        self.incomplete: list[str] = []  # what is missing, stored on the record when the list is closed
 
     def __enter__(self) -> "JsonListWriter":
         self._cm = self.ctx.case.writer(**self.kw)
@@ -373,8 +372,6 @@ class JsonListWriter:
             tail = b"]}\n" if self.record_cls is not None else b"]\n"
             self._buf.append(b"\n" + tail if self.count else self._head() + tail)
             self._flush()
-            if self.incomplete:
-                self._w.kw["incomplete"] = list(self._w.kw.get("incomplete") or ()) + self.incomplete
         result = self._cm.__exit__(exc_type, exc, tb)
         if exc_type is None:
             self.record = self._w.record
