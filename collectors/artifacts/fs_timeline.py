@@ -17,6 +17,9 @@ was in):
   control characters.
 
 Memory stays flat: one folder's names at a time, lines written through a 1 MiB buffer.
+
+``options['fs_roots']`` (or, on a live system, the environment variable UNGCUU_FS_ROOTS, folders separated by ':')
+walks only those folders instead of the whole root (the test suite uses it to keep live runs short).
 """
 from __future__ import annotations
 
@@ -216,8 +219,8 @@ class FsTimeline(Collector):
                 elif fstype in lfs.NETWORK_FS or fstype.startswith("fuse.") and fstype != "fuse.lxcfs":
                     if not ctx.options.get("fs_network"):
                         paths.add(b)
-                        notes.append(f"{mp}: {fstype} (network or user file system) not walked; "
-                                     "options fs_network walks it")
+                        notes.append(f"{mp}: {fstype} (network or user file system) not walked "
+                                     "(options fs_network walks it)")
                 elif fstype == "overlay":
                     paths.add(b)
                     notes.append(f"{mp}: container overlay mount not walked (its layers are walked under "
@@ -231,6 +234,11 @@ class FsTimeline(Collector):
         return paths, inodes, notes
 
     def _tops(self, ctx: Context) -> list[bytes]:
+        chosen = ctx.options.get("fs_roots") or (
+            [p for p in os.environ.get("UNGCUU_FS_ROOTS", "").split(":") if p] if ctx.live else None)
+        if chosen:
+            return [os.fsencode("/" + str(p).strip("/")) for p in chosen
+                    if os.path.isdir(self._real(ctx, os.fsencode("/" + str(p).strip("/"))))]
         root = os.fsencode(str(ctx.root)) if ctx.root else b"/"
         try:
             fd = lfs.open_dir_noatime(root)

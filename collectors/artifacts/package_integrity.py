@@ -8,7 +8,8 @@ directly (never the host's `dpkg -V` or `rpm -V`), and the executables in PATH f
 - ``package_files.json`` (PackageFileCheck): only the files that are changed, missing or unreadable (the
   counts of those that match are in the summary record); ``unowned_executables.json`` (UnownedExecutable).
 
-Files are read with O_NOATIME on two hashing threads.
+Files are read with O_NOATIME on two hashing threads. ``options['package_scope']`` (or UNGCUU_PACKAGE_SCOPE):
+``binaries`` (default: programs, libraries, kernel and PAM modules, configuration), ``all``, ``config``.
 """
 from __future__ import annotations
 
@@ -273,7 +274,15 @@ class PackageIntegrity(Collector):
         for pkg, algo, digest, path, flags in rpm_files(ctx, notes):
             if digest and not flags & RPMFILE_GHOST:
                 jobs.append(("rpm", pkg, algo, digest, path, bool(flags & RPMFILE_CONFIG)))
-        if (ctx.options.get("package_scope") or "binaries") != "all":
+        scope = ctx.options.get("package_scope") or (os.environ.get("UNGCUU_PACKAGE_SCOPE") if ctx.live else None) \
+            or "binaries"
+        if scope == "config":
+            kept = [j for j in jobs if j[5]]
+            if len(kept) < len(jobs):
+                notes.append(f"{len(jobs) - len(kept)} package files that are not configuration were not checked "
+                             "(options package_scope=all checks every file)")
+            jobs = kept
+        elif scope != "all":
             kept = [j for j in jobs if j[5] or in_binary_scope(j[4])]
             if len(kept) < len(jobs):
                 notes.append(f"{len(jobs) - len(kept)} package files that are not programs, libraries, modules "

@@ -2,8 +2,8 @@
 their payloads) listed with its metadata and SHA-256, and the files copied up to a per-file cap
 (``options['temp_max_file_bytes']``, 32 MiB) and a total cap (``options['temp_max_total_bytes']``,
 512 MiB); a cap that is hit is reported with what was left. Files larger than
-``options['temp_hash_max_bytes']`` (256 MiB) are listed without a hash. ``options['temp_roots']`` names
-other folders; the folders of ``options['fs_skip']`` are left out.
+``options['temp_hash_max_bytes']`` (256 MiB) are listed without a hash. ``options['temp_roots']`` (or the
+environment variable UNGCUU_TEMP_ROOTS, ':'-separated) names other folders; the folders of ``options['fs_skip']`` are left out.
 
 ``temp_entries.json`` (TempEntry). Folders are listed without changing their access times; the case
 folder is never listed when it lies in one of them.
@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 from .. import records
 from ..base import Collector, Context
+from ..errors import Cancelled
 from ..util import decode_path, ts_to_iso
 from . import _linux_fs as lfs
+from ._common import JsonListWriter
 from .fs_timeline import mode_string
 
 TEMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm", "/run/user", "/run/shm")
@@ -65,15 +67,20 @@ class TempDirs(Collector):
     def collect(self, ctx: Context):
         max_file = int(ctx.options.get("temp_max_file_bytes") or DEFAULT_MAX_FILE)
         max_total = int(ctx.options.get("temp_max_total_bytes") or DEFAULT_MAX_TOTAL)
-        hash_max = int(ctx.options.get("temp_hash_max_bytes") or DEFAULT_HASH_MAX)
-        skip_paths = {os.fsencode(str(p).rstrip("/")) for p in ctx.options.get("fs_skip") or ()}
-        not_hashed = 0
         try:
             cst = os.stat(ctx.case.path)
             case_key = (cst.st_dev, cst.st_ino)
         except OSError:
             case_key = None
-        rows: list[TempEntry] = []
+        out = JsonListWriter(ctx, "temp_entries.json", source=", ".join(TEMP_ROOTS), record_cls=TempEntry)
+        with out:  # rows are streamed into the store: memory stays flat however full the folders are
+            yield from self._walk(ctx, out, max_file, max_total, case_key)
+        yield out.record
+
+    def _walk(self, ctx: Context, out: JsonListWriter, max_file: int, max_total: int, case_key):
+        hash_max = int(ctx.options.get("temp_hash_max_bytes") or DEFAULT_HASH_MAX)
+        skip_paths = {os.fsencode(str(p).rstrip("/")) for p in ctx.options.get("fs_skip") or ()}
+        not_hashed = 0
         total = 0
         skipped_big = skipped_total = 0
         errors: list[str] = []
@@ -82,7 +89,9 @@ class TempDirs(Collector):
         def on_error(path, exc):
             errors.append(f"{decode_path(path)}: {exc.strerror or exc}")
 
-        for top in ctx.options.get("temp_roots") or TEMP_ROOTS:
+        chosen = ctx.options.get("temp_roots") or (
+            [p for p in os.environ.get("UNGCUU_TEMP_ROOTS", "").split(":") if p] if ctx.live else None)
+        for top in chosen or TEMP_ROOTS:
             real_top = ctx.path(top)
             if not os.path.isdir(real_top) or os.path.islink(real_top):
                 continue
@@ -100,7 +109,7 @@ class TempDirs(Collector):
 
             for e in lfs.walk(os.fsencode(str(real_top)), os.fsencode(top), skip=skip, on_error=on_error,
                               cancelled=lambda: ctx.cancelled):
-                if len(rows) >= MAX_ENTRIES:
+                if out.count >= MAX_ENTRIES:
                     yield ctx.incomplete(f"more than {MAX_ENTRIES} entries in the temporary folders: the rest not listed")
                     break
                 st = e.st
@@ -146,11 +155,11 @@ class TempDirs(Collector):
                             row.note = f"not readable: {exc.strerror or exc}"
                         finally:
                             os.close(fd)
-                rows.append(row)
-                if len(rows) % 500 == 0:
-                    yield ctx.progress(len(rows), None, row.path)
+                out.add(row)
+                if out.count % 500 == 0:
+                    yield ctx.progress(out.count, None, row.path)
             if ctx.cancelled:
-                return
+                raise Cancelled("temporary folders: cancelled (the partial listing is not kept)")
         if skipped_big:
             yield ctx.incomplete(f"{skipped_big} files larger than {max_file} bytes were hashed but not copied "
                                  "(options temp_max_file_bytes)")
@@ -162,7 +171,6 @@ class TempDirs(Collector):
                                  "(options temp_hash_max_bytes)")
         if errors:
             yield ctx.incomplete(f"{len(errors)} entries not readable: " + "; ".join(errors[:5]))
-        yield ctx.put_records("temp_entries.json", TempEntry, rows, source=", ".join(TEMP_ROOTS))
 
 
 def _meta(st: lfs.Stat) -> dict:
