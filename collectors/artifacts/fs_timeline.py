@@ -9,7 +9,8 @@ Alongside, per part of the root (one top-level folder each, so an interrupted wa
 was in):
 
 - ``fs_hashes-PART.json`` (FileHash): SHA-256 of executables (any x bit), SUID/SGID files and every regular
-  file under the suspect locations (temp folders, web roots, cron and systemd folders, /usr/local, /boot),
+  file under the suspect locations (web roots, cron and systemd folders, /usr/local, /boot; every file of
+  the temporary folders is hashed by temp_dirs),
   each inode once, up to ``options['hash_max_bytes']`` (64 MiB) a file and ``options['hash_total_bytes']``
   in all (unlimited by default); hashing runs on two threads beside the walk;
 - ``fs_notable-PART.json`` (FsNotable): SUID/SGID files, file capabilities, immutable and append-only
@@ -377,7 +378,8 @@ class FsTimeline(Collector):
                         why = "suid"
                     elif mode & 0o111:
                         why = "executable"
-                    elif folder_class(e.path[:-len(e.name) - 1])[0]:
+                    elif folder_class(e.path[:-len(e.name) - 1])[0] and not folder_class(
+                            e.path[:-len(e.name) - 1])[2]:  # temp folders: temp_dirs hashes every file
                         why = "suspect location"
                     if why and (st.dev, st.ino) not in seen_inodes:
                         seen_inodes.add((st.dev, st.ino))
