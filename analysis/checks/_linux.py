@@ -33,6 +33,16 @@ def rows(case, name: str, cls, *, prefix: bool = False) -> list[tuple[object, ob
     return out
 
 
+def when(value) -> str | None:
+    """A finding's time as ISO 8601 UTC: snapshots may hold epoch seconds or ISO text."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, (int, float)) and value > 0:
+        from collectors.util import ts_to_iso
+        return ts_to_iso(value)
+    return None
+
+
 def in_temp(path: str | None) -> bool:
     return bool(path) and path.startswith(TEMP_PREFIXES)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from analysis.checks import CheckRule
 from collectors.artifacts.package_integrity import PackageFileCheck, UnownedExecutable
 
-from ._linux import rows
+from ._linux import rows, when
 
 CHANGED = CheckRule(
     id="ungcuu.linux.package_file_changed",
@@ -38,7 +38,7 @@ def run(case, db):
                        f"mong đợi {r.expected}, thực tế {r.actual}",
             summary_en=f"{r.path} (package {r.package}) does not match the package's {r.algorithm}: "
                        f"expected {r.expected}, found {r.actual}",
-            evidence_ids=[rec.id], time=r.mtime,
+            evidence_ids=[rec.id], time=when(r.mtime),
             details={"path": r.path, "package": r.package, "manager": r.manager, "expected": r.expected,
                      "actual": r.actual, "sha256": r.sha256, "ctime": r.ctime})
     for rec, u in rows(case, "unowned_executables.json", UnownedExecutable):
@@ -47,4 +47,4 @@ def run(case, db):
         yield UNOWNED.finding(
             summary_vi=f"{u.path} không thuộc gói nào (SHA-256 {u.sha256})",
             summary_en=f"{u.path} belongs to no package (SHA-256 {u.sha256})",
-            evidence_ids=[rec.id], time=u.mtime, details={"path": u.path, "sha256": u.sha256, "ctime": u.ctime})
+            evidence_ids=[rec.id], time=when(u.mtime), details={"path": u.path, "sha256": u.sha256, "ctime": u.ctime})

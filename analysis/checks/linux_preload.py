@@ -6,7 +6,7 @@ from analysis.checks import CheckRule
 from collectors.artifacts.kernel_state import PreloadLibrary
 from collectors.artifacts.proc_state import ProcessEnviron
 
-from ._linux import in_temp, rows
+from ._linux import in_temp, rows, when
 
 SYSTEM = CheckRule(
     id="ungcuu.linux.ld_so_preload",
@@ -35,7 +35,7 @@ def run(case, db):
                        + (f", SHA-256 {p.sha256}" if p.sha256 else ""),
             summary_en=f"/etc/ld.so.preload loads {p.library}" + ("" if p.exists else " (file no longer on disk)")
                        + (f", SHA-256 {p.sha256}" if p.sha256 else ""),
-            evidence_ids=[rec.id], time=p.mtime, level="critical" if p.owned is False and p.exists else None,
+            evidence_ids=[rec.id], time=when(p.mtime), level="critical" if p.owned is False and p.exists else None,
             details={"library": p.library, "sha256": p.sha256, "owned_by_package": p.owned})
     by_lib: dict[str, list] = {}
     for rec, e in rows(case, "process_environ.json", ProcessEnviron):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from analysis.checks import CheckRule
 from collectors.artifacts.user_access import UserUnit
 
-from ._linux import rows, temp_paths
+from ._linux import rows, temp_paths, when
 
 UNIT = CheckRule(
     id="ungcuu.linux.unit_starts_temp",
@@ -72,5 +72,5 @@ def run(case, db):
             what_en = "cron file" if is_cron else "system unit"
             yield rule.finding(
                 summary_vi=f"{what_vi} {src} dòng {n}: {s}", summary_en=f"{what_en} {src} line {n}: {s}",
-                evidence_ids=[rec.id], time=(rec.orig_meta or {}).get("mtime"),
+                evidence_ids=[rec.id], time=when((rec.orig_meta or {}).get("mtime")),
                 details={"file": src, "line": n, "entry": s, "temp_paths": hits})

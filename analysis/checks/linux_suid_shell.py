@@ -7,7 +7,7 @@ import posixpath
 from analysis.checks import CheckRule
 from collectors.artifacts.fs_timeline import FileHash, FsNotable
 
-from ._linux import SHELLS, in_temp, rows
+from ._linux import SHELLS, in_temp, rows, when
 
 SHELL = CheckRule(
     id="ungcuu.linux.suid_shell_copy",
@@ -46,11 +46,11 @@ def run(case, db):
                            + (f", giống hệt {same}" if same else ""),
                 summary_en=f"{n.path} is a {n.kind.upper()} copy of a shell (owner uid {n.uid})"
                            + (f", identical to {same}" if same else ""),
-                evidence_ids=[rec.id], time=n.btime or n.ctime,
+                evidence_ids=[rec.id], time=when(n.btime or n.ctime),
                 details={"path": n.path, "sha256": n.sha256, "same_as": same, "mode": n.mode, "uid": n.uid})
         elif in_temp(n.path) or n.path.startswith(("/home/", "/root/", "/var/www/")):
             yield ODD.finding(
                 summary_vi=f"{n.path} có bit {n.kind.upper()} (chủ uid {n.uid})",
                 summary_en=f"{n.path} is {n.kind.upper()} (owner uid {n.uid})",
-                evidence_ids=[rec.id], time=n.btime or n.ctime,
+                evidence_ids=[rec.id], time=when(n.btime or n.ctime),
                 details={"path": n.path, "sha256": n.sha256, "mode": n.mode})

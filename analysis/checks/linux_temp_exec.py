@@ -5,7 +5,7 @@ from __future__ import annotations
 from analysis.checks import CheckRule
 from collectors.artifacts.temp_dirs import TempEntry
 
-from ._linux import in_temp, rows
+from ._linux import in_temp, rows, when
 
 FILE = CheckRule(
     id="ungcuu.linux.temp_executable",
@@ -33,7 +33,7 @@ def run(case, db):
             yield FILE.finding(
                 summary_vi=f"{t.path} có quyền thực thi (SHA-256 {t.sha256}, uid {t.uid})",
                 summary_en=f"{t.path} is executable (SHA-256 {t.sha256}, uid {t.uid})",
-                evidence_ids=[rec.id] + ([t.evidence_id] if t.evidence_id else []), time=t.btime or t.mtime,
+                evidence_ids=[rec.id] + ([t.evidence_id] if t.evidence_id else []), time=when(t.btime or t.mtime),
                 details={"path": t.path, "sha256": t.sha256, "copy": t.evidence_id})
     rec = case.latest("processes.json")
     if rec is None:
@@ -54,6 +54,6 @@ def run(case, db):
                            + (" (tệp đã bị xóa)" if p.get("exe_deleted") else ""),
                 summary_en=f"Process {p.get('name')}[{p.get('pid')}] runs from {exe}"
                            + (" (file deleted)" if p.get("exe_deleted") else ""),
-                evidence_ids=[rec.id], time=p.get("create_time"),
+                evidence_ids=[rec.id], time=when(p.get("create_time")),
                 details={"pid": p.get("pid"), "exe": exe, "sha256": p.get("exe_sha256"),
                          "command_line": " ".join(p.get("cmdline") or [])})
