@@ -166,8 +166,10 @@ def test_offline_windows_outcomes(win_case):
     assert out["B3"]["state"] == "collected" and out["B10"]["state"] == "collected"
     # the only gap left in B4 is named: local groups (the SAM hive is not parsed)
     assert out["B4"]["state"] == "partial"
-    assert out["B4"]["reason"] == ("accounts: local groups of Windows are not collected yet (users come from the "
-                                   "profile list); config_files: not available on windows")
+    assert out["B4"]["reason"].startswith("accounts: local groups of Windows are not collected yet (users come from "
+                                          "the profile list); config_files: not available on windows")
+    rest = out["B4"]["reason"].split("; ")[2:]  # the Linux-only collectors of B4 say so, nothing else is missing
+    assert all(p.endswith("not available on windows") or p.startswith("and ") for p in rest), rest
 
 
 def test_system_from_the_hives(win_case):
