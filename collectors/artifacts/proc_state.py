@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .. import records
 from ..base import Collector, Context
 from ..util import decode_path
-from ._common import DELETED_SUFFIX
+from ._common import DELETED_SUFFIX, read_bytes
 
 LOADER_VARS = ("LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "LD_DEBUG_OUTPUT", "LD_PROFILE", "LD_BIND_NOW",
                "PYTHONPATH", "PERL5OPT", "PERL5LIB", "RUBYOPT", "NODE_OPTIONS", "BASH_ENV", "ENV", "PROMPT_COMMAND",
@@ -59,21 +59,6 @@ def parse_environ(raw: bytes) -> dict[str, str]:
     return env
 
 
-def _read_proc(path: str, limit: int = MAX_ENVIRON) -> bytes:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        chunks, total = [], 0
-        while total < limit:
-            b = os.read(fd, min(65536, limit - total))
-            if not b:
-                break
-            chunks.append(b)
-            total += len(b)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def _pids() -> list[int]:
     return sorted(int(n) for n in os.listdir("/proc") if n.isdigit())
 
@@ -100,7 +85,7 @@ class ProcState(Collector):
                 continue
             base = f"/proc/{pid}"
             try:
-                name = _read_proc(f"{base}/comm", 4096).decode("utf-8", "replace").strip()
+                name = read_bytes(f"{base}/comm", 4096).decode("utf-8", "replace").strip()
                 uid = os.stat(base).st_uid
             except OSError:
                 continue  # gone
@@ -109,7 +94,7 @@ class ProcState(Collector):
             except OSError:
                 exe = None
             try:
-                env = parse_environ(_read_proc(f"{base}/environ"))
+                env = parse_environ(read_bytes(f"{base}/environ", MAX_ENVIRON))
             except PermissionError:
                 denied += 1
                 env = None

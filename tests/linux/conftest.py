@@ -11,6 +11,18 @@ from collectors.base import Context, Incomplete
 from collectors.case import Case, EvidenceRecord
 
 
+def write(root, rel: str, data, mode: int | None = None):
+    """Plant a file at the logical path `rel` of a fake root."""
+    import os
+
+    p = root / rel.lstrip("/")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(data if isinstance(data, bytes) else data.encode())
+    if mode is not None:
+        os.chmod(p, mode)
+    return p
+
+
 @pytest.fixture
 def case(tmp_path):
     c = Case.create(tmp_path / "case", examiner="test")

@@ -15,17 +15,10 @@ from collectors.artifacts.etc_tree import EtcTree, SecretFile, ShadowEntry
 from collectors.artifacts.user_access import KnownHost, SshKeyFile, UserAccess, UserUnit, fingerprint
 from collectors.artifacts.web_servers import WebFile, WebServer, WebServers
 
+from .conftest import write
+
 KEY_B64 = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
 PRIVATE = b"-----BEGIN OPENSSH PRIVATE KEY-----\nSECRET-MATERIAL-NEVER-COPIED\n-----END OPENSSH PRIVATE KEY-----\n"
-
-
-def write(root, rel, data, mode=None):
-    p = root / rel.lstrip("/")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(data if isinstance(data, bytes) else data.encode())
-    if mode is not None:
-        os.chmod(p, mode)
-    return p
 
 
 def build(root):

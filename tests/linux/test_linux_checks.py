@@ -20,19 +20,11 @@ from collectors.artifacts.temp_dirs import TempDirs
 from collectors.artifacts.user_access import UserAccess
 
 from .conftest import run_collector
+from .conftest import write as w
 
 PS = b"\x7fELF procps ps"
 CHECKS = (linux_packages, linux_preload, linux_suid_shell, linux_temp_exec, linux_startup_temp, linux_modules,
           linux_known_hosts)
-
-
-def w(root, rel, data, mode=None):
-    p = root / rel.lstrip("/")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(data if isinstance(data, bytes) else data.encode())
-    if mode is not None:
-        os.chmod(p, mode)
-    return p
 
 
 def base_root(root):
