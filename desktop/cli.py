@@ -1,17 +1,21 @@
 """`ungcuu`: the headless command line. With no arguments it opens the desktop app."""
 from __future__ import annotations
 
-import argparse
-import importlib
-import os
-import pkgutil
 import sys
+
+sys.dont_write_bytecode = True   # before our modules are imported: no __pycache__ written beside the code
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import os  # noqa: E402
+import pkgutil  # noqa: E402
 
 from collectors import __version__
 from collectors.errors import UngCuuError
 from collectors.messages import translate
 
 from . import commands
+from .commands._terminal import safe
 
 
 def _load_commands() -> tuple[list, list[str]]:
@@ -63,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except UngCuuError as exc:
-        print(f"ungcuu: {translate(str(exc), getattr(args, 'lang', 'vi'))}", file=sys.stderr)
+        print(f"ungcuu: {safe(translate(str(exc), getattr(args, 'lang', 'vi')))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("ungcuu: interrupted", file=sys.stderr)

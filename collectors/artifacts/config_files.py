@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 from ..base import Collector, Context
+from ..util import list_source_dir
 from ._common import glob_logical, link_record, read_logical, resolve_in_root, walk_tree
 from .accounts import parse_passwd
 
@@ -51,7 +52,7 @@ def home_dirs(ctx: Context) -> list[str]:
     home = resolve_in_root(ctx, "/home")
     if home is not None:
         try:
-            homes += sorted(f"/home/{e.name}" for e in os.scandir(home) if e.is_dir(follow_symlinks=False))
+            homes += sorted(f"/home/{e.name}" for e in list_source_dir(home) if e.is_dir(follow_symlinks=False))
         except OSError:
             pass
     passwd = read_logical(ctx, "/etc/passwd")

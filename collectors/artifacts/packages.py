@@ -7,12 +7,11 @@ Windows: the uninstall keys (see _windows.py).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 from ..base import Collector, Context
 from ._windows import api_for, drain_notes, offline_reason
-from ..util import ts_to_iso
+from ..util import source_names, ts_to_iso
 from ._common import read_logical, resolve_in_root
 
 RPM_QF = "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{INSTALLTIME}\\n"
@@ -57,15 +56,14 @@ def dpkg_install_times(ctx: Context, rows: list[dict]) -> None:
 
 def rpm_packages(ctx: Context) -> list[dict] | None:
     db = resolve_in_root(ctx, "/var/lib/rpm")
-    if db is None or not any(db.iterdir()):
+    if db is None or not source_names(db):
         return None
-    rpm = shutil.which("rpm")
-    if rpm is None:
+    argv = ["rpm", "-qa", "--qf", RPM_QF] + (["--root", str(ctx.root)] if ctx.root else [])
+    try:
+        proc = ctx.run_program(argv, timeout=120)
+    except FileNotFoundError:
         ctx.notes.append("an rpm database is present but the rpm tool is not installed here: rpm packages not listed")
         return []
-    argv = [rpm, "-qa", "--qf", RPM_QF] + (["--root", str(ctx.root)] if ctx.root else [])
-    try:
-        proc = subprocess.run(argv, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         ctx.notes.append(f"rpm -qa failed: {exc}")
         return []

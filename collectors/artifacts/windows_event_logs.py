@@ -8,13 +8,14 @@ import subprocess
 from pathlib import Path
 
 from ..base import Collector, Context, find_case_insensitive
+from ..util import list_source_dir
 
 LOGS_REL = "Windows/System32/winevt/Logs"
 
 
 def evtx_files(folder: Path) -> list[Path]:
     try:
-        return sorted((Path(e.path) for e in os.scandir(folder)
+        return sorted((Path(e.path) for e in list_source_dir(folder)
                        if e.name.lower().endswith(".evtx") and e.is_file(follow_symlinks=False)),
                       key=lambda p: p.name.lower())
     except OSError:
@@ -63,12 +64,14 @@ class WindowsEventLogs(Collector):
         tmp = ctx.case.tmp_dir / f"export-{os.getpid()}-{p.name}"
         argv = ["wevtutil", "epl", channel_of(p), str(tmp)]
         try:
-            proc = subprocess.run(argv, capture_output=True, timeout=600, stdin=subprocess.DEVNULL)
+            proc = ctx.run_program(argv, timeout=600)
             if proc.returncode != 0 or not tmp.exists():
                 return ctx.incomplete(f"{p}: in use and `wevtutil epl` failed: "
                                       + proc.stderr.decode(errors="replace").strip()[-200:])
+            prog = ctx.programs[-1]
             rec = ctx.case.add_file(tmp, **ctx._common({
-                "source": f"wevtutil epl {channel_of(p)} (the live {p} is held open by the EventLog service)",
+                "source": f"wevtutil epl {channel_of(p)} (the live {p} is held open by the EventLog service; "
+                          f"{prog['path']} SHA-256 {prog.get('sha256')})",
                 "name": p.name, "kind": "command"}))
             ctx.stored.append(rec)
             return rec

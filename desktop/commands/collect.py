@@ -10,6 +10,7 @@ from collectors.errors import UngCuuError
 from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
 
 from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, reason_text, state_label
+from ._terminal import safe
 
 NAME = "collect"
 HELP = "collect the section 2.1 checklist into a case folder (Ctrl-C stops cleanly; run again to resume)"
@@ -60,7 +61,7 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     print(f"{words[0]}: {case.path}  {words[1]}: {run_state.run_id if run_state else '?'}  "
           f"{words[2]}: {state_label(run_state.state, lang) if run_state else '?'}")
     if run_state and run_state.reason:
-        print(f"ungcuu: {reason_text(run_state.reason, lang)}", file=sys.stderr)
+        print(f"ungcuu: {safe(reason_text(run_state.reason, lang))}", file=sys.stderr)
     if run_state is None or run_state.state == "cancelled":
         return 130
     if run_state.state == "failed":

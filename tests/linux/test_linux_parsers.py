@@ -127,6 +127,7 @@ def test_sources_route_the_new_formats():
     class Rec:
         def __init__(self, name, source):
             self.name, self.source, self.kind, self.orig_meta, self.collected_at = name, source, "file", {}, ""
+            self.host, self.id, self.size = "", "E000001", 0
     ctx = sources.Context()
     assert sources._choose(Rec("audit.log.1", "/var/log/audit/audit.log.1"), ctx)[0] == "auditd"
     assert sources._choose(Rec("system@x.journal~", "/var/log/journal/m/system@x.journal~"), ctx)[0] == "journal_file"
