@@ -98,7 +98,7 @@ def _counts(case, ev_all) -> dict:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 chunk = tail + block
                 n += chunk.count(needle)
-                tail = chunk[len(chunk) - len(needle) + 1:] if len(needle) > 1 else b""
+                tail = chunk[max(0, len(chunk) - len(needle) + 1):] if len(needle) > 1 else b""
         return n
 
     c = dict(walked=0, fs_hashed=0, temp_hashed=0, pkg_checked=0, copied=0, copied_bytes=0)
