@@ -15,7 +15,19 @@ from typing import Iterator
 
 from analysis import sources_windows
 from analysis.events import DESC_INSTALL, DESC_LOGIN, DESC_START, Event, ParseReport, parse_iso, parse_offset
-from analysis.parsers import _text, access_log, bodyfile, evtx, journal, packages, shell_history, syslog, utmp
+from analysis.parsers import (
+    _text,
+    access_log,
+    auditd,
+    bodyfile,
+    evtx,
+    journal,
+    journal_file,
+    packages,
+    shell_history,
+    syslog,
+    utmp,
+)
 from collectors import records
 from collectors.artifacts.packages import Package
 from collectors.artifacts.processes import Process
@@ -184,6 +196,10 @@ def _choose(rec, ctx: Context) -> tuple[str | None, dict]:
         return "journal", common
     if lower.endswith(".evtx"):
         return "evtx", common
+    if lower.endswith((".journal", ".journal~")):
+        return "journal_file", common
+    if name in ("audit.log", "selinux.log") or lower.startswith("audit.log"):
+        return "auditd", common
     if name in ("wtmp", "btmp", "utmp") or lower.startswith(("wtmp", "btmp")):
         return ("btmp" if lower.startswith("btmp") else ("utmp" if name == "utmp" else "wtmp")), common
     if name == "lastlog":
@@ -247,6 +263,10 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
             yield from journal.parse(fh, report, **o)
     elif kind == "evtx":
         yield from evtx.parse(path, report, **o)
+    elif kind == "journal_file":
+        yield from journal_file.parse(path, report, **o)
+    elif kind == "auditd":
+        yield from auditd.parse(lines(), report, **o)
     elif kind in ("wtmp", "btmp", "utmp"):
         with _text.open_binary(path, report) as fh:
             yield from utmp.parse_utmp(fh, report, kind=kind, **o)

@@ -116,6 +116,14 @@ EXACT = {
     "journal of the system and other users may be hidden without root (or the adm/systemd-journal group)":
         "không có quyền root (hoặc nhóm adm/systemd-journal) thì journal của hệ thống và của người dùng khác "
         "có thể bị ẩn",
+    "no Docker or Podman state folder here": "không có thư mục trạng thái Docker hay Podman trên máy này",
+    "no Apache, nginx or Tomcat configuration or web root here":
+        "không có cấu hình hay thư mục web của Apache, nginx hoặc Tomcat trên máy này",
+    "no dpkg or rpm database on this system": "hệ thống này không có cơ sở dữ liệu gói dpkg hay rpm",
+    "no /boot folder": "không có thư mục /boot",
+    "statx is not available in this C library: creation times not recorded":
+        "thư viện C này không có statx: không ghi được thời điểm tạo tệp",
+    "/boot is a symbolic link: not followed": "/boot là liên kết tượng trưng: không đi theo",
     "offline Windows root without SOFTWARE or SYSTEM hive (Windows/System32/config)":
         "thư mục gốc Windows ngoại tuyến không có hive SOFTWARE hay SYSTEM (Windows/System32/config)",
     "offline Windows root: this is in the registry hives, copied by windows_config (not parsed yet)":
@@ -494,6 +502,52 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"custody\.jsonl line (?P<n>\d+) is not valid JSON", _fmt("dòng {n} của custody.jsonl không phải JSON hợp lệ")),
     # progress
     (r"(?P<n>\d+) processes, (?P<k>\d+) executables hashed", _fmt("{n} tiến trình, đã băm {k} tệp thực thi")),
+    # Linux triage collectors (fs_timeline, temp_dirs, package_integrity, proc_state, kernel_state, etc_tree)
+    (r"(?P<n>\d+) files larger than (?P<k>\d+) bytes were not hashed \(options hash_max_bytes\)",
+     _fmt("{n} tệp lớn hơn {k} byte không được băm (tùy chọn hash_max_bytes)")),
+    (r"(?P<n>\d+) entries could not be read: (?P<e>.+)", _fmt("{n} mục không đọc được: {e}")),
+    (r"(?P<p>.+): (?P<t>\S+) \(network or user file system\) not walked \(options fs_network walks it\)",
+     _fmt("{p}: {t} (hệ thống tệp mạng hoặc của người dùng) không được duyệt (tùy chọn fs_network để duyệt)")),
+    (r"(?P<n>\d+) entries of /boot not readable: (?P<e>.+)", _fmt("{n} mục trong /boot không đọc được: {e}")),
+    (r"(?P<n>\d+) entries not readable: (?P<e>.+)", _fmt("{n} mục không đọc được: {e}")),
+    (r"(?P<p>.+): not valid JSON", _fmt("{p}: không phải JSON hợp lệ")),
+    (r"hash budget of (?P<k>\d+) bytes reached: (?P<n>\d+) files not hashed \(options hash_total_bytes\)",
+     _fmt("đạt giới hạn băm {k} byte: {n} tệp không được băm (tùy chọn hash_total_bytes)")),
+    (r"/lib/modules/(?P<r>.+)/modules\.dep not found: module files not located",
+     _fmt("không tìm thấy /lib/modules/{r}/modules.dep: không xác định được tệp của các mô-đun")),
+    (r"(?P<p>/proc/modules|/proc/sys/kernel/tainted|/var/lib/dpkg/info|/var/lib/rpm/rpmdb\.sqlite): (?P<e>.+)",
+     lambda m: f"{m['p']}: không đọc được ({_err(m['e'])})" if m["e"] != "a damaged package header was skipped"
+     else f"{m['p']}: đã bỏ qua một phần đầu gói bị hỏng"),
+    (r"pid (?P<n>\d+) (?P<p>.+): only the first (?P<k>\d+) bytes copied",
+     _fmt("pid {n} {p}: chỉ sao chép {k} byte đầu")),
+    (r"more than (?P<n>\d+) entries in the temporary folders: the rest not listed",
+     _fmt("thư mục tạm có hơn {n} mục: phần còn lại không được liệt kê")),
+    (r"more than (?P<n>\d+) files in the web roots: the rest not listed",
+     _fmt("các thư mục web có hơn {n} tệp: phần còn lại không được liệt kê")),
+    (r"(?P<p>.+): container overlay mount not walked \(its layers are walked under the container state folder\)",
+     _fmt("{p}: điểm gắn overlay của container không được duyệt (các lớp của nó được duyệt trong thư mục trạng thái container)")),
+    (r"(?P<n>\d+) files larger than (?P<k>\d+) bytes were hashed but not copied \(options temp_max_file_bytes\)",
+     _fmt("{n} tệp lớn hơn {k} byte đã được băm nhưng không sao chép (tùy chọn temp_max_file_bytes)")),
+    (r"total cap of (?P<k>\d+) bytes reached: (?P<n>\d+) files were hashed but not copied \(options temp_max_total_bytes\)",
+     _fmt("đạt giới hạn tổng {k} byte: {n} tệp đã được băm nhưng không sao chép (tùy chọn temp_max_total_bytes)")),
+    (r"(?P<n>\d+) files larger than (?P<k>\d+) bytes were listed but not hashed \(options temp_hash_max_bytes\)",
+     _fmt("{n} tệp lớn hơn {k} byte chỉ được liệt kê, không băm (tùy chọn temp_hash_max_bytes)")),
+    (r"(?P<n>\d+) package files that are not programs, libraries, modules or configuration were not checked "
+     r"\(options package_scope=all checks every file\)",
+     _fmt("{n} tệp của gói không phải chương trình, thư viện, mô-đun hay cấu hình không được kiểm tra "
+          "(tùy chọn package_scope=all để kiểm tra mọi tệp)")),
+    (r"(?P<n>\d+) package files that are not configuration were not checked \(options package_scope=all checks every file\)",
+     _fmt("{n} tệp của gói không phải tệp cấu hình không được kiểm tra (tùy chọn package_scope=all để kiểm tra mọi tệp)")),
+    (r"the rpm database is in the Berkeley DB or ndb layout, which is not read: rpm files not checked",
+     _fmt("cơ sở dữ liệu rpm ở định dạng Berkeley DB hoặc ndb, chưa đọc được: không kiểm tra tệp của gói rpm")),
+    (r"the environment of (?P<n>\d+) processes is readable only by root: not read",
+     _fmt("biến môi trường của {n} tiến trình chỉ root mới đọc được: không đọc")),
+    (r"pid (?P<n>\d+) (?P<p>.+): deleted executable not copied \(total cap reached\)",
+     _fmt("pid {n} {p}: tệp thực thi đã bị xóa không được sao chép (đạt giới hạn tổng)")),
+    (r"(?P<n>\d+) kernel parameters are readable only by root: not read",
+     _fmt("{n} tham số nhân chỉ root mới đọc được: không đọc")),
+    (r"total cap of (?P<k>\d+) bytes for /etc reached: (?P<n>\d+) files not copied \(options etc_max_total_bytes\)",
+     _fmt("đạt giới hạn tổng {k} byte cho /etc: {n} tệp không được sao chép (tùy chọn etc_max_total_bytes)")),
     # a path followed by an OS error message
     (_PATH + r": (?P<e>" + "|".join(re.escape(k) for k in STRERROR) + r")", _fmt("{p}: {e}", e=_err)),
 ]]

@@ -32,6 +32,7 @@ fi
 if [ $want_test = 1 ]; then
     missing=()
     for pair in mcopy:mtools mkfs.vfat:dosfstools mke2fs:e2fsprogs debugfs:e2fsprogs fls:sleuthkit \
+                /lib/systemd/systemd-journal-remote:systemd-journal-remote \
                 pdftoppm:poppler-utils pdftotext:poppler-utils Xvfb:xvfb mkntfs:ntfs-3g 7z:p7zip-full unzip:unzip \
                 soffice:libreoffice-writer-nogui; do
         cmd=${pair%%:*}; pkg=${pair##*:}

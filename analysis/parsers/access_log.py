@@ -19,6 +19,22 @@ RE_ACCESS = re.compile(
     r'\[(?P<d>\d{1,2})/(?P<mon>[A-Z][a-z]{2})/(?P<y>\d{4}):(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?: (?P<z>[+-]\d{4}))?\] '
     rf'"(?P<request>{_QUOTED})" (?P<status>\d{{3}}|-) (?P<size>\d{{1,20}}(?!\d)|-)'
     rf'(?: "(?P<referer>{_QUOTED})" "(?P<agent>{_QUOTED})")?')
+# A request holding raw quotes (attack payloads: nginx and Apache write them unescaped): the request ends
+# at the first '" STATUS SIZE' after it; referer and agent are split off the rest without a regex.
+RE_ACCESS_RAW = re.compile(RE_ACCESS.pattern.split(r'"(?P<request>')[0]
+                           + r'"(?P<request>.*?)" (?P<status>\d{3}|-) (?P<size>\d{1,20}(?!\d)|-)(?= |$)')
+
+
+def _raw_match(line: str):
+    m = RE_ACCESS_RAW.match(line)
+    if m is None:
+        return None
+    g = m.groupdict()
+    rest = line[m.end():].strip()
+    g["referer"] = g["agent"] = None
+    if rest.startswith('"') and rest.endswith('"') and '" "' in rest:
+        g["referer"], _, g["agent"] = rest[1:-1].partition('" "')
+    return g
 
 
 def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, server: str = "web", host: str = "",
@@ -29,10 +45,10 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, server: str 
         if not line.strip():
             continue
         m = RE_ACCESS.match(line)
-        if not m:
+        g = m.groupdict() if m else _raw_match(line)
+        if g is None:
             report.skip(f"line {n}", "not a common/combined log line")
             continue
-        g = m.groupdict()
         key = (g["y"], g["mon"], g["d"], g["H"], g["M"], g["S"], g["z"])
         ts_off = cache.get(key)
         if ts_off is None:
@@ -51,6 +67,8 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, server: str 
         req = g["request"]
         parts = req.split(" ")
         method, path, proto = (parts + ["", "", ""])[:3] if len(parts) >= 2 else ("", req, "")
+        if len(parts) > 3 and parts[-1].startswith("HTTP/"):  # a path holding spaces (payloads)
+            path, proto = " ".join(parts[1:-1]), parts[-1]
         status = int(g["status"]) if g["status"] != "-" else 0
         fields = {"ip": g["ip"], "user": "" if g["user"] == "-" else g["user"], "method": method, "path": path,
                   "protocol": proto, "status": status, "size": int(g["size"]) if g["size"] != "-" else 0,

@@ -68,12 +68,20 @@ def _entries(fh: BinaryIO, report: ParseReport):
 
 def parse(fh: BinaryIO, report: ParseReport, *, host: str = "", evidence_id: str = "") -> Iterator[Event]:
     report.parser = report.parser or "journal"
-    for n, _offset, e in _entries(fh, report):
+    entries = ((n, n, e) for n, _offset, e in _entries(fh, report))
+    yield from events_from_entries(entries, report, host=host, evidence_id=evidence_id)
+
+
+def events_from_entries(entries, report: ParseReport, *, host: str = "", evidence_id: str = "",
+                        locator: str = "entry {}") -> Iterator[Event]:
+    """Events of journal entries ``(n, locator value, {field bytes: value bytes})``: from an export here,
+    from a binary journal file in journal_file.py."""
+    for _n, loc, e in entries:
         raw_ts = e.get(b"__REALTIME_TIMESTAMP")
         try:
             ts = int(raw_ts)
         except (TypeError, ValueError):
-            report.skip(f"entry {n}", "no __REALTIME_TIMESTAMP")
+            report.skip(locator.format(loc), "no __REALTIME_TIMESTAMP")
             continue
         def d(k: bytes, e: dict = e) -> str:
             return e.get(k, b"").decode("utf-8", "replace")
@@ -100,4 +108,4 @@ def parse(fh: BinaryIO, report: ParseReport, *, host: str = "", evidence_id: str
         label = f"{ident}[{pid}]" if pid else ident
         report.events += 1
         yield Event(ts, DESC_RECORDED, src, "journal", f"{label}: {msg}" if label else msg,
-                    d(b"_HOSTNAME") or host, fields, 0, evidence_id, f"entry {n}")
+                    d(b"_HOSTNAME") or host, fields, 0, evidence_id, locator.format(loc))

@@ -10,6 +10,7 @@ from which `guess_start_year` counts back the year rollovers (a month lower than
 """
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 from typing import Iterable, Iterator
@@ -220,6 +221,9 @@ class _Clock:
         key = (line_year, mon, dd)
         base = self.days.get(key)
         if base is None:
+            if mon == 2 and dd.strip() == "29":
+                while not calendar.isleap(line_year):  # a Feb 29 line: the latest leap year up to the guess (plaso)
+                    line_year -= 1
             try:
                 base = us_from_dt(_dt.datetime(line_year, mon, int(dd))) - self.offset_us
             except ValueError:

@@ -320,6 +320,9 @@ class JsonListWriter:
         with JsonListWriter(ctx, "process_maps.json", ProcessMap, source="/proc/PID/maps") as out:
             out.add(ProcessMap(...))
         yield out.record
+
+    With `record_cls` (a dataclass of collectors/records.py) the file is the typed envelope
+    ``{"schema", "version", "records": [...]}`` and `add` takes instances of that class.
     """
 
     FLUSH = 1 << 20

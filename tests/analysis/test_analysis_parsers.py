@@ -42,10 +42,12 @@ def test_syslog_rfc3164_year_rollover_multiline_and_bad_line(logs):
     assert events[-2].source == "kernel" and events[-2].host == ""  # "kernel:" right after the time
 
 
-def test_syslog_leap_day_in_a_non_leap_year_is_skipped_not_fatal(logs):
+def test_syslog_leap_day_in_a_non_leap_year_takes_the_leap_year_before(logs):
     events, r = run(syslog.parse, logs / P / "syslog_syslog", year=2013)
-    assert len(events) == 15 and r.skipped == 2
-    assert ("line 7", "invalid date 'Feb 29 01:15:43' in year 2013") in r.problems
+    assert len(events) == 16 and r.skipped == 1  # only the 'MMM 22' line
+    leap = next(e for e in events if e.locator == "line 7")
+    assert iso_z(leap.timestamp) == "2012-02-29T01:15:43.000000Z"  # the file says: "events take place in 2012"
+    assert iso_z(next(e for e in events if e.locator == "line 6").timestamp).startswith("2013-01-22")
 
 
 def test_syslog_host_zone_applies_to_rfc3164(logs):

@@ -89,12 +89,14 @@ def test_offline_windows_outcomes(win_case):
     assert out["B3"]["state"] == "collected" and out["B10"]["state"] == "collected"
     # every gap of B4 is named: no SAM (so no local groups), no AppCompatCache, no Amcache in this root
     assert out["B4"]["state"] == "partial"
-    assert out["B4"]["reason"] == (
+    reason = out["B4"]["reason"]
+    assert reason.startswith(
         "accounts: local groups of Windows are not collected here (users come from the profile list; the SAM hive "
         "holds them, readable offline); "
         r"windows_shimcache: HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\AppCompatCache: no AppCompatCache "
         "value; config_files: not available on windows; windows_sam: no Windows/System32/config/SAM in this offline "
         "root; windows_amcache: no Windows/AppCompat/Programs/Amcache.hve here")
+    # the Linux-only collectors of B4 then say so (the runner may shorten the list: "and N more")
 
 
 def test_system_from_the_hives(win_case):

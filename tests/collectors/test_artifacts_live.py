@@ -257,7 +257,8 @@ def test_without_root_permission_denied_is_said_and_nothing_good_is_lost(shared_
         assert "/var/log/private: permission denied (folder not listed)" in reason
         assert result["sources"] == ["/var/log/auth.log"]
         state, reason, count = result["B8"]
-        assert state == "partial" and count == 1 and "hidden without root" in reason
+        assert state == "partial" and count == 2 and "hidden without root" in reason  # processes, process_environ
+        assert "the environment of" in reason and "readable only by root" in reason
         with Case.open(top / "cases/case", affected_root="") as case:
             rec = case.latest("auth.log")
             assert rec.sha256 == "87e90f5e3824fc0e37690971b3b457ad2ea004fa20e3318dd93ba90861600ed9"
