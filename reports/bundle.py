@@ -258,7 +258,7 @@ def generate_keypair(private_path: str | os.PathLike, public_path: str | os.Path
     pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     private_path, public_path = Path(private_path), Path(public_path)
     try:
-        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except FileExistsError as exc:
         raise BundleError(f"{private_path} đã tồn tại: không ghi đè khóa", path=str(private_path)) from exc
     with os.fdopen(fd, "wb") as fh:
@@ -953,7 +953,8 @@ def extract_bundle(path: str | os.PathLike, dest: str | os.PathLike, passphrase:
                 continue
             target = root / logical
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+                         | getattr(os, "O_NOFOLLOW", 0), 0o644)
             h, n, why = hashlib.sha256(), 0, ""
             with os.fdopen(fd, "wb") as out:
                 if logical == MANIFEST:
