@@ -30,10 +30,10 @@ import threading
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
-from . import __version__, records
+from . import __version__, records, sources
 from .case import Case, EvidenceRecord, file_fingerprint
 from .errors import AccessDenied, SourceError
-from .util import decode_path
+from .util import decode_path, ts_to_iso
 
 
 @dataclasses.dataclass
@@ -73,7 +73,7 @@ def find_case_insensitive(root: Path, rel: str) -> Path | None:
         if part == "..":
             return None
         candidate = cur / part
-        if not os.path.lexists(candidate):
+        if not sources.lexists(candidate):
             try:
                 candidate = next((p for p in cur.iterdir() if p.name.lower() == part.lower()), None)
             except OSError:
@@ -104,7 +104,7 @@ def _walk_in_root(root: Path, logical: str, max_links: int = 40) -> tuple[list[s
             continue
         cand = root.joinpath(*resolved, part)
         try:
-            st = os.lstat(cand)
+            st = sources.lstat(cand)
         except OSError:
             return resolved, [part] + parts
         if stat.S_ISLNK(st.st_mode):
@@ -112,7 +112,7 @@ def _walk_in_root(root: Path, logical: str, max_links: int = 40) -> tuple[list[s
             try:
                 if links > max_links:
                     raise OSError("too many levels of links")
-                target = os.readlink(cand)
+                target = sources.readlink(cand)
             except OSError:
                 return resolved, [part] + parts
             if target.startswith("/"):
@@ -153,15 +153,20 @@ def detect_root_os(root: Path) -> str:
 
 
 class Context:
-    """What a collector gets: where to read (live system or an offline root) and where to write."""
+    """What a collector gets: where to read (live system or an offline root) and where to write.
 
-    def __init__(self, case: Case, *, run_id: str | None, checklist_id: str, root: str | os.PathLike | None = None,
+    `root` is a folder (a mounted image or a copied tree) or a `sources.VPath`, the root of a file
+    system read without mounting it (a partition of a disk image: collectors/sources/images.py).
+    """
+
+    def __init__(self, case: Case, *, run_id: str | None, checklist_id: str,
+                 root: str | os.PathLike | sources.VPath | None = None,
                  cancel: threading.Event | None = None, options: dict | None = None,
                  collector_name: str = "?", collector_version: str = __version__):
         self.case = case
         self.run_id = run_id
         self.checklist_id = checklist_id
-        self.root = Path(root).resolve() if root else None
+        self.root = root if sources.is_virtual(root) else (Path(root).resolve() if root else None)
         self.cancel = cancel or threading.Event()
         self.options = options or {}
         self.collector_name = collector_name
@@ -221,6 +226,8 @@ class Context:
         """The examined system's view of a real path."""
         if self.root is None:
             return decode_path(os.fsdecode(real))
+        if sources.is_virtual(real):
+            return decode_path(real.posix)
         try:
             return "/" + decode_path(os.fsdecode(Path(real).relative_to(self.root)))
         except ValueError:
@@ -257,7 +264,7 @@ class Context:
         """
         logical = self.logical(real_path)
         try:
-            st = os.stat(real_path, follow_symlinks=False)
+            st = sources.lstat(real_path)
             fp = file_fingerprint(st)
             prior = self.case.find_evidence(checklist_id=kw.get("checklist_id", self.checklist_id),
                                             source=logical, fingerprint=fp)
@@ -271,20 +278,44 @@ class Context:
             kw = self._common(kw)
             if self.root is not None:
                 kw.setdefault("name", real_path.name)
-            rec = self.case.add_file(real_path, source=logical, limit=limit,
-                                     cancelled=lambda: self.cancelled, **kw)
+            if sources.is_virtual(real_path):
+                rec = self._put_virtual(real_path, st, fp, logical, limit, kw)
+            else:
+                rec = self.case.add_file(real_path, source=logical, limit=limit,
+                                         cancelled=lambda: self.cancelled, **kw)
         except (AccessDenied, PermissionError):
             return self.incomplete(f"{logical}: permission denied")
         except FileNotFoundError:
             return self.incomplete(f"{logical}: vanished before it could be read")
         except SourceError as exc:
-            return self.incomplete(str(exc).replace(os.fsdecode(real_path), logical))
+            shown = str(real_path) if sources.is_virtual(real_path) else os.fsdecode(real_path)
+            return self.incomplete(str(exc).replace(shown, logical))
         except OSError as exc:
             return self.incomplete(f"{logical}: {exc.strerror or exc}")
         self.stored.append(rec)
         for note in rec.incomplete:
             self.notes.append(f"{logical}: {note}")
         return rec
+
+    def _put_virtual(self, path: sources.VPath, st, fingerprint: str, logical: str, limit: int | None,
+                     kw: dict) -> EvidenceRecord:
+        """Copy a file of a file system read without mounting it (an image's partition, a raw volume)."""
+        import stat as _stat
+
+        if _stat.S_ISLNK(st.st_mode):
+            raise SourceError(f"{logical} is a symbolic link: not followed", path=logical)
+        if not _stat.S_ISREG(st.st_mode):
+            raise SourceError(f"{logical} is not a regular file", path=logical)
+        meta = {"size": st.st_size, "mtime": ts_to_iso(st.st_mtime), "atime": ts_to_iso(st.st_atime),
+                "ctime": ts_to_iso(st.st_ctime), "btime": ts_to_iso(st.st_birthtime), "uid": st.st_uid,
+                "gid": st.st_gid, "mode": _stat.filemode(st.st_mode), "mode_octal": oct(_stat.S_IMODE(st.st_mode)),
+                "inode": st.st_ino, "read_from": path.fs.label}
+        meta.update(getattr(path.fs, "evidence_meta", {}) or {})
+        kw.setdefault("name", path.name)
+        with sources.open_read(path) as fh:
+            return self.case.add_stream(fh, source=logical, orig_meta={**meta, **kw.pop("orig_meta", {})},
+                                        fingerprint=fingerprint, size_hint=st.st_size, limit=limit,
+                                        cancelled=lambda: self.cancelled, kind=kw.pop("kind", "file"), **kw)
 
     def put_command(self, argv: list[str], *, name: str, timeout: float = 60, **kw) -> EvidenceRecord | Incomplete:
         """Run a read-only command and store its standard output (stderr and exit code in the record)."""
@@ -320,13 +351,14 @@ def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[
     """Walk a real folder without following links: yields (path, 'file'|'link'|'other').
 
     Unreadable folders become notes. Symbolic links are reported (never followed), so a loop
-    cannot trap the walk. `skip` lists real folder paths not to enter.
+    cannot trap the walk. `skip` lists folder paths not to enter. `real_dir` is a real folder or a
+    `sources.VPath` (the walk is the same).
     """
     stack = [(real_dir, 0)]
     while stack:
         cur, depth = stack.pop()
         try:
-            entries = sorted(os.scandir(cur), key=lambda e: e.name)
+            entries = sorted(sources.scandir(cur), key=lambda e: e.name)
         except PermissionError:
             ctx.notes.append(f"{ctx.logical(cur)}: permission denied (folder not listed)")
             continue
@@ -339,20 +371,21 @@ def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[
             continue
         subdirs = []
         for e in entries:
+            path = sources.entry_path(e)
             try:
                 if e.is_symlink():
-                    yield Path(e.path), "link"
+                    yield path, "link"
                 elif e.is_dir(follow_symlinks=False):
-                    if e.path in skip:
+                    if path in skip or e.path in skip:
                         continue
                     if depth < max_depth:
-                        subdirs.append((Path(e.path), depth + 1))
+                        subdirs.append((path, depth + 1))
                     else:
-                        ctx.notes.append(f"{ctx.logical(Path(e.path))}: deeper than {max_depth} folders, not walked")
+                        ctx.notes.append(f"{ctx.logical(path)}: deeper than {max_depth} folders, not walked")
                 elif e.is_file(follow_symlinks=False):
-                    yield Path(e.path), "file"
+                    yield path, "file"
                 else:
-                    yield Path(e.path), "other"
+                    yield path, "other"
             except OSError:
                 continue
         stack.extend(reversed(subdirs))

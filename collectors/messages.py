@@ -100,6 +100,8 @@ EXACT = {
         r"không tìm thấy phiên bản Windows (HKLM\Software\Microsoft\Windows NT\CurrentVersion)",
     "no OS release file found (/etc/os-release, /usr/lib/os-release, ...)":
         "không tìm thấy tệp phiên bản hệ điều hành (/etc/os-release, /usr/lib/os-release, ...)",
+    "an rpm database is present inside the image: rpm reads it only under a mounted root, rpm packages not listed":
+        "có cơ sở dữ liệu rpm trong ảnh đĩa: rpm chỉ đọc được khi thư mục gốc được gắn (mount), chưa liệt kê gói rpm",
     "an rpm database is present but the rpm tool is not installed here: rpm packages not listed":
         "có cơ sở dữ liệu rpm nhưng máy này chưa cài công cụ rpm: không liệt kê được các gói rpm",
     "the socket list needs Administrator/root rights: only this process's sockets were read":

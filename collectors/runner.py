@@ -18,6 +18,7 @@ from .base import Context, Incomplete, Progress, registry
 from .case import Case, EvidenceRecord
 from .checklist import Checklist, Item
 from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable, NotApplicable
+from .sources import is_virtual
 from .util import host_name, utc_now_iso
 
 STATES = ("collected", "partial", "skipped", "failed", "interrupted")
@@ -144,7 +145,7 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
 def _target(root, host: str | None) -> tuple:
     """What a run collected from: an offline root (wherever it is mounted from) or a live host."""
     if root:
-        return ("root", os.path.realpath(os.fsdecode(root)))
+        return ("root", os.path.realpath(str(root) if is_virtual(root) else os.fsdecode(root)))
     return ("live", host)
 
 

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Protocol
 
+from .. import sources
 from ..util import decode_path
 
 HKLM, HKCU, HKU = "HKLM", "HKCU", "HKU"
@@ -357,14 +358,14 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
     while stack:
         cur = stack.pop()
         try:
-            entries = sorted(os.scandir(cur), key=lambda e: e.name)
+            entries = sorted(sources.scandir(cur), key=lambda e: e.name)
         except PermissionError:
             notes.append(f"{logical(cur)}: permission denied (tasks not listed; needs Administrator)")
             continue
         except OSError:
             continue
         for e in entries:
-            p = Path(e.path)
+            p = sources.entry_path(e)
             if e.is_symlink():
                 continue
             if e.is_dir(follow_symlinks=False):
@@ -375,7 +376,7 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
                 notes.append(f"{logical(p)}: not a regular file (a device, socket or pipe): not read")
                 continue
             try:
-                with open(p, "rb") as fh:
+                with sources.open_read(p) as fh:
                     data = fh.read(4 << 20)
                 rows.append(parse_task_xml(data, decode_path(rel)))
             except PermissionError:
@@ -412,7 +413,7 @@ class HiveWindowsAPI:
     def __init__(self, root: Path, notes: list[str] | None = None, logical=lambda p: str(p)):
         from ..base import find_case_insensitive
 
-        self.root = Path(root)
+        self.root = root if sources.is_virtual(root) else Path(root)
         self.notes = notes if notes is not None else []
         self.logical = logical
         self._find = find_case_insensitive
@@ -444,7 +445,7 @@ class HiveWindowsAPI:
             if path is None:
                 raise FileNotFoundError(f"no {name} hive")
             try:
-                self._hives[name] = RegistryHive(str(path))
+                self._hives[name] = RegistryHive(_hive_file(path))
             except PermissionError:
                 self.note(f"{self.logical(path)}: permission denied")
                 raise
@@ -567,11 +568,32 @@ class HiveWindowsAPI:
         return v.get("TimeZoneKeyName") or v.get("StandardName")
 
 
+def _hive_file(path) -> str | int:
+    """What regipy's `open(hive_path, "rb")` reads: a real path, or for a hive inside an image (a
+    VPath) the read end of a pipe a thread fills from it, so nothing is written anywhere."""
+    if not sources.is_virtual(path):
+        return str(path)
+    import shutil
+    import threading
+
+    r, w = os.pipe()
+
+    def feed() -> None:
+        try:
+            with sources.open_read(path) as fh, open(w, "wb") as out:
+                shutil.copyfileobj(fh, out, 1 << 20)
+        except OSError:
+            pass  # regipy stopped reading (a damaged hive): it says so itself
+
+    threading.Thread(target=feed, name="ungcuu-hive", daemon=True).start()
+    return r
+
+
 def offline_api(ctx) -> HiveWindowsAPI | None:
     """The hive-backed seam for an offline Windows root, or None when the hives cannot be parsed here."""
     if ctx.live or ctx.os != "windows" or not hive_support():
         return None
-    root = Path(ctx.root)
+    root = ctx.root
     if _HIVE_CACHE.get("root") == root:
         return _HIVE_CACHE["api"]
     api = HiveWindowsAPI(root, logical=ctx.logical)

@@ -13,6 +13,7 @@ import os
 import stat
 from pathlib import Path
 
+from .. import sources
 from ..base import Collector, Context
 from ._common import glob_logical, link_record, read_logical, resolve_in_root, walk_tree
 from .accounts import parse_passwd
@@ -51,7 +52,7 @@ def home_dirs(ctx: Context) -> list[str]:
     home = resolve_in_root(ctx, "/home")
     if home is not None:
         try:
-            homes += sorted(f"/home/{e.name}" for e in os.scandir(home) if e.is_dir(follow_symlinks=False))
+            homes += sorted(f"/home/{e.name}" for e in sources.scandir(home) if e.is_dir(follow_symlinks=False))
         except OSError:
             pass
     passwd = read_logical(ctx, "/etc/passwd")
@@ -80,7 +81,7 @@ class ConfigFiles(Collector):
 
         def copy(real: Path):
             try:
-                st = os.stat(real, follow_symlinks=False)
+                st = sources.lstat(real)
             except OSError:
                 return None
             if not stat.S_ISREG(st.st_mode):
@@ -102,7 +103,7 @@ class ConfigFiles(Collector):
         for real, follow in candidates:
             if ctx.cancelled:
                 return
-            if os.path.islink(real):
+            if real.is_symlink():
                 links.append(link_record(ctx, real))
                 if not follow:
                     continue
@@ -110,7 +111,7 @@ class ConfigFiles(Collector):
                 if target is None:
                     continue
                 real = target
-            elif not os.path.lexists(real):
+            elif not sources.lexists(real):
                 continue
             result = copy(real)
             if result is not None:

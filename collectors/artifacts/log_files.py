@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import sources
 from ..base import Collector, Context
 from ._common import link_record, resolve_in_root, walk_tree
 from .config_files import home_dirs
@@ -33,7 +34,7 @@ class LogFiles(Collector):
         varlog = resolve_in_root(ctx, "/var/log")
         files: list[Path] = []
         if varlog is not None:
-            skip = tuple(os.path.join(os.fsdecode(varlog), d) for d in ("journal",))
+            skip = (varlog / "journal",)
             for real, kind in walk_tree(ctx, varlog, skip=skip):
                 if kind == "link":
                     links.append(link_record(ctx, real))
@@ -42,9 +43,9 @@ class LogFiles(Collector):
         for h in home_dirs(ctx):
             for f in HISTORY_FILES:
                 real = ctx.path(f"{h}/{f}")
-                if os.path.islink(real):
+                if real.is_symlink():
                     links.append(link_record(ctx, real))  # e.g. .bash_history -> /dev/null (anti-forensics)
-                elif os.path.isfile(real):
+                elif real.is_file():
                     files.append(real)
         total = len(files)
         for real in files:
@@ -52,7 +53,7 @@ class LogFiles(Collector):
                 return
             limit = max_file
             try:
-                st = os.stat(real, follow_symlinks=False)
+                st = sources.lstat(real)
                 if st.st_size > SPARSE_CAP and getattr(st, "st_blocks", None) is not None \
                         and st.st_blocks * 512 < st.st_size // 4:
                     limit = min(limit, SPARSE_CAP)  # sparse (lastlog): the tail is holes

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 
+from .. import sources
 from ..base import Collector, Context
 from ._windows import api_for, drain_notes, offline_reason
 from ..util import ts_to_iso
@@ -46,7 +47,7 @@ def dpkg_install_times(ctx: Context, rows: list[dict]) -> None:
         for fname in (f"{r['name']}:{r['arch']}.list", f"{r['name']}.list"):
             try:
                 # lstat: a link planted in an image must not make us report the examiner's own file time
-                st = os.stat(info / fname, follow_symlinks=False)
+                st = sources.lstat(info / fname)
             except OSError:
                 continue
             r["install_time"] = ts_to_iso(st.st_mtime)
@@ -59,6 +60,10 @@ def rpm_packages(ctx: Context) -> list[dict] | None:
     db = resolve_in_root(ctx, "/var/lib/rpm")
     if db is None or not any(db.iterdir()):
         return None
+    if sources.is_virtual(db):
+        ctx.notes.append("an rpm database is present inside the image: rpm reads it only under a mounted root, "
+                         "rpm packages not listed")
+        return []
     rpm = shutil.which("rpm")
     if rpm is None:
         ctx.notes.append("an rpm database is present but the rpm tool is not installed here: rpm packages not listed")

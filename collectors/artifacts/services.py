@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from .. import sources
 from ..base import Collector, Context
 from ._windows import api_for, drain_notes, offline_reason
 from ..util import decode_path
@@ -44,14 +45,15 @@ def systemd_units(ctx: Context) -> dict[str, dict]:
         if real is None:
             continue
         try:
-            key = os.stat(real).st_ino, os.stat(real).st_dev
+            st = sources.stat(real)
+            key = st.st_ino, st.st_dev
         except OSError:
             continue
         if key in seen_dirs:  # /lib -> /usr/lib on merged-usr systems
             continue
         seen_dirs.add(key)
         try:
-            entries = sorted(os.scandir(real), key=lambda e: e.name)
+            entries = sorted(sources.scandir(real), key=lambda e: e.name)
         except PermissionError:
             ctx.notes.append(f"{d}: permission denied")
             continue
@@ -61,23 +63,23 @@ def systemd_units(ctx: Context) -> dict[str, dict]:
             name = decode_path(e.name)
             try:
                 if e.is_dir(follow_symlinks=False) and name.endswith((".wants", ".requires")):
-                    for w in os.scandir(e.path):
+                    for w in sources.scandir(sources.entry_path(e)):
                         if w.name.endswith(".service"):
                             wanted.add(decode_path(w.name))
                     continue
                 if not name.endswith(".service"):
                     continue
                 if e.is_symlink():
-                    target = os.readlink(e.path)
+                    target = sources.readlink(sources.entry_path(e))
                     if target == "/dev/null":
                         masked.add(name)
                         continue
                     if name in units:
                         continue
                     tgt = resolve_in_root(ctx, d + "/" + name)
-                    path = Path(tgt) if tgt is not None else None
+                    path = tgt
                 else:
-                    path = Path(e.path)
+                    path = sources.entry_path(e)
                 if name in units:
                     continue  # an earlier directory overrides
                 exec_start, has_install = None, False
@@ -136,7 +138,7 @@ def sysv_scripts(ctx: Context) -> list[dict]:
         return []
     rows = []
     try:
-        for e in sorted(os.scandir(real), key=lambda e: e.name):
+        for e in sorted(sources.scandir(real), key=lambda e: e.name):
             if e.is_file(follow_symlinks=False) and not e.name.startswith(("README", ".")):
                 rows.append({"name": decode_path(e.name), "state": None, "sub_state": None, "enabled": "sysv",
                              "exec": f"/etc/init.d/{decode_path(e.name)}", "unit_path": f"/etc/init.d/{decode_path(e.name)}"})

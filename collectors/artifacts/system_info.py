@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 
+from .. import sources
 from ..base import Collector, Context
 from ..util import iso_utc, local_offset, utc_now
 from ._common import IS_LINUX, IS_WINDOWS, iso, psutil, read_logical, resolve_in_root
@@ -80,7 +81,7 @@ def timezone_name(ctx: Context) -> str | None:
         return tz.strip().splitlines()[0]
     real = ctx.path("/etc/localtime")
     try:
-        target = os.readlink(real)
+        target = sources.readlink(real)
     except OSError:
         target = None
     if target and "zoneinfo/" in target:
@@ -154,7 +155,7 @@ def offline_info(ctx: Context) -> tuple[dict, list[str]]:
         rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
         boot = resolve_in_root(ctx, "/boot")
         try:
-            kernels = sorted(p.name[len("vmlinuz-"):] for p in boot.glob("vmlinuz-*")) if boot else []
+            kernels = sorted(p.name[len("vmlinuz-"):] for p in boot.iterdir() if p.name.startswith("vmlinuz-")) if boot else []
         except OSError:
             kernels = []
         os_info = {"system": "Linux", "release": None, "version": None, "distro": rel.get("NAME"),

@@ -7,6 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from .. import sources
 from ..base import Collector, Context, find_case_insensitive
 
 LOGS_REL = "Windows/System32/winevt/Logs"
@@ -14,7 +15,7 @@ LOGS_REL = "Windows/System32/winevt/Logs"
 
 def evtx_files(folder: Path) -> list[Path]:
     try:
-        return sorted((Path(e.path) for e in os.scandir(folder)
+        return sorted((sources.entry_path(e) for e in sources.scandir(folder)
                        if e.name.lower().endswith(".evtx") and e.is_file(follow_symlinks=False)),
                       key=lambda p: p.name.lower())
     except OSError:

@@ -6,8 +6,10 @@ import sys
 
 from collectors import checklist as checklist_mod
 from collectors.base import Incomplete, Progress
-from collectors.errors import UngCuuError
+from collectors.errors import Cancelled, UngCuuError
 from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
+from collectors.sources.image_root import prepare_image_root
+from collectors.sources.images import ImageError, is_image, open_image
 
 from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, reason_text, state_label
 
@@ -19,7 +21,11 @@ def add_arguments(p) -> None:
     p.add_argument("--case", required=True, help="case folder (created if new); prefer a separate drive")
     p.add_argument("--profile", choices=("triage", "full"), default="triage")
     p.add_argument("--only", help="comma-separated checklist ids, e.g. B2,B8")
-    p.add_argument("--root", help="collect file-based items from a mounted image or copied tree (dead-box)")
+    p.add_argument("--root", help="dead-box: a mounted image or copied tree, or a disk image file "
+                                  "(raw/dd, E01, VHD/VHDX, VMDK, QCOW2) read without mounting it")
+    p.add_argument("--volume", type=int, help="with an image --root: the partition to collect (see `ungcuu volumes`); "
+                                              "default: the one holding Windows or /etc")
+    p.add_argument("--shadow", type=int, help="with an image --root: collect from this volume shadow copy (1, 2, ...)")
     p.add_argument("--examiner", help="who collects (recorded in the custody log)")
     p.add_argument("--again", action="store_true", help="collect items again even if an earlier run did")
     p.add_argument("--checklist", help="another checklist YAML (validated before anything runs)")
@@ -34,7 +40,16 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     finished: list = []
     run_state = None
     with CancelOnSigint() as cancel:
-        for ev in run_checklist(case, checklist, profile=profile, only=only, root=args.root, cancel=cancel,
+        root = args.root
+        if root and is_image(root):
+            try:
+                root = yield_progress(prepare_image_root(case, root, volume=args.volume, shadow=args.shadow,
+                                                         cancel=cancel), term, lang)
+            except Cancelled:
+                term.line(reason_text("cancelled by the responder", lang))
+                return 130
+            print(f"{'nguồn' if lang == 'vi' else 'source'}: {root}", flush=True)
+        for ev in run_checklist(case, checklist, profile=profile, only=only, root=root, cancel=cancel,
                                 options=options, argv=getattr(args, "argv", None), again=args.again,
                                 consent=getattr(args, "consent", False)):
             if isinstance(ev, ItemStarted):
@@ -68,14 +83,33 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     return 1 if any(f.state == "failed" for f in finished) else 0
 
 
+def yield_progress(gen, term, lang):
+    """Show a generator's Progress events on the terminal; return what it returns."""
+    while True:
+        try:
+            ev = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(ev, Progress) and ev.total:
+            term.status(f"{reason_text(ev.message, lang)} {100 * ev.done // ev.total}%"[:100])
+
+
 def run(args) -> int:
     checklist = checklist_mod.load(args.checklist)  # validated before anything runs
     only = [s.strip().upper() for s in args.only.split(",") if s.strip()] if args.only else None
     if only:
         checklist.select(None, only)  # unknown ids fail here, before the case is touched
-    if args.root and not os.path.isdir(args.root):  # a mistyped --root would "collect" an empty system
-        raise UngCuuError(f"--root {args.root}: no such folder (mount the image or copy the tree there first)")
-    case = open_case(args.case, create=True, examiner=args.examiner, affected_root=args.root or "/", lang=args.lang)
+    if args.root and not os.path.isdir(args.root) and not is_image(args.root):
+        # a mistyped --root would "collect" an empty system
+        raise UngCuuError(f"--root {args.root}: no such folder or disk image file")
+    if (args.volume is not None or args.shadow is not None) and not (args.root and is_image(args.root)):
+        raise UngCuuError("--volume and --shadow need --root IMAGE (a disk image file)")
+    image = bool(args.root) and is_image(args.root)
+    if image:  # not an image UngCuu can read, no file system: said before the case is touched
+        with open_image(args.root) as img:
+            if not any(v.fs_type for v in img.volumes()):
+                raise ImageError(img.why_unreadable(), path=img.path)
+    case = open_case(args.case, create=True, examiner=args.examiner, affected_root="" if image else args.root or "/", lang=args.lang)
     options = {"paths": args.path} if args.path else {}
     try:
         return drive(case, checklist, args, profile=args.profile, only=only, options=options, lang=args.lang)

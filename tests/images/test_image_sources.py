@@ -1,0 +1,187 @@
+"""Disk images as collection sources, read without mounting: formats, partitions, shadow copies, bad
+images, and `ungcuu collect --root IMAGE` with exact hashes of what was copied and of the image."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from collectors import sources
+from collectors.case import Case
+from collectors.sources.images import ImageError, open_image
+
+from .conftest import SAMPLES, sha256, sha256_file
+
+PASSWORDS = b"place,user,password\nbank,joesmith,superrich\nalarm system,-,1234\ntreasure chest,-,1111\nuber secret laire,admin,admin\n"
+PASSWORDS_SHA = "02a2a6af2f1ecf4720d7d49d640f0d0a269a7ec733e41973bdd34f09dad0e252"
+
+
+def ungcuu(*args, lang="en"):
+    return subprocess.run([sys.executable, "-m", "desktop.cli", "--lang", lang, *map(str, args)],
+                          capture_output=True, text=True, timeout=300, cwd=os.path.dirname(os.path.dirname(
+                              os.path.dirname(os.path.abspath(__file__)))))
+
+
+@pytest.mark.parametrize("name,fmt", [("image.E01", "ewf"), ("image.vhd", "vhdi"), ("image.vmdk", "vmdk"),
+                                      ("image.qcow2", "qcow")])
+def test_each_format_reads_the_same_file_system(name, fmt):
+    with open_image(SAMPLES / name) as img:
+        assert img.format == fmt
+        (vol,) = img.volumes()
+        assert (vol.index, vol.offset, vol.fs_type) == (0, 0, "ext2")
+        root = img.root()
+        assert sources.is_virtual(root)
+        names = sorted(p.name for p in root.iterdir())
+        assert {"a_directory", "lost+found", "passwords.txt"} <= set(names)
+        assert "$OrphanFiles" not in names  # TSK's virtual folder is not part of the file system
+        data = (root / "passwords.txt").read_bytes()
+        assert data == PASSWORDS and sha256(data) == PASSWORDS_SHA
+        assert sorted(p.name for p in (root / "a_directory").iterdir()) == ["a_file", "another_file"]
+
+
+def test_e01_records_its_stored_md5_and_split_e01_opens_every_segment():
+    import hashlib
+
+    with open_image(SAMPLES / "image.E01") as img:
+        assert img.stored_hashes == {"md5": "d73c51f10c7ee6a681b7b619ccc6f1c4"}
+        assert hashlib.md5(img.img.read(0, img.size)).hexdigest() == img.stored_hashes["md5"]
+    with open_image(SAMPLES / "image-split.E01") as img:
+        assert [os.path.basename(f) for f in img.files] == ["image-split.E01", "image-split.E02"]
+        assert img.size == 1474560
+        vols = img.volumes()
+        assert [(v.index, v.offset, v.fs_type) for v in vols] == [(1, 512, None), (2, 180224, "ext2")]
+        assert "Cannot determine file system type" in vols[0].error
+        assert img.choose_volume().index == 2
+
+
+def test_partitioned_raw_image_and_a_symbolic_link_inside_an_image():
+    with open_image(SAMPLES / "tsk_volume_system.raw") as img:
+        assert img.format == "raw"
+        assert [v.description for v in img.volumes()] == ["Linux (0x83)", "Linux (0x83)"]
+    with open_image(SAMPLES / "image.vmdk") as img:
+        link = img.root() / "a_link"
+        assert link.is_symlink() and link.readlink() == "a_directory/another_file"
+        assert link.is_file()  # followed inside the image
+
+
+def test_volume_shadow_copies_are_listed_and_selectable():
+    with open_image(SAMPLES / "vsstest.qcow2") as img:
+        (vol,) = img.volumes()
+        assert vol.fs_type == "NTFS"
+        assert [(s.index, s.identifier, s.created) for s in vol.shadows] == [
+            (1, "600f0b69-5bdf-11e3-9d6c-005056c00008", "2013-12-03T06:35:09.736378Z"),
+            (2, "600f0b6d-5bdf-11e3-9d6c-005056c00008", "2013-12-03T06:37:48.919058Z")]
+        users = lambda root: sorted(p.name for p in root.iterdir() if not p.name.startswith("$"))  # noqa: E731
+        assert users(img.root()) == ["System Volume Information", "another_file", "password.txt", "syslog.gz"]
+        assert users(img.root(shadow=1)) == ["System Volume Information", "syslog"]
+        assert users(img.root(shadow=2)) == ["System Volume Information", "another_file", "syslog.gz"]
+        with pytest.raises(ImageError, match="no shadow copy 3"):
+            img.root(shadow=3)
+
+
+def test_unknown_partition_table_says_so_before_the_case_is_made(tmp_path):
+    junk = tmp_path / "junk.img"
+    junk.write_bytes(bytes(range(256)) * 4096)
+    with open_image(junk) as img:
+        assert img.volumes() == []
+        assert "no partition table" in img.why_unreadable()
+    res = ungcuu("collect", "--case", tmp_path / "case", "--root", junk)
+    assert res.returncode != 0
+    assert "no partition table (MBR, GPT, ...) and no file system" in res.stderr
+    assert not (tmp_path / "case").exists()
+
+
+def test_a_20_gb_sparse_image(tmp_path, linux_disk):
+    """20 GB of which a few MB are written: partitions are found at once (nothing reads the holes);
+    a 20 GB image without any file system is refused at once too."""
+    import time
+
+    big = tmp_path / "big.raw"
+    with open(linux_disk["path"], "rb") as src, open(big, "wb") as out:
+        out.write(src.read())
+        out.truncate(20 << 30)
+    t0 = time.monotonic()
+    with open_image(big) as img:
+        assert img.size == 20 << 30
+        assert [v.fs_type for v in img.volumes()] == ["FAT12", "ext4"]
+        assert img.root().posix == "/" and (img.root() / "etc" / "hostname").read_bytes() == b"srv-hatinh-01\n"
+    empty = tmp_path / "empty.raw"
+    with open(empty, "wb") as fh:
+        fh.truncate(20 << 30)
+    res = ungcuu("collect", "--case", tmp_path / "case", "--root", empty)
+    assert res.returncode != 0 and "no partition table" in res.stderr
+    assert time.monotonic() - t0 < 120  # nothing read 20 GB (a full read takes minutes here)
+
+
+def _evidence_by_source(case):
+    return {r.source: r for r in case.evidence()}
+
+
+def test_collect_from_a_partitioned_linux_image(tmp_path, linux_disk):
+    disk = linux_disk["path"]
+    before = (sha256_file(disk), os.stat(disk).st_mtime_ns, os.stat(disk).st_atime_ns)
+    res = ungcuu("collect", "--case", tmp_path / "case", "--root", disk, "--only", "B2,B4,B10")
+    assert res.returncode == 0, res.stderr + res.stdout
+    assert "partition 2 (ext4)" in res.stdout
+    with Case.open(tmp_path / "case") as case:
+        ev = _evidence_by_source(case)
+        for rel in ("etc/passwd", "etc/hostname", "var/log/auth.log", "home/an/.bash_history"):
+            rec = ev["/" + rel]
+            assert rec.sha256 == linux_disk["hashes"][rel]
+            assert rec.orig_meta["image_sha256"] == before[0] and rec.orig_meta["volume"] == 2
+            assert rec.orig_meta["file_system"] == "ext4" and rec.host == "srv-hatinh-01"
+        assert "/etc/resolv.conf" not in ev  # a link in the image: recorded, never followed outside it
+        (entry,) = [e for e in case.custody.entries() if e["action"] == "source-image"]
+        assert entry["details"]["files"][0]["sha256"] == before[0]
+        assert entry["details"]["volume"] == 2 and entry["details"]["read_only"] is True
+        assert [v["fs_type"] for v in entry["details"]["volumes"]] == ["FAT12", "ext4"]
+        system = case.read_json(case.latest("system.json"))
+        assert system["hostname"] == "srv-hatinh-01"
+    after = (sha256_file(disk), os.stat(disk).st_mtime_ns, os.stat(disk).st_atime_ns)
+    assert after == before  # the image is read, never written; not even its access time moved
+
+    again = ungcuu("collect", "--case", tmp_path / "case", "--root", disk, "--only", "B2,B4,B10")
+    assert again.returncode == 0 and "collected-earlier" in again.stdout
+    with Case.open(tmp_path / "case") as case:
+        entries = [e for e in case.custody.entries() if e["action"] == "source-image"]
+        assert len(entries) == 2 and entries[1]["details"]["files"] == entries[0]["details"]["files"]
+
+
+def test_choosing_a_volume_and_bad_choices(tmp_path, linux_disk):
+    res = ungcuu("collect", "--case", tmp_path / "c1", "--root", linux_disk["path"], "--volume", "1", "--only", "B4")
+    assert res.returncode == 0, res.stderr
+    assert "partition 1 (FAT12)" in res.stdout
+    res = ungcuu("collect", "--case", tmp_path / "c2", "--root", linux_disk["path"], "--volume", "9")
+    assert res.returncode != 0 and "no volume 9" in res.stderr
+    res = ungcuu("collect", "--case", tmp_path / "c3", "--root", tmp_path, "--volume", "1")
+    assert res.returncode != 0 and "--volume and --shadow need --root IMAGE" in res.stderr
+
+
+def test_volumes_command_lists_partitions_and_shadow_copies():
+    res = ungcuu("volumes", SAMPLES / "vsstest.qcow2", "--json")
+    assert res.returncode == 0, res.stderr
+    info = json.loads(res.stdout)
+    assert info["format"] == "qcow" and info["media_size"] == 1073741824
+    assert [s["identifier"] for s in info["volumes"][0]["shadows"]] == [
+        "600f0b69-5bdf-11e3-9d6c-005056c00008", "600f0b6d-5bdf-11e3-9d6c-005056c00008"]
+    text = ungcuu("volumes", SAMPLES / "image-split.E01", lang="vi")
+    assert text.returncode == 0 and "ext2" in text.stdout
+
+
+def test_collect_a_windows_image_with_hives_of_every_profile(tmp_path, windows_disk):
+    res = ungcuu("collect", "--case", tmp_path / "case", "--root", windows_disk["path"], "--only", "B4,B10")
+    assert res.returncode == 0, res.stderr + res.stdout
+    with Case.open(tmp_path / "case") as case:
+        ev = _evidence_by_source(case)
+        for rel, digest in windows_disk["hashes"].items():
+            if rel.startswith("Windows/System32/Tasks") or rel.startswith("Windows/appcompat"):
+                continue
+            rec = ev["/" + rel]
+            assert rec.sha256 == digest, rel
+            assert case.evidence_path(rec).stat().st_size == rec.size
+            assert rec.orig_meta["file_system"] == "NTFS"
+        tasks = case.read_json(case.latest("windows_scheduled_tasks.json"))
+        assert [t["path"] for t in tasks] == ["\\Backdoor"]
