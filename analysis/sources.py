@@ -175,6 +175,8 @@ def _choose(rec, ctx: Context) -> tuple[str | None, dict]:
     common = {"host": ctx.host}
     if rec.name == "journal.export" or lower.startswith("journal") and lower.endswith(".export"):
         return "journal", common
+    if rec.collector == "ntfs_metadata" and base in ("$MFT", "$UsnJrnl:$J"):
+        return ("mft" if base == "$MFT" else "usnjrnl"), common
     if lower.endswith(".evtx"):
         return "evtx", common
     if name in ("wtmp", "btmp", "utmp") or lower.startswith(("wtmp", "btmp")):
@@ -235,6 +237,15 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
     if kind == "journal":
         with open(path, "rb") as fh:
             yield from journal.parse(fh, report, **o)
+    elif kind == "mft":
+        from analysis.parsers import mft
+
+        yield from mft.parse(path, report, **o)
+    elif kind == "usnjrnl":
+        from analysis.parsers import usnjrnl
+
+        with open(path, "rb") as fh:
+            yield from usnjrnl.parse(fh, report, **o)
     elif kind == "evtx":
         yield from evtx.parse(path, report, **o)
     elif kind in ("wtmp", "btmp", "utmp"):

@@ -224,10 +224,10 @@ class Context:
 
     def logical(self, real: Path) -> str:
         """The examined system's view of a real path."""
-        if self.root is None:
-            return decode_path(os.fsdecode(real))
         if sources.is_virtual(real):
             return decode_path(real.posix)
+        if self.root is None:
+            return decode_path(os.fsdecode(real))
         try:
             return "/" + decode_path(os.fsdecode(Path(real).relative_to(self.root)))
         except ValueError:
@@ -284,6 +284,9 @@ class Context:
                 rec = self.case.add_file(real_path, source=logical, limit=limit,
                                          cancelled=lambda: self.cancelled, **kw)
         except (AccessDenied, PermissionError):
+            locked = self._put_locked(real_path, logical, limit, kw)
+            if locked is not None:
+                return locked
             return self.incomplete(f"{logical}: permission denied")
         except FileNotFoundError:
             return self.incomplete(f"{logical}: vanished before it could be read")
@@ -316,6 +319,25 @@ class Context:
             return self.case.add_stream(fh, source=logical, orig_meta={**meta, **kw.pop("orig_meta", {})},
                                         fingerprint=fingerprint, size_hint=st.st_size, limit=limit,
                                         cancelled=lambda: self.cancelled, kind=kw.pop("kind", "file"), **kw)
+
+    def _put_locked(self, real_path, logical: str, limit: int | None, kw: dict) -> EvidenceRecord | None:
+        """Live Windows: a file the system holds locked, read through its raw volume (sources.rawvolume)."""
+        from .sources import rawvolume
+
+        if not self.live or sources.is_virtual(real_path):
+            return None
+        alt = rawvolume.vpath_for(real_path)
+        if alt is None:
+            return None
+        try:
+            st = alt.lstat()
+            kw = self._common(dict(kw))
+            kw.setdefault("name", real_path.name)
+            rec = self._put_virtual(alt, st, file_fingerprint(st), logical, limit, kw)
+        except (OSError, SourceError):
+            return None
+        self.stored.append(rec)
+        return rec
 
     def put_command(self, argv: list[str], *, name: str, timeout: float = 60, **kw) -> EvidenceRecord | Incomplete:
         """Run a read-only command and store its standard output (stderr and exit code in the record)."""

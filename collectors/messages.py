@@ -54,6 +54,11 @@ TIME_DESC = {
     "Start Time": "Thời điểm bắt đầu",
     "Installation Time": "Thời điểm cài đặt",
     "Command Executed": "Thời điểm chạy lệnh",
+    "Content Modification Time ($FILE_NAME)": "Thời điểm sửa nội dung ($FILE_NAME)",
+    "Last Access Time ($FILE_NAME)": "Thời điểm truy cập gần nhất ($FILE_NAME)",
+    "Metadata Modification Time ($FILE_NAME)": "Thời điểm đổi siêu dữ liệu ($FILE_NAME)",
+    "Creation Time ($FILE_NAME)": "Thời điểm tạo ($FILE_NAME)",
+    "Change Journal Entry Recorded": "Thời điểm ghi nhật ký thay đổi NTFS ($UsnJrnl)",
 }
 
 # Whole parts, as the collectors write them.
@@ -100,6 +105,14 @@ EXACT = {
         r"không tìm thấy phiên bản Windows (HKLM\Software\Microsoft\Windows NT\CurrentVersion)",
     "no OS release file found (/etc/os-release, /usr/lib/os-release, ...)":
         "không tìm thấy tệp phiên bản hệ điều hành (/etc/os-release, /usr/lib/os-release, ...)",
+    "the system volume cannot be opened raw (needs Administrator): $MFT and $UsnJrnl not read":
+        "không mở được ổ hệ thống ở chế độ thô (cần quyền Administrator): chưa đọc $MFT và $UsnJrnl",
+    "$MFT and $UsnJrnl are read from an NTFS image (--root IMAGE), not from a mounted or copied tree":
+        "$MFT và $UsnJrnl được đọc từ ảnh đĩa NTFS (--root ẢNH), không từ thư mục đã gắn hoặc sao chép",
+    "no change journal on this volume ($Extend/$UsnJrnl absent or turned off)":
+        "phân vùng này không có nhật ký thay đổi ($Extend/$UsnJrnl không có hoặc đã tắt)",
+    "no change journal on this volume ($UsnJrnl has no $J stream)":
+        "phân vùng này không có nhật ký thay đổi ($UsnJrnl không có luồng $J)",
     "an rpm database is present inside the image: rpm reads it only under a mounted root, rpm packages not listed":
         "có cơ sở dữ liệu rpm trong ảnh đĩa: rpm chỉ đọc được khi thư mục gốc được gắn (mount), chưa liệt kê gói rpm",
     "an rpm database is present but the rpm tool is not installed here: rpm packages not listed":
