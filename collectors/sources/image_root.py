@@ -18,7 +18,7 @@ from typing import Generator
 
 from ..base import Progress
 from ..errors import Cancelled
-from .images import DiskImage, ImageError, hash_image_file, open_image
+from .images import DiskImage, ImageError, hash_image_file, image_file_size, open_image
 
 CHECKLIST_ID = "B9"  # the progress events belong to the disk item: the image is the examined disk
 
@@ -52,7 +52,7 @@ def prepare_image_root(case, path: str | os.PathLike, *, volume: int | None = No
     files = _known_hashes(case, image)
     if files is None:
         files = []
-        total = sum(os.stat(p).st_size for p in image.files)
+        total = sum(image_file_size(p) for p in image.files)
         before = 0
         message = f"hashing the image {image.path}"
         yield Progress(CHECKLIST_ID, 0, total, message)

@@ -55,13 +55,44 @@ class Volume:
         return dataclasses.asdict(self)
 
 
+def _pread(fd: int, n: int, offset: int) -> bytes:
+    """os.pread, or seek + read where there is none (Windows; the readers are used by one thread)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, n, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, n)
+
+
+def _open_image_file(path: str) -> tuple[int, int]:
+    """(descriptor, size) of an image file (util.open_source: O_NOATIME, O_BINARY, regular files) or of
+    a block device given as the image (read only, O_NOATIME where allowed)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    if st is not None and _stat.S_ISBLK(st.st_mode):
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(path, flags | getattr(os, "O_NOATIME", 0))
+        except PermissionError:
+            fd = os.open(path, flags)
+        return fd, os.lseek(fd, 0, os.SEEK_END)
+    fd = open_source(path)
+    return fd, os.fstat(fd).st_size
+
+
+def image_file_size(path: str) -> int:
+    fd, size = _open_image_file(path)
+    os.close(fd)
+    return size
+
+
 def detect_format(path: str) -> str:
     """'ewf', 'vhdi', 'vmdk', 'qcow' or 'raw' from the first bytes (and the last, for a fixed VHD)."""
-    fd = open_source(path)
+    fd, size = _open_image_file(path)
     try:
-        head = os.pread(fd, 512, 0)
-        size = os.fstat(fd).st_size
-        tail = os.pread(fd, 512, size - 512) if size >= 512 else b""
+        head = _pread(fd, 512, 0)
+        tail = _pread(fd, 512, size - 512) if size >= 512 else b""
     finally:
         os.close(fd)
     if head.startswith(EWF_MAGIC):
@@ -98,14 +129,13 @@ class _FileObject:
     """A positional reader over one descriptor, in the shape libyal's file-object API and pytsk3 want."""
 
     def __init__(self, path: str):
-        self.fd = open_source(path)
-        self.size = os.fstat(self.fd).st_size
+        self.fd, self.size = _open_image_file(path)
         self.pos = 0
 
     def read(self, n: int = -1) -> bytes:
         if n is None or n < 0:
             n = self.size - self.pos
-        data = os.pread(self.fd, n, self.pos)
+        data = _pread(self.fd, n, self.pos)
         self.pos += len(data)
         return data
 
@@ -144,7 +174,7 @@ class _Concat:
             if offset < base + p.size:
                 within = offset - base
                 take = min(length, p.size - within)
-                out += os.pread(p.fd, take, within)
+                out += _pread(p.fd, take, within)
                 offset += take
                 length -= take
             base += p.size
@@ -181,7 +211,7 @@ class DiskImage:
 
     def __init__(self, path: str | os.PathLike):
         self.path = os.path.abspath(os.fspath(path))
-        if not os.path.isfile(self.path):
+        if not is_image(self.path):
             raise ImageError(f"{self.path}: no such image file", path=self.path)
         try:
             self.format = detect_format(self.path)
@@ -420,7 +450,7 @@ def hash_image_file(path: str, *, report_every: int = 64 << 20) -> Generator[int
     `report_every` bytes), returns {path, size, sha256, mtime, mtime_ns}."""
     from ..util import ts_to_iso
 
-    fd = open_source(path)
+    fd, size = _open_image_file(path)
     try:
         st = os.fstat(fd)
         h = hashlib.sha256()
@@ -437,7 +467,7 @@ def hash_image_file(path: str, *, report_every: int = 64 << 20) -> Generator[int
                 yield done
     finally:
         os.close(fd)
-    return {"path": path, "size": st.st_size, "sha256": h.hexdigest(), "mtime": ts_to_iso(st.st_mtime),
+    return {"path": path, "size": size, "sha256": h.hexdigest(), "mtime": ts_to_iso(st.st_mtime),
             "mtime_ns": st.st_mtime_ns}
 
 
@@ -454,4 +484,5 @@ def open_image(path: str | os.PathLike) -> DiskImage:
     return DiskImage(path)
 
 
-__all__ = ["DiskImage", "ImageError", "Shadow", "Volume", "detect_format", "hash_image_file", "is_image", "open_image"]
+__all__ = ["DiskImage", "ImageError", "Shadow", "Volume", "detect_format", "hash_image_file", "image_file_size", "is_image",
+           "open_image"]

@@ -185,3 +185,20 @@ def test_collect_a_windows_image_with_hives_of_every_profile(tmp_path, windows_d
             assert rec.orig_meta["file_system"] == "NTFS"
         tasks = case.read_json(case.latest("windows_scheduled_tasks.json"))
         assert [t["path"] for t in tasks] == ["\\Backdoor"]
+
+
+def test_cancel_while_hashing_the_image_leaves_no_custody_entry(tmp_path, linux_disk):
+    import threading
+
+    from collectors.errors import Cancelled
+    from collectors.sources.image_root import prepare_image_root
+
+    cancel = threading.Event()
+    with Case.create(tmp_path / "case", examiner="t") as case:
+        gen = prepare_image_root(case, linux_disk["path"], cancel=cancel)
+        first = next(gen)
+        assert first.done == 0 and first.total == os.path.getsize(linux_disk["path"])
+        cancel.set()
+        with pytest.raises(Cancelled):
+            next(gen)
+        assert [e for e in case.custody.entries() if e["action"] == "source-image"] == []

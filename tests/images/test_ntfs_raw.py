@@ -124,3 +124,38 @@ def test_usnjrnl_skips_sparse_zeros_and_names_garbage():
     events = list(usnjrnl.parse(io.BytesIO(bytes(3 << 20) + data + b"\xff" * 16), report))
     assert len(events) == 19 and events[0].locator == f"offset {3 << 20}"
     assert report.skipped == 2  # the two 8-byte steps over the trailing garbage
+
+
+def test_timeline_reads_mft_and_usnjrnl_evidence(tmp_path, live_windows, monkeypatch):
+    from analysis import timeline
+    from collectors.artifacts.mft import NtfsMetadata
+
+    monkeypatch.setattr("collectors.base.current_os", lambda: "windows")
+    case = Case.create(tmp_path / "case", examiner="t")
+    ctx = Context(case, run_id=None, checklist_id="B10", collector_name="ntfs_metadata")
+    list(NtfsMetadata().collect(ctx))
+    with open(SAMPLES / "UsnJrnl.raw", "rb") as fh:  # a journal as the collector stores it ($J stream)
+        case.add_stream(fh, checklist_id="B10", name="$UsnJrnl:$J", source="/$Extend/$UsnJrnl:$J",
+                        collector="ntfs_metadata")
+    summary = timeline.build(case)
+    assert summary.sources.get("$MFT", 0) > 100 and summary.sources.get("$UsnJrnl:$J") == 19, summary.sources
+    rows = list(timeline.events(case, timeline.Filter(text="Nieuw - Tekstdocument.txt")))
+    assert rows and {r["timestamp_desc"] for r in rows} == {"Change Journal Entry Recorded"}
+    sysrows = list(timeline.events(case, timeline.Filter(text="C:/Windows/System32/config/SYSTEM ($FILE_NAME)")))
+    assert sysrows and all("($FILE_NAME)" in r["timestamp_desc"] for r in sysrows)
+    case.close()
+
+
+def test_a_hive_inside_an_image_is_parsed_through_a_pipe_never_a_file(windows_disk):
+    from regipy.registry import RegistryHive
+
+    from collectors.artifacts._windows import _hive_file
+
+    with open_image(windows_disk["path"]) as img:
+        vpath = img.root() / "Users" / "admin" / "NTUSER.DAT"
+        fd = _hive_file(vpath)
+        assert isinstance(fd, int)
+        from_image = RegistryHive(fd)
+    direct = RegistryHive(str(SAMPLES / "NTUSER.DAT"))
+    names = lambda h: sorted(k.name for k in h.root.iter_subkeys())  # noqa: E731
+    assert names(from_image) == names(direct) and len(names(direct)) > 3
