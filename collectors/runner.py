@@ -19,6 +19,7 @@ from .case import Case, EvidenceRecord
 from .checklist import Checklist, Item
 from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable, NotApplicable
 from .sources import is_virtual
+from .sources.images import is_image
 from .util import host_name, utc_now_iso
 
 STATES = ("collected", "partial", "skipped", "failed", "interrupted")
@@ -178,8 +179,17 @@ def done_items(case: Case, root=None, items: list[Item] | None = None) -> set[st
 def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "triage", only: list[str] | None = None,
                   root=None, cancel: threading.Event | None = None, options: dict | None = None,
                   argv: list[str] | None = None, again: bool = False, consent: bool = False) -> Iterator[object]:
-    """Run the chosen items in order of volatility, resuming what an earlier run left undone."""
+    """Run the chosen items in order of volatility, resuming what an earlier run left undone.
+
+    `root` may be a disk image file: it is opened without mounting (options 'volume' and 'shadow'
+    choose the partition and shadow copy), hashed and custody-logged first (collectors/sources/).
+    """
     cancel = cancel or threading.Event()
+    if root is not None and not is_virtual(root) and is_image(root):
+        from .sources.image_root import prepare_image_root
+
+        root = yield from prepare_image_root(case, root, volume=(options or {}).get("volume"),
+                                             shadow=(options or {}).get("shadow"), cancel=cancel)
     items = checklist.select(profile, only)
     done = set() if again else done_items(case, root, items)
     todo = [i for i in items if again or i.id not in done]

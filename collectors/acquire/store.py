@@ -316,9 +316,10 @@ def _windows_dump_into_case(case, pid, common):  # pragma: no cover - Windows
     tmp = case.tmp_dir / f"{uuid.uuid4().hex}.dmp"
     memory.dump_process_windows(pid, str(tmp))
     sha256, size = _hash_file(tmp)
+    privilege = memory._DEBUG_PRIVILEGE[0] if memory._DEBUG_PRIVILEGE else None
     return case._commit_tmp(tmp, sha256, size, name=f"pid{pid}.dmp", source=f"MiniDumpWriteDump({pid})",
-                            kind="api", orig_meta={"pid": pid}, incomplete=[], media_type="application/x-dmp",
-                            **common)
+                            kind="api", orig_meta={"pid": pid, "se_debug_privilege": privilege or "enabled"},
+                            incomplete=[], media_type="application/x-dmp", **common)
 
 
 def physical_into_case(case, *, cancel: threading.Event | None = None, run_id: str | None = None,

@@ -8,7 +8,6 @@ from collectors import checklist as checklist_mod
 from collectors.base import Incomplete, Progress
 from collectors.errors import Cancelled, UngCuuError
 from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
-from collectors.sources.image_root import prepare_image_root
 from collectors.sources.images import ImageError, is_image, open_image
 
 from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, reason_text, state_label
@@ -40,32 +39,27 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     finished: list = []
     run_state = None
     with CancelOnSigint() as cancel:
-        root = args.root
-        if root and is_image(root):
-            try:
-                root = yield_progress(prepare_image_root(case, root, volume=args.volume, shadow=args.shadow,
-                                                         cancel=cancel), term, lang)
-            except Cancelled:
-                term.line(reason_text("cancelled by the responder", lang))
-                return 130
-            print(f"{'nguồn' if lang == 'vi' else 'source'}: {root}", flush=True)
-        for ev in run_checklist(case, checklist, profile=profile, only=only, root=root, cancel=cancel,
-                                options=options, argv=getattr(args, "argv", None), again=args.again,
-                                consent=getattr(args, "consent", False)):
-            if isinstance(ev, ItemStarted):
-                term.status(f"[{ev.checklist_id}] {labels[ev.checklist_id].label(lang)} ...")
-            elif isinstance(ev, Progress):
-                term.status(f"[{ev.checklist_id}] {reason_text(ev.message, lang)}"[:100])
-            elif isinstance(ev, Stored):
-                term.status(f"[{ev.checklist_id}] {ev.record.id} {ev.record.name}")
-            elif isinstance(ev, Incomplete):
-                pass
-            elif isinstance(ev, ItemFinished):
-                finished.append(ev)
-                term.line(f"[{ev.checklist_id}] {state_label(ev.state, lang)} ({ev.evidence_count})"
-                          + (f": {reason_text(ev.reason, lang)}" if ev.reason and ev.state != "collected-earlier" else ""))
-            elif isinstance(ev, RunFinished):
-                run_state = ev
+        try:
+            for ev in run_checklist(case, checklist, profile=profile, only=only, root=args.root, cancel=cancel,
+                                    options=options, argv=getattr(args, "argv", None), again=args.again,
+                                    consent=getattr(args, "consent", False)):
+                if isinstance(ev, ItemStarted):
+                    term.status(f"[{ev.checklist_id}] {labels[ev.checklist_id].label(lang)} ...")
+                elif isinstance(ev, Progress):
+                    term.status(f"[{ev.checklist_id}] {reason_text(ev.message, lang)}"[:100])
+                elif isinstance(ev, Stored):
+                    term.status(f"[{ev.checklist_id}] {ev.record.id} {ev.record.name}")
+                elif isinstance(ev, Incomplete):
+                    pass
+                elif isinstance(ev, ItemFinished):
+                    finished.append(ev)
+                    term.line(f"[{ev.checklist_id}] {state_label(ev.state, lang)} ({ev.evidence_count})"
+                              + (f": {reason_text(ev.reason, lang)}" if ev.reason and ev.state != "collected-earlier" else ""))
+                elif isinstance(ev, RunFinished):
+                    run_state = ev
+        except Cancelled as exc:  # before the run started (hashing an image): nothing was collected
+            print(f"ungcuu: {reason_text(str(exc), lang)}", file=sys.stderr)
+            return 130
     rows = [[f.checklist_id, labels[f.checklist_id].label(lang), state_label(f.state, lang), f.evidence_count,
              reason_text(f.reason, lang)] for f in finished]
     headers = ["ID", "Mục" if lang == "vi" else "Item", "Trạng thái" if lang == "vi" else "State",
@@ -74,6 +68,9 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     words = ("hồ sơ", "lượt chạy", "trạng thái") if lang == "vi" else ("case", "run", "state")
     print(f"{words[0]}: {case.path}  {words[1]}: {run_state.run_id if run_state else '?'}  "
           f"{words[2]}: {state_label(run_state.state, lang) if run_state else '?'}")
+    source = next((r["root"] for r in case.runs() if run_state and r["id"] == run_state.run_id), None)
+    if source and is_image(args.root or ""):
+        print(f"{'nguồn' if lang == 'vi' else 'source'}: {source}")
     if run_state and run_state.reason:
         print(f"ungcuu: {reason_text(run_state.reason, lang)}", file=sys.stderr)
     if run_state is None or run_state.state == "cancelled":
@@ -81,17 +78,6 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     if run_state.state == "failed":
         return 1
     return 1 if any(f.state == "failed" for f in finished) else 0
-
-
-def yield_progress(gen, term, lang):
-    """Show a generator's Progress events on the terminal; return what it returns."""
-    while True:
-        try:
-            ev = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        if isinstance(ev, Progress) and ev.total:
-            term.status(f"{reason_text(ev.message, lang)} {100 * ev.done // ev.total}%"[:100])
 
 
 def run(args) -> int:
@@ -109,8 +95,10 @@ def run(args) -> int:
         with open_image(args.root) as img:
             if not any(v.fs_type for v in img.volumes()):
                 raise ImageError(img.why_unreadable(), path=img.path)
-    case = open_case(args.case, create=True, examiner=args.examiner, affected_root="" if image else args.root or "/", lang=args.lang)
+    case = open_case(args.case, create=True, examiner=args.examiner,
+                     affected_root="" if image else args.root or "/", lang=args.lang)
     options = {"paths": args.path} if args.path else {}
+    options.update({k: getattr(args, k) for k in ("volume", "shadow") if getattr(args, k, None) is not None})
     try:
         return drive(case, checklist, args, profile=args.profile, only=only, options=options, lang=args.lang)
     finally:
