@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
+import warnings
 from typing import Iterator, TextIO
 
 from analysis.events import Event, ParseReport
@@ -20,9 +21,14 @@ FN_SUFFIX = " ($FILE_NAME)"
 
 
 FILETIME_EPOCH_US = 11_644_473_600_000_000
+FILETIME_EPOCH_S = 11_644_473_600
 _U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
-_TIMES = struct.Struct("<QQQQ")
+_ATTR = struct.Struct("<IIB7xIH")  # type, length, non-resident, (name, flags, id), content length, offset
+_TIMES = struct.Struct("<QQQQ")  # created, modified, MFT entry modified, accessed (FILETIME)
+WINDOW = 4 << 20
+# The mft package logs damaged records as Python warnings; they are counted as skipped here instead.
+warnings.filterwarnings("ignore", message=r"WARN\s+\[mft::", category=UserWarning)
 
 
 def _us(ft: int) -> int:
@@ -47,73 +53,85 @@ def _fixed(rec: bytes) -> bytes | None:
     return bytes(out)
 
 
-def _times(rec: bytes) -> tuple[dict | None, dict | None, str | None]:
-    """($SI {m,a,c,b}, $FN {m,a,c,b} of the Win32 name, that name) from a fixed-up record, in µs.
+def _times(rec: bytes) -> tuple[tuple | None, tuple | None, bytes | None]:
+    """($SI, $FN of the Win32 name) as FILETIME tuples (created, modified, entry modified, accessed),
+    and that name's UTF-16 bytes, from a fixed-up record.
 
     Read from the record bytes: the `mft` package's per-attribute Python objects cost ten times as
     much as the whole rest of the parse (bench/bench_windows.py)."""
-    si = fn = None
-    name = None
+    si = fn = name = None
     off = _U16.unpack_from(rec, 0x14)[0]
-    end = len(rec)
-    while off + 24 <= end:
-        atype, alen = _U32.unpack_from(rec, off)[0], _U32.unpack_from(rec, off + 4)[0]
-        if atype == 0xFFFFFFFF or alen < 24 or off + alen > end:
+    end = len(rec) - 0x18
+    unpack_attr, unpack_times = _ATTR.unpack_from, _TIMES.unpack_from
+    while off <= end:
+        atype, alen, nonres, clen, coff = unpack_attr(rec, off)
+        if atype == 0xFFFFFFFF or alen < 24 or off + alen > len(rec):
             break
-        if rec[off + 8] == 0 and atype in (0x10, 0x30):  # resident
-            clen, coff = _U32.unpack_from(rec, off + 0x10)[0], _U16.unpack_from(rec, off + 0x14)[0]
+        if not nonres:
             c = off + coff
-            if atype == 0x10 and si is None and clen >= 32:
-                b, m, ch, a = _TIMES.unpack_from(rec, c)
-                si = {"m": _us(m), "a": _us(a), "c": _us(ch), "b": _us(b)}
-            elif atype == 0x30 and clen >= 0x42:
-                namespace = rec[c + 0x41]
-                if fn is None or namespace != 2:  # prefer the Win32 name over the DOS 8.3 one
-                    b, m, ch, a = _TIMES.unpack_from(rec, c + 8)
-                    fn = {"m": _us(m), "a": _us(a), "c": _us(ch), "b": _us(b)}
-                    n = rec[c + 0x40]
-                    name = rec[c + 0x42:c + 0x42 + 2 * n].decode("utf-16-le", "replace")
+            if atype == 0x10:
+                if si is None and clen >= 32:
+                    si = unpack_times(rec, c)
+            elif atype == 0x30 and clen >= 0x42 and (fn is None or rec[c + 0x41] != 2):  # Win32 over DOS 8.3
+                fn = unpack_times(rec, c + 8)
+                name = rec[c + 0x42:c + 0x42 + 2 * rec[c + 0x40]]
         off += alen
     return si, fn, name
 
 
-def rows(path: str, report: ParseReport) -> Iterator[dict]:
-    """One dict per file record: entry, sequence, path, in_use, is_dir, size, si {m,a,c,b} and fn
-    {m,a,c,b} in epoch µs (0 when absent), fn_name. Paths come from the `mft` package (it rebuilds
-    them through parent references and attribute lists); times and flags from the record bytes."""
+def _records(path: str, report: ParseReport) -> Iterator[tuple]:
+    """(entry, sequence, path, in use, is folder, size, $SI FILETIMEs, $FN FILETIMEs) per file record.
+    Paths come from the `mft` package (it rebuilds them through parent references and attribute
+    lists); times and flags from the record bytes."""
     import mft
 
+    if os.path.getsize(path) < 1024:
+        report.fatal = "shorter than one file record: not a $MFT"
+        return
     parser = mft.PyMftParser(str(path))
     with open(path, "rb") as fh:
-        size = _U32.unpack_from(fh.read(0x20), 0x1C)[0] if os.path.getsize(path) >= 0x20 else 1024
+        size = _U32.unpack_from(fh.read(0x20), 0x1C)[0]
         size = size if size in (1024, 4096) else 1024
+        window, base = b"", 0  # 4 MiB of records read at a time (the parser goes in record order)
         for n, e in enumerate(parser.entries()):
             if isinstance(e, BaseException) or not hasattr(e, "entry_id"):
                 report.skip(f"record {n}", f"not a readable file record ({e})")
                 continue
-            fh.seek(e.entry_id * size)
-            rec = _fixed(fh.read(size))
+            entry = e.entry_id
+            at = entry * size
+            if not base <= at < base + len(window) - size + 1:
+                fh.seek(at)
+                window, base = fh.read(WINDOW), at
+            rec = _fixed(window[at - base:at - base + size])
             if rec is None:
-                report.skip(f"record {e.entry_id}", "not a file record, or torn (update sequence mismatch)")
+                report.skip(f"record {entry}", "not a file record, or torn (update sequence mismatch)")
                 continue
-            flags = _U16.unpack_from(rec, 0x16)[0]
             try:
-                si, fn, fn_name = _times(rec)
+                si, fn, name = _times(rec)
             except (struct.error, IndexError) as exc:
-                report.skip(f"record {e.entry_id}", f"attribute not readable ({exc})")
+                report.skip(f"record {entry}", f"attribute not readable ({exc})")
                 continue
-            yield {"entry": e.entry_id, "sequence": _U16.unpack_from(rec, 0x10)[0],
-                   "path": e.full_path or fn_name or f"[entry {e.entry_id}]", "in_use": bool(flags & 1),
-                   "is_dir": bool(flags & 2), "size": e.file_size, "si": si, "fn": fn, "fn_name": fn_name}
+            flags = rec[0x16]
+            full = e.full_path or (name.decode("utf-16-le", "replace") if name else f"[entry {entry}]")
+            yield (entry, _U16.unpack_from(rec, 0x10)[0], full, bool(flags & 1), bool(flags & 2), e.file_size, si, fn)
 
 
-def _name(r: dict, prefix: str) -> str:
-    name = prefix.rstrip("/") + "/" + r["path"].lstrip("/")
-    return name if r["in_use"] else name + " (deleted)"
+def rows(path: str, report: ParseReport) -> Iterator[dict]:
+    """One dict per file record: entry, sequence, path, in_use, is_dir, size, and si / fn
+    {m, a, c, b} in epoch µs (0 when absent; None without the attribute)."""
+    for entry, seq, full, in_use, is_dir, size, si, fn in _records(path, report):
+        yield {"entry": entry, "sequence": seq, "path": full, "in_use": in_use, "is_dir": is_dir, "size": size,
+               "si": None if si is None else {"m": _us(si[1]), "a": _us(si[3]), "c": _us(si[2]), "b": _us(si[0])},
+               "fn": None if fn is None else {"m": _us(fn[1]), "a": _us(fn[3]), "c": _us(fn[2]), "b": _us(fn[0])}}
 
 
-def _secs(us: int) -> str:
-    return str(us // 1_000_000) if us else "0"
+def _name(full: str, in_use: bool, prefix: str) -> str:
+    name = prefix.rstrip("/") + "/" + full.lstrip("/")
+    return name if in_use else name + " (deleted)"
+
+
+def _secs(ft: int) -> int:
+    return ft // 10_000_000 - FILETIME_EPOCH_S if ft else 0
 
 
 def to_bodyfile(path: str, out: TextIO, *, prefix: str = "C:", report: ParseReport | None = None) -> int:
@@ -121,18 +139,18 @@ def to_bodyfile(path: str, out: TextIO, *, prefix: str = "C:", report: ParseRepo
     number of records read."""
     report = report or ParseReport(parser="mft")
     n = 0
-    for r in rows(path, report):
+    write = out.write
+    for entry, seq, full, in_use, is_dir, size, si, fn in _records(path, report):
         n += 1
-        name = _name(r, prefix)
+        name = _name(full, in_use, prefix)
         if not name.isprintable() or "|" in name or "\\" in name:
             name = _clean(name)
-        mode = "d/drwxrwxrwx" if r["is_dir"] else "r/rrwxrwxrwx"
-        inode = f"{r['entry']}-{r['sequence']}"
-        for times, suffix in ((r["si"], ""), (r["fn"], FN_SUFFIX)):
-            if times is None:
-                continue
-            out.write(f"0|{name}{suffix}|{inode}|{mode}|0|0|{r['size']}|{_secs(times['a'])}|{_secs(times['m'])}|"
-                      f"{_secs(times['c'])}|{_secs(times['b'])}\n")
+        head = f"0|{name}"
+        tail = f"|{entry}-{seq}|{'d/drwxrwxrwx' if is_dir else 'r/rrwxrwxrwx'}|0|0|{size}|"
+        if si is not None:
+            write(f"{head}{tail}{_secs(si[3])}|{_secs(si[1])}|{_secs(si[2])}|{_secs(si[0])}\n")
+        if fn is not None:
+            write(f"{head}{FN_SUFFIX}{tail}{_secs(fn[3])}|{_secs(fn[1])}|{_secs(fn[2])}|{_secs(fn[0])}\n")
     return n
 
 
@@ -140,7 +158,7 @@ def parse(path: str, report: ParseReport, *, host: str = "", evidence_id: str = 
           source: str = "$MFT") -> Iterator[Event]:
     report.parser = report.parser or "mft"
     for r in rows(path, report):
-        name = _name(r, prefix)
+        name = _name(r["path"], r["in_use"], prefix)
         for attr, times, suffix in (("$SI", r["si"], ""), ("$FN", r["fn"], FN_SUFFIX)):
             if times is None:
                 continue

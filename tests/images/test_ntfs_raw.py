@@ -159,3 +159,34 @@ def test_a_hive_inside_an_image_is_parsed_through_a_pipe_never_a_file(windows_di
     direct = RegistryHive(str(SAMPLES / "NTUSER.DAT"))
     names = lambda h: sorted(k.name for k in h.root.iter_subkeys())  # noqa: E731
     assert names(from_image) == names(direct) and len(names(direct)) > 3
+
+
+def _sample_mft(tmp_path):
+    with open_image(SAMPLES / "vsstest.qcow2") as img:
+        data = bytearray((img.root() / "$MFT").read_bytes())
+    return data
+
+
+def test_mft_sample_exact_values_and_a_torn_record_is_skipped(tmp_path):
+    data = _sample_mft(tmp_path)
+    good = tmp_path / "good"
+    good.write_bytes(bytes(data))
+    out = io.StringIO()
+    report = ParseReport()
+    assert mft_parser.to_bodyfile(str(good), out, report=report) == 256 and report.skipped == 0
+    lines = out.getvalue().splitlines()
+    assert "0|C:/password.txt|41-1|r/rrwxrwxrwx|0|0|116|1386052733|1386052733|1386052733|1386052733" in lines
+    # $SI accessed later than $FN: the $FILE_NAME line keeps its own times, and the Win32 name wins
+    assert "0|C:/another_file|39-1|r/rrwxrwxrwx|0|0|22|1386052818|1386052586|1386052586|1386052586" in lines
+    assert not any("ANOTHE~1" in ln for ln in lines)
+    data[41 * 1024 + 510] ^= 0xFF  # the first sector's fixup word no longer matches: a torn write
+    torn = tmp_path / "torn"
+    torn.write_bytes(bytes(data))
+    report = ParseReport()
+    out = io.StringIO()
+    mft_parser.to_bodyfile(str(torn), out, report=report)
+    assert report.skipped == 1 and "password.txt" not in out.getvalue()
+    short = tmp_path / "short"
+    short.write_bytes(b"FILE0")
+    report = ParseReport()
+    assert list(mft_parser.parse(str(short), report)) == [] and report.fatal.startswith("shorter than one")
