@@ -284,10 +284,7 @@ class Context:
                 rec = self.case.add_file(real_path, source=logical, limit=limit,
                                          cancelled=lambda: self.cancelled, **kw)
         except (AccessDenied, PermissionError):
-            locked = self._put_locked(real_path, logical, limit, kw)
-            if locked is not None:
-                return locked
-            return self.incomplete(f"{logical}: permission denied")
+            return self._put_locked(real_path, logical, limit, kw)
         except FileNotFoundError:
             return self.incomplete(f"{logical}: vanished before it could be read")
         except SourceError as exc:
@@ -303,15 +300,13 @@ class Context:
     def _put_virtual(self, path: sources.VPath, st, fingerprint: str, logical: str, limit: int | None,
                      kw: dict) -> EvidenceRecord:
         """Copy a file of a file system read without mounting it (an image's partition, a raw volume)."""
-        import stat as _stat
-
-        if _stat.S_ISLNK(st.st_mode):
+        if stat.S_ISLNK(st.st_mode):
             raise SourceError(f"{logical} is a symbolic link: not followed", path=logical)
-        if not _stat.S_ISREG(st.st_mode):
+        if not stat.S_ISREG(st.st_mode):
             raise SourceError(f"{logical} is not a regular file", path=logical)
         meta = {"size": st.st_size, "mtime": ts_to_iso(st.st_mtime), "atime": ts_to_iso(st.st_atime),
                 "ctime": ts_to_iso(st.st_ctime), "btime": ts_to_iso(st.st_birthtime), "uid": st.st_uid,
-                "gid": st.st_gid, "mode": _stat.filemode(st.st_mode), "mode_octal": oct(_stat.S_IMODE(st.st_mode)),
+                "gid": st.st_gid, "mode": stat.filemode(st.st_mode), "mode_octal": oct(stat.S_IMODE(st.st_mode)),
                 "inode": st.st_ino, "read_from": path.fs.label}
         meta.update(getattr(path.fs, "evidence_meta", {}) or {})
         kw.setdefault("name", path.name)
@@ -320,23 +315,29 @@ class Context:
                                         fingerprint=fingerprint, size_hint=st.st_size, limit=limit,
                                         cancelled=lambda: self.cancelled, kind=kw.pop("kind", "file"), **kw)
 
-    def _put_locked(self, real_path, logical: str, limit: int | None, kw: dict) -> EvidenceRecord | None:
-        """Live Windows: a file the system holds locked, read through its raw volume (sources.rawvolume)."""
+    def _put_locked(self, real_path, logical: str, limit: int | None, kw: dict) -> EvidenceRecord | Incomplete:
+        """A file that refused to open. On live Windows (a file the system holds locked) it is read
+        through its raw volume (sources.rawvolume); else, or when that fails too, permission denied."""
         from .sources import rawvolume
 
-        if not self.live or sources.is_virtual(real_path):
-            return None
-        alt = rawvolume.vpath_for(real_path)
+        alt = None if not self.live or sources.is_virtual(real_path) else rawvolume.vpath_for(real_path)
         if alt is None:
-            return None
+            return self.incomplete(f"{logical}: permission denied")
         try:
             st = alt.lstat()
+            try:  # the fingerprint of the path as the system shows it, so a resumed run finds this copy
+                fp = file_fingerprint(os.stat(real_path, follow_symlinks=False))
+            except OSError:
+                fp = file_fingerprint(st)
             kw = self._common(dict(kw))
             kw.setdefault("name", real_path.name)
-            rec = self._put_virtual(alt, st, file_fingerprint(st), logical, limit, kw)
-        except (OSError, SourceError):
-            return None
+            rec = self._put_virtual(alt, st, fp, logical, limit, kw)
+        except (OSError, SourceError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return self.incomplete(f"{logical}: permission denied, and not readable through the raw volume ({why})")
         self.stored.append(rec)
+        for note in rec.incomplete:
+            self.notes.append(f"{logical}: {note}")
         return rec
 
     def put_command(self, argv: list[str], *, name: str, timeout: float = 60, **kw) -> EvidenceRecord | Incomplete:

@@ -231,6 +231,8 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (_PATH + r": permission denied \(tasks not listed; needs Administrator\)",
      _fmt("{p}: không có quyền truy cập (không liệt kê được tác vụ; cần quyền Administrator)")),
     (_PATH + r": (?P<e>[^:]+) \(folder not listed\)", _fmt("{p}: {e} (không liệt kê được thư mục)", e=_err)),
+    (_PATH + r": permission denied, and not readable through the raw volume \((?P<e>.*)\)",
+     _fmt("{p}: không có quyền truy cập, và không đọc được qua ổ đĩa thô ({e})")),
     (_PATH + r": permission denied", _fmt("{p}: không có quyền truy cập")),
     (_PATH + r": access denied", _fmt("{p}: bị từ chối truy cập")),
     (r"permission denied reading " + _PATH, _fmt("không có quyền đọc {p}")),

@@ -191,3 +191,26 @@ def test_mft_sample_exact_values_and_a_torn_record_is_skipped(tmp_path):
     short.write_bytes(b"FILE0")
     report = ParseReport()
     assert list(mft_parser.parse(str(short), report)) == [] and report.fatal.startswith("shorter than one")
+
+
+def test_a_locked_file_the_raw_volume_cannot_give_either_says_both(tmp_path, live_windows, monkeypatch):
+    tree = live_windows["tree"]
+    monkeypatch.setattr(rawvolume, "split", lambda p: (str(live_windows["volume"]), "/Windows/no-such-file"))
+    case = Case.create(tmp_path / "case", examiner="t")
+    ctx = Context(case, run_id=None, checklist_id="B4", collector_name="test")
+    out = ctx.put_file(tree / "Windows/System32/config/SYSTEM")
+    assert out.reason.endswith("SYSTEM: permission denied, and not readable through the raw volume "
+                               "(no such file or folder)")
+    from collectors.messages import translate
+
+    assert "không đọc được qua ổ đĩa thô" in translate(out.reason, "vi")
+    case.close()
+
+
+def test_a_locked_file_copied_through_the_volume_is_not_copied_again(tmp_path, live_windows):
+    case = Case.create(tmp_path / "case", examiner="t")
+    path = live_windows["tree"] / "Users/admin/NTUSER.DAT"
+    first = Context(case, run_id=None, checklist_id="B4", collector_name="test").put_file(path)
+    again = Context(case, run_id=None, checklist_id="B4", collector_name="test").put_file(path)
+    assert again.id == first.id and len(case.evidence()) == 1
+    case.close()
