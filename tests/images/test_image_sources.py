@@ -205,3 +205,28 @@ def test_cancel_while_hashing_the_image_leaves_no_custody_entry(tmp_path, linux_
         with pytest.raises(Cancelled):
             next(gen)
         assert [e for e in case.custody.entries() if e["action"] == "source-image"] == []
+
+
+def test_split_raw_parts_read_as_one_disk(tmp_path, linux_disk):
+    data = linux_disk["path"].read_bytes()
+    third = len(data) // 3 + 7  # parts that do not end on a sector boundary
+    for i, start in enumerate(range(0, len(data), third), 1):
+        (tmp_path / f"disk.{i:03d}").write_bytes(data[start:start + third])
+    with open_image(tmp_path / "disk.001") as img:
+        assert [os.path.basename(f) for f in img.files] == ["disk.001", "disk.002", "disk.003"]
+        assert img.size == len(data)
+        assert [v.fs_type for v in img.volumes()] == ["FAT12", "ext4"]
+        assert sha256((img.root() / "etc" / "passwd").read_bytes()) == linux_disk["hashes"]["etc/passwd"]
+
+
+def test_collect_from_a_shadow_copy_and_verify_the_case(tmp_path):
+    res = ungcuu("collect", "--case", tmp_path / "case", "--root", SAMPLES / "vsstest.qcow2", "--shadow", "1",
+                 "--only", "B4")
+    assert res.returncode == 0, res.stderr
+    assert "whole image (NTFS), shadow copy 1]" in res.stdout
+    with Case.open(tmp_path / "case") as case:
+        (entry,) = [e for e in case.custody.entries() if e["action"] == "source-image"]
+        assert (entry["details"]["volume"], entry["details"]["shadow"]) == (0, 1)
+        assert entry["details"]["files"][0]["sha256"] == sha256_file(SAMPLES / "vsstest.qcow2")
+    ver = ungcuu("verify", tmp_path / "case")
+    assert ver.returncode == 0, ver.stdout + ver.stderr
