@@ -49,8 +49,12 @@ def prepare_image_root(case, path: str | os.PathLike, *, volume: int | None = No
         raise ImageError(f"{image.path}: no volume {volume}; found: "
                          + ", ".join(f"{v.index} ({v.fs_type or 'no file system'})" for v in vols), path=image.path)
     fs = image.filesystem(chosen.index, shadow)
-    files = _known_hashes(case, image)
-    if files is None:
+    files = None if image.device else _known_hashes(case, image)
+    if image.device:
+        files = [{"path": image.path, "size": image.size, "sha256": None,
+                  "not_hashed": "a device in use changes while it is read: make a hashed image of it "
+                                "(ungcuu image) when a fixed copy is needed"}]
+    elif files is None:
         files = []
         total = sum(image_file_size(p) for p in image.files)
         before = 0

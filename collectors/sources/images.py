@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import stat as _stat
+import sys
 from typing import Callable, Generator, Iterator
 
 from ..errors import UnreadableInput
@@ -210,11 +211,12 @@ class DiskImage:
     """An opened image: its files, its format, its volumes; read only."""
 
     def __init__(self, path: str | os.PathLike):
-        self.path = os.path.abspath(os.fspath(path))
+        self.path = os.fspath(path) if is_device(path) else os.path.abspath(os.fspath(path))
+        self.device = is_device(self.path)  # a live disk: read as it is, never hashed as a fixed image
         if not is_image(self.path):
             raise ImageError(f"{self.path}: no such image file", path=self.path)
         try:
-            self.format = detect_format(self.path)
+            self.format = "raw" if self.device and sys.platform.startswith("win") else detect_format(self.path)
         except OSError as exc:
             raise ImageError(f"{self.path}: cannot be read ({exc.strerror or exc})", path=self.path) from exc
         self.files = _segments(self.path, self.format)
@@ -232,6 +234,10 @@ class DiskImage:
 
     def _open(self) -> None:
         fmt = self.format
+        if fmt == "raw" and self.device and sys.platform.startswith("win"):
+            self.img = pytsk3.Img_Info(self.path)  # TSK reads Windows devices in whole sectors itself
+            self.size = self.img.get_size()
+            return
         if fmt == "raw":
             parts = [_FileObject(p) for p in self.files]
             self._objects += parts
@@ -471,18 +477,30 @@ def hash_image_file(path: str, *, report_every: int = 64 << 20) -> Generator[int
             "mtime_ns": st.st_mtime_ns}
 
 
-def is_image(path: str | os.PathLike) -> bool:
-    """A --root that is a regular file (or a block device) is an image; a folder is a tree."""
+def is_device(path: str | os.PathLike) -> bool:
+    """A disk or partition device (/dev/sdb, \\\\.\\PhysicalDrive1, \\\\.\\D:) rather than an image file."""
+    path = os.fspath(path)
+    if sys.platform.startswith("win"):
+        return path.startswith("\\\\.\\")
     try:
-        st = os.stat(path)
+        return _stat.S_ISBLK(os.stat(path).st_mode)
     except OSError:
         return False
-    return _stat.S_ISREG(st.st_mode) or _stat.S_ISBLK(st.st_mode)
+
+
+def is_image(path: str | os.PathLike) -> bool:
+    """A --root that is a regular file or a device is an image; a folder is a tree."""
+    if is_device(path):
+        return True
+    try:
+        return _stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def open_image(path: str | os.PathLike) -> DiskImage:
     return DiskImage(path)
 
 
-__all__ = ["DiskImage", "ImageError", "Shadow", "Volume", "detect_format", "hash_image_file", "image_file_size", "is_image",
-           "open_image"]
+__all__ = ["DiskImage", "ImageError", "Shadow", "Volume", "detect_format", "hash_image_file", "image_file_size",
+           "is_device", "is_image", "open_image"]

@@ -230,3 +230,27 @@ def test_collect_from_a_shadow_copy_and_verify_the_case(tmp_path):
         assert entry["details"]["files"][0]["sha256"] == sha256_file(SAMPLES / "vsstest.qcow2")
     ver = ungcuu("verify", tmp_path / "case")
     assert ver.returncode == 0, ver.stdout + ver.stderr
+
+
+def test_a_block_device_as_root_is_read_in_place_and_not_hashed(tmp_path, linux_disk):
+    import shutil
+
+    if os.geteuid() != 0 or shutil.which("losetup") is None:
+        pytest.skip("a loop device needs root and losetup")
+    copy = tmp_path / "disk.raw"
+    shutil.copyfile(linux_disk["path"], copy)
+    made = subprocess.run(["losetup", "-f", "--show", "-P", str(copy)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"no loop device here: {made.stderr.strip()}")
+    dev = made.stdout.strip()
+    try:
+        res = ungcuu("collect", "--case", tmp_path / "case", "--root", dev, "--only", "B4")
+        assert res.returncode == 0, res.stderr
+        with Case.open(tmp_path / "case") as case:
+            (entry,) = [e for e in case.custody.entries() if e["action"] == "source-image"]
+            (f,) = entry["details"]["files"]
+            assert f["path"] == dev and f["sha256"] is None and "changes while it is read" in f["not_hashed"]
+            rec = _evidence_by_source(case)["/etc/passwd"]
+            assert rec.sha256 == linux_disk["hashes"]["etc/passwd"] and rec.orig_meta["image_sha256"] is None
+    finally:
+        subprocess.run(["losetup", "-d", dev], capture_output=True)
