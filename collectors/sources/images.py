@@ -126,17 +126,21 @@ def _segments(path: str, fmt: str) -> list[str]:
     return [path]
 
 
-class _FileObject:
-    """A positional reader over one descriptor, in the shape libyal's file-object API and pytsk3 want."""
+class _Positional:
+    """A seekable reader over `_read_at(offset, n)` and `size`, in the shape libyal's file-object API
+    (read, seek, tell/get_offset, get_size) and pytsk3 want."""
 
-    def __init__(self, path: str):
-        self.fd, self.size = _open_image_file(path)
-        self.pos = 0
+    size = 0
+    pos = 0
+
+    def _read_at(self, offset: int, n: int) -> bytes:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def read(self, n: int = -1) -> bytes:
         if n is None or n < 0:
             n = self.size - self.pos
-        data = _pread(self.fd, n, self.pos)
+        n = max(0, min(n, self.size - self.pos))
+        data = self._read_at(self.pos, n) if n else b""
         self.pos += len(data)
         return data
 
@@ -147,11 +151,23 @@ class _FileObject:
     def tell(self) -> int:
         return self.pos
 
-    def get_offset(self) -> int:
-        return self.pos
+    get_offset = tell
 
     def get_size(self) -> int:
         return self.size
+
+    def close(self) -> None:
+        pass
+
+
+class _FileObject(_Positional):
+    """One image file (or device), read through one descriptor."""
+
+    def __init__(self, path: str):
+        self.fd, self.size = _open_image_file(path)
+
+    def _read_at(self, offset: int, n: int) -> bytes:
+        return _pread(self.fd, n, offset)
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -420,35 +436,14 @@ class DiskImage:
                 "stored_hashes": self.stored_hashes, "volumes": [v.to_dict() for v in self.volumes()]}
 
 
-class _Window:
-    """A file object over a byte range of a pytsk3 image (a partition), for libvshadow."""
+class _Window(_Positional):
+    """A byte range of a pytsk3 image (a partition), for libvshadow."""
 
     def __init__(self, img, offset: int, length: int):
-        self.img, self.offset, self.length, self.pos = img, offset, length, 0
+        self.img, self.offset, self.size = img, offset, length
 
-    def read(self, n: int = -1) -> bytes:
-        if n is None or n < 0:
-            n = self.length - self.pos
-        n = max(0, min(n, self.length - self.pos))
-        data = self.img.read(self.offset + self.pos, n) if n else b""
-        self.pos += len(data)
-        return data
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        self.pos = offset if whence == os.SEEK_SET else (self.pos + offset if whence == os.SEEK_CUR else self.length + offset)
-        return self.pos
-
-    def tell(self) -> int:
-        return self.pos
-
-    def get_offset(self) -> int:
-        return self.pos
-
-    def get_size(self) -> int:
-        return self.length
-
-    def close(self) -> None:
-        pass
+    def _read_at(self, offset: int, n: int) -> bytes:
+        return self.img.read(self.offset + offset, n)
 
 
 def hash_image_file(path: str, *, report_every: int = 64 << 20) -> Generator[int, None, dict]:

