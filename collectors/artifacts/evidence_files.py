@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import sources
 from ..base import Collector, Context, walk_tree
 
 DEFAULT_MAX_FILE = 2 << 30
@@ -33,10 +34,10 @@ class EvidenceFiles(Collector):
             if ctx.cancelled:
                 return
             real = ctx.path(raw) if ctx.root and str(raw).startswith("/") else Path(raw)
-            if not os.path.lexists(real):
+            if not sources.lexists(real):
                 yield ctx.incomplete(f"{raw}: no such file or folder")
                 continue
-            if os.path.islink(real):
+            if real.is_symlink():
                 entries = [(real, "link")]
             elif real.is_dir():
                 entries = walk_tree(ctx, real, max_depth=64)
@@ -46,7 +47,7 @@ class EvidenceFiles(Collector):
                 if ctx.cancelled:
                     return
                 if kind == "link":
-                    target = os.readlink(f)
+                    target = sources.readlink(f)
                     links.append({"path": ctx.logical(f), "target": os.fsdecode(target)})
                     yield ctx.incomplete(f"{ctx.logical(f)} is a symbolic link to {os.fsdecode(target)}: not followed")
                     continue
