@@ -176,7 +176,9 @@ def _choose(rec, ctx: Context) -> tuple[str | None, dict]:
     if rec.name == "journal.export" or lower.startswith("journal") and lower.endswith(".export"):
         return "journal", common
     if rec.collector == "ntfs_metadata" and base in ("$MFT", "$UsnJrnl:$J"):
-        return ("mft" if base == "$MFT" else "usnjrnl"), common
+        if base == "$MFT":
+            return "mft", common
+        return "usnjrnl", common | {"base_offset": int((rec.orig_meta or {}).get("copied_from_offset") or 0)}
     if lower.endswith(".evtx"):
         return "evtx", common
     if name in ("wtmp", "btmp", "utmp") or lower.startswith(("wtmp", "btmp")):

@@ -111,8 +111,6 @@ EXACT = {
         "$MFT và $UsnJrnl được đọc từ ảnh đĩa NTFS (--root ẢNH), không từ thư mục đã gắn hoặc sao chép",
     "no change journal on this volume ($Extend/$UsnJrnl absent or turned off)":
         "phân vùng này không có nhật ký thay đổi ($Extend/$UsnJrnl không có hoặc đã tắt)",
-    "no change journal on this volume ($UsnJrnl has no $J stream)":
-        "phân vùng này không có nhật ký thay đổi ($UsnJrnl không có luồng $J)",
     "an rpm database is present inside the image: rpm reads it only under a mounted root, rpm packages not listed":
         "có cơ sở dữ liệu rpm trong ảnh đĩa: rpm chỉ đọc được khi thư mục gốc được gắn (mount), chưa liệt kê gói rpm",
     "an rpm database is present but the rpm tool is not installed here: rpm packages not listed":
@@ -220,6 +218,7 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (_PATH + r": volume (?P<n>\d+) holds no file system UngCuu can read \((?P<e>.*)\)",
      _fmt("{p}: phân vùng {n} không có hệ thống tệp UngCuu đọc được ({e})")),
     (_PATH + r": no such image file", _fmt("{p}: không có tệp ảnh đĩa này")),
+    (_PATH + r": no such stream on this volume", _fmt("{p}: phân vùng này không có luồng dữ liệu đó")),
     (r"--root (?P<p>.+): no such folder or disk image file", _fmt("--root {p}: không có thư mục hoặc tệp ảnh đĩa này")),
     (r"--volume and --shadow need --root IMAGE \(a disk image file\)",
      _fmt("--volume và --shadow cần --root ẢNH (một tệp ảnh đĩa)")),

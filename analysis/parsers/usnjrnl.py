@@ -100,9 +100,11 @@ def records(fh: BinaryIO, report: ParseReport) -> Iterator[tuple[int, dict]]:
 
 
 def parse(fh: BinaryIO, report: ParseReport, *, host: str = "", evidence_id: str = "",
-          source: str = "$UsnJrnl:$J") -> Iterator[Event]:
+          source: str = "$UsnJrnl:$J", base_offset: int = 0) -> Iterator[Event]:
+    """`base_offset`: where in the $J stream the copy starts (its leading sparse run is not copied)."""
     report.parser = report.parser or "usnjrnl"
     for offset, r in records(fh, report):
+        offset += base_offset
         us = r.pop("timestamp") // 10 - FILETIME_EPOCH_US
         report.events += 1
         message = f"{r['name']} ({r['entry']}-{r['sequence']}, parent {r['parent_entry']}-{r['parent_sequence']}): " \

@@ -45,19 +45,27 @@ class NtfsMetadata(Collector):
             yield ctx.incomplete("no change journal on this volume ($Extend/$UsnJrnl absent or turned off)")
             return
         yield ctx.progress(1, 2, "$UsnJrnl:$J")
-        try:
-            st = usn.lstat()
-            with usn.open(stream="$J") as fh:
-                meta = {"size": fh.size, "inode": st.st_ino, "read_from": root.fs.label, "stream": "$J",
-                        **(getattr(root.fs, "evidence_meta", {}) or {})}
-                rec = ctx.case.add_stream(fh, source=f"{USN_PATH}:$J", orig_meta=meta, size_hint=fh.size,
-                                          cancelled=lambda: ctx.cancelled,
-                                          **ctx._common({"name": "$UsnJrnl:$J", "kind": "file"}))
-        except FileNotFoundError:
-            yield ctx.incomplete("no change journal on this volume ($UsnJrnl has no $J stream)")
-            return
-        except OSError as exc:
-            yield ctx.incomplete(f"{USN_PATH}:$J: {exc.strerror or exc}")
-            return
-        ctx.stored.append(rec)
-        yield rec
+        yield put_stream(ctx, usn, "$J", name="$UsnJrnl:$J", source=f"{USN_PATH}:$J")
+
+
+def put_stream(ctx: Context, path, stream: str | None, *, name: str, source: str):
+    """Copy a file's stream from an NTFS file system read raw, without its leading sparse run: the
+    change journal's $J is gigabytes of never-written zeros before its live records. Where the copy
+    starts is recorded (orig_meta `copied_from_offset`, `stream_size`), so a record's offset in the
+    stream is its offset in the copy plus that."""
+    try:
+        st = path.lstat()
+        with path.open(stream=stream) as fh:
+            skip = fh.leading_sparse()
+            fh.seek(skip)
+            meta = {"stream": stream, "stream_size": fh.size, "copied_from_offset": skip,
+                    "leading_sparse_bytes": skip, "inode": st.st_ino, "read_from": path.fs.label,
+                    **(getattr(path.fs, "evidence_meta", {}) or {})}
+            rec = ctx.case.add_stream(fh, source=source, orig_meta=meta, size_hint=fh.size - skip,
+                                      cancelled=lambda: ctx.cancelled, **ctx._common({"name": name, "kind": "file"}))
+    except FileNotFoundError:
+        return ctx.incomplete(f"{source}: no such stream on this volume")
+    except OSError as exc:
+        return ctx.incomplete(f"{source}: {exc.strerror or exc}")
+    ctx.stored.append(rec)
+    return rec

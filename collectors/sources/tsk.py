@@ -172,13 +172,17 @@ class TskFileSystem:
             f = self.fs.open_meta(inode=inode)
         except OSError as exc:
             raise OSError(errno.EIO, f"cannot be read from the file system ({exc})", path) from exc
-        if stream is None:
-            return TskReader(f, st.st_size, path)
+        data = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
         for attr in f:
             name = attr.info.name
-            if name is not None and _decode(name) == stream and int(attr.info.type) == int(
-                    pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA):
-                return TskReader(f, int(attr.info.size), f"{path}:{stream}", attr=(attr.info.type, attr.info.id))
+            if int(attr.info.type) != data or (_decode(name) if name else None) != stream:
+                continue
+            if stream is None:  # the unnamed $DATA of an NTFS file: its runs say what is sparse
+                return TskReader(f, st.st_size, path, runs=(attr, self.fs.info.block_size))
+            return TskReader(f, int(attr.info.size), f"{path}:{stream}", attr=(attr.info.type, attr.info.id),
+                             runs=(attr, self.fs.info.block_size))
+        if stream is None:
+            return TskReader(f, st.st_size, path)
         raise FileNotFoundError(errno.ENOENT, f"no stream {stream}", path)
 
     def open_inode(self, inode: int, name: str) -> "TskReader":
@@ -190,10 +194,24 @@ class TskFileSystem:
 class TskReader(io.RawIOBase):
     """A read-only, seekable binary file over a pytsk3 File (or one of its attributes)."""
 
-    def __init__(self, f, size: int, name: str, attr: tuple | None = None):
+    def __init__(self, f, size: int, name: str, attr: tuple | None = None, runs: tuple | None = None):
         super().__init__()
-        self._f, self.size, self.name, self._attr = f, size, name, attr
+        self._f, self.size, self.name, self._attr, self._runs = f, size, name, attr, runs
         self._pos = 0
+
+    def leading_sparse(self) -> int:
+        """Bytes at the start that are sparse (never written, read as zeros): $UsnJrnl:$J keeps only
+        its last few MB, after a sparse run that grows as the journal moves on."""
+        if self._runs is None:
+            return 0
+        attr, block = self._runs
+        sparse = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE)
+        end = 0
+        for run in attr:
+            if not int(run.flags) & sparse or int(run.offset) * block != end:
+                break
+            end = (int(run.offset) + int(run.len)) * block
+        return min(end, self.size)
 
     def readable(self) -> bool:
         return True

@@ -14,6 +14,7 @@ import pytest
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "windows"
 SAMPLES = SAMPLES.resolve()
 MiB = 1 << 20
+SPARSE_AT, SPARSE_DATA = 6 * MiB, b"USN!" * 2048  # a file of 6 MiB never written, then 8 KiB
 
 
 def sha256(data: bytes) -> str:
@@ -74,8 +75,9 @@ def make_fat(out: Path, tree: Path, size_mb: int = 8) -> Path:
     return out
 
 
-def make_ntfs(out: Path, tree: Path, size_mb: int = 24) -> Path:
-    """mkntfs, then the tree copied in through an ntfs-3g mount (needs root and /dev/fuse)."""
+def make_ntfs(out: Path, tree: Path, size_mb: int = 24, sparse: dict[str, tuple[int, bytes]] | None = None) -> Path:
+    """mkntfs, then the tree copied in through an ntfs-3g mount (needs root and /dev/fuse); `sparse`:
+    relative path -> (offset, data) written at that offset of a new file, the bytes before it a hole."""
     mkntfs, ntfs3g = need("mkntfs"), need("ntfs-3g")
     if os.geteuid() != 0 or not os.path.exists("/dev/fuse"):
         pytest.skip("filling an NTFS image needs root and /dev/fuse (ntfs-3g mounts the image file)")
@@ -89,6 +91,10 @@ def make_ntfs(out: Path, tree: Path, size_mb: int = 24) -> Path:
         pytest.skip(f"ntfs-3g could not mount the test image: {proc.stderr.decode(errors='replace').strip()}")
     try:
         shutil.copytree(tree, mnt, dirs_exist_ok=True)
+        for rel, (offset, data) in (sparse or {}).items():
+            with open(mnt / rel, "wb") as fh:
+                fh.seek(offset)
+                fh.write(data)
     finally:
         subprocess.run(["umount", str(mnt)], check=True, capture_output=True, timeout=60)
         mnt.rmdir()
@@ -160,7 +166,7 @@ def windows_disk(tmp_path_factory):
     d = tmp_path_factory.mktemp("windows_disk")
     tree = d / "tree"
     hashes = windows_tree(tree)
-    ntfs = make_ntfs(d / "p1.ntfs", tree)
+    ntfs = make_ntfs(d / "p1.ntfs", tree, sparse={"Windows/sparse.bin": (SPARSE_AT, SPARSE_DATA)})
     disk = d / "disk.raw"
     mbr_disk(disk, [(ntfs, 0x07)])
     return {"path": disk, "volume": ntfs, "hashes": hashes, "tree": tree}

@@ -214,3 +214,29 @@ def test_a_locked_file_copied_through_the_volume_is_not_copied_again(tmp_path, l
     again = Context(case, run_id=None, checklist_id="B4", collector_name="test").put_file(path)
     assert again.id == first.id and len(case.evidence()) == 1
     case.close()
+
+
+def test_a_stream_is_copied_without_its_leading_sparse_run(tmp_path, windows_disk):
+    """The way $UsnJrnl:$J is copied (its gigabytes of never-written zeros left out, where the copy
+    starts recorded), on a sparse file made through ntfs-3g."""
+    from collectors.artifacts.mft import put_stream
+
+    from .conftest import SPARSE_AT, SPARSE_DATA
+
+    with open_image(windows_disk["path"]) as img, Case.create(tmp_path / "case", examiner="t") as case:
+        ctx = Context(case, run_id=None, checklist_id="B10", root=img.root(), collector_name="ntfs_metadata")
+        path = img.root() / "Windows" / "sparse.bin"
+        with path.open() as fh:
+            assert fh.size == SPARSE_AT + len(SPARSE_DATA) and fh.leading_sparse() == SPARSE_AT
+        rec = put_stream(ctx, path, None, name="sparse.bin", source="/Windows/sparse.bin")
+        assert case.evidence_path(rec).read_bytes() == SPARSE_DATA
+        assert (rec.orig_meta["copied_from_offset"], rec.orig_meta["stream_size"]) == (SPARSE_AT, fh.size)
+        missing = put_stream(ctx, path, "$J", name="x", source="/Windows/sparse.bin:$J")
+        assert missing.reason == "/Windows/sparse.bin:$J: no such stream on this volume"
+        assert (img.root() / "Windows" / "System32" / "config" / "SYSTEM").open().leading_sparse() == 0
+
+
+def test_usnjrnl_offsets_count_from_where_the_copy_starts_in_the_stream():
+    with open(SAMPLES / "UsnJrnl.raw", "rb") as fh:
+        events = list(usnjrnl.parse(fh, ParseReport(), base_offset=6 << 20))
+    assert events[0].locator == f"offset {6 << 20}" and events[1].locator == f"offset {(6 << 20) + 112}"
