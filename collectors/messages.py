@@ -218,6 +218,8 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (_PATH + r": volume (?P<n>\d+) holds no file system UngCuu can read \((?P<e>.*)\)",
      _fmt("{p}: phân vùng {n} không có hệ thống tệp UngCuu đọc được ({e})")),
     (_PATH + r": no such image file", _fmt("{p}: không có tệp ảnh đĩa này")),
+    (_PATH + r": the (?P<f>\w+) image could not be read, damaged or truncated \((?P<e>.*)\)",
+     _fmt("{p}: không đọc được ảnh {f}, ảnh bị hỏng hoặc bị cắt cụt ({e})")),
     (_PATH + r": no such stream on this volume", _fmt("{p}: phân vùng này không có luồng dữ liệu đó")),
     (r"--root (?P<p>.+): no such folder or disk image file", _fmt("--root {p}: không có thư mục hoặc tệp ảnh đĩa này")),
     (r"--volume and --shadow need --root IMAGE \(a disk image file\)",

@@ -202,12 +202,20 @@ if pytsk3 is not None:
     class _Img(pytsk3.Img_Info):
         """pytsk3's view of a disk given as a read_at(offset, length) function."""
 
-        def __init__(self, read_at: Callable[[int, int], bytes], size: int):
+        def __init__(self, read_at: Callable[[int, int], bytes], size: int, errors: list[str] | None = None):
             self._read_at, self._size = read_at, size
+            self.errors = errors if errors is not None else []  # what the image format's reader said
             super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
         def read(self, offset, length):
-            return self._read_at(offset, length)
+            # An exception here would come out of The Sleuth Kit as an unexplained error: the reader's
+            # own message is kept, and a short read makes TSK fail that one read cleanly.
+            try:
+                return self._read_at(offset, length)
+            except Exception as exc:  # libyal raises OSError or RuntimeError, with the reason
+                if len(self.errors) < 20:
+                    self.errors.append(f"read error at offset {offset}: {str(exc).split('. ')[0]}")
+                return b""
 
         def get_size(self):
             return self._size
@@ -348,6 +356,9 @@ class DiskImage:
             fs = TskFileSystem(self.img, offset=offset, label=self._label(index, None, "?"))
         except OSError as exc:
             vol.error = str(exc.strerror or exc)
+            errors = getattr(self.img, "errors", [])
+            if errors:
+                vol.error += f" (the image itself could not be read: {errors[-1]})"
             return vol
         vol.fs_type = fs.type
         fs.label = self._label(index, None, fs.type)
@@ -420,6 +431,10 @@ class DiskImage:
 
     def why_unreadable(self) -> str:
         vols = self.volumes()
+        errors = getattr(self.img, "errors", [])
+        if not vols and errors:
+            return (f"{self.path}: the {self.format} image could not be read, damaged or truncated "
+                    f"({errors[0]})")
         if not vols:
             return (f"{self.path}: no partition table (MBR, GPT, ...) and no file system at its start that "
                     f"UngCuu can read (NTFS, FAT, exFAT, ext2/3/4); {self.format} image of {self.size} bytes")

@@ -237,7 +237,9 @@ class TskReader(io.RawIOBase):
             else:
                 data = self._f.read_random(self._pos, n, self._attr[0], self._attr[1])
         except OSError as exc:
-            raise OSError(errno.EIO, f"read error at offset {self._pos}: {exc}", self.name) from exc
+            why = ("the image ends before this data (a truncated image)" if "missing in partial image" in str(exc)
+                   else str(exc)[:200])
+            raise OSError(errno.EIO, f"read error at offset {self._pos}: {why}", self.name) from exc
         if not data:
             raise OSError(errno.EIO, f"read error at offset {self._pos}: no data", self.name)
         b[:len(data)] = data

@@ -96,9 +96,21 @@ def make_ntfs(out: Path, tree: Path, size_mb: int = 24, sparse: dict[str, tuple[
                 fh.seek(offset)
                 fh.write(data)
     finally:
-        subprocess.run(["umount", str(mnt)], check=True, capture_output=True, timeout=60)
+        _unmount(mnt)
         mnt.rmdir()
     return out
+
+
+def _unmount(mnt: Path) -> None:
+    """umount, retried while ntfs-3g is still busy writing (a loaded machine)."""
+    import time
+
+    os.sync()
+    for _ in range(40):
+        if subprocess.run(["umount", str(mnt)], capture_output=True, timeout=60).returncode == 0:
+            return
+        time.sleep(0.5)
+    subprocess.run(["umount", str(mnt)], check=True, capture_output=True, timeout=60)
 
 
 def windows_tree(base: Path) -> dict[str, str]:

@@ -254,3 +254,48 @@ def test_a_block_device_as_root_is_read_in_place_and_not_hashed(tmp_path, linux_
             assert rec.sha256 == linux_disk["hashes"]["etc/passwd"] and rec.orig_meta["image_sha256"] is None
     finally:
         subprocess.run(["losetup", "-d", dev], capture_output=True)
+
+
+def test_a_truncated_image_gives_partial_items_and_nothing_stops(tmp_path, windows_disk):
+    data = windows_disk["path"].read_bytes()
+    cut = tmp_path / "cut.raw"
+    cut.write_bytes(data[: len(data) // 2])  # the partition table still says the full size
+    res = ungcuu("collect", "--case", tmp_path / "case", "--root", cut, "--only", "B4,B10")
+    assert res.returncode == 0, res.stderr + res.stdout
+    with Case.open(tmp_path / "case") as case:
+        outcomes = case.outcomes()
+        assert outcomes["B4"]["state"] == "partial" and outcomes["B10"]["state"] == "partial"
+        cut_items = [r for r in case.evidence() if any("truncated image" in n for n in r.incomplete)]
+        assert cut_items and all(r.sha256 != windows_disk["hashes"][r.source.lstrip("/")] for r in cut_items)
+    for name in ("image.E01", "image.vmdk"):  # the image format's reader fails at the first byte
+        short = tmp_path / name
+        short.write_bytes((SAMPLES / name).read_bytes()[:2000 if name.endswith("E01") else 60000])
+        res = ungcuu("collect", "--case", tmp_path / f"c-{name}", "--root", short)
+        assert res.returncode != 0 and "could not be read, damaged or truncated" in res.stderr, res.stderr
+        assert "Volume_Info" not in res.stderr  # no raw library noise
+
+
+def test_a_read_error_mid_copy_keeps_the_bytes_before_it(tmp_path):
+    """The store hashes what reached its temporary file before a source read error (it reads that file
+    back, so it must not be write-only)."""
+    import errno
+    import io
+
+    class FailsAfterFive(io.RawIOBase):
+        def __init__(self):
+            self.calls = 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            self.calls += 1
+            if self.calls > 1:
+                raise OSError(errno.EIO, "Input/output error")
+            b[:5] = b"hello"
+            return 5
+
+    with Case.create(tmp_path / "case", examiner="t") as case:
+        rec = case.add_stream(FailsAfterFive(), checklist_id="B5", name="x", source="x", collector="t")
+        assert (rec.size, rec.sha256) == (5, sha256(b"hello"))
+        assert rec.incomplete == ["read error after 5 bytes: Input/output error; the item holds the bytes before it"]
