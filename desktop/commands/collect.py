@@ -6,7 +6,7 @@ import sys
 
 from collectors import checklist as checklist_mod
 from collectors.base import Incomplete, Progress
-from collectors.errors import Cancelled, UngCuuError
+from collectors.errors import UngCuuError
 from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
 from collectors.sources.images import ImageError, is_image, open_image
 
@@ -39,27 +39,23 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     finished: list = []
     run_state = None
     with CancelOnSigint() as cancel:
-        try:
-            for ev in run_checklist(case, checklist, profile=profile, only=only, root=args.root, cancel=cancel,
-                                    options=options, argv=getattr(args, "argv", None), again=args.again,
-                                    consent=getattr(args, "consent", False)):
-                if isinstance(ev, ItemStarted):
-                    term.status(f"[{ev.checklist_id}] {labels[ev.checklist_id].label(lang)} ...")
-                elif isinstance(ev, Progress):
-                    term.status(f"[{ev.checklist_id}] {reason_text(ev.message, lang)}"[:100])
-                elif isinstance(ev, Stored):
-                    term.status(f"[{ev.checklist_id}] {ev.record.id} {ev.record.name}")
-                elif isinstance(ev, Incomplete):
-                    pass
-                elif isinstance(ev, ItemFinished):
-                    finished.append(ev)
-                    term.line(f"[{ev.checklist_id}] {state_label(ev.state, lang)} ({ev.evidence_count})"
-                              + (f": {reason_text(ev.reason, lang)}" if ev.reason and ev.state != "collected-earlier" else ""))
-                elif isinstance(ev, RunFinished):
-                    run_state = ev
-        except Cancelled as exc:  # before the run started (hashing an image): nothing was collected
-            print(f"ungcuu: {reason_text(str(exc), lang)}", file=sys.stderr)
-            return 130
+        for ev in run_checklist(case, checklist, profile=profile, only=only, root=args.root, cancel=cancel,
+                                options=options, argv=getattr(args, "argv", None), again=args.again,
+                                consent=getattr(args, "consent", False)):
+            if isinstance(ev, ItemStarted):
+                term.status(f"[{ev.checklist_id}] {labels[ev.checklist_id].label(lang)} ...")
+            elif isinstance(ev, Progress):
+                term.status(f"[{ev.checklist_id}] {reason_text(ev.message, lang)}"[:100])
+            elif isinstance(ev, Stored):
+                term.status(f"[{ev.checklist_id}] {ev.record.id} {ev.record.name}")
+            elif isinstance(ev, Incomplete):
+                pass
+            elif isinstance(ev, ItemFinished):
+                finished.append(ev)
+                term.line(f"[{ev.checklist_id}] {state_label(ev.state, lang)} ({ev.evidence_count})"
+                          + (f": {reason_text(ev.reason, lang)}" if ev.reason and ev.state != "collected-earlier" else ""))
+            elif isinstance(ev, RunFinished):
+                run_state = ev
     rows = [[f.checklist_id, labels[f.checklist_id].label(lang), state_label(f.state, lang), f.evidence_count,
              reason_text(f.reason, lang)] for f in finished]
     headers = ["ID", "Mục" if lang == "vi" else "Item", "Trạng thái" if lang == "vi" else "State",
