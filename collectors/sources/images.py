@@ -446,6 +446,27 @@ class DiskImage:
             volume = self.choose_volume().index
         return self.filesystem(volume, shadow).root
 
+    def verify_stored_hashes(self, *, cancelled: Callable[[], bool] | None = None) -> dict:
+        """Read the whole media and compare with the hashes the image format stored at acquisition
+        (E01: MD5, SHA-1): {algorithm: {"stored", "computed", "match"}}; empty when none are stored."""
+        from ..errors import Cancelled
+
+        if not self.stored_hashes:
+            return {}
+        hashes = {name: hashlib.new(name) for name in self.stored_hashes}
+        pos = 0
+        while pos < self.size:
+            if cancelled is not None and cancelled():
+                raise Cancelled("cancelled while verifying the image")
+            block = self._handle.read_buffer_at_offset(min(HASH_CHUNK, self.size - pos), pos)
+            if not block:
+                raise ImageError(f"{self.path}: the media ends at {pos} of {self.size} bytes", path=self.path)
+            for h in hashes.values():
+                h.update(block)
+            pos += len(block)
+        return {name: {"stored": self.stored_hashes[name], "computed": h.hexdigest(),
+                       "match": h.hexdigest() == self.stored_hashes[name].lower()} for name, h in hashes.items()}
+
     def describe(self) -> dict:
         return {"path": self.path, "format": self.format, "files": self.files, "media_size": self.size,
                 "stored_hashes": self.stored_hashes, "volumes": [v.to_dict() for v in self.volumes()]}

@@ -299,3 +299,26 @@ def test_a_read_error_mid_copy_keeps_the_bytes_before_it(tmp_path):
         rec = case.add_stream(FailsAfterFive(), checklist_id="B5", name="x", source="x", collector="t")
         assert (rec.size, rec.sha256) == (5, sha256(b"hello"))
         assert rec.incomplete == ["read error after 5 bytes: Input/output error; the item holds the bytes before it"]
+
+
+def test_volumes_verify_compares_the_media_with_the_hashes_the_e01_stores(monkeypatch, capsys):
+    from collectors.sources.images import DiskImage
+    from desktop.cli import main
+
+    for name, md5 in (("image.E01", "d73c51f10c7ee6a681b7b619ccc6f1c4"),
+                      ("image-split.E01", "38ea5af8a80e16e46c095c9110242fc0")):
+        with open_image(SAMPLES / name) as img:
+            assert img.verify_stored_hashes() == {"md5": {"stored": md5, "computed": md5, "match": True}}
+    with open_image(SAMPLES / "image.qcow2") as img:
+        assert img.verify_stored_hashes() == {}  # QCOW2 stores no hash of its media
+    assert main(["--lang", "en", "volumes", str(SAMPLES / "image.E01"), "--verify"]) == 0
+    assert "MD5: d73c51f10c7ee6a681b7b619ccc6f1c4 matches" in capsys.readouterr().out
+    real = DiskImage.verify_stored_hashes
+
+    def with_another_stored_hash(self, **kw):
+        self.stored_hashes = {"md5": "0" * 32}  # as if the media had been changed since acquisition
+        return real(self, **kw)
+
+    monkeypatch.setattr(DiskImage, "verify_stored_hashes", with_another_stored_hash)
+    assert main(["--lang", "en", "volumes", str(SAMPLES / "image.E01"), "--verify"]) == 1
+    assert "DOES NOT MATCH " + "0" * 32 in capsys.readouterr().out
