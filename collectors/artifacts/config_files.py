@@ -9,7 +9,6 @@ a link (/etc/resolv.conf -> ...) is resolved inside the root and its target copi
 """
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 

@@ -7,7 +7,6 @@ highest uid) is copied up to a cap and said so.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .. import sources

@@ -6,7 +6,6 @@ Windows: the uninstall keys (see _windows.py).
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 

@@ -7,7 +7,6 @@ SECURITY, DEFAULT, each user's NTUSER.DAT) are copied as files for later parsing
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .. import sources

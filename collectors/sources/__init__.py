@@ -222,9 +222,6 @@ class VPath:
         return self.read_bytes().decode(encoding, errors)
 
 
-AnyPath = "Path | VPath"
-
-
 # ------------------------------------------------------------------------------------ dispatch
 def is_virtual(path) -> bool:
     return isinstance(path, VPath)
