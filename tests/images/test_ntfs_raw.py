@@ -240,3 +240,19 @@ def test_usnjrnl_offsets_count_from_where_the_copy_starts_in_the_stream():
     with open(SAMPLES / "UsnJrnl.raw", "rb") as fh:
         events = list(usnjrnl.parse(fh, ParseReport(), base_offset=6 << 20))
     assert events[0].locator == f"offset {6 << 20}" and events[1].locator == f"offset {(6 << 20) + 112}"
+
+
+def test_timeline_bodyfile_export_holds_the_whole_mft(tmp_path, live_windows, monkeypatch):
+    from analysis.export import write_bodyfile
+    from collectors.artifacts.mft import NtfsMetadata
+
+    monkeypatch.setattr("collectors.base.current_os", lambda: "windows")
+    case = Case.create(tmp_path / "case", examiner="t")
+    list(NtfsMetadata().collect(Context(case, run_id=None, checklist_id="B10", collector_name="ntfs_metadata")))
+    out = io.StringIO()
+    n = write_bodyfile(case, out)
+    lines = out.getvalue().splitlines()
+    assert n == len(lines)
+    names = {ln.split("|")[1] for ln in lines}
+    assert "C:/Users/Nguyễn Văn An/NTUSER.DAT" in names and "C:/Windows/System32/config/SYSTEM ($FILE_NAME)" in names
+    case.close()
