@@ -15,6 +15,7 @@ from typing import Iterator
 
 from analysis.events import (DESC_INSTALL, DESC_LOGIN, DESC_START, Event, ParseReport, parse_iso,
                              parse_offset)
+from analysis import sources_windows
 from analysis.parsers import (_text, access_log, bodyfile, evtx, journal, packages, shell_history, syslog,
                               utmp)
 
@@ -160,7 +161,8 @@ def job_for(case, rec, ctx: Context) -> Job | None:
     if kind is None:
         return None
     opts.setdefault("evidence_id", rec.id)
-    return Job(rec, PARSER_OF.get(kind, kind), (kind, str(case.evidence_path(rec)), opts), rec.size or 0)
+    parser = PARSER_OF.get(kind) or sources_windows.PARSER_OF.get(kind, kind)
+    return Job(rec, parser, (kind, str(case.evidence_path(rec)), opts), rec.size or 0)
 
 
 PARSER_OF = {"syslog_maybe": "syslog", "bash": "shell_history", "zsh": "shell_history", "fish": "shell_history", "apt": "apt_history",
@@ -173,6 +175,9 @@ def _choose(rec, ctx: Context) -> tuple[str | None, dict]:
     lower = base.lower()
     src = (rec.source or "").replace("\\", "/")
     common = {"host": ctx.host}
+    kind, opts = sources_windows.choose(rec, ctx)
+    if kind is not None:
+        return kind, opts
     if rec.name == "journal.export" or lower.startswith("journal") and lower.endswith(".export"):
         return "journal", common
     if rec.collector == "ntfs_metadata" and base in ("$MFT", "$UsnJrnl:$J"):
@@ -234,6 +239,9 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
         return
     if kind == "snapshot":
         yield from _snapshot(path, o.pop("name"), report, **o)
+        return
+    if kind in sources_windows.KINDS:
+        yield from sources_windows.run(kind, path, o, report)
         return
     lines = lambda: _text.iter_lines(path, report)  # noqa: E731
     if kind == "journal":
@@ -368,6 +376,12 @@ def _snapshot(path: str, name: str, report: ParseReport, *, host: str, evidence_
             report.events += 1
             yield Event(us, DESC_START, "system", "snapshot", f"System boot ({data.get('hostname', '')})", host,
                         {"event": "boot", "kernel": data.get("kernel")}, 0, evidence_id, "boot_time")
+        shutdown = when((data.get("windows") or {}).get("last_shutdown"))
+        if shutdown is not None:
+            report.events += 1
+            yield Event(shutdown, "Last Shutdown Time", "system", "snapshot",
+                        f"System shutdown ({data.get('hostname', '')})", host, {"event": "shutdown"}, 0, evidence_id,
+                        "windows.last_shutdown")
         for i, u in enumerate(data.get("users") or []):
             us = when((u or {}).get("started"))
             if us is None:

@@ -1,17 +1,22 @@
-"""Windows benchmarks: prints wall time, records/s, CPU time and peak RSS (no assertions; tests/ check values).
+"""Windows dead-box speed: a full offline Windows root built from the shared samples (tests/windows/
+winroot.py, with --profiles extra copies of the Windows 7 user profile), then
 
-    .venv/bin/python bench/bench_windows.py [--mft-records 100000]
+- registry: the registry collectors (B2+B4: every hive copied, hashed, logs applied, parsed into typed
+  records) against regipy's own plugins (run_relevant_plugins) on the same hive files;
+- full: collect (triage profile) + timeline of the whole root: wall time, records/s, events/s;
 
-$MFT part: a $MFT of about 100k file records to a bodyfile. The records are real ones: the file
-records of the NTFS volume in ../shared/data/windows/vsstest.qcow2 (read through collectors/sources),
-repeated with their record numbers rewritten (the fixups stay valid). Target: at least 50k records/s.
+each in its own process for its peak RSS.
+
+    .venv/bin/python bench/bench_windows.py [--profiles 20] [--part registry,full]
+Goal (issue 11): the registry collectors no slower than regipy's plugins on the same hives.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
-import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,150 +24,120 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-SAMPLES = REPO.parent / "shared" / "data" / "windows"
-RECORD = 1024
+DATA = Path(os.environ.get("UNGCUU_SHARED_DATA", REPO.parent / "shared" / "data")) / "windows"
 
 
-def peak_rss_mb() -> float:
+def build_root(base: Path, profiles: int) -> Path:
+    from tests.windows import winroot
+
+    root = winroot.build(base / "root", DATA)
+    for i in range(profiles):
+        winroot.place(root, f"Users/user{i:03d}/NTUSER.DAT", DATA / "NTUSER-WIN7.DAT")
+    return root
+
+
+def hive_files(root: Path) -> list[Path]:
+    from collectors.base import find_case_insensitive
+
+    out = [p for n in ("SYSTEM", "SOFTWARE", "SAM") if (p := find_case_insensitive(root, f"Windows/System32/config/{n}"))]
+    out += sorted(root.glob("Users/*/NTUSER.DAT"))
+    out.append(root / "Windows/AppCompat/Programs/Amcache.hve")
+    return out
+
+
+def count_records(case) -> int:
+    from collectors import records
+
+    n = 0
+    for rec in case.evidence():
+        if rec.kind == "file" or not rec.name.endswith(".json"):
+            continue
+        try:
+            data = case.read_json(rec)
+        except (OSError, ValueError):
+            continue
+        rows = records.rows_of(data)
+        n += len(rows) if rows else 0
+    return n
+
+
+def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build_mft(out: Path, records: int) -> int:
-    """Write a $MFT of `records` records made from the in-use file records of the sample volume."""
-    from collectors.sources.images import open_image
+def run_registry(profiles: int) -> dict:
+    """Our registry collectors (B2+B4 of the root) vs regipy's plugins on the same hive files."""
+    from collectors.case import Case
+    from desktop import cli
 
-    with open_image(SAMPLES / "vsstest.qcow2") as img:
-        real = (img.root() / "$MFT").read_bytes()
-    templates = [real[i:i + RECORD] for i in range(0, len(real), RECORD)
-                 if real[i:i + 4] == b"FILE" and real[i + 0x16] & 1]  # in use
-    with open(out, "wb") as fh:
-        fh.write(real[: 16 * RECORD])  # the system records ($MFT, $MFTMirr, ..., root) as they are
-        for n in range(16, records):
-            rec = bytearray(templates[n % len(templates)])
-            struct.pack_into("<I", rec, 0x2C, n)  # the record's own number (outside the fixup words)
-            fh.write(rec)
-    return records
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        root = build_root(Path(tmp), profiles)
+        t0 = time.perf_counter()
+        cli.main(["--lang", "en", "collect", "--case", f"{tmp}/case", "--root", str(root), "--only", "B2,B4"])
+        ours = time.perf_counter() - t0
+        case = Case.open(f"{tmp}/case", affected_root="")
+        n = count_records(case)
+        case.close()
+        from regipy.plugins.utils import run_relevant_plugins
+        from regipy.registry import RegistryHive
 
-
-def bench_mft_bodyfile(records: int = 100_000) -> dict:
-    from analysis.events import ParseReport
-    from analysis.parsers import mft
-
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "$MFT"
-        build_mft(path, records)
-        out_path = Path(d) / "mft.body"
-        t0, c0 = time.perf_counter(), time.process_time()
-        report = ParseReport()
-        with open(out_path, "w", encoding="utf-8", newline="\n") as out:
-            n = mft.to_bodyfile(str(path), out, report=report)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        lines = sum(1 for _ in open(out_path, encoding="utf-8"))
-    return {"part": "mft_bodyfile", "records": n, "bodyfile_lines": lines, "skipped": report.skipped,
-            "wall_s": round(wall, 3), "records_per_s": int(n / wall) if wall else None,
-            "cpu_s": round(cpu, 3), "records_per_cpu_s": int(n / cpu) if cpu else None, "target_records_per_s": 50_000, "peak_rss_mb": round(peak_rss_mb(), 1)}
+        t0 = time.perf_counter()
+        theirs_n = 0
+        for p in hive_files(root):
+            result = run_relevant_plugins(RegistryHive(str(p)), as_json=True)
+            theirs_n += sum(len(v) if isinstance(v, (list, dict)) else 1 for v in result.values())
+        theirs = time.perf_counter() - t0
+    return {"part": "registry", "profiles": profiles, "ungcuu_s": round(ours, 3), "ungcuu_records": n,
+            "ungcuu_records_per_s": round(n / ours), "regipy_plugins_s": round(theirs, 3),
+            "regipy_entries": theirs_n, "ratio_ungcuu_to_regipy": round(ours / theirs, 2), "peak_rss_mb": round(rss_mb())}
 
 
-def _ntfs_with_files(out: Path, files: int) -> str | None:
-    """An NTFS image holding `files` small files in 100 folders (mkntfs + ntfs-3g); None or why not."""
-    import shutil
-    import subprocess
+def run_full(profiles: int) -> dict:
+    """collect (triage) + timeline of the whole offline root."""
+    from analysis import timeline
+    from collectors.case import Case
+    from desktop import cli
 
-    if os.geteuid() != 0 or not shutil.which("ntfs-3g") or not (shutil.which("mkntfs") or os.path.exists("/usr/sbin/mkntfs")):
-        return "needs root, mkntfs and ntfs-3g (the image is filled through an ntfs-3g mount)"
-    with open(out, "wb") as fh:
-        fh.truncate((64 + files // 200) << 20)
-    subprocess.run(["mkntfs", "-F", "-Q", "-q", str(out)], check=True, capture_output=True)
-    mnt = out.with_suffix(".mnt")
-    mnt.mkdir()
-    subprocess.run(["ntfs-3g", str(out), str(mnt)], check=True, capture_output=True)
-    try:
-        for d in range(100):
-            folder = mnt / f"dir{d:03d}"
-            folder.mkdir()
-            for i in range(files // 100):
-                (folder / f"file{i:05d}.txt").write_bytes(b"x")
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True, capture_output=True)
-        mnt.rmdir()
-    return None
-
-
-def bench_tsk_walk_vs_mft(files: int = 20_000) -> dict:
-    """The two ways to a bodyfile of an NTFS volume: walking it with pytsk3 (as `fls -r -m` does)
-    against copying $MFT and parsing it with the mft package."""
-    import io
-
-    from analysis.events import ParseReport
-    from analysis.parsers import mft
-    from analysis.parsers.bodyfile import bodyfile_line
-    from collectors.base import walk_tree
-    from collectors.sources.images import open_image
-
-    with tempfile.TemporaryDirectory() as d:
-        img_path = Path(d) / "ntfs.img"
-        why = _ntfs_with_files(img_path, files)
-        if why:
-            return {"part": "tsk_walk_vs_mft", "skipped": why}
-        with open_image(img_path) as img:
-            root = img.root()
-
-            class _Ctx:  # walk_tree only needs notes and logical()
-                notes: list = []
-
-                @staticmethod
-                def logical(p):
-                    return p.posix
-
-            t0 = time.perf_counter()
-            out = io.StringIO()
-            n_walk = 0
-            for p, kind in walk_tree(_Ctx, root, max_depth=64):
-                st = p.lstat()
-                out.write(bodyfile_line(p.posix, {"size": st.st_size, "inode": st.st_ino, "atime": st.st_atime,
-                                                  "mtime": st.st_mtime, "ctime": st.st_ctime,
-                                                  "btime": st.st_birthtime or 0}) + "\n")
-                n_walk += 1
-            walk_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            mft_path = Path(d) / "$MFT"
-            mft_path.write_bytes((root / "$MFT").read_bytes())
-            n_mft = mft.to_bodyfile(str(mft_path), io.StringIO(), report=ParseReport())
-            mft_s = time.perf_counter() - t0
-    return {"part": "tsk_walk_vs_mft", "files": files, "tsk_walk_entries": n_walk, "tsk_walk_s": round(walk_s, 3),
-            "tsk_entries_per_s": int(n_walk / walk_s), "mft_records": n_mft, "mft_copy_parse_s": round(mft_s, 3),
-            "mft_records_per_s": int(n_mft / mft_s), "peak_rss_mb": round(peak_rss_mb(), 1)}
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        root = build_root(Path(tmp), profiles)
+        t0 = time.perf_counter()
+        cli.main(["--lang", "en", "collect", "--case", f"{tmp}/case", "--root", str(root), "--profile", "triage"])
+        collect_s = time.perf_counter() - t0
+        case = Case.open(f"{tmp}/case", affected_root="")
+        n = count_records(case)
+        t1 = time.perf_counter()
+        summary = timeline.build(case)
+        timeline_s = time.perf_counter() - t1
+        evidence = len(case.evidence())
+        case.close()
+    total = collect_s + timeline_s
+    return {"part": "full", "profiles": profiles, "evidence_items": evidence, "records": n,
+            "collect_s": round(collect_s, 3), "timeline_s": round(timeline_s, 3), "events": summary.events,
+            "wall_s": round(total, 3), "records_per_s": round(n / collect_s), "events_per_s": round(summary.events / timeline_s),
+            "peak_rss_mb": round(rss_mb())}
 
 
-def bench_usnjrnl(copies: int = 20_000) -> dict:
-    from analysis.events import ParseReport
-    from analysis.parsers import usnjrnl
-
-    import io
-
-    data = (SAMPLES / "UsnJrnl.raw").read_bytes() * copies
-    t0 = time.perf_counter()
-    report = ParseReport()
-    n = sum(1 for _ in usnjrnl.parse(io.BytesIO(data), report))
-    wall = time.perf_counter() - t0
-    return {"part": "usnjrnl", "records": n, "wall_s": round(wall, 3), "records_per_s": int(n / wall),
-            "peak_rss_mb": round(peak_rss_mb(), 1)}
+PARTS = {"registry": run_registry, "full": run_full}
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mft-records", type=int, default=100_000)
-    p.add_argument("--usn-copies", type=int, default=20_000)
-    p.add_argument("--walk-files", type=int, default=20_000, help="files in the NTFS image walked with pytsk3 (0: skip)")
-    args = p.parse_args(argv)
-    parts = [lambda: bench_mft_bodyfile(args.mft_records), lambda: bench_usnjrnl(args.usn_copies)]
-    if args.walk_files:
-        parts.append(lambda: bench_tsk_walk_vs_mft(args.walk_files))
-    for part in parts:
-        res = part()
-        print("  ".join(f"{k}={v}" for k, v in res.items()), flush=True)
-    return 0
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--profiles", type=int, default=20, help="extra copies of the Windows 7 user profile")
+    ap.add_argument("--part", default=",".join(PARTS), help="comma-separated: " + ", ".join(PARTS))
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.one:
+        print(json.dumps(PARTS[a.one](a.profiles)))
+        return
+    for part in a.part.split(","):
+        out = subprocess.run([sys.executable, __file__, "--one", part, "--profiles", str(a.profiles)],
+                             capture_output=True, text=True, cwd=REPO)
+        line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+        try:
+            print(json.dumps(json.loads(line)))
+        except ValueError:
+            print(f"{part}: failed\n{out.stderr[-2000:]}")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -20,9 +20,12 @@ Evidence is written through the context (hashed as written, indexed, custody-log
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import importlib
 import os
 import pkgutil
+import shutil
 import stat
 import subprocess
 import sys
@@ -33,7 +36,7 @@ from typing import Any, Iterable, Iterator
 from . import __version__, records, sources
 from .case import Case, EvidenceRecord, file_fingerprint
 from .errors import AccessDenied, SourceError
-from .util import decode_path, ts_to_iso
+from .util import decode_path, passwd_source, ts_to_iso
 
 
 @dataclasses.dataclass
@@ -75,7 +78,7 @@ def find_case_insensitive(root: Path, rel: str) -> Path | None:
         candidate = cur / part
         if not sources.lexists(candidate):
             try:
-                candidate = next((p for p in cur.iterdir() if p.name.lower() == part.lower()), None)
+                candidate = next((sources.entry_path(e) for e in sources.scandir(cur) if e.name.lower() == part.lower()), None)
             except OSError:
                 return None
             if candidate is None:
@@ -152,6 +155,34 @@ def detect_root_os(root: Path) -> str:
     return "linux"
 
 
+@functools.lru_cache(maxsize=64)
+def _program_identity(path: str, size: int, mtime_ns: int, ino: int) -> dict:
+    from .util import open_source
+
+    h = hashlib.sha256()
+    fd = open_source(path)
+    with os.fdopen(fd, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return {"real_path": path, "sha256": h.hexdigest(), "size": size}
+
+
+def host_program(name: str) -> dict | None:
+    """Which program of the host `name` runs: its resolved path, the real file behind links, its SHA-256 and
+    size (a trojaned binary is then at least identified). None when it is not installed."""
+    found = shutil.which(name)
+    if found is None:
+        return None
+    real = os.path.realpath(found)
+    info: dict = {"name": name, "path": found}
+    try:
+        st = os.stat(real)
+        info.update(_program_identity(real, st.st_size, st.st_mtime_ns, st.st_ino))
+    except OSError as exc:
+        info.update(real_path=real, sha256=None, error=exc.strerror or str(exc))
+    return info
+
+
 class Context:
     """What a collector gets: where to read (live system or an offline root) and where to write.
 
@@ -175,6 +206,7 @@ class Context:
         self.notes: list[str] = []
         self.os = detect_root_os(self.root) if self.root else current_os()
         self._host: str | None = None
+        self.programs: list[dict] = []     # the host programs this collector ran (run_program)
 
     # --------------------------------------------------------------- state
     @property
@@ -211,6 +243,13 @@ class Context:
                 self._host = name.splitlines()[0] if name else f"offline root {self.root}"
         return self._host
 
+    def _passwd(self) -> Path | None:
+        """Where the owner names of stored files come from: the offline root's own etc/passwd (resolved
+        inside it; a Windows root has none, so no names), or None for the running system's."""
+        if self.root is None:
+            return None
+        return resolve_in_root(self.root, "/etc/passwd") or self.root / "etc" / "passwd"
+
     # --------------------------------------------------------------- paths
     def path(self, logical: str) -> Path:
         """The real path of a path as seen on the examined system (under --root when given).
@@ -242,8 +281,26 @@ class Context:
         kw.setdefault("host", self.host)
         return kw
 
+    def _programs_meta(self, kw: dict) -> dict:
+        """Evidence made after a host program ran records which programs ran (path, SHA-256, argv)."""
+        if self.programs and "orig_meta" not in kw:
+            kw["orig_meta"] = {"programs": list(self.programs)}
+        return kw
+
+    def run_program(self, argv: list[str], *, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
+        """Run a program of the host, recorded: the resolved path, its SHA-256 and the exact argv run are
+        kept in `self.programs` and in the evidence stored afterwards. Raises FileNotFoundError when the
+        program is not installed, and what subprocess.run raises."""
+        info = host_program(argv[0])
+        if info is None:
+            raise FileNotFoundError(f"{argv[0]} is not installed")
+        run = [info["path"]] + list(argv[1:])
+        self.programs.append({**info, "argv": run})
+        kw.setdefault("stdin", subprocess.DEVNULL)
+        return subprocess.run(run, capture_output=True, timeout=timeout, **kw)
+
     def put_json(self, name: str, obj: Any, *, source: str, **kw) -> EvidenceRecord:
-        rec = self.case.add_json(obj, name=name, source=source, **self._common(kw))
+        rec = self.case.add_json(obj, name=name, source=source, **self._common(self._programs_meta(kw)))
         self.stored.append(rec)
         return rec
 
@@ -252,7 +309,7 @@ class Context:
         return self.put_json(name, records.dump(cls, rows), source=source, **kw)
 
     def put_bytes(self, name: str, data: bytes, *, source: str, kind: str = "command", **kw) -> EvidenceRecord:
-        rec = self.case.add_bytes(data, name=name, source=source, kind=kind, **self._common(kw))
+        rec = self.case.add_bytes(data, name=name, source=source, kind=kind, **self._common(self._programs_meta(kw)))
         self.stored.append(rec)
         return rec
 
@@ -281,8 +338,9 @@ class Context:
             if sources.is_virtual(real_path):
                 rec = self._put_virtual(real_path, st, fp, logical, limit, kw)
             else:
-                rec = self.case.add_file(real_path, source=logical, limit=limit,
-                                         cancelled=lambda: self.cancelled, **kw)
+                with passwd_source(self._passwd()):
+                    rec = self.case.add_file(real_path, source=logical, limit=limit,
+                                             cancelled=lambda: self.cancelled, **kw)
         except (AccessDenied, PermissionError):
             return self._put_locked(real_path, logical, limit, kw)
         except FileNotFoundError:
@@ -341,25 +399,29 @@ class Context:
         return rec
 
     def put_command(self, argv: list[str], *, name: str, timeout: float = 60, **kw) -> EvidenceRecord | Incomplete:
-        """Run a read-only command and store its standard output (stderr and exit code in the record)."""
+        """Run a read-only command of the host and store its standard output (stderr and exit code in the
+        record; the program's resolved path, SHA-256 and the exact argv run in its metadata)."""
         try:
-            proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            proc = self.run_program(argv, timeout=timeout)
         except FileNotFoundError:
             return self.incomplete(f"{argv[0]} is not installed: {' '.join(argv)} not run")
         except subprocess.TimeoutExpired as exc:
+            kw.setdefault("orig_meta", {"programs": [self.programs[-1]]})
             out = exc.stdout or b""
-            rec = self.put_bytes(name, out, source=" ".join(argv), incomplete=[f"timed out after {timeout} s"], **kw)
+            rec = self.put_bytes(name, out, source=" ".join(self.programs[-1]["argv"]),
+                                 incomplete=[f"timed out after {timeout} s"], **kw)
             self.notes.append(f"{' '.join(argv)}: timed out after {timeout} s")
             return rec
         except OSError as exc:
             return self.incomplete(f"{' '.join(argv)}: {exc.strerror or exc}")
+        kw.setdefault("orig_meta", {"programs": [self.programs[-1]]})
         incomplete = list(kw.pop("incomplete", ()))
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
             incomplete.append(f"exit code {proc.returncode}: {err[-1] if err else 'no message'}")
             if not proc.stdout:
                 return self.incomplete(f"{' '.join(argv)}: exit code {proc.returncode}: {err[-1] if err else ''}")
-        rec = self.put_bytes(name, proc.stdout, source=" ".join(argv), incomplete=incomplete,
+        rec = self.put_bytes(name, proc.stdout, source=" ".join(self.programs[-1]["argv"]), incomplete=incomplete,
                              media_type="text/plain", **kw)
         return rec
 
@@ -381,7 +443,9 @@ def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[
     while stack:
         cur, depth = stack.pop()
         try:
-            entries = sorted(sources.scandir(cur), key=lambda e: e.name)
+            # O_NOATIME; a folder below the top swapped for a link since it was listed gives ELOOP (the
+            # callers resolve the top folder inside the root first)
+            entries = sources.scandir(cur, follow=depth == 0)
         except PermissionError:
             ctx.notes.append(f"{ctx.logical(cur)}: permission denied (folder not listed)")
             continue

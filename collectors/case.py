@@ -139,6 +139,7 @@ class Case:
 
     def __init__(self, path: Path, *, examiner: str | None = None):
         self.path = Path(path).resolve()
+        self._examiner_given = examiner or None       # only an explicit examiner replaces the case's own
         self.examiner = examiner or os.environ.get("UNGCUU_EXAMINER") or _login_name()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
@@ -183,10 +184,14 @@ class Case:
                 "schema_version": str(SCHEMA_VERSION),
                 "tool_version": __version__,
                 "created_on_host": host_name(),
+                "examiner": case.examiner,
             }
             db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
         case._check_location(affected_root)
-        case.custody.append("create", meta["case_id"], {"path": str(case.path), "privileges": privileges()})
+        from .provenance import build_summary
+
+        case.custody.append("create", meta["case_id"], {"path": str(case.path), "privileges": privileges(),
+                                                         "build": build_summary()})
         return case
 
     @classmethod
@@ -205,7 +210,22 @@ class Case:
             raise CaseError(f"{path / DB_NAME} has no schema version: not an UngCuu case", path=str(path))
         case._check_location(affected_root)
         case.custody.repair_mirror()
+        case._remember_examiner()
         return case
+
+    def _remember_examiner(self) -> None:
+        """The examiner is kept per case: reopening without --examiner is the last examiner of the case (not
+        UNGCUU_EXAMINER or the login name, often `root`); a new --examiner replaces it, logged once."""
+        stored = self.meta().get("examiner")
+        if self._examiner_given is None:
+            if stored:
+                self.examiner = stored
+            return
+        if self._examiner_given == stored or self.read_only:
+            return
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('examiner', ?)", (self.examiner,))
+            self.custody.append("examiner", self.examiner, {"previous": stored})
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike, **kw) -> "Case":
@@ -337,8 +357,11 @@ class Case:
                 (run_id, utc_now_iso(), profile, json.dumps(list(items)), root, self.examiner,
                  json.dumps(privileges()), json.dumps(argv or []), host_name()),
             )
+            from .provenance import session_record
+
             self.custody.append("collect-start", run_id, {
                 "profile": profile, "items": list(items), "root": root, "privileges": privileges(), "argv": argv or [],
+                "examiner": self.examiner, **session_record(),
             })
         return run_id
 
@@ -770,9 +793,6 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _login_name() -> str:
-    import getpass
+    from .util import login_name
 
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in a container
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return login_name() or (f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown")

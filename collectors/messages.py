@@ -328,6 +328,8 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      _fmt("không xác định được tiến trình sở hữu {n} socket dù có quyền quản trị (tiến trình được bảo vệ, "
           "namespace khác hoặc bị ẩn): {l}")),
     (r"neighbour table not read: (?P<e>.+)", _fmt("không đọc được bảng neighbour (ARP): {e}", e=_err)),
+    (r"IPv6 neighbours not collected \(netlink: (?P<e>.+)\), IPv4 ones read from /proc/net/arp",
+     _fmt("không thu được neighbour IPv6 (netlink: {e}), neighbour IPv4 đọc từ /proc/net/arp", e=_err)),
     (_PATH + r": no \.evtx files \(or the folder could not be listed\)",
      _fmt("{p}: không có tệp .evtx (hoặc không liệt kê được thư mục)")),
     (_PATH + r": in use and `wevtutil epl` failed: (?P<e>.*)", _fmt("{p}: đang được dùng và `wevtutil epl` lỗi: {e}")),
@@ -357,6 +359,13 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     # a path followed by an OS error message
     (_PATH + r": (?P<e>" + "|".join(re.escape(k) for k in STRERROR) + r")", _fmt("{p}: {e}", e=_err)),
 ]]
+
+# the Windows artifacts' phrases (collectors/messages_windows.py), before the general rules
+from . import messages_windows as _win  # noqa: E402
+
+EXACT.update(_win.EXACT)
+TIME_DESC.update(_win.TIME_DESC)
+RULES[:0] = [(re.compile(rx, re.S), _fmt(out)) for rx, out in _win.RULES]
 
 _COLLECTOR = re.compile(r"([a-z][a-z0-9_]*): (.+)", re.S)
 _OPEN, _CLOSE = "([{`", ")]}`"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as _dt
 import errno
 import functools
@@ -81,24 +82,64 @@ def privileges() -> dict:
         caps = _linux_capabilities()
         if caps is not None:
             info["cap_eff"] = caps
-    try:
-        import getpass
-
-        info["user"] = getpass.getuser()
-    except Exception:
-        pass
+    user = login_name()
+    if user:
+        info["user"] = user
     return info
+
+
+def login_name() -> str | None:
+    """Who runs UngCuu: the login variables, else the name of the uid from /etc/passwd read once (never
+    getpass.getuser's libc lookup)."""
+    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    if hasattr(os, "getuid"):
+        return owner_name(os.getuid())
+    return None
+
+
+_PASSWD: contextvars.ContextVar[str | None] = contextvars.ContextVar("ungcuu_passwd", default=None)
+
+
+@functools.lru_cache(maxsize=8)
+def _uid_names(passwd: str) -> dict[int, str]:
+    """uid -> user name from a passwd file, read once (O_NOATIME), instead of one libc lookup per file
+    (each of which opens /etc/passwd of the examiner's machine again)."""
+    names: dict[int, str] = {}
+    try:
+        fd = open_source(passwd)
+    except OSError:
+        return names
+    with os.fdopen(fd, "rb") as fh:
+        text = fh.read(16 << 20).decode("utf-8", "replace")
+    for line in text.splitlines():
+        parts = line.split(":")
+        if len(parts) >= 3 and parts[2].isdigit():
+            names.setdefault(int(parts[2]), parts[0])
+    return names
+
+
+@contextlib.contextmanager
+def passwd_source(path: str | os.PathLike | None) -> Iterator[None]:
+    """Owner names of the files stored inside this block come from `path` (an offline root's etc/passwd);
+    outside, from the running system's /etc/passwd."""
+    token = _PASSWD.set(os.fspath(path) if path is not None else None)
+    try:
+        yield
+    finally:
+        _PASSWD.reset(token)
 
 
 def owner_name(uid: int | None) -> str | None:
     if uid is None:
         return None
-    try:
-        import pwd
-
-        return pwd.getpwuid(uid).pw_name
-    except (ImportError, KeyError):
-        return None
+    passwd = _PASSWD.get()
+    if passwd is None:
+        if not sys.platform.startswith(("linux", "darwin", "freebsd")):
+            return None
+        passwd = "/etc/passwd"
+    return _uid_names(passwd).get(uid)
 
 
 def file_metadata(st: os.stat_result) -> dict:
@@ -175,15 +216,7 @@ def open_source(path: str | os.PathLike, *, expect: os.stat_result | None = None
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     if expect is not None:
         flags |= getattr(os, "O_NOFOLLOW", 0)
-    noatime = getattr(os, "O_NOATIME", 0)
-    fd = None
-    if noatime:
-        try:
-            fd = os.open(path, flags | noatime)
-        except PermissionError:
-            pass
-    if fd is None:
-        fd = os.open(path, flags)
+    fd = _noatime_open(path, flags)
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
@@ -192,3 +225,107 @@ def open_source(path: str | os.PathLike, *, expect: os.stat_result | None = None
         os.close(fd)
         raise OSError(errno.ESTALE, "replaced while it was being opened")
     return fd
+
+
+def _noatime_open(path: str | os.PathLike, flags: int) -> int:
+    """os.open with O_NOATIME where the OS allows it (needs ownership or CAP_FOWNER), plainly otherwise."""
+    noatime = getattr(os, "O_NOATIME", 0)
+    flags |= getattr(os, "O_BINARY", 0)  # Windows: never a text-mode descriptor
+    if noatime:
+        try:
+            return os.open(path, flags | noatime)
+        except PermissionError:
+            pass
+    return os.open(path, flags)
+
+
+class SourceEntry:
+    """One entry of a folder of the examined system, as `os.DirEntry` (name, path, is_dir, is_file,
+    is_symlink, stat), its type taken while the folder was open; `stat()` is an lstat/stat by path (a stat
+    changes no access time)."""
+
+    __slots__ = ("name", "path", "_link", "_dir", "_file")
+
+    def __init__(self, entry: os.DirEntry, parent: str | bytes):
+        # a folder read through its descriptor gives str names; a bytes folder path keeps bytes throughout
+        self.name = os.fsencode(entry.name) if isinstance(parent, bytes) else entry.name
+        self.path = os.path.join(parent, self.name)
+        try:
+            self._link = entry.is_symlink()
+            self._dir = entry.is_dir(follow_symlinks=False)
+            self._file = entry.is_file(follow_symlinks=False)
+        except OSError:
+            self._link = self._dir = self._file = False
+
+    def __fspath__(self):
+        return self.path
+
+    def __repr__(self) -> str:
+        return f"<SourceEntry {self.name!r}>"
+
+    def is_symlink(self) -> bool:
+        return self._link
+
+    def _followed(self, test) -> bool:
+        try:
+            return test(os.stat(self.path).st_mode)
+        except OSError:
+            return False
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return self._followed(stat.S_ISDIR) if (self._link and follow_symlinks) else self._dir
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        return self._followed(stat.S_ISREG) if (self._link and follow_symlinks) else self._file
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        return os.stat(self.path, follow_symlinks=follow_symlinks)
+
+
+def list_source_dir(path: str | os.PathLike, *, follow: bool = True) -> list[SourceEntry]:
+    """The entries of a folder of the examined system, sorted by name, listed the forensic way: the folder
+    is opened O_DIRECTORY | O_NOATIME and read through its descriptor (`os.scandir(fd)`), so listing it does
+    not change its access time (a plain scandir or listdir does, on a strictatime or relatime mount).
+    With follow=False the folder itself must not be a symbolic link (O_NOFOLLOW: ELOOP).
+
+    Raises OSError like os.scandir (PermissionError, FileNotFoundError, NotADirectoryError...)."""
+    parent = os.fspath(path)
+    directory = getattr(os, "O_DIRECTORY", 0)
+    if not directory or os.scandir not in getattr(os, "supports_fd", set()):   # Windows: no folder descriptors
+        with os.scandir(parent) as it:
+            return sorted((SourceEntry(e, parent) for e in it), key=lambda e: e.name)
+    flags = os.O_RDONLY | directory | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = _noatime_open(parent, flags)
+    try:
+        with os.scandir(fd) as it:
+            return sorted((SourceEntry(e, parent) for e in it), key=lambda e: e.name)
+    finally:
+        os.close(fd)
+
+
+def source_names(path: str | os.PathLike) -> list[str]:
+    """The names in a folder of the examined system (list_source_dir), like os.listdir."""
+    return [e.name for e in list_source_dir(path)]
+
+
+def kernel_uname() -> dict:
+    """system, node, release, version, machine of the running kernel, from the uname(2) system call.
+
+    Never `platform.processor()`, `platform.platform()` or iterating `platform.uname()`: on Linux those run
+    the host's own `uname -p` program (which a compromised host can replace)."""
+    if hasattr(os, "uname"):
+        u = os.uname()
+        return {"system": u.sysname, "node": u.nodename, "release": u.release, "version": u.version,
+                "machine": u.machine}
+    import platform   # Windows: named fields only (the processor field is left unevaluated)
+
+    u = platform.uname()
+    return {"system": u.system, "node": u.node, "release": u.release, "version": u.version, "machine": u.machine}
+
+
+def platform_string() -> str:
+    """Like platform.platform() (e.g. Linux-6.1.0-18-amd64-x86_64), from kernel_uname() alone."""
+    u = kernel_uname()
+    return "-".join(x for x in (u["system"], u["release"], u["machine"]) if x)

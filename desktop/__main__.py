@@ -1,5 +1,7 @@
 import sys
 
-from desktop.cli import main
+sys.dont_write_bytecode = True   # nothing written beside the code (run from the responder's drive)
+
+from desktop.cli import main  # noqa: E402
 
 sys.exit(main())

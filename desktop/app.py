@@ -2,7 +2,10 @@
 
 Loads the DejaVu fonts shipped in resources/fonts (every Vietnamese glyph renders on a machine with no
 fonts and no network), installs the Vietnamese translation (or English, from the menu; remembered in
-QSettings with the window state), and opens the main window. Makes no network calls.
+the settings with the window state), and opens the main window. Makes no network calls.
+
+Nothing is written on the examined host: the settings are an INI file beside the portable folder on the
+responder's drive and Qt's caches and runtime folder point there too (desktop/portable_env.py).
 """
 from __future__ import annotations
 
@@ -36,23 +39,29 @@ def create_app(argv: list[str] | None = None):
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
+    from desktop.portable_env import prepare_environment
+
+    if QApplication.instance() is None:
+        prepare_environment()       # before Qt reads XDG_* (fontconfig cache, runtime folder)
     QCoreApplication.setOrganizationName(ORG)
     QCoreApplication.setApplicationName(APP)
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else [sys.argv[0]])
     load_fonts()
+    from desktop.ui.common import install_wheel_guard
+
+    install_wheel_guard(app)
     return app
 
 
 def make_window(app, *, case: str | None = None, lang: str | None = None, settings=None):
     """Build the main window (also used by the tests and the screenshot script)."""
-    from PySide6.QtCore import QSettings
-
+    from desktop.portable_env import open_settings
     from desktop.ui.i18n import Language
     from desktop.ui.main_window import MainWindow
 
-    settings = settings or QSettings()
+    settings = settings or open_settings()
     code = lang or settings.value("language") or os.environ.get("UNGCUU_LANG") or "vi"
     language = getattr(app, "_ungcuu_language", None)
     if language is None:

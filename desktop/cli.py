@@ -1,11 +1,14 @@
 """`ungcuu`: the headless command line. With no arguments it opens the desktop app."""
 from __future__ import annotations
 
-import argparse
-import importlib
-import os
-import pkgutil
 import sys
+
+sys.dont_write_bytecode = True   # before our modules are imported: no __pycache__ written beside the code
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import os  # noqa: E402
+import pkgutil  # noqa: E402
 
 from collectors import __version__
 from collectors.errors import UngCuuError

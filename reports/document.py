@@ -34,7 +34,28 @@ class Heading:
 @dataclass
 class Para:
     text: str
-    style: str = "normal"  # normal | small | italic | center | bold
+    style: str = "normal"  # normal | small | italic | center | bold | body (first-line indent)
+
+
+@dataclass
+class FormLine:
+    """A line of a printed form, its labels kept verbatim: "■ Điện thoại (*) <value>   Email (*) <value>".
+    `parts` are (printed label, value) pairs; a label with no value is an instruction line."""
+    parts: list[tuple[str, str]]
+    marker: str = "■"
+    sources: list[str] = field(default_factory=list)
+    unconfirmed: bool = False
+
+    def text(self) -> str:
+        body = "    ".join(f"{label} {value}".strip() if value else label for label, value in self.parts)
+        return f"{self.marker} {body}" if self.marker else body
+
+
+@dataclass
+class KinhGui:
+    """"Kính gửi:" and the recipients (NĐ 30: 14 pt, upright; one recipient a line, each after a dash)."""
+    names: list[str]
+    label: str = "Kính gửi:"
 
 
 @dataclass
@@ -53,6 +74,7 @@ class Checks:
     required: bool = False
     sources: list[str] = field(default_factory=list)
     unconfirmed: bool = False
+    verbatim: bool = False     # the label is printed as is (a form's wording), followed by the boxes
 
 
 @dataclass
@@ -76,18 +98,24 @@ class Table:
 
 @dataclass
 class Letterhead:
-    """The Vietnamese administrative header: issuing body and number on the left, the national motto and
+    """The Vietnamese administrative header (NĐ 30/2020, Phụ lục I): parent agency and issuing agency with
+    the rule under it and the number on the left; the national name, the motto with its rule and the
     place/date on the right."""
     org: str
     number: str
     place_date: str
+    parent: str = ""
 
 
 @dataclass
 class Signature:
+    """The signature block; `recipients` is the "Nơi nhận" list set beside it (None: no Nơi nhận, as on
+    the two forms)."""
     title: str
     name: str
     note: str = "(Ký tên, đóng dấu)"
+    recipients: list[str] | None = None
+    recipients_label: str = "Nơi nhận:"
 
 
 @dataclass
@@ -95,10 +123,13 @@ class Doc:
     kind: str
     title: str
     subtitle: str = ""
+    summary: str = ""            # trích yếu: what the document is about (bold, under the title)
+    form: str = ""               # "Mẫu số 03" for the official forms
     number: str = ""
     date: str = ""
     case_id: str = ""
     lang: str = "vi"
+    author: str = ""             # the examiner (document properties)
     blocks: list[Any] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)   # mandatory fields still empty
     attachments_note: str = ""
@@ -109,12 +140,16 @@ class Doc:
 
     def plain_text(self) -> str:
         """The document as plain text (e-mail body, tests)."""
-        out = [self.title]
-        if self.subtitle:
-            out.append(self.subtitle)
+        out = []
         for b in self.blocks:
             if isinstance(b, Letterhead):
-                out += [b.org, f"Số: {b.number}" if b.number else "", b.place_date]
+                out += [x for x in (b.parent, b.org) if x] + [f"Số: {b.number}" if b.number else "", b.place_date]
+                out += self._title_lines()
+            elif isinstance(b, FormLine):
+                out.append(b.text() + source_note(b))
+            elif isinstance(b, KinhGui):
+                out += [f"{b.label} {b.names[0]}" if len(b.names) == 1 else b.label]
+                out += noi_nhan_lines(b.names) if len(b.names) > 1 else []
             elif isinstance(b, Heading):
                 out += ["", b.text]
             elif isinstance(b, Para):
@@ -123,7 +158,10 @@ class Doc:
                 out.append(f"{b.label}{' (*)' if b.required else ''}: {b.value}{source_note(b)}")
             elif isinstance(b, Checks):
                 items = "  ".join(f"{BOX_ON if on else BOX_OFF} {t}" for t, on in b.items)
-                out.append(f"{b.label}{' (*)' if b.required else ''}: {items}{source_note(b)}")
+                if b.verbatim or not b.label:
+                    out.append(f"{b.label + ' ' if b.label else ''}{items}{source_note(b)}")
+                else:
+                    out.append(f"{b.label}{' (*)' if b.required else ''}: {items}{source_note(b)}")
             elif isinstance(b, Bullets):
                 out += [f"  - {i}" for i in b.items]
             elif isinstance(b, Table):
@@ -131,7 +169,19 @@ class Doc:
                 out += [" | ".join(r) for r in b.rows]
             elif isinstance(b, Signature):
                 out += ["", b.title, b.note, b.name]
+                if b.recipients is not None:
+                    out += ["", b.recipients_label] + noi_nhan_lines(b.recipients)
+        if not any(isinstance(b, Letterhead) for b in self.blocks):
+            out[:0] = self._title_lines()
         return "\n".join(x for x in out if x is not None) + "\n"
+
+    def _title_lines(self) -> list[str]:
+        return [self.title] + [x for x in (self.summary, self.subtitle) if x]
+
+
+def noi_nhan_lines(names: list[str]) -> list[str]:
+    """'- A;' for each recipient, the last (the archive copy, "Lưu: …") ending with a full stop."""
+    return [f"- {n}{'.' if i == len(names) - 1 else ';'}" for i, n in enumerate(names)]
 
 
 def source_note(b) -> str:
@@ -174,7 +224,9 @@ def fmt_date_long(value: Any, tz_name: str | None, place: str = "") -> str:
     d = to_local(value, tz_name)
     if d is None:
         return f"{place + ', ' if place else ''}ngày … tháng … năm ……"
-    return f"{place + ', ' if place else ''}ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+    # NĐ 30: a day below 10 and the months 1 and 2 take a leading zero ("ngày 05 tháng 02", "tháng 11")
+    month = f"{d.month:02d}" if d.month < 3 else str(d.month)
+    return f"{place + ', ' if place else ''}ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
 def fmt_size(n: Any) -> str:

@@ -119,6 +119,7 @@ FIELDS: tuple[Field, ...] = (
     _f("reporter.address", "Địa chỉ", "Address", required=("m03", "m04")),
     _f("reporter.phone", "Điện thoại", "Phone", "phone", required=("m03", "m04")),
     _f("reporter.email", "Email", "Email", "email", required=("m03", "m04")),
+    _f("reporter.parent", "Tên cơ quan, tổ chức chủ quản trực tiếp", "Parent agency (letterhead)"),
     # B
     _f("contact.name", "Họ và tên", "Contact name", required=("m03",)),
     _f("contact.position", "Chức vụ", "Position"),
@@ -448,6 +449,8 @@ def validate_incident(data: Any, lines: dict[str, int] | None = None) -> tuple[d
                 problems.append(Problem(path, f"{ip} là địa chỉ nội bộ: mục này chỉ ghi địa chỉ Internet "
                                               "(internal address in the Internet-facing list)"))
 
+    _check_time_order(out, tz, problems)
+
     refs = out.get("evidence_refs")
     if isinstance(refs, dict):
         for key, ids in refs.items():
@@ -460,6 +463,50 @@ def validate_incident(data: Any, lines: dict[str, int] | None = None) -> tuple[d
         if p.line is None:
             p.line = _line_for(lines, p.field)
     return out, problems
+
+
+CLOCK_SKEW = dt.timedelta(minutes=10)  # how far ahead of this computer's clock a time may be
+
+
+def _fmt_local(d: dt.datetime, tz: dt.tzinfo) -> str:
+    return d.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def _check_time_order(out: dict, tz: dt.tzinfo, problems: list[Problem], now: dt.datetime | None = None) -> None:
+    """Times that cannot be true: in the future (beyond clock skew), or a report before the detection.
+
+    A deadline is computed from the detection time, so a wrong one would move every deadline."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+
+    def when(path: str) -> dt.datetime | None:
+        value = _get(out, path)
+        if _empty(value):
+            return None
+        try:
+            return parse_datetime(value, tz)
+        except (ValueError, TypeError):
+            return None  # already reported as not a time
+
+    def future(path: str, d: dt.datetime | None) -> None:
+        if d is not None and d > now + CLOCK_SKEW:
+            problems.append(Problem(path, f"{_fmt_local(d, tz)} ở tương lai so với đồng hồ máy này "
+                                          f"({_fmt_local(now, tz)}): kiểm tra lại ngày giờ (a time in the future)"))
+
+    detected = when("detection.detected_at")
+    future("detection.detected_at", detected)
+    for path in ("reported_at", "closing.response_ended_at"):
+        d = when(path)
+        future(path, d)
+        if d is not None and detected is not None and d < detected:
+            problems.append(Problem(path, f"{_fmt_local(d, tz)} trước thời điểm phát hiện sự cố "
+                                          f"({_fmt_local(detected, tz)}) (before the time of detection)"))
+    for sec in ("actions", "status_history"):
+        for i, rec in enumerate(out.get(sec) or [] if isinstance(out.get(sec), list) else []):
+            if isinstance(rec, dict) and not _empty(rec.get("at")):
+                try:
+                    future(f"{sec}[{i}].at", parse_datetime(rec["at"], tz))
+                except (ValueError, TypeError):
+                    pass
 
 
 def missing_fields(data: dict, form: str) -> list[Problem]:

@@ -37,18 +37,18 @@ SERVICE_ROLES = {"web": "web", "mail": "mail", "database": "database"}
 WHOLE_WORD = {"bro"}
 
 
-def _records(case, name: str) -> list:
-    try:
-        return [r for r in case.evidence() if r.name == name]
-    except Exception:  # pragma: no cover - a broken case is reported elsewhere
-        return []
+def _latest_by_name(records: list) -> dict:
+    """{logical name: the latest evidence record of that name} (records in id order)."""
+    out: dict = {}
+    for r in records:
+        out[r.name] = r
+    return out
 
 
-def _latest_json(case, name: str, problems: list[str]):
-    recs = _records(case, name)
-    if not recs:
+def _latest_json(case, name: str, problems: list[str], latest: dict):
+    rec = latest.get(name)
+    if rec is None:
         return None, None
-    rec = recs[-1]
     try:
         with case.open_evidence(rec) as fh:
             return json.loads(fh.read().decode("utf-8")), rec
@@ -105,14 +105,16 @@ def prefill(case) -> dict[str, Prefill]:
     """Values for the forms found in the case's evidence. Key "_problems" lists unreadable items."""
     problems: list[str] = []
     out: dict[str, Prefill] = {}
+    records = _safe_evidence(case)          # the evidence index, read once
+    latest = _latest_by_name(records)
 
-    system, rec = _latest_json(case, "system.json", problems)
+    system, rec = _latest_json(case, "system.json", problems, latest)
     if isinstance(system, dict) and rec is not None:
         os_ = system.get("os") or {}
         name = os_.get("distro") or os_.get("system")
         version = os_.get("distro_version") or os_.get("release") or os_.get("version")
         if os_.get("system") == "Windows":
-            name = " ".join(x for x in ("Windows", os_.get("release")) if x)
+            name = os_.get("line") or " ".join(x for x in ("Windows", os_.get("release")) if x)
             version = os_.get("build") or os_.get("version")
         if name:
             out["system_info.os"] = Prefill(str(name), [rec.id], [f"B2 system.json: os = {name}"])
@@ -122,7 +124,7 @@ def prefill(case) -> dict[str, Prefill]:
         if isinstance(fqdn, str) and "." in fqdn and not re.search(r"\.(local|localdomain|lan|internal|home)$", fqdn):
             out["system_info.domains"] = Prefill([fqdn], [rec.id], [f"B2 system.json: fqdn = {fqdn}"])
 
-    roles, rec = _latest_json(case, "roles.json", problems)
+    roles, rec = _latest_json(case, "roles.json", problems, latest)
     if isinstance(roles, list) and rec is not None:
         services: list[str] = []
         other: list[str] = []
@@ -156,7 +158,7 @@ def prefill(case) -> dict[str, Prefill]:
 
     for name_, keys in (("processes.json", ("name", "exe")), ("services.json", ("name",)),
                         ("packages.json", ("name",)), ("windows_services.json", ("name", "display_name"))):
-        data, rec = _latest_json(case, name_, problems)
+        data, rec = _latest_json(case, name_, problems, latest)
         if rec is None or not isinstance(data, list):
             continue
         items = data
@@ -174,7 +176,7 @@ def prefill(case) -> dict[str, Prefill]:
             hits = _match(FIREWALL_SERVICES, names)
             if hits:
                 note("firewall", rec.id, [f"{name_}: {h}" for h in hits[:5]])
-    for rec in _records(case, "firewall.txt")[-1:]:
+    for rec in [latest["firewall.txt"]] if "firewall.txt" in latest else []:
         try:
             with case.open_evidence(rec) as fh:
                 text = fh.read(4 << 20).decode("utf-8", "replace")
@@ -192,7 +194,7 @@ def prefill(case) -> dict[str, Prefill]:
         out["system_info.security_measures"] = Prefill(kinds, ids, [d for k in kinds for d in measures[k][1]])
 
     # Addresses (B4 network_config, B11 listening ports): all for C, Internet-facing only for H.
-    netcfg, rec = _latest_json(case, "network_config.json", problems)
+    netcfg, rec = _latest_json(case, "network_config.json", problems, latest)
     all_ips: list[str] = []
     ids: list[str] = []
     if isinstance(netcfg, dict) and rec is not None:
@@ -204,7 +206,7 @@ def prefill(case) -> dict[str, Prefill]:
                 all_ips.append(ip)
         if all_ips:
             ids.append(rec.id)
-    ports, prec = _latest_json(case, "listening_ports.json", problems)
+    ports, prec = _latest_json(case, "listening_ports.json", problems, latest)
     if isinstance(ports, list) and prec is not None:
         for p in ports:
             ip = p.get("laddr") if isinstance(p, dict) else None
@@ -222,13 +224,13 @@ def prefill(case) -> dict[str, Prefill]:
         if public:
             out["system_info.public_ips"] = Prefill(public, ids, ["địa chỉ Internet (is_global)"])
 
-    contact, rec = _latest_json(case, "contact.json", problems)
+    contact, rec = _latest_json(case, "contact.json", problems, latest)
     if isinstance(contact, dict) and rec is not None:
         for key in ("name", "position", "phone", "email", "unit"):
             if contact.get(key):
                 out[f"contact.{key}"] = Prefill(str(contact[key]), [rec.id], ["B1 contact.json"])
 
-    logs = [r for r in _safe_evidence(case) if r.checklist_id == "B10"]
+    logs = [r for r in records if r.checklist_id == "B10"]
     if logs:
         out["system_info.attachments"] = Prefill(["system_log"], [r.id for r in logs[:20]],
                                                  [f"B10: {len(logs)} tệp nhật ký"])

@@ -71,6 +71,8 @@ class Regime:
     reports: list[str]
     legal_basis: list[str] = field(default_factory=list)
     path: str = ""
+    scope: str = "provincial"        # provincial: when the incident names it | national: to every incident
+    effective_from: dt.date | None = None
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -124,7 +126,20 @@ def _parse_regime(data: Any, path: str) -> Regime:
         provisional=bool(data.get("provisional", False)), timezone=tz, deadlines=deadlines,
         recipients=list(data.get("recipients") or []), reports=list(data.get("reports") or []),
         legal_basis=list(data.get("legal_basis") or []), path=path,
+        scope=str(data.get("scope") or "provincial"), effective_from=_date(data.get("effective_from"), path),
     )
+
+
+def _date(value: Any, path: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise RegimeError(f"{path}: effective_from: không phải ngày (YYYY-MM-DD): {value}", path=path,
+                          field="effective_from") from exc
 
 
 def load_regimes(extra_dir: str | os.PathLike | None = None) -> dict[str, Regime]:
@@ -232,6 +247,36 @@ def deadline_status(case_or_incident: Any, now: dt.datetime | None = None, regim
         else:
             entry["state"] = "on_time"
         out.append(entry)
+    return out
+
+
+def applicable_regimes(incident: dict) -> list[Regime]:
+    """The incident's own regime first, then every national regime in effect at detection (T0; today when
+    T0 is not set): a provincial procedure (Hà Tĩnh QĐ 1859) applies on top of TT 20/2017, and the
+    provisional 2026 regime from its effective date."""
+    regimes = load_regimes()
+    own = get_regime((incident or {}).get("regime"))
+    start = t0(incident or {})
+    day = start.astimezone(own.tz).date() if start else dt.date.today()
+    out = [own]
+    for r in regimes.values():
+        if r.id == own.id or r.scope != "national":
+            continue
+        if r.effective_from is not None and day < r.effective_from:
+            continue
+        out.append(r)
+    return out
+
+
+def deadlines_all(case_or_incident: Any, now: dt.datetime | None = None, include_pending: bool = False,
+                  report: str | None = None) -> list[dict]:
+    """`deadline_status` under every applicable regime (the incident's own first), optionally for one
+    report kind only."""
+    incident = case_or_incident.incident() if hasattr(case_or_incident, "incident") else (case_or_incident or {})
+    out = []
+    for reg in applicable_regimes(incident):
+        out += [d for d in deadline_status(incident, now=now, regime=reg, include_pending=include_pending)
+                if report is None or d["report"] == report]
     return out
 
 

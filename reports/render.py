@@ -38,11 +38,12 @@ def render_bytes(case, kind: str, fmt: str = "pdf", lang: str = "vi", now: dt.da
     if fmt == "pdf":
         return render_pdf(doc), doc.missing
     if fmt == "docx":
-        return render_docx(doc), doc.missing
+        return render_docx(doc, now=now), doc.missing
+    from .bundle_info import latest_bundle
+
     incident = case.incident()
-    pdf = render_pdf(doc)
-    return render_eml(doc, incident, recipients_for(incident), pdf=pdf, filename=default_name(case, kind, "")[:-1],
-                      now=now), doc.missing
+    return render_eml(doc, incident, recipients_for(incident), pdf=render_pdf(doc), docx=render_docx(doc, now=now),
+                      filename=default_name(case, kind, "")[:-1], now=now, bundle=latest_bundle(case)), doc.missing
 
 
 def default_name(case, kind: str, fmt: str) -> str:
@@ -82,6 +83,10 @@ def render_report(case, kind: str, fmt: str = "pdf", out: str | os.PathLike | No
         out = Path(out) / default_name(case, kind, fmt)
     path = check_out_path(case, out) if out else case.path / "exports" / default_name(case, kind, fmt)
     data, missing = render_bytes(case, kind, fmt, lang, now)
+    if now is None:   # what a bundle would render now: kept so building one does not render it again
+        from . import report_cache
+
+        report_cache.store(case, report_cache.cache_key(case, kind, fmt, lang), fmt, data, missing)
     write_atomic(path, data)
     digest = hashlib.sha256(data).hexdigest()
     case.custody.append("export", str(path), {"report": kind, "format": fmt, "sha256": digest, "size": len(data),

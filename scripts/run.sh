@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/ungcuu "$@"
+# -B: no __pycache__ written beside the code (UngCuu runs from the responder's drive)
+exec .venv/bin/python -B -m desktop "$@"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up UngCuu in ./.venv (idempotent). Usage: bash scripts/setup.sh [--test]
 # Installs the Python packages from PyPI; with --test also the test extras and the Debian tools the
-# tests use (mtools, dosfstools, e2fsprogs, sleuthkit, poppler-utils, xvfb, ntfs-3g), when missing.
+# tests use (mtools, dosfstools, e2fsprogs, sleuthkit, poppler-utils, xvfb, ntfs-3g, p7zip-full, unzip, and
+# LibreOffice Writer without its GUI to lay the DOCX reports out), when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -30,7 +31,8 @@ fi
 if [ $want_test = 1 ]; then
     missing=()
     for pair in mcopy:mtools mkfs.vfat:dosfstools mke2fs:e2fsprogs debugfs:e2fsprogs fls:sleuthkit \
-                pdftoppm:poppler-utils pdftotext:poppler-utils Xvfb:xvfb mkntfs:ntfs-3g; do
+                pdftoppm:poppler-utils pdftotext:poppler-utils Xvfb:xvfb mkntfs:ntfs-3g 7z:p7zip-full unzip:unzip \
+                soffice:libreoffice-writer-nogui; do
         cmd=${pair%%:*}; pkg=${pair##*:}
         if ! command -v "$cmd" >/dev/null 2>&1 && ! [ -x "/sbin/$cmd" ] && ! [ -x "/usr/sbin/$cmd" ]; then
             missing+=("$pkg")

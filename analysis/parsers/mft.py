@@ -3,7 +3,7 @@ as a Sleuth Kit bodyfile (C2 on Windows: what MFTECmd or `fls -m` give).
 
 Parsed with the `mft` package (Rust, MIT; omerbenamram/mft): it applies the fixups, follows attribute
 lists and rebuilds full paths, at hundreds of thousands of records a second, which a Python parser
-does not reach (bench/bench_windows.py). Deleted records (not in use) are kept, named '... (deleted)'
+does not reach (bench/bench_windows_mft.py). Deleted records (not in use) are kept, named '... (deleted)'
 as fls does; $FILE_NAME times get their own descriptions ('... ($FILE_NAME)'): a $SI time earlier
 than its $FN twin is the classic sign of timestomping.
 """
@@ -58,7 +58,7 @@ def _times(rec: bytes) -> tuple[tuple | None, tuple | None, bytes | None]:
     and that name's UTF-16 bytes, from a fixed-up record.
 
     Read from the record bytes: the `mft` package's per-attribute Python objects cost ten times as
-    much as the whole rest of the parse (bench/bench_windows.py)."""
+    much as the whole rest of the parse (bench/bench_windows_mft.py)."""
     si = fn = name = None
     off = _U16.unpack_from(rec, 0x14)[0]
     end = len(rec) - 0x18

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import base, sources
 from ..base import Context, walk_tree  # noqa: F401 - walk_tree is re-exported for the collectors
-from ..util import decode_path, open_source, ts_to_iso
+from ..util import decode_path, open_source, source_names, ts_to_iso
 
 try:  # psutil is a hard dependency of the live collectors; the offline ones work without it
     import psutil
@@ -102,11 +102,8 @@ def glob_logical(ctx: Context, pattern: str) -> list[Path]:
     Under --root each folder is resolved inside the root (a folder the pattern walks into may be an
     absolute link); the matched last part is not followed.
     """
-    if ctx.root is None:
-        try:
-            return sorted(Path(p) for p in glob.glob(pattern))
-        except OSError:
-            return []
+    # Folders are listed with util.source_names (O_NOATIME), live too: glob.glob would change their
+    # access times.
     parts = [x for x in pattern.strip("/").split("/") if x]
     prefixes = [""]
     for i, part in enumerate(parts):
@@ -115,7 +112,7 @@ def glob_logical(ctx: Context, pattern: str) -> list[Path]:
             continue
         found = []
         for pre in prefixes:
-            folder = base.resolve_in_root(ctx.root, pre or "/")
+            folder = base.resolve_in_root(ctx.root, pre or "/") if ctx.root is not None else Path(pre or "/")
             if folder is None:
                 continue
             try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .. import sources
-from ..util import decode_path
+from ..util import decode_path, open_source
 
 HKLM, HKCU, HKU = "HKLM", "HKCU", "HKU"
 
@@ -82,6 +82,12 @@ class RealWindowsAPI:  # pragma: no cover - runs on Windows only
                 i += 1
         return out
 
+    def reg_key_time(self, hive: str, key: str) -> str | None:
+        from ._hives import filetime_iso
+
+        with self._open(hive, key) as k:
+            return filetime_iso(self.winreg.QueryInfoKey(k)[2])
+
     def services(self) -> list[dict]:
         import psutil
 
@@ -115,7 +121,8 @@ def _user_hives(api: WindowsAPI) -> list[tuple[str, str]]:
     pairs = [(HKLM, ""), (HKCU, "")]
     try:
         for sid in api.reg_subkeys(HKU, ""):
-            if sid.startswith("S-1-5-21-") and not sid.endswith("_Classes"):
+            # a profile found only by its folder (no ProfileList offline) is keyed Users\<name>
+            if sid.startswith(("S-1-5-21-", "Users\\")) and not sid.endswith("_Classes"):
                 pairs.append((HKU, sid + "\\"))
     except (FileNotFoundError, OSError):
         pass
@@ -284,10 +291,81 @@ def os_version(api: WindowsAPI) -> dict:
     if build and v.get("UBR") is not None:
         build = f"{build}.{v.get('UBR')}"
     installed = v.get("InstallDate")
-    return {"product_name": v.get("ProductName"), "display_version": v.get("DisplayVersion") or v.get("ReleaseId"),
-            "edition": v.get("EditionID"), "build": build,
-            "install_date": _ts(installed) if isinstance(installed, int) else None,
-            "registered_owner": v.get("RegisteredOwner")}
+    out = {"product_name": v.get("ProductName"), "display_version": v.get("DisplayVersion") or v.get("ReleaseId"),
+           "edition": v.get("EditionID"), "build": build,
+           "install_date": _ts(installed) if isinstance(installed, int) else None,
+           "registered_owner": v.get("RegisteredOwner")}
+    out["line"] = os_line(out)
+    return out
+
+
+def os_line(ver: dict) -> str | None:
+    """'Windows Server 2019 Standard (1809, build 17763.3435)' from os_version()."""
+    name = ver.get("product_name")
+    if not name:
+        return None
+    build = str(ver.get("build") or "")
+    major = build.split(".", 1)[0]
+    if name.startswith("Windows 10") and major.isdigit() and int(major) >= 22000:
+        name = "Windows 11" + name[len("Windows 10"):]  # Windows 11 still names itself Windows 10 here
+    inside = ", ".join(x for x in (ver.get("display_version"), f"build {build}" if build else None) if x)
+    return f"{name} ({inside})" if inside else name
+
+
+COMPUTER_NAME_KEY = r"SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName"
+TIME_ZONE_KEY = r"SYSTEM\CurrentControlSet\Control\TimeZoneInformation"
+WINDOWS_CONTROL_KEY = r"SYSTEM\CurrentControlSet\Control\Windows"
+
+
+def _values(api, hive: str, key: str) -> dict:
+    try:
+        return api.reg_values(hive, key)
+    except (FileNotFoundError, PermissionError, OSError):
+        return {}
+
+
+def computer_name(api) -> str | None:
+    return _values(api, HKLM, COMPUTER_NAME_KEY).get("ComputerName") or None
+
+
+def domain_name(api) -> str | None:
+    v = _values(api, HKLM, TCPIP_KEY)
+    return v.get("Domain") or v.get("DhcpDomain") or None
+
+
+def _signed32(v) -> int | None:
+    if not isinstance(v, int):
+        return None
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
+def offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    m = abs(minutes)
+    return f"{sign}{m // 60:02d}:{m % 60:02d}"
+
+
+def time_zone(api) -> dict | None:
+    """TimeZoneInformation decoded: its name (UTF-16 up to the NUL, done by the seam) and the UTC offset
+    in force when the system last ran (-ActiveTimeBias; -Bias when there is no active bias)."""
+    v = _values(api, HKLM, TIME_ZONE_KEY)
+    if not v:
+        return None
+    bias, active = _signed32(v.get("Bias")), _signed32(v.get("ActiveTimeBias"))
+    use = active if active is not None else bias
+    return {"name": v.get("TimeZoneKeyName") or v.get("StandardName") or None,
+            "standard_name": v.get("StandardName"), "daylight_name": v.get("DaylightName"),
+            "bias_minutes": bias, "active_bias_minutes": active,
+            "utc_offset": offset_text(-use) if use is not None else None,
+            "dynamic_daylight_disabled": bool(v.get("DynamicDaylightTimeDisabled")) if "DynamicDaylightTimeDisabled" in v else None}
+
+
+def last_shutdown(api) -> str | None:
+    """Control\\Windows ShutdownTime: a FILETIME in 8 bytes (ISO 8601 UTC)."""
+    from ._hives import filetime_at
+
+    raw = _values(api, HKLM, WINDOWS_CONTROL_KEY).get("ShutdownTime")
+    return filetime_at(raw, 0) if isinstance(raw, (bytes, bytearray)) else None
 
 
 def _ts(v: int) -> str | None:
@@ -358,7 +436,7 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
     while stack:
         cur = stack.pop()
         try:
-            entries = sorted(sources.scandir(cur), key=lambda e: e.name)
+            entries = sources.scandir(cur)
         except PermissionError:
             notes.append(f"{logical(cur)}: permission denied (tasks not listed; needs Administrator)")
             continue
@@ -376,7 +454,12 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
                 notes.append(f"{logical(p)}: not a regular file (a device, socket or pipe): not read")
                 continue
             try:
-                with sources.open_read(p) as fh:
+                if sources.is_virtual(p):
+                    fh = sources.open_read(p)
+                else:
+                    fd = open_source(p, expect=e.stat(follow_symlinks=False))   # O_NOATIME, the file listed
+                    fh = os.fdopen(fd, "rb")
+                with fh:
                     data = fh.read(4 << 20)
                 rows.append(parse_task_xml(data, decode_path(rel)))
             except PermissionError:
@@ -406,55 +489,66 @@ class HiveWindowsAPI:
     """The same seam over the hive files of an offline Windows root (parsed with regipy, read only).
 
     HKLM\\Software -> config/SOFTWARE, HKLM\\SYSTEM\\CurrentControlSet -> config/SYSTEM with the control set
-    named by Select\\Current, HKU\\<SID> -> the NTUSER.DAT of that profile (found through ProfileList).
-    There is no current user offline: HKCU does not exist.
+    named by Select\\Current, HKLM\\SAM and HKLM\\SECURITY -> config/SAM and config/SECURITY, HKU\\<SID> ->
+    the NTUSER.DAT of that profile and HKU\\<SID>_Classes -> its UsrClass.dat. Profiles are found through
+    ProfileList and by walking Users/*, so users are known even when SOFTWARE is missing (a profile with
+    no ProfileList entry is keyed by its folder, ``Users\\<name>``). There is no current user offline:
+    HKCU does not exist. Every hive is read from its copy in the case (see _hives.HiveFiles).
     """
+
+    MACHINE_HIVES = ("SOFTWARE", "SYSTEM", "SAM", "SECURITY", "DEFAULT")
 
     def __init__(self, root: Path, notes: list[str] | None = None, logical=lambda p: str(p)):
         from ..base import find_case_insensitive
+        from ._hives import HiveFiles
 
         self.root = root if sources.is_virtual(root) else Path(root)
-        self.notes = notes if notes is not None else []
+        self.files = HiveFiles()
+        if notes is not None:
+            self.files.notes = notes
         self.logical = logical
         self._find = find_case_insensitive
-        self._hives: dict[str, Any] = {}
         self.paths: dict[str, Path] = {}
-        for name in ("SOFTWARE", "SYSTEM"):
+        for name in self.MACHINE_HIVES:
             p = find_case_insensitive(self.root, f"Windows/System32/config/{name}")
             if p is not None and p.is_file():
                 self.paths[name] = p
-        self._users: dict[str, Path] | None = None
+        self._profiles: list[dict] | None = None
         self._control_set: str | None = None
-        self._said: set[str] = set()
+        self._subkey_cache: dict[int, tuple] = {}  # id(key) -> (the key, kept alive; its subkeys by name)
+
+    @property
+    def notes(self) -> list[str]:
+        return self.files.notes
+
+    def bind(self, ctx) -> "HiveWindowsAPI":
+        self.files.bind(ctx)
+        self.logical = ctx.logical
+        return self
 
     def note(self, message: str) -> None:
         """A problem with the hives, said once (the collectors share one parsed root)."""
-        if message not in self._said:
-            self._said.add(message)
-            self.notes.append(message)
+        self.files.note(message)
 
     @property
     def available(self) -> bool:
-        return bool(self.paths)
+        return bool(self.paths) or bool(self.profiles())
 
     def _hive(self, name: str):
-        if name not in self._hives:
-            from regipy.registry import RegistryHive
-
-            path = self.paths.get(name)
-            if path is None:
-                raise FileNotFoundError(f"no {name} hive")
-            try:
-                self._hives[name] = RegistryHive(_hive_file(path))
-            except PermissionError:
-                self.note(f"{self.logical(path)}: permission denied")
-                raise
-            except Exception as exc:  # a damaged hive: say so once, go on without it
-                self.note(f"{self.logical(path)}: not a readable registry hive ({type(exc).__name__}: {exc})")
-                self._hives[name] = None
-        if self._hives[name] is None:
+        path = self.paths.get(name)
+        if path is None:
+            raise FileNotFoundError(f"no {name} hive")
+        hive = self.files.open(path)
+        if hive is None:
             raise FileNotFoundError(f"{name} hive unreadable")
-        return self._hives[name]
+        return hive
+
+    def hive_file(self, name: str):
+        """The parsed hive for a name (SYSTEM, SOFTWARE, SAM, user:<key>, classes:<key>), or None."""
+        try:
+            return self._hive(name)
+        except FileNotFoundError:
+            return None
 
     def _current_control_set(self) -> str:
         if self._control_set is None:
@@ -468,65 +562,132 @@ class HiveWindowsAPI:
             self._control_set = f"ControlSet{current:03d}"
         return self._control_set
 
-    def user_hives(self) -> dict[str, Path]:
-        """SID -> NTUSER.DAT, from ProfileList (ProfileImagePath C:\\Users\\x -> <root>/Users/x/NTUSER.DAT)."""
-        if self._users is None:
-            self._users = {}
+    def profiles(self) -> list[dict]:
+        """Every user profile: key (SID, else Users\\<folder>), sid, user, home, ntuser, usrclass paths."""
+        if self._profiles is not None:
+            return self._profiles
+        found: dict[str, dict] = {}
+        by_folder: dict[str, str] = {}
+        self._profiles = []  # ProfileList is read through the seam, which asks for profiles: no recursion
+        try:
+            sids = self.reg_subkeys(HKLM, PROFILE_LIST_KEY) if "SOFTWARE" in self.paths else []
+        except (FileNotFoundError, PermissionError):
+            sids = []
+        for sid in sids:
             try:
-                sids = self.reg_subkeys(HKLM, PROFILE_LIST_KEY)
+                home = self.reg_values(HKLM, f"{PROFILE_LIST_KEY}\\{sid}").get("ProfileImagePath")
             except (FileNotFoundError, PermissionError):
-                sids = []
-            for sid in sids:
-                try:
-                    home = self.reg_values(HKLM, f"{PROFILE_LIST_KEY}\\{sid}").get("ProfileImagePath")
-                except (FileNotFoundError, PermissionError):
-                    continue
-                if not home or ":" not in str(home):
-                    continue
-                rel = str(home).split(":", 1)[1].replace("\\", "/").strip("/")
-                p = self._find(self.root, f"{rel}/NTUSER.DAT") if rel else None
-                if p is not None and p.is_file():
-                    self._users[sid] = p
-        return self._users
+                continue
+            if not home or ":" not in str(home):
+                continue
+            rel = str(home).split(":", 1)[1].replace("\\", "/").strip("/")
+            folder = self._find(self.root, rel) if rel else None
+            if folder is None or not folder.is_dir():
+                continue
+            found[sid] = {"key": sid, "sid": sid, "user": folder.name, "home": str(home), "folder": folder}
+            by_folder[str(folder)] = sid
+        users = self._find(self.root, "Users")
+        try:
+            folders = sorted(sources.entry_path(e) for e in sources.scandir(users)
+                             if e.is_dir(follow_symlinks=False)) if users else []
+        except OSError:
+            folders = []
+        for folder in folders:
+            if str(folder) in by_folder:
+                continue
+            key = f"Users\\{folder.name}"
+            found[key] = {"key": key, "sid": None, "user": folder.name, "home": f"C:\\Users\\{folder.name}",
+                          "folder": folder}
+        for prof in found.values():
+            nt = self._find(prof["folder"], "NTUSER.DAT")
+            uc = self._find(prof["folder"], "AppData/Local/Microsoft/Windows/UsrClass.dat")
+            prof["ntuser"] = nt if nt is not None and nt.is_file() else None
+            prof["usrclass"] = uc if uc is not None and uc.is_file() else None
+            if prof["ntuser"] is not None:
+                self.paths[f"user:{prof['key']}"] = prof["ntuser"]
+            if prof["usrclass"] is not None:
+                self.paths[f"classes:{prof['key']}"] = prof["usrclass"]
+        self._profiles = sorted((p for p in found.values() if p["ntuser"] or p["usrclass"]), key=lambda p: p["key"])
+        return self._profiles
+
+    def user_hives(self) -> dict[str, Path]:
+        """Profile key (SID, else Users\\<folder>) -> NTUSER.DAT."""
+        return {p["key"]: p["ntuser"] for p in self.profiles() if p["ntuser"] is not None}
 
     def _locate(self, hive: str, key: str):
         """(hive object, path inside it) for a logical key."""
         parts = [p for p in key.split("\\") if p]
-        if hive == HKLM and parts and parts[0].lower() == "software":
-            return self._hive("SOFTWARE"), parts[1:]
-        if hive == HKLM and parts and parts[0].lower() == "system":
+        head = parts[0].lower() if parts else ""
+        if hive == HKLM and head in ("software", "sam", "security"):
+            return self._hive(head.upper()), parts[1:]
+        if hive == HKLM and head == "system":
             rest = parts[1:]
             if rest and rest[0].lower() == "currentcontrolset":
                 rest = [self._current_control_set()] + rest[1:]
             return self._hive("SYSTEM"), rest
         if hive == HKU and parts:
-            path = self.user_hives().get(parts[0])
-            if path is None:
-                raise FileNotFoundError(key)
-            name = f"user:{parts[0]}"
-            if name not in self.paths:
-                self.paths[name] = path
-            return self._hive(name), parts[1:]
+            self.profiles()
+            # a folder-keyed profile spans two parts (Users\\<name>)
+            for n in (2, 1):
+                if len(parts) < n:
+                    continue
+                name, rest = "\\".join(parts[:n]), parts[n:]
+                kind = "user"
+                if name.endswith("_Classes"):
+                    name, kind = name[: -len("_Classes")], "classes"
+                if f"{kind}:{name}" in self.paths:
+                    return self._hive(f"{kind}:{name}"), rest
+            raise FileNotFoundError(key)
         raise FileNotFoundError(f"{hive}\\{key}: not in the hives of an offline root")
 
-    def _key(self, hive: str, key: str):
-        from regipy.exceptions import RegistryKeyNotFoundException
+    def _children(self, node) -> dict:
+        """name (lower case) -> subkey of a key, each key's subkey list parsed once (regipy's get_key
+        re-parses every subkey of every level on each call)."""
+        cached = self._subkey_cache.get(id(node))
+        if cached is None:
+            cached = (node, {s.name.lower(): s for s in (node.iter_subkeys() or [])})
+            self._subkey_cache[id(node)] = cached
+        return cached[1]
 
+    def _key(self, hive: str, key: str):
         h, parts = self._locate(hive, key)
+        node = h.root
         try:
-            return h.get_key("\\" + "\\".join(parts)) if parts else h.root
-        except (RegistryKeyNotFoundException, Exception) as exc:
+            for part in parts:
+                node = self._children(node).get(part.lower())
+                if node is None:
+                    raise FileNotFoundError(f"{hive}\\{key}")
+        except FileNotFoundError:
+            raise
+        except Exception as exc:  # a damaged cell on the way
             raise FileNotFoundError(f"{hive}\\{key}") from exc
+        return node
 
     def reg_values(self, hive: str, key: str) -> dict[str, Any]:
+        from ._hives import value_of
+
         k = self._key(hive, key)
-        return {v.name: v.value for v in (k.iter_values(trim_values=False) or [])}
+        try:
+            return {v.name: value_of(v) for v in (k.iter_values(trim_values=False) or [])}
+        except Exception as exc:  # a damaged value list: what was read is lost, the key is named
+            self.note(f"{hive}\\{key}: values could not be read ({type(exc).__name__})")
+            return {}
 
     def reg_subkeys(self, hive: str, key: str) -> list[str]:
         if hive == HKU and not key.strip("\\"):
             return sorted(self.user_hives())
         k = self._key(hive, key)
-        return [s.name for s in (k.iter_subkeys() or [])]
+        try:
+            return [s.name for s in self._children(k).values()]
+        except Exception as exc:
+            self.note(f"{hive}\\{key}: subkeys could not be read ({type(exc).__name__})")
+            return []
+
+    def reg_key_time(self, hive: str, key: str) -> str | None:
+        """The key's last write time (ISO 8601 UTC)."""
+        from ._hives import filetime_iso
+
+        return filetime_iso(self._key(hive, key).header.last_modified)
 
     def services(self) -> list[dict]:
         base = r"SYSTEM\CurrentControlSet\Services"
@@ -547,61 +708,38 @@ class HiveWindowsAPI:
             rows.append({"name": name, "display_name": v.get("DisplayName"), "status": None,
                          "start_type": SERVICE_START.get(v.get("Start"), v.get("Start")),
                          "type": SERVICE_TYPES.get(v.get("Type"), v.get("Type")), "binpath": v.get("ImagePath"),
-                         "username": v.get("ObjectName"), "pid": None, "description": v.get("Description")})
+                         "username": v.get("ObjectName"), "pid": None, "description": v.get("Description"),
+                         "service_dll": self._service_dll(base, name)})
         return rows
+
+    def _service_dll(self, base: str, name: str) -> str | None:
+        try:
+            return self.reg_values(HKLM, f"{base}\\{name}\\Parameters").get("ServiceDll")
+        except FileNotFoundError:
+            return None
 
     def system_root(self) -> str:
         p = self._find(self.root, "Windows")
         return str(p if p is not None else self.root / "Windows")
 
-    def computer_name(self) -> str | None:
-        try:
-            return self.reg_values(HKLM, r"SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName").get("ComputerName")
-        except (FileNotFoundError, PermissionError):
-            return None
-
-    def time_zone(self) -> str | None:
-        try:
-            v = self.reg_values(HKLM, r"SYSTEM\CurrentControlSet\Control\TimeZoneInformation")
-        except (FileNotFoundError, PermissionError):
-            return None
-        return v.get("TimeZoneKeyName") or v.get("StandardName")
-
-
-def _hive_file(path) -> str | int:
-    """What regipy's `open(hive_path, "rb")` reads: a real path, or for a hive inside an image (a
-    VPath) the read end of a pipe a thread fills from it, so nothing is written anywhere."""
-    if not sources.is_virtual(path):
-        return str(path)
-    import shutil
-    import threading
-
-    r, w = os.pipe()
-
-    def feed() -> None:
-        try:
-            with sources.open_read(path) as fh, open(w, "wb") as out:
-                shutil.copyfileobj(fh, out, 1 << 20)
-        except OSError:
-            pass  # regipy stopped reading (a damaged hive): it says so itself
-
-    threading.Thread(target=feed, name="ungcuu-hive", daemon=True).start()
-    return r
-
 
 def offline_api(ctx) -> HiveWindowsAPI | None:
-    """The hive-backed seam for an offline Windows root, or None when the hives cannot be parsed here."""
+    """The hive-backed seam for an offline Windows root, or None when the hives cannot be parsed here.
+
+    One per root, case and run, bound to the collector asking now (the hives it copies are stored under
+    that collector's checklist item)."""
     if ctx.live or ctx.os != "windows" or not hive_support():
         return None
-    root = ctx.root
-    if _HIVE_CACHE.get("root") == root:
-        return _HIVE_CACHE["api"]
+    root = ctx.root if sources.is_virtual(ctx.root) else Path(ctx.root)
+    key = (root, str(ctx.case.path), ctx.run_id)
+    if _HIVE_CACHE.get("key") == key:
+        return _HIVE_CACHE["api"].bind(ctx)
     api = HiveWindowsAPI(root, logical=ctx.logical)
     if not api.available:
         return None
     _HIVE_CACHE.clear()  # one offline root at a time: the parsed hives of the last one are kept
-    _HIVE_CACHE.update(root=root, api=api)
-    return api
+    _HIVE_CACHE.update(key=key, api=api)
+    return api.bind(ctx)
 
 
 _HIVE_CACHE: dict = {}
@@ -639,3 +777,93 @@ def drain_notes(api, ctx) -> list[str]:
     fresh = [n for n in notes if n not in said]
     said.update(fresh)
     return fresh
+
+
+# ------------------------------------------------------------------ helpers of the registry artifacts
+def subkeys(api, hive: str, key: str) -> list[str]:
+    try:
+        return api.reg_subkeys(hive, key)
+    except (FileNotFoundError, PermissionError, OSError):
+        return []
+
+
+def key_time(api, hive: str, key: str) -> str | None:
+    """A key's last write time (ISO 8601 UTC), when the seam knows it."""
+    fn = getattr(api, "reg_key_time", None)
+    if fn is None:
+        return None
+    try:
+        return fn(hive, key)
+    except (FileNotFoundError, PermissionError, OSError):
+        return None
+
+
+def when(value) -> str | None:
+    """A registry time value (datetime from regipy, or 8 FILETIME bytes) as ISO 8601 UTC."""
+    from ._hives import filetime_at
+
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, (bytes, bytearray)) and len(value) >= 8:
+        return filetime_at(bytes(value), 0)
+    if isinstance(value, int):
+        from ._hives import filetime_iso
+
+        return filetime_iso(value)
+    return None
+
+
+def registry_reason(ctx, *hives: str) -> str | None:
+    """Why a registry artifact cannot be read here: offline, one of `hives` (SYSTEM, SOFTWARE, SAM,
+    USERS for the user hives) must exist and regipy be installed. None when it can run."""
+    if ctx.live or ctx.os != "windows":
+        return None
+    if not hive_support():
+        return OFFLINE_WINDOWS + "; install regipy to parse them"
+    api = offline_api(ctx)
+    if api is None:
+        return "offline Windows root without registry hives (Windows/System32/config, Users/*/NTUSER.DAT)"
+    have = [h for h in hives if (h == "USERS" and api.profiles()) or h in api.paths]
+    if not have:
+        names = ", ".join("Users/*/NTUSER.DAT" if h == "USERS" else f"Windows/System32/config/{h}" for h in hives)
+        return f"no {names} in this offline root"
+    return None
+
+
+def user_hive_keys(api) -> list[tuple[str, str | None, str | None]]:
+    """(HKU key prefix, SID, user name) of every user hive: the loaded ones live, every profile offline."""
+    profiles = getattr(api, "profiles", None)
+    if profiles is not None:
+        return [(p["key"], p["sid"], p["user"]) for p in profiles() if p["ntuser"] is not None]
+    out = []
+    for hive, prefix in _user_hives(api):
+        if hive == HKU:
+            out.append((prefix.rstrip("\\"), prefix.rstrip("\\"), None))
+    return out
+
+
+class RegistryArtifact:
+    """Mixin of the registry artifact collectors: `HIVES` they need offline, `WHERE` (the hives, for the
+    evidence source) and `outputs()`: (file name, record class, key(s) read, rows(api, notes)) each."""
+
+    HIVES: tuple[str, ...] = ("SYSTEM",)
+    WHERE = "SYSTEM hive"
+
+    def outputs(self) -> list[tuple]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check(self, ctx) -> str | None:
+        return registry_reason(ctx, *self.HIVES)
+
+    def collect(self, ctx):
+        api = api_for(ctx)
+        notes: list[str] = []
+        outs = self.outputs()
+        for i, (name, cls, keys, rows) in enumerate(outs):
+            yield ctx.progress(i, len(outs), name)
+            yield ctx.put_records(name, cls, rows(api, notes),
+                                  source=("registry" if ctx.live else self.WHERE) + f": {keys}")
+        for n in notes + drain_notes(api, ctx):
+            yield ctx.incomplete(n)

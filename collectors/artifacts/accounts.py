@@ -57,7 +57,10 @@ class Accounts(Collector):
             for n in notes:
                 yield ctx.incomplete(n)
             yield ctx.put_json("users.json", rows, source="HKLM\\" + "Software\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList")
-            yield ctx.incomplete("local groups of Windows are not collected yet (users come from the profile list)")
+            if ctx.live or "SAM" not in getattr(api, "paths", {}):
+                # offline with a SAM hive, windows_sam lists every local account with its groups
+                yield ctx.incomplete("local groups of Windows are not collected here (users come from the profile "
+                                     "list; the SAM hive holds them, readable offline)")
             return
         passwd = read_logical(ctx, "/etc/passwd", note_missing=True)
         if passwd is not None:

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import tempfile
 
-from ..base import Collector, Context
+from ..base import Collector, Context, host_program
 from ._common import resolve_in_root, walk_tree
 
 JOURNAL_DIRS = ("/var/log/journal", "/run/log/journal")
@@ -50,14 +50,16 @@ class Journal(Collector):
                 yield ctx.put_file(p)
                 yield ctx.progress(i + 1, len(files), ctx.logical(p))
             return
-        argv = [exe, "-o", "export", "--no-pager"]
+        program = host_program("journalctl")   # the host's program, identified: path, SHA-256, argv
+        argv = [program["path"] if program else exe, "-o", "export", "--no-pager"]
+        ctx.programs.append({**(program or {"path": exe}), "argv": argv})
         yield ctx.progress(0, None, " ".join(argv))
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
             try:
                 rec = ctx.case.add_stream(proc.stdout, name="journal.export", source=" ".join(argv[:3]), kind="command",
                                           media_type="application/vnd.fdo.journal", cancelled=lambda: ctx.cancelled,
-                                          **ctx._common({}))
+                                          **ctx._common(ctx._programs_meta({})))
             except BaseException:  # disk full, cancel: stop journalctl rather than leave it blocked on the pipe
                 proc.kill()
                 proc.wait()

@@ -7,8 +7,6 @@ resolv.conf and the network config files are copied by config_files.
 from __future__ import annotations
 
 import ipaddress
-import json
-import shutil
 import socket
 import struct
 import subprocess
@@ -76,21 +74,22 @@ def parse_proc_arp(text: str) -> list[dict]:
 
 
 def neighbours(notes: list[str]) -> list[dict]:
-    ip = shutil.which("ip")
-    if ip:
-        try:
-            proc = subprocess.run([ip, "-j", "neigh", "show"], capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
-            if proc.returncode == 0:
-                return [{"address": n.get("dst"), "lladdr": n.get("lladdr"), "iface": n.get("dev"),
-                         "state": ",".join(n.get("state", []))} for n in json.loads(proc.stdout or b"[]")]
-        except (OSError, subprocess.TimeoutExpired, ValueError):
-            pass
+    """The neighbour table (ARP and IPv6) from the kernel over netlink, else the IPv4 part from
+    /proc/net/arp: never the host's `ip` program (which a compromised host can replace)."""
+    from ._netlink import neighbours_netlink
+
+    try:
+        return neighbours_netlink()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
     try:
         with open("/proc/net/arp", encoding="ascii", errors="replace") as fh:
-            return parse_proc_arp(fh.read())
+            rows = parse_proc_arp(fh.read())
     except OSError as exc:
         notes.append(f"neighbour table not read: {exc}")
         return []
+    notes.append(f"IPv6 neighbours not collected (netlink: {reason}), IPv4 ones read from /proc/net/arp")
+    return rows
 
 
 def live_network(notes: list[str]) -> dict:
@@ -151,7 +150,7 @@ class NetworkConfig(Collector):
         for n in notes:
             yield ctx.incomplete(n)
         yield ctx.put_json("network_config.json", data,
-                           source="psutil, /proc/net, ip neigh, /etc/resolv.conf" if ctx.live else "/etc/resolv.conf (offline root)")
+                           source="psutil, /proc/net, /etc/resolv.conf" if ctx.live else "/etc/resolv.conf (offline root)")
         if IS_WINDOWS and ctx.live:  # pragma: no cover - Windows
             yield ctx.put_command(["ipconfig", "/all"], name="ipconfig.txt")
             yield ctx.put_command(["route", "print"], name="routes.txt")
@@ -162,11 +161,10 @@ class NetworkConfig(Collector):
             return
         outputs = []
         for argv in FIREWALL_COMMANDS:
-            exe = shutil.which(argv[0])
-            if exe is None:
-                continue
             try:
-                proc = subprocess.run([exe] + argv[1:], capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+                proc = ctx.run_program(argv, timeout=30)   # path, SHA-256 and argv go into firewall.txt's record
+            except FileNotFoundError:
+                continue
             except (OSError, subprocess.TimeoutExpired) as exc:
                 outputs.append(f"### {' '.join(argv)}\n# failed: {exc}\n".encode())
                 continue

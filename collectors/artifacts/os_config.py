@@ -2,10 +2,10 @@
 distribution's release files, or on Windows from the CurrentVersion registry key."""
 from __future__ import annotations
 
-import platform
 import shlex
 
 from ..base import Collector, Context
+from ..util import platform_string
 from ._windows import api_for, drain_notes, offline_reason
 from ._common import read_logical
 
@@ -46,7 +46,7 @@ class OsConfig(Collector):
             api = api_for(ctx)
             data = {"windows": os_version(api)}
             if ctx.live:
-                data["platform"] = platform.platform()
+                data["platform"] = platform_string()
             for n in drain_notes(api, ctx):
                 yield ctx.incomplete(n)
             if not data["windows"]:
@@ -64,7 +64,7 @@ class OsConfig(Collector):
                 "lsb_release": parse_os_release(files["/etc/lsb-release"]) if "/etc/lsb-release" in files else None,
                 "files": files}
         if ctx.live:
-            data["platform"] = platform.platform()
+            data["platform"] = platform_string()
         if not files:
             yield ctx.incomplete("no OS release file found (/etc/os-release, /usr/lib/os-release, ...)")
             return

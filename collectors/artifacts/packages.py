@@ -6,7 +6,7 @@ Windows: the uninstall keys (see _windows.py).
 """
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 
 from .. import sources
@@ -57,19 +57,18 @@ def dpkg_install_times(ctx: Context, rows: list[dict]) -> None:
 
 def rpm_packages(ctx: Context) -> list[dict] | None:
     db = resolve_in_root(ctx, "/var/lib/rpm")
-    if db is None or not any(db.iterdir()):
+    if db is None or not sources.listdir(db):
         return None
     if sources.is_virtual(db):
         ctx.notes.append("an rpm database is present inside the image: rpm reads it only under a mounted root, "
                          "rpm packages not listed")
         return []
-    rpm = shutil.which("rpm")
-    if rpm is None:
+    argv = ["rpm", "-qa", "--qf", RPM_QF] + (["--root", str(ctx.root)] if ctx.root else [])
+    try:
+        proc = ctx.run_program(argv, timeout=120)
+    except FileNotFoundError:
         ctx.notes.append("an rpm database is present but the rpm tool is not installed here: rpm packages not listed")
         return []
-    argv = [rpm, "-qa", "--qf", RPM_QF] + (["--root", str(ctx.root)] if ctx.root else [])
-    try:
-        proc = subprocess.run(argv, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         ctx.notes.append(f"rpm -qa failed: {exc}")
         return []

@@ -8,10 +8,21 @@ noted, never fatal; fields that could not be read are null.
 from __future__ import annotations
 
 from ..base import Collector, Context
-from ..util import decode_path
-from ._common import ExeHasher, is_privileged, iso, net_connections, process_exe, proto_of, psutil, split_addr
+from ..util import decode_path, owner_name
+from ._common import IS_LINUX, ExeHasher, is_privileged, iso, net_connections, process_exe, proto_of, psutil, split_addr
 
-ATTRS = ("ppid", "name", "username", "create_time", "cmdline", "cwd", "status")
+# On Linux the user is the real uid named from /etc/passwd read once (util.owner_name): psutil's username
+# asks libc, which opens /etc/passwd again for every process.
+ATTRS = ("ppid", "name", "uids" if IS_LINUX else "username", "create_time", "cmdline", "cwd", "status")
+
+
+def _user(info: dict) -> str | None:
+    if "uids" not in info:
+        return info.get("username")
+    uids = info["uids"]
+    if uids is None:
+        return None
+    return owner_name(uids.real) or str(uids.real)
 
 
 def snapshot(ctx: Context, hasher: ExeHasher, *, with_files: bool = True) -> tuple[list[dict], dict]:
@@ -32,7 +43,7 @@ def snapshot(ctx: Context, hasher: ExeHasher, *, with_files: bool = True) -> tup
         try:
             with p.oneshot():
                 info = p.as_dict(attrs=list(ATTRS), ad_value=None)
-                row.update(ppid=info["ppid"], name=info["name"], user=info["username"],
+                row.update(ppid=info["ppid"], name=info["name"], user=_user(info),
                            create_time=iso(info["create_time"]),
                            cmdline=[decode_path(a) for a in info["cmdline"]] if info["cmdline"] is not None else None)
                 try:

@@ -7,7 +7,6 @@ the state from `systemctl list-units`; SysV scripts in /etc/init.d. Windows: the
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 from .. import sources
@@ -52,7 +51,7 @@ def systemd_units(ctx: Context) -> dict[str, dict]:
             continue
         seen_dirs.add(key)
         try:
-            entries = sorted(sources.scandir(real), key=lambda e: e.name)
+            entries = sources.scandir(real)
         except PermissionError:
             ctx.notes.append(f"{d}: permission denied")
             continue
@@ -113,13 +112,12 @@ def systemctl_states(ctx: Context) -> dict[str, tuple[str, str]] | None:
     if not os.path.isdir("/run/systemd/system"):
         ctx.notes.append("systemd is not running here (no /run/systemd/system): service states are not known")
         return None
-    exe = shutil.which("systemctl")
-    if exe is None:
+    try:
+        proc = ctx.run_program(["systemctl", "list-units", "--type=service", "--all", "--no-legend", "--plain",
+                                "--no-pager"], timeout=30)
+    except FileNotFoundError:
         ctx.notes.append("systemctl is not installed: service states are not known")
         return None
-    try:
-        proc = subprocess.run([exe, "list-units", "--type=service", "--all", "--no-legend", "--plain", "--no-pager"],
-                              capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         ctx.notes.append(f"systemctl list-units failed: {exc}")
         return None
@@ -137,7 +135,7 @@ def sysv_scripts(ctx: Context) -> list[dict]:
         return []
     rows = []
     try:
-        for e in sorted(sources.scandir(real), key=lambda e: e.name):
+        for e in sources.scandir(real):
             if e.is_file(follow_symlinks=False) and not e.name.startswith(("README", ".")):
                 rows.append({"name": decode_path(e.name), "state": None, "sub_state": None, "enabled": "sysv",
                              "exec": f"/etc/init.d/{decode_path(e.name)}", "unit_path": f"/etc/init.d/{decode_path(e.name)}"})

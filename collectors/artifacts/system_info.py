@@ -15,7 +15,7 @@ import time
 
 from .. import sources
 from ..base import Collector, Context
-from ..util import iso_utc, local_offset, utc_now
+from ..util import iso_utc, kernel_uname, local_offset, utc_now
 from ._common import IS_LINUX, IS_WINDOWS, iso, psutil, read_logical, resolve_in_root
 from .os_config import parse_os_release
 
@@ -100,7 +100,7 @@ def cpu_model() -> str | None:
                         return line.split(":", 1)[1].strip()
         except OSError:
             pass
-    return platform.processor() or None
+    return os.environ.get("PROCESSOR_IDENTIFIER") or None if IS_WINDOWS else None
 
 
 def dmi(field: str) -> str | None:
@@ -115,7 +115,7 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
     notes: list[str] = []
     host = socket.gethostname()
     rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
-    uname = platform.uname()
+    uname = kernel_uname()
     build = None
     if IS_WINDOWS:  # pragma: no cover - Windows
         build = platform.version()
@@ -130,11 +130,11 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
     info = {
         "hostname": host,
         "fqdn": fqdn(host),
-        "os": {"system": uname.system, "release": uname.release, "version": uname.version,
+        "os": {"system": uname["system"], "release": uname["release"], "version": uname["version"],
                "distro": rel.get("NAME") or (platform.win32_ver()[0] and f"Windows {platform.win32_ver()[0]}") or None,
                "distro_version": rel.get("VERSION_ID") or rel.get("VERSION") or (platform.win32_ver()[1] or None),
                "build": build},
-        "kernel": f"{uname.release} {uname.version}".strip(),
+        "kernel": f"{uname['release']} {uname['version']}".strip(),
         "boot_time": iso(boot),
         "uptime_s": round(time.time() - boot, 3),
         "timezone": timezone_name(ctx),
@@ -142,20 +142,32 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
         "clock": {"utc": iso_utc(now), "local": now.astimezone().isoformat(timespec="microseconds"), **kernel_clock()},
         "users": users,
         "hardware": {"cpu_model": cpu_model(), "cpus": psutil.cpu_count(), "memory_bytes": psutil.virtual_memory().total,
-                     "machine": uname.machine, "vendor": dmi("sys_vendor"), "product": dmi("product_name")},
+                     "machine": uname["machine"], "vendor": dmi("sys_vendor"), "product": dmi("product_name")},
     }
+    if IS_WINDOWS:  # pragma: no cover - Windows
+        from ._windows import default_api, os_version, time_zone
+
+        try:
+            api = default_api(ctx.options)
+            ver = os_version(api)
+            info["os"].update(line=ver.get("line"), distro=ver.get("product_name") or info["os"]["distro"],
+                              distro_version=ver.get("display_version") or info["os"]["distro_version"])
+            zone = time_zone(api) or {}
+            info["timezone"] = zone.get("name") or info["timezone"]
+        except OSError as exc:
+            notes.append(f"Windows version and time zone could not be read from the registry: {exc}")
     return info, notes
 
 
 def offline_info(ctx: Context) -> tuple[dict, list[str]]:
     notes = ["boot time, uptime, clock, logged-in users and hardware need the running system (offline root)"]
-    host = tz = None
+    host = tz = utc_offset = windows = None
     if ctx.os == "linux":
         host = (read_logical(ctx, "/etc/hostname") or "").strip() or None
         rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
         boot = resolve_in_root(ctx, "/boot")
         try:
-            kernels = sorted(p.name[len("vmlinuz-"):] for p in boot.iterdir() if p.name.startswith("vmlinuz-")) if boot else []
+            kernels = sorted(n[len("vmlinuz-"):] for n in sources.listdir(boot) if n.startswith("vmlinuz-")) if boot else []
         except OSError:
             kernels = []
         os_info = {"system": "Linux", "release": None, "version": None, "distro": rel.get("NAME"),
@@ -164,29 +176,34 @@ def offline_info(ctx: Context) -> tuple[dict, list[str]]:
         if kernels:
             notes.append("kernel: the installed kernels under /boot are listed (which one ran is not known offline)")
     else:
-        from ._windows import drain_notes, offline_api, os_version
+        from ._windows import (computer_name, domain_name, drain_notes, last_shutdown, offline_api, os_version,
+                               time_zone)
 
         os_info = {"system": "Windows", "release": None, "version": None, "distro": None, "distro_version": None,
-                   "build": None}
+                   "build": None, "line": None}
         kernel = None
         api = offline_api(ctx)
         if api is None:
             notes.append("host name and Windows version are in the registry hives (copied under B4; not parsed here)")
         else:
             ver = os_version(api)
-            host = api.computer_name()
+            host = computer_name(api)
             os_info.update(distro=ver.get("product_name"), distro_version=ver.get("display_version"),
-                           build=ver.get("build"), release=ver.get("edition"))
-            tz = api.time_zone()
+                           build=ver.get("build"), release=ver.get("edition"), line=ver.get("line"))
+            zone = time_zone(api) or {}
+            tz, utc_offset = zone.get("name"), zone.get("utc_offset")
+            windows = {"domain": domain_name(api), "time_zone": zone or None, "last_shutdown": last_shutdown(api)}
             notes.extend(drain_notes(api, ctx))
     info = {
         "hostname": host, "fqdn": None, "os": os_info, "kernel": kernel, "boot_time": None, "uptime_s": None,
-        "timezone": timezone_name(ctx) if ctx.os == "linux" else tz, "utc_offset": None,
+        "timezone": timezone_name(ctx) if ctx.os == "linux" else tz, "utc_offset": utc_offset,
         "clock": {"utc": None, "local": None, "ntp_synced": None, "offset_s": None, "max_error_s": None}, "users": [],
         "hardware": {"cpu_model": None, "cpus": None, "memory_bytes": None, "machine": None, "vendor": None,
                      "product": None},
         "offline_root": str(ctx.root),
     }
+    if windows is not None:
+        info["windows"] = windows
     return info, notes
 
 

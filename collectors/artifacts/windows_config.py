@@ -2,8 +2,9 @@
 (windows_run_keys.json, windows_services.json, windows_scheduled_tasks.json, windows_uninstall.json).
 
 Live: the registry and the service manager through the seam in _windows.py. Offline Windows root: the
-scheduled tasks are parsed from Windows/System32/Tasks, and the registry hives (SYSTEM, SOFTWARE, SAM,
-SECURITY, DEFAULT, each user's NTUSER.DAT) are copied as files for later parsing.
+scheduled tasks are parsed from Windows/System32/Tasks, and every registry hive (SYSTEM, SOFTWARE, SAM,
+SECURITY, DEFAULT, each profile's NTUSER.DAT and UsrClass.dat) is copied with its transaction logs,
+once per run; the Run keys, services and programs are parsed from those copies (_hives.py).
 """
 from __future__ import annotations
 
@@ -17,6 +18,33 @@ HIVES = ("Windows/System32/config/SYSTEM", "Windows/System32/config/SOFTWARE", "
          "Windows/System32/config/SECURITY", "Windows/System32/config/DEFAULT")
 
 
+def job_tasks(ctx: Context, notes: list[str]) -> list[dict]:
+    """Legacy .job tasks (Windows/Tasks) as task rows like the XML ones."""
+    from ._jobfile import parse_job
+    from ._winfiles import find
+
+    import struct
+
+    rows = []
+    for p in find(ctx, ("Windows/Tasks/*.job",)):
+        rec = ctx.put_file(p, limit=1 << 20)
+        if not hasattr(rec, "sha256"):
+            continue  # put_file noted why
+        try:
+            with ctx.case.open_evidence(rec) as fh:  # parsed from the hashed copy
+                job = parse_job(fh.read())
+        except (OSError, ValueError, struct.error) as exc:
+            notes.append(f"{ctx.logical(p)}: not a readable .job task ({exc})")
+            continue
+        job.pop("_last_run", None)
+        rows.append({"path": "\\" + p.name, "format": "job", "evidence_id": rec.id, "author": job["author"] or None,
+                     "description": job["comment"] or None, "enabled": job["status"] != "disabled",
+                     "status": job["status"], "last_run_local": job["last_run_local"],
+                     "actions": [{"type": "exec", "command": job["application"], "arguments": job["parameters"] or None,
+                                  "working_directory": job["working_directory"] or None}], "triggers": []})
+    return rows
+
+
 class WindowsConfig(Collector):
     name = "windows_config"
     version = "1.0"
@@ -25,42 +53,57 @@ class WindowsConfig(Collector):
     def collect(self, ctx: Context):
         notes: list[str] = []
         api = win.default_api(ctx.options) if ctx.live else win.offline_api(ctx)
+        # the task files first: what they say is not lost behind the notes about the hives
+        yield ctx.progress(0, 4, "scheduled tasks")
+        if ctx.live:
+            tasks_dir = Path(api.system_root()) / "System32" / "Tasks"
+            tasks = win.scheduled_tasks(tasks_dir, notes)
+            yield ctx.put_json("windows_scheduled_tasks.json", tasks, source=str(tasks_dir))
+        else:
+            tasks_dir = find_case_insensitive(ctx.root, "Windows/System32/Tasks")
+            tasks = win.scheduled_tasks(tasks_dir, notes, logical=ctx.logical) if tasks_dir is not None and \
+                tasks_dir.is_dir() else []
+            jobs = job_tasks(ctx, notes)
+            if tasks or jobs or tasks_dir is not None:
+                yield ctx.put_json("windows_scheduled_tasks.json", tasks + jobs,
+                                   source=", ".join(x for x in (ctx.logical(tasks_dir) if tasks_dir else None,
+                                                                "Windows/Tasks/*.job" if jobs else None) if x))
         if api is not None:
             where = "registry" if ctx.live else "registry hives of the offline root"
-            yield ctx.progress(0, 4, "Run keys")
+            yield ctx.progress(1, 4, "Run keys")
             yield ctx.put_json("windows_run_keys.json", win.run_keys(api, notes), source=f"{where}: Run/RunOnce keys")
-            yield ctx.progress(1, 4, "services")
+            yield ctx.progress(2, 4, "services")
             _rows, full = win.services_rows(api)
             yield ctx.put_json("windows_services.json", full,
                                source="Service Control Manager" if ctx.live else f"{where}: SYSTEM Services")
             yield ctx.progress(3, 4, "uninstall keys")
             yield ctx.put_json("windows_uninstall.json", win.uninstall_entries(api, notes), source=f"{where}: uninstall keys")
             notes += win.drain_notes(api, ctx)
-        if ctx.live:
-            yield ctx.progress(2, 4, "scheduled tasks")
-            tasks_dir = Path(api.system_root()) / "System32" / "Tasks"
-            tasks = win.scheduled_tasks(tasks_dir, notes)
-            yield ctx.put_json("windows_scheduled_tasks.json", tasks, source=str(tasks_dir))
-        else:
-            tasks_dir = find_case_insensitive(ctx.root, "Windows/System32/Tasks")
-            if tasks_dir is not None and tasks_dir.is_dir():
-                tasks = win.scheduled_tasks(tasks_dir, notes, logical=ctx.logical)
-                yield ctx.put_json("windows_scheduled_tasks.json", tasks, source=ctx.logical(tasks_dir))
-            for rel in HIVES:
-                hive = find_case_insensitive(ctx.root, rel)
-                if hive is not None and hive.is_file():
-                    yield ctx.put_file(hive)
-            users = find_case_insensitive(ctx.root, "Users")
-            if users is not None:
-                try:
-                    profiles = sorted(sources.entry_path(e) for e in sources.scandir(users)
-                                      if e.is_dir(follow_symlinks=False))
-                except OSError:
-                    profiles = []
-                for prof in profiles:
-                    nt = find_case_insensitive(prof, "NTUSER.DAT")
-                    if nt is not None and nt.is_file():
-                        yield ctx.put_file(nt)
+        if not ctx.live:
+            if api is not None:
+                # every hive with its transaction logs, once per run (the ones parsed already are reused)
+                hive_paths = [api.paths[n] for n in api.MACHINE_HIVES if n in api.paths]
+                for prof in api.profiles():
+                    hive_paths += [p for p in (prof["ntuser"], prof["usrclass"]) if p is not None]
+                for p in hive_paths:
+                    api.files.copy_with_logs(p)
+                notes += win.drain_notes(api, ctx)
+            else:
+                for rel in HIVES:
+                    hive = find_case_insensitive(ctx.root, rel)
+                    if hive is not None and hive.is_file():
+                        yield ctx.put_file(hive)
+                users = find_case_insensitive(ctx.root, "Users")
+                if users is not None:
+                    try:
+                        profiles = sorted(sources.entry_path(e) for e in sources.scandir(users)
+                                          if e.is_dir(follow_symlinks=False))
+                    except OSError:
+                        profiles = []
+                    for prof in profiles:
+                        nt = find_case_insensitive(prof, "NTUSER.DAT")
+                        if nt is not None and nt.is_file():
+                            yield ctx.put_file(nt)
             if api is None:
                 notes.append("Run keys, services, installed programs and the OS version of this offline Windows root "
                              "are in the registry hives, copied as files but not parsed here"

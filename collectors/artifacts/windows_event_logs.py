@@ -22,17 +22,6 @@ def evtx_files(folder: Path) -> list[Path]:
         return []
 
 
-def host_tool(name: str) -> dict:
-    """The host program that runs ({path, sha256}): recorded with what it produced."""
-    import shutil
-
-    from ._common import ExeHasher
-
-    path = shutil.which(name) or name
-    digest, err = ExeHasher().hash(path)
-    return {"path": path, "sha256": digest or f"not hashed ({err})"}
-
-
 def channel_of(path: Path) -> str:
     """File name to channel: 'Microsoft-Windows-Sysmon%4Operational.evtx' -> 'Microsoft-Windows-Sysmon/Operational'."""
     return path.name[: -len(".evtx")].replace("%4", "/")
@@ -73,16 +62,16 @@ class WindowsEventLogs(Collector):
     def _export(self, ctx: Context, p: Path):  # pragma: no cover - Windows
         ctx.case.tmp_dir.mkdir(exist_ok=True)
         tmp = ctx.case.tmp_dir / f"export-{os.getpid()}-{p.name}"
-        exe = host_tool("wevtutil")
-        argv = [exe["path"], "epl", channel_of(p), str(tmp)]
+        argv = ["wevtutil", "epl", channel_of(p), str(tmp)]
         try:
-            proc = subprocess.run(argv, capture_output=True, timeout=600, stdin=subprocess.DEVNULL)
+            proc = ctx.run_program(argv, timeout=600)
             if proc.returncode != 0 or not tmp.exists():
                 return ctx.incomplete(f"{p}: in use and `wevtutil epl` failed: "
                                       + proc.stderr.decode(errors="replace").strip()[-200:])
+            prog = ctx.programs[-1]
             rec = ctx.case.add_file(tmp, **ctx._common({
                 "source": f"wevtutil epl {channel_of(p)} (the live {p} is held open by the EventLog service; "
-                          f"tool {exe['path']} sha256 {exe['sha256']})",
+                          f"{prog['path']} SHA-256 {prog.get('sha256')})",
                 "name": p.name, "kind": "command"}))
             ctx.stored.append(rec)
             return rec

@@ -236,10 +236,15 @@ def stat(path):
     return path.stat() if isinstance(path, VPath) else os.stat(path)
 
 
-def scandir(path) -> Iterable:
-    """Entries of a folder: os.DirEntry for a real folder, VEntry for a VPath (both have .name, .path,
-    is_dir/is_file/is_symlink and stat with follow_symlinks)."""
-    return path.scandir() if isinstance(path, VPath) else os.scandir(path)
+def scandir(path, *, follow: bool = True) -> Iterable:
+    """Entries of a folder, sorted by name: util.SourceEntry for a real folder (listed the forensic way,
+    O_NOATIME, through its descriptor; follow=False: the folder itself must not be a link), VEntry for a
+    VPath. Both have .name, .path, is_dir/is_file/is_symlink and stat with follow_symlinks."""
+    if isinstance(path, VPath):
+        return path.scandir()
+    from ..util import list_source_dir
+
+    return list_source_dir(path, follow=follow)
 
 
 def entry_path(entry):
@@ -248,7 +253,12 @@ def entry_path(entry):
 
 
 def listdir(path) -> list[str]:
-    return [e.name for e in path.scandir()] if isinstance(path, VPath) else os.listdir(path)
+    """The names in a folder of the examined system (O_NOATIME for a real folder)."""
+    if isinstance(path, VPath):
+        return [e.name for e in path.scandir()]
+    from ..util import source_names
+
+    return source_names(path)
 
 
 def readlink(path) -> str:

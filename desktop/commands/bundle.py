@@ -1,5 +1,8 @@
 """`ungcuu bundle --case DIR --out FILE.zip [--encrypt] [--sign-key KEY.pem]`: the evidence bundle.
 
+Plain: a ZIP file. With --encrypt: a standard 7z archive (AES-256, file names encrypted too) that 7-Zip
+opens with the passphrase; `ungcuu extract` and `ungcuu verify` read both.
+
 `ungcuu bundle --gen-key PREFIX` creates an Ed25519 key pair PREFIX.key (keep it) and PREFIX.pub (give it
 to whoever verifies). The passphrase of an encrypted bundle comes from --passphrase-file, the environment
 variable UNGCUU_BUNDLE_PASSPHRASE (or UNGCUU_PASSPHRASE, which `ungcuu verify` reads), or the terminal.
@@ -17,11 +20,11 @@ HELP = "đóng gói chứng cứ để bàn giao, kiểm tra được / build th
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--case", help="thư mục vụ việc / case folder")
-    parser.add_argument("--out", help="tệp gói .zip (mặc định CASE/exports/bundle-CASEID.zip)")
+    parser.add_argument("--out", help="tệp gói .zip, hoặc .7z khi mã hóa (mặc định CASE/exports/bundle-CASEID.zip|.7z)")
     parser.add_argument("--encrypt", action="store_true",
                         help="mã hóa bằng mật khẩu (sự cố cần giữ bí mật) / encrypt with a passphrase")
     parser.add_argument("--passphrase-file", help="tệp chứa mật khẩu (dòng đầu) / passphrase file (first line)")
-    parser.add_argument("--sign-key", help="khóa riêng Ed25519 (PEM) để ký danh mục / Ed25519 private key")
+    parser.add_argument("--sign-key", help="khóa riêng Ed25519 (PEM) để ký SHA256SUMS / Ed25519 private key")
     parser.add_argument("--gen-key", metavar="PREFIX", help="tạo cặp khóa PREFIX.key / PREFIX.pub rồi thoát")
     parser.add_argument("--no-reports", action="store_true", help="không kèm báo cáo PDF")
     parser.add_argument("--no-timeline", action="store_true", help="không kèm dòng thời gian")
@@ -47,7 +50,7 @@ def _passphrase(args) -> str | None:
 
 def run(args) -> int:
     from collectors.errors import UngCuuError
-    from reports.bundle import build_bundle, generate_keypair
+    from reports.bundle import build_bundle, default_bundle_name, generate_keypair
 
     try:
         if args.gen_key:
@@ -63,9 +66,13 @@ def run(args) -> int:
         passphrase = _passphrase(args)
         case = Case.open(args.case)
         try:
-            out = args.out or str(case.path / "exports" / f"bundle-{case.case_id}.zip")
+            name = default_bundle_name(case, encrypted=passphrase is not None)
+            out = args.out or str(case.path / "exports" / name)
             if os.path.isdir(out):   # a folder: the bundle goes in it (build_bundle does the same)
-                out = os.path.join(out, f"bundle-{case.case_id}.zip")
+                out = os.path.join(out, name)
+            elif passphrase is not None and out.lower().endswith(".zip"):
+                out = out[:-4] + ".7z"   # an encrypted bundle is a 7z archive: named so 7-Zip opens it
+                print(f"Ghi chú: gói mã hóa là tệp 7z: {out}", file=sys.stderr)
             warnings: list[str] = []
             digest = build_bundle(case, out, passphrase=passphrase, signing_key=args.sign_key,
                                   include_reports=not args.no_reports, include_timeline=not args.no_timeline,

@@ -14,6 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default=None, choices=("pdf", "docx", "eml"),
                         help="định dạng (mặc định theo đuôi tệp --out, không có thì pdf)")
     parser.add_argument("--out", help="tệp kết quả (mặc định CASE/exports/KIND.FORMAT)")
+    parser.add_argument("--annex", metavar="DIR",
+                        help="ghi thêm phụ lục CSV (bảng chứng cứ, nhật ký lưu giữ) vào thư mục này / "
+                             "also write the CSV annexes (evidence, custody) to DIR")
 
 
 def run(args) -> int:
@@ -47,6 +50,8 @@ def run(args) -> int:
         return 2
     try:
         res = render_report(case, args.kind, fmt, args.out, lang=lang)
+        annexes = _write_annexes(case, args.annex) if args.annex else []
+        due = _deadlines(case, args.kind, lang)
     except UngCuuError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)
@@ -54,8 +59,42 @@ def run(args) -> int:
         case.close()
     print(f"{res.path}")
     print(f"SHA-256: {res.sha256}")
+    for path, digest in annexes:
+        print(f"{path}\nSHA-256: {digest}")
+    for line in due:
+        print(("Thời hạn: " if lang != "en" else "Deadline: ") + line)
     if res.missing:
         print(f"Lưu ý: báo cáo còn thiếu {len(res.missing)} trường bắt buộc:", file=sys.stderr)
         for m in res.missing:
             print(f"  - {m}", file=sys.stderr)
     return 0
+
+
+def _write_annexes(case, folder: str) -> list[tuple[str, str]]:
+    """The findings report's CSV annexes, written like a report (atomically, logged in the custody log)."""
+    import hashlib
+    from pathlib import Path
+
+    from reports.annex import CUSTODY_NAME, EVIDENCE_NAME, custody_csv, evidence_csv
+    from reports.render import check_out_path, write_atomic
+
+    out = []
+    for name, data in ((EVIDENCE_NAME, evidence_csv(case)), (CUSTODY_NAME, custody_csv(case))):
+        path = check_out_path(case, Path(folder) / Path(name).name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        digest = hashlib.sha256(data).hexdigest()
+        case.custody.append("export", str(path), {"annex": Path(name).name, "sha256": digest, "size": len(data)})
+        out.append((str(path), digest))
+    return out
+
+
+def _deadlines(case, kind: str, lang: str) -> list[str]:
+    """This report's deadline under each applicable regime (empty when it has none)."""
+    from reports.regimes import RegimeError, deadlines_all, format_status
+
+    try:
+        rows = deadlines_all(case, include_pending=True, report=kind)
+    except (RegimeError, ValueError):
+        return []
+    return [f"{r['regime_name']}: {format_status(r, lang)}" for r in rows]

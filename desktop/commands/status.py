@@ -15,14 +15,31 @@ def add_arguments(p) -> None:
 
 
 def deadlines(case) -> list[dict]:
+    """The deadlines under every regime that applies to the incident (its own, then the national ones in
+    effect at detection), those not started yet included."""
     try:
-        from reports.regimes import deadline_status
+        from reports.regimes import deadlines_all
     except ImportError:
         return []
     try:
-        return [dict(d) for d in deadline_status(case)]
+        return [dict(d) for d in deadlines_all(case, include_pending=True)]
     except Exception as exc:  # an incomplete incident record must not hide the checklist
         return [{"name": "deadlines", "state": "unknown", "error": str(exc)}]
+
+
+def _regime_label(d: dict, vi: bool) -> str:
+    name = str(d.get("regime_name") or d.get("regime") or "")
+    if d.get("provisional") and "TẠM THỜI" not in name and "PROVISIONAL" not in name:
+        name += " (TẠM THỜI)" if vi else " (PROVISIONAL)"
+    return name
+
+
+def _due(d: dict) -> str:
+    due = d.get("due")
+    if due is None:
+        return "—"
+    text = due.strftime("%d/%m/%Y %H:%M %z")
+    return text[:-2] + ":" + text[-2:]
 
 
 def run(args) -> int:
@@ -61,7 +78,8 @@ def _show(case, args) -> int:
                   i["evidence_count"], reason_text(i["reason"], args.lang)] for i in items])
     if dl:
         print()
-        print_table(["Thời hạn" if vi else "Deadline", "Hạn" if vi else "Due", "Trạng thái" if vi else "State"],
-                    [[d.get("label_vi" if vi else "label_en") or d.get("name"), d.get("due"),
+        print_table(["Chế độ" if vi else "Regime", "Thời hạn" if vi else "Deadline", "Hạn" if vi else "Due",
+                     "Trạng thái" if vi else "State"],
+                    [[_regime_label(d, vi), d.get("label_vi" if vi else "label_en") or d.get("name"), _due(d),
                       state_label(str(d.get("state")), args.lang)] for d in dl])
     return 0

@@ -13,7 +13,7 @@ HELP = "verify a case folder or an evidence bundle: exit 0 intact, 1 with a line
 
 
 def add_arguments(p) -> None:
-    p.add_argument("path", help="a case folder or a bundle (.zip)")
+    p.add_argument("path", help="a case folder or a bundle (.zip, or .7z when encrypted)")
     p.add_argument("--public-key", help="Ed25519 public key (PEM) to check the bundle's signature")
     p.add_argument("--passphrase-env", default="UNGCUU_PASSPHRASE",
                    help="environment variable holding the passphrase of an encrypted bundle")

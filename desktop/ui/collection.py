@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
 
 from collectors.messages import split_parts, translate
 
+from .commandline import collect_command, resumable_b5_paths
 from .common import page_heading
 from .i18n import tr
 from .models import ChecklistModel, state_text
@@ -192,6 +193,11 @@ class CollectionPage(QWidget):
         self.notes.clear()
         self.noted: dict[str, set[str]] = {}
         if "B5" in only and not (options or {}).get("paths"):
+            resume = resumable_b5_paths(self.case)
+            if resume:  # an interrupted B5 is finished with the paths it was given
+                options = {**(options or {}), "paths": resume}
+                again = True
+        if "B5" in only and not (options or {}).get("paths"):
             # B5 copies what the responder names: that is chosen on the evidence page.
             only = [i for i in only if i != "B5"]
             self.notes.addItem("B5: " + tr("choose the files or folders on the Evidence page (Add files… / Add a folder…)"))
@@ -203,7 +209,9 @@ class CollectionPage(QWidget):
         self.overall.setValue(0)
         for cid in only:
             self.model.update(cid, state="pending", detail="", count=0)
-        self.worker = RunWorker(self.case, self.checklist, only=only, options=options, again=again, consent=consent)
+        argv = collect_command(self.case.path, only=only, options=options, again=again, consent=consent)
+        self.worker = RunWorker(self.case, self.checklist, only=only, options=options, again=again, consent=consent,
+                                argv=argv)
         w = self.worker
         w.itemStarted.connect(self._item_started)
         w.progress.connect(self._progress)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
     QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget,
@@ -102,6 +102,12 @@ class IntakePage(QWidget):
         self.suggestions: dict = {}
         self.taken_refs: dict[str, list[str]] = {}
         self.record: dict = {}
+        self.baseline: dict = {}   # form_values() as loaded from the case: any difference is unsaved
+        self._loading = False
+        self._missing_timer = QTimer(self)
+        self._missing_timer.setSingleShot(True)
+        self._missing_timer.setInterval(250)
+        self._missing_timer.timeout.connect(self._refresh_missing)
         outer = QVBoxLayout(self)
         page_heading(outer, tr("Incident intake (phase 1, initial report Mẫu 03)"),
                      tr("Fields marked * are mandatory on Mẫu 03. Values found in the evidence are offered "
@@ -270,6 +276,7 @@ class IntakePage(QWidget):
             return
         if isinstance(w, (QLineEdit, QComboBox, QPlainTextEdit)):
             w.setAccessibleName(fld.label if self.lang == "vi" else fld.label_en)
+        self._watch(w)
         self.widgets[path] = w
         container = QWidget()
         v = QVBoxLayout(container)
@@ -290,6 +297,35 @@ class IntakePage(QWidget):
         v.addWidget(err)
         self.field_errors[path] = err
         form.addRow(self._label(fld), container)
+
+    def _watch(self, w) -> None:
+        """Any edit refreshes the "still missing" list (after a short pause in typing)."""
+        for sub in [w, getattr(w, "edit", None), *getattr(w, "boxes", {}).values()]:
+            if isinstance(sub, (QLineEdit, QPlainTextEdit)):
+                sub.textChanged.connect(self._edited)
+            elif isinstance(sub, QComboBox):
+                sub.currentIndexChanged.connect(self._edited)
+            elif isinstance(sub, QCheckBox):
+                sub.toggled.connect(self._edited)
+
+    def _edited(self, *_args) -> None:
+        if not self._loading:
+            self._missing_timer.start()
+
+    def _refresh_missing(self) -> None:
+        if self.case is not None and self.inc is not None:
+            self.show_missing(self.form_values())
+
+    def discard_changes(self) -> None:
+        """Show the stored record again, dropping what was typed since."""
+        if self.case is not None:
+            self.set_case(self.case)
+
+    def is_dirty(self) -> bool:
+        """Edits in the form that are not saved in the case."""
+        if self.case is None or self.inc is None:
+            return False
+        return self.form_values() != self.baseline
 
     def _add_status(self, form: QFormLayout) -> None:
         w = QComboBox()
@@ -430,6 +466,7 @@ class IntakePage(QWidget):
             return
         self.record = case.incident() if case is not None else {}
         self.taken_refs = {}
+        self._loading = True
         for path in self.widgets:
             if path == "__status__":
                 continue
@@ -441,6 +478,8 @@ class IntakePage(QWidget):
             self.status_hint.setText(" → ".join(
                 f"{_pick(self.inc.STATUS_LABELS.get(h.get('status'), (h.get('status'),) * 2), self.lang)} "
                 f"({self._show_time(h.get('at'))})" for h in hist[-4:]))
+        self._loading = False
+        self.baseline = self.form_values() if case is not None else {}
         for err in self.field_errors.values():
             err.hide()
         self.refresh_suggestions()
@@ -499,6 +538,14 @@ class IntakePage(QWidget):
             self.problems.setText(tr("Every mandatory field of Mẫu 03 is filled."))
         return missing
 
+    def problem_text(self, p) -> str:
+        """A problem with the field's printed label instead of its key path (detection.detected_at)."""
+        import re
+
+        fld = self.inc.FIELD_BY_PATH.get(re.sub(r"\[\d+\]", "[]", p.field))
+        label = (fld.label if self.lang == "vi" else fld.label_en) if fld is not None else p.field
+        return f"{label}: {p.message}"
+
     def save(self) -> bool:
         if self.case is None or self.inc is None:
             return False
@@ -516,7 +563,7 @@ class IntakePage(QWidget):
                     lab.show()
             self.problems.setStyleSheet("color: #b3261e")
             self.problems.setText(tr("Not saved: correct the fields marked in red.") + "\n" +
-                                  "\n".join(f"• {p}" for p in errors[:10]))
+                                  "\n".join(f"• {self.problem_text(p)}" for p in errors[:10]))
             first = self.widgets.get(errors[0].field)
             if first is not None:
                 (getattr(first, "edit", None) or first).setFocus()

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
     QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from desktop.portable_env import open_settings
+
 from .i18n import tr
 
 MAX_RECENT = 8
@@ -21,7 +23,7 @@ class MainWindow(QMainWindow):
     def __init__(self, *, language=None, settings: QSettings | None = None, lang: str = "vi"):
         super().__init__()
         self.language = language
-        self.settings = settings or QSettings()
+        self.settings = settings or open_settings()   # on the drive, never the host
         self.lang = lang
         self.case = None
         self.setWindowTitle("UngCuu")
@@ -229,6 +231,8 @@ class MainWindow(QMainWindow):
         if self.collection_page.running:
             QMessageBox.information(self, "UngCuu", tr("Wait for the running collection to finish (or cancel it)."))
             return False
+        if self.case is not None and not self.confirm_unsaved():
+            return False
         try:
             case = (Case.create if create else Case.open)(path, examiner=examiner)
         except UngCuuError as exc:
@@ -403,7 +407,24 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
 
+    def confirm_unsaved(self) -> bool:
+        """Ask before unsaved intake edits are lost; True when it is fine to go on."""
+        if not self.intake_page.is_dirty():
+            return True
+        ans = QMessageBox.question(
+            self, "UngCuu", tr("The incident record has changes that are not saved. Save them?"),
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if ans == QMessageBox.Save:
+            if self.intake_page.save():
+                return True
+            self.show_page("intake")  # not valid: the fields in red say why
+            return False
+        return ans == QMessageBox.Discard
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        if not self.confirm_unsaved():
+            event.ignore()
+            return
         if self.collection_page.running:
             ans = QMessageBox.question(self, "UngCuu", tr("A collection is running. Cancel it and quit? "
                                                           "Everything stored so far stays valid."),

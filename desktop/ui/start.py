@@ -68,7 +68,9 @@ class StartPage(QWidget):
         form.addRow(_buddy(tr("Case &folder:"), self.folder_edit), frow)
         self.examiner_edit = QLineEdit()
         self.examiner_edit.setAccessibleName(tr("Examiner"))
-        self.examiner_edit.setText(os.environ.get("USER") or os.environ.get("USERNAME") or "")
+        # the last examiner who created a case from this drive (the login name is often just `root`)
+        self.examiner_edit.setText(str(self.window.settings.value("examiner") or "") or os.environ.get("USER")
+                                   or os.environ.get("USERNAME") or "")
         form.addRow(tr("&Examiner (your name):"), self.examiner_edit)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
@@ -151,7 +153,10 @@ class StartPage(QWidget):
         if not path:
             self.folder_edit.setFocus()
             return False
-        return self.window.open_case(path, create=True, examiner=self.examiner_edit.text().strip() or None)
+        examiner = self.examiner_edit.text().strip() or None
+        if examiner:
+            self.window.settings.setValue("examiner", examiner)
+        return self.window.open_case(path, create=True, examiner=examiner)
 
     def refresh_recent(self) -> None:
         self.recent.clear()

@@ -8,17 +8,19 @@ are computed on a worker thread with their own SQLite connection and arrive when
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 import time
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
     QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 
 from collectors.messages import time_desc
+from reports.incident import incident_tz
 
 from .i18n import tr
 from .worker import start_call
@@ -63,6 +65,12 @@ class TimelineModel(QAbstractTableModel):
         self.pending = False
         self.generation = 0
         self.marked: set[tuple[str, str]] = set()
+        self.tz: dt.tzinfo = dt.timezone.utc  # the zone the Time column is shown in
+
+    def set_tz(self, tz: dt.tzinfo) -> None:
+        self.tz = tz
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0))
 
     def set_source(self, conn, flt=None, marked=None, path=None) -> None:
         self.beginResetModel()
@@ -151,7 +159,7 @@ class TimelineModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.DisplayRole, Qt.ToolTipRole):
             if col == 0:
-                return display_time(r["datetime"]) if role == Qt.DisplayRole else r["datetime"]
+                return display_time(r["ts"], self.tz) if role == Qt.DisplayRole else r["datetime"]
             if col == 1:
                 return r["source"]
             if col == 2:
@@ -177,12 +185,14 @@ class TimelineModel(QAbstractTableModel):
 class Histogram(QWidget):
     """Bars of event counts over time; clicking a bar narrows the time filter to it."""
 
-    bucketClicked = Signal(int, int)  # start, end (µs UTC)
+    # start, end (µs UTC): Python ints, since a C++ int is 32 bits and would wrap these to 1970
+    bucketClicked = Signal(object, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.buckets: list[tuple[int, int]] = []
         self.width_us = 0
+        self.tz: dt.tzinfo = dt.timezone.utc
         self.setMinimumHeight(70)
         self.setAccessibleName(tr("Events over time"))
 
@@ -207,8 +217,8 @@ class Histogram(QWidget):
             bh = h * c / top
             p.drawRect(QRectF(i * w + 0.5, 2 + h - bh, max(1.0, w - 1), bh))
         p.setPen(QColor("#333333"))
-        first = _fmt_us(self.buckets[0][0])
-        last = _fmt_us(self.buckets[-1][0] + self.width_us)
+        first = _fmt_us(self.buckets[0][0], self.tz)
+        last = _fmt_us(self.buckets[-1][0] + self.width_us, self.tz)
         p.drawText(4, self.height() - 3, first)
         fm = p.fontMetrics()
         p.drawText(self.width() - fm.horizontalAdvance(last) - 4, self.height() - 3, last)
@@ -222,27 +232,45 @@ class Histogram(QWidget):
         self.bucketClicked.emit(start, start + self.width_us)
 
 
-def display_time(iso: str) -> str:
-    """'2026-11-24T19:57:21.220000+07:00' -> '2026-11-24 19:57:21 +07:00' (the source's own offset)."""
-    if len(iso) < 19:
-        return iso
-    off = iso[-6:] if iso[-6] in "+-" else ("+00:00" if iso.endswith(("Z", "+00:00")) else "")
-    return iso[:10] + " " + iso[11:19] + (" " + off if off else "")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def _fmt_us(us: int) -> str:
-    return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).strftime("%d/%m/%Y %H:%M")
+def display_time(us: int, tz: dt.tzinfo) -> str:
+    """µs UTC -> 'dd/mm/yyyy hh:mm:ss +07:00' in the zone shown (the incident's, or UTC)."""
+    try:
+        d = (EPOCH + dt.timedelta(microseconds=us)).astimezone(tz)
+    except (OverflowError, ValueError):
+        return str(us)
+    off = d.strftime("%z")
+    return d.strftime("%d/%m/%Y %H:%M:%S") + f" {off[:3]}:{off[3:]}"
 
 
-def parse_time(text: str) -> int | None:
-    """'dd/mm/yyyy hh:mm' or ISO 8601 (UTC when no offset) -> µs UTC; '' -> None; ValueError otherwise."""
+def _fmt_us(us: int, tz: dt.tzinfo = dt.timezone.utc) -> str:
+    return (EPOCH + dt.timedelta(microseconds=us)).astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def parse_time(text: str, tz: dt.tzinfo = dt.timezone.utc) -> int | None:
+    """'dd/mm/yyyy hh:mm' or ISO 8601 (in ``tz`` when no offset) -> µs UTC; '' -> None; ValueError otherwise."""
     text = text.strip()
     if not text:
         return None
     from reports.incident import parse_datetime
 
-    d = parse_datetime(text, dt.timezone.utc)
-    return int((d - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) / dt.timedelta(microseconds=1))
+    m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2}):(\d{2})$", text)
+    if m:
+        day, mon, year, hh, mm, ss = map(int, m.groups())
+        d = dt.datetime(year, mon, day, hh, mm, ss, tzinfo=tz)
+    else:
+        d = parse_datetime(text, tz)
+    return int((d - EPOCH) / dt.timedelta(microseconds=1))
+
+
+def format_filter_time(us: int, tz: dt.tzinfo, *, ceil: bool = False) -> str:
+    """µs UTC -> 'dd/mm/yyyy hh:mm:ss' in ``tz`` (rounded up to the second with ``ceil``: an end bound)."""
+    sec, rem = divmod(us, 1_000_000)
+    if ceil and rem:
+        sec += 1
+    return (EPOCH + dt.timedelta(seconds=sec)).astimezone(tz).strftime("%d/%m/%Y %H:%M:%S")
 
 
 class TimelinePage(QWidget):
@@ -265,20 +293,22 @@ class TimelinePage(QWidget):
         row.addStretch(1)
         lay.addLayout(row)
 
+        self.incident_tz: dt.tzinfo = incident_tz({})
+        self.tz: dt.tzinfo = self.incident_tz
+        self.utc_box = QCheckBox(tr("Show times in &UTC"))
+        self.utc_box.setToolTip(tr("Times are shown in the incident's time zone; tick to show them in UTC"))
+        self.utc_box.toggled.connect(self._zone_changed)
+        row.insertWidget(1, self.utc_box)
         filt = QHBoxLayout()
         self.start_edit = QLineEdit()
-        self.start_edit.setPlaceholderText(tr("from (dd/mm/yyyy hh:mm, UTC)"))
         self.end_edit = QLineEdit()
-        self.end_edit.setPlaceholderText(tr("to (dd/mm/yyyy hh:mm, UTC)"))
         self.source_combo = QComboBox()
         self.source_combo.setAccessibleName(tr("Source"))
         self.source_combo.setMinimumWidth(160)
         self.source_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.start_edit.setMinimumWidth(190)
         self.end_edit.setMinimumWidth(190)
-        for w in (self.start_edit, self.end_edit):  # the placeholder may be cut: the whole hint on hover
-            w.setToolTip(w.placeholderText())
-            w.setAccessibleName(w.placeholderText())
+        self._placeholders()
         self.text_edit = QLineEdit()
         self.text_edit.setPlaceholderText(tr("text in the message"))
         self.text_edit.setAccessibleName(tr("Text filter"))
@@ -307,10 +337,11 @@ class TimelinePage(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
-        self.view.setColumnWidth(0, 215)
-        self.view.setColumnWidth(1, 90)
-        self.view.setColumnWidth(2, 240)  # "Thời điểm sửa nội dung; Thời điểm truy cập gần nhất"
-        self.view.setColumnWidth(4, 150)
+        self.view.setColumnWidth(0, 185)
+        self.view.setColumnWidth(1, 80)
+        self.view.setColumnWidth(2, 170)  # long meanings are elided; the whole text is in the tooltip
+        self.view.setColumnWidth(4, 120)
+        self.view.setWordWrap(False)
         self.view.setAccessibleName(tr("Timeline events"))
         self.view.selectionModel().currentRowChanged.connect(self._show)
         self.view.doubleClicked.connect(lambda _i: self.toggle_mark())
@@ -332,8 +363,42 @@ class TimelinePage(QWidget):
         lay.addLayout(marks_row)
 
     # ------------------------------------------------------------------ state
+    def zone_label(self) -> str:
+        if self.utc_box.isChecked():
+            return "UTC"
+        off = dt.datetime.now(self.incident_tz).strftime("%z")
+        return f"{off[:3]}:{off[3:]}"
+
+    def _placeholders(self) -> None:
+        zone = self.zone_label()
+        self.start_edit.setPlaceholderText(tr("from (dd/mm/yyyy hh:mm, %1)").replace("%1", zone))
+        self.end_edit.setPlaceholderText(tr("to (dd/mm/yyyy hh:mm, %1)").replace("%1", zone))
+        for w in (self.start_edit, self.end_edit):  # the placeholder may be cut: the whole hint on hover
+            w.setToolTip(w.placeholderText())
+            w.setAccessibleName(w.placeholderText())
+
+    def _zone_changed(self, *_args) -> None:
+        """Show times in the incident's zone or UTC; the bounds typed so far keep their instants."""
+        try:
+            bounds = [parse_time(w.text(), self.tz) for w in (self.start_edit, self.end_edit)]
+        except (ValueError, TypeError):
+            bounds = [None, None]
+        self.tz = dt.timezone.utc if self.utc_box.isChecked() else self.incident_tz
+        for w, us, ceil in ((self.start_edit, bounds[0], False), (self.end_edit, bounds[1], True)):
+            if us is not None:
+                w.setText(format_filter_time(us, self.tz, ceil=ceil))
+        self.model.set_tz(self.tz)
+        self.histogram.tz = self.tz
+        self.histogram.update()
+        self._placeholders()
+
     def set_case(self, case) -> None:
         self.case = case
+        try:
+            self.incident_tz = incident_tz(case.incident() if case is not None else {})
+        except (OSError, sqlite3.Error, ValueError):
+            self.incident_tz = incident_tz({})
+        self._zone_changed()
         self.reload()
 
     def reload(self) -> None:
@@ -358,7 +423,7 @@ class TimelinePage(QWidget):
             else:
                 enabled = True
                 stale = "" if tl.is_current(self.case) else " " + tr("Evidence was added since it was built: update it.")
-                self.status.setText(tr("Timeline of every event found in the evidence, in time order (UTC).") + stale)
+                self.status.setText(tr("Timeline of every event found in the evidence, in time order.") + stale)
                 self.source_combo.blockSignals(True)
                 self.source_combo.clear()
                 self.source_combo.addItem(tr("all sources"), None)
@@ -373,8 +438,8 @@ class TimelinePage(QWidget):
 
     def current_filter(self):
         tl = _tl()
-        start = parse_time(self.start_edit.text())
-        end = parse_time(self.end_edit.text())
+        start = parse_time(self.start_edit.text(), self.tz)
+        end = parse_time(self.end_edit.text(), self.tz)
         src = self.source_combo.currentData()
         text = self.text_edit.text().strip() or None
         return tl.Filter(start=start, end=end, sources=[src] if src else None, text=text)
@@ -424,8 +489,8 @@ class TimelinePage(QWidget):
         self.apply_filter()
 
     def _bucket(self, start: int, end: int) -> None:
-        self.start_edit.setText(_iso(start))
-        self.end_edit.setText(_iso(end))
+        self.start_edit.setText(format_filter_time(start, self.tz))
+        self.end_edit.setText(format_filter_time(end, self.tz, ceil=True))
         self.apply_filter()
 
     def _show(self, cur, _prev) -> None:
@@ -491,6 +556,4 @@ class TimelinePage(QWidget):
         self.window.refresh_steps()
 
 
-def _iso(us: int) -> str:
-    return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)).isoformat(timespec="seconds")
 

@@ -30,7 +30,8 @@ class RunWorker(QObject):
     done = Signal()
 
     def __init__(self, case, checklist, *, profile: str | None = None, only: list[str] | None = None,
-                 options: dict | None = None, again: bool = False, root=None, consent: bool = False):
+                 options: dict | None = None, again: bool = False, root=None, consent: bool = False,
+                 argv: list[str] | None = None):
         super().__init__()
         self.case = case
         self.checklist = checklist
@@ -40,6 +41,8 @@ class RunWorker(QObject):
         self.again = again
         self.root = root
         self.consent = consent  # the responder said yes to items that change the system
+        # The equivalent command line: recorded as the run's argv (custody), so a resume knows what ran.
+        self.argv = argv or ["ungcuu", "gui"] + (["--consent"] if consent else [])
         self.cancel_event = threading.Event()
 
     def cancel(self) -> None:
@@ -70,7 +73,7 @@ class RunWorker(QObject):
         try:
             for ev in run_checklist(self.case, self.checklist, profile=self.profile, only=self.only, root=self.root,
                                     cancel=self.cancel_event, options=self.options, again=self.again,
-                                    argv=["ungcuu", "gui"] + (["--consent"] if self.consent else []),
+                                    argv=self.argv,
                                     consent=self.consent):
                 if isinstance(ev, Stored):
                     pending.append((ev.checklist_id, ev.record))

@@ -983,5 +983,29 @@
             <source>Record now as the end of the response? The deadline for the closing report (Mẫu 04) counts from it.</source>
             <translation>Ghi nhận thời điểm này là kết thúc ứng phó? Thời hạn nộp báo cáo kết thúc (Mẫu 04) được tính từ đây.</translation>
         </message>
+        <message>
+            <source>Show times in &amp;UTC</source>
+            <translation>Hiển thị giờ quốc tế UTC (&amp;Z)</translation>
+        </message>
+        <message>
+            <source>Times are shown in the incident's time zone; tick to show them in UTC</source>
+            <translation>Thời gian hiển thị theo múi giờ của sự cố; đánh dấu để hiển thị theo giờ UTC</translation>
+        </message>
+        <message>
+            <source>from (dd/mm/yyyy hh:mm, %1)</source>
+            <translation>từ (dd/mm/yyyy hh:mm, %1)</translation>
+        </message>
+        <message>
+            <source>to (dd/mm/yyyy hh:mm, %1)</source>
+            <translation>đến (dd/mm/yyyy hh:mm, %1)</translation>
+        </message>
+        <message>
+            <source>Timeline of every event found in the evidence, in time order.</source>
+            <translation>Dòng thời gian của mọi sự kiện tìm thấy trong chứng cứ, theo thứ tự thời gian.</translation>
+        </message>
+        <message>
+            <source>The incident record has changes that are not saved. Save them?</source>
+            <translation>Hồ sơ sự cố có thay đổi chưa được lưu. Lưu lại không?</translation>
+        </message>
     </context>
 </TS>

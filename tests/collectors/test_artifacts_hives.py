@@ -3,7 +3,6 @@ live registry. The hives are built here in the REGF format (base block, one hbin
 the expected values are exact; a damaged hive is said to be damaged and nothing else is lost."""
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import pytest
@@ -13,86 +12,9 @@ pytest.importorskip("regipy")
 from collectors.case import Case  # noqa: E402
 from desktop import cli  # noqa: E402
 
-REG_SZ, REG_EXPAND_SZ, REG_DWORD = 1, 2, 4
+from tests.windows.regf import REG_DWORD, REG_EXPAND_SZ, REG_SZ, build_hive, key, merge, path_tree  # noqa: E402
+
 SID = "S-1-5-21-3623811015-3361044348-30300820-1013"
-
-
-# ------------------------------------------------------------------ a minimal REGF writer
-def build_hive(tree: dict, file_name: str) -> bytes:
-    """tree: {"values": {name: (type, data)}, "keys": {name: tree}} -> the bytes of a hive file."""
-    data = bytearray(32)  # the hbin header, filled in at the end
-
-    def alloc(payload: bytes) -> int:
-        off = len(data)
-        size = (4 + len(payload) + 7) & ~7
-        data.extend(struct.pack("<i", -size) + payload + b"\0" * (size - 4 - len(payload)))
-        return off
-
-    def put(off: int, payload: bytes) -> None:
-        data[off + 4: off + 4 + len(payload)] = payload
-
-    def nk(name: str, node: dict, parent: int, root: bool = False) -> int:
-        raw = name.encode("ascii")
-        off = alloc(b"\0" * (76 + len(raw)))
-        subs = sorted(node.get("keys", {}).items(), key=lambda kv: kv[0].upper())
-        children = [(n, nk(n, t, off)) for n, t in subs]
-        sub_list = 0xFFFFFFFF
-        if children:
-            sub_list = alloc(b"lf" + struct.pack("<H", len(children)) + b"".join(
-                struct.pack("<I4s", o, n.encode("ascii")[:4].ljust(4, b"\0")) for n, o in children))
-        vks = []
-        for vname, (vtype, value) in node.get("values", {}).items():
-            vraw = vname.encode("ascii")
-            if vtype == REG_DWORD:
-                size, doff = 0x80000004, value
-            else:
-                blob = value.encode("utf-16-le") + b"\0\0"
-                size, doff = len(blob), alloc(blob)
-            vks.append(alloc(b"vk" + struct.pack("<HIIIHH", len(vraw), size, doff, vtype, 1, 0) + vraw))
-        val_list = alloc(b"".join(struct.pack("<I", v) for v in vks)) if vks else 0xFFFFFFFF
-        flags = 0x20 | (0x2C if root else 0)
-        put(off, b"nk" + struct.pack("<HQ4s13I4sHH", flags, 0, b"\0" * 4, parent, len(children), 0, sub_list,
-                                     0xFFFFFFFF, len(vks), val_list, 0xFFFFFFFF, 0xFFFFFFFF, 0, 0, 0, 0, b"\0" * 4,
-                                     len(raw), 0) + raw)
-        return off
-
-    root = nk("ROOT", tree, 0xFFFFFFFF, root=True)
-    assert root == 32
-    size = (len(data) + 4095) & ~4095
-    if size - len(data) >= 8:
-        data.extend(struct.pack("<i", size - len(data)) + b"\0" * (size - len(data) - 4))  # a free cell
-    data.extend(b"\0" * (size - len(data)))
-    data[0:32] = b"hbin" + struct.pack("<III", 0, size, 0) + struct.pack("<IQI", 0, 0, 0)
-    base = bytearray(4096)
-    base[0:48] = b"regf" + struct.pack("<IIQIIIIIII", 1, 1, 0, 1, 5, 0, 1, root, size, 1)
-    name = file_name.encode("utf-16-le")[:64]
-    base[48:48 + len(name)] = name
-    checksum = 0
-    for i in range(0, 508, 4):
-        checksum ^= struct.unpack_from("<I", base, i)[0]
-    struct.pack_into("<I", base, 508, checksum)
-    return bytes(base) + bytes(data)
-
-
-def key(values=None, **keys) -> dict:
-    return {"values": values or {}, "keys": keys}
-
-
-def path_tree(path: str, leaf: dict) -> dict:
-    """key(a=key(b=leaf)) from 'a\\b'."""
-    node = leaf
-    for part in reversed(path.split("\\")):
-        node = {"values": {}, "keys": {part: node}}
-    return node
-
-
-def merge(*trees: dict) -> dict:
-    out: dict = {"values": {}, "keys": {}}
-    for t in trees:
-        out["values"].update(t.get("values", {}))
-        for k, v in t.get("keys", {}).items():
-            out["keys"][k] = merge(out["keys"][k], v) if k in out["keys"] else v
-    return out
 
 
 SOFTWARE = merge(
@@ -164,10 +86,14 @@ def test_offline_windows_outcomes(win_case):
     assert rc == 0
     out = case.outcomes()
     assert out["B3"]["state"] == "collected" and out["B10"]["state"] == "collected"
-    # the only gap left in B4 is named: local groups (the SAM hive is not parsed)
+    # every gap of B4 is named: no SAM (so no local groups), no AppCompatCache, no Amcache in this root
     assert out["B4"]["state"] == "partial"
-    assert out["B4"]["reason"] == ("accounts: local groups of Windows are not collected yet (users come from the "
-                                   "profile list); config_files: not available on windows")
+    assert out["B4"]["reason"] == (
+        "accounts: local groups of Windows are not collected here (users come from the profile list; the SAM hive "
+        "holds them, readable offline); "
+        r"windows_shimcache: HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\AppCompatCache: no AppCompatCache "
+        "value; config_files: not available on windows; windows_sam: no Windows/System32/config/SAM in this offline "
+        "root; windows_amcache: no Windows/AppCompat/Programs/Amcache.hve here")
 
 
 def test_system_from_the_hives(win_case):
@@ -198,8 +124,10 @@ def test_autostart_services_programs_users_from_the_hives(win_case):
     assert users[SID]["name"] == "alice" and users[SID]["home"] == r"C:\Users\alice"
     roles = load(case, "roles.json")
     assert [(r["role"], r["service"]) for r in roles] == [("web", "W3SVC")]
-    names = {r.source for r in case.evidence("B4")}
-    assert {"/Windows/System32/config/SOFTWARE", "/Windows/System32/config/SYSTEM", "/Users/alice/NTUSER.DAT"} <= names
+    # each hive is copied once, by the first collector that parses it (system_info in B2), and parsed from there
+    copies = [r.source for r in case.evidence() if r.kind == "file" and ("config/" in r.source or "NTUSER" in r.source)]
+    assert sorted(copies) == ["/Users/alice/NTUSER.DAT", "/Windows/System32/config/SOFTWARE",
+                              "/Windows/System32/config/SYSTEM"]
 
 
 def test_network_settings_from_the_hives(win_case):

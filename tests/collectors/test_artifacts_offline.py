@@ -305,7 +305,8 @@ def test_windows_layout_offline(tmp_path, shared_data):
         assert "/WINDOWS/system32/WinEvt/logs/System.EVTX" in ev
         assert not any(s.endswith("notes.txt") for s in ev)
         assert out["B4"]["state"] == "partial"
-        assert "broken: not a valid task XML" in out["B4"]["reason"] and "not parsed here" in out["B4"]["reason"]
+        assert "broken: not a valid task XML" in out["B4"]["reason"]
+        assert "/users/alice/ntuser.dat: not a readable registry hive" in out["B4"]["reason"]
         tasks = load(case, "windows_scheduled_tasks.json")
         assert len(tasks) == 1
         t = tasks[0]

@@ -185,4 +185,5 @@ def test_accounts_on_windows_from_the_profile_list(case, win_ctx):
          "home": r"%systemroot%\system32\config\systemprofile", "shell": None, "gecos": None},
         {"name": "nguyen.van.a", "uid": SID, "gid": None, "home": "C:\\Users\\nguyen.van.a", "shell": None, "gecos": None},
     ]
-    assert ctx.notes == ["local groups of Windows are not collected yet (users come from the profile list)"]
+    assert ctx.notes == ["local groups of Windows are not collected here (users come from the profile list; the SAM "
+                         "hive holds them, readable offline)"]

@@ -27,7 +27,8 @@ def make_win(qapp, qtbot, settings):
 
     def make(lang="vi", **kw):
         w = make_window(qapp, lang=lang, settings=kw.pop("settings", settings), **kw)
-        qtbot.addWidget(w)
+        # a test's unsaved draft must not open the save question when pytest-qt closes the window
+        qtbot.addWidget(w, before_close_func=lambda win: win.intake_page.discard_changes())
         w.show()
         made.append(w)
         return w

@@ -55,7 +55,7 @@ def fill_m03(page, t0: dt.datetime) -> None:
     fill(page, "detection.handled", False)
     fill(page, "detection.methods", ["log_file", "notified_by"])
     fill(page, "notified_to", ["coordinator"])
-    fill(page, "reported_at", (t0 + dt.timedelta(hours=2)).strftime("%d/%m/%Y %H:%M"))
+    fill(page, "reported_at", (t0 + dt.timedelta(minutes=30)).strftime("%d/%m/%Y %H:%M"))
     fill(page, "origin", "cyber_attack")
     fill(page, "categories", [4, 5])
 

@@ -146,21 +146,6 @@ def test_timeline_reads_mft_and_usnjrnl_evidence(tmp_path, live_windows, monkeyp
     case.close()
 
 
-def test_a_hive_inside_an_image_is_parsed_through_a_pipe_never_a_file(windows_disk):
-    from regipy.registry import RegistryHive
-
-    from collectors.artifacts._windows import _hive_file
-
-    with open_image(windows_disk["path"]) as img:
-        vpath = img.root() / "Users" / "admin" / "NTUSER.DAT"
-        fd = _hive_file(vpath)
-        assert isinstance(fd, int)
-        from_image = RegistryHive(fd)
-    direct = RegistryHive(str(SAMPLES / "NTUSER.DAT"))
-    names = lambda h: sorted(k.name for k in h.root.iter_subkeys())  # noqa: E731
-    assert names(from_image) == names(direct) and len(names(direct)) > 3
-
-
 def _sample_mft(tmp_path):
     with open_image(SAMPLES / "vsstest.qcow2") as img:
         data = bytearray((img.root() / "$MFT").read_bytes())

@@ -74,15 +74,3 @@ def test_privilege_enabled_once_before_the_dump_and_a_protected_process_is_acces
         memory.dump_process_windows(5, str(tmp_path / "y.dmp"), api=RefusingProcess(), privilege_api=tok)
     assert [c[0] for c in tok.calls].count("adjust") == 1 and memory._DEBUG_PRIVILEGE == [None]
 
-
-def test_host_tool_is_recorded_with_its_path_and_sha256(tmp_path, monkeypatch):
-    import hashlib
-
-    from collectors.artifacts.windows_event_logs import host_tool
-
-    tool = tmp_path / "wevtutil"
-    tool.write_bytes(b"MZ fake wevtutil\n")
-    tool.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert host_tool("wevtutil") == {"path": str(tool), "sha256": hashlib.sha256(tool.read_bytes()).hexdigest()}
-    assert host_tool("no-such-tool")["sha256"].startswith("not hashed")

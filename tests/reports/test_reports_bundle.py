@@ -18,8 +18,12 @@ from reports.bundle import (BundlePassphraseError, BundleRefused, build_bundle, 
 SYSLOG = "evidence/E000008-syslog_syslog"
 
 
-def rewrite(src, dst, change=None, drop=(), add=()):
-    """Copy a zip member by member, letting `change(name, data)` alter contents (CRC stays valid)."""
+def rewrite(src, dst, change=None, drop=(), add=(), resum=False):
+    """Copy a zip member by member, letting `change(name, data)` alter contents (CRC stays valid).
+
+    With `resum`, SHA256SUMS is rewritten to match the changed members (lines of dropped ones removed), as a
+    forger without the signing key would: only the signature (or the custody chain) can then tell."""
+    seen: dict[str, str] = {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         for info in zin.infolist():
             if info.filename in drop:
@@ -27,6 +31,15 @@ def rewrite(src, dst, change=None, drop=(), add=()):
             data = zin.read(info)
             if change is not None:
                 data = change(info.filename, data)
+            if resum and info.filename == "SHA256SUMS":
+                lines = []
+                for line in data.decode().splitlines():
+                    name = line.split("  ", 1)[1]
+                    if name in drop:
+                        continue
+                    lines.append(f"{seen.get(name, line[:64])}  {name}\n")
+                data = "".join(lines).encode()
+            seen[info.filename] = hashlib.sha256(data).hexdigest()
             zout.writestr(info, data)
         for name, data in add:
             zout.writestr(name, data)
@@ -44,7 +57,7 @@ def bundles(module_case, tmp_path_factory):
     sha_plain = build_bundle(module_case, plain)
     signed = d / "signed.zip"
     build_bundle(module_case, signed, signing_key=priv)
-    enc = d / "enc.zip"
+    enc = d / "enc.7z"
     build_bundle(module_case, enc, passphrase="Mật khẩu đủ dài 2026!", signing_key=priv)
     return {"dir": d, "plain": plain, "sha_plain": sha_plain, "signed": signed, "enc": enc, "priv": priv, "pub": pub}
 
@@ -62,13 +75,16 @@ def test_round_trip(bundles, module_case):
         sums = zf.read("SHA256SUMS").decode()
     assert {"README.txt", "manifest.json", "SHA256SUMS", "incident.json", "custody.jsonl", "reports/findings.pdf",
             "reports/initial.pdf", "reports/closing.pdf", SYSLOG} <= set(names)
+    assert manifest["build"]["source"] == "git" and len(manifest["build"]["commit"]) == 40
+    assert manifest["build"]["libraries"]["py7zr"][0].isdigit() and manifest["time_zone"]["name"]
+    assert manifest["host_identity"]["hostname"] == manifest["host"]
     item = [i for i in manifest["items"] if i["id"] == "E000008"][0]
     rec = module_case.get_evidence("E000008")
     assert (item["checklist_id"], item["source"], item["size"], item["sha256"], item["collected_at"], item["collector"],
             item["host"]) == ("B10", "/var/log/syslog", 1509, rec.sha256, rec.collected_at, "test", rec.host)
     assert rec.sha256 == "1f0105612f6ad2d225d6bd9ba631148740e312598878adcd2b74098a3dab50c4"   # shared/data README
     assert f"{rec.sha256}  {SYSLOG}\n" in sums
-    assert "ungcuu verify" in readme and "sha256sum -c SHA256SUMS" in readme and "HƯỚNG DẪN KIỂM TRA" in readme
+    assert "ungcuu verify" in readme and "sha256sum -c --quiet SHA256SUMS" in readme and "HƯỚNG DẪN KIỂM TRA" in readme
     # the bundle's own hash went to the custody log
     exports = [e for e in module_case.custody.entries() if e["action"] == "export" and e["target"] == str(path)]
     assert exports and exports[0]["details"]["bundle_sha256"] == bundles["sha_plain"]
@@ -135,17 +151,23 @@ def test_signature(bundles, tmp_path):
     fp = public_key_fingerprint(_load_public_key(bundles["pub"]))
     assert res.manifest["signer"] == {"algorithm": "Ed25519", "public_key_sha256": fp}
     assert f"chữ ký hợp lệ, khóa công khai SHA-256 {fp}" in res.notes
-    res = verify_bundle(bundles["signed"])
-    assert res.ok and res.signature == "not_checked" and res.notes
+    res = verify_bundle(bundles["signed"])       # a signature nobody checked is not a pass
+    assert not res.ok and res.signature == "not_checked"
+    assert res.problems == ["chữ ký chưa được kiểm tra (signature not checked): gói có chữ ký, cần --public-key "
+                            "để kiểm tra"]
+    assert verify_main(bundles["signed"], out=io.StringIO(), err=io.StringIO()) == 1
     other_priv, other_pub = generate_keypair(tmp_path / "o.key", tmp_path / "o.pub")
     res = verify_bundle(bundles["signed"], public_key=other_pub)
     assert not res.ok and res.signature == "invalid"
-    # a forged manifest (hash of a replaced member updated) still fails on the signature
+    # a forged manifest and SHA256SUMS (hashes of a replaced member updated) still fail on the signature
     new = b"forged"
 
     def forge(n, d):
         if n == SYSLOG:
             return new
+        if n == "SHA256SUMS":
+            return d.replace(hashlib.sha256(zipfile.ZipFile(bundles["signed"]).read(SYSLOG)).hexdigest().encode(),
+                             hashlib.sha256(new).hexdigest().encode())
         if n == "manifest.json":
             m = json.loads(d)
             for it in m["items"]:
@@ -158,46 +180,63 @@ def test_signature(bundles, tmp_path):
     rewrite(bundles["signed"], bad, forge)
     res = verify_bundle(bad, public_key=bundles["pub"])
     assert res.signature == "invalid"
-    assert "chữ ký của danh mục KHÔNG hợp lệ (danh mục bị sửa hoặc khóa khác)" in res.problems
+    assert "chữ ký của SHA256SUMS KHÔNG hợp lệ (SHA256SUMS bị sửa hoặc khóa khác)" in res.problems
     assert "E000008: SHA-256 trong danh mục khác với nhật ký chuỗi lưu giữ" in res.problems
     res = verify_bundle(bundles["plain"], public_key=bundles["pub"])
-    assert res.problems == ["gói không có chữ ký (manifest.sig) dù đã đưa khóa công khai"]
+    assert res.problems == ["gói không có chữ ký (SHA256SUMS.sig) dù đã đưa khóa công khai"]
 
 
 def test_encrypted_bundle(bundles, tmp_path):
+    """A standard 7z archive, AES-256 with encrypted headers: nothing readable without the passphrase."""
     path = bundles["enc"]
     raw = path.read_bytes()
-    assert "Cẩm Xuyên".encode() not in raw and b"syslog" not in raw
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-    assert not any(n.startswith("evidence/") for n in names) and "encryption.json" in names
+    assert raw[:6] == b"7z\xbc\xaf\x27\x1c"
+    assert "Cẩm Xuyên".encode() not in raw and b"syslog" not in raw and b"manifest" not in raw
     res = verify_bundle(path, passphrase="Mật khẩu đủ dài 2026!", public_key=bundles["pub"])
-    assert res.ok and res.encrypted and res.signature == "valid" and res.items == 9
+    assert res.ok and res.encrypted and res.signature == "valid" and res.items == 9, res.problems
     with pytest.raises(BundlePassphraseError, match="cần mật khẩu"):
         verify_bundle(path)
     with pytest.raises(BundlePassphraseError, match="sai mật khẩu"):
         verify_bundle(path, passphrase="sai")
     assert verify_main(path, passphrase="sai", out=io.StringIO(), err=io.StringIO()) == 2
-    # one flipped byte inside an encrypted member: named by its evidence id
-    manifest_items = None
     out = tmp_path / "x"
-    extract_bundle(path, out, passphrase="Mật khẩu đủ dài 2026!")
-    manifest_items = {i["id"]: i for i in json.loads((out / "manifest.json").read_text())["items"]}
-    stored = manifest_items["E000008"]["stored_as"]
-    bad = tmp_path / "enc-bad.zip"
-    rewrite(path, bad, lambda n, d: flip(d, 40) if n == stored else d)
-    res = verify_bundle(bad, passphrase="Mật khẩu đủ dài 2026!")
-    assert res.problems == [f"E000008 ({SYSLOG}): giải mã thất bại — chunk 0 does not authenticate "
-                            "(altered, truncated or reordered)"]
-    # swapping two encrypted members is caught too (the member name is authenticated)
-    other = manifest_items["E000001"]["stored_as"]
-    with zipfile.ZipFile(path) as zf:
-        a, b = zf.read(stored), zf.read(other)
-    swapped = tmp_path / "swap.zip"
-    rewrite(path, swapped, lambda n, d: b if n == stored else (a if n == other else d))
-    res = verify_bundle(swapped, passphrase="Mật khẩu đủ dài 2026!")
-    assert len(res.problems) == 2 and all("giải mã thất bại" in p for p in res.problems)
+    written = extract_bundle(path, out, passphrase="Mật khẩu đủ dài 2026!")
     assert (out / SYSLOG).read_bytes().startswith(b"Jan 22 07:52:33")
+    assert {p.relative_to(out).as_posix() for p in written} >= {"SHA256SUMS", "SHA256SUMS.sig", "README.txt", SYSLOG}
+    # one flipped byte of the ciphertext: 7z's AES stream no longer decrypts to what the lists say
+    bad = tmp_path / "enc-bad.7z"
+    data = bytearray(raw)
+    data[64] ^= 0x01
+    bad.write_bytes(bytes(data))
+    try:
+        res = verify_bundle(bad, passphrase="Mật khẩu đủ dài 2026!")
+    except UnreadableInput:
+        pass                                        # the damaged stream does not decrypt at all
+    else:
+        assert not res.ok and res.problems
+
+
+def test_encrypted_bundle_opens_with_7z(bundles, tmp_path):
+    """The `7z` command (p7zip) opens it with the passphrase alone, and the standard route then passes."""
+    import shutil
+    import subprocess
+
+    seven = shutil.which("7z")
+    if seven is None:
+        pytest.skip("the 7z command is not installed (p7zip-full; scripts/setup.sh --test installs it)")
+    listing = subprocess.run([seven, "l", "-pwrong", str(bundles["enc"])], capture_output=True, text=True,
+                             stdin=subprocess.DEVNULL)
+    assert listing.returncode != 0 and "manifest.json" not in listing.stdout      # names are encrypted too
+    out = tmp_path / "goi"
+    done = subprocess.run([seven, "x", "-pMật khẩu đủ dài 2026!", f"-o{out}", str(bundles["enc"])],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (out / SYSLOG).read_bytes().startswith(b"Jan 22 07:52:33")
+    check = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    sig = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(bundles["pub"]), "-rawin",
+                          "-in", "SHA256SUMS", "-sigfile", "SHA256SUMS.sig"], cwd=out, capture_output=True, text=True)
+    assert sig.returncode == 0 and "Signature Verified Successfully" in sig.stdout
 
 
 def make_zip(path, members):
@@ -306,12 +345,22 @@ def test_cli_bundle(case, tmp_path, capsys):
                       "--passphrase-file", str(tmp_path / "pass.txt"), "--no-timeline"]) == 0
     printed = capsys.readouterr().out
     sha = printed.split("SHA-256: ")[1].split()[0]
+    out = out.with_suffix(".7z")                        # encrypted: a 7z archive, named so
+    assert printed.splitlines()[0] == str(out)
     assert sha == hashlib.sha256(out.read_bytes()).hexdigest()
     last = case.custody.entries()[-1]
     assert last["action"] == "export" and last["details"]["bundle_sha256"] == sha and last["details"]["encrypted"]
     assert verify_main(out, public_key=tmp_path / "doi.pub", passphrase="bí mật 123",
                        out=io.StringIO(), err=io.StringIO()) == 0
     assert _run(cmd, ["--case", str(tmp_path / "missing"), "--out", str(out)]) == 2
+    # `ungcuu extract` reads it back with the passphrase; without it, exit 2 and nothing written
+    from desktop.cli import main as ungcuu
+
+    assert ungcuu(["extract", str(out), str(tmp_path / "none")]) == 2
+    assert not (tmp_path / "none").exists() or not any((tmp_path / "none").iterdir())
+    assert ungcuu(["extract", str(out), str(tmp_path / "ext"), "--passphrase-file", str(tmp_path / "pass.txt")]) == 0
+    assert (tmp_path / "ext" / "SHA256SUMS.sig").is_file() and (tmp_path / "ext" / "manifest.json").is_file()
+    assert ungcuu(["extract", str(out), str(tmp_path / "ext"), "--passphrase-file", str(tmp_path / "pass.txt")]) == 2
 
 
 @pytest.fixture
@@ -349,3 +398,19 @@ def test_disk_full_leaves_no_partial_file(case, tiny_disk):
         render_report(case, "findings", "pdf", tiny_disk / "f.pdf")
     assert [p.name for p in tiny_disk.iterdir()] == ["filler"]
     assert len(case.custody.entries()) == before          # nothing logged for exports that failed
+
+
+def test_hostile_7z_names_refused_before_anything_is_written(tmp_path):
+    import py7zr
+
+    path = tmp_path / "h.7z"
+    with py7zr.SevenZipFile(path, "w", password="pw", header_encryption=True) as z:
+        z.writestr(b"{}", "manifest.json")
+        z._writestr(b"x", "../../etc/cron.d/x")          # the public writer refuses such a name: forge it
+    with pytest.raises(BundleRefused, match="vượt ra ngoài"):
+        verify_bundle(path, passphrase="pw")
+    dest = tmp_path / "dest"
+    with pytest.raises(BundleRefused):
+        extract_bundle(path, dest, passphrase="pw")
+    assert not dest.exists() and not (tmp_path.parent / "etc").exists()
+    assert verify_main(path, passphrase="pw", out=io.StringIO(), err=io.StringIO()) == 2

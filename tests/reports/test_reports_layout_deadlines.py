@@ -77,7 +77,7 @@ def test_boundaries_of_the_notification_deadline(fresh):
     ("2026-11-20 06:30", at(2026, 11, 23, 6, 30)),               # no offset: the incident's zone
     ("20/11/2026 06:30", at(2026, 11, 23, 6, 30)),
     ("2026-11-20T01:30:00+02:00", at(2026, 11, 23, 6, 30)),      # written abroad
-    ("2026-12-31T23:59:00+07:00", at(2027, 1, 3, 23, 59)),       # across the new year
+    ("2025-12-31T23:59:00+07:00", at(2026, 1, 3, 23, 59)),       # across the new year
 ])
 def test_due_time_is_shown_in_ho_chi_minh_time(fresh, written, due_local):
     fresh["detection"]["detected_at"] = written
@@ -92,6 +92,7 @@ def test_due_time_is_shown_in_ho_chi_minh_time(fresh, written, due_local):
 ])
 def test_each_regime_counts_exact_hours_from_t0(fresh, regime, which, hours):
     fresh["detection"]["detected_at"] = "2026-11-20T23:59:00+07:00"
+    fresh["reported_at"] = "2026-11-21T08:00:00+07:00"  # a report is made after the detection
     st = state(check_incident(fresh), at(2026, 11, 20, 23, 59), regime, which)
     assert st["due"] - at(2026, 11, 20, 23, 59) == dt.timedelta(hours=hours)
 
@@ -144,12 +145,7 @@ def test_form03_docx_keeps_labels_and_order(module_case, tmp_path):
         pos = found
 
 
-def test_findings_key_events_start_near_detection_when_none_marked(case, tmp_path):
-    """With no event marked relevant, the findings report showed the 200 oldest events of the timeline (file
-    times from years before): it now starts three days before T0 (20/11/2026 07:40 +07:00)."""
-    pytest.importorskip("analysis.timeline")
-    from reports.render import render_report
-
+def _bodyfile_case(case):
     def epoch(*a):
         return int(dt.datetime(*a, tzinfo=dt.timezone.utc).timestamp())
 
@@ -159,8 +155,37 @@ def test_findings_key_events_start_near_detection_when_none_marked(case, tmp_pat
             f"{epoch(2026, 11, 19, 22)}|0"
     case.add_bytes(("\n".join(old + [shell]) + "\n").encode(), checklist_id="B5", name="www.bodyfile",
                    source="/mnt/usb/www.bodyfile", collector="test")
+
+
+def test_findings_main_events_are_the_events_behind_the_findings(case, tmp_path):
+    """C1 lists the log lines the findings rest on, in local time with the Vietnamese finding beside them,
+    not the 200 oldest (or any unfiltered) events of the timeline."""
+    pytest.importorskip("analysis.timeline")
+    from reports.render import render_report
+    from reports.render_docx import docx_text
+
+    _bodyfile_case(case)
+    text = norm(docx_text(render_report(case, "findings", "docx", tmp_path / "f.docx").path.read_bytes()))
+    section = text[text.index("2. Diễn biến chính"):text.index("3. Các phát hiện")]
+    assert "Thời điểm (giờ địa phương, +07:00)" in section
+    assert "Lần đăng nhập tương tác gần nhất" in section and "Accepted publickey for vagrant" in section
+    assert "(+07:00)" in section and "E000009" in section
+    assert "/var/www/old-" not in section and "shell.php" not in section
+    assert "Nguồn gốc sự cố (C6)" in section
+    assert "Toàn bộ dòng thời gian (333 sự kiện) đính kèm trong gói chứng cứ: timeline/timeline.jsonl" in section
+
+
+def test_findings_key_events_start_near_detection_when_no_finding_points_at_one(case, tmp_path, monkeypatch):
+    """With no finding events and none marked, C1 shows the timeline from three days before T0
+    (20/11/2026 07:40 +07:00), not the oldest file times."""
+    pytest.importorskip("analysis.timeline")
+    import reports.sources
+    from reports.render import render_report
+
+    monkeypatch.setattr(reports.sources, "finding_events", lambda case, items, limit=200: [])
+    _bodyfile_case(case)
     text = norm(pdftotext(render_report(case, "findings", "pdf", tmp_path / "f.pdf").path))
-    section = text[text.index("2. Các sự kiện chính"):text.index("3. Các phát hiện")]
+    section = text[text.index("2. Diễn biến chính"):text.index("3. Các phát hiện")]
     assert "/var/www/upload/shell.php" in section
     assert "/var/www/old-" not in section
     assert "3 ngày trước thời điểm phát hiện" in section
@@ -236,11 +261,12 @@ def test_docx_keeps_headings_and_signature_with_what_follows(module_case, tmp_pa
     for kind in ("initial", "closing"):
         d = Document(io.BytesIO(render_report(module_case, kind, "docx", tmp_path / f"{kind}.docx").path.read_bytes()))
         body = list(d.element.body)
-        heads = [p for p in d.paragraphs if p.text.startswith(("A. ", "E. ", "KẾT QUẢ XỬ LÝ SỰ CỐ", "CÁC TÀI LIỆU"))]
+        heads = [p for p in d.paragraphs if p.text.startswith(("THÔNG TIN VỀ TỔ CHỨC", "HIỆN TRẠNG SỰ CỐ",
+                                                               "KẾT QUẢ XỬ LÝ SỰ CỐ", "CÁC TÀI LIỆU"))]
         assert heads and all(p.paragraph_format.keep_with_next for p in heads), kind
         sig = [t for t in d.tables if "CÁ NHÂN/NGƯỜI ĐẠI DIỆN THEO PHÁP LUẬT" in t.rows[0].cells[1].text][0]
         before = body[body.index(sig._tbl) - 1]
         assert before.tag == qn("w:p") and before.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None, kind
         letterhead = d.tables[0]
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in letterhead.rows[0].cells[1].text
-        assert letterhead.columns[1].width >= Mm(100) and not letterhead.autofit
+        assert letterhead.columns[1].width >= Mm(89) and not letterhead.autofit   # 12 pt bold needs 88.3 mm

@@ -1,0 +1,74 @@
+"""The command line equivalent to what the GUI runs (shown to copy to a server, and kept as the run's
+argv in the custody log), and reading it back to resume an interrupted B5."""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+
+
+def collect_command(case_path, *, only: list[str], options: dict | None = None, again: bool = False,
+                    root=None, consent: bool = False) -> list[str]:
+    """`ungcuu add ...` for B5 alone with named paths, `ungcuu collect ...` otherwise."""
+    options = options or {}
+    paths = [str(p) for p in options.get("paths") or []]
+    if list(only) == ["B5"] and paths:
+        argv = ["ungcuu", "add", "--case", str(case_path), *paths]
+        for key in ("max_file_bytes", "max_total_bytes"):
+            if options.get(key):
+                argv += ["--" + key.replace("_", "-"), str(options[key])]
+        return argv
+    argv = ["ungcuu", "collect", "--case", str(case_path), "--only", ",".join(only)]
+    if root:
+        argv += ["--root", str(root)]
+    if again:
+        argv.append("--again")
+    if consent:
+        argv.append("--consent")
+    for p in paths:
+        argv += ["--path", p]
+    return argv
+
+
+def display(argv: list[str]) -> str:
+    """One line to paste into a terminal of the same kind as this one."""
+    if sys.platform.startswith("win"):
+        import subprocess
+
+        return subprocess.list2cmdline(argv)
+    return shlex.join(argv)
+
+
+def _paths_of(argv: list[str]) -> list[str]:
+    if len(argv) < 2:
+        return []
+    p = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    p.add_argument("--case")
+    if argv[1] == "add":
+        p.add_argument("paths", nargs="*")
+        p.add_argument("--max-file-bytes")
+        p.add_argument("--max-total-bytes")
+    else:
+        p.add_argument("--path", action="append", default=[], dest="paths")
+    try:
+        ns, _rest = p.parse_known_args(argv[2:])
+    except (argparse.ArgumentError, SystemExit):
+        return []
+    return list(ns.paths or [])
+
+
+def resumable_b5_paths(case) -> list[str]:
+    """The paths of the last B5 run when that run was interrupted (cancelled, or stopped by the
+    destination): Start then finishes it, as running the same command again does on the command line."""
+    if case.outcomes().get("B5", {}).get("state") != "interrupted":
+        return []
+    for run in reversed(case.runs()):
+        try:
+            items = json.loads(run.get("items") or "[]")
+            argv = json.loads(run.get("argv") or "[]")
+        except ValueError:
+            continue
+        if "B5" in items:
+            return _paths_of(argv)
+    return []

@@ -1,0 +1,72 @@
+"""Building a bundle reuses the reports already rendered while the case has not changed since (the case's
+report cache, keyed by the custody head that last changed the case, the kind, format, language, incident
+record, build and day); any change to the case, or a damaged cache entry, renders again."""
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+import reports.render as render_mod
+from reports import report_cache
+from reports.bundle import build_bundle, verify_bundle
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    calls: list[str] = []
+    real = render_mod.render_bytes
+
+    def spy(case, kind, fmt="pdf", lang="vi", now=None):
+        calls.append(kind)
+        return real(case, kind, fmt, lang, now)
+
+    monkeypatch.setattr(render_mod, "render_bytes", spy)
+    return calls
+
+
+def _reports(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n.startswith("reports/")}
+
+
+def test_second_bundle_reuses_the_rendered_reports(case, tmp_path, counting):
+    build_bundle(case, tmp_path / "a.zip", include_timeline=False)
+    first = sorted(counting)
+    assert first == ["closing", "findings", "initial"]
+    build_bundle(case, tmp_path / "b.zip", include_timeline=False)       # the export entry changes nothing shown
+    assert sorted(counting) == first
+    assert _reports(tmp_path / "a.zip") == _reports(tmp_path / "b.zip")
+    assert verify_bundle(tmp_path / "b.zip").ok
+    assert (case.path / "cache" / "reports").is_dir()
+
+
+def test_a_change_to_the_case_renders_again(case, tmp_path, counting):
+    build_bundle(case, tmp_path / "a.zip", include_timeline=False)
+    n = len(counting)
+    case.add_bytes(b"new evidence\n", checklist_id="B5", name="x.txt", source="/tmp/x", collector="test")
+    build_bundle(case, tmp_path / "b.zip", include_timeline=False)
+    assert len(counting) == 2 * n
+    incident = case.incident()
+    incident.setdefault("closing", {})["summary"] = "Đã khắc phục xong."
+    case.set_incident(incident)
+    build_bundle(case, tmp_path / "c.zip", include_timeline=False)
+    assert len(counting) == 3 * n
+
+
+def test_a_damaged_cache_entry_is_rendered_again(case, tmp_path, counting):
+    build_bundle(case, tmp_path / "a.zip", include_timeline=False)
+    n = len(counting)
+    for pdf in (case.path / "cache" / "reports").glob("*.pdf"):
+        pdf.write_bytes(pdf.read_bytes() + b"%tampered")
+    build_bundle(case, tmp_path / "b.zip", include_timeline=False)
+    assert len(counting) == 2 * n
+    assert not any(data.endswith(b"%tampered") for data in _reports(tmp_path / "b.zip").values())
+
+
+def test_render_report_fills_the_cache(case, tmp_path, counting):
+    render_mod.render_report(case, "findings", "pdf", tmp_path / "f.pdf")
+    key = report_cache.cache_key(case, "findings", "pdf", "vi")
+    assert report_cache.load(case, key, "pdf")[0] == (tmp_path / "f.pdf").read_bytes()
+    build_bundle(case, tmp_path / "a.zip", include_timeline=False)
+    assert counting.count("findings") == 1
