@@ -259,7 +259,7 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
     elif kind == "evtx":
         yield from evtx.parse(path, report, **o)
     elif kind in ("wtmp", "btmp", "utmp"):
-        with _text.open_binary(path) as fh:
+        with _text.open_binary(path, report) as fh:
             yield from utmp.parse_utmp(fh, report, kind=kind, **o)
     elif kind == "lastlog":
         with open(path, "rb") as fh:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Iterator
 
 from analysis.events import Event, ParseReport, dumps_fields, iso_from_us, iso_z
-from collectors.errors import Cancelled, DestinationFull, DestinationUnwritable, UngCuuError, UnreadableInput
+from collectors.errors import Cancelled, DestinationFull, DestinationUnwritable, UnreadableInput
 
 FILE_NAME = "timeline.sqlite"
 SCHEMA_VERSION = "1"
@@ -131,12 +131,41 @@ _row = attrgetter("timestamp", "offset_s", "timestamp_desc", "source", "parser",
 _encode = dumps_fields
 
 
-def _batches(events: Iterator[Event], evidence_id: str) -> Iterator[list]:
-    """Row tuples for the events table, in lists of BATCH."""
+# What every reader of the timeline can turn into a date: years 1..9999 (one day kept clear at each end for
+# the offset) and offsets within ±18:00 (the widest any zone uses; `+40:01` would break every later read).
+MIN_US = -62135596800_000_000 + 86_400_000_000
+MAX_US = 253402300799_000_000 - 86_400_000_000
+MAX_OFFSET_S = 18 * 3600
+
+
+def time_problem(ts, offset_s) -> str | None:
+    """Why an event's time cannot be stored (None when it can): the one range check before insert."""
+    try:
+        if not MIN_US <= ts <= MAX_US:
+            return f"time out of range ({ts} µs since 1970: outside years 1-9999)"
+        if not -MAX_OFFSET_S <= offset_s <= MAX_OFFSET_S:
+            return f"UTC offset out of range ({offset_s} s: beyond ±18:00)"
+    except TypeError:
+        return f"not a time ({type(ts).__name__} {ts!r}, offset {offset_s!r})"
+    return None
+
+
+def _batches(events: Iterator[Event], evidence_id: str, report: ParseReport) -> Iterator[list]:
+    """Row tuples for the events table, in lists of BATCH; events whose time cannot be stored are counted
+    as skipped in `report` with their locators."""
     batch: list = []
     append = batch.append
+    lo, hi, off_lo, off_hi = MIN_US, MAX_US, -MAX_OFFSET_S, MAX_OFFSET_S  # locals: this loop is hot
     for ev in events:
         row = _row(ev)  # one C call builds the row tuple
+        ts, off = row[0], row[1]
+        try:
+            storable = lo <= ts <= hi and off_lo <= off <= off_hi
+        except TypeError:  # None or text where a time should be
+            storable = False
+        if not storable:
+            report.skip(ev.locator or "?", time_problem(ts, off) or "time not storable")
+            continue
         if row[7] is None and ev.fields or not row[8]:
             row = row[:7] + (_encode(ev.fields) if ev.fields else None, row[8] or evidence_id, row[9])
         append(row)
@@ -146,6 +175,40 @@ def _batches(events: Iterator[Event], evidence_id: str) -> Iterator[list]:
             append = batch.append
     if batch:
         yield batch
+
+
+def _insert(db, insert: str, batch: list, report: ParseReport) -> int:
+    """Insert a batch; a row SQLite refuses (a value of the wrong type) is skipped with its locator, the
+    rest of the batch is kept. Storage errors (disk full) propagate: they stop the build."""
+    db.execute("SAVEPOINT batch")
+    try:
+        db.executemany(insert, batch)
+        db.execute("RELEASE batch")
+        return len(batch)
+    except _UNSTORABLE as exc:
+        if not _refused_row(exc):
+            raise
+        db.execute("ROLLBACK TO batch")  # the rows before the bad one, inserted again one by one below
+        db.execute("RELEASE batch")
+    stored = 0
+    for row in batch:
+        try:
+            db.execute(insert, row)
+            stored += 1
+        except _UNSTORABLE as exc:
+            if not _refused_row(exc):
+                raise
+            report.skip(str(row[9]) if row[9] else "?", f"not storable: {type(exc).__name__}: {exc}")
+    return stored
+
+
+_UNSTORABLE = (OverflowError, ValueError, TypeError, sqlite3.InterfaceError, sqlite3.IntegrityError,
+               sqlite3.ProgrammingError)
+
+
+def _refused_row(exc: BaseException) -> bool:
+    """A value SQLite cannot bind or a constraint: the row's fault, not the database's."""
+    return not isinstance(exc, sqlite3.ProgrammingError) or "binding parameter" in str(exc)
 
 
 def iter_build(case, cancel=None) -> Iterator[Progress]:
@@ -182,26 +245,31 @@ def iter_build(case, cancel=None) -> Iterator[Progress]:
         for i, job in enumerate(jobs):
             rec = job.record
             report = ParseReport(parser=job.parser, evidence_id=rec.id)
-            batches = _batches(job.run(report), rec.id)
+            batches = None
+            stored = 0
             while True:
                 try:
+                    if batches is None:
+                        batches = _batches(job.run(report), rec.id, report)
                     batch = next(batches)
                 except StopIteration:
                     break
                 except (OSError, EOFError) as exc:  # the evidence file could not be read (any more)
                     report.fatal = f"cannot read {rec.name}: {exc}"
                     break
-                except UngCuuError:
+                except (Cancelled, DestinationFull, DestinationUnwritable):
                     raise
                 except Exception as exc:  # a parser bug must not cost the other evidence its timeline
                     report.fatal = f"parser {job.parser} failed: {type(exc).__name__}: {exc}"
                     break
-                db.executemany(insert, batch)  # storage errors (disk full) stop the build
-                summary.events += len(batch)
+                n = _insert(db, insert, batch, report)  # disk full stops the build
+                stored += n
+                summary.events += n
                 if _is_cancelled(cancel):
                     batches.close()
                     raise Cancelled("timeline build cancelled; the previous timeline is kept")
                 yield Progress(i, len(jobs), summary.events, rec.id + " " + rec.name, summary.skipped)
+            report.events = stored  # what is in the timeline (events refused at insert are skipped)
             db.execute("INSERT INTO parse_reports VALUES (?,?,?,?,?,?,?,?)",
                        (rec.id, rec.name, rec.source, job.parser, report.events, report.skipped,
                         json.dumps(report.problems, ensure_ascii=False), report.fatal or None))

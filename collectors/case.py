@@ -9,6 +9,13 @@ Layout (see ARCHITECTURE.md)::
 
 Every evidence item is read from its source once, copied and hashed in the same pass, fsynced, renamed
 into place and made read-only; its index row and its custody entry are written in one transaction.
+
+Crash consistency: before the rename, the complete index row is committed to `store_pending`; the
+transaction that indexes the item deletes it. Opening the case (when no other writer has it open)
+reconciles what a crash left: a pending item whose content is in place (or still in tmp/) with the
+right hash is adopted, anything else is set aside, leftover tmp/*.part fragments are removed, and one
+custody entry ("reconcile") says what was done. A case is created aside and renamed into place, so an
+interrupted creation never leaves a folder that looks like a case.
 """
 from __future__ import annotations
 
@@ -25,7 +32,7 @@ import uuid
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
-from . import __version__
+from . import __version__, faults
 from .custody import CustodyLog
 from .errors import (
     AccessDenied,
@@ -81,6 +88,13 @@ CREATE TABLE IF NOT EXISTS custody (
     details TEXT NOT NULL, tool_version TEXT NOT NULL, host TEXT, prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL);
 """
+# Items between "content placed" and "indexed": a crash in between is reconciled on open.
+_PENDING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS store_pending (
+    tmp TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, record TEXT NOT NULL,
+    fingerprint TEXT, custody_action TEXT NOT NULL, started_at TEXT NOT NULL);
+"""
+_SCHEMA += _PENDING_SCHEMA
 
 _EVIDENCE_COLUMNS = (
     "id", "checklist_id", "name", "kind", "source", "sha256", "size", "media_type", "orig_meta",
@@ -122,8 +136,92 @@ class EvidenceRecord:
         return cls(**values)
 
 
+# Every field of an index row, as hashed into its custody entry (`row_sha256`): editing any of them
+# (the MACB times in orig_meta, the incomplete notes, the resume fingerprint...) is caught by verify.
+INDEX_ROW_FIELDS = _EVIDENCE_COLUMNS + ("fingerprint",)
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def index_row_digest(row) -> tuple[str, dict[str, str]]:
+    """(SHA-256 of the whole canonical index row, a short digest of each field) for a row of the evidence
+    table (sqlite3.Row or dict as stored: JSON columns as text). The custody entry of each stored item holds
+    both; `verify` and the bundle verifier recompute them from the index and name the fields that differ."""
+    values = {}
+    keys = row.keys()
+    for col in INDEX_ROW_FIELDS:
+        v = row[col] if col in keys else None
+        if col in _JSON_COLUMNS and isinstance(v, str):
+            try:
+                v = json.loads(v)
+            except ValueError:
+                pass  # no longer JSON: hashed as the text it is (it differs from what was logged)
+        values[col] = v
+    import hashlib
+
+    fields = {c: hashlib.sha256(_canonical(v).encode("utf-8")).hexdigest()[:16] for c, v in values.items()}
+    return hashlib.sha256(_canonical(values).encode("utf-8")).hexdigest(), fields
+
+
 def _is_case_dir(path: Path) -> bool:
-    return (path / DB_NAME).is_file()
+    return (path / DB_NAME).is_file() and not _unborn(path)
+
+
+# What an interrupted creation (by an older version, or a fallback build in place) can leave behind.
+_CREATION_LEFTOVERS = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal", "custody.jsonl",
+                       "evidence", "tmp"}
+
+
+def _unborn(path: Path) -> bool:
+    """A folder holding only what an interrupted creation leaves (a case.sqlite without a schema version,
+    an empty evidence/): not yet a case, so creating it again is safe and opening it says so."""
+    try:
+        names = {p.name for p in path.iterdir()}
+    except OSError:
+        return False
+    if not names or not names <= _CREATION_LEFTOVERS:
+        return False
+    ev = path / "evidence"
+    if ev.is_dir() and any(f.is_file() or f.is_symlink() for f in ev.rglob("*")):
+        return False
+    db = path / DB_NAME
+    if not db.is_file() or db.stat().st_size == 0:
+        return True
+    try:
+        con = sqlite3.connect(db.as_uri() + "?mode=ro", uri=True, timeout=5)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "meta" not in tables:
+                return True
+            return con.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return False  # unreadable is not "empty": never replaced, opening it says why
+
+
+def _open_dir(path: Path) -> int | None:
+    """A descriptor of a folder to lock (None where folders cannot be opened: Windows)."""
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+
+
+def _lock_writers(fd: int, exclusive: bool, blocking: bool) -> bool:
+    """flock a folder descriptor; False when `blocking` is off and another holds it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - _open_dir gives no descriptor there
+        return True
+    flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if blocking else fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fd, flags)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def same_filesystem(a: str | os.PathLike, b: str | os.PathLike) -> bool:
@@ -148,68 +246,176 @@ class Case:
         self.tmp_dir = self.path / "tmp"
         self.custody = CustodyLog(self)
         self.warnings: list[str] = []
+        self.recovered: dict = {}  # what opening reconciled after a crash (see `reconcile`)
+        self._writer_fd: int | None = None
 
     # ----------------------------------------------------------------- open / create
     @classmethod
     def create(cls, path: str | os.PathLike, *, examiner: str | None = None, affected_root: str = "/") -> "Case":
-        """Create a case folder (or open it, if it already is one)."""
+        """Create a case folder (or open it, if it already is one).
+
+        The case is built in a hidden folder beside `path` and renamed into place, so a creation that is
+        killed or runs out of space leaves no half case; a folder an interrupted creation left (no schema,
+        no evidence) is created again. Two processes creating the same new folder at once both end up
+        with the one case that won the rename.
+        """
         path = Path(path)
-        if _is_case_dir(path):
-            return cls.open(path, examiner=examiner, affected_root=affected_root)
+        for _ in range(10):
+            if _is_case_dir(path):
+                return cls.open(path, examiner=examiner, affected_root=affected_root)
+            try:
+                built = cls._create_once(path, examiner)
+            except FileExistsError:
+                continue  # another process created it first: open theirs
+            if built:
+                break
+        else:
+            raise CaseError(f"cannot create the case folder {path}: it keeps changing under us", path=str(path))
+        case = cls(path, examiner=examiner)
+        case._check_location(affected_root)
+        case._open_writer()
+        return case
+
+    @classmethod
+    def _create_once(cls, path: Path, examiner: str | None) -> bool:
+        """One attempt: True when the case now exists at `path`; FileExistsError when another won."""
         try:
-            path.mkdir(parents=True, exist_ok=True)
-            if any(p.name not in {".", ".."} for p in path.iterdir()):
-                raise CaseError(
-                    f"{path} exists and is not empty and not a case folder; choose an empty or new folder",
-                    path=str(path),
-                )
-            (path / "evidence").mkdir()
-            (path / "tmp").mkdir()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                return cls._build_and_rename(path, examiner, replaced=[])
+            if not path.is_dir():
+                raise CaseError(f"{path} exists and is not a folder", path=str(path))
+            fd = _open_dir(path)
+            try:
+                if fd is not None:
+                    _lock_writers(fd, exclusive=True, blocking=True)  # creators of an existing folder take turns
+                    if os.fstat(fd).st_ino != os.stat(path).st_ino:
+                        raise FileExistsError(str(path))  # replaced while we waited
+                if _is_case_dir(path):
+                    raise FileExistsError(str(path))
+                replaced: list[str] = []
+                if any(path.iterdir()):
+                    if not _unborn(path):
+                        raise CaseError(
+                            f"{path} exists and is not empty and not a case folder; choose an empty or new folder",
+                            path=str(path))
+                    replaced = _clear_unborn(path)
+                return cls._build_and_rename(path, examiner, replaced=replaced)
+            finally:
+                if fd is not None:
+                    os.close(fd)
+        except (CaseError, FileExistsError):
+            raise
         except PermissionError as exc:
             raise DestinationUnwritable(f"cannot create the case folder {path}: permission denied", path=str(path)) from exc
-        except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise DestinationFull(f"the disk holding {path} is full", path=str(path)) from exc
-            if exc.errno == errno.EROFS:
-                raise DestinationUnwritable(f"{path} is on a read-only file system", path=str(path)) from exc
-            raise CaseError(f"cannot create the case folder {path}: {exc.strerror}", path=str(path)) from exc
-        case = cls(path, examiner=examiner)
-        db = case.db
-        with db:
-            db.executescript(_SCHEMA)
-            meta = {
-                "case_id": "UC-" + uuid.uuid4().hex[:12].upper(),
-                "created_at": utc_now_iso(),
-                "created_tz_offset": local_offset(),
-                "schema_version": str(SCHEMA_VERSION),
-                "tool_version": __version__,
-                "created_on_host": host_name(),
-                "examiner": case.examiner,
-            }
-            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-        case._check_location(affected_root)
-        from .provenance import build_summary
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise _creation_error(path, exc) from exc
 
-        case.custody.append("create", meta["case_id"], {"path": str(case.path), "privileges": privileges(),
-                                                         "build": build_summary()})
-        return case
+    @classmethod
+    def _build_and_rename(cls, path: Path, examiner: str | None, *, replaced: list[str]) -> bool:
+        _remove_stale_builds(path)
+        aside = path.parent / f".{path.name}.creating-{uuid.uuid4().hex[:8]}"
+        lock_fd = None
+        try:
+            aside.mkdir()
+        except PermissionError:
+            if not path.is_dir():
+                raise
+            aside = path  # the parent is not writable: build in place (an interruption leaves an unborn folder)
+        else:
+            lock_fd = _open_dir(aside)
+            if lock_fd is not None:
+                _lock_writers(lock_fd, exclusive=True, blocking=True)  # a build in progress is not stale
+        try:
+            cls._build(aside, path, examiner, replaced)
+            faults.point("create-built")
+            if aside != path:
+                try:
+                    os.rename(aside, path)  # onto a missing or empty folder only
+                except OSError as exc:
+                    if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                        raise FileExistsError(str(path)) from exc
+                    raise
+                _fsync_dir(path.parent)
+        except BaseException:
+            if aside != path:
+                import shutil
+
+                shutil.rmtree(aside, ignore_errors=True)
+            else:
+                _clear_unborn(path)
+            raise
+        finally:
+            if lock_fd is not None:
+                os.close(lock_fd)
+        return True
+
+    @classmethod
+    def _build(cls, where: Path, final: Path, examiner: str | None, replaced: list[str]) -> None:
+        (where / "evidence").mkdir(exist_ok=True)
+        (where / "tmp").mkdir(exist_ok=True)
+        case = cls(where, examiner=examiner)
+        try:
+            db = case.db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        db.execute(stmt)
+                meta = {
+                    "case_id": "UC-" + uuid.uuid4().hex[:12].upper(),
+                    "created_at": utc_now_iso(),
+                    "created_tz_offset": local_offset(),
+                    "schema_version": str(SCHEMA_VERSION),
+                    "tool_version": __version__,
+                    "created_on_host": host_name(),
+                    "examiner": case.examiner,
+                }
+                db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
+            from .provenance import build_summary
+
+            details = {"path": str(final.resolve()), "privileges": privileges(), "build": build_summary()}
+            if replaced:
+                details["replaced_unfinished_creation"] = replaced
+            case.custody.append("create", meta["case_id"], details)
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            case.close()
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, examiner: str | None = None, affected_root: str = "/") -> "Case":
         path = Path(path)
         if not path.exists():
             raise CaseNotFound(f"no case folder at {path}", path=str(path))
-        if not _is_case_dir(path):
+        if not (path / DB_NAME).is_file():
             raise CaseNotFound(f"{path} is not a case folder (no {DB_NAME})", path=str(path))
+        if _unborn(path):
+            raise CaseNotFound(f"{path} is not a case yet: its creation was interrupted before anything was stored "
+                               "(collecting into it creates the case)", path=str(path))
         case = cls(path, examiner=examiner)
         try:
             version = case.meta().get("schema_version")
+        except sqlite3.OperationalError as exc:
+            case.close()
+            if _disk_full(path):
+                raise DestinationFull(f"the disk holding the case folder {path} is full: the case cannot be opened "
+                                      "for writing; free some space or copy the folder to a bigger disk",
+                                      path=str(path)) from exc
+            raise CaseError(f"{path / DB_NAME} cannot be read: {exc}", path=str(path)) from exc
         except sqlite3.DatabaseError as exc:
+            case.close()
             raise CaseError(f"{path / DB_NAME} cannot be read: {exc}", path=str(path)) from exc
         if version is None:
             raise CaseError(f"{path / DB_NAME} has no schema version: not an UngCuu case", path=str(path))
         case._check_location(affected_root)
         case.custody.repair_mirror()
+        case._open_writer()
         case._remember_examiner()
         return case
 
@@ -230,6 +436,105 @@ class Case:
     @classmethod
     def open_or_create(cls, path: str | os.PathLike, **kw) -> "Case":
         return cls.open(path, **kw) if _is_case_dir(Path(path)) else cls.create(path, **kw)
+
+    # ----------------------------------------------------------------- crash recovery
+    def _open_writer(self) -> None:
+        """Take this opener's share of the case's writer lock; the first opener after a crash (no other
+        writer holds a share) reconciles what the crash left first."""
+        if self.read_only:
+            return
+        with contextlib.suppress(sqlite3.Error):  # a case created before the table existed (a full disk:
+            self.db.executescript(_PENDING_SCHEMA)  # the first store says so)
+        try:  # the lock is on the evidence/ folder itself: no lock file in the case
+            self.evidence_dir.mkdir(exist_ok=True)
+        except OSError:
+            return  # verify and reads still work; a write reports the real error
+        fd = _open_dir(self.evidence_dir)
+        if fd is None:
+            return  # no folder descriptors (Windows): nothing is reconciled rather than a live writer's item
+        try:
+            if _lock_writers(fd, exclusive=True, blocking=False):
+                try:
+                    self.reconcile()
+                finally:
+                    _lock_writers(fd, exclusive=False, blocking=True)
+            else:
+                _lock_writers(fd, exclusive=False, blocking=True)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._writer_fd = fd
+
+    def reconcile(self) -> dict:
+        """Finish or undo what an interrupted store left (call with no other writer active; opening does).
+
+        A pending item whose content is found with its hash (in evidence/, or still in tmp/) is indexed
+        ("adopted"), with the time it was collected; a fragment whose hash does not match is moved to
+        set-aside/; leftover tmp/*.part files are removed. One custody entry ("reconcile") lists them.
+        Returns what was done (empty lists when there was nothing to do).
+        """
+        from .hashing import sha256_file
+
+        done: dict = {"adopted": [], "set_aside": [], "discarded": [], "removed_parts": []}
+        try:
+            pending = [dict(r) for r in self.db.execute("SELECT * FROM store_pending ORDER BY started_at")]
+        except sqlite3.Error:
+            return done  # a full disk: the next open retries
+        for p in pending:
+            dest = self.evidence_path(p["sha256"])
+            tmp = self.tmp_dir / p["tmp"]
+            found = None
+            for candidate in (dest, tmp):
+                try:
+                    if candidate.is_file() and not candidate.is_symlink() and sha256_file(candidate) == p["sha256"]:
+                        found = candidate
+                        break
+                except OSError:
+                    continue
+            record = json.loads(p["record"])
+            label = {"name": record.get("name"), "source": record.get("source"), "sha256": p["sha256"],
+                     "size": p["size"], "collected_at": record.get("collected_at")}
+            try:
+                if found is tmp:
+                    dest.parent.mkdir(exist_ok=True)
+                    os.chmod(tmp, 0o444)
+                    os.replace(tmp, dest)
+                    _fsync_dir(dest.parent)
+                if found is not None:
+                    rec = self._index(record, p["fingerprint"], p["custody_action"], pending_tmp=p["tmp"],
+                                      recovered="adopted when the case was opened after an interrupted store")
+                    done["adopted"].append({"id": rec.id, **label})
+                    continue
+                if tmp.exists():
+                    aside = self.path / "set-aside"
+                    aside.mkdir(exist_ok=True)
+                    target = aside / p["tmp"]
+                    os.replace(tmp, target)
+                    done["set_aside"].append({**label, "moved_to": str(target.relative_to(self.path)),
+                                              "why": "its content does not match the hash computed when it was copied"})
+                else:
+                    done["discarded"].append({**label, "why": "its content was never put in place "
+                                              "(interrupted before the copy was complete)"})
+                with self.transaction():
+                    self.db.execute("DELETE FROM store_pending WHERE tmp = ?", (p["tmp"],))
+            except (OSError, CaseError, sqlite3.Error):
+                return done  # no space to finish: the next open retries
+        known = {p["tmp"] for p in self.db.execute("SELECT tmp FROM store_pending")}
+        if self.tmp_dir.is_dir():
+            for f in sorted(self.tmp_dir.glob("*.part")):
+                if f.name in known:
+                    continue
+                try:
+                    size = f.stat().st_size
+                    f.unlink()
+                except OSError:
+                    continue
+                done["removed_parts"].append({"name": f"tmp/{f.name}", "size": size})
+        if any(done.values()):
+            with contextlib.suppress(CaseError, sqlite3.Error):
+                self.custody.append("reconcile", "interrupted store", done)
+            self.recovered = done
+        return done
 
     def _check_location(self, affected_root: str) -> None:
         if affected_root and same_filesystem(self.path, affected_root):
@@ -314,6 +619,10 @@ class Case:
                     conn.close()
             self._connections.clear()
         self._local = threading.local()
+        if self._writer_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._writer_fd)
+            self._writer_fd = None
 
     def __enter__(self) -> "Case":
         return self
@@ -529,8 +838,12 @@ class Case:
         return self.add_bytes(data, **kw)
 
     def add_file(self, path: str | os.PathLike, *, source: str | None = None, name: str | None = None,
-                 limit: int | None = None, **kw) -> EvidenceRecord:
-        """Copy a file into the store with its original metadata; notes a file that changed while copied."""
+                 limit: int | None = None, keep: str = "head", **kw) -> EvidenceRecord:
+        """Copy a file into the store with its original metadata; notes a file that changed while copied.
+
+        `limit` caps the bytes copied: `keep="head"` copies the first `limit` bytes, `keep="tail"` the last
+        `limit` (a log's newest part: the attack window); the item's `incomplete` note says which bytes.
+        """
         path_s = decode_path(os.fsdecode(path))
         try:
             before = os.stat(path, follow_symlinks=False)
@@ -555,10 +868,18 @@ class Case:
             meta["name_bytes_hex"] = raw_name.hex()
         incomplete = list(kw.pop("incomplete", ()))
         kw.setdefault("fingerprint", file_fingerprint(before))
+        skip = max(0, before.st_size - limit) if keep == "tail" and limit is not None else 0
         with fh:
+            if skip:
+                fh.seek(skip)
+                meta["copied_from_byte"] = skip
             tmp_path, sha256, size, notes = self._copy_to_tmp(
-                fh, source=path_s, size_hint=before.st_size, limit=limit,
+                fh, source=path_s, size_hint=before.st_size - skip, limit=limit,
                 progress=kw.pop("progress", None), cancelled=kw.pop("cancelled", None))
+        if skip:
+            notes = [n for n in notes if not n.startswith("size cap of ")] + [
+                f"size cap of {limit} bytes reached: only the last {size} bytes were copied (the newest part, "
+                f"from byte {skip} of {before.st_size}; the oldest {skip} bytes were left out)"]
         incomplete.extend(notes)
         try:
             after = os.stat(path, follow_symlinks=False)
@@ -645,8 +966,28 @@ class Case:
                     incomplete: list, media_type: str | None = None, host: str | None = None,
                     run_id: str | None = None, fingerprint: str | None = None,
                     custody_action: str = "collect") -> EvidenceRecord:
+        """Put the hashed tmp file into the store and index it: pending row, rename, then the index row,
+        its custody entry and the pending row's removal in one transaction (see the module docstring)."""
         name, source = decode_path(name), decode_path(source)
         dest = self.evidence_path(sha256)
+        record = dict(
+            checklist_id=checklist_id, name=name, kind=kind, source=source, sha256=sha256, size=size,
+            media_type=media_type, orig_meta=orig_meta, collected_at=utc_now_iso(), tz_offset=local_offset(),
+            collector=collector, collector_version=collector_version, privileges=privileges(),
+            incomplete=incomplete, host=host or host_name(), run_id=run_id,
+        )
+        try:
+            with self.transaction():
+                self.db.execute(
+                    "INSERT INTO store_pending (tmp, sha256, size, record, fingerprint, custody_action, started_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (tmp_path.name, sha256, size, json.dumps(record, ensure_ascii=False, default=str), fingerprint,
+                     custody_action, record["collected_at"]))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_path)
+            raise
+        faults.point("store-pending")
         placed = False
         try:
             dest.parent.mkdir(exist_ok=True)
@@ -658,26 +999,11 @@ class Case:
                 placed = True
                 _fsync_dir(dest.parent)
         except OSError as exc:
+            self._forget_pending(tmp_path.name)
             self._raise_write_error(exc, source, tmp_path)
-        record = dict(
-            checklist_id=checklist_id, name=name, kind=kind, source=source, sha256=sha256, size=size,
-            media_type=media_type, orig_meta=orig_meta, collected_at=utc_now_iso(), tz_offset=local_offset(),
-            collector=collector, collector_version=collector_version, privileges=privileges(),
-            incomplete=incomplete, host=host or host_name(), run_id=run_id,
-        )
+        faults.point("store-renamed")
         try:
-            with self.transaction():
-                seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM evidence").fetchone()[0]
-                record["id"] = f"E{seq:06d}"
-                cols = list(_EVIDENCE_COLUMNS) + ["fingerprint"]
-                values = [json.dumps(record[c], ensure_ascii=False) if c in _JSON_COLUMNS else record[c]
-                          for c in _EVIDENCE_COLUMNS] + [fingerprint]
-                self.db.execute(
-                    f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
-                self.custody.append(custody_action, record["id"], {
-                    "sha256": sha256, "size": size, "checklist_id": checklist_id, "name": name, "source": source,
-                    "collector": collector, "incomplete": incomplete,
-                })
+            return self._index(record, fingerprint, custody_action, pending_tmp=tmp_path.name)
         except BaseException:
             # Not indexed (disk full, cancelled mid-commit): a file placed for it alone must not stay
             # in the store, where verify would rightly call it planted.
@@ -685,8 +1011,39 @@ class Case:
                 with contextlib.suppress(Exception):
                     if self.db.execute("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is None:
                         os.unlink(dest)
+            self._forget_pending(tmp_path.name)  # if this fails too, the next open discards it
             raise
-        return EvidenceRecord(**record)
+
+    def _forget_pending(self, tmp_name: str) -> None:
+        with contextlib.suppress(Exception):
+            with self.transaction():
+                self.db.execute("DELETE FROM store_pending WHERE tmp = ?", (tmp_name,))
+
+    def _index(self, record: dict, fingerprint: str | None, custody_action: str, *, pending_tmp: str,
+               recovered: str | None = None) -> EvidenceRecord:
+        """Index one stored item and log its custody entry (with the digest of the whole row)."""
+        record = dict(record)
+        with self.transaction():
+            seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM evidence").fetchone()[0]
+            record["id"] = f"E{seq:06d}"
+            cols = list(INDEX_ROW_FIELDS)
+            row = {c: (json.dumps(record[c], ensure_ascii=False, default=str) if c in _JSON_COLUMNS else record[c])
+                   for c in _EVIDENCE_COLUMNS}
+            row["fingerprint"] = fingerprint
+            self.db.execute(
+                f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [row[c] for c in cols])
+            row_sha256, field_sha256 = index_row_digest(row)
+            details = {
+                "sha256": record["sha256"], "size": record["size"], "checklist_id": record["checklist_id"],
+                "name": record["name"], "source": record["source"], "collector": record["collector"],
+                "incomplete": record["incomplete"], "row_sha256": row_sha256, "field_sha256": field_sha256,
+            }
+            if recovered:
+                details["recovered"] = recovered
+            self.custody.append(custody_action, record["id"], details)
+            self.db.execute("DELETE FROM store_pending WHERE tmp = ?", (pending_tmp,))
+        return EvidenceRecord.from_row(row | {"id": record["id"]})
 
 
 class EvidenceWriter:
@@ -796,3 +1153,61 @@ def _login_name() -> str:
     from .util import login_name
 
     return login_name() or (f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown")
+
+
+def _clear_unborn(path: Path) -> list[str]:
+    """Remove what an interrupted creation left in `path` (see `_unborn`); returns what was removed."""
+    import shutil
+
+    removed = []
+    for p in sorted(path.iterdir()):
+        if p.name not in _CREATION_LEFTOVERS:
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+            removed.append(p.name)
+    return removed
+
+
+def _disk_full(path: Path, below: int = 256 << 10) -> bool:
+    try:
+        st = os.statvfs(path)
+    except (OSError, AttributeError):
+        return False
+    return st.f_bavail * st.f_frsize < below
+
+
+def _creation_error(path: Path, exc: BaseException) -> CaseError:
+    text = getattr(exc, "strerror", None) or str(exc)
+    full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT) or \
+        isinstance(exc, sqlite3.OperationalError) and ("full" in str(exc).lower() or _disk_full(path.parent))
+    if full:
+        return DestinationFull(f"the disk holding {path} is full: the case was not created (nothing was left "
+                               "behind); free some space or choose a bigger disk", path=str(path))
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+        return DestinationUnwritable(f"{path} is on a read-only file system", path=str(path))
+    return CaseError(f"cannot create the case folder {path}: {text}", path=str(path))
+
+
+def _remove_stale_builds(path: Path) -> None:
+    """Remove hidden half-built cases beside `path` that a killed creation left (none is locked by a
+    creation still running)."""
+    import shutil
+
+    try:
+        stale = list(path.parent.glob(f".{path.name}.creating-*"))
+    except OSError:
+        return
+    for d in stale:
+        fd = _open_dir(d)
+        if fd is None:
+            continue
+        try:
+            # Empty: a creation that has made its folder and not yet locked it (or one killed at once).
+            if _lock_writers(fd, exclusive=True, blocking=False) and any(d.iterdir()):
+                shutil.rmtree(d, ignore_errors=True)
+        finally:
+            os.close(fd)

@@ -266,6 +266,13 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      + f"lỗi đọc sau {m['n']} byte: {_err(m['e'])}"),
     (r"(?:(?P<p>.+): )?size cap of (?P<n>\d+) bytes reached: only the first (?P<k>\d+) bytes were copied",
      lambda m: (m["p"] + ": " if m["p"] else "") + f"đạt giới hạn kích thước {m['n']} byte: chỉ sao chép {m['k']} byte đầu"),
+    (r"(?:(?P<p>.+): )?size cap of (?P<n>\d+) bytes reached: only the last (?P<k>\d+) bytes were copied \(the "
+     r"newest part, from byte (?P<f>\d+) of (?P<s>\d+); the oldest (?P<o>\d+) bytes were left out\)",
+     lambda m: (m["p"] + ": " if m["p"] else "") + f"đạt giới hạn kích thước {m['n']} byte: chỉ sao chép {m['k']} byte "
+     f"cuối (phần mới nhất, từ byte {m['f']} trên {m['s']}; bỏ qua {m['o']} byte cũ nhất)"),
+    (_PATH + r" is (?P<w>.+?) where a log file is expected: not read",
+     lambda m: f"{m['p']} là " + {"a named pipe (FIFO)": "một named pipe (FIFO)", "a socket": "một socket",
+                                   "a device": "một thiết bị"}.get(m["w"], m["w"]) + " ở chỗ lẽ ra là tệp log: không đọc"),
     (_PATH + r" is a symbolic link to (?P<t>.+): not followed", _fmt("{p} là liên kết tượng trưng tới {t}: không đi theo")),
     (_PATH + r" is a symbolic link: not followed", _fmt("{p} là liên kết tượng trưng: không đi theo")),
     (_PATH + r" is not a regular file \(device, socket or pipe\): not copied",
@@ -296,6 +303,22 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (_PATH + r" cannot be read: (?P<e>.+)", _fmt("không đọc được {p}: {e}", e=_err)),
     (r"cannot open (?P<p>.+): (?P<e>.+)", _fmt("không mở được {p}: {e}", e=_err)),
     (r"no evidence (?P<e>\S+) in case (?P<p>.+)", _fmt("không có chứng cứ {e} trong hồ sơ {p}")),
+    # case.py: atomic creation, a full disk, crash recovery; runner.py: a stop caused by the case folder
+    (r"the disk holding (?P<p>.+) is full: the case was not created \(nothing was left behind\)",
+     _fmt("ổ đĩa chứa {p} đã đầy: chưa tạo được hồ sơ (không để lại gì)")),
+    (r"the disk holding the case folder (?P<p>.+) is full: the case cannot be opened for writing",
+     _fmt("ổ đĩa chứa thư mục hồ sơ {p} đã đầy: không mở được hồ sơ để ghi")),
+    (r"free some space or choose a bigger disk", _fmt("hãy giải phóng dung lượng hoặc chọn ổ đĩa lớn hơn")),
+    (r"free some space or copy the folder to a bigger disk",
+     _fmt("hãy giải phóng dung lượng hoặc chép thư mục sang ổ đĩa lớn hơn")),
+    (_PATH + r" is not a case yet: its creation was interrupted before anything was stored "
+     r"\(collecting into it creates the case\)",
+     _fmt("{p} chưa phải hồ sơ: việc tạo hồ sơ bị ngắt trước khi lưu được gì (thu thập vào đó sẽ tạo hồ sơ)")),
+    (_PATH + r" exists and is not a folder", _fmt("{p} đã tồn tại và không phải thư mục")),
+    (r"stopped by the case folder, not the source: (?P<e>.+)",
+     _fmt("bị dừng do thư mục hồ sơ, không phải do nguồn: {e}", e=_list)),
+    (r"opening the case reconciled an interruption \(logged in the custody log\): (?P<l>.*)",
+     _fmt("khi mở hồ sơ đã xử lý một lần bị ngắt (đã ghi vào nhật ký lưu giữ): {l}")),
     # artifacts/
     (r"contact point lacks (?P<f>.+)", _fmt("đầu mối liên hệ còn thiếu: {f}", f=_fields)),
     (r"swap state could not be read: (?P<e>.+)", _fmt("không đọc được trạng thái swap: {e}", e=_err)),

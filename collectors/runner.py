@@ -80,6 +80,7 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
     skipped: list[str] = []
     failed: list[str] = []
     ran = 0
+    interrupted = False
     fatal: BaseException | None = None
     for name in item.collectors:
         if cancel.is_set():
@@ -107,7 +108,7 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
             fatal = exc
             failed.append(f"{name}: {exc}")
         except Cancelled:
-            pass
+            interrupted = True  # a copy stopped by the cancel: the item is not done
         except CaseError as exc:
             fatal = exc
             failed.append(f"{name}: {exc}")
@@ -118,11 +119,17 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
             gen.close()
         stored += len(ctx.stored)
         notes.extend(f"{name}: {n}" if not n.startswith(name) else n for n in ctx.notes)
-        if fatal:
+        if fatal or interrupted:
             break
 
-    if cancel.is_set() and not fatal:
+    if (cancel.is_set() or interrupted) and not fatal:
         state, reason = "interrupted", "cancelled by the responder; run the same command again to resume"
+    elif fatal is not None:
+        # The destination stopped the item (disk full, unwritable case folder), not the source: it is not
+        # done, so the next run resumes it (files already stored are not copied again).
+        state, reason = "interrupted", _summarise(
+            [f"stopped by the case folder, not the source: {fatal}", "run the same command again to resume"]
+            + notes + skipped)
     elif stored == 0:
         if failed:
             state, reason = "failed", _summarise(failed + notes)

@@ -9,10 +9,11 @@ import dataclasses
 import hashlib
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
-from .case import DB_NAME, Case
+from .case import DB_NAME, INDEX_ROW_FIELDS, Case, index_row_digest
 from .custody import verify_chain
 from .errors import CaseNotFound, UnreadableInput
 from .hashing import sha256_file
@@ -28,14 +29,28 @@ class VerifyResult:
     checked_files: int
     custody_entries: int
     head: str | None = None  # "N:HASH" of the custody log's last entry (after the verify entry, if logged)
+    anchored: bool = False  # an entry noted earlier (--head) was given and found
+    notes: list[str] = dataclasses.field(default_factory=list)  # what is fine but worth knowing
 
     def summary(self) -> str:
         tail = f"; custody head {self.head} (note it: `ungcuu verify --head` checks that nothing after it was cut)" \
             if self.head else ""
+        counts = (f"{self.checked_items} evidence items, {self.checked_files} files, "
+                  f"{self.custody_entries} custody entries verified")
+        if self.ok and self.anchored:
+            return "intact: " + counts + tail
         if self.ok:
-            return (f"intact: {self.checked_items} evidence items, {self.checked_files} files, "
-                    f"{self.custody_entries} custody entries verified" + tail)
+            # Without an anchor a rewrite of the whole chain, or a cut at its end in both copies, is
+            # self-consistent too: only a head noted earlier (or a checked signature) rules that out.
+            return "self-consistent, no anchor given: " + counts + tail
         return f"NOT intact: {len(self.problems)} problem(s)" + tail
+
+
+def head(case: Case) -> str | None:
+    """The custody log's head, "N:HASH" of its last entry: print it with every verify, report and bundle,
+    so a later `ungcuu verify --head N:HASH` can tell whether the log was cut or rewritten after it."""
+    row = case.db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+    return f"{row['seq']}:{row['hash']}" if row else None
 
 
 def _check_head(expected: str, entries: list[dict]) -> list[str]:
@@ -148,6 +163,7 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
         runs = {r["id"]: dict(r) for r in case.db.execute("SELECT * FROM runs")}
         outcomes = {(r["run_id"], r["checklist_id"]): dict(r) for r in case.db.execute("SELECT * FROM outcomes")}
         issued = dict(case.db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
+        pending = _pending(case)
         case_id = case.meta().get("case_id")
     except (CaseNotFound, Exception) as exc:
         if isinstance(exc, UnreadableInput):
@@ -155,6 +171,7 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
         raise UnreadableInput(f"cannot read the case at {path}: {exc}", path=str(path)) from exc
 
     problems: list[str] = list(verify_chain(entries))
+    notes: list[str] = []
     if head:
         problems += _check_head(head, entries)
     # The cross-checks below read the details of each entry: one edited into something else is already
@@ -185,18 +202,27 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
         problems.append(f"the case id is {case_id!r} but the custody log created the case as {entries[0]['target']!r}")
     problems += _runs_and_outcomes(runs, outcomes, entries)
 
-    # Evidence index against the custody log.
+    # Evidence index against the custody log: every field of each row.
     logged = {e["target"]: e for e in entries if e["action"] in ("collect", "add", "derive")}
     indexed = {r["id"]: r for r in rows}
+    unhashed = 0
     for r in rows:
         e = logged.get(r["id"])
         label = f"evidence {r['id']} ({r['name']}, from {r['source']})"
         if e is None:
             problems.append(f"{label} is in the index but not in the custody log (added outside UngCuu)")
             continue
+        named = set()
         for f in _INDEX_FIELDS:
             if e["details"].get(f) != r[f]:
+                named.add(f)
                 problems.append(f"{label}: index field '{f}' is {r[f]!r} but the custody log recorded {e['details'].get(f)!r}")
+        problems += _row_digest_problems(label, r, e["details"], named)
+        if "row_sha256" not in e["details"]:
+            unhashed += 1
+    if unhashed:
+        notes.append(f"{unhashed} evidence item(s) were logged by an older UngCuu without a hash of the whole index "
+                     f"row: for them only {', '.join(_INDEX_FIELDS)} are compared with the custody log")
     for eid, e in logged.items():
         if eid not in indexed:
             problems.append(f"evidence {eid} ({e['details'].get('name')}, from {e['details'].get('source')}) is in the "
@@ -230,9 +256,15 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
                 problems.append(f"evidence {r['id']} ({r['name']}): size is {size} bytes, collected as {r['size']}")
         if progress:
             progress(n, total)
+    if pending:
+        notes.append(f"{len(pending)} item(s) were being stored when UngCuu was interrupted "
+                     f"({', '.join(str(p['name']) for p in pending[:5])}): opening the case on a writable disk "
+                     "indexes them (or sets them aside) and logs it")
     if case.evidence_dir.is_dir():
         for sub in sorted(case.evidence_dir.iterdir()):
             for f in sorted(sub.iterdir()) if sub.is_dir() else [sub]:
+                if f.name in pending and f == case.evidence_path(f.name):
+                    continue
                 if f.name not in by_sha or f != case.evidence_path(f.name):
                     problems.append(f"unexpected file evidence/{f.relative_to(case.evidence_dir)} (not in the index)")
 
@@ -249,14 +281,60 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
         problems.append("the incident record was removed outside UngCuu")
 
     last = entries[-1] if entries else None
+    anchored = bool(head) and not problems
     if log:
-        details = ({"result": "intact", "items": len(rows), "files": total} if not problems
+        result_word = "intact" if anchored else "self-consistent, no anchor given"
+        details = ({"result": result_word, "items": len(rows), "files": total} if not problems
                    else {"result": "not intact", "problems": problems[:50]})
         try:
             last = case.custody.append("verify", case.case_id, details)
         except Exception:
             pass  # a read-only medium: verifying must still work
+    if case.recovered:
+        notes.append(_recovered_note(case.recovered))
     result = VerifyResult(ok=not problems, problems=problems, checked_items=len(rows), checked_files=total,
-                          custody_entries=len(entries), head=f"{last['seq']}:{last['hash']}" if last else None)
+                          custody_entries=len(entries), head=f"{last['seq']}:{last['hash']}" if last else None,
+                          anchored=anchored, notes=notes)
     case.close()
     return result
+
+
+def _pending(case: Case) -> dict[str, dict]:
+    """Items an interrupted store left pending (the case could not be reconciled: read-only), by SHA-256."""
+    try:
+        rows = case.db.execute("SELECT sha256, record FROM store_pending").fetchall()
+    except sqlite3.Error:
+        return {}  # a case from before the table existed
+    out = {}
+    for r in rows:
+        try:
+            name = json.loads(r["record"]).get("name")
+        except ValueError:
+            name = "?"
+        out[r["sha256"]] = {"name": name}
+    return out
+
+
+def _row_digest_problems(label: str, row: dict, details: dict, named: set[str]) -> list[str]:
+    """The whole index row against the digest its custody entry holds; names each changed field."""
+    logged = details.get("row_sha256")
+    if not isinstance(logged, str):
+        return []
+    digest, fields = index_row_digest(row)
+    if digest == logged:
+        return []
+    logged_fields = details.get("field_sha256") if isinstance(details.get("field_sha256"), dict) else {}
+    changed = [f for f in INDEX_ROW_FIELDS if f not in named and logged_fields.get(f) != fields[f]]
+    if not changed and not named:
+        return [f"{label}: the index row no longer matches the digest its custody entry recorded"]
+    return [f"{label}: index field '{f}' was changed after collection (it no longer matches the custody log)"
+            for f in changed]
+
+
+def _recovered_note(done: dict) -> str:
+    parts = []
+    for key, words in (("adopted", "indexed after an interrupted store"), ("set_aside", "set aside"),
+                       ("discarded", "discarded (never complete)"), ("removed_parts", "partial copies removed from tmp/")):
+        if done.get(key):
+            parts.append(f"{len(done[key])} {words}")
+    return "opening the case reconciled an interruption (logged in the custody log): " + ", ".join(parts)

@@ -15,6 +15,7 @@ from collectors.errors import UngCuuError
 from collectors.messages import translate
 
 from . import commands
+from .commands._terminal import safe
 
 
 def _load_commands() -> tuple[list, list[str]]:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except UngCuuError as exc:
-        print(f"ungcuu: {translate(str(exc), getattr(args, 'lang', 'vi'))}", file=sys.stderr)
+        print(f"ungcuu: {safe(translate(str(exc), getattr(args, 'lang', 'vi')))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("ungcuu: interrupted", file=sys.stderr)

@@ -3,7 +3,8 @@
 A report is a function of the case's content (evidence, incident record, analysis marks: everything the
 custody log records), of the report kind, format and language, of the tool build and of the day it is
 dated. The key is the hash of those: the custody head that changed the case (exports and verifications
-only log outputs, so they do not invalidate), the incident record's SHA-256, the build and the UTC date.
+only log outputs, so they do not invalidate), the incident record's SHA-256, the build, the UTC date and
+for Mẫu 04 and e-mails the bundle they name (the one being built, or the latest one exported).
 
     cached_render(case, kind, fmt="pdf", lang="vi") -> (bytes, missing)   # render on a miss, then keep
     store(case, key, data, missing)                                      # render_report keeps its output
@@ -22,6 +23,8 @@ from collectors.util import atomic_output
 CACHE_DIR = ("cache", "reports")
 # custody actions that record an output or a check, not a change of what a report shows
 OUTPUT_ACTIONS = ("export", "verify")
+# report kinds whose text names the evidence bundle (Mẫu 04's attachments)
+NAMES_BUNDLE = ("closing",)
 
 
 def _folder(case) -> Path:
@@ -39,9 +42,17 @@ def content_head(case) -> tuple[int, str] | None:
 def cache_key(case, kind: str, fmt: str, lang: str) -> str:
     from collectors.provenance import build_info
 
+    from .bundle_info import building, latest_bundle
+
     incident = json.dumps(case.incident(), ensure_ascii=False, sort_keys=True)
     build = build_info()
-    parts = {"head": content_head(case), "kind": kind, "format": fmt, "lang": lang,
+    # Mẫu 04 and the e-mail name the bundle: the one being built (this copy travels inside it) or the latest
+    bundle = None
+    if kind in NAMES_BUNDLE or fmt == "eml":
+        inside = building.get()
+        latest = None if inside else latest_bundle(case)
+        bundle = ["inside", inside] if inside else ["latest", latest and latest["sha256"]]
+    parts = {"head": content_head(case), "kind": kind, "format": fmt, "lang": lang, "bundle": bundle,
              "incident": hashlib.sha256(incident.encode("utf-8")).hexdigest(),
              "build": [build.get("version"), build.get("commit"), build.get("dirty"), build.get("executable_sha256")],
              "day": dt.datetime.now(dt.timezone.utc).date().isoformat()}

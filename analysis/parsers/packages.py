@@ -13,7 +13,9 @@ from analysis.events import DESC_RECORDED, DESC_START, Event, ParseReport, us_fr
 from analysis.parsers.syslog import MONTHS, month_step
 
 RE_DPKG = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) (\S+)(?: (.*))?")
-RE_APT_PKG = re.compile(r"([^\s,()]+) \(([^)]*)\)")
+# A package name starts where the previous token ended (the look-behind keeps findall from retrying at
+# every character of a long token: quadratic on a fuzzed line) and its versions are a bounded field.
+RE_APT_PKG = re.compile(r"(?<![^\s,()])([^\s,()]+) \(([^)]{0,1000})\)")
 RE_YUM = re.compile(r"([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d) (Installed|Updated|Erased|Obsoleted|Reinstalled|Downgraded): (.*)")
 RE_DNF = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)? (\w+) (.*)")
 RE_DNF_PKG = re.compile(r"(Installed|Upgraded|Upgrade|Updated|Erase|Erased|Removed|Obsoleted|Downgraded|Downgrade|Reinstalled|Reinstall|Install|Cleanup): (\S+)")
@@ -148,7 +150,10 @@ def parse_yum(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: in
             continue
         m = RE_YUM.match(line)
         if m:
-            mon, day = MONTHS[m.group(1)], int(m.group(2))
+            mon, day = MONTHS.get(m.group(1)), int(m.group(2))
+            if mon is None:
+                report.skip(f"line {n}", f"unknown month {m.group(1)!r}")
+                continue
             prev, roll, late = month_step(prev, prev_day, mon, day)
             year += roll
             line_year = (year - 1 if prev == 1 else year) if late else year

@@ -109,10 +109,11 @@ def auth_fields(program: str, msg: str) -> dict | None:
                 if v is None:
                     continue
                 k = k.rstrip("2")
-                out[k] = int(v) if k in ("port", "uid", "gid") else v.strip()
+                # A number of thousands of digits is not a port: kept as text (int() refuses it).
+                out[k] = int(v) if k in ("port", "uid", "gid") and len(v) <= 20 else v.strip()
             if event == "ssh_failed" and "invalid user" in msg:
                 out["invalid_user"] = True
-            if msg.startswith("message repeated") and (r := _REPEATED.match(msg)):
+            if msg.startswith("message repeated") and (r := _REPEATED.match(msg)) and len(r.group(1)) <= 20:
                 out["repeat"] = int(r.group(1))
             return out
     return None

@@ -9,6 +9,8 @@ import threading
 from collectors.case import Case
 from collectors.messages import translate
 
+from ._terminal import safe
+
 STATE_VI = {
     "collected": "đã thu thập",
     "partial": "một phần",
@@ -52,8 +54,10 @@ def print_json(obj) -> None:
 
 
 def print_table(headers: list[str], rows: list[list], out=None) -> None:
+    """A plain-text table; every cell is escaped (names, sources and reasons come from the examined
+    system: a control sequence in one must not rewrite the terminal). --json output stays exact."""
     out = out or sys.stdout
-    cells = [[("" if c is None else str(c)) for c in r] for r in rows]
+    cells = [[("" if c is None else safe(c)) for c in r] for r in rows]
     widths = [len(h) for h in headers]
     for r in cells:
         for i, c in enumerate(r[:-1]):
@@ -76,7 +80,7 @@ class TerminalProgress:
     def status(self, text: str) -> None:
         if not self.enabled:
             return
-        text = text[:100]
+        text = safe(text)[:100]
         self.stream.write("\r" + text + " " * max(0, self._last_len - len(text)))
         self.stream.flush()
         self._last_len = len(text)
@@ -84,6 +88,7 @@ class TerminalProgress:
     def line(self, text: str) -> None:
         if not self.enabled:
             return
+        text = safe(text)
         self.stream.write("\r" + text + " " * max(0, self._last_len - len(text)) + "\n")
         self.stream.flush()
         self._last_len = 0

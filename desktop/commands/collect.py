@@ -11,6 +11,7 @@ from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, ru
 from collectors.sources.images import ImageError, is_image, open_image
 
 from ._common import CancelOnSigint, TerminalProgress, open_case, print_table, reason_text, state_label
+from ._terminal import safe
 
 NAME = "collect"
 HELP = "collect the section 2.1 checklist into a case folder (Ctrl-C stops cleanly; run again to resume)"
@@ -68,7 +69,7 @@ def drive(case, checklist, args, *, profile, only, options, lang) -> int:
     if source and is_image(args.root or ""):
         print(f"{'nguồn' if lang == 'vi' else 'source'}: {source}")
     if run_state and run_state.reason:
-        print(f"ungcuu: {reason_text(run_state.reason, lang)}", file=sys.stderr)
+        print(f"ungcuu: {safe(reason_text(run_state.reason, lang))}", file=sys.stderr)
     if run_state is None or run_state.state == "cancelled":
         return 130
     if run_state.state == "failed":

@@ -8,6 +8,8 @@ from pathlib import Path
 from collectors.errors import UnreadableInput
 from collectors.verify import verify_case
 
+from ._terminal import safe
+
 NAME = "verify"
 HELP = "verify a case folder or an evidence bundle: exit 0 intact, 1 with a line per difference, 2 unreadable"
 
@@ -43,8 +45,12 @@ def run(args) -> int:
     except UnreadableInput as exc:
         print(f"ungcuu: {exc}", file=sys.stderr)
         return 2
+    # Problems quote names and sources from the examined system: escaped, so a crafted name cannot
+    # rewrite the screen (clear it, print a fake "intact").
     for p in result.problems:
-        print(p)
+        print(safe(p))
+    for note in getattr(result, "notes", ()):
+        print(f"ungcuu: {safe(note)}", file=sys.stderr)
     summary = getattr(result, "summary", None)
-    print(summary() if callable(summary) else ("intact" if result.ok else "NOT intact"), file=sys.stderr)
+    print(safe(summary() if callable(summary) else ("intact" if result.ok else "NOT intact")), file=sys.stderr)
     return 0 if result.ok else 1

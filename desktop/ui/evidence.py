@@ -170,9 +170,15 @@ class EvidencePage(QWidget):
         self.last_result = result
         self.model.set_verification(verify_results(result, self.model.records))
         if result.ok:
-            text = tr("Intact: %1 evidence items, %2 files and %3 custody entries verified.").replace(
-                "%1", str(result.checked_items)).replace("%2", str(result.checked_files)).replace(
+            # Without a noted head the case can only be called self-consistent (a rewrite of the whole
+            # chain would be too); the head to note is shown with it.
+            text = tr("Intact: %1 evidence items, %2 files and %3 custody entries verified.") \
+                if getattr(result, "anchored", True) else \
+                tr("Self-consistent, no anchor given: %1 evidence items, %2 files and %3 custody entries verified.")
+            text = text.replace("%1", str(result.checked_items)).replace("%2", str(result.checked_files)).replace(
                 "%3", str(result.custody_entries))
+            if getattr(result, "head", None):
+                text += "\n" + tr("Custody head (note it):") + " " + result.head
             self.summary.setStyleSheet("color: #1b7f3b")
         else:
             text = tr("NOT intact: %1 problem(s):").replace("%1", str(len(result.problems))) + "\n" + \

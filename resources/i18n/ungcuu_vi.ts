@@ -208,6 +208,14 @@
             <translation>Nguyên vẹn: đã kiểm tra %1 chứng cứ, %2 tệp và %3 mục nhật ký lưu giữ.</translation>
         </message>
         <message>
+            <source>Self-consistent, no anchor given: %1 evidence items, %2 files and %3 custody entries verified.</source>
+            <translation>Nhất quán nội bộ, chưa có mốc đối chiếu: đã kiểm tra %1 chứng cứ, %2 tệp và %3 mục nhật ký lưu giữ.</translation>
+        </message>
+        <message>
+            <source>Custody head (note it):</source>
+            <translation>Đầu nhật ký lưu giữ (hãy ghi lại):</translation>
+        </message>
+        <message>
             <source>Fields marked * are mandatory on Mẫu 03. Values found in the evidence are offered under their field with the evidence id: press the suggestion to use it.</source>
             <translation>Các trường có dấu * là bắt buộc trong Mẫu 03. Giá trị tìm thấy trong chứng cứ được gợi ý dưới trường tương ứng kèm mã chứng cứ: bấm vào gợi ý để dùng.</translation>
         </message>

@@ -340,7 +340,7 @@ def test_a_case_on_a_read_only_medium_verifies_and_refuses_writes_clearly(tmp_pa
         assert subprocess.run(["mount", "-o", "remount,ro", str(mnt)]).returncode == 0
         capsys.readouterr()
         assert main(["verify", str(mnt / "case")]) == 0  # logging the verification is skipped, not fatal
-        assert "intact: 1 evidence items" in capsys.readouterr().err
+        assert "self-consistent, no anchor given: 1 evidence items" in capsys.readouterr().err
         assert main(["status", "--case", str(mnt / "case"), "--json"]) == 0
         capsys.readouterr()
         assert main(["collect", "--case", str(mnt / "case"), "--only", "B1"]) == 2

@@ -154,8 +154,11 @@ def test_disk_full_stops_the_run_and_says_so(case, cl):
     assert events[-1].state == "failed" and "full" in events[-1].reason
     finished = [e for e in events if isinstance(e, ItemFinished)]
     assert [f.checklist_id for f in finished] == ["B6"]  # nothing after the full disk ran
-    assert finished[0].state == "partial"
+    # Stopped by the destination, not the source: not done, so the next run resumes it.
+    assert finished[0].state == "interrupted" and "run the same command again" in finished[0].reason
     assert [r.name for r in case.evidence()] == ["first.json"]
+    again = [e for e in run_checklist(case, cl, profile="triage") if isinstance(e, ItemFinished)]
+    assert {e.checklist_id: e.state for e in again}["B6"] == "collected"
 
 
 def test_ctrl_c_on_the_command_line_stops_cleanly_and_resumes(tmp_path):

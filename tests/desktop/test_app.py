@@ -212,7 +212,9 @@ def test_collect_b1_b2_b8_fills_the_evidence_table_and_verifies(make_win, case_d
         ev.verify_all()
     assert blocker.args[0].ok
     assert all(ev.model.verify[r.id] == "nguyên vẹn" for r in stored)
-    assert "Nguyên vẹn" in ev.summary.text()
+    # no head noted earlier: "self-consistent", and the head to note is shown
+    assert "Nhất quán nội bộ, chưa có mốc đối chiếu" in ev.summary.text()
+    assert blocker.args[0].head in ev.summary.text()
     # the sidebar knows: collection partly done, evidence verified
     states = win.step_states()
     assert states["E"][0] == "done" and states["B"] == ("partial", f"3/{len(page.model.items)}")
@@ -304,7 +306,8 @@ def test_a_full_disk_stops_the_run_with_a_clear_message(make_win, case_dir, qtbo
     monkeypatch.setattr(Case, "add_json", full)
     state = run(qtbot, win, ["B2"])
     assert state == "failed"
-    assert win.collection_page.model.state["B2"] == "failed"
+    # stopped by the case folder, not the source: resumable, not done
+    assert win.collection_page.model.state["B2"] == "interrupted"
     assert "is full" in win.collection_page.model.detail["B2"]  # stored as the collector said it
     # shown in Vietnamese, the collector's own words in the tooltip
     cell = win.collection_page.model.item(win.collection_page.model.row_of["B2"], 5)

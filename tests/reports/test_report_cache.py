@@ -27,17 +27,20 @@ def counting(monkeypatch):
 
 def _reports(path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist() if n.startswith("reports/")}
+        # the rendered reports (the CSV annexes are tables of the case as it stands, export entries included)
+        return {n: zf.read(n) for n in zf.namelist() if n.startswith("reports/") and "/annex/" not in n}
 
 
 def test_second_bundle_reuses_the_rendered_reports(case, tmp_path, counting):
     build_bundle(case, tmp_path / "a.zip", include_timeline=False)
     first = sorted(counting)
     assert first == ["closing", "findings", "initial"]
-    build_bundle(case, tmp_path / "b.zip", include_timeline=False)       # the export entry changes nothing shown
+    # the export entry changes nothing shown (a bundle of the same name: Mẫu 04 names the bundle it is in)
+    (tmp_path / "again").mkdir()
+    build_bundle(case, tmp_path / "again" / "a.zip", include_timeline=False)
     assert sorted(counting) == first
-    assert _reports(tmp_path / "a.zip") == _reports(tmp_path / "b.zip")
-    assert verify_bundle(tmp_path / "b.zip").ok
+    assert _reports(tmp_path / "a.zip") == _reports(tmp_path / "again" / "a.zip")
+    assert verify_bundle(tmp_path / "again" / "a.zip").ok
     assert (case.path / "cache" / "reports").is_dir()
 
 
@@ -70,3 +73,22 @@ def test_render_report_fills_the_cache(case, tmp_path, counting):
     assert report_cache.load(case, key, "pdf")[0] == (tmp_path / "f.pdf").read_bytes()
     build_bundle(case, tmp_path / "a.zip", include_timeline=False)
     assert counting.count("findings") == 1
+
+
+def test_a_closing_report_rendered_outside_a_bundle_is_not_reused_inside_one(tmp_path, shared_data):
+    """Mẫu 04 inside a bundle says the bundle holds it; the copy rendered by `ungcuu report` names the
+    latest bundle instead: one must never be served for the other."""
+    from reports import report_cache
+    from reports.bundle_info import building
+
+    from tests.reports.reports_helpers import make_case
+
+    case = make_case(tmp_path / "c", shared_data)
+    outside = report_cache.cache_key(case, "closing", "pdf", "vi")
+    token = building.set("goi-chung-cu.zip")
+    try:
+        inside = report_cache.cache_key(case, "closing", "pdf", "vi")
+    finally:
+        building.reset(token)
+    assert inside != outside
+    assert report_cache.cache_key(case, "closing", "pdf", "vi") == outside
