@@ -368,9 +368,18 @@ class Context:
                 "inode": st.st_ino, "read_from": path.fs.label}
         meta.update(getattr(path.fs, "evidence_meta", {}) or {})
         kw.setdefault("name", path.name)
+        skip = max(0, st.st_size - limit) if kw.pop("keep", "head") == "tail" and limit is not None else 0
+        incomplete = list(kw.pop("incomplete", ()))
+        if skip:  # as Case.add_file: the newest part of a log over the cap
+            meta["copied_from_byte"] = skip
+            incomplete.append(f"size cap of {limit} bytes reached: only the last {st.st_size - skip} bytes were "
+                              f"copied (the newest part, from byte {skip} of {st.st_size}; the oldest {skip} bytes "
+                              "were left out)")
         with sources.open_read(path) as fh:
+            fh.seek(skip)
             return self.case.add_stream(fh, source=logical, orig_meta={**meta, **kw.pop("orig_meta", {})},
-                                        fingerprint=fingerprint, size_hint=st.st_size, limit=limit,
+                                        fingerprint=fingerprint, size_hint=st.st_size - skip,
+                                        limit=None if skip else limit, incomplete=incomplete,
                                         cancelled=lambda: self.cancelled, kind=kw.pop("kind", "file"), **kw)
 
     def _put_locked(self, real_path, logical: str, limit: int | None, kw: dict) -> EvidenceRecord | Incomplete:

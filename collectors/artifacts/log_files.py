@@ -50,7 +50,7 @@ class LogFiles(Collector):
                     links.append(link_record(ctx, real))  # e.g. .bash_history -> /dev/null (anti-forensics)
                 elif real.is_file():
                     files.append(real)
-                elif os.path.lexists(real) and not os.path.isdir(real):
+                elif sources.lexists(real) and not real.is_dir():
                     yield _not_a_file(ctx, real)
         total = len(files)
         for real in files:
@@ -77,7 +77,7 @@ def _not_a_file(ctx: Context, real) -> object:
     import stat
 
     try:
-        mode = os.lstat(real).st_mode
+        mode = sources.lstat(real).st_mode
     except OSError:
         return ctx.incomplete(f"{ctx.logical(real)}: vanished before it could be read")
     what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)

@@ -21,6 +21,7 @@ SCANNED = sorted([*(REPO / "collectors").rglob("*.py"), *(REPO / "reports").glob
 # os.open calls that need no O_BINARY, each with why: (module, enclosing function) -> reason.
 EXEMPT = {
     ("collectors/case.py", "_fsync_dir"): "a directory, opened only to fsync it (no data passes)",
+    ("collectors/case.py", "_open_dir"): "a directory, opened only to fsync it (no data passes)",
     ("collectors/acquire/memory.py", "dump_process_linux"): "Linux /proc/PID/mem",
     ("collectors/acquire/memory.py", "acquire_kcore_lime"): "Linux /proc/kcore",
 }
@@ -99,7 +100,7 @@ def recorded_opens(monkeypatch):
 
     def fake_open(path, flags, mode=0o777, *, dir_fd=None):
         caller = sys._getframe(1).f_code.co_filename
-        if caller.startswith(ours):
+        if caller.startswith(ours) and not os.path.isdir(path):  # folders are opened to fsync them only
             calls.append((os.fsdecode(path), flags, caller))
         return real_open(path, flags & ~FAKE_O_BINARY, mode, dir_fd=dir_fd)
 
@@ -130,7 +131,7 @@ def test_write_and_read_paths_open_binary(tmp_path, recorded_opens):
     case.close()
     assert src.read_bytes() == case.evidence_path(recs[0]).read_bytes()
 
-    files = [(p, f, c) for p, f, c in recorded_opens if not os.path.isdir(p)]
+    files = recorded_opens
     kinds = {Path(c).name for _, _, c in files}
     assert {"case.py", "util.py", "custody.py", "bundle.py"} <= kinds, kinds
     text_mode = [f"{p} from {c}" for p, f, c in files if not f & FAKE_O_BINARY]
