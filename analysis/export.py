@@ -117,13 +117,30 @@ def write_bodyfile(case, out: IO[str]) -> int:
             n += 1
     for rec in case.evidence():
         name = (rec.source or rec.name).lower()
-        if name.endswith((".body", ".bodyfile")) or rec.name == "bodyfile":
+        if rec.collector == "ntfs_metadata" and rec.name == "$MFT":  # every file record of the volume (C2)
+            from analysis.parsers import mft
+
+            counted = _Counting(out)
+            mft.to_bodyfile(str(case.evidence_path(rec)), counted)
+            n += counted.lines
+        elif name.endswith((".body", ".bodyfile")) or rec.name == "bodyfile":
             from analysis.events import ParseReport
             for _, line in _text.iter_lines(case.evidence_path(rec), ParseReport()):
                 if line and not line.startswith("#") and bodyfile.columns(line) is not None:
                     out.write(line + "\n")
                     n += 1
     return n
+
+
+class _Counting:
+    """A text output that counts the lines written through it."""
+
+    def __init__(self, out: IO[str]):
+        self.out, self.lines = out, 0
+
+    def write(self, text: str) -> None:
+        self.lines += text.count("\n")
+        self.out.write(text)
 
 
 def _mactime_date(us: int, offset_s: int) -> str:

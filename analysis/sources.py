@@ -194,6 +194,10 @@ def _choose(rec, ctx: Context) -> tuple[str | None, dict]:
         return kind, opts
     if rec.name == "journal.export" or lower.startswith("journal") and lower.endswith(".export"):
         return "journal", common
+    if rec.collector == "ntfs_metadata" and base in ("$MFT", "$UsnJrnl:$J"):
+        if base == "$MFT":
+            return "mft", common
+        return "usnjrnl", common | {"base_offset": int((rec.orig_meta or {}).get("copied_from_offset") or 0)}
     if lower.endswith(".evtx"):
         return "evtx", common
     if lower.endswith((".journal", ".journal~")):
@@ -261,6 +265,15 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
     if kind == "journal":
         with open(path, "rb") as fh:
             yield from journal.parse(fh, report, **o)
+    elif kind == "mft":
+        from analysis.parsers import mft
+
+        yield from mft.parse(path, report, **o)
+    elif kind == "usnjrnl":
+        from analysis.parsers import usnjrnl
+
+        with open(path, "rb") as fh:
+            yield from usnjrnl.parse(fh, report, **o)
     elif kind == "evtx":
         yield from evtx.parse(path, report, **o)
     elif kind == "journal_file":

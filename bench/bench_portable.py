@@ -61,6 +61,14 @@ def main() -> int:
     p = subprocess.run([str(exe), "verify", str(case)], env=env, capture_output=True, text=True, timeout=600)
     print(f"bundle verify: exit {p.returncode}: {p.stdout.strip().splitlines()[-1] if p.stdout.strip() else p.stderr}")
     ok &= p.returncode == 0
+    samples = REPO.parent / "shared" / "data" / "windows"
+    for image in ("image-split.E01", "vsstest.qcow2", "image.vmdk", "image.vhd"):  # the bundled image readers
+        if (samples / image).exists():
+            p = subprocess.run([str(exe), "volumes", str(samples / image), "--json"], env=env, capture_output=True,
+                               text=True, timeout=120, cwd=tmp)
+            found = p.returncode == 0 and '"fs_type": "' in p.stdout
+            print(f"bundle volumes {image}: exit {p.returncode}{'' if found else ' ' + p.stderr.strip()[-300:]}")
+            ok &= found
     from collectors.verify import verify_case
 
     r = verify_case(case, log=False)

@@ -35,10 +35,10 @@ import threading
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
-from . import __version__, records
+from . import __version__, records, sources
 from .case import Case, EvidenceRecord, file_fingerprint
 from .errors import AccessDenied, SourceError
-from .util import decode_path, list_source_dir, passwd_source
+from .util import decode_path, passwd_source, ts_to_iso
 
 
 @dataclasses.dataclass
@@ -90,9 +90,9 @@ def find_case_insensitive(root: Path, rel: str) -> Path | None:
         if part == "..":
             return None
         candidate = cur / part
-        if not os.path.lexists(candidate):
+        if not sources.lexists(candidate):
             try:
-                candidate = next((Path(e.path) for e in list_source_dir(cur) if e.name.lower() == part.lower()), None)
+                candidate = next((sources.entry_path(e) for e in sources.scandir(cur) if e.name.lower() == part.lower()), None)
             except OSError:
                 return None
             if candidate is None:
@@ -121,7 +121,7 @@ def _walk_in_root(root: Path, logical: str, max_links: int = 40) -> tuple[list[s
             continue
         cand = root.joinpath(*resolved, part)
         try:
-            st = os.lstat(cand)
+            st = sources.lstat(cand)
         except OSError:
             return resolved, [part] + parts
         if stat.S_ISLNK(st.st_mode):
@@ -129,7 +129,7 @@ def _walk_in_root(root: Path, logical: str, max_links: int = 40) -> tuple[list[s
             try:
                 if links > max_links:
                     raise OSError("too many levels of links")
-                target = os.readlink(cand)
+                target = sources.readlink(cand)
             except OSError:
                 return resolved, [part] + parts
             if target.startswith("/"):
@@ -198,15 +198,20 @@ def host_program(name: str) -> dict | None:
 
 
 class Context:
-    """What a collector gets: where to read (live system or an offline root) and where to write."""
+    """What a collector gets: where to read (live system or an offline root) and where to write.
 
-    def __init__(self, case: Case, *, run_id: str | None, checklist_id: str, root: str | os.PathLike | None = None,
+    `root` is a folder (a mounted image or a copied tree) or a `sources.VPath`, the root of a file
+    system read without mounting it (a partition of a disk image: collectors/sources/images.py).
+    """
+
+    def __init__(self, case: Case, *, run_id: str | None, checklist_id: str,
+                 root: str | os.PathLike | sources.VPath | None = None,
                  cancel: threading.Event | None = None, options: dict | None = None,
                  collector_name: str = "?", collector_version: str = __version__):
         self.case = case
         self.run_id = run_id
         self.checklist_id = checklist_id
-        self.root = Path(root).resolve() if root else None
+        self.root = root if sources.is_virtual(root) else (Path(root).resolve() if root else None)
         self.cancel = cancel or threading.Event()
         self.options = options or {}
         self.collector_name = collector_name
@@ -272,6 +277,8 @@ class Context:
 
     def logical(self, real: Path) -> str:
         """The examined system's view of a real path."""
+        if sources.is_virtual(real):
+            return decode_path(real.posix)
         if self.root is None:
             return decode_path(os.fsdecode(real))
         try:
@@ -350,7 +357,7 @@ class Context:
         """
         logical = self.logical(real_path)
         try:
-            st = os.stat(real_path, follow_symlinks=False)
+            st = sources.lstat(real_path)
             fp = file_fingerprint(st)
             prior = self.case.find_evidence(checklist_id=kw.get("checklist_id", self.checklist_id),
                                             source=logical, fingerprint=fp)
@@ -364,17 +371,73 @@ class Context:
             kw = self._common(kw)
             if self.root is not None:
                 kw.setdefault("name", real_path.name)
-            with passwd_source(self._passwd()):
-                rec = self.case.add_file(real_path, source=logical, limit=limit,
-                                         cancelled=lambda: self.cancelled, **kw)
+            if sources.is_virtual(real_path):
+                rec = self._put_virtual(real_path, st, fp, logical, limit, kw)
+            else:
+                with passwd_source(self._passwd()):
+                    rec = self.case.add_file(real_path, source=logical, limit=limit,
+                                             cancelled=lambda: self.cancelled, **kw)
         except (AccessDenied, PermissionError):
-            return self.incomplete(f"{logical}: permission denied")
+            return self._put_locked(real_path, logical, limit, kw)
         except FileNotFoundError:
             return self.incomplete(f"{logical}: vanished before it could be read")
         except SourceError as exc:
-            return self.incomplete(str(exc).replace(os.fsdecode(real_path), logical))
+            shown = str(real_path) if sources.is_virtual(real_path) else os.fsdecode(real_path)
+            return self.incomplete(str(exc).replace(shown, logical))
         except OSError as exc:
             return self.incomplete(f"{logical}: {exc.strerror or exc}")
+        self.stored.append(rec)
+        for note in rec.incomplete:
+            self.notes.append(f"{logical}: {note}")
+        return rec
+
+    def _put_virtual(self, path: sources.VPath, st, fingerprint: str, logical: str, limit: int | None,
+                     kw: dict) -> EvidenceRecord:
+        """Copy a file of a file system read without mounting it (an image's partition, a raw volume)."""
+        if stat.S_ISLNK(st.st_mode):
+            raise SourceError(f"{logical} is a symbolic link: not followed", path=logical)
+        if not stat.S_ISREG(st.st_mode):
+            raise SourceError(f"{logical} is not a regular file", path=logical)
+        meta = {"size": st.st_size, "mtime": ts_to_iso(st.st_mtime), "atime": ts_to_iso(st.st_atime),
+                "ctime": ts_to_iso(st.st_ctime), "btime": ts_to_iso(st.st_birthtime), "uid": st.st_uid,
+                "gid": st.st_gid, "mode": stat.filemode(st.st_mode), "mode_octal": oct(stat.S_IMODE(st.st_mode)),
+                "inode": st.st_ino, "read_from": path.fs.label}
+        meta.update(getattr(path.fs, "evidence_meta", {}) or {})
+        kw.setdefault("name", path.name)
+        skip = max(0, st.st_size - limit) if kw.pop("keep", "head") == "tail" and limit is not None else 0
+        incomplete = list(kw.pop("incomplete", ()))
+        if skip:  # as Case.add_file: the newest part of a log over the cap
+            meta["copied_from_byte"] = skip
+            incomplete.append(f"size cap of {limit} bytes reached: only the last {st.st_size - skip} bytes were "
+                              f"copied (the newest part, from byte {skip} of {st.st_size}; the oldest {skip} bytes "
+                              "were left out)")
+        with sources.open_read(path) as fh:
+            fh.seek(skip)
+            return self.case.add_stream(fh, source=logical, orig_meta={**meta, **kw.pop("orig_meta", {})},
+                                        fingerprint=fingerprint, size_hint=st.st_size - skip,
+                                        limit=None if skip else limit, incomplete=incomplete,
+                                        cancelled=lambda: self.cancelled, kind=kw.pop("kind", "file"), **kw)
+
+    def _put_locked(self, real_path, logical: str, limit: int | None, kw: dict) -> EvidenceRecord | Incomplete:
+        """A file that refused to open. On live Windows (a file the system holds locked) it is read
+        through its raw volume (sources.rawvolume); else, or when that fails too, permission denied."""
+        from .sources import rawvolume
+
+        alt = None if not self.live or sources.is_virtual(real_path) else rawvolume.vpath_for(real_path)
+        if alt is None:
+            return self.incomplete(f"{logical}: permission denied")
+        try:
+            st = alt.lstat()
+            try:  # the fingerprint of the path as the system shows it, so a resumed run finds this copy
+                fp = file_fingerprint(os.stat(real_path, follow_symlinks=False))
+            except OSError:
+                fp = file_fingerprint(st)
+            kw = self._common(dict(kw))
+            kw.setdefault("name", real_path.name)
+            rec = self._put_virtual(alt, st, fp, logical, limit, kw)
+        except (OSError, SourceError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return self.incomplete(f"{logical}: permission denied, and not readable through the raw volume ({why})")
         self.stored.append(rec)
         for note in rec.incomplete:
             self.notes.append(f"{logical}: {note}")
@@ -483,7 +546,8 @@ def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[
     """Walk a real folder without following links: yields (path, 'file'|'link'|'other').
 
     Unreadable folders become notes. Symbolic links are reported (never followed), so a loop
-    cannot trap the walk. `skip` lists real folder paths not to enter.
+    cannot trap the walk. `skip` lists folder paths not to enter. `real_dir` is a real folder or a
+    `sources.VPath` (the walk is the same).
     """
     stack = [(real_dir, 0)]
     while stack:
@@ -491,7 +555,7 @@ def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[
         try:
             # O_NOATIME; a folder below the top swapped for a link since it was listed gives ELOOP (the
             # callers resolve the top folder inside the root first)
-            entries = list_source_dir(cur, follow=depth == 0)
+            entries = sources.scandir(cur, follow=depth == 0)
         except PermissionError:
             ctx.notes.append(f"{ctx.logical(cur)}: permission denied (folder not listed)")
             continue
@@ -504,20 +568,21 @@ def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[
             continue
         subdirs = []
         for e in entries:
+            path = sources.entry_path(e)
             try:
                 if e.is_symlink():
-                    yield Path(e.path), "link"
+                    yield path, "link"
                 elif e.is_dir(follow_symlinks=False):
-                    if e.path in skip:
+                    if path in skip or e.path in skip:
                         continue
                     if depth < max_depth:
-                        subdirs.append((Path(e.path), depth + 1))
+                        subdirs.append((path, depth + 1))
                     else:
-                        ctx.notes.append(f"{ctx.logical(Path(e.path))}: deeper than {max_depth} folders, not walked")
+                        ctx.notes.append(f"{ctx.logical(path)}: deeper than {max_depth} folders, not walked")
                 elif e.is_file(follow_symlinks=False):
-                    yield Path(e.path), "file"
+                    yield path, "file"
                 else:
-                    yield Path(e.path), "other"
+                    yield path, "other"
             except OSError:
                 continue
         stack.extend(reversed(subdirs))

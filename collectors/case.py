@@ -944,7 +944,7 @@ class Case:
         self.tmp_dir.mkdir(exist_ok=True)
         tmp_path = self.tmp_dir / f"{uuid.uuid4().hex}.part"
         try:
-            fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(tmp_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         except OSError as exc:
             self._raise_write_error(exc, str(tmp_path), None)
         return fd, tmp_path

@@ -54,6 +54,11 @@ TIME_DESC = {
     "Start Time": "Thời điểm bắt đầu",
     "Installation Time": "Thời điểm cài đặt",
     "Command Executed": "Thời điểm chạy lệnh",
+    "Content Modification Time ($FILE_NAME)": "Thời điểm sửa nội dung ($FILE_NAME)",
+    "Last Access Time ($FILE_NAME)": "Thời điểm truy cập gần nhất ($FILE_NAME)",
+    "Metadata Modification Time ($FILE_NAME)": "Thời điểm đổi siêu dữ liệu ($FILE_NAME)",
+    "Creation Time ($FILE_NAME)": "Thời điểm tạo ($FILE_NAME)",
+    "Change Journal Entry Recorded": "Thời điểm ghi nhật ký thay đổi NTFS ($UsnJrnl)",
 }
 
 # Whole parts, as the collectors write them.
@@ -100,6 +105,14 @@ EXACT = {
         r"không tìm thấy phiên bản Windows (HKLM\Software\Microsoft\Windows NT\CurrentVersion)",
     "no OS release file found (/etc/os-release, /usr/lib/os-release, ...)":
         "không tìm thấy tệp phiên bản hệ điều hành (/etc/os-release, /usr/lib/os-release, ...)",
+    "the system volume cannot be opened raw (needs Administrator): $MFT and $UsnJrnl not read":
+        "không mở được ổ hệ thống ở chế độ thô (cần quyền Administrator): chưa đọc $MFT và $UsnJrnl",
+    "$MFT and $UsnJrnl are read from an NTFS image (--root IMAGE), not from a mounted or copied tree":
+        "$MFT và $UsnJrnl được đọc từ ảnh đĩa NTFS (--root ẢNH), không từ thư mục đã gắn hoặc sao chép",
+    "no change journal on this volume ($Extend/$UsnJrnl absent or turned off)":
+        "phân vùng này không có nhật ký thay đổi ($Extend/$UsnJrnl không có hoặc đã tắt)",
+    "an rpm database is present inside the image: rpm reads it only under a mounted root, rpm packages not listed":
+        "có cơ sở dữ liệu rpm trong ảnh đĩa: rpm chỉ đọc được khi thư mục gốc được gắn (mount), chưa liệt kê gói rpm",
     "an rpm database is present but the rpm tool is not installed here: rpm packages not listed":
         "có cơ sở dữ liệu rpm nhưng máy này chưa cài công cụ rpm: không liệt kê được các gói rpm",
     "the socket list needs Administrator/root rights: only this process's sockets were read":
@@ -267,11 +280,39 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"not available on (?P<os>\w+)", lambda m: "không áp dụng cho " + OS_NAMES.get(m["os"], m["os"])),
     (r"and (?P<n>\d+) more", _fmt("và {n} mục khác")),
     (r"nothing found to collect: (?P<rest>.+)", _fmt("không tìm thấy gì để thu thập: {rest}", rest=_list)),
+    # sources/: disk images as the collection source
+    (r"hashing the image " + _PATH, _fmt("đang tính SHA-256 của ảnh đĩa {p}")),
+    (r"cancelled while hashing the image", _fmt("đã hủy khi đang tính SHA-256 của ảnh đĩa")),
+    (_PATH + r": no partition table \(MBR, GPT, \.\.\.\) and no file system at its start that UngCuu can read "
+     r"\(NTFS, FAT, exFAT, ext2/3/4\)",
+     _fmt("{p}: không có bảng phân vùng (MBR, GPT, ...) và không có hệ thống tệp UngCuu đọc được ở đầu ảnh "
+          "(NTFS, FAT, exFAT, ext2/3/4)")),
+    (r"(?P<f>\w+) image of (?P<n>\d+) bytes", _fmt("ảnh {f} dung lượng {n} byte")),
+    (_PATH + r": (?P<n>\d+) partitions, none with a file system UngCuu can read: (?P<rest>.+)",
+     _fmt("{p}: {n} phân vùng, không phân vùng nào có hệ thống tệp UngCuu đọc được: {rest}")),
+    (_PATH + r": no volume (?P<n>\d+)", _fmt("{p}: không có phân vùng {n}")),
+    (r"found: (?P<rest>.+)", _fmt("các phân vùng tìm thấy: {rest}")),
+    (_PATH + r": volume (?P<n>\d+) has no shadow copy (?P<k>\d+) \((?P<m>\d+) found\)",
+     _fmt("{p}: phân vùng {n} không có bản sao bóng (shadow copy) {k} (tìm thấy {m})")),
+    (_PATH + r": volume (?P<n>\d+) holds no file system UngCuu can read \((?P<e>.*)\)",
+     _fmt("{p}: phân vùng {n} không có hệ thống tệp UngCuu đọc được ({e})")),
+    (_PATH + r": no such image file", _fmt("{p}: không có tệp ảnh đĩa này")),
+    (_PATH + r": the (?P<f>\w+) image could not be read, damaged or truncated \((?P<e>.*)\)",
+     _fmt("{p}: không đọc được ảnh {f}, ảnh bị hỏng hoặc bị cắt cụt ({e})")),
+    (_PATH + r": no such stream on this volume", _fmt("{p}: phân vùng này không có luồng dữ liệu đó")),
+    (r"--root (?P<p>.+): no such folder or disk image file", _fmt("--root {p}: không có thư mục hoặc tệp ảnh đĩa này")),
+    (r"--volume and --shadow need --root IMAGE \(a disk image file\)",
+     _fmt("--volume và --shadow cần --root ẢNH (một tệp ảnh đĩa)")),
+    (_PATH + r": a (?P<f>\w+) image needs the Python package (?P<m>\S+) \(pip install it\)",
+     _fmt("{p}: ảnh {f} cần gói Python {m} (cài bằng pip)")),
+    (_PATH + r": not a readable (?P<f>\w+) image \((?P<e>.*)\)", _fmt("{p}: không phải ảnh {f} đọc được ({e})")),
     # base.py: reading files, walking folders, running commands
     (_PATH + r": permission denied \(folder not listed\)", _fmt("{p}: không có quyền truy cập (không liệt kê được thư mục)")),
     (_PATH + r": permission denied \(tasks not listed; needs Administrator\)",
      _fmt("{p}: không có quyền truy cập (không liệt kê được tác vụ; cần quyền Administrator)")),
     (_PATH + r": (?P<e>[^:]+) \(folder not listed\)", _fmt("{p}: {e} (không liệt kê được thư mục)", e=_err)),
+    (_PATH + r": permission denied, and not readable through the raw volume \((?P<e>.*)\)",
+     _fmt("{p}: không có quyền truy cập, và không đọc được qua ổ đĩa thô ({e})")),
     (_PATH + r": permission denied", _fmt("{p}: không có quyền truy cập")),
     (_PATH + r": access denied", _fmt("{p}: bị từ chối truy cập")),
     (r"permission denied reading " + _PATH, _fmt("không có quyền đọc {p}")),

@@ -19,6 +19,8 @@ from .base import Context, Incomplete, Progress, registry
 from .case import Case, EvidenceRecord
 from .checklist import Checklist, Item
 from .errors import Cancelled, CaseError, DestinationFull, DestinationUnwritable, NotApplicable, UngCuuError
+from .sources import is_virtual
+from .sources.images import is_image
 from .states import COLLECTED_EARLIER, DONE_STATES, ITEM_STATES
 from .util import host_name, utc_now_iso
 
@@ -156,7 +158,7 @@ def run_item(case: Case, item: Item, *, run_id: str | None, root=None, cancel: t
 def _target(root, host: str | None) -> tuple:
     """What a run collected from: an offline root (wherever it is mounted from) or a live host."""
     if root:
-        return ("root", os.path.realpath(os.fsdecode(root)))
+        return ("root", os.path.realpath(str(root) if is_virtual(root) else os.fsdecode(root)))
     return ("live", host)
 
 
@@ -191,8 +193,17 @@ def run_checklist(case: Case, checklist: Checklist, *, profile: str | None = "tr
                   argv: list[str] | None = None, again: bool = False, consent: bool = False,
                   collectors: list[str] | None = None) -> Iterator[object]:
     """Run the chosen items in order of volatility, resuming what an earlier run left undone.
-    `collectors` limits each item to those of its collectors (the acquisition commands run one)."""
+    `collectors` limits each item to those of its collectors (the acquisition commands run one).
+
+    `root` may be a disk image file: it is opened without mounting (options 'volume' and 'shadow'
+    choose the partition and shadow copy), hashed and custody-logged first (collectors/sources/).
+    """
     cancel = cancel or threading.Event()
+    if root is not None and not is_virtual(root) and is_image(root):
+        from .sources.image_root import prepare_image_root
+
+        root = yield from prepare_image_root(case, root, volume=(options or {}).get("volume"),
+                                             shadow=(options or {}).get("shadow"), cancel=cancel)
     items = checklist.select(profile, only)
     done = set() if again else done_items(case, root, items)
     todo = [i for i in items if again or i.id not in done]

@@ -230,6 +230,7 @@ def open_source(path: str | os.PathLike, *, expect: os.stat_result | None = None
 def _noatime_open(path: str | os.PathLike, flags: int) -> int:
     """os.open with O_NOATIME where the OS allows it (needs ownership or CAP_FOWNER), plainly otherwise."""
     noatime = getattr(os, "O_NOATIME", 0)
+    flags |= getattr(os, "O_BINARY", 0)  # Windows: never a text-mode descriptor
     if noatime:
         try:
             return os.open(path, flags | noatime)

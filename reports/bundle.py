@@ -175,7 +175,7 @@ def generate_keypair(private_path: str | os.PathLike, public_path: str | os.Path
     pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     private_path, public_path = Path(private_path), Path(public_path)
     try:
-        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except FileExistsError as exc:
         raise BundleError(f"{private_path} đã tồn tại: không ghi đè khóa", path=str(private_path)) from exc
     with os.fdopen(fd, "wb") as fh:

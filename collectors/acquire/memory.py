@@ -220,6 +220,7 @@ MINIDUMP_WITH_THREAD_INFO = 0x00001000
 MINIDUMP_FULL = (MINIDUMP_WITH_FULL_MEMORY | MINIDUMP_WITH_HANDLE_DATA | MINIDUMP_WITH_UNLOADED_MODULES
                  | MINIDUMP_WITH_THREAD_INFO)
 ERROR_ACCESS_DENIED = 5
+_DEBUG_PRIVILEGE: list = []  # the outcome of enabling SeDebugPrivilege (None: enabled), once per process
 ERROR_INVALID_PARAMETER = 87
 
 
@@ -260,8 +261,17 @@ class WinApi:
         return ctypes.get_last_error()
 
 
-def dump_process_windows(pid: int, out_path: str, *, api=None, dump_type: int = MINIDUMP_FULL) -> int:
-    """Write a full-memory minidump of `pid` to out_path; returns its size. Errors are UngCuuErrors."""
+def dump_process_windows(pid: int, out_path: str, *, api=None, dump_type: int = MINIDUMP_FULL,
+                         privilege_api=None) -> int:
+    """Write a full-memory minidump of `pid` to out_path; returns its size. Errors are UngCuuErrors.
+
+    SeDebugPrivilege is enabled first (once per process, collectors/acquire/winpriv.py); without it a
+    process that refuses is still an AccessDenied for that process alone."""
+    from .winpriv import enable_debug_privilege
+
+    if privilege_api is not None or api is None:
+        if not _DEBUG_PRIVILEGE:
+            _DEBUG_PRIVILEGE.append(enable_debug_privilege(privilege_api))
     api = api or WinApi()
     hproc = api.OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, False, pid)
     if not hproc:

@@ -18,9 +18,9 @@ from typing import Any
 
 import psutil
 
-from .. import base, records
+from .. import base, records, sources
 from ..base import Context, walk_tree  # noqa: F401 - walk_tree is re-exported for the collectors
-from ..util import decode_path, open_source, source_names, ts_to_iso
+from ..util import decode_path, open_source, ts_to_iso
 
 IS_LINUX = sys.platform.startswith("linux")
 IS_WINDOWS = sys.platform.startswith("win")
@@ -34,7 +34,11 @@ def open_noatime(path: str | os.PathLike) -> int:
     return open_source(path)
 
 
-def read_bytes(path: str | os.PathLike, limit: int = 16 << 20) -> bytes:
+def read_bytes(path, limit: int = 16 << 20) -> bytes:
+    """The first `limit` bytes of a regular file of the examined system (a real path or a VPath)."""
+    if sources.is_virtual(path):
+        with sources.open_read(path) as fh:
+            return fh.read(limit)
     fd = open_noatime(path)
     try:
         chunks, total = [], 0
@@ -111,14 +115,14 @@ def glob_logical(ctx: Context, pattern: str) -> list[Path]:
             if folder is None:
                 continue
             try:
-                names = source_names(folder)
+                names = sources.listdir(folder)
             except OSError:
                 continue
             hidden_ok = part.startswith(".")
             found += [f"{pre}/{n}" for n in sorted(fnmatch.filter(names, part)) if hidden_ok or not n.startswith(".")]
         prefixes = found
     out = {ctx.path(logical) for logical in prefixes}
-    return sorted(p for p in out if os.path.lexists(p))
+    return sorted(p for p in out if sources.lexists(p))
 
 
 @records.record("symlinks", version=1)
@@ -131,7 +135,7 @@ class Symlink:
 
 def link_record(ctx: Context, real: Path) -> dict:
     try:
-        target = decode_path(os.fsdecode(os.readlink(real)))
+        target = decode_path(os.fsdecode(sources.readlink(real)))
     except OSError as exc:
         target = f"? ({exc.strerror})"
     return {"path": ctx.logical(real), "target": target}

@@ -20,7 +20,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from ..util import list_source_dir, open_source
+from .. import sources
 
 logging.getLogger("regipy").setLevel(logging.CRITICAL)  # regipy logs every missing key at ERROR
 
@@ -77,7 +77,7 @@ def value_of(v) -> Any:
 def sequence_numbers(path: Path) -> tuple[int, int] | None:
     """(primary, secondary) sequence numbers of a hive or log base block; None when not a REGF file."""
     try:
-        with os.fdopen(open_source(path), "rb") as fh:
+        with sources.open_read(path) as fh:
             head = fh.read(12)
     except OSError:
         return None
@@ -90,9 +90,9 @@ def sibling(path: Path, suffix: str) -> Path | None:
     """`path` + suffix in the same folder, in any letter case (NTUSER.DAT -> ntuser.dat.LOG1)."""
     want = (path.name + suffix).lower()
     try:
-        for e in list_source_dir(path.parent):
+        for e in sources.scandir(path.parent):
             if e.name.lower() == want and e.is_file(follow_symlinks=False):
-                return Path(e.path)
+                return sources.entry_path(e)
     except OSError:
         return None
     return None

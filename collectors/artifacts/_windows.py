@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..util import decode_path, list_source_dir, open_source
+from .. import sources
+from ..util import decode_path, open_source
 
 # What regipy raises on a damaged or unexpected hive: its own exceptions, and construct's parse errors.
 try:
@@ -446,14 +447,14 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
     while stack:
         cur = stack.pop()
         try:
-            entries = list_source_dir(cur)
+            entries = sources.scandir(cur)
         except PermissionError:
             notes.append(f"{logical(cur)}: permission denied (tasks not listed; needs Administrator)")
             continue
         except OSError:
             continue
         for e in entries:
-            p = Path(e.path)
+            p = sources.entry_path(e)
             if e.is_symlink():
                 continue
             if e.is_dir(follow_symlinks=False):
@@ -464,8 +465,12 @@ def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p))
                 notes.append(f"{logical(p)}: not a regular file (a device, socket or pipe): not read")
                 continue
             try:
-                fd = open_source(p, expect=e.stat(follow_symlinks=False))   # O_NOATIME, the file listed
-                with os.fdopen(fd, "rb") as fh:
+                if sources.is_virtual(p):
+                    fh = sources.open_read(p)
+                else:
+                    fd = open_source(p, expect=e.stat(follow_symlinks=False))   # O_NOATIME, the file listed
+                    fh = os.fdopen(fd, "rb")
+                with fh:
                     data = fh.read(4 << 20)
                 rows.append(parse_task_xml(data, decode_path(rel)))
             except PermissionError:
@@ -508,7 +513,7 @@ class HiveWindowsAPI:
         from ..base import find_case_insensitive
         from ._hives import HiveFiles
 
-        self.root = Path(root)
+        self.root = root if sources.is_virtual(root) else Path(root)
         self.files = HiveFiles()
         if notes is not None:
             self.files.notes = notes
@@ -594,7 +599,8 @@ class HiveWindowsAPI:
             by_folder[str(folder)] = sid
         users = self._find(self.root, "Users")
         try:
-            folders = sorted(Path(e.path) for e in list_source_dir(users) if e.is_dir(follow_symlinks=False)) if users else []
+            folders = sorted(sources.entry_path(e) for e in sources.scandir(users)
+                             if e.is_dir(follow_symlinks=False)) if users else []
         except OSError:
             folders = []
         for folder in folders:
@@ -735,7 +741,7 @@ def offline_api(ctx) -> HiveWindowsAPI | None:
     that collector's checklist item)."""
     if ctx.live or ctx.os != "windows" or not hive_support():
         return None
-    root = Path(ctx.root)
+    root = ctx.root if sources.is_virtual(ctx.root) else Path(ctx.root)
     key = (root, str(ctx.case.path), ctx.run_id)
     if _HIVE_CACHE.get("key") == key:
         return _HIVE_CACHE["api"].bind(ctx)

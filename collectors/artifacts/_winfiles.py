@@ -7,13 +7,13 @@ import fnmatch
 import os
 from pathlib import Path
 
-from ..util import list_source_dir
+from .. import sources
 
 
 def system_drive(ctx) -> Path:
     """The examined Windows file system's root: the offline root, or the live system drive."""
     if ctx.root is not None:
-        return Path(ctx.root)
+        return ctx.root  # a folder (Path) or a file system read without mounting it (VPath)
     return Path(os.environ.get("SystemDrive", "C:") + "\\")  # pragma: no cover - Windows
 
 
@@ -27,7 +27,7 @@ def glob_ci(base: Path, pattern: str, *, max_depth: int = 12, limit: int = 100_0
         if len(out) >= limit or depth > max_depth:
             return
         try:
-            entries = sorted(list_source_dir(cur), key=lambda e: e.name.lower())
+            entries = sorted(sources.scandir(cur), key=lambda e: e.name.lower())
         except OSError:
             return
         part = parts[i].lower()
@@ -36,16 +36,16 @@ def glob_ci(base: Path, pattern: str, *, max_depth: int = 12, limit: int = 100_0
             walk(cur, i + 1, depth)  # zero folders
             for e in entries:
                 if e.is_dir(follow_symlinks=False):
-                    walk(Path(e.path), i, depth + 1)
+                    walk(sources.entry_path(e), i, depth + 1)
             return
         for e in entries:
             if not fnmatch.fnmatchcase(e.name.lower(), part):
                 continue
             if last:
                 if e.is_file(follow_symlinks=False):
-                    out.append(Path(e.path))
+                    out.append(sources.entry_path(e))
             elif e.is_dir(follow_symlinks=False):
-                walk(Path(e.path), i + 1, depth + 1)
+                walk(sources.entry_path(e), i + 1, depth + 1)
 
     if parts:
         walk(base, 0, 0)

@@ -9,13 +9,11 @@ a link (/etc/resolv.conf -> ...) is resolved inside the root and its target copi
 """
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
-from ..util import list_source_dir
 from ._common import Symlink, glob_logical, link_record, read_logical, resolve_in_root, walk_tree
 from .accounts import parse_passwd
 
@@ -53,7 +51,7 @@ def home_dirs(ctx: Context) -> list[str]:
     home = resolve_in_root(ctx, "/home")
     if home is not None:
         try:
-            homes += sorted(f"/home/{e.name}" for e in list_source_dir(home) if e.is_dir(follow_symlinks=False))
+            homes += sorted(f"/home/{e.name}" for e in sources.scandir(home) if e.is_dir(follow_symlinks=False))
         except OSError:
             pass
     passwd = read_logical(ctx, "/etc/passwd")
@@ -82,7 +80,7 @@ class ConfigFiles(Collector):
 
         def copy(real: Path):
             try:
-                st = os.stat(real, follow_symlinks=False)
+                st = sources.lstat(real)
             except OSError:
                 return None
             if not stat.S_ISREG(st.st_mode):
@@ -104,7 +102,7 @@ class ConfigFiles(Collector):
         for real, follow in candidates:
             if ctx.cancelled:
                 return
-            if os.path.islink(real):
+            if real.is_symlink():
                 links.append(link_record(ctx, real))
                 if not follow:
                     continue
@@ -112,7 +110,7 @@ class ConfigFiles(Collector):
                 if target is None:
                     continue
                 real = target
-            elif not os.path.lexists(real):
+            elif not sources.lexists(real):
                 continue
             result = copy(real)
             if result is not None:

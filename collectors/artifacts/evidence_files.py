@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context, walk_tree
 from ._common import Symlink
 
@@ -38,11 +37,10 @@ class EvidenceFiles(Collector):
             if ctx.cancelled:
                 return
             real = ctx.path(raw) if ctx.root and str(raw).startswith("/") else Path(raw)
-            if not os.path.lexists(real):
+            if not sources.lexists(real):
                 yield ctx.incomplete(f"{raw}: no such file or folder")
                 continue
-            entries: Iterable[tuple[Path, str]]
-            if os.path.islink(real):
+            if real.is_symlink():
                 planned.append([(real, "link")])
             elif real.is_dir():
                 planned.append(list(walk_tree(ctx, real, max_depth=64)))
@@ -54,7 +52,7 @@ class EvidenceFiles(Collector):
                 if ctx.cancelled:
                     return
                 if kind == "link":
-                    target = os.readlink(f)
+                    target = sources.readlink(f)
                     links.append({"path": ctx.logical(f), "target": os.fsdecode(target)})
                     yield ctx.incomplete(f"{ctx.logical(f)} is a symbolic link to {os.fsdecode(target)}: not followed")
                     continue

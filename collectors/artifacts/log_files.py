@@ -9,10 +9,9 @@ history should be is not read (it could block, or be a log diverted on purpose) 
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ._common import Symlink, link_record, resolve_in_root, walk_tree
 from .config_files import home_dirs
@@ -36,7 +35,7 @@ class LogFiles(Collector):
         varlog = resolve_in_root(ctx, "/var/log")
         files: list[Path] = []
         if varlog is not None:
-            skip = tuple(os.path.join(os.fsdecode(varlog), d) for d in ("journal",))
+            skip = (varlog / "journal",)
             for real, kind in walk_tree(ctx, varlog, skip=skip):
                 if kind == "link":
                     links.append(link_record(ctx, real))
@@ -47,11 +46,11 @@ class LogFiles(Collector):
         for h in home_dirs(ctx):
             for f in HISTORY_FILES:
                 real = ctx.path(f"{h}/{f}")
-                if os.path.islink(real):
+                if real.is_symlink():
                     links.append(link_record(ctx, real))  # e.g. .bash_history -> /dev/null (anti-forensics)
-                elif os.path.isfile(real):
+                elif real.is_file():
                     files.append(real)
-                elif os.path.lexists(real) and not os.path.isdir(real):
+                elif sources.lexists(real) and not real.is_dir():
                     yield _not_a_file(ctx, real)
         total = len(files)
         for real in files:
@@ -59,7 +58,7 @@ class LogFiles(Collector):
                 return
             limit, keep = max_file, "tail"  # over the cap: the newest part
             try:
-                st = os.stat(real, follow_symlinks=False)
+                st = sources.lstat(real)
                 if st.st_size > SPARSE_CAP and getattr(st, "st_blocks", None) is not None \
                         and st.st_blocks * 512 < st.st_size // 4:
                     limit, keep = min(limit, SPARSE_CAP), "head"  # sparse (lastlog): the tail is holes
@@ -78,7 +77,7 @@ def _not_a_file(ctx: Context, real) -> object:
     import stat
 
     try:
-        mode = os.lstat(real).st_mode
+        mode = sources.lstat(real).st_mode
     except OSError:
         return ctx.incomplete(f"{ctx.logical(real)}: vanished before it could be read")
     what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)

@@ -6,13 +6,12 @@ Windows: the uninstall keys (see _windows.py).
 """
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
-from ..util import source_names, ts_to_iso
+from ..util import ts_to_iso
 from ._common import read_logical, resolve_in_root
 from ._windows import api_for, drain_notes, offline_reason
 
@@ -62,7 +61,7 @@ def dpkg_install_times(ctx: Context, rows: list[dict]) -> None:
         for fname in (f"{r['name']}:{r['arch']}.list", f"{r['name']}.list"):
             try:
                 # lstat: a link planted in an image must not make us report the examiner's own file time
-                st = os.stat(info / fname, follow_symlinks=False)
+                st = sources.lstat(info / fname)
             except OSError:
                 continue
             r["install_time"] = ts_to_iso(st.st_mtime)
@@ -73,8 +72,12 @@ def dpkg_install_times(ctx: Context, rows: list[dict]) -> None:
 
 def rpm_packages(ctx: Context) -> list[dict] | None:
     db = resolve_in_root(ctx, "/var/lib/rpm")
-    if db is None or not source_names(db):
+    if db is None or not sources.listdir(db):
         return None
+    if sources.is_virtual(db):
+        ctx.notes.append("an rpm database is present inside the image: rpm reads it only under a mounted root, "
+                         "rpm packages not listed")
+        return []
     argv = ["rpm", "-qa", "--qf", RPM_QF] + (["--root", str(ctx.root)] if ctx.root else [])
     try:
         proc = ctx.run_program(argv, timeout=120)

@@ -108,8 +108,10 @@ def _windows_dump(ctx: Context, pid: int):  # pragma: no cover - Windows
     tmp = ctx.case.tmp_dir / f"{uuid.uuid4().hex}.dmp"
     memory.dump_process_windows(pid, str(tmp))
     sha256, size = _hash_file(tmp)
+    privilege = memory._DEBUG_PRIVILEGE[0] if memory._DEBUG_PRIVILEGE else None   # None: SeDebugPrivilege enabled
     rec = ctx.adopt_file(tmp, sha256=sha256, size=size, name=f"pid{pid}.dmp", source=f"MiniDumpWriteDump({pid})",
-                         kind="api", orig_meta={"pid": pid}, media_type="application/x-dmp")
+                         kind="api", orig_meta={"pid": pid, "se_debug_privilege": privilege or "enabled"},
+                         media_type="application/x-dmp")
     with contextlib.suppress(OSError):
         tmp.unlink()  # the name left behind when the store holds a hard link
     return rec

@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
-from ..util import decode_path, list_source_dir
+from ..util import decode_path
 from ._common import read_text, resolve_in_root
 from ._windows import api_for, drain_notes, offline_reason
 
@@ -61,14 +60,15 @@ def systemd_units(ctx: Context) -> dict[str, dict]:
         if real is None:
             continue
         try:
-            key = os.stat(real).st_ino, os.stat(real).st_dev
+            st = sources.stat(real)
+            key = st.st_ino, st.st_dev
         except OSError:
             continue
         if key in seen_dirs:  # /lib -> /usr/lib on merged-usr systems
             continue
         seen_dirs.add(key)
         try:
-            entries = list_source_dir(real)
+            entries = sources.scandir(real)
         except PermissionError:
             ctx.notes.append(f"{d}: permission denied")
             continue
@@ -78,23 +78,23 @@ def systemd_units(ctx: Context) -> dict[str, dict]:
             name = decode_path(e.name)
             try:
                 if e.is_dir(follow_symlinks=False) and name.endswith((".wants", ".requires")):
-                    for w in list_source_dir(e.path):
+                    for w in sources.scandir(sources.entry_path(e)):
                         if w.name.endswith(".service"):
                             wanted.add(decode_path(w.name))
                     continue
                 if not name.endswith(".service"):
                     continue
                 if e.is_symlink():
-                    target = os.readlink(e.path)
+                    target = sources.readlink(sources.entry_path(e))
                     if target == "/dev/null":
                         masked.add(name)
                         continue
                     if name in units:
                         continue
                     tgt = resolve_in_root(ctx, d + "/" + name)
-                    path = Path(tgt) if tgt is not None else None
+                    path = tgt
                 else:
-                    path = Path(e.path)
+                    path = sources.entry_path(e)
                 if name in units:
                     continue  # an earlier directory overrides
                 exec_start, has_install = None, False
@@ -152,7 +152,7 @@ def sysv_scripts(ctx: Context) -> list[dict]:
         return []
     rows = []
     try:
-        for e in list_source_dir(real):
+        for e in sources.scandir(real):
             if e.is_file(follow_symlinks=False) and not e.name.startswith(("README", ".")):
                 rows.append({"name": decode_path(e.name), "state": None, "sub_state": None, "enabled": "sysv",
                              "exec": f"/etc/init.d/{decode_path(e.name)}", "unit_path": f"/etc/init.d/{decode_path(e.name)}"})

@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
-from ..util import iso_utc, kernel_uname, local_offset, source_names, utc_now
+from ..util import iso_utc, kernel_uname, local_offset, utc_now
 from ._common import IS_LINUX, IS_WINDOWS, iso, psutil, read_logical, resolve_in_root
 from .os_config import parse_os_release
 
@@ -103,7 +103,7 @@ def timezone_name(ctx: Context) -> str | None:
         return tz.strip().splitlines()[0]
     real = ctx.path("/etc/localtime")
     try:
-        target = os.readlink(real)
+        target = sources.readlink(real)
     except OSError:
         target = None
     if target and "zoneinfo/" in target:
@@ -189,7 +189,7 @@ def offline_info(ctx: Context) -> tuple[dict, list[str]]:
         rel = parse_os_release(read_logical(ctx, "/etc/os-release") or read_logical(ctx, "/usr/lib/os-release") or "")
         boot = resolve_in_root(ctx, "/boot")
         try:
-            kernels = sorted(n[len("vmlinuz-"):] for n in source_names(boot) if n.startswith("vmlinuz-")) if boot else []
+            kernels = sorted(n[len("vmlinuz-"):] for n in sources.listdir(boot) if n.startswith("vmlinuz-")) if boot else []
         except OSError:
             kernels = []
         os_info = {"system": "Linux", "release": None, "version": None, "distro": rel.get("NAME"),

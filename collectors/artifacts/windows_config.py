@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context, find_case_insensitive
-from ..util import list_source_dir
 from . import _windows as win
 
 
@@ -166,11 +165,12 @@ class WindowsConfig(Collector):
                 users = find_case_insensitive(ctx.root, "Users")
                 if users is not None:
                     try:
-                        profiles = sorted(e.path for e in list_source_dir(users) if e.is_dir(follow_symlinks=False))
+                        profiles = sorted(sources.entry_path(e) for e in sources.scandir(users)
+                                          if e.is_dir(follow_symlinks=False))
                     except OSError:
                         profiles = []
                     for prof in profiles:
-                        nt = find_case_insensitive(Path(prof), "NTUSER.DAT")
+                        nt = find_case_insensitive(prof, "NTUSER.DAT")
                         if nt is not None and nt.is_file():
                             yield ctx.put_file(nt)
             if api is None:

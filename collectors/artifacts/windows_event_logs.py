@@ -7,15 +7,15 @@ import os
 import subprocess
 from pathlib import Path
 
+from .. import sources
 from ..base import Collector, Context, find_case_insensitive
-from ..util import list_source_dir
 
 LOGS_REL = "Windows/System32/winevt/Logs"
 
 
 def evtx_files(folder: Path) -> list[Path]:
     try:
-        return sorted((Path(e.path) for e in list_source_dir(folder)
+        return sorted((sources.entry_path(e) for e in sources.scandir(folder)
                        if e.name.lower().endswith(".evtx") and e.is_file(follow_symlinks=False)),
                       key=lambda p: p.name.lower())
     except OSError:

@@ -8,9 +8,8 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
-from ..util import list_source_dir
 from . import _winfiles
 from ._hives import filetime_at, utf16z
 
@@ -66,12 +65,12 @@ def parse_info2(data: bytes) -> list[dict]:
     return out
 
 
-def _content(p: Path, name: str) -> tuple[str, bool]:
+def _content(p: Path, name: str) -> tuple[Path, bool]:
     target = p.parent / name
     try:
-        return str(target), target.exists() or any(e.name.lower() == name.lower() for e in list_source_dir(p.parent))
+        return target, target.exists() or any(e.name.lower() == name.lower() for e in sources.scandir(p.parent))
     except OSError:
-        return str(target), False
+        return target, False
 
 
 class WindowsRecycleBin(Collector):
@@ -105,13 +104,13 @@ class WindowsRecycleBin(Collector):
                         content, present = _content(p, f"D{drive}{r['index']}{ext}")
                         rows.append(RecycledFile(record_file=logical, original_path=r["original_path"], deleted=r["deleted"],
                                                  size=r["size"], sid=sid, format="INFO2",
-                                                 content_file=ctx.logical(Path(content)), content_present=present,
+                                                 content_file=ctx.logical(content), content_present=present,
                                                  evidence_id=rec.id, extra={"index": r["index"]}))
                 else:
                     fmt, size, deleted, original = parse_i(data)
                     content, present = _content(p, "$R" + p.name[2:])
                     rows.append(RecycledFile(record_file=logical, original_path=original, deleted=deleted, size=size,
-                                             sid=sid, format=fmt, content_file=ctx.logical(Path(content)),
+                                             sid=sid, format=fmt, content_file=ctx.logical(content),
                                              content_present=present, evidence_id=rec.id))
             except (ValueError, struct.error) as exc:
                 yield ctx.incomplete(f"{logical}: not a Recycle Bin record ({exc})")

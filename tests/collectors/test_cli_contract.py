@@ -11,7 +11,7 @@ def test_a_mistyped_root_is_refused_before_the_case_is_created(tmp_path, capsys)
     case = tmp_path / "case"
     assert main(["collect", "--case", str(case), "--root", str(tmp_path / "mnt" / "typo"), "--only", "B2"]) == 2
     err = capsys.readouterr().err
-    assert "--root" in err and "no such folder" in err
+    assert "--root" in err and "không có thư mục hoặc tệp ảnh đĩa này" in err  # Vietnamese by default
     assert not case.exists()
 
 

@@ -1,0 +1,61 @@
+"""The collectors read the examined system only through collectors/sources (so a disk image works like a
+folder), and a file-based collector run on an image behaves as on the same tree copied to a folder."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from collectors.base import Context
+from collectors.case import Case
+from collectors.sources.images import open_image
+
+REPO = Path(__file__).resolve().parents[2]
+FORBIDDEN = {("os", "scandir"), ("os", "listdir"), ("os", "readlink"), ("os", "lstat"), ("os", "stat"),
+             ("os.path", "islink"), ("os.path", "lexists"), ("os.path", "isfile"), ("os.path", "isdir"),
+             ("os.path", "exists")}
+# Calls on paths that are never the examined system's files under --root: the live kernel's /proc and
+# /sys, the running process's executable, the live branch of a helper. (module, function) -> why.
+LIVE_ONLY = {
+    ("_common.py", "resolve_in_root"): "the live branch (no --root)",
+    ("_common.py", "_key"): "executables of running processes",
+    ("_common.py", "process_exe"): "/proc/PID/exe of a running process",
+    ("disks.py", "linux_disks"): "/sys/block of the running kernel",
+    ("services.py", "systemctl_states"): "/run/systemd of the running system",
+}
+
+
+def _calls(tree):
+    def visit(node, func):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            func = node.name
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = ast.unparse(node.func.value)
+            if (owner, node.func.attr) in FORBIDDEN:
+                yield func, node
+        for child in ast.iter_child_nodes(node):
+            yield from visit(child, func)
+    yield from visit(tree, "<module>")
+
+
+def test_collectors_never_call_os_on_the_examined_system():
+    bad = []
+    for path in sorted((REPO / "collectors" / "artifacts").glob("*.py")):
+        for func, call in _calls(ast.parse(path.read_text(encoding="utf-8"))):
+            if (path.name, func) not in LIVE_ONLY:
+                bad.append(f"{path.name}:{call.lineno} ({func}): {ast.unparse(call)}")
+    assert not bad, ("use collectors.sources (lstat, scandir, listdir, readlink, lexists, open_read) or the "
+                     "path's own methods, so the collector also reads disk images:\n" + "\n".join(bad))
+
+
+def test_named_evidence_files_from_an_image(tmp_path, linux_disk):
+    from collectors.artifacts.evidence_files import EvidenceFiles
+
+    with open_image(linux_disk["path"]) as img, Case.create(tmp_path / "case", examiner="t") as case:
+        ctx = Context(case, run_id=None, checklist_id="B5", root=img.root(), collector_name="evidence_files",
+                      options={"paths": ["/home/an", "/etc/resolv.conf", "/nope"]})
+        out = list(EvidenceFiles().collect(ctx))
+        stored = {r.source: r.sha256 for r in out if hasattr(r, "sha256") and r.name != "symlinks.json"}
+        assert stored == {"/home/an/.bash_history": linux_disk["hashes"]["home/an/.bash_history"]}
+        reasons = [o.reason for o in out if hasattr(o, "reason")]
+        assert "/etc/resolv.conf is a symbolic link to /run/systemd/resolve/stub-resolv.conf: not followed" in reasons
+        assert "/nope: no such file or folder" in reasons
