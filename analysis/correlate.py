@@ -28,6 +28,7 @@ from pathlib import Path
 from analysis import hosts as _hosts
 from analysis import timeline
 from analysis.events import iso_z
+from collectors import records
 
 # field paths per kind of shared value
 KINDS = {
@@ -132,7 +133,7 @@ def host_addresses(case) -> dict[str, str]:
                 if rec.name != "network_config.json":
                     continue
                 try:
-                    data = json.loads(c.evidence_path(rec).read_bytes())
+                    data = records.row_of(json.loads(c.evidence_path(rec).read_bytes()))
                 except (OSError, ValueError):
                     continue
                 for a in data.get("addresses") or []:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from analysis.findings import _text as _evidence_text
+from analysis.checks._common import text as _evidence_text
 from collectors import records
 from collectors.util import utc_now_iso
 

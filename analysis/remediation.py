@@ -376,7 +376,7 @@ def case_os(case) -> str:
     rec = case.latest("system.json")
     if rec is not None:
         try:
-            data = case.read_json(rec)
+            data = records.row_of(case.read_json(rec))
             if "windows" in json.dumps(data.get("os") if isinstance(data, dict) else data).lower():
                 return "windows"
         except (OSError, ValueError):

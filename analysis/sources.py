@@ -194,7 +194,7 @@ def _choose(rec, ctx: Context) -> tuple[str | None, dict]:
         return kind, opts
     if rec.name == "journal.export" or lower.startswith("journal") and lower.endswith(".export"):
         return "journal", common
-    if rec.collector == "ntfs_metadata" and base in ("$MFT", "$UsnJrnl:$J"):
+    if getattr(rec, "collector", None) == "ntfs_metadata" and base in ("$MFT", "$UsnJrnl:$J"):
         if base == "$MFT":
             return "mft", common
         return "usnjrnl", common | {"base_offset": int((rec.orig_meta or {}).get("copied_from_offset") or 0)}

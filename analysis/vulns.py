@@ -500,7 +500,7 @@ def packages_of(case, rec) -> list[dict]:
 
 def os_release(case) -> dict | None:
     rec = case.latest("os_release.json")
-    data = _json(case, rec) if rec is not None else None
+    data = records.row_of(_json(case, rec)) if rec is not None else None   # the record envelope or a bare object
     if isinstance(data, dict) and isinstance(data.get("os_release"), dict):
         return data["os_release"]
     return data if isinstance(data, dict) else None

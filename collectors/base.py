@@ -596,6 +596,9 @@ class Collector:
     version: str = "1.0"
     os: tuple[str, ...] = ("linux", "windows", "darwin")
     live_only: bool = False
+    # Reads a real folder tree with descriptor-relative O_NOATIME calls (the live system or a mounted copy),
+    # not yet through collectors/sources: it says so on a disk image instead of reading it wrongly.
+    folders_only: bool = False
 
     def check(self, ctx: Context) -> str | None:
         return None
@@ -609,6 +612,9 @@ class Collector:
             return "not applicable to an offline root (needs the running system)"
         if ctx.os not in self.os:
             return f"not available on {ctx.os}"
+        if self.folders_only and ctx.root is not None and sources.is_virtual(ctx.root):
+            return ("reads a folder tree, not yet a disk image: mount the image read-only (or copy the tree) "
+                    "and give that folder as --root")
         return self.check(ctx)
 
 

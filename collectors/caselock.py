@@ -11,6 +11,7 @@ second program can say who has the case. The lock file is not evidence and is no
 """
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from pathlib import Path
@@ -33,9 +34,11 @@ class CaseLock:
         if self._fd is not None:
             return True
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
-            return False
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        except OSError as exc:
+            # A read-only medium or folder: no one can collect into this case, so there is nothing to
+            # guard; the first write then fails with its own clear message (and reading still works).
+            return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
         try:
             _lock(fd)
         except OSError:

@@ -18,7 +18,7 @@ CUSTODY_ACTIONS = frozenset({
     "create", "collect", "add", "derive", "export", "verify", "transfer", "incident", "note", "outcome",
     "collect-start", "collect-end", "analysis_mark", "analysis_unmark", "reconcile", "examiner",
     "import", "import_refused", "import_source", "remediation_plan", "remediation_mark", "recheck", "vulns_check",
-    "backup_check",
+    "backup_check", "source-image",
 })
 
 

@@ -34,6 +34,7 @@ Extraction checks every name before writing anything and keeps no member whose b
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -296,6 +297,8 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
                         "collector_version": rec.collector_version, "host": rec.host, "run_id": rec.run_id,
                         "media_type": rec.media_type, "incomplete": rec.incomplete, "orig_meta": rec.orig_meta,
                         "path": logical}
+                # the whole index row, as hashed into its custody entry: the verifier compares every field
+                item["index_row"] = _index_row(case, rec.id)
                 path = case.evidence_path(rec)
                 try:
                     with open(path, "rb") as fh:
@@ -492,6 +495,42 @@ def _expected_members(manifest: dict, problems: list[str],
 
 
 
+def _index_row(case, evidence_id: str) -> dict:
+    """The evidence index row of one item, every field as stored (JSON columns decoded)."""
+    from collectors.case import _JSON_COLUMNS, INDEX_ROW_FIELDS
+
+    row = case.db.execute("SELECT * FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
+    out = {}
+    for col in INDEX_ROW_FIELDS:
+        v = row[col] if col in row.keys() else None
+        if col in _JSON_COLUMNS and isinstance(v, str):
+            with contextlib.suppress(ValueError):
+                v = json.loads(v)
+        out[col] = v
+    return out
+
+
+def _row_problems(item: dict, logged: dict | None) -> list[str]:
+    """Fields of a manifest item's index row that differ from what its custody entry hashed."""
+    from collectors.case import index_row_digest
+
+    row = item.get("index_row")
+    if logged is None or not isinstance(row, dict):
+        return []
+    digest, fields = index_row_digest(row)
+    if digest == logged.get("row_sha256"):
+        problems = []
+    else:
+        changed = [f for f, h in (logged.get("field_sha256") or {}).items() if fields.get(f) != h]
+        problems = [f"{item.get('id')}: dòng chỉ mục trong danh mục khác với nhật ký chuỗi lưu giữ "
+                    f"(trường: {', '.join(changed) or 'không rõ'})"]
+    # the manifest's own copies of the fields must agree with its index row
+    for f in ("sha256", "size", "source", "name", "collected_at", "orig_meta", "incomplete"):
+        if f in item and f in row and item[f] != row[f]:
+            problems.append(f"{item.get('id')}: trường {f} trong danh mục khác với dòng chỉ mục")
+    return problems
+
+
 def _custody_entries(blocks: Iterator[bytes], problems: list[str], stats: dict) -> Iterator[dict]:
     """Parse custody.jsonl as it streams (no size cap, nothing buffered but one line); record the count,
     the last hash and each evidence id's SHA-256 in `stats`."""
@@ -517,6 +556,8 @@ def _custody_entries(blocks: Iterator[bytes], problems: list[str], stats: dict) 
         if e.get("action") in STORE_ACTIONS and isinstance(d.get("sha256"), str) and isinstance(target, str) \
                 and _EVIDENCE_ID.fullmatch(target):
             collected.setdefault(target, d["sha256"])
+            if isinstance(d.get("row_sha256"), str):
+                stats.setdefault("rows", {}).setdefault(target, d)
         return e
 
     for block in blocks:
@@ -677,6 +718,7 @@ def _verify_open(m, path_s: str, pub) -> VerifyResult:
                     res.problems.append(f"{it.get('id')}: không có trong nhật ký chuỗi lưu giữ")
                 elif got != it.get("sha256"):
                     res.problems.append(f"{it.get('id')}: SHA-256 trong danh mục khác với nhật ký chuỗi lưu giữ")
+                res.problems += _row_problems(it, stats.get("rows", {}).get(it.get("id")))
             for eid in sorted(set(collected) - listed_ids):
                 res.problems.append(f"{eid}: có trong nhật ký chuỗi lưu giữ nhưng không có trong danh mục "
                                     "(mục chứng cứ bị bỏ khỏi gói)")

@@ -686,6 +686,14 @@ def _evidence_section(c: _Ctx, doc: Doc) -> None:
     problems = src.custody_problems(c.case, entries)
     doc.add(Para(L("Kiểm tra chuỗi băm: ", "Hash chain check: ") +
                  ("; ".join(problems) if problems else L("nguyên vẹn.", "intact.")), "small"))
+    from collectors.verify import head
+
+    anchor = head(c.case) if c.case is not None else None
+    if anchor:
+        doc.add(Para(L(f"Đầu nhật ký khi lập báo cáo: {anchor} — ghi lại nơi khác để sau này đối chiếu bằng "
+                       "“ungcuu verify --head” (phát hiện nhật ký bị cắt hoặc viết lại).",
+                       f"Head of the log when this report was made: {anchor} — note it elsewhere; "
+                       "“ungcuu verify --head” later tells whether the log was cut or rewritten."), "small"))
 
 
 def _findings(c: _Ctx) -> Doc:

@@ -39,6 +39,7 @@ def _iso(ns):
 
 
 class BootFiles(Collector):
+    folders_only = True
     name = "boot_files"
     version = "1.0"
     os = ("linux",)

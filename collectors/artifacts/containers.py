@@ -55,6 +55,7 @@ def _json(ctx: Context, logical: str):
 
 
 class Containers(Collector):
+    folders_only = True
     name = "containers"
     version = "1.0"
     os = ("linux",)

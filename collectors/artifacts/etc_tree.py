@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .. import records
 from ..base import Collector, Context
 from ..util import ts_to_iso
-from ._common import link_record, read_logical, resolve_in_root, walk_tree
+from ._common import Symlink, link_record, read_logical, resolve_in_root, walk_tree
 
 SECRET_FILES = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd")
 SECRET_GLOBS = ("/etc/ssh/ssh_host_*_key", "/etc/ssl/private/*", "*.key", "*.p12", "*.pfx", "*.keytab",
@@ -109,6 +109,7 @@ def is_secret(logical: str) -> bool:
 
 
 class EtcTree(Collector):
+    folders_only = True
     name = "etc_tree"
     version = "1.0"
     os = ("linux",)
@@ -163,6 +164,7 @@ class EtcTree(Collector):
                                   source="/etc/shadow (fields only; no password hash stored)")
         yield ctx.put_records("etc_secrets.json", SecretFile, secrets, source="/etc (secret files: metadata only)")
         if links:
-            yield ctx.put_json("etc_links.json", links, source="symbolic links under /etc")
+            yield ctx.put_records("etc_links.json", Symlink, records.from_dicts(Symlink, links),
+                                  source="symbolic links under /etc")
 
 

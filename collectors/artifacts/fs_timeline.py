@@ -194,6 +194,7 @@ def _part_name(top: bytes) -> str:
 
 
 class FsTimeline(Collector):
+    folders_only = True
     name = "fs_timeline"
     version = "1.0"
     os = ("linux",)

@@ -139,6 +139,7 @@ def preload_libraries(ctx: Context, owned: set[str]) -> list[PreloadLibrary]:
 
 
 class KernelState(Collector):
+    folders_only = True
     name = "kernel_state"
     version = "1.0"
     os = ("linux",)

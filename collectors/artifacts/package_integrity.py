@@ -257,6 +257,7 @@ def _check(real: bytes, algo: str) -> tuple[str, str | None, os.stat_result | No
 
 
 class PackageIntegrity(Collector):
+    folders_only = True
     name = "package_integrity"
     version = "1.0"
     os = ("linux",)

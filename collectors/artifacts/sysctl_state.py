@@ -32,7 +32,7 @@ def read_sysctl(base: str = "/proc/sys") -> tuple[list[SysctlValue], int]:
             try:
                 if not os.stat(path).st_mode & 0o444:
                     continue  # write-only triggers (vm.drop_caches, ...)
-                fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+                fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
                 try:
                     raw = os.read(fd, MAX_VALUE)
                 finally:
@@ -48,6 +48,7 @@ def read_sysctl(base: str = "/proc/sys") -> tuple[list[SysctlValue], int]:
 
 
 class SysctlState(Collector):
+    folders_only = True
     name = "sysctl_state"
     version = "1.0"
     os = ("linux",)

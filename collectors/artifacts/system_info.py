@@ -10,7 +10,6 @@ import ctypes
 import os
 import platform
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,21 +79,19 @@ def kernel_clock() -> dict:
     return out
 
 
-def fqdn(hostname: str, timeout: float = 2.0) -> str | None:
-    """The fully qualified name, without hanging on an unreachable DNS server (isolated networks)."""
-    result: list = []
-
-    def look():
-        try:
-            infos = socket.getaddrinfo(hostname, None, flags=socket.AI_CANONNAME)
-            result.append(next((i[3] for i in infos if i[3]), hostname))
-        except OSError:
-            result.append(hostname)
-
-    t = threading.Thread(target=look, daemon=True)
-    t.start()
-    t.join(timeout)
-    return result[0] if result else None
+def fqdn(ctx: Context, hostname: str) -> str | None:
+    """The fully qualified name from the host's own /etc/hosts (read O_NOATIME), the way the resolver's
+    "files" source gives it: the first name of the line that lists `hostname`. No resolver is asked: it
+    would read /etc/hosts and /etc/resolv.conf plainly (changing their access times) and may send DNS
+    queries from the examined machine."""
+    if "." in hostname:
+        return hostname
+    text = read_logical(ctx, "/etc/hosts") or ""
+    for line in text.splitlines():
+        names = line.split("#", 1)[0].split()[1:]
+        if hostname in names:
+            return next((n for n in names if n.startswith(hostname + ".")), names[0] if "." in names[0] else None)
+    return None
 
 
 def timezone_name(ctx: Context) -> str | None:
@@ -151,7 +148,7 @@ def live_info(ctx: Context) -> tuple[dict, list[str]]:
         notes.append(f"logged-in users could not be read: {exc}")
     info = {
         "hostname": host,
-        "fqdn": fqdn(host),
+        "fqdn": fqdn(ctx, host),
         "os": {"system": uname["system"], "release": uname["release"], "version": uname["version"],
                "distro": rel.get("NAME") or (platform.win32_ver()[0] and f"Windows {platform.win32_ver()[0]}") or None,
                "distro_version": rel.get("VERSION_ID") or rel.get("VERSION") or (platform.win32_ver()[1] or None),

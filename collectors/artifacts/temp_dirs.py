@@ -60,6 +60,7 @@ def _iso(ns: int | None) -> str | None:
 
 
 class TempDirs(Collector):
+    folders_only = True
     name = "temp_dirs"
     version = "1.0"
     os = ("linux",)

@@ -122,6 +122,7 @@ def _kind(name: str) -> str:
 
 
 class UserAccess(Collector):
+    folders_only = True
     name = "user_access"
     version = "1.0"
     os = ("linux",)

@@ -74,6 +74,7 @@ def directives(text: str) -> tuple[list[str], list[str]]:
 
 
 class WebServers(Collector):
+    folders_only = True
     name = "web_servers"
     version = "1.0"
     os = ("linux",)

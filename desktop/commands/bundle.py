@@ -62,6 +62,7 @@ def run(args) -> int:
             print("Lỗi: cần --case DIR", file=sys.stderr)
             return 2
         from collectors.case import Case
+        from collectors.verify import head
 
         passphrase = _passphrase(args)
         case = Case.open(args.case)
@@ -77,6 +78,7 @@ def run(args) -> int:
             digest = build_bundle(case, out, passphrase=passphrase, signing_key=args.sign_key,
                                   include_reports=not args.no_reports, include_timeline=not args.no_timeline,
                                   warnings=warnings)
+            anchor = head(case)
         finally:
             case.close()
     except UngCuuError as exc:
@@ -87,4 +89,5 @@ def run(args) -> int:
     print(out)
     print(f"SHA-256: {digest}")
     print("(Mã SHA-256 của gói đã được ghi vào nhật ký chuỗi lưu giữ của vụ việc.)", file=sys.stderr)
+    print(f"Đầu nhật ký chuỗi lưu giữ (ghi lại để đối chiếu bằng `ungcuu verify --head`): {anchor}")
     return 0

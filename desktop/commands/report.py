@@ -41,6 +41,7 @@ def run(args) -> int:
 
     from collectors.case import Case
     from collectors.errors import UngCuuError
+    from collectors.verify import head
     from reports.render import render_report
 
     try:
@@ -52,6 +53,7 @@ def run(args) -> int:
         res = render_report(case, args.kind, fmt, args.out, lang=lang)
         annexes = _write_annexes(case, args.annex) if args.annex else []
         due = _deadlines(case, args.kind, lang)
+        anchor = head(case)
     except UngCuuError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)
@@ -63,6 +65,8 @@ def run(args) -> int:
         print(f"{path}\nSHA-256: {digest}")
     for line in due:
         print(("Thời hạn: " if lang != "en" else "Deadline: ") + line)
+    print(("Đầu nhật ký chuỗi lưu giữ (ghi lại để đối chiếu bằng `ungcuu verify --head`): " if lang != "en" else
+           "Custody log head (note it; check later with `ungcuu verify --head`): ") + str(anchor))
     if res.missing:
         print(f"Lưu ý: báo cáo còn thiếu {len(res.missing)} trường bắt buộc:", file=sys.stderr)
         for m in res.missing:

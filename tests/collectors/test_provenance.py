@@ -179,3 +179,30 @@ def test_offline_owner_names_come_from_the_roots_passwd(tmp_path, shared_data):
         case.close()
     assert recs["/home/alice/.bashrc"].orig_meta["owner"] == "alice"
     assert recs["/etc/passwd"].orig_meta["owner"] == "root"
+
+
+def test_the_fully_qualified_name_comes_from_etc_hosts_not_the_resolver(tmp_path, monkeypatch):
+    """No resolver call (it reads /etc/hosts and resolv.conf without O_NOATIME and may query DNS from the
+    examined machine): the name is read from the root's own /etc/hosts."""
+    import socket
+
+    from collectors.artifacts import system_info
+    from collectors.base import Context
+    from collectors.case import Case
+
+    def no_resolver(*a, **k):
+        raise AssertionError("the resolver was asked")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_resolver)
+    monkeypatch.setattr(socket, "getfqdn", no_resolver)
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "hosts").write_text("127.0.0.1 localhost\n10.0.0.5 web01.camxuyen.gov.vn web01 # the server\n")
+    case = Case.create(tmp_path / "case", examiner="t", affected_root="")
+    try:
+        ctx = Context(case, run_id=None, checklist_id="B2", root=root, collector_name="test")
+        assert system_info.fqdn(ctx, "web01") == "web01.camxuyen.gov.vn"
+        assert system_info.fqdn(ctx, "db01") is None
+        assert system_info.fqdn(ctx, "db01.hatinh.gov.vn") == "db01.hatinh.gov.vn"
+    finally:
+        case.close()

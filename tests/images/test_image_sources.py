@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from collectors import sources
+from collectors import records, sources
 from collectors.case import Case
 from collectors.sources.images import ImageError, open_image
 
@@ -141,7 +141,7 @@ def test_collect_from_a_partitioned_linux_image(tmp_path, linux_disk):
         assert entry["details"]["files"][0]["sha256"] == before[0]
         assert entry["details"]["volume"] == 2 and entry["details"]["read_only"] is True
         assert [v["fs_type"] for v in entry["details"]["volumes"]] == ["FAT12", "ext4"]
-        system = case.read_json(case.latest("system.json"))
+        system = records.plain(case.read_json(case.latest("system.json")))
         assert system["hostname"] == "srv-hatinh-01"
     after = (sha256_file(disk), os.stat(disk).st_mtime_ns, os.stat(disk).st_atime_ns)
     assert after == before  # the image is read, never written; not even its access time moved
@@ -186,7 +186,7 @@ def test_collect_a_windows_image_with_hives_of_every_profile(tmp_path, windows_d
             assert rec.sha256 == digest, rel
             assert case.evidence_path(rec).stat().st_size == rec.size
             assert rec.orig_meta["file_system"] == "NTFS"
-        tasks = case.read_json(case.latest("windows_scheduled_tasks.json"))
+        tasks = records.plain(case.read_json(case.latest("windows_scheduled_tasks.json")))
         assert [t["path"] for t in tasks] == ["\\Backdoor"]
 
 

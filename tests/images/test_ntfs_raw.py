@@ -73,7 +73,7 @@ def test_a_locked_file_without_the_raw_volume_is_an_honest_permission_denied(tmp
 
 
 def test_mft_of_a_live_volume_and_of_an_image_into_bodyfile_and_timeline(tmp_path, live_windows, monkeypatch):
-    from collectors.artifacts.mft import NtfsMetadata
+    from collectors.artifacts.ntfs_metadata import NtfsMetadata
 
     monkeypatch.setattr("collectors.base.current_os", lambda: "windows")
     case = Case.create(tmp_path / "case", examiner="t")
@@ -128,7 +128,7 @@ def test_usnjrnl_skips_sparse_zeros_and_names_garbage():
 
 def test_timeline_reads_mft_and_usnjrnl_evidence(tmp_path, live_windows, monkeypatch):
     from analysis import timeline
-    from collectors.artifacts.mft import NtfsMetadata
+    from collectors.artifacts.ntfs_metadata import NtfsMetadata
 
     monkeypatch.setattr("collectors.base.current_os", lambda: "windows")
     case = Case.create(tmp_path / "case", examiner="t")
@@ -204,7 +204,7 @@ def test_a_locked_file_copied_through_the_volume_is_not_copied_again(tmp_path, l
 def test_a_stream_is_copied_without_its_leading_sparse_run(tmp_path, windows_disk):
     """The way $UsnJrnl:$J is copied (its gigabytes of never-written zeros left out, where the copy
     starts recorded), on a sparse file made through ntfs-3g."""
-    from collectors.artifacts.mft import put_stream
+    from collectors.artifacts.ntfs_metadata import put_stream
 
     from .conftest import SPARSE_AT, SPARSE_DATA
 
@@ -229,7 +229,7 @@ def test_usnjrnl_offsets_count_from_where_the_copy_starts_in_the_stream():
 
 def test_timeline_bodyfile_export_holds_the_whole_mft(tmp_path, live_windows, monkeypatch):
     from analysis.export import write_bodyfile
-    from collectors.artifacts.mft import NtfsMetadata
+    from collectors.artifacts.ntfs_metadata import NtfsMetadata
 
     monkeypatch.setattr("collectors.base.current_os", lambda: "windows")
     case = Case.create(tmp_path / "case", examiner="t")

@@ -91,3 +91,28 @@ def test_a_closing_report_rendered_outside_a_bundle_is_not_reused_inside_one(tmp
         building.reset(token)
     assert inside != outside
     assert report_cache.cache_key(case, "closing", "pdf", "vi") == outside
+
+
+def test_report_and_bundle_print_the_custody_head(case, tmp_path, capsys):
+    """The head "N:HASH" is printed with every report and bundle (and written in the findings report), so
+    the responder can note it: a later `verify --head` then catches a cut or rewritten log."""
+    from collectors.verify import head
+    from desktop.cli import main as ungcuu
+
+    case_dir = str(case.path)
+    case.close()
+    assert ungcuu(["report", "--case", case_dir, "--kind", "findings", "--out", str(tmp_path / "f.pdf")]) == 0
+    out = capsys.readouterr().out
+    from collectors.case import Case
+
+    c = Case.open(case_dir)
+    try:
+        assert f"verify --head`): {head(c)}" in out          # the head after the report's own export entry
+        assert ungcuu(["bundle", "--case", case_dir, "--out", str(tmp_path / "b.zip"), "--no-timeline"]) == 0
+        out = capsys.readouterr().out
+        assert f"verify --head`): {head(c)}" in out        # the head after the bundle's own export entry
+    finally:
+        c.close()
+    from reports_helpers import pdftotext
+
+    assert "Đầu nhật ký khi lập báo cáo:" in pdftotext(tmp_path / "f.pdf").replace("\n", " ")

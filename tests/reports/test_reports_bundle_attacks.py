@@ -315,3 +315,31 @@ def test_damaged_manifest_member_is_unreadable_for_extract_too(plain, tmp_path, 
     with pytest.raises(UnreadableInput, match="gói hỏng"):
         extract_bundle(bad, tmp_path / "out")
     assert _verify_exit(bad, capsys)[0] == 2
+
+
+@pytest.mark.parametrize("field, value", [
+    ("orig_meta", {"mtime": "2001-01-01T00:00:00Z"}),          # the source's MACB times: the timeline
+    ("incomplete", ["size cap of 1 bytes reached"]),           # the note that only part was copied
+    ("collected_at", "2020-01-01T00:00:00.000000Z"),
+    ("privileges", {"uid": 0, "euid": 0, "is_admin": True}),
+])
+def test_an_edited_index_field_in_the_manifest_is_named(plain, tmp_path, capsys, field, value):
+    """Every field of an evidence row is hashed into its custody entry: a forger who edits one in the
+    manifest (and fixes SHA256SUMS so the standard route passes) is still caught, with the field named."""
+    m = _manifest(plain)
+    item = m["items"][2]
+    item["index_row"][field] = value
+    if field in item:
+        item[field] = value
+    bad = tmp_path / f"edit-{field}.zip"
+    rewrite(plain, bad, lambda n, d: _dump(m) if n == "manifest.json" else d, resum=True)
+    res = verify_bundle(bad)
+    assert any(p.startswith(f"{item['id']}: dòng chỉ mục") and field in p for p in res.problems), res.problems
+    assert _verify_exit(bad, capsys)[0] == 1
+
+
+def test_an_untouched_bundle_has_every_index_row(plain):
+    m = _manifest(plain)
+    assert all(set(it["index_row"]) >= {"orig_meta", "incomplete", "privileges", "fingerprint", "run_id"}
+               for it in m["items"])
+    assert verify_bundle(plain).ok
