@@ -28,7 +28,25 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.events import ParseReport, dumps_fields  # noqa: E402
-from analysis.parsers import _text, access_log, bodyfile, evtx, journal, packages, shell_history, syslog, utmp  # noqa: E402
+from analysis.parsers import (  # noqa: E402
+    _text,
+    access_log,
+    auditd,
+    bodyfile,
+    browser,
+    defender,
+    evtx,
+    journal,
+    packages,
+    powershell,
+    setupapi,
+    shell_history,
+    syslog,
+    usnjrnl,
+    utmp,
+    w3c,
+    winjob,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("UNGCUU_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -85,6 +103,21 @@ def _evtx(data: bytes, r: ParseReport) -> int:
     return _drain(evtx.parse(io.BytesIO(data), r))
 
 
+def _via_file(parse: Callable, **kw) -> Callable[[bytes, ParseReport], int]:
+    """A parser that reads a path (SQLite, binary formats): the example is written to a temporary file."""
+    def run(data: bytes, r: ParseReport) -> int:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(prefix="ungcuu-fuzz-") as fh:
+            fh.write(data)
+            fh.flush()
+            return _drain(parse(fh.name, r, **kw))
+    return run
+
+
+W = "windows"
+
+
 TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("syslog", lambda: _seed(f"{P}/syslog_syslog", f"{P}/syslog_syslog_rsyslog_SyslogProtocol23Format",
                                    f"{P}/syslog_syslog_chromeos", f"{P}/syslog_syslog_ssh.log",
@@ -110,6 +143,22 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("evtx", lambda: _seed("evtx/evtx-rs-samples/new-user-security.evtx"), _evtx, binary=True),
     Target("gzip", lambda: [gzip.compress(s) for s in _seed(f"{P}/syslog_syslog", f"{P}/dpkg.log")],
            lambda d, r: sum(1 for _ in _text.iter_lines(io.BufferedReader(io.BytesIO(d)), r)), binary=True),
+    Target("auditd", lambda: _seed(f"{P}/audit_enriched.log", f"{P}/selinux.log"),
+           lambda d, r: _drain(auditd.parse(_lines(d), r))),
+    Target("setupapi", lambda: _seed(f"{P}/setupapi.setup.log", f"{W}/setupapi.dev.log"),
+           lambda d, r: _drain(setupapi.parse(_lines(d), r))),
+    Target("w3c", lambda: _seed(f"{W}/iis/iis10.log", f"{W}/iis/iis7_sqli.log", f"{W}/iis/iis6.log",
+                                f"{W}/windows_firewall.log"),
+           lambda d, r: _drain(w3c.parse(_lines(d), r))),
+    Target("powershell_transcript", lambda: _seed(f"{W}/powershell_transcript.txt"),
+           lambda d, r: _drain(powershell.parse_transcript(_lines(d), r))),
+    Target("usnjrnl", lambda: _seed(f"{W}/UsnJrnl.raw"), lambda d, r: _drain(usnjrnl.parse(io.BytesIO(d), r)),
+           binary=True),
+    Target("winjob", lambda: _seed(f"{W}/wintask.job"), _via_file(winjob.parse), binary=True),
+    Target("defender", lambda: _seed(f"{W}/windefender_history/6AFE33A0-19BA-4FFF-892F-B700539D7D63"),
+           _via_file(defender.parse), binary=True),
+    Target("browser_chrome", lambda: _seed(f"{W}/chrome/History"), _via_file(browser.parse, browser="chrome"),
+           binary=True),
 ]}
 
 

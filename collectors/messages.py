@@ -66,6 +66,10 @@ EXACT = {
     # runner.py, base.py
     "not applicable to an offline root (needs the running system)":
         "không áp dụng cho thư mục gốc ngoại tuyến (cần hệ thống đang chạy)",
+    "reads a folder tree, not yet a disk image: mount the image read-only (or copy the tree) and give that "
+    "folder as --root":
+        "mục này đọc một cây thư mục, chưa đọc trực tiếp ảnh đĩa: hãy gắn (mount) ảnh ở chế độ chỉ đọc "
+        "(hoặc sao chép cây thư mục) rồi chỉ thư mục đó cho --root",
     "changes the affected system: needs the responder's explicit consent (--consent)":
         "làm thay đổi hệ thống bị sự cố: cần người ứng cứu đồng ý rõ ràng (--consent)",
     "cancelled by the responder": "người ứng cứu đã hủy",

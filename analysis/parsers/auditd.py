@@ -18,7 +18,9 @@ from analysis.events import DESC_RECORDED, Event, ParseReport
 from analysis.parsers import selinux
 
 RE_HEAD = re.compile(r"^(?:node=(?P<node>\S+) )?type=(?P<type>[A-Z0-9_\[\]]+) msg=audit\((?P<s>\d+)\.(?P<ms>\d+):(?P<serial>\d+)\):\s?")
-RE_KV = re.compile(r"([A-Za-z0-9_-]+)=(\"[^\"]*\"|'[^']*'|\S*)")
+# A key starts after a space (or the enriched part's \x1d, which \s matches): without that anchor a long
+# run of key characters with no "=" is rescanned from every position (quadratic in the line's length).
+RE_KV = re.compile(r"(?:^|(?<=[\s'\"]))([A-Za-z0-9_-]+)=(\"[^\"]*\"|'[^']*'|\S*)")
 HEX = re.compile(r"^(?:[0-9A-F]{2})+$")
 SYSCALLS_X86_64 = {0: "read", 1: "write", 2: "open", 3: "close", 9: "mmap", 10: "mprotect", 21: "access",
                    41: "socket", 42: "connect", 43: "accept", 44: "sendto", 49: "bind", 50: "listen",

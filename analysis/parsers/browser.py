@@ -28,7 +28,10 @@ def _columns(db, table: str) -> set[str]:
 
 
 def _open(path: str):
-    return sqlite3.connect(f"file:{quote(path)}?mode=ro&immutable=1", uri=True)
+    db = sqlite3.connect(f"file:{quote(path)}?mode=ro&immutable=1", uri=True)
+    # a damaged page can hold text that is not UTF-8: kept, with U+FFFD where bytes were lost
+    db.text_factory = lambda b: b.decode("utf-8", "replace")
+    return db
 
 
 def parse(path: str, report: ParseReport, *, browser: str = "chrome", user: str = "", host: str = "",
@@ -37,7 +40,7 @@ def parse(path: str, report: ParseReport, *, browser: str = "chrome", user: str 
     try:
         db = _open(path)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:   # a damaged schema page: names not UTF-8
         report.fatal = f"not a readable SQLite database: {exc}"
         return
     try:
@@ -47,7 +50,7 @@ def parse(path: str, report: ParseReport, *, browser: str = "chrome", user: str 
             yield from _firefox(db, tables, report, user, host, evidence_id)
         else:
             report.fatal = "no browser history tables (urls/visits, moz_places, moz_downloads)"
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         report.skip("database", f"stopped reading: {exc}")
     finally:
         db.close()

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 O_NOATIME = getattr(os, "O_NOATIME", 0)
-O_BINARY = getattr(os, "O_BINARY", 0)  # no text-mode translation of what is read (Windows)
 AT_SYMLINK_NOFOLLOW = 0x100
 AT_STATX_DONT_SYNC = 0x4000
 STATX_BASIC_STATS = 0x7FF
@@ -151,10 +150,10 @@ def open_dir_noatime(path: str | bytes | os.PathLike, dir_fd: int | None = None)
         flags |= getattr(os, "O_NOFOLLOW", 0)
     if O_NOATIME:
         try:
-            return os.open(path, flags | O_NOATIME | O_BINARY, dir_fd=dir_fd)
+            return os.open(path, flags | O_NOATIME | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
         except PermissionError:
             pass  # not the owner and no CAP_FOWNER: plain open (the note belongs to the caller)
-    return os.open(path, flags | O_BINARY, dir_fd=dir_fd)
+    return os.open(path, flags | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
 
 
 def open_file_at(dir_fd: int, name: bytes) -> int:
@@ -163,11 +162,11 @@ def open_file_at(dir_fd: int, name: bytes) -> int:
     fd = None
     if O_NOATIME:
         try:
-            fd = os.open(name, flags | O_NOATIME | O_BINARY, dir_fd=dir_fd)
+            fd = os.open(name, flags | O_NOATIME | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
         except PermissionError:
             fd = None
     if fd is None:
-        fd = os.open(name, flags | O_BINARY, dir_fd=dir_fd)
+        fd = os.open(name, flags | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
     if not _stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, "not a regular file")

@@ -147,3 +147,19 @@ def test_access_log_request_with_raw_quotes():
         "GET", '/item.php?id=1" OR "1"="1', "HTTP/1.1", 200, 512, "sqlmap/1.7")
     assert events[1].fields["path"] == '/a"b' and events[1].fields["status"] == 404
     assert events[2].fields["referer"] == "http://r/"
+
+
+def test_a_long_audit_line_without_keys_is_read_in_linear_time():
+    """Found by the fuzzer: a run of key characters with no "=" was rescanned from every position."""
+    import tracemalloc
+
+    from analysis.events import ParseReport
+    from analysis.parsers import auditd
+
+    line = "type=EXECVE msg=audit(1700000000.000:1): argc=1 a0=" + "x" * 50 + " " + "k" * 2_000_000
+    rep = ParseReport("auditd")
+    tracemalloc.start()
+    events = list(auditd.parse([(1, line)], rep))
+    tracemalloc.stop()
+    assert len(events) + rep.skipped == 1
+    assert auditd.RE_KV.findall("k" * 10 + "=v w=" + "z" * 5) == [("kkkkkkkkkk", "v"), ("w", "zzzzz")]
