@@ -1,4 +1,4 @@
-"""Copy-and-hash of a 1 GiB file into the evidence store against a plain `cp` of it (issue 2).
+"""Copy-and-hash of a 1 GiB file into the evidence store against a plain `cp` of it.
 
 Both include making the copy durable (cp is followed by sync of the file; the store fsyncs).
 Prints the times and the ratio (target: at most 1.15x cp). The disk of a shared VM is noisy: compare

@@ -2,7 +2,7 @@
 excluded, parse + store + index included), and the parser alone.
 
     .venv/bin/python bench/bench_evtx.py [--data ../shared/data] [--repeat 3]
-Goal (issue 4): >= 40,000 records/s end to end.
+Goal: >= 40,000 records/s end to end.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Desktop app responsiveness (issue 3), offscreen:
+"""Desktop app responsiveness, offscreen:
 
 1. the longest GUI event-loop stall while a triage collection runs on this machine (target < 100 ms);
    also while B5 copies a folder of many small files (many evidence rows arriving at once);

@@ -1,4 +1,4 @@
-"""Raw imaging with hashing (issue 6, B9) against `dd bs=4M` copying without hashing.
+"""Raw imaging with hashing (B9) against `dd bs=4M` copying without hashing.
 
 Both make the copy durable (dd conv=fsync; the imager fsyncs its parts). The source is read from the
 page cache in both runs (warmed by `cat` before each), which is the worst case for the imager: on a

@@ -9,7 +9,7 @@ timeline.sqlite`` (the host's parsed timeline) and ``import.json``; a tenth of t
 figure "merge" is the incident's timeline build over the imported hosts (what `ungcuu import` does after
 verifying and parsing each bundle; parsing speed per host is bench_timeline.py / bench_evtx.py).
 On a shared machine the wall-clock figures include waiting for the CPU: the CPU seconds of the process are
-printed beside them (`uptime` shows the load). Goals (issue 17): import >= 100,000 events/s; a time-window or host query < 200 ms; correlation < 60 s;
+printed beside them (`uptime` shows the load). Goals: import >= 100,000 events/s; a time-window or host query < 200 ms; correlation < 60 s;
 peak RSS < 500 MB.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The portable build (issue 3): build the one-folder PyInstaller bundle, then run the built program in a
+"""The portable build: build the one-folder PyInstaller bundle, then run the built program in a
 clean environment (no Python, no PYTHONPATH, an empty HOME: `env -i`), collect into a new case, verify it
 with the bundle and with the source tree, and start the bundled desktop app offscreen for a few seconds.
 

@@ -1,4 +1,4 @@
-"""Benchmark: every report kind as PDF and DOCX on a case of N evidence items (issue 16).
+"""Benchmark: every report kind as PDF and DOCX on a case of N evidence items.
 
 Builds a case holding the example incident, the reports tests' evidence (system, roles, services,
 network, firewall, processes, ports, two real log files from ../shared/data) and N-9 small files, builds

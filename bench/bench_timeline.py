@@ -2,7 +2,7 @@
 time-window query; peak RSS for 100k and 1M lines (each size in its own process).
 
     .venv/bin/python bench/bench_timeline.py [--lines 1000000] [--sizes 100000,1000000]
-Goals (issue 4): >= 150,000 lines/s end to end; window query < 200 ms; the same peak RSS for both sizes.
+Goals: >= 150,000 lines/s end to end; window query < 200 ms; the same peak RSS for both sizes.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ winroot.py, with --profiles extra copies of the Windows 7 user profile), then
 each in its own process for its peak RSS.
 
     .venv/bin/python bench/bench_windows.py [--profiles 20] [--part registry,full]
-Goal (issue 11): the registry collectors no slower than regipy's plugins on the same hives.
+Goal: the registry collectors no slower than regipy's plugins on the same hives.
 """
 from __future__ import annotations
 

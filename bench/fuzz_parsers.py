@@ -1,4 +1,4 @@
-"""Fuzz every timeline parser with seeded mutations of the shared samples (issue 13).
+"""Fuzz every timeline parser with seeded mutations of the shared samples.
 
 A target feeds one parser the way the timeline does (lines from `_text.iter_lines`, or a binary file
 object) and consumes every event, encoding its fields as the insert path does. A crash is any exception

@@ -1,4 +1,4 @@
-"""Reports and the evidence bundle (issue 5). No Qt here; the GUI and the CLI call these functions.
+"""Reports and the evidence bundle. No Qt here; the GUI and the CLI call these functions.
 
 - `reports.incident`: the incident record (every field of Mẫu 03 / Mẫu 04 + NIST SP 800-61 basics),
   `load_incident_file(path) -> dict` (errors name the line and field), `validate_incident`,

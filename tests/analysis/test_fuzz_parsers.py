@@ -1,4 +1,4 @@
-"""A fuzz target per parser, run for a bounded number of seeded examples (issue 13): mutations of the
+"""A fuzz target per parser, run for a bounded number of seeded examples: mutations of the
 shared samples must never make a parser raise (which would cost the rest of that evidence item its
 timeline). bench/fuzz_parsers.py runs the same targets longer and prints examples, crashes and peak RSS."""
 from __future__ import annotations

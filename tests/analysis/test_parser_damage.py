@@ -1,4 +1,4 @@
-"""Damaged and hostile log input (issue 13): a corrupt gzip keeps what was read and counts the damage;
+"""Damaged and hostile log input: a corrupt gzip keeps what was read and counts the damage;
 the access-log expression stays linear however long one line is."""
 from __future__ import annotations
 

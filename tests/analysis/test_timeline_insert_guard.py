@@ -1,4 +1,4 @@
-"""One bad time never sinks the timeline (issue 13): times and offsets are range-checked in one place
+"""One bad time never sinks the timeline: times and offsets are range-checked in one place
 before insert, the bad ones are counted as skipped with their locators, and one evidence item's failure
 never stops the others."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Faults the spine collectors must survive (issue 2): a process that vanishes mid-read, a journal
+"""Faults the spine collectors must survive: a process that vanishes mid-read, a journal
 export that fails, links that point outside an offline root, files that are not what they claim."""
 from __future__ import annotations
 

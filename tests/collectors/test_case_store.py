@@ -1,4 +1,4 @@
-"""The case folder and the evidence store (issue 2): one-pass copy and hash, read-only, metadata, faults."""
+"""The case folder and the evidence store: one-pass copy and hash, read-only, metadata, faults."""
 from __future__ import annotations
 
 import errno

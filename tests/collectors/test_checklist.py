@@ -1,4 +1,4 @@
-"""The checklist YAML: the shipped file is valid; a bad file gets an error naming its line (issue 2)."""
+"""The checklist YAML: the shipped file is valid; a bad file gets an error naming its line."""
 from __future__ import annotations
 
 import pytest

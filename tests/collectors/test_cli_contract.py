@@ -1,4 +1,4 @@
-"""The command-line contract around bad input (issue 2): refused before the case is touched, and an
+"""The command-line contract around bad input: refused before the case is touched, and an
 `add` that added nothing does not exit 0."""
 from __future__ import annotations
 

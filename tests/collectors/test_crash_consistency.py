@@ -1,4 +1,4 @@
-"""Evidence that survives kill -9, a full disk and interrupted or simultaneous creation (issue 13).
+"""Evidence that survives kill -9, a full disk and interrupted or simultaneous creation.
 
 Each crash is real: a child process stops at the dangerous point (collectors/faults.py) and the test
 kills it with SIGKILL; the case is then opened and verified as the responder would.

@@ -1,4 +1,4 @@
-"""Custody chain and `ungcuu verify` on a case folder: every kind of tampering is named (issue 2)."""
+"""Custody chain and `ungcuu verify` on a case folder: every kind of tampering is named."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""B10 on hostile or huge logs (issue 13): over the cap the newest part is kept and the cut is reported;
+"""B10 on hostile or huge logs: over the cap the newest part is kept and the cut is reported;
 a named pipe where a log or history should be is named, never read and never blocks."""
 from __future__ import annotations
 

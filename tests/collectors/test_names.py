@@ -1,4 +1,4 @@
-"""Names that are not UTF-8 (issue 2, bad input): two files whose names print the same are both
+"""Names that are not UTF-8 (bad input): two files whose names print the same are both
 collected, on the first run and when the run is repeated, and the exact bytes of the name are kept."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The runner: one honest outcome per item, cancel, resume, faults (issue 2)."""
+"""The runner: one honest outcome per item, cancel, resume, faults."""
 from __future__ import annotations
 
 import os

@@ -1,4 +1,4 @@
-"""Strings from the examined system never reach the terminal raw (issue 13): a crafted file name must not
+"""Strings from the examined system never reach the terminal raw: a crafted file name must not
 clear the screen and print a fake "intact" in verify, evidence, status or the collect table; --json
 keeps them exact."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`verify` protects every field of the evidence index and says what it can and cannot prove (issue 13)."""
+"""`verify` protects every field of the evidence index and says what it can and cannot prove."""
 from __future__ import annotations
 
 import json
