@@ -286,6 +286,7 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
             size, sha = sink.add_bytes(README_NAME, readme)
             sums = [(sha, README_NAME)]
             used: set[str] = set()
+            index_rows = _index_rows(case)
             for rec in records:
                 logical = f"evidence/{rec.id}-{_safe_name(rec.name)}"
                 while logical in used:  # pragma: no cover - ids are unique
@@ -298,7 +299,7 @@ def build_bundle(case, out_path: str | os.PathLike, passphrase: str | bytes | No
                         "media_type": rec.media_type, "incomplete": rec.incomplete, "orig_meta": rec.orig_meta,
                         "path": logical}
                 # the whole index row, as hashed into its custody entry: the verifier compares every field
-                item["index_row"] = _index_row(case, rec.id)
+                item["index_row"] = index_rows.get(rec.id)
                 path = case.evidence_path(rec)
                 try:
                     with open(path, "rb") as fh:
@@ -495,18 +496,21 @@ def _expected_members(manifest: dict, problems: list[str],
 
 
 
-def _index_row(case, evidence_id: str) -> dict:
-    """The evidence index row of one item, every field as stored (JSON columns decoded)."""
+def _index_rows(case) -> dict[str, dict]:
+    """{evidence id: its index row, every field as stored (JSON columns decoded)}, in one pass."""
     from collectors.case import _JSON_COLUMNS, INDEX_ROW_FIELDS
 
-    row = case.db.execute("SELECT * FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
-    out = {}
-    for col in INDEX_ROW_FIELDS:
-        v = row[col] if col in row.keys() else None
-        if col in _JSON_COLUMNS and isinstance(v, str):
-            with contextlib.suppress(ValueError):
-                v = json.loads(v)
-        out[col] = v
+    out: dict[str, dict] = {}
+    for row in case.db.execute("SELECT * FROM evidence"):
+        keys = row.keys()
+        values = {}
+        for col in INDEX_ROW_FIELDS:
+            v = row[col] if col in keys else None
+            if col in _JSON_COLUMNS and isinstance(v, str):
+                with contextlib.suppress(ValueError):
+                    v = json.loads(v)
+            values[col] = v
+        out[values["id"]] = values
     return out
 
 

@@ -1,4 +1,4 @@
-"""The spine's live collectors on this machine (issue 2: B2-B4, B6-B11), with real processes and sockets.
+"""The spine's live collectors on this machine (B2-B4, B6-B11), with real processes and sockets.
 
 A child Python process listening on 127.0.0.1 must show up under B8, B7 and B11 with its executable
 and SHA-256; a running program whose executable was deleted is hashed through /proc/PID/exe; a

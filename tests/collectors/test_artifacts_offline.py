@@ -1,4 +1,4 @@
-"""The spine's file-based collectors on a dead-box root (issue 2: `ungcuu collect --root`, B2-B4, B9-B11).
+"""The spine's file-based collectors on a dead-box root (`ungcuu collect --root`, B2-B4, B9-B11).
 
 A fake Linux root and a fake Windows root are built in tmp_path from the real sample files, collected
 through the command line (desktop.cli.main) and checked item by item, with exact hashes.

@@ -1,5 +1,5 @@
 """More tampering `ungcuu verify` must name, and the custody mirror under crashes, a full disk and
-several writers (issue 2: "editing any entry ... is detected by `ungcuu verify`, which names what changed")."""
+several writers ("editing any entry ... is detected by `ungcuu verify`, which names what changed")."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,5 @@
 """Resuming is per target: items collected from the live system are not 'collected earlier' for an
-offline root (or another host), and the other way round (issue 2: --root, resume)."""
+offline root (or another host), and the other way round (--root, resume)."""
 from __future__ import annotations
 
 import sqlite3

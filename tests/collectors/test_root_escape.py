@@ -1,6 +1,6 @@
 """`--root` never reads the examiner's own machine: absolute links in the middle of a path (a home, a
 config folder, a folder a glob walks into, a Windows folder) resolve inside the root, and names taken from
-the examined system (a registry profile path) cannot climb out with '..' (issue 2: dead-box triage)."""
+the examined system (a registry profile path) cannot climb out with '..' (dead-box triage)."""
 from __future__ import annotations
 
 import hashlib
