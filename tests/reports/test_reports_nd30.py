@@ -4,6 +4,7 @@ the DOCX's XML (margins, header, language, properties, fixed table widths), and 
 line with the printed form in ../shared/seed/."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -225,8 +226,18 @@ def libreoffice_pdf(docx: Path, tmp_path: Path) -> Path:
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (libreoffice-writer-nogui) not installed: bash scripts/setup.sh --test installs it")
+    # The fonts UngCuu ships (Liberation Serif: Times New Roman's metrics) are given to LibreOffice's
+    # fontconfig, so the layout does not depend on which fonts this machine happens to have.
+    fonts = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                    f'<dir>{fonts}</dir><cachedir>{tmp_path}/fc-cache</cachedir>'
+                    '<alias binding="same"><family>Times New Roman</family><prefer><family>Liberation Serif</family>'
+                    '</prefer></alias></fontconfig>', encoding="utf-8")
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True, timeout=180)
+                    "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True, timeout=180, env=env)
     return tmp_path / (docx.stem + ".pdf")
 
 
