@@ -554,6 +554,12 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.collection_page.wait(15000)
+        dlg = getattr(self, "incident_dialog", None)
+        try:
+            if dlg is not None and dlg.busy:
+                dlg.cancel_import()  # an import waiting for a passphrase or mid-parse stops at its next step
+        except RuntimeError:  # the dialog was closed and deleted
+            pass
         from .worker import wait_threads
 
         wait_threads(self)

@@ -159,29 +159,35 @@ class GeneratorWorker(QObject):
     def run(self) -> None:
         from collectors.errors import Cancelled
 
-        pending = None
+        pending: list = []   # the latest item not delivered yet (empty: none)
         last_flush = 0.0
+
+        def flush() -> None:
+            if pending:
+                self.progress.emit(pending.pop())
+
         try:
             gen = self.fn(*self.args, cancel=self.cancel_event, **self.kwargs)
             while True:
                 try:
                     item = next(gen)
                 except StopIteration as stop:
-                    if pending is not None:
-                        self.progress.emit(pending)
+                    flush()
                     self.result.emit(stop.value)
                     break
-                pending = item
+                pending[:] = [item]
                 now = time.monotonic()
                 if now - last_flush >= BATCH_S:
-                    self.progress.emit(pending)
-                    pending = None
+                    flush()
                     last_flush = now
         except Cancelled as exc:
+            flush()
             self.cancelled.emit(str(exc))
         except UngCuuError as exc:
+            flush()
             self.failed.emit(str(exc))
         except Exception as exc:  # never let a bug kill the thread silently
+            flush()
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             self.failed.emit(f"{type(exc).__name__}: {exc} (at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
         finally:

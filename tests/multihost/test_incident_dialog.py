@@ -45,7 +45,8 @@ def _wait_import(qtbot, dlg):
     qtbot.waitUntil(lambda: not dlg.busy, timeout=120_000)
 
 
-def test_import_dialog_imports_every_host_asks_the_passphrase_and_correlates(win, qtbot, tmp_path, bundles):
+def test_import_dialog_imports_every_host_asks_the_passphrase_and_correlates(win, qtbot, tmp_path, bundles,
+                                                                             host_cases):
     from PySide6.QtCore import Qt
 
     from analysis import hosts, timeline
@@ -92,6 +93,14 @@ def test_import_dialog_imports_every_host_asks_the_passphrase_and_correlates(win
     assert "đã được nhập trước đó (máy web01" in dlg.result_text.toPlainText()
     assert "không nhập lại" in dlg.result_text.toPlainText()
     assert timeline.count(win.case) == before and len(hosts.collections(win.case)) == 3
+    # db01's case folder: one custody entry more than its bundle (the bundle's export), a newer collection
+    dlg.sources.clear()
+    dlg.add_sources([str(host_cases["db01"])])
+    qtbot.mouseClick(dlg.import_btn, Qt.LeftButton)
+    _wait_import(qtbot, dlg)
+    assert [(r.status, r.host) for r in dlg.results] == [("newer", "db01")]
+    assert "là lần thu thập mới hơn của máy db01" in dlg.result_text.toPlainText()
+    assert timeline.count(win.case) == before and len(hosts.collections(win.case)) == 4
     # Links between hosts (C6), off the GUI thread
     dlg.tabs.setCurrentIndex(LINKS_TAB)
     assert dlg.tabs.tabText(LINKS_TAB) == "Liên kết giữa các máy (C6)"
@@ -148,3 +157,19 @@ def test_import_dialog_cancel_while_the_passphrase_is_asked_keeps_nothing(win, q
     assert hosts.collections(win.case) == []  # neither the encrypted bundle nor the one after it
     assert dlg.import_btn.isEnabled() and not dlg.cancel_btn.isEnabled()
     dlg.reject()
+
+
+def test_closing_the_window_cancels_an_import_waiting_for_a_passphrase(win, qtbot, tmp_path, bundles):
+    from PySide6.QtCore import Qt
+
+    from analysis import hosts
+
+    dlg = _open_dialog(win, tmp_path)
+    case_path = win.case.path
+    dlg.add_sources([str(bundles["db01"])])
+    qtbot.mouseClick(dlg.import_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: dlg.passphrase_prompt is not None and dlg.passphrase_prompt.isVisible(), timeout=60_000)
+    worker = dlg.worker
+    win.close()  # waits for the import's thread, which stops instead of waiting for the answer
+    assert worker.cancel_event.is_set()
+    assert hosts.collections(case_path) == []
