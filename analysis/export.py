@@ -3,10 +3,13 @@
 - ``jsonl`` / ``csv``: import into Timesketch as they are — ``message``, ``datetime`` (ISO 8601 with an
   offset), ``timestamp`` (µs UTC), ``timestamp_desc``, plus the event's fields and provenance
   (``evidence_id``, ``locator``).
-  jsonl: ``datetime`` in the source's own offset; the fields flattened with ``_`` (lists as JSON text) and
-  written as text, because Timesketch's index types a field by the first value it sees and rejects every
-  later event whose value does not fit (``status`` is a number for a web request, a word for dpkg;
-  an EVTX ``ProcessId`` is a number in one record and hex text in the next).
+  jsonl: the bounded record of analysis/export_siem.py (``timesketch_record``): ``datetime`` in the source's
+  own offset; the common fields (`export_siem.COMMON`) as their own columns, written as text, because
+  Timesketch's index types a field by the first value it sees and rejects every later event whose value
+  does not fit (``status`` is a number for a web request, a word for dpkg; an EVTX ``ProcessId`` is a
+  number in one record and hex text in the next); every other field in one text field ``extra`` (JSON),
+  so the field set stays the same whatever the sources (an EVTX record's EventData names alone are more
+  than Timesketch's default limit of 1,000 fields in an index).
   csv: Timesketch reads it with pandas, which drops a whole chunk of rows whose ``datetime`` column mixes
   offsets, so every row is written in one offset, the host's (the source's own offset is the
   ``source_offset`` column); the fields as one JSON column.
@@ -25,53 +28,17 @@ import io
 import json
 from typing import IO, Iterable
 
-from analysis import timeline
+from analysis import export_siem, timeline
 from analysis.events import EPOCH, iso_from_us
 from analysis.parsers import _text, bodyfile
 
-RESERVED = {"message", "datetime", "timestamp", "timestamp_desc", "source", "parser", "hostname",
-            "evidence_id", "locator"}
 CSV_COLUMNS = ["message", "datetime", "timestamp", "timestamp_desc", "source", "parser", "hostname", "event",
                "user", "ip", "evidence_id", "locator", "source_offset", "fields"]
 
 
-def _flatten(fields: dict, prefix: str = "", out: dict | None = None) -> dict:
-    out = {} if out is None else out
-    for k, v in fields.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            _flatten(v, key + "_", out)
-        elif isinstance(v, list):
-            out[key] = json.dumps(v, ensure_ascii=False, default=str)
-        else:
-            out[key] = v
-    return out
-
-
-def timesketch_record(row: dict) -> dict:
-    rec = {"message": row["message"], "datetime": row["datetime"], "timestamp": row["ts"],
-           "timestamp_desc": row["timestamp_desc"], "source": row["source"], "parser": row["parser"],
-           "hostname": row.get("host") or "", "evidence_id": row["evidence_id"], "locator": row["locator"]}
-    for k, v in _flatten(row.get("fields") or {}).items():
-        if v is None:
-            continue
-        rec[f"field_{k}" if k in RESERVED else k] = v if isinstance(v, str) else _as_text(v)
-    return rec
-
-
-def _as_text(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
-
 def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
-    n = 0
-    for row in rows:
-        out.write(json.dumps(timesketch_record(row), ensure_ascii=False, default=str))
-        out.write("\n")
-        n += 1
-    return n
+    """The bounded Timesketch JSONL (one line per row); returns the number of lines."""
+    return export_siem.write_timesketch(rows, out)
 
 
 class _CsvWriter:
@@ -172,8 +139,6 @@ def export(case, fmt: str, out: IO[str], flt: timeline.Filter | None = None) -> 
         offset = timeline.meta(case).get("host_offset_s") or "0"
         return write_csv(timeline.events(case, flt), out, int(offset) if offset.lstrip("-").isdigit() else 0)
     if fmt in ("timesketch", "ecs", "ecs-bulk"):  # bounded field sets: analysis/export_siem.py
-        from analysis import export_siem
-
         rows = timeline.events(case, flt)
         if fmt == "timesketch":
             return export_siem.write_timesketch(rows, out)

@@ -12,6 +12,7 @@ event present in both (same time, source, message and locator) is kept once.
 
 - ``collections(case)`` -> every import.json (dicts, with ``path``), oldest first;
   ``current(case)`` -> the collections the timeline uses (the newest of each host + case id).
+- ``host_of(evidence_id)`` -> the host an incident's evidence id names ('' for the case's own evidence).
 - ``fingerprint(case)`` -> text that changes when a collection is imported (timeline staleness).
 - ``iter_merge(db, case, cancel)`` -> yields the number of events merged so far, returns the total.
 """
@@ -32,6 +33,12 @@ def safe_host(name: str) -> str:
     """A host name usable as a folder name (letters, digits, . _ -), never empty or a dot name."""
     s = _UNSAFE.sub("_", (name or "").strip())[:80].strip("._") or "unknown-host"
     return s
+
+
+def host_of(evidence_id: str) -> str:
+    """The host named by an incident timeline's evidence id (``web01/E000003`` -> ``web01``); '' for the
+    case's own evidence (``E000003``)."""
+    return evidence_id.split("/", 1)[0] if "/" in (evidence_id or "") else ""
 
 
 def _root(case) -> Path:

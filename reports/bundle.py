@@ -17,7 +17,8 @@ opens with the passphrase alone; see bundle_io.py)::
     evidence/E000001-<name>   the evidence files, byte for byte
     reports/*.pdf     the findings report, Mẫu 03 (and Mẫu 04 when filled), and reports already exported
     reports/annex/evidence.csv, custody.csv   the findings report's long tables (reports/annex.py)
-    timeline/timeline.jsonl   the timeline (Timesketch JSONL), when the analysis package can make it
+    timeline/timeline.jsonl   the timeline (Timesketch JSONL with a bounded field set: analysis/export.py),
+                      when the analysis package can make it
     SHA256SUMS        `sha256sum -c` list of EVERY other member (manifest and README included)
     SHA256SUMS.sig    optional: raw Ed25519 signature of SHA256SUMS (`openssl pkeyutl -verify -rawin`)
 

@@ -56,6 +56,18 @@ def verify_command(path, *, public_key=None) -> list[str]:
     return argv
 
 
+def import_command(case_path, sources, *, public_key=None) -> list[str]:
+    """`ungcuu import --case INCIDENT SOURCE...`; an encrypted bundle's passphrase is asked by the command."""
+    argv = ["ungcuu", "import", "--case", str(case_path), *[str(s) for s in sources]]
+    if public_key:
+        argv += ["--public-key", str(public_key)]
+    return argv
+
+
+def correlate_command(case_path) -> list[str]:
+    return ["ungcuu", "correlate", "--case", str(case_path)]
+
+
 def display(argv: list[str]) -> str:
     """One line to paste into a terminal of the same kind as this one."""
     if sys.platform.startswith("win"):

@@ -150,6 +150,11 @@ class MainWindow(QMainWindow):
         a.triggered.connect(lambda: self.set_case(None))
         m.addAction(a)
         m.addSeparator()
+        a = QAction(tr("&Import hosts into one incident…"), self)
+        a.triggered.connect(self.open_incident_import)
+        m.addAction(a)
+        self.import_action = a
+        m.addSeparator()
         a = QAction(tr("&Quit"), self)
         a.setShortcut(QKeySequence("Ctrl+Q"))
         a.triggered.connect(self.close)
@@ -190,6 +195,30 @@ class MainWindow(QMainWindow):
         a.setShortcut(QKeySequence.HelpContents)
         a.triggered.connect(self._shortcuts)
         helpm.addAction(a)
+
+    def open_incident_import(self):
+        """The dialog importing host bundles and case folders into the open case (non-modal; returned so
+        tests drive it). Without an open case it says to open the incident case first."""
+        if self.case is None:
+            self.show_page("start")
+            QMessageBox.information(self, tr("Import hosts into one incident"),
+                                    tr("Open or create the incident case first, then import the hosts into it."))
+            return None
+        from .incident import IncidentDialog
+
+        dlg = IncidentDialog(self, self.case)
+        dlg.setAttribute(Qt.WA_DeleteOnClose)
+        dlg.show()
+        self.incident_dialog = dlg
+        return dlg
+
+    def refresh_after_import(self) -> None:
+        """The pages that read the case's evidence and timeline, after hosts were imported into it."""
+        for page in (self.evidence_page, self.timeline_page, self.findings_page):
+            if hasattr(page, "set_case"):
+                page.set_case(self.case)
+        self.refresh_evidence_count()
+        self.refresh_steps()
 
     def _shortcuts(self) -> None:
         QMessageBox.information(self, tr("Keyboard shortcuts"), tr(
@@ -525,6 +554,12 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.collection_page.wait(15000)
+        dlg = getattr(self, "incident_dialog", None)
+        try:
+            if dlg is not None and dlg.busy:
+                dlg.cancel_import()  # an import waiting for a passphrase or mid-parse stops at its next step
+        except RuntimeError:  # the dialog was closed and deleted
+            pass
         from .worker import wait_threads
 
         wait_threads(self)

@@ -70,6 +70,18 @@ def tactic_text(tactic: str | None, lang: str) -> str:
     return vi if lang == "vi" else en
 
 
+HOST_COL = 6  # the Findings table's Host column (an incident case), shown after Severity
+
+
+def finding_hosts(finding) -> list[str]:
+    """The hosts of an incident case a finding comes from: the host part of its evidence ids."""
+    from analysis.hosts import host_of
+
+    ids = list(getattr(finding, "evidence_ids", None) or [])
+    ids += [e.get("evidence_id", "") for e in getattr(finding, "events", None) or [] if isinstance(e, dict)]
+    return sorted({host_of(i) for i in ids} - {""})
+
+
 def sev_text(sev: str) -> str:
     return {"info": tr("info"), "low": tr("low"), "medium": tr("medium"), "high": tr("high"),
             "critical": tr("critical")}.get(sev, sev)
@@ -118,10 +130,12 @@ class FindingsPage(QWidget):
         self.origin.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.origin.setAccessibleName(tr("Origin of the attack (C6)"))
         lay.addWidget(self.origin)
-        self.table = QTableWidget(0, 6)
+        self.table = QTableWidget(0, 7)
         self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels([tr("ATT&CK tactic"), tr("Severity"), tr("Item"), tr("Finding"),
-                                              tr("Time (UTC)"), tr("Evidence")])
+                                              tr("Time (UTC)"), tr("Evidence"), tr("Host")])
+        self.table.horizontalHeader().moveSection(HOST_COL, 2)
+        self.table.setColumnHidden(HOST_COL, True)  # shown for an incident case (findings carry their host)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -132,6 +146,7 @@ class FindingsPage(QWidget):
         self.table.setColumnWidth(2, 50)
         self.table.setColumnWidth(4, 170)
         self.table.setColumnWidth(5, 140)
+        self.table.setColumnWidth(HOST_COL, 130)
         self.table.setAccessibleName(tr("Findings"))
         self.table.currentCellChanged.connect(lambda r, *_: self._detail(r))
         split.addWidget(self.table)
@@ -205,13 +220,15 @@ class FindingsPage(QWidget):
                        key=lambda f: (TACTIC_ORDER.get(tactic_of(f), len(TACTICS)), -_rank(f.severity), f.time or ""))
         self.shown = shown
         self.table.setRowCount(len(shown))
+        self.table.setColumnHidden(HOST_COL, not any(finding_hosts(f) for f in self.findings))
         lang = self.window.lang
         prev = object()
         for r, f in enumerate(shown):
             tac = tactic_of(f)
             cells = [tactic_text(tac, lang) if tac != prev else "", sev_text(f.severity), f.checklist_id,
                      (f.title_vi if lang == "vi" else f.title_en) or f.summary(lang), f.time or "",
-                     ", ".join(f.evidence_ids[:6]) + (" …" if len(f.evidence_ids) > 6 else "")]
+                     ", ".join(f.evidence_ids[:6]) + (" …" if len(f.evidence_ids) > 6 else ""),
+                     ", ".join(finding_hosts(f))]
             prev = tac
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
@@ -250,6 +267,8 @@ class FindingsPage(QWidget):
             lines.append(f"{tr('Author')}: {f.author}")
         lines += [f"{tr('Reference')}: {ref}" for ref in f.references]
         lines.append(f"{tr('Evidence')}: {', '.join(f.evidence_ids) or '-'}")
+        if finding_hosts(f):
+            lines.append(f"{tr('Host')}: {', '.join(finding_hosts(f))}")
         if f.events:
             lines.append(tr("%1 matched timeline events").replace("%1", str(len(f.events))))
         lines.append(json.dumps(f.details, ensure_ascii=False, indent=1, default=str))

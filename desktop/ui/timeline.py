@@ -60,10 +60,23 @@ def _tl():
         return None
 
 
+def _imported_hosts(case) -> list[str]:
+    """The hosts imported into an incident case (analysis/hosts.py); [] for a host's own case."""
+    try:
+        from analysis import hosts
+    except ImportError:  # the analysis package is not installed in this build
+        return []
+    try:
+        return hosts.hosts(case)
+    except OSError:
+        return []
+
+
 class TimelineModel(QAbstractTableModel):
     """Rows of the timeline matching a filter, fetched lazily in keyset pages."""
 
-    HEADERS = ("Time", "Source", "What the time means", "Message", "Evidence", "Marked")
+    HEADERS = ("Time", "Source", "What the time means", "Message", "Evidence", "Marked", "Host")
+    HOST_COL = 6  # shown after Time for an incident case, hidden for a single-host case
 
     fetched = Signal()  # a page fetched on the worker thread has arrived
 
@@ -72,7 +85,7 @@ class TimelineModel(QAbstractTableModel):
         self.lang = lang
         self.conn = conn
         self.path = None
-        self.show_host = False  # an incident case: the host beside the source
+        self.show_host = False  # an incident case: the Host column is shown
         self.flt = None
         self.rows: list[dict] = []
         self.exhausted = True
@@ -175,7 +188,7 @@ class TimelineModel(QAbstractTableModel):
             if col == 0:
                 return display_time(r["ts"], self.tz) if role == Qt.DisplayRole else r["datetime"]
             if col == 1:
-                return f"{r.get('host') or ''} · {r['source']}" if self.show_host else r["source"]
+                return r["source"]
             if col == 2:
                 return time_desc(r["timestamp_desc"], self.lang) if role == Qt.DisplayRole else r["timestamp_desc"]
             if col == 3:
@@ -184,6 +197,8 @@ class TimelineModel(QAbstractTableModel):
                 return f"{r['evidence_id']} {r['locator']}"
             if col == 5:
                 return "★" if (r["evidence_id"], r["locator"]) in self.marked else ""
+            if col == self.HOST_COL:
+                return r.get("host") or ""
         if role == Qt.BackgroundRole and (r["evidence_id"], r["locator"]) in self.marked:
             return QBrush(QColor("#fff4c2"))
         if role == Qt.UserRole:
@@ -361,6 +376,9 @@ class TimelinePage(QWidget):
         self.view.setColumnWidth(1, 80)
         self.view.setColumnWidth(2, 170)  # long meanings are elided; the whole text is in the tooltip
         self.view.setColumnWidth(4, 120)
+        self.view.horizontalHeader().moveSection(TimelineModel.HOST_COL, 1)  # Host right after Time
+        self.view.setColumnWidth(TimelineModel.HOST_COL, 120)
+        self.view.setColumnHidden(TimelineModel.HOST_COL, True)
         self.view.setWordWrap(False)
         self.view.setAccessibleName(tr("Timeline events"))
         self.view.selectionModel().currentRowChanged.connect(self._show)
@@ -427,6 +445,12 @@ class TimelinePage(QWidget):
             self.conn.close()
             self.conn = None
         self.model.set_source(None)
+        self.model.show_host = False
+        self.view.setColumnHidden(TimelineModel.HOST_COL, True)
+        self.host_combo.setVisible(False)
+        self.host_combo.blockSignals(True)
+        self.host_combo.clear()  # no stale host left in the filter of the next case
+        self.host_combo.blockSignals(False)
         self.histogram.set_data([])
         enabled = False
         if tl is None:
@@ -458,8 +482,12 @@ class TimelinePage(QWidget):
                 for h, n in hosts.items():
                     self.host_combo.addItem(f"{h} ({n})", h)
                 self.host_combo.blockSignals(False)
-                self.host_combo.setVisible(len(hosts) > 1)
-                self.model.show_host = len(hosts) > 1
+                # several hosts: an incident case with more than one imported host (a host's own case
+                # names other machines in its logs, e.g. syslog lines relayed from elsewhere: still one host)
+                several = len(hosts) > 1 and len(_imported_hosts(self.case)) > 1
+                self.host_combo.setVisible(several)
+                self.model.show_host = several
+                self.view.setColumnHidden(TimelineModel.HOST_COL, not self.model.show_host)
                 self.apply_filter()
         self.build_btn.setEnabled(tl is not None and self.case is not None)
         for w in (self.start_edit, self.end_edit, self.source_combo, self.host_combo, self.text_edit, self.apply_btn,

@@ -1,10 +1,14 @@
-"""Background work for the GUI: the collection runner and verification run on a QThread.
+"""Background work for the GUI: the collection runner, verification and the core's other generators run
+on a QThread.
 
 `RunWorker` iterates `collectors.runner.run_checklist` (a generator) on its own thread and turns the
 events into Qt signals (queued to the GUI thread). Evidence records and progress are batched (at most
 one delivery every `BATCH_S` seconds) so a collector that stores thousands of small files never floods
 the event loop. Cancel sets the `threading.Event` passed to the runner as `cancel=`: the runner stops
 after the current unit of work and what was stored stays valid.
+
+`start_call` runs one function; `start_generator` runs any generator function of the core that takes
+``cancel=`` (import, timeline build...), with its progress, result and cancellation as callbacks.
 """
 from __future__ import annotations
 
@@ -129,6 +133,67 @@ class CallWorker(QObject):
             self.done.emit()
 
 
+class GeneratorWorker(QObject):
+    """Runs a generator function of the core on a thread: ``fn(*args, cancel=<threading.Event>, **kwargs)``.
+
+    Each item it yields is emitted as `progress(item)` (the latest one, at most one delivery every
+    `BATCH_S` seconds, the last always delivered), its return value as `result(value)`; a
+    `collectors.errors.Cancelled` raised after `cancel()` as `cancelled(message)`, any other error as
+    `failed(message)`; then `done`."""
+
+    progress = Signal(object)
+    result = Signal(object)
+    cancelled = Signal(str)
+    failed = Signal(str)
+    done = Signal()
+
+    def __init__(self, fn, *args, **kwargs):
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.cancel_event = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @Slot()
+    def run(self) -> None:
+        from collectors.errors import Cancelled
+
+        pending: list = []   # the latest item not delivered yet (empty: none)
+        last_flush = 0.0
+
+        def flush() -> None:
+            if pending:
+                self.progress.emit(pending.pop())
+
+        try:
+            gen = self.fn(*self.args, cancel=self.cancel_event, **self.kwargs)
+            while True:
+                try:
+                    item = next(gen)
+                except StopIteration as stop:
+                    flush()
+                    self.result.emit(stop.value)
+                    break
+                pending[:] = [item]
+                now = time.monotonic()
+                if now - last_flush >= BATCH_S:
+                    flush()
+                    last_flush = now
+        except Cancelled as exc:
+            flush()
+            self.cancelled.emit(str(exc))
+        except UngCuuError as exc:
+            flush()
+            self.failed.emit(str(exc))
+        except Exception as exc:  # never let a bug kill the thread silently
+            flush()
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            self.failed.emit(f"{type(exc).__name__}: {exc} (at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
+        finally:
+            self.done.emit()
+
+
 def start_in_thread(worker: QObject, owner: QObject) -> QThread:
     """Move `worker` to a new QThread (child of `owner`), start it; the thread quits when `done` fires."""
     thread = QThread(owner)
@@ -149,9 +214,20 @@ class _Relay(QObject):
     """Lives in the GUI thread: turns a worker's signals into plain Python callbacks run on the GUI thread
     (a lambda connected straight to a worker's signal would run on the worker's thread)."""
 
-    def __init__(self, owner, on_result=None, on_failed=None, on_done=None):
+    def __init__(self, owner, on_result=None, on_failed=None, on_done=None, on_progress=None, on_cancelled=None):
         super().__init__(owner)
         self.on_result, self.on_failed, self.on_done = on_result, on_failed, on_done
+        self.on_progress, self.on_cancelled = on_progress, on_cancelled
+
+    @Slot(object)
+    def progress(self, value):
+        if self.on_progress:
+            self.on_progress(value)
+
+    @Slot(str)
+    def cancelled(self, message):
+        if self.on_cancelled:
+            self.on_cancelled(message)
 
     @Slot(object)
     def result(self, value):
@@ -183,6 +259,23 @@ def start_call(owner: QObject, fn, *args, on_result=None, on_failed=None, on_don
     thread = start_in_thread(worker, owner)
     owner._ungcuu_threads.append(thread)
     return thread
+
+
+def start_generator(owner: QObject, fn, *args, on_progress=None, on_result=None, on_failed=None, on_cancelled=None,
+                    on_done=None, **kwargs) -> GeneratorWorker:
+    """Run the generator function ``fn(*args, cancel=..., **kwargs)`` on a new thread; the callbacks run on
+    the GUI thread. Returns the worker: its `cancel()` asks the generator to stop."""
+    worker = GeneratorWorker(fn, *args, **kwargs)
+    relay = _Relay(owner, on_result, on_failed, on_done, on_progress, on_cancelled)
+    worker.progress.connect(relay.progress)
+    worker.result.connect(relay.result)
+    worker.cancelled.connect(relay.cancelled)
+    worker.failed.connect(relay.failed)
+    worker.done.connect(relay.done)
+    owner._ungcuu_threads = [t for t in getattr(owner, "_ungcuu_threads", []) if _running(t)]
+    thread = start_in_thread(worker, owner)
+    owner._ungcuu_threads.append(thread)
+    return worker
 
 
 def _running(thread) -> bool:

@@ -1353,5 +1353,261 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Copy the command that does the same, to run it on a server</source>
             <translation>Sao chép lệnh làm đúng việc này, để chạy trên máy chủ</translation>
         </message>
+        <message>
+            <source>Import hosts into one incident</source>
+            <translation>Nhập các máy vào một sự cố</translation>
+        </message>
+        <message>
+            <source>Import</source>
+            <translation>Nhập</translation>
+        </message>
+        <message>
+            <source>Hosts</source>
+            <translation>Các máy</translation>
+        </message>
+        <message>
+            <source>Links between hosts (C6)</source>
+            <translation>Liên kết giữa các máy (C6)</translation>
+        </message>
+        <message>
+            <source>The open case is the incident. Each host's bundle or case folder is verified first (a changed file refuses it, naming what changed), then imported under its host, keeping that host's custody chain as it was.</source>
+            <translation>Vụ việc đang mở là sự cố. Gói chứng cứ hoặc thư mục vụ việc của từng máy được kiểm tra trước (một tệp bị thay đổi thì bị từ chối, nêu rõ chỗ thay đổi), rồi được nhập vào dưới tên máy đó, giữ nguyên chuỗi lưu giữ của máy đó.</translation>
+        </message>
+        <message>
+            <source>Bundles and case folders to import</source>
+            <translation>Các gói chứng cứ và thư mục vụ việc cần nhập</translation>
+        </message>
+        <message>
+            <source>Add &amp;bundles…</source>
+            <translation>Thêm &amp;gói chứng cứ…</translation>
+        </message>
+        <message>
+            <source>Add a case &amp;folder…</source>
+            <translation>Thêm &amp;thư mục vụ việc…</translation>
+        </message>
+        <message>
+            <source>&amp;Remove</source>
+            <translation>&amp;Bỏ khỏi danh sách</translation>
+        </message>
+        <message>
+            <source>&amp;Import</source>
+            <translation>&amp;Nhập</translation>
+        </message>
+        <message>
+            <source>&amp;Cancel the import</source>
+            <translation>&amp;Hủy việc nhập</translation>
+        </message>
+        <message>
+            <source>Host bundles</source>
+            <translation>Gói chứng cứ của các máy</translation>
+        </message>
+        <message>
+            <source>A host's case folder</source>
+            <translation>Thư mục vụ việc của một máy</translation>
+        </message>
+        <message>
+            <source>Verifying and importing…</source>
+            <translation>Đang kiểm tra và nhập…</translation>
+        </message>
+        <message>
+            <source>Skip this bundle</source>
+            <translation>Bỏ qua gói này</translation>
+        </message>
+        <message>
+            <source>Verifying</source>
+            <translation>Đang kiểm tra</translation>
+        </message>
+        <message>
+            <source>Extracting</source>
+            <translation>Đang giải nén</translation>
+        </message>
+        <message>
+            <source>Reading the events</source>
+            <translation>Đang đọc các sự kiện</translation>
+        </message>
+        <message>
+            <source>Joining the hosts' timelines</source>
+            <translation>Đang ghép dòng thời gian của các máy</translation>
+        </message>
+        <message>
+            <source>Import finished.</source>
+            <translation>Đã nhập xong.</translation>
+        </message>
+        <message>
+            <source>Import cancelled: the hosts imported before are kept; nothing of the bundle or case in progress was kept.</source>
+            <translation>Đã hủy việc nhập: các máy đã nhập trước đó được giữ lại; không giữ lại gì của gói hoặc vụ việc đang nhập dở.</translation>
+        </message>
+        <message>
+            <source>Cancelled.</source>
+            <translation>Đã hủy.</translation>
+        </message>
+        <message>
+            <source>Hosts of the incident</source>
+            <translation>Các máy của sự cố</translation>
+        </message>
+        <message>
+            <source>bundle</source>
+            <translation>gói chứng cứ</translation>
+        </message>
+        <message>
+            <source>case folder</source>
+            <translation>thư mục vụ việc</translation>
+        </message>
+        <message>
+            <source>What the hosts share (accounts, source addresses, file hashes, services, tasks, tools) and the logons from one host to another, in time order: the path of the attack (C6).</source>
+            <translation>Những gì các máy có chung (tài khoản, địa chỉ nguồn, mã băm tệp, dịch vụ, tác vụ, công cụ) và các lần đăng nhập từ máy này sang máy khác, theo thứ tự thời gian: đường đi của cuộc tấn công (C6).</translation>
+        </message>
+        <message>
+            <source>C&amp;orrelate the hosts</source>
+            <translation>Đối &amp;chiếu các máy</translation>
+        </message>
+        <message>
+            <source>Movement between hosts</source>
+            <translation>Di chuyển giữa các máy</translation>
+        </message>
+        <message>
+            <source>Values seen on several hosts</source>
+            <translation>Giá trị thấy trên nhiều máy</translation>
+        </message>
+        <message>
+            <source>Correlating the hosts… (the timeline is updated first when needed)</source>
+            <translation>Đang đối chiếu các máy… (cập nhật dòng thời gian trước nếu cần)</translation>
+        </message>
+        <message>
+            <source>account</source>
+            <translation>tài khoản</translation>
+        </message>
+        <message>
+            <source>address</source>
+            <translation>địa chỉ</translation>
+        </message>
+        <message>
+            <source>file hash</source>
+            <translation>mã băm tệp</translation>
+        </message>
+        <message>
+            <source>service</source>
+            <translation>dịch vụ</translation>
+        </message>
+        <message>
+            <source>scheduled task</source>
+            <translation>tác vụ định kỳ</translation>
+        </message>
+        <message>
+            <source>tool</source>
+            <translation>công cụ</translation>
+        </message>
+        <message>
+            <source>Cancelling after the current step…</source>
+            <translation>Đang hủy sau bước hiện tại…</translation>
+        </message>
+        <message>
+            <source>Custody head</source>
+            <translation>Đầu chuỗi lưu giữ</translation>
+        </message>
+        <message>
+            <source>Events</source>
+            <translation>Sự kiện</translation>
+        </message>
+        <message>
+            <source>Imported at (UTC)</source>
+            <translation>Thời điểm nhập (UTC)</translation>
+        </message>
+        <message>
+            <source>Imported from</source>
+            <translation>Nhập từ</translation>
+        </message>
+        <message>
+            <source>Movement between hosts:</source>
+            <translation>Di chuyển giữa các máy:</translation>
+        </message>
+        <message>
+            <source>Values seen on several hosts:</source>
+            <translation>Giá trị thấy trên nhiều máy:</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Loại</translation>
+        </message>
+        <message>
+            <source>Value</source>
+            <translation>Giá trị</translation>
+        </message>
+        <message>
+            <source>First (UTC)</source>
+            <translation>Lần đầu (UTC)</translation>
+        </message>
+        <message>
+            <source>Last (UTC)</source>
+            <translation>Lần cuối (UTC)</translation>
+        </message>
+        <message>
+            <source>No logon from one host to another was seen.</source>
+            <translation>Không thấy lần đăng nhập nào từ máy này sang máy khác.</translation>
+        </message>
+        <message>
+            <source>Logons from addresses outside the incident's hosts:</source>
+            <translation>Đăng nhập từ các địa chỉ ngoài các máy của sự cố:</translation>
+        </message>
+        <message>
+            <source>Incident case:</source>
+            <translation>Vụ việc của sự cố:</translation>
+        </message>
+        <message>
+            <source>The bundle %1 is encrypted: type its passphrase.</source>
+            <translation>Gói %1 đã được mã hóa: hãy nhập mật khẩu của gói.</translation>
+        </message>
+        <message>
+            <source>The import stopped:</source>
+            <translation>Việc nhập đã dừng:</translation>
+        </message>
+        <message>
+            <source>%1 events</source>
+            <translation>%1 sự kiện</translation>
+        </message>
+        <message>
+            <source>The hosts cannot be read:</source>
+            <translation>Không đọc được danh sách máy:</translation>
+        </message>
+        <message>
+            <source>%1 host(s) in this incident: %2</source>
+            <translation>%1 máy trong sự cố này: %2</translation>
+        </message>
+        <message>
+            <source>The correlation could not run:</source>
+            <translation>Không đối chiếu được:</translation>
+        </message>
+        <message>
+            <source>%1: REFUSED, nothing of it was kept:</source>
+            <translation>%1: BỊ TỪ CHỐI, không giữ lại gì của nó:</translation>
+        </message>
+        <message>
+            <source>%1 host(s), %2 movement(s) between them, %3 value(s) shared</source>
+            <translation>%1 máy, %2 lần di chuyển giữa các máy, %3 giá trị dùng chung</translation>
+        </message>
+        <message>
+            <source>%1: imported — host %2, case %3, %4 events</source>
+            <translation>%1: đã nhập — máy %2, vụ việc %3, %4 sự kiện</translation>
+        </message>
+        <message>
+            <source>%1: already imported (host %2, case %3): not imported again</source>
+            <translation>%1: đã được nhập trước đó (máy %2, vụ việc %3): không nhập lại</translation>
+        </message>
+        <message>
+            <source>%1: imported, a newer collection of host %2 (case %3), %4 events; the older one is kept beside it</source>
+            <translation>%1: đã nhập, là lần thu thập mới hơn của máy %2 (vụ việc %3), %4 sự kiện; lần cũ hơn vẫn được giữ bên cạnh</translation>
+        </message>
+        <message>
+            <source>%1: %2 → %3, account %4, via %5 [evidence %6 %7]</source>
+            <translation>%1: %2 → %3, tài khoản %4, qua %5 [chứng cứ %6 %7]</translation>
+        </message>
+        <message>
+            <source>&amp;Import hosts into one incident…</source>
+            <translation>Nhập các &amp;máy vào một sự cố…</translation>
+        </message>
+        <message>
+            <source>Open or create the incident case first, then import the hosts into it.</source>
+            <translation>Hãy mở hoặc tạo vụ việc của sự cố trước, rồi nhập các máy vào đó.</translation>
+        </message>
     </context>
 </TS>

@@ -225,8 +225,44 @@ def test_jsonl_is_timesketch_ready(case):
         assert not any(isinstance(v, (dict, list)) for v in rec.values())  # flat for Timesketch
     ev = [r for r in lines if r["source"] == "evtx"][1]
     assert ev["event_id"] == "4720"  # fields as text: one type per field in Timesketch's index
-    assert ev["data_TargetUserName"] == "IEUser"
+    assert json.loads(ev["extra"])["data"]["TargetUserName"] == "IEUser"  # EventData in the one `extra` field
     assert isinstance(ev["timestamp"], int)
+
+
+def test_jsonl_field_set_is_bounded_over_every_evtx_sample(new_case, shared_data):
+    """Every EVTX file of the shared samples in one case: the jsonl export keeps a small, fixed set of
+    top-level keys (each EventData name would be its own key otherwise, more than Timesketch's 1,000-field
+    limit), and each row still carries every non-empty field value: the common columns as text, the rest
+    in `extra`, which parses back to the event's own values."""
+    from analysis import export_siem
+
+    c = new_case("all-evtx")
+    files = sorted(shared_data.rglob("*.evtx"))
+    assert len(files) > 200
+    for i, p in enumerate(files):
+        c.add_file(p, checklist_id="B10", collector="test", source=f"C:\\Logs\\{i}-{p.name}")
+    timeline.build(c)
+    buf = io.StringIO()
+    n = export.export(c, "jsonl", buf)
+    lines = buf.getvalue().splitlines()
+    assert n == len(lines) == timeline.count(c) > 30_000
+    keys: set = set()
+    data_names: set = set()
+    for line, row in zip(lines, timeline.events(c)):
+        rec = json.loads(line)
+        keys.update(rec)
+        assert (rec["evidence_id"], rec["locator"], rec["timestamp"]) == (row["evidence_id"], row["locator"], row["ts"])
+        assert not any(isinstance(v, (dict, list)) for v in rec.values())
+        fields = {k: v for k, v in row["fields"].items() if v is not None and v != ""}
+        extra = json.loads(rec.get("extra", "{}"))
+        common = {k: rec[k] for k in export_siem.COMMON if k in rec}
+        assert set(extra) | set(common) == set(fields) and not set(extra) & set(common)
+        assert extra == {k: v for k, v in fields.items() if k not in export_siem.COMMON}
+        assert common == {k: export_siem._text(v) for k, v in fields.items() if k in export_siem.COMMON}
+        data_names.update(extra.get("data") or {})
+    assert len(data_names) > 500  # the EventData names that would each have been a top-level field
+    assert len(keys) < 100
+    assert keys <= set(export_siem.BASE) | set(export_siem.COMMON)
 
 
 def test_timesketch_exports_of_mixed_sources_import_whole(new_case, tmp_path, logs, evtx_dir):

@@ -104,6 +104,10 @@ def test_timeline_in_bundle(bundles):
     assert manifest["timeline_events"] == len(lines) > 0
     first = json.loads(lines[0])
     assert {"message", "datetime", "timestamp_desc", "evidence_id"} <= set(first)
+    from analysis.export_siem import BASE, COMMON
+
+    keys = set().union(*(json.loads(x) for x in lines))  # the bounded field set of the jsonl export
+    assert keys <= set(BASE) | set(COMMON)
 
 
 def test_tampered_member_is_named(bundles, tmp_path):
