@@ -60,8 +60,7 @@ def _kind(r: PackageFileCheck) -> str:
 
 def _file(r: PackageFileCheck) -> dict:
     out: dict[str, object] = {"path": r.path, "package": r.package, "kind": _kind(r), "expected": r.expected,
-                              "actual": r.actual,
-           "sha256": r.sha256, "mtime": r.mtime, "ctime": r.ctime}
+                              "actual": r.actual, "sha256": r.sha256, "mtime": r.mtime, "ctime": r.ctime}
     if r.checked_path:
         out["checked_path"] = r.checked_path
     if r.owners:
