@@ -522,11 +522,12 @@ class PackageIntegrity(Collector):
             if mgr == "dpkg":
                 for k, v in counts.items():
                     setattr(s, k, v)
-            if s.out_of_scope:
-                what = "that are not configuration" if scope == "config" else \
-                    "of documentation, data or node_modules trees"
-                notes.append(f"{s.out_of_scope} {mgr} package files {what} were not checked "
+            if s.out_of_scope and scope == "config":
+                notes.append(f"{s.out_of_scope} {mgr} package files that are not configuration were not checked "
                              "(options package_scope=all checks every file)")
+            elif s.out_of_scope:
+                notes.append(f"{s.out_of_scope} {mgr} package files of documentation, data or node_modules trees "
+                             "were not checked (options package_scope=all checks every file)")
         for n in notes:
             yield ctx.incomplete(n)
         if sums:
