@@ -177,3 +177,21 @@ def test_package_findings_grouped_per_evidence_item_with_severity_by_kind(case):
     gone = fs["ungcuu.linux.package_file_missing"]
     assert (gone.severity, gone.details["path"]) == ("low", "/usr/share/doc/procps/README")
     assert {tuple(f.evidence_ids) for f in fs.values()} == {tuple(high.evidence_ids)}
+
+
+def test_a_process_from_a_temporary_folder_is_one_critical_finding(case):
+    """Two workers of one miner in /dev/shm: one critical H2-process-location finding naming both PIDs, not
+    also a process_from_temp finding per process; /run/shm (not a writable place the process check knows)
+    is still reported by linux_temp_exec."""
+    from analysis.checks import processes
+
+    case.add_json([{"pid": 4242, "name": "kdevtmpfsi", "exe": "/dev/shm/kdevtmpfsi", "exe_sha256": "ab" * 32,
+                    "cmdline": ["/dev/shm/kdevtmpfsi"], "user": "www-data"},
+                   {"pid": 4243, "name": "kdevtmpfsi", "exe": "/dev/shm/kdevtmpfsi", "exe_sha256": "ab" * 32,
+                    "cmdline": ["/dev/shm/kdevtmpfsi"], "user": "www-data"},
+                   {"pid": 4300, "name": "x", "exe": "/run/shm/x", "cmdline": ["/run/shm/x"]}],
+                  checklist_id="B8", name="processes.json", source="test", collector="test")
+    fs = list(processes.run(case, None)) + list(linux_temp_exec.run(case, None))
+    got = sorted((f.rule, f.severity, tuple(f.details.get("pids") or [f.details.get("pid")])) for f in fs)
+    assert got == [("H2-process-location", "critical", (4242, 4243)),
+                   ("ungcuu.linux.process_from_temp", "critical", (4300,))]
