@@ -397,8 +397,9 @@ class PackageIntegrity(Collector):
         return os.fsencode(str(ctx.path(path)))
 
     def jobs(self, ctx: Context, notes: list, counts: dict) -> tuple[list[_Job], set[str]]:
-        """The files to check (and the diverted-to paths), each once: diversions applied, merged-/usr names joined, entries of files
-        another package took over and obsolete conffiles left out (counted in ``counts``)."""
+        """The files to check (and the diverted-to paths), each once: diversions applied, merged-/usr names
+        joined, entries of files another package took over and obsolete conffiles left out (counted in
+        ``counts``)."""
         merged = merged_dirs(ctx)
         diversions = {canonical(k, merged): (canonical(v[0], merged), v[1]) for k, v in dpkg_diversions(
             read_logical(ctx, "/var/lib/dpkg/diversions", limit=64 << 20) or "").items()}
@@ -414,7 +415,7 @@ class PackageIntegrity(Collector):
             diverted = False
             if where in diversions:
                 to, holder = diversions[where]
-                if holder != pkg:  # another package's (or a local) diversion: this package's file moved
+                if holder != pkg.split(":")[0]:  # another package's (or a local ':') diversion: the file moved
                     where, diverted = to, True
             job = by_path.get((mgr, where))
             if job is None:
