@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -36,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from analysis.detect import engine, rules  # noqa: E402
 
-SHARED = REPO.parent / "shared" / "data"
+SHARED = Path(os.environ.get("UNGCUU_SHARED_DATA", REPO.parent / "shared" / "data"))  # as tests/conftest.py
 SYSMON = ("Microsoft-Windows-Sysmon", "Microsoft-Windows-Sysmon/Operational")
 SECURITY = ("Microsoft-Windows-Security-Auditing", "Security")
 BINARIES = ["C:\\Windows\\System32\\svchost.exe", "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
@@ -120,6 +121,8 @@ def attack_rows():
     from analysis.parsers import evtx
 
     out = []
+    if not (SHARED / "evtx" / "attack-samples").is_dir():
+        print(f"(a) attack samples not found under {SHARED} (set UNGCUU_SHARED_DATA)")
     for p in sorted((SHARED / "evtx" / "attack-samples").rglob("*.evtx")):
         for e in evtx.parse(str(p), ParseReport(), evidence_id="E1"):
             out.append((e.timestamp, e.source, e.message, e.fields_json or json.dumps(e.fields), "E1", e.locator))

@@ -583,6 +583,16 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
           "(tùy chọn package_scope=all để kiểm tra mọi tệp)")),
     (r"(?P<n>\d+) package files that are not configuration were not checked \(options package_scope=all checks every file\)",
      _fmt("{n} tệp của gói không phải tệp cấu hình không được kiểm tra (tùy chọn package_scope=all để kiểm tra mọi tệp)")),
+    (r"(?P<n>\d+) (?P<m>\S+) package files of documentation, data or node_modules trees were not checked "
+     r"\(options package_scope=all checks every file\)",
+     _fmt("{n} tệp của gói {m} thuộc tài liệu, dữ liệu hoặc cây node_modules không được kiểm tra "
+          "(tùy chọn package_scope=all để kiểm tra mọi tệp)")),
+    (r"(?P<n>\d+) (?P<m>\S+) package files that are not configuration were not checked "
+     r"\(options package_scope=all checks every file\)",
+     _fmt("{n} tệp của gói {m} không phải tệp cấu hình không được kiểm tra "
+          "(tùy chọn package_scope=all để kiểm tra mọi tệp)")),
+    (r"unknown package_scope (?P<s>.+) \(binaries, all or config\): binaries used",
+     _fmt("package_scope {s} không hợp lệ (binaries, all hoặc config): dùng binaries")),
     (r"the rpm database is in the Berkeley DB or ndb layout, which is not read: rpm files not checked",
      _fmt("cơ sở dữ liệu rpm ở định dạng Berkeley DB hoặc ndb, chưa đọc được: không kiểm tra tệp của gói rpm")),
     (r"the environment of (?P<n>\d+) processes is readable only by root: not read",

@@ -1,11 +1,13 @@
 """Executables in /tmp, /var/tmp, /dev/shm and /run/user, and processes running from there: where
-droppers stage miners, bots and tunnels (world-writable, often memory-backed)."""
+droppers stage miners, bots and tunnels (world-writable, often memory-backed). A process the
+``processes`` check already reports (H2-process-location, one finding per executable) is not repeated."""
 from __future__ import annotations
 
 from analysis.checks import CheckRule
 from collectors.artifacts.temp_dirs import TempEntry
 
 from ._linux import in_temp, rows, when
+from .processes import reasons
 
 FILE = CheckRule(
     id="ungcuu.linux.temp_executable",
@@ -48,7 +50,7 @@ def run(case, db):
         return
     for p in procs:
         exe = p.get("exe") if isinstance(p, dict) else None
-        if in_temp(exe):
+        if in_temp(exe) and not reasons(p):
             yield RUNNING.finding(
                 summary_vi=f"Tiến trình {p.get('name')}[{p.get('pid')}] chạy từ {exe}"
                            + (" (tệp đã bị xóa)" if p.get("exe_deleted") else ""),

@@ -1,11 +1,14 @@
 """Processes and listeners whose executable is deleted, in memory only or in a user-writable place (H2, C5).
 
 A case check: it reads the process and listening-port snapshots (either JSON layout), not log events.
+One finding per executable; one in a temporary folder (/tmp, /var/tmp, /dev/shm) is critical, and
+linux_temp_exec leaves such processes to this check.
 """
 from __future__ import annotations
 
 from analysis.checks import CheckRule
 from analysis.checks._common import USER_WRITABLE, snapshot
+from analysis.checks._linux import in_temp
 
 _EXPL = ("Chương trình chạy từ tệp đã xoá, chỉ có trong bộ nhớ hoặc từ thư mục ai cũng ghi được là cách mã độc "
          "ẩn mình (Stealth) và tồn tại (Persistence): cần thu bộ nhớ tiến trình, băm tệp thực thi "
@@ -62,7 +65,7 @@ def run(case, db):
             | {"cmdline": cmdline, "pids": pids,
                "processes": [{k: m[0].get(k) for k in ("pid", "ppid", "user", "cwd")} for m in members[:50]]},
             first_match={"image": p.get("exe"), "commandline": cmd[:500], "user": p.get("user")},
-            event_count=len(pids))
+            event_count=len(pids), level="critical" if in_temp(p.get("exe")) else None)
     by_pid = {p.get("pid"): p for p in procs or [] if p.get("pid") is not None}
     rec, ports = snapshot(case, "listening_ports.json")
     for lp in ports or []:

@@ -7,6 +7,7 @@ import re
 
 from analysis.checks import CheckRule
 from analysis.checks._windows import command_path, latest, odd_place
+from analysis.checks.windows_autostart import run_key_is_odd, service_is_odd, task_level
 
 IFEO = CheckRule(
     id="ungcuu.windows.ifeo_debugger",
@@ -79,12 +80,13 @@ def run(case, db):
                                        evidence_ids=[eid], time=r.get("key_last_write"), details=r)
     runs, rid = latest(case, "windows_run_keys.json")
     for r in runs:
-        prog = command_path(str(r.get("value") or ""))
-        if odd_place(prog):
+        if run_key_is_odd(r):  # the one finding for this value (windows_autostart leaves it out)
             yield RUN_ODD.finding(
                 summary_vi=f"Khóa {r.get('hive')}\\{r.get('key')} giá trị {r.get('name')} chạy {r.get('value')}",
                 summary_en=f"{r.get('hive')}\\{r.get('key')} value {r.get('name')} runs {r.get('value')}",
                 evidence_ids=[rid], details=r)
+    defined, _ = latest(case, "windows_scheduled_tasks.json")
+    reported = {str(t.get("path") or "").lower() for t in defined if task_level(t)}  # by windows_autostart
     tasks, tid = latest(case, "windows_taskcache.json")
     for t in tasks:
         cmds = [a for a in t.get("actions") or [] if "\\" in a or "." in a]
@@ -93,14 +95,13 @@ def run(case, db):
                 summary_vi=f"Tác vụ {t.get('path')} (tạo {t.get('created') or 'không rõ'}): {', '.join(cmds) or 'không rõ lệnh'}",
                 summary_en=f"Task {t.get('path')} (created {t.get('created') or 'unknown'}): {', '.join(cmds) or 'no command found'}",
                 evidence_ids=[tid], time=t.get("created"), details=t)
-        elif any(odd_place(command_path(c)) for c in cmds):
+        elif any(odd_place(command_path(c)) for c in cmds) and str(t.get("path") or "").lower() not in reported:
             yield RUN_ODD.finding(summary_vi=f"Tác vụ {t.get('path')} chạy {', '.join(cmds)}",
                                   summary_en=f"Task {t.get('path')} runs {', '.join(cmds)}",
                                   evidence_ids=[tid], time=t.get("created"), details=t)
     services, sid = latest(case, "windows_services.json")
     for s in services:
-        prog = command_path(str(s.get("binpath") or ""))
-        if odd_place(prog) or odd_place(str(s.get("service_dll") or "")):
+        if service_is_odd(s):
             yield RUN_ODD.finding(
                 summary_vi=f"Dịch vụ {s.get('name')} ({s.get('start_type')}) chạy {s.get('binpath')}",
                 summary_en=f"Service {s.get('name')} ({s.get('start_type')}) runs {s.get('binpath')}",

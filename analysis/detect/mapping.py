@@ -22,9 +22,10 @@ spell them both ways).
   keywords search the message; fields are UngCuu's typed fields (``event``, ``user``, ``ip``, ``program``...).
   A sudo ``COMMAND=`` line is also ``linux/process_creation`` (CommandLine = the command, Image = its
   first word, User = the target account).
-  ``auditd`` events (when a parser provides them) are ``linux/service:auditd`` with their record fields
-  (``type``, ``key``, ``exe``, ``comm``, ``a0``...); EXECVE/SYSCALL records with an executable are also
-  ``linux/process_creation`` (Image = exe, CommandLine = the arguments joined).
+  auditd events (source ``audit``) are ``linux/service:auditd`` with their record fields
+  (``type``, ``key``, ``exe``, ``comm``, ``a0``...); EXECVE records are also ``linux/process_creation``
+  (CommandLine = the arguments joined, Image = the first argument, ``/word`` when it has no slash, as for
+  shell history: the record itself does not name the executable's path).
 - Shell history lines are ``linux/process_creation``: CommandLine = the line; the line has no path, so
   Image is the first word as written, and ``/word`` when it has no slash (so ``Image|endswith: '/wget'``
   applies to ``wget ...``); the finding shows the line as recorded.
@@ -184,12 +185,15 @@ def _linux_log(source: str, fields: dict, message: str) -> tuple[list[str], dict
 def _auditd(fields: dict, message: str) -> tuple[list[str], dict]:
     raw = {str(k).lower(): v for k, v in fields.items() if not isinstance(v, (dict, list))}
     keys = ["linux/", "linux/service:auditd"]
-    if raw.get("exe") and str(raw.get("type", "")).upper() in ("EXECVE", "SYSCALL"):
-        keys.append("linux/process_creation")
-        raw.setdefault("image", raw.get("exe"))
+    if str(raw.get("type", "")).upper() == "EXECVE":
+        # The program's arguments (a SYSCALL record's a0..a3 are the system call's, not argv).
         args = [str(raw[f"a{i}"]) for i in range(64) if f"a{i}" in raw]
-        if args:
-            raw.setdefault("commandline", " ".join(args))
+        cmd = str(raw.get("command_line") or " ".join(args))
+        if cmd.strip():
+            keys.append("linux/process_creation")
+            raw.setdefault("commandline", cmd)
+            word = args[0] if args else cmd.split(None, 1)[0]
+            raw.setdefault("image", raw.get("exe") or (word if "/" in word else "/" + word))
     raw["\x00text"] = message
     return keys, raw
 
@@ -231,7 +235,7 @@ def view(source: str, fields, message: str = "") -> tuple[list[str], dict]:
         return _windows(fields)
     if source == "web":
         return _web(fields, message)
-    if source == "auditd":
+    if source in ("audit", "auditd"):  # analysis/parsers/auditd.py writes source "audit"
         return _auditd(fields, message)
     if source.endswith("_history"):
         return _history(fields, message)

@@ -8,12 +8,24 @@ directly (never the host's `dpkg -V` or `rpm -V`), and the executables in PATH f
 - ``package_files.json`` (PackageFileCheck): only the files that are changed, missing or unreadable (the
   counts of those that match are in the summary record); ``unowned_executables.json`` (UnownedExecutable).
 
-Files are read with O_NOATIME on two hashing threads. ``options['package_scope']`` (or UNGCUU_PACKAGE_SCOPE):
-``binaries`` (default: programs, libraries, kernel and PAM modules, configuration), ``all``, ``config``.
+What makes a changed digest a false alarm is handled before any file is reported:
+
+- ``/var/lib/dpkg/diversions``: a file another package diverted is checked at its diverted-to path;
+- merged /usr (``/bin -> usr/bin`` ...): ``/bin/x`` and ``/usr/bin/x`` are one file, checked once, and a
+  file listed by several packages (under either name) matches when it has any owner's digest;
+- a package's md5sums entry for a file another package took over (no longer in its ``.list``) is skipped;
+- obsolete conffiles (``obsolete`` in the status file's Conffiles) are not expected on disk.
+
+Each file gets a kind (``program``, ``library``, ``module`` for interpreter code, ``startup``, ``config``,
+``data``) from its path and mode. Files are read with O_NOATIME on two hashing threads.
+``options['package_scope']`` (or UNGCUU_PACKAGE_SCOPE): ``binaries`` (default: every kind but ``data``,
+i.e. what a trojan or a persistence edit replaces; documentation, locale and media files and the
+``node_modules`` trees that npm rewrites itself are left out and counted), ``all``, ``config``.
 """
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 import struct
@@ -31,23 +43,67 @@ MERGED = ("/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/")
 RPM_DIGEST_ALGOS = {1: "md5", 2: "sha1", 8: "sha256", 9: "sha384", 10: "sha512", 11: "sha224"}
 RPMFILE_CONFIG = 1
 RPMFILE_GHOST = 1 << 6
-# The default scope: what a trojan replaces (programs, libraries, kernel and PAM modules, configuration).
-BINARY_PARTS = ("/bin/", "/sbin/", "/lib/", "/lib64/", "/lib32/", "/libexec/", "/security/", "/modules/")
+PROGRAM_PREFIXES = ("/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/usr/local/bin/", "/usr/local/sbin/",
+                    "/usr/games/", "/usr/libexec/", "/usr/lib/cgi-bin/")
+RE_LIBRARY = re.compile(r"\.(so(\.[0-9][\w.]*)?|ko(\.(xz|zst|gz))?|a)$")
+MODULE_SUFFIXES = (".py", ".pm", ".pl", ".rb", ".sh", ".js", ".mjs", ".cjs", ".php", ".lua", ".tcl")
+STARTUP_PARTS = ("/systemd/", "/udev/rules.d/", "/init.d/", "/cron.", "/cron/", "/modprobe.d/", "/modules-load.d/",
+                 "/tmpfiles.d/", "/pam.d/", "/security/", "/profile.d/", "/sudoers", "/xdg/autostart/",
+                 "/Xsession.d/", "/apt.conf.d/", "/ld.so.conf")
+# Trees whose files their own package managers rewrite (npm -g updates npm) and documentation: data.
+DATA_PARTS = ("/node_modules/", "/usr/share/doc/", "/usr/share/man/", "/usr/share/info/", "/usr/share/locale/",
+              "/usr/share/help/", "/usr/share/icons/", "/usr/share/fonts/")
+KINDS = ("program", "library", "module", "startup", "config", "data")
 
 
-def in_binary_scope(path: str) -> bool:
-    if path.startswith("/etc/"):
-        return True
+def file_kind(path: str, mode: int = 0, config: bool = False) -> str:
+    """What a package file is, for the scope and for how much a change matters: ``program`` (in a PATH
+    or libexec folder, or executable), ``library`` (shared object, kernel module, static archive),
+    ``module`` (interpreter code), ``startup`` (units, udev rules, PAM, cron, profile scripts), ``config``
+    (a conffile or other file under /etc), ``data`` (the rest)."""
+    if config:
+        return "config"
+    if any(p in path for p in DATA_PARTS):
+        return "data"
     base = path.rsplit("/", 1)[-1]
-    if ".so" in base or base.endswith((".ko", ".ko.xz", ".ko.zst")):
-        return True
-    return any(p in path for p in BINARY_PARTS) and "/share/" not in path and not base.endswith(
-        (".py", ".pyc", ".h", ".txt", ".html", ".pm", ".pod", ".gz", ".json", ".xml", ".png", ".svg"))
+    if path.startswith(PROGRAM_PREFIXES):
+        return "program"
+    if RE_LIBRARY.search(base) and "/share/" not in path:
+        return "library"
+    if any(p in path for p in STARTUP_PARTS):
+        return "startup"
+    if path.startswith("/etc/"):
+        return "config"
+    if stat.S_ISREG(mode) and mode & 0o111 and not path.startswith("/usr/share/doc/"):
+        return "program"
+    if base.endswith(MODULE_SUFFIXES) and not path.startswith("/usr/share/doc/"):
+        return "module"
+    return "data"
 
 
-@records.record("package_file_check", version=1)
+def in_binary_scope(path: str, mode: int = 0, config: bool = False) -> bool:
+    """In the default scope: every kind but ``data``."""
+    return file_kind(path, mode, config) != "data"
+
+
+def dpkg_diversions(text: str) -> dict[str, tuple[str, str]]:
+    """{diverted path: (diverted-to path, holder package)} of /var/lib/dpkg/diversions (three lines per
+    diversion: from, to, the package that diverted it or ':' for a local diversion)."""
+    lines = text.splitlines()
+    out: dict[str, tuple[str, str]] = {}
+    for i in range(0, len(lines) - 2, 3):
+        src, dst, holder = lines[i], lines[i + 1], lines[i + 2]
+        if src.startswith("/") and dst.startswith("/"):
+            out[src] = (dst, holder.strip())
+    return out
+
+
+@records.record("package_file_check", version=2)
 @dataclass
 class PackageFileCheck:
+    """``path`` as the package lists it; ``checked_path`` the file actually read when it differs (a
+    diversion, the merged-/usr name); ``owners`` every package listing the file (any one's digest
+    matches); ``kind`` one of KINDS."""
     path: str
     package: str
     manager: str  # dpkg | rpm
@@ -61,10 +117,20 @@ class PackageFileCheck:
     mtime: str | None = None
     ctime: str | None = None
     detail: str = ""
+    kind: str = ""
+    mode: str | None = None
+    checked_path: str | None = None
+    owners: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
+    @staticmethod
+    def upgrade(d: dict, from_version: int) -> dict:
+        if not d.get("kind") and d.get("path"):
+            d["kind"] = file_kind(d["path"], 0, bool(d.get("config")))
+        return d
 
-@records.record("package_integrity_summary", version=1)
+
+@records.record("package_integrity_summary", version=2)
 @dataclass
 class IntegritySummary:
     manager: str
@@ -76,6 +142,12 @@ class IntegritySummary:
     missing: int
     unreadable: int
     bytes_hashed: int
+    scope: str = ""
+    out_of_scope: int = 0  # listed files left out by the scope
+    diverted: int = 0  # checked at their diverted-to path
+    shared: int = 0  # files listed by more than one package (or under both merged-/usr names)
+    superseded: int = 0  # md5sums entries of files another package took over
+    obsolete_conffiles: int = 0
     extra: dict = field(default_factory=dict)
 
 
@@ -103,8 +175,10 @@ def _listdir(folder) -> list[str]:
         os.close(fd)
 
 
-def dpkg_conffiles(status_text: str) -> dict[str, tuple[str, str]]:
-    """{path: (md5, package)} of the Conffiles of every package in dpkg's status file."""
+def dpkg_conffiles(status_text: str, obsolete: set | None = None) -> dict[str, tuple[str, str]]:
+    """{path: (md5, package)} of the current Conffiles of every package in dpkg's status file. A line
+    ``/path md5 obsolete`` (a conffile the package no longer ships) or ``remove-on-upgrade`` is left out
+    and its path added to ``obsolete`` when given."""
     out: dict[str, tuple[str, str]] = {}
     for para in status_text.split("\n\n"):
         pkg = None
@@ -121,6 +195,10 @@ def dpkg_conffiles(status_text: str) -> dict[str, tuple[str, str]]:
                     continue
                 parts = line.split()
                 if len(parts) >= 2 and parts[0].startswith("/"):
+                    if "obsolete" in parts[1:] or "remove-on-upgrade" in parts[2:]:
+                        if obsolete is not None:
+                            obsolete.add(parts[0])
+                        continue
                     out[parts[0]] = (parts[1], pkg or "?")
     return out
 
@@ -146,27 +224,58 @@ def dpkg_manifests(ctx: Context):
                 yield pkg, md5, "/" + rel.lstrip("/")
 
 
-def owned_paths(ctx: Context) -> set[str]:
-    """Every path a dpkg package lists (/var/lib/dpkg/info/*.list), with its /usr-merged twin."""
-    owned: set[str] = set()
-    info = resolve_in_root(ctx, "/var/lib/dpkg/info")
-    if info is not None:
+def merged_dirs(ctx: Context) -> tuple[str, ...]:
+    """The top folders that are links into /usr on the examined system (``/bin -> usr/bin``), as
+    prefixes ending in '/'."""
+    out = []
+    for d in MERGED:
+        folder = d.rstrip("/")
         try:
-            names = [n for n in _listdir(info) if n.endswith(".list")]
+            target = os.readlink(ctx.path(folder))
         except OSError:
-            names = []
-        for n in names:
-            for line in (read_logical(ctx, f"/var/lib/dpkg/info/{n}", limit=64 << 20) or "").splitlines():
-                if line.startswith("/"):
-                    owned.add(line)
-                    if line.startswith(MERGED):
-                        owned.add("/usr" + line)
-                    elif line.startswith("/usr/") and line[4:].startswith(MERGED):
-                        owned.add(line[4:])
+            continue
+        if target.rstrip("/") in ("usr" + folder, "/usr" + folder):
+            out.append(d)
+    return tuple(out)
+
+
+def canonical(path: str, merged: tuple[str, ...]) -> str:
+    """The one name of a file under merged /usr: /bin/x -> /usr/bin/x when /bin links to usr/bin."""
+    return "/usr" + path if merged and path.startswith(merged) else path
+
+
+def dpkg_lists(ctx: Context, merged: tuple[str, ...]) -> dict[str, set[str]]:
+    """{canonical path: packages whose /var/lib/dpkg/info/*.list names it}."""
+    owners: dict[str, set[str]] = {}
+    info = resolve_in_root(ctx, "/var/lib/dpkg/info")
+    if info is None:
+        return owners
+    try:
+        names = [n for n in _listdir(info) if n.endswith(".list")]
+    except OSError:
+        return owners
+    for n in names:
+        pkg = n[: -len(".list")]
+        for line in (read_logical(ctx, f"/var/lib/dpkg/info/{n}", limit=64 << 20) or "").splitlines():
+            if line.startswith("/"):
+                owners.setdefault(canonical(line, merged), set()).add(pkg)
+    return owners
+
+
+def owned_paths(ctx: Context, extra: set[str] | None = None) -> set[str]:
+    """Every path a dpkg package lists (/var/lib/dpkg/info/*.list) or an rpm package holds, and ``extra``
+    (the diverted-to paths), each with its /usr-merged twin."""
+    owned: set[str] = set()
+    listed = set(dpkg_lists(ctx, ()))
+    listed.update(extra or ())
     for _pkg, _algo, _digest, path, _flags in rpm_files(ctx, notes=[]):
-        owned.add(path)
-        if path.startswith("/usr/") and path[4:].startswith(MERGED):
-            owned.add(path[4:])
+        listed.add(path)
+    for line in listed:
+        owned.add(line)
+        if line.startswith(MERGED):
+            owned.add("/usr" + line)
+        elif line.startswith("/usr/") and line[4:].startswith(MERGED):
+            owned.add(line[4:])
     return owned
 
 
@@ -239,8 +348,9 @@ def rpm_files(ctx: Context, notes: list):
 
 
 # ------------------------------------------------------------------ checking
-def _check(real: bytes, algo: str) -> tuple[str, str | None, os.stat_result | None, int]:
-    """('ok'|'missing'|'unreadable'|'other', hex digest, lstat, bytes read)."""
+def _check(real: bytes, algo: str, keep) -> tuple[str, str | None, os.stat_result | None, int]:
+    """('ok'|'missing'|'unreadable'|'other'|'skipped', hex digest, lstat, bytes read). ``keep(st)``
+    says whether a regular file is in scope (read) or 'skipped'."""
     try:
         st = os.stat(real, follow_symlinks=False)
     except FileNotFoundError:
@@ -249,11 +359,27 @@ def _check(real: bytes, algo: str) -> tuple[str, str | None, os.stat_result | No
         return "unreadable", exc.strerror, None, 0
     if not stat.S_ISREG(st.st_mode):
         return "other", None, st, 0
+    if not keep(st):
+        return "skipped", None, st, 0
     try:
         (digest,), n = lfs.hash_path(real, (algo,))
     except OSError as exc:
         return "unreadable", exc.strerror, st, 0
     return "ok", digest, st, n
+
+
+ABSENT_FILE = os.stat_result((stat.S_IFREG,) + (0,) * 9)  # what the scope sees of a missing file
+
+
+@dataclass
+class _Job:
+    """One file to check: where it is read, and every (package, digest, listed path) that names it."""
+    manager: str
+    algo: str
+    checked: str
+    config: bool
+    entries: list = field(default_factory=list)  # (package, expected digest, listed path)
+    diverted: bool = False
 
 
 class PackageIntegrity(Collector):
@@ -270,34 +396,70 @@ class PackageIntegrity(Collector):
     def _real(self, ctx: Context, path: str) -> bytes:
         return os.fsencode(str(ctx.path(path)))
 
-    def collect(self, ctx: Context):
-        notes: list[str] = []
+    def jobs(self, ctx: Context, notes: list, counts: dict) -> tuple[list[_Job], set[str]]:
+        """The files to check (and the diverted-to paths), each once: diversions applied, merged-/usr names
+        joined, entries of files another package took over and obsolete conffiles left out (counted in
+        ``counts``)."""
+        merged = merged_dirs(ctx)
+        diversions = {canonical(k, merged): (canonical(v[0], merged), v[1]) for k, v in dpkg_diversions(
+            read_logical(ctx, "/var/lib/dpkg/diversions", limit=64 << 20) or "").items()}
         status = read_logical(ctx, "/var/lib/dpkg/status", limit=512 << 20) or ""
-        conf = dpkg_conffiles(status)
-        jobs = []  # (manager, package, algo, expected, path, config)
+        obsolete: set[str] = set()
+        conf = {canonical(k, merged): v for k, v in dpkg_conffiles(status, obsolete).items()}
+        counts["obsolete_conffiles"] = len(obsolete)
+        owners = dpkg_lists(ctx, merged)
+        by_path: dict[tuple[str, str], _Job] = {}
+
+        def add(mgr, pkg, algo, digest, path, config):
+            where = canonical(path, merged)
+            diverted = False
+            if where in diversions:
+                to, holder = diversions[where]
+                if holder != pkg.split(":")[0]:  # another package's (or a local ':') diversion: the file moved
+                    where, diverted = to, True
+            job = by_path.get((mgr, where))
+            if job is None:
+                job = by_path[(mgr, where)] = _Job(mgr, algo, where, config, diverted=diverted)
+            job.config = job.config or config
+            job.entries.append((pkg, digest.lower(), path))
+
         for pkg, md5, path in dpkg_manifests(ctx):
-            jobs.append(("dpkg", pkg, "md5", md5, path, path in conf))
-        listed = {j[4] for j in jobs}
+            name = canonical(path, merged)
+            if owners and name in owners and pkg.split(":")[0] not in {o.split(":")[0] for o in owners[name]}:
+                counts["superseded"] += 1  # taken over by another package: its md5sums entry is stale
+                continue
+            if name in obsolete:
+                continue
+            add("dpkg", pkg, "md5", md5, path, name in conf)
         for path, (md5, pkg) in conf.items():
-            if path not in listed and md5 not in ("newconffile", "obsolete"):
-                jobs.append(("dpkg", pkg, "md5", md5, path, True))
+            if ("dpkg", path) not in by_path and md5 != "newconffile":
+                add("dpkg", pkg, "md5", md5, path, True)
         for pkg, algo, digest, path, flags in rpm_files(ctx, notes):
             if digest and not flags & RPMFILE_GHOST:
-                jobs.append(("rpm", pkg, algo, digest, path, bool(flags & RPMFILE_CONFIG)))
+                add("rpm", pkg, algo, digest, path, bool(flags & RPMFILE_CONFIG))
+        jobs = list(by_path.values())
+        counts["diverted"] = sum(j.diverted for j in jobs)
+        counts["shared"] = sum(len({e[0] for e in j.entries}) > 1 or len({e[2] for e in j.entries}) > 1
+                               for j in jobs)
+        return jobs, {v[0] for v in diversions.values()}
+
+    def collect(self, ctx: Context):
+        notes: list[str] = []
+        counts = {"superseded": 0, "obsolete_conffiles": 0, "diverted": 0, "shared": 0}
+        jobs, diverted_to = self.jobs(ctx, notes, counts)
         scope = ctx.options.get("package_scope") or (os.environ.get("UNGCUU_PACKAGE_SCOPE") if ctx.live else None) \
             or "binaries"
-        if scope == "config":
-            kept = [j for j in jobs if j[5]]
-            if len(kept) < len(jobs):
-                notes.append(f"{len(jobs) - len(kept)} package files that are not configuration were not checked "
-                             "(options package_scope=all checks every file)")
-            jobs = kept
-        elif scope != "all":
-            kept = [j for j in jobs if j[5] or in_binary_scope(j[4])]
-            if len(kept) < len(jobs):
-                notes.append(f"{len(jobs) - len(kept)} package files that are not programs, libraries, modules "
-                             "or configuration were not checked (options package_scope=all checks every file)")
-            jobs = kept
+        if scope not in ("binaries", "all", "config"):
+            notes.append(f"unknown package_scope {scope!r} (binaries, all or config): binaries used")
+            scope = "binaries"
+
+        def keep_for(job: _Job):
+            if scope == "all":
+                return lambda st: True
+            if scope == "config":
+                return lambda st: job.config
+            return lambda st: in_binary_scope(job.checked, st.st_mode, job.config)
+
         yield ctx.progress(0, len(jobs), "package files to check")
         problems: list[PackageFileCheck] = []
         sums: dict[str, IntegritySummary] = {}
@@ -309,29 +471,40 @@ class PackageIntegrity(Collector):
                 if ctx.cancelled:
                     return
                 chunk = jobs[start:start + batch]
-                results = pool.map(lambda j: _check(self._real(ctx, j[4]), j[2]), chunk)
-                for (mgr, pkg, algo, expected, path, config), (state, digest, st, n) in zip(chunk, results):
-                    s = sums.setdefault(mgr, IntegritySummary(mgr, 0, 0, 0, 0, 0, 0, 0, 0))
-                    pkgs.setdefault(mgr, set()).add(pkg)
+                results = pool.map(lambda j: _check(self._real(ctx, j.checked), j.algo, keep_for(j)), chunk)
+                for job, (state, digest, st, n) in zip(chunk, results):
+                    mgr = job.manager
+                    s = sums.setdefault(mgr, IntegritySummary(mgr, 0, 0, 0, 0, 0, 0, 0, 0, scope=scope))
+                    pkgs.setdefault(mgr, set()).update(e[0] for e in job.entries)
+                    kind = file_kind(job.checked, st.st_mode if st is not None else 0, job.config)
+                    if state == "skipped" or state == "missing" and not keep_for(job)(ABSENT_FILE):
+                        s.out_of_scope += 1
+                        continue
                     s.files_checked += 1
                     s.bytes_hashed += n
                     if state == "other":
                         s.matched += 1  # a link or folder where the manifest names one (alternatives, merged /usr)
                         continue
-                    if state == "ok" and digest == expected.lower():
+                    if state == "ok" and any(digest == e[1] for e in job.entries):
                         s.matched += 1
                         continue
-                    row = PackageFileCheck(path=path, package=pkg, manager=mgr, status=state, config=config,
-                                           algorithm=algo, expected=expected)
+                    pkg, expected, listed = job.entries[0]
+                    row = PackageFileCheck(path=listed, package=pkg, manager=mgr, status=state, config=job.config,
+                                           algorithm=job.algo, expected=expected, kind=kind,
+                                           checked_path=job.checked if job.checked != listed else None,
+                                           owners=sorted(owners) if len(owners := {e[0] for e in job.entries}) > 1
+                                           else [])
+                    if len(job.entries) > 1:
+                        row.extra["expected_any"] = sorted({e[1] for e in job.entries})
                     if state == "ok":
                         row.status = "changed"
                         row.actual = digest
-                        if config:
+                        if job.config:
                             s.config_changed += 1
                         else:
                             s.changed += 1
                         try:
-                            (row.sha256,), _ = lfs.hash_path(self._real(ctx, path))
+                            (row.sha256,), _ = lfs.hash_path(self._real(ctx, job.checked))
                         except OSError:
                             pass
                     elif state == "missing":
@@ -341,22 +514,32 @@ class PackageIntegrity(Collector):
                         row.detail = digest or ""
                     if st is not None:
                         row.size, row.mtime, row.ctime = st.st_size, ts_to_iso(st.st_mtime), ts_to_iso(st.st_ctime)
+                        row.mode = stat.filemode(st.st_mode)
                     problems.append(row)
                 done += len(chunk)
                 yield ctx.progress(done, len(jobs), "package files checked")
         for mgr, s in sums.items():
             s.packages = len(pkgs[mgr])
+            if mgr == "dpkg":
+                for k, v in counts.items():
+                    setattr(s, k, v)
+            if s.out_of_scope and scope == "config":
+                notes.append(f"{s.out_of_scope} {mgr} package files that are not configuration were not checked "
+                             "(options package_scope=all checks every file)")
+            elif s.out_of_scope:
+                notes.append(f"{s.out_of_scope} {mgr} package files of documentation, data or node_modules trees "
+                             "were not checked (options package_scope=all checks every file)")
         for n in notes:
             yield ctx.incomplete(n)
         if sums:
             yield ctx.put_records("package_files.json", PackageFileCheck, problems,
-                                  source="dpkg md5sums and conffiles, rpm database digests")
+                                  source="dpkg md5sums, conffiles and diversions, rpm database digests")
             yield ctx.put_records("package_integrity_summary.json", IntegritySummary, list(sums.values()),
-                                  source="dpkg md5sums and conffiles, rpm database digests")
-        yield from self._unowned(ctx)
+                                  source="dpkg md5sums, conffiles and diversions, rpm database digests")
+        yield from self._unowned(ctx, diverted_to)
 
-    def _unowned(self, ctx: Context):
-        owned = owned_paths(ctx)
+    def _unowned(self, ctx: Context, diverted_to: set[str]):
+        owned = owned_paths(ctx, diverted_to)
         if not owned:
             return
         rows: list[UnownedExecutable] = []

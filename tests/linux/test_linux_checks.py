@@ -144,3 +144,54 @@ def test_ld_preload_in_a_live_process_environment(tmp_path, case):
         ProcessEnviron(4243, "bash", "/usr/bin/bash", 0, {"PATH": "/usr/bin"}, {})], source="/proc/PID/environ")
     (f,) = list(linux_preload.run(case, None))
     assert f.rule == "ungcuu.linux.ld_preload_env" and f.details["pids"] == [4242] and f.severity == "high"
+
+
+def test_package_findings_grouped_per_evidence_item_with_severity_by_kind(case):
+    """One finding per rule and evidence item, not one per file: 120 changed npm files, a changed unit, a
+    changed conffile and a trojaned ps in one package_files.json give a high finding for ps, one medium
+    finding for the rest (the unit raises it), and one low finding for the missing documentation."""
+    from collectors.artifacts.package_integrity import PackageFileCheck
+    from collectors.base import Context
+
+    def row(path, status="changed", kind="", config=False, package="nodejs"):
+        return PackageFileCheck(path=path, package=package, manager="dpkg", status=status, config=config,
+                                expected="a" * 32, actual="b" * 32 if status == "changed" else None, kind=kind,
+                                mtime="2026-03-01T10:00:00Z")
+    rows = [row(f"/usr/lib/node_modules/npm/lib/f{i:03}.js", kind="data") for i in range(120)]
+    rows += [row("/usr/lib/systemd/system/ssh.service", kind="startup", package="openssh-server"),
+             row("/etc/ssh/sshd_config", kind="config", config=True, package="openssh-server"),
+             row("/usr/bin/ps", kind="program", package="procps"),
+             row("/usr/share/doc/procps/README", status="missing", kind="data", package="procps")]
+    ctx = Context(case, run_id=None, checklist_id="B4", collector_name="package_integrity")
+    ctx.put_records("package_files.json", PackageFileCheck, rows, source="test")
+    fs = {f.rule: f for f in linux_packages.run(case, None)}
+    assert len(list(linux_packages.run(case, None))) == 3
+    high = fs["ungcuu.linux.package_file_changed"]
+    assert (high.severity, high.event_count, high.details["path"]) == ("high", 1, "/usr/bin/ps")
+    other = fs["ungcuu.linux.package_other_file_changed"]
+    assert (other.severity, other.event_count, other.details["count"]) == ("medium", 122, 122)
+    assert len(other.details["files"]) == linux_packages.FILES_SHOWN == other.details["files_shown"]
+    assert other.details["files"][0]["path"] == "/usr/lib/systemd/system/ssh.service"  # startup first
+    assert other.details["kinds"] == {"data": 120, "startup": 1, "config": 1}
+    assert "122" in other.summary_vi and "và 117 tệp khác" in other.summary_vi
+    gone = fs["ungcuu.linux.package_file_missing"]
+    assert (gone.severity, gone.details["path"]) == ("low", "/usr/share/doc/procps/README")
+    assert {tuple(f.evidence_ids) for f in fs.values()} == {tuple(high.evidence_ids)}
+
+
+def test_a_process_from_a_temporary_folder_is_one_critical_finding(case):
+    """Two workers of one miner in /dev/shm: one critical H2-process-location finding naming both PIDs, not
+    also a process_from_temp finding per process; /run/shm (not a writable place the process check knows)
+    is still reported by linux_temp_exec."""
+    from analysis.checks import processes
+
+    case.add_json([{"pid": 4242, "name": "kdevtmpfsi", "exe": "/dev/shm/kdevtmpfsi", "exe_sha256": "ab" * 32,
+                    "cmdline": ["/dev/shm/kdevtmpfsi"], "user": "www-data"},
+                   {"pid": 4243, "name": "kdevtmpfsi", "exe": "/dev/shm/kdevtmpfsi", "exe_sha256": "ab" * 32,
+                    "cmdline": ["/dev/shm/kdevtmpfsi"], "user": "www-data"},
+                   {"pid": 4300, "name": "x", "exe": "/run/shm/x", "cmdline": ["/run/shm/x"]}],
+                  checklist_id="B8", name="processes.json", source="test", collector="test")
+    fs = list(processes.run(case, None)) + list(linux_temp_exec.run(case, None))
+    got = sorted((f.rule, f.severity, tuple(f.details.get("pids") or [f.details.get("pid")])) for f in fs)
+    assert got == [("H2-process-location", "critical", (4242, 4243)),
+                   ("ungcuu.linux.process_from_temp", "critical", (4300,))]

@@ -112,3 +112,91 @@ def test_rpm_sqlite_database(tmp_path, run):
     assert rows["/usr/bin/sshd"].actual == sha(b"patched sshd with a master password")
     assert rows["/etc/sshd_config"].config is True
     assert sorted(os.listdir(root / "var/lib/rpm")) == before  # no -wal/-shm written beside the evidence
+
+
+def test_diversions_merged_usr_takeover_obsolete_and_scope(tmp_path, run):
+    """The false alarms of a real Debian: a diverted file (pg_config), /bin/x and /usr/bin/x named by two
+    packages through the /bin -> usr/bin link, an md5sums entry of a file another package took over, an
+    obsolete conffile, and an npm self-update under /usr/lib/node_modules (out of the default scope)."""
+    root = tmp_path / "root"
+    info = root / "var/lib/dpkg/info"
+    info.mkdir(parents=True)
+    (root / "usr/bin").mkdir(parents=True)
+    (root / "usr/lib/node_modules/npm/lib").mkdir(parents=True)
+    (root / "usr/lib/x86_64-linux-gnu").mkdir(parents=True)
+    os.symlink("usr/bin", root / "bin")
+    os.symlink("usr/lib", root / "lib")
+    libpq_cfg, common_cfg = b"#!/bin/sh\necho libpq pg_config\n", b"#!/usr/bin/perl\n# wrapper\n"
+    (root / "usr/bin/pg_config").write_bytes(common_cfg)
+    (root / "usr/bin/pg_config.libpq-dev").write_bytes(libpq_cfg)
+    (root / "usr/bin/kmod").write_bytes(b"kmod new")
+    (root / "usr/bin/ls").write_bytes(GOOD)
+    (root / "usr/lib/x86_64-linux-gnu/libz.so.1").write_bytes(b"zlib new")
+    (root / "usr/lib/node_modules/npm/lib/cli.js").write_text("// npm 11, installed by npm itself\n")
+    for n in ("pg_config", "pg_config.libpq-dev", "kmod", "ls"):
+        os.chmod(root / "usr/bin" / n, 0o755)
+    (root / "var/lib/dpkg/diversions").write_text(
+        "/usr/bin/pg_config\n/usr/bin/pg_config.libpq-dev\npostgresql-common\n")
+    (info / "libpq-dev.md5sums").write_text(f"{md5(libpq_cfg)}  usr/bin/pg_config\n")
+    (info / "libpq-dev.list").write_text("/usr/bin/pg_config\n")
+    (info / "postgresql-common.md5sums").write_text(f"{md5(common_cfg)}  usr/bin/pg_config\n")
+    (info / "postgresql-common.list").write_text("/usr/bin/pg_config\n")
+    # kmod moved from /bin to /usr/bin between package versions: both names, one file, two digests
+    (info / "kmod.md5sums").write_text(f"{md5(b'kmod old')}  bin/kmod\n{md5(b'kmod new')}  usr/bin/kmod\n")
+    (info / "kmod.list").write_text("/bin/kmod\n/usr/bin/kmod\n")
+    (info / "coreutils.md5sums").write_text(f"{md5(GOOD)}  bin/ls\n")
+    (info / "coreutils.list").write_text("/bin/ls\n")
+    # zlib1g's library was taken over by libz-ng (zlib1g.list no longer names it); its md5sums still does
+    (info / "zlib1g.md5sums").write_text(f"{md5(b'zlib old')}  lib/x86_64-linux-gnu/libz.so.1\n")
+    (info / "zlib1g.list").write_text("/lib/x86_64-linux-gnu\n")
+    (info / "libz-ng.md5sums").write_text(f"{md5(b'zlib new')}  usr/lib/x86_64-linux-gnu/libz.so.1\n")
+    (info / "libz-ng.list").write_text("/usr/lib/x86_64-linux-gnu/libz.so.1\n")
+    (info / "nodejs.md5sums").write_text(f"{md5(b'// npm 10')}  usr/lib/node_modules/npm/lib/cli.js\n")
+    (info / "nodejs.list").write_text("/usr/lib/node_modules/npm/lib/cli.js\n")
+    (root / "var/lib/dpkg/status").write_text(
+        "Package: procps\nStatus: install ok installed\nConffiles:\n"
+        f" /etc/init.d/procps {md5(b'x')} obsolete\n /etc/dpkg/dpkg.cfg.d/hook newconffile remove-on-upgrade\n"
+        "Version: 2:4.0.2-3\n")
+    ran = run(PackageIntegrity(), root=root)
+    assert ran.rows("package_files.json", PackageFileCheck) == []
+    (summary,) = ran.rows("package_integrity_summary.json", IntegritySummary)
+    assert (summary.scope, summary.diverted, summary.superseded, summary.obsolete_conffiles) == \
+        ("binaries", 1, 1, 2)
+    assert (summary.files_checked, summary.matched, summary.out_of_scope, summary.shared) == (5, 5, 1, 1)
+    assert any("package_scope=all" in n for n in ran.notes)
+    assert {u.path for u in ran.rows("unowned_executables.json", UnownedExecutable)} == set()
+
+    ran = run(PackageIntegrity(), root=root, options={"package_scope": "all"})
+    (npm,) = ran.rows("package_files.json", PackageFileCheck)
+    assert (npm.path, npm.status, npm.kind, npm.package) == (
+        "/usr/lib/node_modules/npm/lib/cli.js", "changed", "data", "nodejs")
+
+    (root / "usr/bin/kmod").write_bytes(b"kmod trojan")
+    ran = run(PackageIntegrity(), root=root)
+    (kmod,) = ran.rows("package_files.json", PackageFileCheck)
+    assert (kmod.checked_path, kmod.kind, kmod.status, kmod.owners) == ("/usr/bin/kmod", "program", "changed", [])
+    assert kmod.path in ("/bin/kmod", "/usr/bin/kmod")
+    assert kmod.extra["expected_any"] == sorted([md5(b"kmod old"), md5(b"kmod new")])
+
+
+def test_file_kinds_and_old_records():
+    """The kind of a package file decides the scope and the severity; a version 1 record (no kind) is
+    read with the kind its path gives."""
+    from collectors import records
+    from collectors.artifacts.package_integrity import file_kind
+    assert file_kind("/usr/bin/ls") == "program"
+    assert file_kind("/usr/lib/x86_64-linux-gnu/libc.so.6") == "library"
+    assert file_kind("/lib/modules/6.1.0-18-amd64/kernel/fs/ext4/ext4.ko.xz") == "library"
+    assert file_kind("/usr/lib/x86_64-linux-gnu/security/pam_unix.so") == "library"
+    assert file_kind("/usr/lib/python3/dist-packages/apt/cache.py") == "module"
+    assert file_kind("/usr/lib/systemd/system/ssh.service") == "startup"
+    assert file_kind("/etc/ssh/sshd_config", config=True) == "config"
+    assert file_kind("/usr/lib/git-core/git-daemon", 0o100755) == "program"
+    assert file_kind("/usr/lib/git-core/git-daemon", 0o100644) == "data"
+    assert file_kind("/usr/share/doc/bash/README.gz") == "data"
+    assert file_kind("/usr/lib/node_modules/npm/bin/npm-cli.js", 0o100755) == "data"
+    assert file_kind("/usr/lib/google-cloud-sdk/lib/third_party/certifi/cacert.pem") == "data"
+    old = {"schema": "package_file_check", "version": 1, "records": [
+        {"path": "/usr/bin/ps", "package": "procps", "manager": "dpkg", "status": "changed", "expected": "a" * 32}]}
+    (r,) = records.load(old, PackageFileCheck)
+    assert (r.kind, r.checked_path, r.owners) == ("program", None, [])
