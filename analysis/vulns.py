@@ -446,38 +446,75 @@ def _releases(os_release: dict | None) -> set[str]:
     return out
 
 
+def feed_key(p: dict) -> tuple[str, str | None, str | None] | None:
+    """(family, name, version) a feed names an installed package by: a dpkg package by its source package
+    (Debian's tracker and OSV Debian entries are keyed by source, one source builds many binaries) with the
+    source's version; an rpm package by itself. None for what no feed covers (Windows programs)."""
+    fam = family_of_manager(p.get("manager") or "")
+    if not fam:
+        return None
+    name, version = p.get("name"), p.get("version")
+    if fam == "deb" and p.get("source"):
+        return fam, p["source"], p.get("source_version") or version
+    return fam, name, version
+
+
 def match(packages: list[dict], feed: Feed, os_release: dict | None = None, entry: set[str] | None = None) -> list[dict]:
-    """Each vulnerable installed package with its advisories (id, CVEs, severity, fixed version)."""
+    """Each vulnerable installed (binary) package with its advisories (id, CVEs, severity, fixed version),
+    matched on its source package and the source's version; binaries of one source are matched once."""
     from analysis.remediation import ENTRY_PACKAGES
 
     releases = _releases(os_release)
     entry_names = {n for e in entry or () for n in ENTRY_PACKAGES.get(e, ())}
+    seen_source: dict[tuple, list[dict]] = {}
     out = []
     for p in packages:
-        fam = family_of_manager(p.get("manager"))
-        name, version = p.get("name"), p.get("version")
-        if not fam or not name or not version or p.get("installed") is False:
+        key = feed_key(p)
+        if key is None or p.get("installed") is False:
             continue
-        advs = feed.index.get((fam, name))
-        if not advs:
+        fam, src, src_version = key
+        if not src or not src_version or not p.get("name") or not p.get("version"):
             continue
-        cmp = COMPARE[fam]
-        hits = []
-        seen = set()
-        for a in advs:
-            if a.release and releases and a.release not in releases:
-                continue
-            if a.id in seen or not affected(a, version, cmp):
-                continue
-            seen.add(a.id)
-            hits.append({"id": a.id, "cves": a.cves, "severity": a.severity, "fixed": _fixed(a),
-                         "summary": a.summary})
-        if hits:
-            out.append({"package": name, "version": version, "manager": p.get("manager"), "arch": p.get("arch"),
-                        "advisories": hits, "cves": sorted({c for h in hits for c in h["cves"]}),
-                        "entry_point": any(name == n or name.startswith(n + "-") for n in entry_names)})
+        hits = seen_source.get(key)
+        if hits is None:
+            hits = []
+            advs = feed.index.get((fam, src)) or ()
+            cmp = COMPARE[fam]
+            ids = set()
+            for a in advs:
+                if a.release and releases and a.release not in releases:
+                    continue
+                if a.id in ids or not affected(a, src_version, cmp):
+                    continue
+                ids.add(a.id)
+                hits.append({"id": a.id, "cves": a.cves, "severity": a.severity, "fixed": _fixed(a),
+                             "summary": a.summary})
+            seen_source[key] = hits
+        if not hits:
+            continue
+        name = p["name"]
+        v = {"package": name, "version": p["version"], "manager": p.get("manager"), "arch": p.get("arch"),
+             "advisories": hits, "cves": sorted({c for h in hits for c in h["cves"]}),
+             "entry_point": any(x == n or x.startswith(n + "-") for x in {name, src} for n in entry_names)}
+        if src != name or src_version != p["version"]:
+            v |= {"source": src, "source_version": src_version}
+        out.append(v)
     out.sort(key=lambda v: (not v["entry_point"], -len(v["advisories"]), v["package"]))
     return out
+
+
+def by_source(vulnerable: list[dict]) -> list[dict]:
+    """The vulnerable packages grouped by the source package the feed names: source, its version, the
+    binary packages installed from it, the CVEs."""
+    groups: dict[tuple, dict] = {}
+    for v in vulnerable:
+        src = v.get("source") or v["package"]
+        g = groups.setdefault((v["manager"], src, v.get("source_version") or v["version"]), {
+            "source": src, "version": v.get("source_version") or v["version"], "manager": v["manager"],
+            "binaries": [], "cves": v["cves"], "advisories": len(v["advisories"]), "entry_point": False})
+        g["binaries"].append(f"{v['package']} {v['version']}")
+        g["entry_point"] = g["entry_point"] or v["entry_point"]
+    return list(groups.values())
 
 
 # ------------------------------------------------------------------------------------ the case side
@@ -553,7 +590,7 @@ def check(case, feed: Feed | None, rec=None, entry: set[str] | None = None) -> d
     if feed is None:
         return out | {"feed": None, "note_vi": NO_FEED_VI, "note_en": NO_FEED_EN, "vulnerable": []}
     vulnerable = match(packages, feed, os_release(case), entry)
-    return out | {"feed": feed.info(), "vulnerable": vulnerable,
+    return out | {"feed": feed.info(), "vulnerable": vulnerable, "by_source": by_source(vulnerable),
                   "cves": len({c for v in vulnerable for c in v["cves"]})}
 
 
@@ -618,7 +655,10 @@ def render_text(result: dict, lang: str = "vi") -> str:
     for v in after["vulnerable"]:
         mark = (" [ĐIỂM XÂM NHẬP]" if vi else " [ENTRY POINT]") if v["entry_point"] else ""
         fixed = sorted({a["fixed"] for a in v["advisories"] if a["fixed"]}, key=str)
-        lines.append(f"  {v['package']} {v['version']}{mark}: {', '.join(v['cves'][:12]) or v['advisories'][0]['id']}"
+        src = (f" ({'gói nguồn' if vi else 'source'} {v['source']} {v['source_version']})"
+               if v.get("source") else "")
+        lines.append(f"  {v['package']} {v['version']}{src}{mark}: "
+                     f"{', '.join(v['cves'][:12]) or v['advisories'][0]['id']}"
                      + (f" ({'bản sửa' if vi else 'fixed in'} {', '.join(fixed)})" if fixed else ""))
     if result.get("before") is not None:
         lines.append(f"{'đã vá so với lần trước' if vi else 'fixed since the first snapshot'}: "
