@@ -862,6 +862,45 @@ def compare(case, feed: Feed | None, entry: set[str] | None = None, products: li
             "windows_fixed": windows_fixed}
 
 
+ACTION_VI = "Kiểm tra lỗ hổng sau khi vá (H3)"
+
+
+def outcome_line(result: dict) -> str:
+    """One Vietnamese line for the incident's action log (what the CLI and the GUI write)."""
+    after = result.get("after", result)
+    if after.get("feed") is None:
+        return "Chưa kiểm tra: không có nguồn dữ liệu lỗ hổng"
+    wv = after.get("windows_vulnerable") or {}
+    win = (f", {len(wv['vulnerable'])} CVE Windows chưa vá, {len(result.get('windows_fixed') or [])} CVE "
+           "Windows đã vá") if wv.get("product_ids") else ""
+    return (f"{len(after['vulnerable'])} gói còn lỗ hổng, {len(result.get('fixed') or [])} gói đã vá{win} "
+            f"(nguồn: {', '.join(s['sha256'][:16] + ' ' + s['date'] for s in after['feed']['sources'])})")
+
+
+def iter_run(case, feeds, *, products: list[str] | None = None, use_findings: bool = True, cancel=None):
+    """What `ungcuu vulns` does, as a generator for the GUI: FeedProgress while the feeds load, then the
+    compared result, recorded (custody, analysis_vulns). Nothing more when cancelled."""
+    feed = None
+    if feeds:
+        for ev in iter_load_feed(feeds, cancel):
+            if isinstance(ev, FeedProgress):
+                yield ev
+            else:
+                feed = ev
+        if feed is None:
+            return
+    entry = None
+    if feed is not None and use_findings:
+        from analysis import findings
+
+        entry = entry_points(findings.run(case))
+    if cancel is not None and cancel.is_set():
+        return
+    result = compare(case, feed, entry, products)
+    record(case, result)
+    yield result
+
+
 _TABLE = ("CREATE TABLE IF NOT EXISTS analysis_vulns (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "
           "feeds TEXT NOT NULL, result TEXT NOT NULL)")
 

@@ -28,24 +28,13 @@ def run(args) -> int:
 
     lang = getattr(args, "lang", "vi")
     case = Case.open(args.case, affected_root="")
-    feed = vulns.load_feed(args.feed) if args.feed else None
-    entry = None
-    if feed is not None and not args.no_findings:
-        from analysis import findings
-
-        entry = vulns.entry_points(findings.run(case))
-    result = vulns.compare(case, feed, entry, args.windows_product or None)
-    vulns.record(case, result)
-    after = result["after"]
-    if feed is None:
-        outcome = "Chưa kiểm tra: không có nguồn dữ liệu lỗ hổng"
-    else:
-        wv = after.get("windows_vulnerable") or {}
-        win = (f", {len(wv['vulnerable'])} CVE Windows chưa vá, {len(result.get('windows_fixed') or [])} CVE "
-               "Windows đã vá") if wv.get("product_ids") else ""
-        outcome = (f"{len(after['vulnerable'])} gói còn lỗ hổng, {len(result['fixed'])} gói đã vá{win} "
-                   f"(nguồn: {', '.join(s['sha256'][:16] + ' ' + s['date'] for s in after['feed']['sources'])})")
-    actions.log_action(case, "Kiểm tra lỗ hổng sau khi vá (H3)", outcome)
+    result = None
+    for ev in vulns.iter_run(case, args.feed, products=args.windows_product or None,
+                             use_findings=not args.no_findings):
+        if isinstance(ev, dict):
+            result = ev
+    assert result is not None  # not cancellable here: iter_run always ends with the result
+    actions.log_action(case, vulns.ACTION_VI, vulns.outcome_line(result))
     if args.json:
         print_json(result)
     else:
