@@ -432,16 +432,20 @@ def match_msrc(win: dict, feed: Feed, products: list[str] | None = None) -> dict
         for old in f.supersedes:
             superseded_by.setdefault(old, set()).add(f.kb)
 
+    memo: dict[str, bool] = {}
+
     def covered(kb: str) -> bool:
-        todo, seen = [kb], set()
-        while todo:
-            k = todo.pop()
-            if k in in_effect:
-                return True
-            if k not in seen:
-                seen.add(k)
-                todo += superseded_by.get(k, ())
-        return False
+        """The KB, or one that supersedes it (transitively), is in effect."""
+        if kb not in memo:
+            todo, seen, found = [kb], set(), False
+            while todo and not found:
+                k = todo.pop()
+                found = k in in_effect
+                if k not in seen:
+                    seen.add(k)
+                    todo += superseded_by.get(k, ())
+            memo[kb] = found
+        return memo[kb]
 
     host_build = None
     if os_info.get("build") and os_info.get("ubr") is not None:
