@@ -18,7 +18,8 @@ import json
 
 import pytest
 
-from analysis import vulns
+from analysis import recheck, vulns
+from analysis import remediation as plan_mod
 from collectors.case import Case
 from desktop import cli
 from tests.windows.regf import REG_DWORD, REG_EXPAND_SZ, REG_SZ, build_hive, key, merge, path_tree
@@ -185,6 +186,23 @@ def test_collected_kbs_then_open_cves_before_and_after_patching(tmp_path, capsys
     out = capsys.readouterr().out
     assert "CVE-2024-20700 [Important] Windows Hyper-V Remote Code Execution Vulnerability: needs KB5035849" in out
     assert "installed, pending restart: KB5034863" in out
+    # the plan: install the missing KB, restart for the pending one; each with the hotfix snapshot
+    assert cli.main(["--lang", "en", "remediate", "--case", str(case_dir), "--json", "plan"]) == 0
+    kb_steps = {s["target"]["kb"]: s for s in json.loads(capsys.readouterr().out)["steps"]
+                if s["action"] == "install_update"}
+    assert set(kb_steps) == {"KB5035849", "KB5034863"}
+    assert kb_steps["KB5035849"]["title_en"] == "Install the Microsoft security update KB5035849 (CVE-2024-20700)"
+    assert kb_steps["KB5035849"]["commands"][0] == "Get-HotFix -Id KB5035849   # before: not found"
+    assert kb_steps["KB5035849"]["commands"][-1].endswith("CurrentBuild, UBR   # expect 17763.5576 or later")
+    assert kb_steps["KB5034863"]["title_en"].startswith("Restart so that the update KB5034863 takes effect")
+    assert kb_steps["KB5035849"]["evidence_ids"] == [rec.id]
+    case = Case.open(case_dir, affected_root="")
+    before_ids = {r.id for r in case.evidence()}
+    plan = {s.target["kb"]: s for s in plan_mod.steps(case) if s.action == "install_update"}
+    view = recheck.CaseView(case, before_ids)
+    assert recheck.probe(view, plan["KB5035849"])[0] == recheck.PRESENT
+    assert recheck.probe(view, plan["KB5034863"])[:2] == (recheck.CHANGED, "KB5034863 install_pending, not in effect yet")
+    case.close()
 
     # the patch: the restart done, the March update installed; collected again
     (root / "Windows/System32/config/SOFTWARE").write_bytes(software(5576, AFTER))
@@ -196,6 +214,9 @@ def test_collected_kbs_then_open_cves_before_and_after_patching(tmp_path, capsys
     assert res["after"]["windows_vulnerable"]["vulnerable"] == []
     assert {v["cve"] for v in res["windows_fixed"]} == {"CVE-2024-20666", "CVE-2024-20700"}
     case = Case.open(case_dir, affected_root="")
+    view = recheck.CaseView(case, {r.id for r in case.evidence()} - before_ids)
+    assert recheck.probe(view, plan["KB5035849"])[:2] == (recheck.GONE, "KB5035849 installed")
+    assert recheck.probe(view, plan["KB5034863"])[0] == recheck.GONE
     e = [e for e in case.custody.entries() if e["action"] == "vulns_check"][-1]
     det = json.loads(e["details"]) if isinstance(e["details"], str) else e["details"]
     assert det["windows_open_cves"] == 0 and det["windows_fixed_cves"] == 2 and det["feeds"][0]["format"] == "msrc-cvrf"
