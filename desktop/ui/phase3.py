@@ -128,7 +128,7 @@ class Phase3Page(QWidget):
         v.addWidget(self.table, 1)
         self.commands_view = QPlainTextEdit()
         self.commands_view.setReadOnly(True)
-        self.commands_view.setMaximumHeight(110)
+        self.commands_view.setMaximumHeight(96)
         self.commands_view.setAccessibleName(tr("Commands of the selected step"))
         v.addWidget(self.commands_view)
         form = QFormLayout()
@@ -176,7 +176,18 @@ class Phase3Page(QWidget):
         self.recheck_progress = QProgressBar()
         self.recheck_progress.setRange(0, 1)
         self.recheck_progress.setValue(0)
+        self.recheck_progress.setTextVisible(False)
         v.addWidget(self.recheck_progress)
+        rcmd = QHBoxLayout()
+        self.recheck_command = QLineEdit()
+        self.recheck_command.setReadOnly(True)
+        self.recheck_command.setAccessibleName(tr("Equivalent command of the re-check"))
+        rcopy = QPushButton(tr("Copy"))
+        rcopy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.recheck_command.text()))
+        rcmd.addWidget(QLabel(tr("Re-check command:")))
+        rcmd.addWidget(self.recheck_command, 1)
+        rcmd.addWidget(rcopy)
+        v.addLayout(rcmd)
         self.recheck_status = QLabel()
         self.recheck_status.setWordWrap(True)
         self.recheck_status.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -210,6 +221,7 @@ class Phase3Page(QWidget):
         self.vulns_progress = QProgressBar()
         self.vulns_progress.setRange(0, 1)
         self.vulns_progress.setValue(0)
+        self.vulns_progress.setTextVisible(False)
         v.addWidget(self.vulns_progress)
         self.vulns_text = QPlainTextEdit()
         self.vulns_text.setReadOnly(True)
@@ -253,6 +265,7 @@ class Phase3Page(QWidget):
         self.backup_progress = QProgressBar()
         self.backup_progress.setRange(0, 1)
         self.backup_progress.setValue(0)
+        self.backup_progress.setTextVisible(False)
         v.addWidget(self.backup_progress)
         self.backup_verdict = QLabel()
         self.backup_verdict.setWordWrap(True)
@@ -284,6 +297,15 @@ class Phase3Page(QWidget):
                 self.plan_status.setText(tr("The plan cannot be read:") + f" {exc}")
             if self.recheck_result:
                 self._show_recheck_summary(self.recheck_result)
+            from analysis import vulns
+
+            try:
+                last = vulns.latest(case)
+            except Exception:
+                last = None
+            if last:
+                self.vulns_text.setPlainText(tr("Last check:") + f" {last.get('after', last).get('at', '')}\n"
+                                             + vulns.render_text(last, self._lang()))
         self._fill_table()
         self._show()
 
@@ -329,10 +351,12 @@ class Phase3Page(QWidget):
                                                      s.reason or "") if x)
             r = rows.get(s.id)
             rc = recheck_label(r["status"]) if r else ""
-            cells = (s.id, s.title(self._lang()), ev + (f"\n{rules}" if rules else ""), "\n".join(s.commands), mark, rc)
+            first = s.commands[0] if s.commands else ""
+            more = (" " + tr("(+%1 more)").replace("%1", str(len(s.commands) - 1))) if len(s.commands) > 1 else ""
+            cells = (s.id, s.title(self._lang()), ev + (f"\n{rules}" if rules else ""), first + more, mark, rc)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip("\n".join(s.commands) if c == 3 else text)
                 if c == 0:
                     item.setData(Qt.UserRole, s.id)
                 if c == 5 and r:
@@ -687,10 +711,10 @@ class Phase3Page(QWidget):
 
     def update_command(self) -> None:
         argv = self.command_argv()
-        text = display(argv) if argv else ""
-        if argv and self.tabs.currentIndex() == 0:
-            text += "   ·   " + display(recheck_command(self.case.path, root=self.root_edit.text().strip() or None))
-        self.command.setText(text)
+        self.command.setText(display(argv) if argv else "")
+        self.recheck_command.setText(display(recheck_command(
+            self.case.path, root=self.root_edit.text().strip() or None,
+            examiner=self.by_edit.text().strip() or None)) if self.case is not None else "")
 
     # -------------------------------------------------------------------------- R1 / R2 status
     def _done(self) -> dict[str, str]:

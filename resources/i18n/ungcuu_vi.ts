@@ -1685,5 +1685,25 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>did not work</source>
             <translation>không thành công</translation>
         </message>
+        <message>
+            <source>(+%1 more)</source>
+            <translation>(+%1 lệnh nữa)</translation>
+        </message>
+        <message>
+            <source>Equivalent command of the re-check</source>
+            <translation>Lệnh tương đương của kiểm tra lại</translation>
+        </message>
+        <message>
+            <source>Re-check command:</source>
+            <translation>Lệnh kiểm tra lại:</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>Sao chép</translation>
+        </message>
+        <message>
+            <source>Last check:</source>
+            <translation>Lần kiểm tra gần nhất:</translation>
+        </message>
     </context>
 </TS>

@@ -65,7 +65,8 @@ def test_plan_table_marks_and_recheck(make_win, collected, qtbot):
     cron_row, cron = _row_of(page, lambda s: s.action == "remove_line" and s.target.get("path") == "/etc/crontab")
     assert _cell(page, cron_row, 0) == cron.id
     assert cron.evidence_ids[0] in _cell(page, cron_row, 2)
-    assert "grep -vxF" in _cell(page, cron_row, 3) and _cell(page, cron_row, 4) == "chưa thực hiện"
+    assert "grep -vxF" in page.table.item(cron_row, 3).toolTip() and _cell(page, cron_row, 4) == "chưa thực hiện"
+    assert _cell(page, cron_row, 3) == cron.commands[0] + f" (+{len(cron.commands) - 1} lệnh nữa)"
     assert _cell(page, cron_row, 1).startswith("Xoá") or "crontab" in _cell(page, cron_row, 1)
 
     # done, with the examiner typed in
@@ -100,7 +101,7 @@ def test_plan_table_marks_and_recheck(make_win, collected, qtbot):
 
     # the re-check off the GUI thread, stopped at once: nothing compared, said plainly
     page.root_edit.setText(str(root))
-    assert f"ungcuu recheck --case {case_dir} --root {root}" in page.command.text()
+    assert page.recheck_command.text().startswith(f"ungcuu recheck --case {case_dir} --root {root}")
     qtbot.mouseClick(page.recheck_btn, Qt.LeftButton)
     assert page.recheck_progress.maximum() == 0 and page.recheck_cancel.isEnabled() and not page.recheck_btn.isEnabled()
     qtbot.mouseClick(page.recheck_cancel, Qt.LeftButton)
@@ -168,6 +169,8 @@ def test_vulnerability_and_backup_checks(make_win, collected, qtbot, tmp_path):
     text = page.vulns_text.toPlainText()
     assert "openssh-server 1:9.2p1-2+deb12u2" in text and "CVE-2026-0001" in text and "bản sửa 1:9.2p1-2+deb12u3" in text
     assert win.case.incident()["actions"][-1]["result"].startswith("1 gói còn lỗ hổng")
+    page.set_case(win.case)   # reopened: the last result is shown
+    assert page.vulns_text.toPlainText().startswith("Lần kiểm tra gần nhất:") and "CVE-2026-0001" in page.vulns_text.toPlainText()
 
     # backup check: a copy of the compromised tree is flagged, a clean one passes
     page.tabs.setCurrentIndex(2)
