@@ -253,3 +253,29 @@ def test_other_product_and_no_snapshot_said_plainly(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["--lang", "en", "vulns", "--case", str(lcase), "--feed", str(feed)]) == 0
     assert "no installed-updates snapshot" in capsys.readouterr().out
+
+
+def test_without_a_software_hive_the_outcome_says_so(tmp_path, capsys):
+    """The shared samples hold no SOFTWARE hive; neither does this root: the collector says why it has
+    nothing, and the MSRC check says it cannot match rather than reporting the host clean."""
+    root = build_root(tmp_path / "root", BEFORE, 5329)
+    (root / "Windows/System32/config/SOFTWARE").unlink()
+    case_dir = tmp_path / "case"
+    checklist = tmp_path / "checklist.yaml"   # B4 with the installed-updates collector alone
+    checklist.write_text("version: 1\nprofiles:\n  triage: [B4]\n  full: [B4]\nitems:\n  - id: B4\n"
+                         "    label_vi: Cấu hình\n    label_en: Configuration\n    volatility: 3\n"
+                         "    os: [linux, windows]\n    needs_admin: false\n    changes_system: false\n"
+                         "    collectors: [windows_hotfixes]\n")
+    cli.main(["--lang", "en", "collect", "--case", str(case_dir), "--root", str(root), "--checklist", str(checklist)])
+    case = Case.open(case_dir, affected_root="")
+    assert case.latest("windows_hotfixes.json") is None
+    out = case.outcomes()["B4"]
+    case.close()
+    assert out["state"] == "skipped"
+    assert out["reason"] == "windows_hotfixes: no Windows/System32/config/SOFTWARE in this offline root"
+    feed = tmp_path / "msrc.json"
+    feed.write_text(json.dumps(CVRF))
+    capsys.readouterr()
+    assert cli.main(["--lang", "en", "vulns", "--case", str(case_dir), "--feed", str(feed), "--json"]) == 0
+    wv = json.loads(capsys.readouterr().out)["after"]["windows_vulnerable"]
+    assert wv["vulnerable"] == [] and "no installed-updates snapshot" in wv["note"]
