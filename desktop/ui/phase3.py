@@ -315,6 +315,41 @@ class Phase3Page(QWidget):
         return bool(collecting) or any(w is not None for w in (self.recheck_worker, self.backup_worker,
                                                                 self.vulns_worker))
 
+    def working(self) -> bool:
+        """A re-check, vulnerability or backup check of this page runs on its thread."""
+        return any(w is not None for w in (self.recheck_worker, self.backup_worker, self.vulns_worker))
+
+    def cancel_all(self) -> None:
+        """Stop what this page runs (closing the window): each stops at its next check."""
+        for w in (self.recheck_worker, self.backup_worker, self.vulns_worker):
+            if w is not None:
+                w.cancel()
+
+    def keep_state(self) -> dict:
+        """What the language switch must not lose (the plan and the re-check come back from the case)."""
+        return {"tab": self.tabs.currentIndex(), "root": self.root_edit.text(), "by": self.by_edit.text(),
+                "feeds": self.feeds(), "vulns_result": getattr(self, "vulns_result", None),
+                "backup": self.backup_edit.text(), "ioc": self.ioc_edit.text(),
+                "backup_result": getattr(self, "backup_result", None)}
+
+    def restore_state(self, state: dict) -> None:
+        self.root_edit.setText(state.get("root", ""))
+        if state.get("by"):
+            self.by_edit.setText(state["by"])
+        for f in state.get("feeds") or []:
+            self.add_feed(f)
+        if state.get("vulns_result") is not None:
+            from analysis import vulns
+
+            self.vulns_result = state["vulns_result"]
+            self.vulns_text.setPlainText(vulns.render_text(self.vulns_result, self._lang()))
+        self.backup_edit.setText(state.get("backup", ""))
+        self.ioc_edit.setText(state.get("ioc", ""))
+        if state.get("backup_result") is not None:
+            self._show_backup(state["backup_result"])
+        self.tabs.setCurrentIndex(state.get("tab", 0))
+        self.update_command()
+
     def _read_only(self) -> bool:
         if getattr(self.window, "read_only", False):
             self.window.statusBar().showMessage(tr("Read-only: another window or command is collecting into this case."),
@@ -664,6 +699,11 @@ class Phase3Page(QWidget):
         backup_check.record(self.case, res)
         actions.log_action(self.case, f"Kiểm tra bản sao lưu trước khi khôi phục (R2): {res.source}",
                            backup_check.VERDICT_VI[res.verdict] + (f" ({len(res.hits)} dấu hiệu)" if res.hits else ""))
+        self._show_backup(res)
+
+    def _show_backup(self, res) -> None:
+        from analysis import backup_check
+
         self.backup_result = res
         verdict = {"clean": tr("CLEAN: older than the incident and no indicator in it"),
                    "contains_indicators": tr("NOT CLEAN: it holds indicators of the incident"),

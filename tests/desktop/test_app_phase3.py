@@ -12,7 +12,6 @@ import shutil
 import pytest
 from PySide6.QtCore import Qt
 
-from collectors.case import Case
 from desktop import cli
 from tests.phase3.conftest import CRON_LINE, GOOD_KEY, build_root
 
@@ -202,6 +201,16 @@ def test_vulnerability_and_backup_checks(make_win, collected, qtbot, tmp_path):
     page.backup_edit.setText(str(tmp_path / "nowhere"))
     qtbot.mouseClick(page.backup_btn, Qt.LeftButton)
     assert page.backup_worker is None and "có thật" in page.backup_verdict.text()
-    c = Case.open(case_dir, affected_root="")
+    # the language switch keeps the feeds and the results, shown in English
+    page.backup_edit.setText(str(dirty))
+    qtbot.mouseClick(page.backup_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.backup_worker is None, timeout=120_000)
+    win.set_language("en")
+    page = win.phase3_page
+    assert page.tabs.currentIndex() == 2 and page.tabs.tabText(1) == "Vulnerabilities after patching"
+    assert page.feeds() == [str(feed)] and "fixed in 1:9.2p1-2+deb12u3" in page.vulns_text.toPlainText()
+    assert page.backup_verdict.property("verdict") == "contains_indicators"
+    assert page.backup_verdict.text().startswith("NOT CLEAN") and page.backup_edit.text() == str(dirty)
+    assert page.command.text() == f"ungcuu backup-check --case {case_dir} {dirty}"
+    c = win.case
     assert [e for e in c.custody.entries() if e["action"] == "vulns_check"]
-    c.close()
