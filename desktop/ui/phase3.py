@@ -143,7 +143,7 @@ class Phase3Page(QWidget):
         marks = QHBoxLayout()
         self.done_btn = QPushButton(tr("Mark &done"))
         self.skip_btn = QPushButton(tr("Mark s&kipped"))
-        self.failed_btn = QPushButton(tr("Mark &failed"))
+        self.failed_btn = QPushButton(tr("Mark f&ailed"))
         self.done_btn.clicked.connect(lambda: self.mark_step("done"))
         self.skip_btn.clicked.connect(lambda: self.mark_step("skipped"))
         self.failed_btn.clicked.connect(lambda: self.mark_step("failed"))
@@ -161,7 +161,7 @@ class Phase3Page(QWidget):
         self.root_edit.textChanged.connect(lambda _t: self.update_command())
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse_root)
-        self.recheck_btn = QPushButton(tr("Re-&check"))
+        self.recheck_btn = QPushButton(tr("R&e-check"))
         self.recheck_btn.setToolTip(tr("Collect the triage again into this case and say, for each step and finding, "
                                        "whether it is gone, still present or changed"))
         self.recheck_btn.clicked.connect(self.start_recheck)

@@ -1367,7 +1367,7 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
         </message>
         <message>
             <source>Make or extend the &amp;plan from the findings</source>
-            <translation>Lập hoặc bổ sung &amp;kế hoạch từ các phát hiện</translation>
+            <translation>Lập hoặc bổ sung kế hoạch từ các &amp;phát hiện</translation>
         </message>
         <message>
             <source>Remediation steps</source>
@@ -1403,10 +1403,10 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
         </message>
         <message>
             <source>Mark s&amp;kipped</source>
-            <translation>Đánh dấu &amp;bỏ qua</translation>
+            <translation>Đánh dấu bỏ &amp;qua</translation>
         </message>
         <message>
-            <source>Mark &amp;failed</source>
+            <source>Mark f&amp;ailed</source>
             <translation>Đánh dấu không thành &amp;công</translation>
         </message>
         <message>
@@ -1418,7 +1418,7 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <translation>để trống: chính máy này (đang chạy)</translation>
         </message>
         <message>
-            <source>Re-&amp;check</source>
+            <source>R&amp;e-check</source>
             <translation>Kiểm tra &amp;lại</translation>
         </message>
         <message>
@@ -1447,7 +1447,7 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
         </message>
         <message>
             <source>Check &amp;vulnerabilities</source>
-            <translation>Kiểm tra &amp;lỗ hổng</translation>
+            <translation>Kiểm tra lỗ &amp;hổng</translation>
         </message>
         <message>
             <source>Vulnerability check result</source>
@@ -1487,7 +1487,7 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
         </message>
         <message>
             <source>Check the &amp;backup</source>
-            <translation>Kiểm tra &amp;bản sao lưu</translation>
+            <translation>Kiểm tra bản sa&amp;o lưu</translation>
         </message>
         <message>
             <source>Backup check result</source>
