@@ -279,3 +279,12 @@ def test_without_a_software_hive_the_outcome_says_so(tmp_path, capsys):
     assert cli.main(["--lang", "en", "vulns", "--case", str(case_dir), "--feed", str(feed), "--json"]) == 0
     wv = json.loads(capsys.readouterr().out)["after"]["windows_vulnerable"]
     assert wv["vulnerable"] == [] and "no installed-updates snapshot" in wv["note"]
+
+
+def test_installed_updates_notes_in_vietnamese():
+    from collectors.messages import translate
+
+    assert translate("windows_hotfixes: 12 Component Based Servicing packages, none naming a KB", "vi") == \
+        "windows_hotfixes: 12 gói Component Based Servicing, không gói nào ghi số KB"
+    assert translate(r"HKLM\Software\Microsoft\Windows NT\CurrentVersion not found: OS build unknown", "vi") == \
+        r"không tìm thấy HKLM\Software\Microsoft\Windows NT\CurrentVersion: không biết bản dựng (build) của hệ điều hành"
