@@ -893,6 +893,8 @@ def iter_run(case, feeds, *, products: list[str] | None = None, use_findings: bo
                 feed = ev
         if feed is None:
             return
+    if cancel is not None and cancel.is_set():
+        return
     entry = None
     if feed is not None and use_findings:
         from analysis import findings

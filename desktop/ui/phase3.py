@@ -213,10 +213,13 @@ class Phase3Page(QWidget):
         remove.clicked.connect(self._remove_feed)
         self.vulns_btn = QPushButton(tr("Check &vulnerabilities"))
         self.vulns_btn.clicked.connect(self.start_vulns)
+        self.vulns_cancel = QPushButton(tr("Stop"))
+        self.vulns_cancel.clicked.connect(self.cancel_vulns)
         for b in (add_file, add_dir, remove):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(self.vulns_btn)
+        row.addWidget(self.vulns_cancel)
         v.addLayout(row)
         self.vulns_progress = QProgressBar()
         self.vulns_progress.setRange(0, 1)
@@ -366,6 +369,7 @@ class Phase3Page(QWidget):
         self.recheck_btn.setEnabled(has and self.recheck_worker is None)
         self.recheck_cancel.setEnabled(self.recheck_worker is not None)
         self.vulns_btn.setEnabled(has and self.vulns_worker is None)
+        self.vulns_cancel.setEnabled(self.vulns_worker is not None)
         self.backup_btn.setEnabled(has and self.backup_worker is None)
         self.backup_cancel.setEnabled(self.backup_worker is not None)
 
@@ -636,10 +640,18 @@ class Phase3Page(QWidget):
         from reports import actions
 
         actions.log_action(self.case, vulns.ACTION_VI, vulns.outcome_line(result))
+        self._vulns_shown = self.vulns_worker
         self.vulns_result = result
         self.vulns_text.setPlainText(vulns.render_text(result, self._lang()))
 
+    def cancel_vulns(self) -> None:
+        if self.vulns_worker is not None:
+            self.vulns_worker.cancel()
+
     def _vulns_ended(self) -> None:
+        if self.vulns_worker is not None and self.vulns_worker.cancel_event.is_set() \
+                and getattr(self, "_vulns_shown", None) is not self.vulns_worker:
+            self.vulns_text.setPlainText(tr("The vulnerability check was stopped: nothing was recorded."))
         self.vulns_worker = None
         self.vulns_progress.setRange(0, 1)
         self.vulns_progress.setValue(1)

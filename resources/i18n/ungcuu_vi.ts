@@ -1705,5 +1705,9 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Last check:</source>
             <translation>Lần kiểm tra gần nhất:</translation>
         </message>
+        <message>
+            <source>The vulnerability check was stopped: nothing was recorded.</source>
+            <translation>Đã dừng kiểm tra lỗ hổng: chưa ghi nhận gì.</translation>
+        </message>
     </context>
 </TS>

@@ -163,6 +163,13 @@ def test_vulnerability_and_backup_checks(make_win, collected, qtbot, tmp_path):
     qtbot.mouseClick(add_file, Qt.LeftButton)
     assert page.feeds() == [str(feed)]
     assert page.command.text() == f"ungcuu vulns --case {case_dir} --feed {feed}"
+    # stopped at once: nothing recorded, said so
+    qtbot.mouseClick(page.vulns_btn, Qt.LeftButton)
+    assert page.vulns_cancel.isEnabled()
+    qtbot.mouseClick(page.vulns_cancel, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.vulns_worker is None, timeout=120_000)
+    assert page.vulns_text.toPlainText() == "Đã dừng kiểm tra lỗ hổng: chưa ghi nhận gì."
+    assert not [e for e in win.case.custody.entries() if e["action"] == "vulns_check"]
     qtbot.mouseClick(page.vulns_btn, Qt.LeftButton)
     qtbot.waitUntil(lambda: page.vulns_worker is None, timeout=120_000)
     text = page.vulns_text.toPlainText()
