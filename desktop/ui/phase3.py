@@ -510,7 +510,7 @@ class Phase3Page(QWidget):
             return False
         case = self.case
         checklist = checklist_mod.load()
-        argv = recheck_command(case.path, root=root, examiner=self.by_edit.text().strip() or None)
+        argv = recheck_command(case.path, root=root, examiner=case.examiner or None)  # who custody records
         items = [it.id for it in checklist.items]
         total = len(items)
         finished: list[str] = []
@@ -766,7 +766,7 @@ class Phase3Page(QWidget):
         self.command.setText(display(argv) if argv else "")
         self.recheck_command.setText(display(recheck_command(
             self.case.path, root=self.root_edit.text().strip() or None,
-            examiner=self.by_edit.text().strip() or None)) if self.case is not None else "")
+            examiner=self.case.examiner or None)) if self.case is not None else "")
 
     # -------------------------------------------------------------------------- R1 / R2 status
     def _done(self) -> dict[str, str]:

@@ -119,6 +119,9 @@ def test_plan_table_marks_and_recheck(make_win, collected, qtbot):
     qtbot.mouseClick(page.recheck_btn, Qt.LeftButton)
     qtbot.waitUntil(lambda: page.recheck_worker is None, timeout=300_000)
     assert page.recheck_result is not None, page.recheck_status.text()
+    import shlex
+
+    assert json.loads(win.case.runs()[-1]["argv"]) == shlex.split(page.recheck_command.text())  # what custody keeps
     status = {s.id: page.table.item(i, 5).data(Qt.UserRole) for i, s in enumerate(page.plan)}
     crond = next(s for s in page.plan if s.action == "remove_line" and s.target.get("path") == "/etc/cron.d/job")
     unit = next(s for s in page.plan if s.action == "disable_unit")
