@@ -328,6 +328,13 @@ def _cvrf_value(x) -> str:
     return str(x or "")
 
 
+def _ids(x) -> list[str]:
+    """A CVRF ProductID list (a single id is accepted too)."""
+    if isinstance(x, (list, tuple)):
+        return [str(p) for p in x if isinstance(p, (str, int))]
+    return [str(x)] if isinstance(x, (str, int)) and not isinstance(x, bool) else []
+
+
 def is_cvrf(data) -> bool:
     return isinstance(data, dict) and isinstance(data.get("Vulnerability"), list) and (
         "ProductTree" in data or "DocumentTracking" in data)
@@ -347,21 +354,21 @@ def _cvrf_products(tree, out: dict) -> None:
 
 def _add_msrc(feed: Feed, doc: dict, dates: list[str]) -> None:
     _cvrf_products(doc.get("ProductTree") or {}, feed.msrc_products)
-    tracking = doc.get("DocumentTracking") or {}
+    tracking = doc.get("DocumentTracking") if isinstance(doc.get("DocumentTracking"), dict) else {}
     for k in ("CurrentReleaseDate", "InitialReleaseDate"):
         if tracking.get(k):
             dates.append(str(tracking[k]))
             break
     for v in doc.get("Vulnerability") or []:
-        if not isinstance(v, dict) or not v.get("CVE"):
+        if not isinstance(v, dict) or not isinstance(v.get("CVE"), str) or not v["CVE"]:
             continue
         feed.advisories += 1
         severity: dict[str, str] = {}
-        for t in v.get("Threats") or []:
+        for t in v.get("Threats") if isinstance(v.get("Threats"), list) else []:
             if isinstance(t, dict) and t.get("Type") in _SEVERITY:
-                for pid in t.get("ProductID") or []:
-                    severity.setdefault(str(pid), _cvrf_value(t.get("Description")))
-        for r in v.get("Remediations") or []:
+                for pid in _ids(t.get("ProductID")):
+                    severity.setdefault(pid, _cvrf_value(t.get("Description")))
+        for r in v.get("Remediations") if isinstance(v.get("Remediations"), list) else []:
             if not isinstance(r, dict) or r.get("Type") not in _VENDOR_FIX:
                 continue
             m = MSRC_KB_RE.fullmatch(_cvrf_value(r.get("Description")).strip()) or \
@@ -370,7 +377,7 @@ def _add_msrc(feed: Feed, doc: dict, dates: list[str]) -> None:
                 continue  # a fix that is a product version, not a KB (Edge, Office click-to-run)
             sup = MSRC_KB_RE.findall(str(r.get("Supercedence") or ""))
             feed.msrc.append(MsrcFix(str(v["CVE"]), _cvrf_value(v.get("Title"))[:300], f"KB{m.group(1)}",
-                                     [str(p) for p in r.get("ProductID") or []],
+                                     _ids(r.get("ProductID")),
                                      str(r["FixedBuild"]) if r.get("FixedBuild") else None,
                                      [f"KB{x}" for x in sup], severity, str(r.get("SubType") or "")))
 

@@ -288,3 +288,20 @@ def test_installed_updates_notes_in_vietnamese():
         "windows_hotfixes: 12 gói Component Based Servicing, không gói nào ghi số KB"
     assert translate(r"HKLM\Software\Microsoft\Windows NT\CurrentVersion not found: OS build unknown", "vi") == \
         r"không tìm thấy HKLM\Software\Microsoft\Windows NT\CurrentVersion: không biết bản dựng (build) của hệ điều hành"
+
+
+def test_damaged_cvrf_loses_nothing_readable(tmp_path):
+    """Wrong types in a CVRF document: what can be read is kept, the rest skipped, nothing raised."""
+    doc = json.loads(json.dumps(CVRF))
+    doc["DocumentTracking"] = "junk"
+    doc["Vulnerability"] += [None, 7, {"CVE": 12}, {"CVE": "CVE-2026-7", "Threats": "x", "Remediations": {"a": 1}},
+                             {"CVE": "CVE-2026-8", "Threats": [None, {"Type": 3, "ProductID": S2019,
+                                                                     "Description": "Critical"}],
+                              "Remediations": [None, {"Type": 2, "Description": {"Value": "5099999"},
+                                                      "ProductID": S2019, "Supercedence": None}]}]
+    p = tmp_path / "damaged.json"
+    p.write_text(json.dumps(doc))
+    feed = vulns.load_feed(p)
+    assert feed.advisories == 9
+    fix = next(f for f in feed.msrc if f.cve == "CVE-2026-8")
+    assert fix.kb == "KB5099999" and fix.product_ids == [S2019] and fix.severity == {S2019: "Critical"}
