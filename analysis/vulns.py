@@ -242,41 +242,54 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _list(x) -> list:
+    return x if isinstance(x, list) else []
+
+
+def _dict(x) -> dict:
+    return x if isinstance(x, dict) else {}
+
+
 def _severity(adv: dict, aff: dict) -> str | None:
     for d in (aff.get("ecosystem_specific"), aff.get("database_specific"), adv.get("database_specific")):
         if isinstance(d, dict):
             for k in ("severity", "urgency"):
-                if d.get(k):
+                if d.get(k) and isinstance(d[k], (str, int, float)):
                     return str(d[k])
-    for s in adv.get("severity") or []:
+    for s in _list(adv.get("severity")):
         if isinstance(s, dict) and s.get("score"):
             return f"{s.get('type')}: {s['score']}"
     return None
 
 
 def _add_osv(feed: Feed, adv: dict, dates: list[str]) -> None:
-    if not isinstance(adv, dict) or not adv.get("id"):
+    """One OSV advisory; fields of the wrong type are skipped (a damaged dump loses only what is damaged)."""
+    if not isinstance(adv, dict) or not isinstance(adv.get("id"), str) or not adv["id"]:
         return
     if adv.get("withdrawn"):
         return
     feed.advisories += 1
     if adv.get("modified"):
         dates.append(str(adv["modified"]))
-    cves = sorted({x for x in [adv["id"], *(adv.get("aliases") or []), *(adv.get("upstream") or [])]
-                   if str(x).startswith("CVE-")})
-    for aff in adv.get("affected") or []:
-        pkg = aff.get("package") or {}
+    cves = sorted({x for x in [adv["id"], *_list(adv.get("aliases")), *_list(adv.get("upstream"))]
+                   if isinstance(x, str) and x.startswith("CVE-")})
+    for aff in _list(adv.get("affected")):
+        if not isinstance(aff, dict):
+            continue
+        pkg = _dict(aff.get("package"))
         eco, name = str(pkg.get("ecosystem") or ""), pkg.get("name")
         fam = family_of_ecosystem(eco)
-        if not fam or not name:
+        if not fam or not isinstance(name, str) or not name:
             continue
         release = eco.split(":")[1].strip() if ":" in eco else None  # "Ubuntu:22.04:LTS" -> 22.04
         ranges = []
-        for r in aff.get("ranges") or []:
-            if r.get("type") in ("ECOSYSTEM", "SEMVER"):
-                ranges.append([(k, str(v)) for e in r.get("events") or [] for k, v in e.items()])
+        for r in _list(aff.get("ranges")):
+            if isinstance(r, dict) and r.get("type") in ("ECOSYSTEM", "SEMVER"):
+                ranges.append([(str(k), str(v)) for e in _list(r.get("events")) if isinstance(e, dict)
+                               for k, v in e.items() if isinstance(v, (str, int, float))])
         feed.index.setdefault((fam, name), []).append(Advisory(
-            adv["id"], cves, _severity(adv, aff), release, ranges, [str(v) for v in aff.get("versions") or []],
+            adv["id"], cves, _severity(adv, aff), release, ranges,
+            [str(v) for v in _list(aff.get("versions")) if isinstance(v, (str, int, float))],
             str(adv.get("summary") or "")[:300]))
 
 
@@ -288,7 +301,8 @@ def _add_debian_tracker(feed: Feed, data: dict) -> None:
             if not isinstance(info, dict):
                 continue
             feed.advisories += 1
-            for release, st in (info.get("releases") or {}).items():
+            releases = info.get("releases")
+            for release, st in (releases.items() if isinstance(releases, dict) else ()):
                 if not isinstance(st, dict):
                     continue
                 status, fixed = st.get("status"), st.get("fixed_version")
