@@ -106,3 +106,19 @@ def test_cli_reports_the_binaries_of_a_vulnerable_source(tmp_path, capsys):
     assert cli.main(["--lang", "en", "vulns", "--case", str(case_dir), "--feed", str(tracker)]) == 0
     out = capsys.readouterr().out
     assert "libssl3 3.0.11-1~deb12u1 (source openssl 3.0.11-1~deb12u1)" in out
+
+
+def test_wrong_typed_feed_fields_are_skipped():
+    """What the fuzz target found: a tracker entry whose releases is not an object, OSV fields of the
+    wrong type; each skipped, the rest of the feed kept."""
+    feed = vulns.Feed()
+    vulns._add_json(feed, {"openssl": {"CVE-2026-1": {"releases": "bookworm"}, **TRACKER["openssl"]}}, [])
+    vulns._add_osv(feed, {"id": "DSA-1", "aliases": 5, "affected": ["x", {"package": "openssl"},
+                                                                   {"package": {"ecosystem": "Debian:12", "name": 3}},
+                                                                   {"package": {"ecosystem": "Debian:12", "name": "libxml2"},
+                                                                    "ranges": [{"type": "ECOSYSTEM", "events": "x"}, 1],
+                                                                    "versions": "2.9"}]}, [])
+    vulns._add_osv(feed, {"id": ["not", "a", "string"]}, [])
+    assert feed.advisories == 3
+    found = {v["package"] for v in vulns.match(parse_dpkg_status(STATUS), feed, {"VERSION_ID": "12"})}
+    assert found == {"libssl3", "openssl"}
