@@ -222,7 +222,32 @@ def probe(view, step) -> tuple[str, str, list[str]]:
         if p.get("version") != t.get("version"):
             return CHANGED, f"{t['package']} {t.get('version')} -> {p.get('version')}", [rec.id]
         return PRESENT, f"{t['package']} still at {p.get('version')}", [rec.id]
+    if a == "install_update":
+        return _probe_update(view, t)
     return UNKNOWN, "cannot be seen in a collection: confirm by hand (the step's mark says what was done)", []
+
+
+def _probe_update(view, t: dict) -> tuple[str, str, list[str]]:
+    """A Windows update step: its KB in effect (or the build at its FixedBuild) in this collection's
+    installed-updates snapshot."""
+    from collectors.artifacts.windows_hotfixes import WindowsUpdates
+
+    rec = view.latest("windows_hotfixes.json")
+    if rec is None:
+        return UNKNOWN, "no installed-updates list in this collection", []
+    try:
+        upd = records.load_one(view.read_json(rec), WindowsUpdates)
+    except (OSError, ValueError, records.RecordError):
+        return UNKNOWN, "the installed-updates list of this collection cannot be read", [rec.id]
+    rows = [u for u in upd.updates if isinstance(u, dict) and str(u.get("kb") or "").upper() == t["kb"]]
+    if any(u.get("in_effect") for u in rows):
+        return GONE, f"{t['kb']} installed", [rec.id]
+    fb = [int(x) for x in str(t.get("fixed_build") or "").split(".") if x.isdigit()]
+    if len(fb) == 4 and upd.build and upd.ubr is not None and str(fb[2]) == str(upd.build) and upd.ubr >= fb[3]:
+        return GONE, f"build {upd.build}.{upd.ubr} at or above {t['fixed_build']}", [rec.id]
+    if rows:
+        return CHANGED, f"{t['kb']} {rows[0].get('state')}, not in effect yet", [rec.id]
+    return PRESENT, f"{t['kb']} not installed (build {upd.build}.{upd.ubr})", [rec.id]
 
 
 # ---------------------------------------------------------------------------------------- compare

@@ -522,6 +522,55 @@ def vuln_steps(result: dict | None, os_: str = "linux") -> list[Step]:
                        else "medium", "summary_en": s.title_en, "summary_vi": s.title_vi, "time": None}]
         s.evidence_ids = [check["snapshot"]] if check.get("snapshot") else []
         out.append(s)
+    out += kb_steps(check)
+    return out
+
+
+def kb_steps(check: dict) -> list[Step]:
+    """One step per Windows update (KB) the MSRC part of a vulnerability check says is missing, naming
+    the CVEs it fixes and the build it brings; UngCuu does not download it (the catalog address is shown)."""
+    wv = check.get("windows_vulnerable") or {}
+    win = check.get("windows") or {}
+    by_kb: dict[str, dict] = {}
+    for v in wv.get("vulnerable") or []:
+        kb = v["kbs"][-1] if v.get("kbs") else None   # the newest KB for the host's product
+        if not kb:
+            continue
+        g = by_kb.setdefault(kb, {"cves": [], "severity": set(), "builds": set(), "pending": False})
+        g["cves"].append(v["cve"])
+        g["severity"] |= {x.strip() for x in (v.get("severity") or "").split(",") if x.strip()}
+        g["builds"] |= set(v.get("fixed_build") or [])
+        g["pending"] = g["pending"] or kb in (v.get("pending_restart") or [])
+    out = []
+    for kb, g in sorted(by_kb.items()):
+        cves = ", ".join(g["cves"][:8]) + (" ..." if len(g["cves"]) > 8 else "")
+        build = max(g["builds"], key=lambda b: [int(x) for x in b.split(".") if x.isdigit()]) if g["builds"] else None
+        sev = "/".join(sorted(g["severity"]))
+        if g["pending"]:
+            title_vi = f"Khởi động lại để bản cập nhật {kb} có hiệu lực ({cves})"
+            title_en = f"Restart so that the update {kb} takes effect ({cves})"
+        else:
+            title_vi = f"Cài bản cập nhật bảo mật {kb} của Microsoft ({cves})"
+            title_en = f"Install the Microsoft security update {kb} ({cves})"
+        cmds = [f"Get-HotFix -Id {kb}   # before: not found",
+                f"# download the .msu of {kb} from https://catalog.update.microsoft.com/Search.aspx?q={kb} "
+                "(or approve it in WSUS)",
+                'wusa.exe "<the downloaded .msu>" /quiet /norestart',
+                "Restart-Computer",
+                f"Get-HotFix -Id {kb}   # after: installed"]
+        if build:
+            cmds.append("Get-ItemProperty 'HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion' | "
+                        f"Select-Object CurrentBuild, UBR   # expect {build.split('.', 2)[-1]} or later")
+        if g["pending"]:
+            cmds = ["Restart-Computer", f"Get-HotFix -Id {kb}   # after: installed"]
+        summary = f"{title_en}" + (f"; severity {sev}" if sev else "")
+        out.append(Step("install_update", "windows", {"kb": kb, "cves": g["cves"], "fixed_build": build},
+                        title_vi, title_en, cmds,
+                        [{"rule": "H3-missing-windows-update", "kind": "vulnerability",
+                          "severity": "high" if "Critical" in g["severity"] else "medium",
+                          "summary_en": summary, "summary_vi": title_vi + (f"; mức {sev}" if sev else ""),
+                          "time": None}],
+                        [win["snapshot"]] if win.get("snapshot") else []))
     return out
 
 

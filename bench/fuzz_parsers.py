@@ -47,6 +47,7 @@ from analysis.parsers import (  # noqa: E402
     w3c,
     winjob,
 )
+from collectors.artifacts import packages as packages_status  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("UNGCUU_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -65,6 +66,86 @@ JOURNAL = (b"__CURSOR=s=1;i=1\n__REALTIME_TIMESTAMP=1700000000000000\n_HOSTNAME=
 YUM = b"Jan 05 10:00:00 Installed: openssl-1.0.2k-19.el7.x86_64\nFeb 29 11:00:00 Erased: nmap\n"
 LASTLOG = (b"\0" * 292) + (1700000000).to_bytes(4, "little") + b"pts/0".ljust(32, b"\0") \
     + b"203.0.113.9".ljust(256, b"\0")
+
+DPKG_STATUS = (b"Package: libssl3\nStatus: install ok installed\nSource: openssl\nArchitecture: amd64\n"
+               b"Version: 3.0.11-1~deb12u1\nDescription: x\n more\n\nPackage: libxml2\nStatus: install ok installed\n"
+               b"Source: libxml2 (2.9.14+dfsg-1.3~deb12u1)\nVersion: 2.9.14+dfsg-1.3~deb12u1+b1\n\n"
+               b"Package: gcc\nSource: gcc-defaults (1.203)\nVersion: 4:12.2.0-3\nStatus: install ok installed\n")
+CVRF = (b'{"DocumentTracking": {"CurrentReleaseDate": "2024-03-12T07:00:00"}, "ProductTree": {"Branch": [{"Items": '
+        b'[{"Items": [{"ProductID": "11571", "Value": "Windows Server 2019"}]}]}], "FullProductName": [{"ProductID": '
+        b'"12085", "Value": "Windows Server 2022"}]}, "Vulnerability": [{"CVE": "CVE-2024-20700", "Title": {"Value": '
+        b'"Hyper-V"}, "Threats": [{"Type": 3, "Description": {"Value": "Important"}, "ProductID": ["11571"]}], '
+        b'"Remediations": [{"Type": 2, "Description": {"Value": "5035849"}, "URL": "https://catalog.update.microsoft'
+        b'.com/v7/site/Search.aspx?q=KB5035849", "ProductID": ["11571", "12085"], "FixedBuild": "10.0.17763.5576", '
+        b'"Supercedence": "5034127"}]}]}')
+TRACKER = (b'{"openssl": {"CVE-2026-1001": {"releases": {"bookworm": {"status": "resolved", "fixed_version": '
+           b'"3.0.13-1~deb12u1", "urgency": "high"}}}}, "gcc-defaults": {"CVE-2026-1003": {"releases": {"bookworm": '
+           b'{"status": "open"}}}}}')
+
+
+OSV = (b'{"id": "DSA-9999-1", "modified": "2026-11-30T00:00:00Z", "aliases": ["CVE-2026-0001"], "summary": "x", '
+       b'"affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"}, "ranges": [{"type": "ECOSYSTEM", '
+       b'"events": [{"introduced": "0"}, {"fixed": "3.0.13-1~deb12u1"}, {"last_affected": "3.0.12"}]}], '
+       b'"versions": ["3.0.11-1~deb12u1"], "ecosystem_specific": {"urgency": "high"}}], '
+       b'"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N"}]}')
+
+
+def _feed(data: bytes, r: ParseReport) -> int:
+    """An offline vulnerability feed (MSRC CVRF, Debian tracker, OSV) read and matched: a document that
+    is not JSON is refused before, what is JSON must never crash the reader or the matchers."""
+    import json
+
+    from analysis import vulns
+    from collectors.errors import UnreadableInput
+
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return 0
+    import hashlib
+
+    # byte mutations rarely leave valid JSON: a second copy has random nodes replaced by wrong types
+    rng = random.Random(hashlib.sha256(data).digest())
+    n = 0
+    for d in (doc, _jumble(json.loads(data), rng)):
+        feed = vulns.Feed()
+        try:
+            vulns._add_json(feed, d, [])
+        except UnreadableInput:
+            continue
+        pk = packages_status.parse_dpkg_status(DPKG_STATUS.decode())
+        found = vulns.match(pk, feed, {"VERSION_ID": "12"})
+        win = {"os": {"product_name": "Windows Server 2019 Standard", "build": "17763", "ubr": 5329, "arch": "AMD64"},
+               "kbs_in_effect": ["KB5034127"]}
+        n += feed.advisories + len(found) + len(vulns.match_msrc(win, feed)["vulnerable"])
+    return n
+
+
+JUNK = (None, 0, -1, 7.5, True, "", "x", "0", [], {}, [None], {"": None})
+
+
+def _jumble(node, rng: random.Random, depth: int = 0):
+    """The JSON value with about one node in six replaced by a value of a wrong type."""
+    if depth and rng.random() < 0.16:
+        return rng.choice(JUNK)
+    if isinstance(node, dict):
+        return {k: _jumble(v, rng, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_jumble(v, rng, depth + 1) for v in node]
+    return node
+
+
+def _dpkg_status(data: bytes, r: ParseReport) -> int:
+    import json
+
+    from analysis import vulns
+
+    feed = vulns.Feed()
+    vulns._add_json(feed, json.loads(TRACKER), [])
+    rows = packages_status.parse_dpkg_status(data.decode("utf-8", errors="replace"))
+    vulns.by_source(vulns.match(rows, feed, {"VERSION_CODENAME": "bookworm"}))
+    return len(rows)
+
 
 MAX_INPUT = 8 << 20  # a mutated input never grows past 8 MiB (the fault matrix's 6 MB file took 3 GB)
 TOKENS = [b"99999999999999999999", b"-99999999999999999999", b"-1", b"0", b"+40:01", b"-23:59", b"\x00", b"\xff\xfe",
@@ -157,6 +238,8 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("winjob", lambda: _seed(f"{W}/wintask.job"), _via_file(winjob.parse), binary=True),
     Target("defender", lambda: _seed(f"{W}/windefender_history/6AFE33A0-19BA-4FFF-892F-B700539D7D63"),
            _via_file(defender.parse), binary=True),
+    Target("vuln_feed", lambda: [CVRF, TRACKER, OSV, b"[" + OSV + b"]"], _feed),
+    Target("dpkg_status", lambda: [DPKG_STATUS], _dpkg_status),
     Target("browser_chrome", lambda: _seed(f"{W}/chrome/History"), _via_file(browser.parse, browser="chrome"),
            binary=True),
 ]}

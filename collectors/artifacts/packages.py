@@ -16,10 +16,16 @@ from ._common import read_logical, resolve_in_root
 from ._windows import api_for, drain_notes, offline_reason
 
 
-@records.record("packages", version=1)
+@records.record("packages", version=2)
 @dataclass
 class Package:
-    """One row of packages.json: an installed package (dpkg, rpm) or Windows program."""
+    """One row of packages.json: an installed package (dpkg, rpm) or Windows program.
+
+    dpkg rows carry the source package (``source``, ``source_version``): Debian's security tracker and the
+    OSV Debian entries name source packages, and one source builds many binaries. ``Source: foo`` means
+    the source's version is the binary's; ``Source: foo (1.2-3)`` gives it apart (a binNMU, or a binary
+    versioned on its own). Both are absent when the status entry has no ``Source:`` (source = binary), and
+    in version 1 files, which read back without them."""
     name: str | None
     version: str | None = None
     arch: str | None = None
@@ -28,6 +34,8 @@ class Package:
     installed: bool | None = records.absent()   # dpkg: status says installed
     install_time: str | None = records.absent()  # ISO 8601 UTC, when the package manager keeps one
     publisher: str | None = records.absent()    # Windows only
+    source: str | None = records.absent()       # dpkg: the source package, when its name differs or is given
+    source_version: str | None = records.absent()  # dpkg: the source package's version
 
 
 RPM_QF = "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{INSTALLTIME}\\n"
@@ -48,9 +56,27 @@ def parse_dpkg_status(text: str) -> list[dict]:
         if not fields.get("Package"):
             continue
         status = fields.get("Status", "")
-        rows.append({"name": fields["Package"], "version": fields.get("Version"), "arch": fields.get("Architecture"),
-                     "manager": "dpkg", "status": status, "installed": status.endswith(" installed")})
+        row = {"name": fields["Package"], "version": fields.get("Version"), "arch": fields.get("Architecture"),
+               "manager": "dpkg", "status": status, "installed": status.endswith(" installed")}
+        src = parse_source_field(fields.get("Source", ""))
+        if src is not None:
+            row["source"] = src[0]
+            row["source_version"] = src[1] or fields.get("Version")
+        rows.append(row)
     return rows
+
+
+def parse_source_field(value: str) -> tuple[str, str | None] | None:
+    """(name, version or None) of a dpkg ``Source:`` value, ``foo`` or ``foo (1.2-3)``; None when empty."""
+    value = value.strip()
+    if not value:
+        return None
+    name, sep, rest = value.partition("(")
+    name = name.strip()
+    if not name:
+        return None
+    version = rest.rstrip().removesuffix(")").strip() if sep else ""
+    return name, version or None
 
 
 def dpkg_install_times(ctx: Context, rows: list[dict]) -> None:

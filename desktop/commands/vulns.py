@@ -8,7 +8,11 @@ HELP = "kiểm tra lỗ hổng các gói đã cài theo nguồn dữ liệu ngo�
 def add_arguments(p) -> None:
     p.add_argument("--case", required=True, help="case folder / thư mục hồ sơ")
     p.add_argument("--feed", action="append", default=[], metavar="PATH",
-                   help="OSV JSON / folder / all.zip, or Debian security tracker JSON (repeatable)")
+                   help="OSV JSON / folder / all.zip, Debian security tracker JSON, or an MSRC CVRF JSON "
+                        "security-update document (repeatable)")
+    p.add_argument("--windows-product", action="append", default=[], metavar="NAME",
+                   help="MSRC product name of the host (e.g. \"Windows Server 2019\"), when the OS line of the "
+                        "case does not give it (repeatable)")
     p.add_argument("--no-findings", action="store_true",
                    help="do not read the findings to mark the packages behind the entry point")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -24,21 +28,13 @@ def run(args) -> int:
 
     lang = getattr(args, "lang", "vi")
     case = Case.open(args.case, affected_root="")
-    feed = vulns.load_feed(args.feed) if args.feed else None
-    entry = None
-    if feed is not None and not args.no_findings:
-        from analysis import findings
-
-        entry = vulns.entry_points(findings.run(case))
-    result = vulns.compare(case, feed, entry)
-    vulns.record(case, result)
-    after = result["after"]
-    if feed is None:
-        outcome = "Chưa kiểm tra: không có nguồn dữ liệu lỗ hổng"
-    else:
-        outcome = (f"{len(after['vulnerable'])} gói còn lỗ hổng, {len(result['fixed'])} gói đã vá "
-                   f"(nguồn: {', '.join(s['sha256'][:16] + ' ' + s['date'] for s in after['feed']['sources'])})")
-    actions.log_action(case, "Kiểm tra lỗ hổng sau khi vá (H3)", outcome)
+    result = None
+    for ev in vulns.iter_run(case, args.feed, products=args.windows_product or None,
+                             use_findings=not args.no_findings):
+        if isinstance(ev, dict):
+            result = ev
+    assert result is not None  # not cancellable here: iter_run always ends with the result
+    actions.log_action(case, vulns.ACTION_VI, vulns.outcome_line(result))
     if args.json:
         print_json(result)
     else:

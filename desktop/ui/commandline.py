@@ -68,6 +68,48 @@ def correlate_command(case_path) -> list[str]:
     return ["ungcuu", "correlate", "--case", str(case_path)]
 
 
+def remediate_command(case_path, *, step: str | None = None, status: str | None = None, reason: str | None = None,
+                      by: str | None = None) -> list[str]:
+    """`ungcuu remediate --case DIR plan`, or `... mark STEP --done|--skipped|--failed [--reason R] [--by B]`."""
+    argv = ["ungcuu", "remediate", "--case", str(case_path)]
+    if step is None or status is None:
+        return argv + ["plan"]
+    argv += ["mark", step, "--" + status]
+    if reason:
+        argv += ["--reason", reason]
+    if by:
+        argv += ["--by", by]
+    return argv
+
+
+def recheck_command(case_path, *, root=None, examiner: str | None = None) -> list[str]:
+    """`ungcuu recheck --case DIR [--root R] [--examiner E]`."""
+    argv = ["ungcuu", "recheck", "--case", str(case_path)]
+    if root:
+        argv += ["--root", str(root)]
+    if examiner:
+        argv += ["--examiner", examiner]
+    return argv
+
+
+def vulns_command(case_path, feeds: list[str]) -> list[str]:
+    """`ungcuu vulns --case DIR --feed F ...` (no feed: the check that says it has none)."""
+    argv = ["ungcuu", "vulns", "--case", str(case_path)]
+    for f in feeds:
+        argv += ["--feed", str(f)]
+    return argv
+
+
+def backup_check_command(case_path, backup, *, ioc=None, yara=None) -> list[str]:
+    """`ungcuu backup-check --case DIR BACKUP [--ioc F] [--yara R]`."""
+    argv = ["ungcuu", "backup-check", "--case", str(case_path)]
+    if ioc:
+        argv += ["--ioc", str(ioc)]
+    if yara:
+        argv += ["--yara", str(yara)]
+    return argv + [str(backup)]
+
+
 def display(argv: list[str]) -> str:
     """One line to paste into a terminal of the same kind as this one."""
     if sys.platform.startswith("win"):

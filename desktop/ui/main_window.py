@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
         from collectors.errors import UngCuuError
         from collectors.messages import translate
 
-        if self.collection_page.running:
+        if self.collection_page.running or self.phase3_page.working():
             QMessageBox.information(self, "UngCuu", tr("Wait for the running collection to finish (or cancel it)."))
             return False
         if self.case is not None and not self.confirm_unsaved():
@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
     def set_language(self, code: str) -> None:
         if code == self.lang:
             return
-        if self.collection_page.running:
+        if self.collection_page.running or self.phase3_page.working():
             QMessageBox.information(self, "UngCuu", tr("Wait for the running collection to finish (or cancel it)."))
             for a in self.language_actions.actions():
                 a.setChecked((a.text() == "English") == (self.lang == "en"))
@@ -562,6 +562,7 @@ class MainWindow(QMainWindow):
             pass
         from .worker import wait_threads
 
+        self.phase3_page.cancel_all()   # a re-check or a scan stops at its next check
         wait_threads(self)
         self.save_state()
         if self.case is not None:

@@ -1,12 +1,13 @@
-"""Smaller pages: the deadline banner, phase 3 (remediate and restore), findings and reports."""
+"""Smaller pages: the deadline banner, findings and reports (the phase 3 page is in phase3.py)."""
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .i18n import tr
+from .phase3 import Phase3Page  # noqa: F401  (the phase 3 page, imported from here by the window)
 
 BANNER_STYLES = {
     "overdue": "background:#b3261e; color:white;",
@@ -75,86 +76,6 @@ class DeadlineBanner(QFrame):
                 self._add(prefix + name + ": " + tr("counts from the end of the response"), "pending")
                 continue
             self._add(prefix + format_status(e, lang), e["state"])
-
-
-class Phase3Page(QWidget):
-    """Phase 3 (R1, R2): remediation steps; marks the status history (which starts the closing-report clock)."""
-
-    def __init__(self, window):
-        super().__init__()
-        self.window = window
-        self.case = None
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("<h2>" + tr("Phase 3: remediate and restore") + "</h2>"))
-        text = QLabel(
-            tr("R1 Remove the malware and fix the weaknesses: rebuild or replace files, patch, change passwords, "
-               "review policies.") + "\n\n" +
-            tr("R2 Restore systems, data and connections from CLEAN backups; harden; test the whole system.") + "\n\n" +
-            tr("Before changing the system, make sure phase 2 collection is complete and verified: evidence "
-               "lost during clean-up cannot be collected again."))
-        text.setWordWrap(True)
-        lay.addWidget(text)
-        self.state = QLabel()
-        self.state.setWordWrap(True)
-        lay.addWidget(self.state)
-        row = QHBoxLayout()
-        self.eradicated_btn = QPushButton(tr("Mark R1 done: the cause was &removed"))
-        self.recovered_btn = QPushButton(tr("Mark R2 done: the system is re&stored"))
-        self.eradicated_btn.clicked.connect(lambda: self.mark("eradicated"))
-        self.recovered_btn.clicked.connect(lambda: self.mark("recovered"))
-        row.addWidget(self.eradicated_btn)
-        row.addWidget(self.recovered_btn)
-        row.addStretch(1)
-        lay.addLayout(row)
-        lay.addStretch(1)
-
-    def set_case(self, case) -> None:
-        self.case = case
-        self._show()
-
-    def _done(self) -> dict[str, str]:
-        """Status -> when it was first recorded (the first entry is the one the legal clock counts from)."""
-        done: dict[str, str] = {}
-        for h in (self.case.incident().get("status_history") or []) if self.case is not None else []:
-            done.setdefault(h.get("status"), h.get("at"))
-        return done
-
-    def _show(self) -> None:
-        done = self._done()
-        # Marked once: the button goes grey, so a second press cannot add a later time by mistake.
-        self.eradicated_btn.setEnabled(self.case is not None and "eradicated" not in done)
-        self.recovered_btn.setEnabled(self.case is not None and "recovered" not in done)
-        if self.case is None:
-            self.state.setText("")
-            return
-        lines = []
-        for st, label in (("eradicated", "R1"), ("recovered", "R2")):
-            lines.append(f"{label}: " + (tr("done at") + f" {done[st]}" if st in done else tr("not done yet")))
-        self.state.setText("\n".join(lines))
-
-    def mark(self, status: str) -> None:
-        if self.case is None or status in self._done():
-            return
-        from PySide6.QtWidgets import QMessageBox
-
-        from reports.incident import check_incident, tzinfo_for
-
-        if status == "recovered":
-            # The end of the response starts the closing-report clock (Mẫu 04): not on a stray key press.
-            ans = QMessageBox.question(
-                self, tr("Phase 3: remediate and restore"),
-                tr("Record now as the end of the response? The deadline for the closing report (Mẫu 04) counts "
-                   "from it."), QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-            if ans != QMessageBox.Yes:
-                return
-        rec = self.case.incident()
-        tz = tzinfo_for(rec.get("timezone"))
-        rec["status_history"] = (rec.get("status_history") or []) + [{
-            "status": status, "at": dt.datetime.now(tz).isoformat(timespec="seconds"),
-            "by": self.case.examiner or "", "note": "UngCuu phase 3"}]
-        self.case.set_incident(check_incident(rec), note=f"status {status}")
-        self._show()
-        self.window.refresh_steps()
 
 
 class PlaceholderPage(QWidget):

@@ -1609,5 +1609,361 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Open or create the incident case first, then import the hosts into it.</source>
             <translation>Hãy mở hoặc tạo vụ việc của sự cố trước, rồi nhập các máy vào đó.</translation>
         </message>
+        <message>
+            <source>Remediation plan and re-check</source>
+            <translation>Kế hoạch khắc phục và kiểm tra lại</translation>
+        </message>
+        <message>
+            <source>Vulnerabilities after patching</source>
+            <translation>Lỗ hổng sau khi vá</translation>
+        </message>
+        <message>
+            <source>Clean backup</source>
+            <translation>Bản sao lưu sạch</translation>
+        </message>
+        <message>
+            <source>Make or extend the &amp;plan from the findings</source>
+            <translation>Lập hoặc bổ sung kế hoạch từ các &amp;phát hiện</translation>
+        </message>
+        <message>
+            <source>Remediation steps</source>
+            <translation>Các bước khắc phục</translation>
+        </message>
+        <message>
+            <source>Commands of the selected step</source>
+            <translation>Lệnh của bước đang chọn</translation>
+        </message>
+        <message>
+            <source>Done by</source>
+            <translation>Người thực hiện</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Lý do</translation>
+        </message>
+        <message>
+            <source>required to skip a step</source>
+            <translation>bắt buộc khi bỏ qua một bước</translation>
+        </message>
+        <message>
+            <source>Done by:</source>
+            <translation>Người thực hiện:</translation>
+        </message>
+        <message>
+            <source>Reason / note:</source>
+            <translation>Lý do / ghi chú:</translation>
+        </message>
+        <message>
+            <source>Mark &amp;done</source>
+            <translation>Đánh dấu đã là&amp;m</translation>
+        </message>
+        <message>
+            <source>Mark s&amp;kipped</source>
+            <translation>Đánh dấu bỏ &amp;qua</translation>
+        </message>
+        <message>
+            <source>Mark f&amp;ailed</source>
+            <translation>Đánh dấu không thành &amp;công</translation>
+        </message>
+        <message>
+            <source>Root folder to re-check</source>
+            <translation>Thư mục gốc cần kiểm tra lại</translation>
+        </message>
+        <message>
+            <source>empty: this machine (live)</source>
+            <translation>để trống: chính máy này (đang chạy)</translation>
+        </message>
+        <message>
+            <source>R&amp;e-check</source>
+            <translation>Kiểm tra &amp;lại</translation>
+        </message>
+        <message>
+            <source>Collect the triage again into this case and say, for each step and finding, whether it is gone, still present or changed</source>
+            <translation>Thu thập nhanh lại vào hồ sơ này và cho biết từng bước, từng phát hiện đã hết, vẫn còn hay đã thay đổi</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>Dừng</translation>
+        </message>
+        <message>
+            <source>Vulnerability feeds</source>
+            <translation>Nguồn dữ liệu lỗ hổng</translation>
+        </message>
+        <message>
+            <source>Add a feed &amp;file…</source>
+            <translation>Thêm &amp;tệp nguồn dữ liệu…</translation>
+        </message>
+        <message>
+            <source>Add a feed folder…</source>
+            <translation>Thêm thư mục nguồn dữ liệu…</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Bỏ ra</translation>
+        </message>
+        <message>
+            <source>Check &amp;vulnerabilities</source>
+            <translation>Kiểm tra lỗ &amp;hổng</translation>
+        </message>
+        <message>
+            <source>Vulnerability check result</source>
+            <translation>Kết quả kiểm tra lỗ hổng</translation>
+        </message>
+        <message>
+            <source>Backup to check</source>
+            <translation>Bản sao lưu cần kiểm tra</translation>
+        </message>
+        <message>
+            <source>a folder, a tar/zip archive or a disk image (read only)</source>
+            <translation>một thư mục, tệp nén tar/zip hoặc ảnh đĩa (chỉ đọc)</translation>
+        </message>
+        <message>
+            <source>Folder…</source>
+            <translation>Thư mục…</translation>
+        </message>
+        <message>
+            <source>Archive or image…</source>
+            <translation>Tệp nén hoặc ảnh đĩa…</translation>
+        </message>
+        <message>
+            <source>Backup:</source>
+            <translation>Bản sao lưu:</translation>
+        </message>
+        <message>
+            <source>Indicators file</source>
+            <translation>Tệp dấu hiệu</translation>
+        </message>
+        <message>
+            <source>optional</source>
+            <translation>không bắt buộc</translation>
+        </message>
+        <message>
+            <source>Indicators (IOC) file:</source>
+            <translation>Tệp dấu hiệu (IOC):</translation>
+        </message>
+        <message>
+            <source>Check the &amp;backup</source>
+            <translation>Kiểm tra bản sa&amp;o lưu</translation>
+        </message>
+        <message>
+            <source>Backup check result</source>
+            <translation>Kết quả kiểm tra bản sao lưu</translation>
+        </message>
+        <message>
+            <source>Making the plan from the findings…</source>
+            <translation>Đang lập kế hoạch từ các phát hiện…</translation>
+        </message>
+        <message>
+            <source>Re-checking: collecting the triage again into this case…</source>
+            <translation>Đang kiểm tra lại: thu thập nhanh lại vào hồ sơ này…</translation>
+        </message>
+        <message>
+            <source>Vulnerability feed</source>
+            <translation>Nguồn dữ liệu lỗ hổng</translation>
+        </message>
+        <message>
+            <source>Feeds (*.json *.zip);;All files (*)</source>
+            <translation>Nguồn dữ liệu (*.json *.zip);;Mọi tệp (*)</translation>
+        </message>
+        <message>
+            <source>Loading the feeds and matching the installed packages…</source>
+            <translation>Đang đọc nguồn dữ liệu và đối chiếu các gói đã cài…</translation>
+        </message>
+        <message>
+            <source>Backup folder</source>
+            <translation>Thư mục sao lưu</translation>
+        </message>
+        <message>
+            <source>Backup archive or disk image</source>
+            <translation>Tệp nén sao lưu hoặc ảnh đĩa</translation>
+        </message>
+        <message>
+            <source>Archives and images (*.tar *.tar.gz *.tgz *.zip *.img *.raw *.dd *.E01 *.vhd *.vmdk *.qcow2);;All files (*)</source>
+            <translation>Tệp nén và ảnh đĩa (*.tar *.tar.gz *.tgz *.zip *.img *.raw *.dd *.E01 *.vhd *.vmdk *.qcow2);;Mọi tệp (*)</translation>
+        </message>
+        <message>
+            <source>Scanning the backup…</source>
+            <translation>Đang quét bản sao lưu…</translation>
+        </message>
+        <message>
+            <source>CLEAN: older than the incident and no indicator in it</source>
+            <translation>SẠCH: có trước sự cố và không chứa dấu hiệu nào</translation>
+        </message>
+        <message>
+            <source>NOT CLEAN: it holds indicators of the incident</source>
+            <translation>KHÔNG SẠCH: chứa dấu hiệu của sự cố</translation>
+        </message>
+        <message>
+            <source>Made after the compromise: no known indicator, but it may hold what was not found</source>
+            <translation>Có sau thời điểm bị xâm nhập: không thấy dấu hiệu đã biết nhưng có thể chứa thứ chưa phát hiện</translation>
+        </message>
+        <message>
+            <source>Not scanned to the end (stopped): no conclusion</source>
+            <translation>Chưa quét hết (bị dừng): chưa kết luận được</translation>
+        </message>
+        <message>
+            <source>No indicator found; the time of the first compromise is not known</source>
+            <translation>Không thấy dấu hiệu; chưa xác định được thời điểm xâm nhập đầu tiên</translation>
+        </message>
+        <message>
+            <source>done</source>
+            <translation>đã làm</translation>
+        </message>
+        <message>
+            <source>gone</source>
+            <translation>đã hết</translation>
+        </message>
+        <message>
+            <source>still present</source>
+            <translation>vẫn còn</translation>
+        </message>
+        <message>
+            <source>changed</source>
+            <translation>đã thay đổi</translation>
+        </message>
+        <message>
+            <source>cannot tell</source>
+            <translation>không xác định được</translation>
+        </message>
+        <message>
+            <source>past event (still in the logs)</source>
+            <translation>sự kiện trong quá khứ (vẫn nằm trong nhật ký)</translation>
+        </message>
+        <message>
+            <source>Step</source>
+            <translation>Bước</translation>
+        </message>
+        <message>
+            <source>What to do</source>
+            <translation>Việc cần làm</translation>
+        </message>
+        <message>
+            <source>Commands to run</source>
+            <translation>Lệnh cần chạy</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Trạng thái</translation>
+        </message>
+        <message>
+            <source>Re-check</source>
+            <translation>Kiểm tra lại</translation>
+        </message>
+        <message>
+            <source>Root:</source>
+            <translation>Thư mục gốc:</translation>
+        </message>
+        <message>
+            <source>Offline vulnerability feeds (OSV JSON, folder or all.zip; Debian security tracker JSON; Microsoft MSRC CVRF JSON):</source>
+            <translation>Nguồn dữ liệu lỗ hổng ngoại tuyến (OSV JSON, thư mục hoặc all.zip; JSON của Debian security tracker; JSON CVRF của Microsoft MSRC):</translation>
+        </message>
+        <message>
+            <source>A skipped step needs a reason: write it in Reason / note.</source>
+            <translation>Bước bỏ qua cần có lý do: ghi vào ô Lý do / ghi chú.</translation>
+        </message>
+        <message>
+            <source>The re-check failed:</source>
+            <translation>Kiểm tra lại không thành công:</translation>
+        </message>
+        <message>
+            <source>The re-check was stopped before the comparison: what was collected is kept in the case.</source>
+            <translation>Kiểm tra lại đã dừng trước khi so sánh: những gì đã thu thập vẫn được giữ trong hồ sơ.</translation>
+        </message>
+        <message>
+            <source>Stopping after the current step…</source>
+            <translation>Đang dừng sau bước hiện tại…</translation>
+        </message>
+        <message>
+            <source>Folder of OSV advisories</source>
+            <translation>Thư mục các cảnh báo OSV</translation>
+        </message>
+        <message>
+            <source>Choose a backup folder, archive or image that exists.</source>
+            <translation>Hãy chọn một thư mục, tệp nén hoặc ảnh đĩa sao lưu có thật.</translation>
+        </message>
+        <message>
+            <source>The backup check failed:</source>
+            <translation>Kiểm tra bản sao lưu không thành công:</translation>
+        </message>
+        <message>
+            <source>No plan yet: make it from the findings.</source>
+            <translation>Chưa có kế hoạch: hãy lập từ các phát hiện.</translation>
+        </message>
+        <message>
+            <source>The plan could not be made:</source>
+            <translation>Không lập được kế hoạch:</translation>
+        </message>
+        <message>
+            <source>The root folder does not exist:</source>
+            <translation>Thư mục gốc không tồn tại:</translation>
+        </message>
+        <message>
+            <source>The step could not be marked:</source>
+            <translation>Không đánh dấu được bước:</translation>
+        </message>
+        <message>
+            <source>new</source>
+            <translation>mới</translation>
+        </message>
+        <message>
+            <source>The plan cannot be read:</source>
+            <translation>Không đọc được kế hoạch:</translation>
+        </message>
+        <message>
+            <source>%1 marked %2 (custody log and the incident's action log).</source>
+            <translation>%1 đã đánh dấu %2 (nhật ký giám sát chứng cứ và nhật ký xử lý của sự cố).</translation>
+        </message>
+        <message>
+            <source>The vulnerability check failed:</source>
+            <translation>Kiểm tra lỗ hổng không thành công:</translation>
+        </message>
+        <message>
+            <source>Re-checking: %1 of %2 items</source>
+            <translation>Đang kiểm tra lại: %1 / %2 mục</translation>
+        </message>
+        <message>
+            <source>Scanning the backup: %1 files</source>
+            <translation>Đang quét bản sao lưu: %1 tệp</translation>
+        </message>
+        <message>
+            <source>%1 advisories read from %2</source>
+            <translation>Đã đọc %1 mục cảnh báo từ %2</translation>
+        </message>
+        <message>
+            <source>Re-check %1: %2 gone, %3 still present, %4 changed, %5 cannot tell; %6 new findings</source>
+            <translation>Kiểm tra lại %1: %2 đã hết, %3 vẫn còn, %4 đã thay đổi, %5 không xác định được; %6 phát hiện mới</translation>
+        </message>
+        <message>
+            <source>%1 steps: %2 done, %3 skipped, %4 failed, %5 not done yet</source>
+            <translation>%1 bước: %2 đã làm, %3 bỏ qua, %4 không thành công, %5 chưa làm</translation>
+        </message>
+        <message>
+            <source>did not work</source>
+            <translation>không thành công</translation>
+        </message>
+        <message>
+            <source>(+%1 more)</source>
+            <translation>(+%1 lệnh nữa)</translation>
+        </message>
+        <message>
+            <source>Equivalent command of the re-check</source>
+            <translation>Lệnh tương đương của kiểm tra lại</translation>
+        </message>
+        <message>
+            <source>Re-check command:</source>
+            <translation>Lệnh kiểm tra lại:</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>Sao chép</translation>
+        </message>
+        <message>
+            <source>Last check:</source>
+            <translation>Lần kiểm tra gần nhất:</translation>
+        </message>
+        <message>
+            <source>The vulnerability check was stopped: nothing was recorded.</source>
+            <translation>Đã dừng kiểm tra lỗ hổng: chưa ghi nhận gì.</translation>
+        </message>
     </context>
 </TS>
