@@ -560,7 +560,8 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      _fmt("đạt giới hạn băm {k} byte: {n} tệp không được băm (tùy chọn hash_total_bytes)")),
     (r"/lib/modules/(?P<r>.+)/modules\.dep not found: module files not located",
      _fmt("không tìm thấy /lib/modules/{r}/modules.dep: không xác định được tệp của các mô-đun")),
-    (r"(?P<p>/proc/modules|/proc/sys/kernel/tainted|/var/lib/dpkg/info|/var/lib/rpm/rpmdb\.sqlite): (?P<e>.+)",
+    (r"(?P<p>.+): a damaged package header was skipped", _fmt("{p}: đã bỏ qua một phần đầu gói bị hỏng")),
+    (r"(?P<p>/proc/modules|/proc/sys/kernel/tainted|/var/lib/dpkg/info|/var/lib/rpm/rpmdb\.sqlite|/var/lib/rpm/Packages): (?P<e>.+)",
      lambda m: f"{m['p']}: không đọc được ({_err(m['e'])})" if m["e"] != "a damaged package header was skipped"
      else f"{m['p']}: đã bỏ qua một phần đầu gói bị hỏng"),
     (r"pid (?P<n>\d+) (?P<p>.+): only the first (?P<k>\d+) bytes copied",
@@ -583,8 +584,16 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
           "(tùy chọn package_scope=all để kiểm tra mọi tệp)")),
     (r"(?P<n>\d+) package files that are not configuration were not checked \(options package_scope=all checks every file\)",
      _fmt("{n} tệp của gói không phải tệp cấu hình không được kiểm tra (tùy chọn package_scope=all để kiểm tra mọi tệp)")),
-    (r"the rpm database is in the Berkeley DB or ndb layout, which is not read: rpm files not checked",
-     _fmt("cơ sở dữ liệu rpm ở định dạng Berkeley DB hoặc ndb, chưa đọc được: không kiểm tra tệp của gói rpm")),
+    (r"the rpm database is in the ndb layout, which is not read: rpm files not checked",
+     _fmt("cơ sở dữ liệu rpm ở định dạng ndb, chưa đọc được: không kiểm tra tệp của gói rpm")),
+    (r"/var/lib/rpm/Packages \(Berkeley DB\) not read: (?P<e>.+): rpm files not checked",
+     _fmt("không đọc được /var/lib/rpm/Packages (Berkeley DB): {e}: không kiểm tra tệp của gói rpm", e=_err)),
+    (r"/var/lib/rpm/Packages \(Berkeley DB\): the file holds (?P<n>\d+) whole pages of the (?P<k>\d+) its metadata "
+     r"names \((?P<b>\d+) bytes\): truncated, the records on the missing pages are lost",
+     _fmt("/var/lib/rpm/Packages (Berkeley DB): tệp chỉ có {n} trang đầy đủ trong {k} trang mà siêu dữ liệu ghi "
+          "({b} byte): tệp bị cắt cụt, các bản ghi ở những trang thiếu bị mất")),
+    (r"/var/lib/rpm/Packages \(Berkeley DB\): (?P<d>.+)",
+     _fmt("/var/lib/rpm/Packages (Berkeley DB): đã bỏ qua một chỗ hỏng ({d})")),
     (r"the environment of (?P<n>\d+) processes is readable only by root: not read",
      _fmt("biến môi trường của {n} tiến trình chỉ root mới đọc được: không đọc")),
     (r"pid (?P<n>\d+) (?P<p>.+): deleted executable not copied \(total cap reached\)",
