@@ -5,6 +5,7 @@ and an executable in PATH that no package owns."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -13,6 +14,7 @@ import subprocess
 
 import pytest
 
+from analysis.checks import linux_packages
 from collectors.artifacts import _rpmdb
 from collectors.artifacts.package_integrity import (
     IntegritySummary,
@@ -192,6 +194,9 @@ def test_rpm_berkeley_db_hash_database_read_without_rpm(tmp_path, run):
     assert (summary.packages, summary.files_checked, summary.matched) == (41, 2040, 2038)
     assert not [n for n in ran.notes if "Packages" in n]
     assert (sorted(os.listdir(db.parent)), hashlib.sha256(db.read_bytes()).hexdigest()) == before
+    # the case check for changed package files sees the trojan found through the Berkeley DB database
+    changed = [f for f in linux_packages.run(ran.ctx.case, None) if f.rule == "ungcuu.linux.package_file_changed"]
+    assert changed and all("/usr/bin/tool7" in json.dumps(f.details) for f in changed)
 
 
 @needs_db_load
