@@ -82,6 +82,8 @@ _RULES_FOR: dict[str, list] = {}
 
 
 def _rules_for(program: str) -> list:
+    """(event, keyword, regex, groups) of the rules that apply to a program; ``groups`` lists each group's
+    field name (a trailing ``2`` dropped: an alternative spelling) and whether it is a number."""
     rules = _RULES_FOR.get(program)
     if rules is None:
         rules = []
@@ -92,7 +94,9 @@ def _rules_for(program: str) -> list:
                 continue
             if event == "su" and program != "su":
                 continue
-            rules.append((event, _KEYWORDS.get(event, ""), rx))
+            names = sorted(rx.groupindex, key=rx.groupindex.__getitem__)
+            groups = [(n.rstrip("2"), n.rstrip("2") in ("port", "uid", "gid")) for n in names]
+            rules.append((event, _KEYWORDS.get(event, ""), rx, groups))
         _RULES_FOR[program] = rules
     return rules
 
@@ -103,18 +107,18 @@ _REPEATED = re.compile(r"message repeated (\d+) times: \[")
 def auth_fields(program: str, msg: str) -> dict | None:
     """Typed fields of an authentication line (None when no rule matches); rsyslog's "message repeated N
     times: [ ... ]" adds ``repeat: N``."""
-    for event, kw, rx in _rules_for(program):
+    rules = _RULES_FOR.get(program)
+    for event, kw, rx, groups in _rules_for(program) if rules is None else rules:
         if kw not in msg:
             continue
         m = rx.search(msg)
         if m:
             out = {"event": event}
-            for k, v in m.groupdict().items():
+            for (k, number), v in zip(groups, m.groups()):
                 if v is None:
                     continue
-                k = k.rstrip("2")
                 # A number of thousands of digits is not a port: kept as text (int() refuses it).
-                out[k] = int(v) if k in ("port", "uid", "gid") and len(v) <= 20 else v.strip()
+                out[k] = int(v) if number and len(v) <= 20 else v.strip()
             if event == "ssh_failed" and "invalid user" in msg:
                 out["invalid_user"] = True
             if msg.startswith("message repeated") and (r := _REPEATED.match(msg)) and len(r.group(1)) <= 20:
