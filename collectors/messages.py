@@ -601,6 +601,8 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      r"names \((?P<b>\d+) bytes\): truncated, the records on the missing pages are lost",
      _fmt("/var/lib/rpm/Packages (Berkeley DB): tệp chỉ có {n} trang đầy đủ trong {k} trang mà siêu dữ liệu ghi "
           "({b} byte): tệp bị cắt cụt, các bản ghi ở những trang thiếu bị mất")),
+    (r"/var/lib/rpm/Packages \(Berkeley DB\): (?P<n>\d+) more damaged places skipped",
+     _fmt("/var/lib/rpm/Packages (Berkeley DB): đã bỏ qua thêm {n} chỗ hỏng")),
     (r"/var/lib/rpm/Packages \(Berkeley DB\): (?P<d>.+)",
      _fmt("/var/lib/rpm/Packages (Berkeley DB): đã bỏ qua một chỗ hỏng ({d})")),
     (r"the environment of (?P<n>\d+) processes is readable only by root: not read",

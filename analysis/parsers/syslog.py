@@ -127,8 +127,10 @@ def auth_fields(program: str, msg: str) -> dict | None:
     return None
 
 
+# One match per line, from its start to its end: the month and day of a line that starts with a stamp,
+# two empty groups for any other line (consuming whole lines is faster than trying ^ at every byte).
 _RE_STAMP_AT_LINE_START = re.compile(
-    rb"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) ", re.M)
+    rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) [^\n]*(?:\n|\Z)|[^\n]*(?:\n|\Z)")
 _MONTHS_B = {k.encode(): v for k, v in MONTHS.items()}
 LATE_DAYS = 7  # a line dated up to this many days before the line above it, across a month end, is late
 
@@ -184,7 +186,8 @@ def guess_start_year(lines, ref: _dt.datetime) -> int:
     """
     if hasattr(lines, "read"):
         months: dict = _MONTHS_B
-        found: Iterable = chain.from_iterable(_RE_STAMP_AT_LINE_START.findall(c) for c in _line_chunks(lines))
+        found: Iterable = filter(itemgetter(0), chain.from_iterable(
+            _RE_STAMP_AT_LINE_START.findall(c) for c in _line_chunks(lines)))
     else:
         months = MONTHS
         found = (m.group(1, 2) for line in lines if (m := RE_3164.match(line)) and m.group(1) in MONTHS)

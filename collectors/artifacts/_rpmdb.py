@@ -31,6 +31,7 @@ B_KEYDATA, B_DUPLICATE, B_OVERFLOW, B_DELETE = 1, 2, 3, 0x80
 DBMETA_CHKSUM = 0x01
 PAGE_HEADER = 26
 MAX_ITEM = 0x0FFFFFFF  # rpm's largest header (HEADER_DATA_MAX): a longer item is damage
+KEEP_PROBLEMS = 50  # damage named one by one; beyond, only counted (`BdbFile.damaged`)
 
 
 class BdbError(ValueError):
@@ -43,6 +44,7 @@ class BdbFile:
     def __init__(self, fd: int, problems: list[str]):
         self.fd = fd
         self.problems = problems
+        self.damaged = self.named = 0  # places skipped for damage; those named in `problems`
         meta = os.pread(fd, 512, 0)
         if len(meta) < 72:
             raise BdbError(f"{len(meta)} bytes: too short for a Berkeley DB metadata page")
@@ -74,6 +76,12 @@ class BdbFile:
         self.u32 = struct.Struct(order + "I").unpack_from
         self.header = struct.Struct(order + "8xIIIHHBB").unpack_from
 
+    def _damage(self, text: str) -> None:
+        self.damaged += 1
+        if self.named < KEEP_PROBLEMS:
+            self.named += 1
+            self.problems.append(text)
+
     def page(self, pgno: int) -> bytes | None:
         data = os.pread(self.fd, self.page_size, pgno * self.page_size)
         return data if len(data) == self.page_size else None
@@ -89,10 +97,10 @@ class BdbFile:
             if ptype not in leaf:
                 continue
             if own != pgno:
-                self.problems.append(f"page {pgno} says it is page {own}: skipped")
+                self._damage(f"page {pgno} says it is page {own}: skipped")
                 continue
             if self.overhead + 2 * entries > self.page_size:
-                self.problems.append(f"page {pgno}: {entries} entries cannot fit on a page: skipped")
+                self._damage(f"page {pgno}: {entries} entries cannot fit on a page: skipped")
                 continue
             offsets = [self.u16(page, self.overhead + 2 * i)[0] for i in range(entries)]
             items = self._hash_items(pgno, page, offsets) if self.kind == "hash" else \
@@ -107,7 +115,7 @@ class BdbFile:
         for i, off in enumerate(offsets):
             end = self.page_size if i == 0 else offsets[i - 1]
             if not self.overhead <= off < end <= self.page_size:
-                self.problems.append(f"page {pgno} item {i}: offset {off} outside the page")
+                self._damage(f"page {pgno} item {i}: offset {off} outside the page")
                 out.append(None)
                 continue
             kind = page[off]
@@ -117,7 +125,7 @@ class BdbFile:
                 out.append(self._overflow(pgno, i, self.u32(page, off + 4)[0], self.u32(page, off + 8)[0]))
             else:
                 what = {H_DUPLICATE: "duplicates", H_OFFDUP: "off-page duplicates"}.get(kind, f"type {kind}")
-                self.problems.append(f"page {pgno} item {i}: {what}, not read")
+                self._damage(f"page {pgno} item {i}: {what}, not read")
                 out.append(None)
         return out
 
@@ -125,7 +133,7 @@ class BdbFile:
         out: list[bytes | None] = []
         for i, off in enumerate(offsets):
             if not self.overhead <= off <= self.page_size - 3:
-                self.problems.append(f"page {pgno} item {i}: offset {off} outside the page")
+                self._damage(f"page {pgno} item {i}: offset {off} outside the page")
                 out.append(None)
                 continue
             length, kind = self.u16(page, off)[0], page[off + 2]
@@ -136,7 +144,7 @@ class BdbFile:
             elif kind == B_OVERFLOW and off + 12 <= self.page_size:
                 out.append(self._overflow(pgno, i, self.u32(page, off + 4)[0], self.u32(page, off + 8)[0]))
             else:
-                self.problems.append(f"page {pgno} item {i}: type {kind} of {length} bytes, not read")
+                self._damage(f"page {pgno} item {i}: type {kind} of {length} bytes, not read")
                 out.append(None)
         return out
 
@@ -144,22 +152,22 @@ class BdbFile:
         """An item on a chain of overflow pages, or None (the damage is said)."""
         where = f"page {pgno} item {item}"
         if total > MAX_ITEM:
-            self.problems.append(f"{where}: a {total}-byte item is implausible: not read")
+            self._damage(f"{where}: a {total}-byte item is implausible: not read")
             return None
         parts, got, seen, nxt = [], 0, set(), first
         while got < total:
             if nxt == 0 or nxt in seen or nxt > self.last_pgno:
-                self.problems.append(f"{where}: its overflow chain breaks at page {nxt} after {got} of {total} "
+                self._damage(f"{where}: its overflow chain breaks at page {nxt} after {got} of {total} "
                                      "bytes: not read")
                 return None
             seen.add(nxt)
             page = self.page(nxt)
             if page is None:
-                self.problems.append(f"{where}: overflow page {nxt} is beyond the end of the file: not read")
+                self._damage(f"{where}: overflow page {nxt} is beyond the end of the file: not read")
                 return None
             own, _prev, following, _entries, length, _level, ptype = self.header(page)
             if ptype != P_OVERFLOW or own != nxt or self.overhead + length > self.page_size:
-                self.problems.append(f"{where}: page {nxt} of its overflow chain is not an overflow page: not read")
+                self._damage(f"{where}: page {nxt} of its overflow chain is not an overflow page: not read")
                 return None
             parts.append(page[self.overhead:self.overhead + length])
             got += length
@@ -170,7 +178,8 @@ class BdbFile:
 def rpm_header_blobs(path: str | os.PathLike, problems: list[str]) -> Iterator[bytes]:
     """The header blob of every package in an rpm Berkeley DB ``Packages`` file (key: the 4-byte header
     number; the record numbered 0 keeps rpm's counter, not a package). BdbError when the file cannot be
-    opened as Berkeley DB at all; OSError when it cannot be read."""
+    opened as Berkeley DB at all; OSError when it cannot be read. The first `KEEP_PROBLEMS` damaged places
+    are named in `problems`, then one line counts the rest."""
     from ._common import open_noatime
 
     fd = open_noatime(path)
@@ -180,5 +189,7 @@ def rpm_header_blobs(path: str | os.PathLike, problems: list[str]) -> Iterator[b
             if len(key) == 4 and db.u32(key, 0)[0] == 0 or len(data) < 8:
                 continue
             yield data
+        if db.damaged > db.named:
+            problems.append(f"{db.damaged - db.named} more damaged places skipped")
     finally:
         os.close(fd)

@@ -259,3 +259,22 @@ def test_rpm_berkeley_db_damaged_pages_and_chains(tmp_path):
     assert "biglib" not in names and len(names) >= 20
     assert any("says it is page 99999: skipped" in p for p in problems)
     assert any("is not an overflow page: not read" in p for p in problems)
+
+
+@needs_db_load
+def test_rpm_berkeley_db_many_damaged_pages_are_counted_not_listed(tmp_path):
+    blobs, _ = rpm_packages(1500)
+    db = bdb_packages(tmp_path / "Packages", blobs, page_size=4096)
+    data = bytearray(db.read_bytes())
+    leaves = [i for i in range(1, len(data) // 4096) if data[i * 4096 + 25] in (2, 13)
+              and struct.unpack_from("<H", data, i * 4096 + 20)[0]]
+    assert len(leaves) > _rpmdb.KEEP_PROBLEMS + 5
+    for i in leaves:
+        struct.pack_into("<I", data, i * 4096 + 8, 0xFFFF)  # every page holding records says it is another
+    db.write_bytes(bytes(data))
+    names, problems = packages_in(db)
+    assert names == set()
+    assert len(problems) == _rpmdb.KEEP_PROBLEMS + 1
+    assert problems[-1] == f"{len(leaves) - _rpmdb.KEEP_PROBLEMS} more damaged places skipped"
+    assert translate(f"/var/lib/rpm/Packages (Berkeley DB): {problems[-1]}", "vi").endswith(
+        f"đã bỏ qua thêm {len(leaves) - _rpmdb.KEEP_PROBLEMS} chỗ hỏng")
