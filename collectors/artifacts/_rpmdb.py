@@ -2,10 +2,12 @@
 rpm's ``/var/lib/rpm/Packages`` (RHEL/CentOS 7 and older, older SUSE), for `parse_rpm_header`.
 
 Page format followed: the Berkeley DB 5.3 source, ``src/dbinc/db_page.h`` (``DBMETA``/``HMETA``/``BTMETA``
-metadata page, the 26-byte ``PAGE`` header, ``HKEYDATA``/``HOFFPAGE`` hash items, ``BKEYDATA``/``BOVERFLOW``
-btree items, overflow pages whose ``hf_offset`` holds the length on the page) and the Berkeley DB
-Programmer's Reference, "Berkeley DB on-disk format"; cross-checked against files written by Debian's
-``db5.3_load`` (tests/linux/test_package_integrity.py).
+metadata page, the 26-byte ``PAGE`` header, the page types, ``HKEYDATA``/``HOFFPAGE`` hash items,
+``BKEYDATA``/``BOVERFLOW`` btree items, overflow pages whose ``hf_offset`` holds the length on the page;
+with ``DB_CHKSUM`` the index starts after the checksum, at byte 32), with the metadata offsets as tabled
+in snyk/rpm-parser's ``lib/berkeleydb/README.md``; every layout detail was checked against files written
+by Debian's ``db5.3_load`` (tests/linux/test_package_integrity.py). rpm's own ``lib/backend/bdb_ro.c``
+reads the same files without libdb.
 
 - The metadata page (page 0) gives the byte order (the magic ``0x061561`` hash / ``0x053162`` btree read
   little- or big-endian), the page size, the last page and the flags. Encrypted files are refused; with
