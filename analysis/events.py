@@ -146,22 +146,31 @@ except ImportError:  # pragma: no cover
 _json_fallback = __import__("json").JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
+_KEYS: dict[str, str] = {}  # a field name -> its JSON text and the colon (the names of a parser are few)
+
+
 def dumps_fields(d: dict) -> str:
     """Compact JSON of a fields dict, the same text as ``json.dumps(d, ensure_ascii=False,
     separators=(',', ':'))``; flat dicts of str/int/bool/None take a fast path."""
     parts = []
+    keys = _KEYS
     for k, v in d.items():
+        kj = keys.get(k)
+        if kj is None:
+            if type(k) is not str:
+                return _json_fallback(d)
+            if len(keys) >= 4096:  # names made from data (event fields): the cache stays small
+                keys.clear()
+            kj = keys[k] = _enc_str(k) + ":"
         t = type(v)
         if t is str:
-            parts.append(f"{_enc_str(k)}:{_enc_str(v)}")
+            parts.append(kj + _enc_str(v))
         elif t is int:
-            parts.append(f"{_enc_str(k)}:{v}")
+            parts.append(kj + str(v))
         elif t is bool:
-            parts.append(f"{_enc_str(k)}:{'true' if v else 'false'}")
+            parts.append(kj + ("true" if v else "false"))
         elif v is None:
-            parts.append(f"{_enc_str(k)}:null")
+            parts.append(kj + "null")
         else:
-            return _json_fallback(d)
-        if type(k) is not str:
             return _json_fallback(d)
     return "{" + ",".join(parts) + "}"

@@ -34,7 +34,7 @@ if [ $want_test = 1 ]; then
     for pair in mcopy:mtools mkfs.vfat:dosfstools mke2fs:e2fsprogs debugfs:e2fsprogs fls:sleuthkit \
                 /lib/systemd/systemd-journal-remote:systemd-journal-remote \
                 pdftoppm:poppler-utils pdftotext:poppler-utils Xvfb:xvfb mkntfs:ntfs-3g 7z:p7zip-full unzip:unzip \
-                soffice:libreoffice-writer-nogui; do
+                soffice:libreoffice-writer-nogui db5.3_load:db5.3-util; do
         cmd=${pair%%:*}; pkg=${pair##*:}
         if ! command -v "$cmd" >/dev/null 2>&1 && ! [ -x "/sbin/$cmd" ] && ! [ -x "/usr/sbin/$cmd" ]; then
             missing+=("$pkg")

@@ -13,9 +13,12 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
+from collections import deque
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import Iterable, Iterator
 
-from analysis.events import DESC_RECORDED, Event, ParseReport, us_from_dt
+from analysis.events import DESC_RECORDED, Event, ParseReport, dumps_fields, us_from_dt
 
 NAME = "syslog"
 
@@ -79,6 +82,8 @@ _RULES_FOR: dict[str, list] = {}
 
 
 def _rules_for(program: str) -> list:
+    """(event, keyword, regex, groups) of the rules that apply to a program; ``groups`` lists each group's
+    field name (a trailing ``2`` dropped: an alternative spelling) and whether it is a number."""
     rules = _RULES_FOR.get(program)
     if rules is None:
         rules = []
@@ -89,7 +94,9 @@ def _rules_for(program: str) -> list:
                 continue
             if event == "su" and program != "su":
                 continue
-            rules.append((event, _KEYWORDS.get(event, ""), rx))
+            names = sorted(rx.groupindex, key=rx.groupindex.__getitem__)
+            groups = [(n.rstrip("2"), n.rstrip("2") in ("port", "uid", "gid")) for n in names]
+            rules.append((event, _KEYWORDS.get(event, ""), rx, groups))
         _RULES_FOR[program] = rules
     return rules
 
@@ -100,18 +107,18 @@ _REPEATED = re.compile(r"message repeated (\d+) times: \[")
 def auth_fields(program: str, msg: str) -> dict | None:
     """Typed fields of an authentication line (None when no rule matches); rsyslog's "message repeated N
     times: [ ... ]" adds ``repeat: N``."""
-    for event, kw, rx in _rules_for(program):
+    rules = _RULES_FOR.get(program)
+    for event, kw, rx, groups in _rules_for(program) if rules is None else rules:
         if kw not in msg:
             continue
         m = rx.search(msg)
         if m:
             out = {"event": event}
-            for k, v in m.groupdict().items():
+            for (k, number), v in zip(groups, m.groups()):
                 if v is None:
                     continue
-                k = k.rstrip("2")
                 # A number of thousands of digits is not a port: kept as text (int() refuses it).
-                out[k] = int(v) if k in ("port", "uid", "gid") and len(v) <= 20 else v.strip()
+                out[k] = int(v) if number and len(v) <= 20 else v.strip()
             if event == "ssh_failed" and "invalid user" in msg:
                 out["invalid_user"] = True
             if msg.startswith("message repeated") and (r := _REPEATED.match(msg)) and len(r.group(1)) <= 20:
@@ -120,8 +127,10 @@ def auth_fields(program: str, msg: str) -> dict | None:
     return None
 
 
+# One match per line, from its start to its end: the month and day of a line that starts with a stamp,
+# two empty groups for any other line (consuming whole lines is faster than trying ^ at every byte).
 _RE_STAMP_AT_LINE_START = re.compile(
-    rb"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) ", re.M)
+    rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) [^\n]*(?:\n|\Z)|[^\n]*(?:\n|\Z)")
 _MONTHS_B = {k.encode(): v for k, v in MONTHS.items()}
 LATE_DAYS = 7  # a line dated up to this many days before the line above it, across a month end, is late
 
@@ -153,6 +162,21 @@ def month_change(prev_mon: int | None, prev_dd: str, mon: int, dd: str, year: in
     return prev_mon, dd, year, year
 
 
+def _line_chunks(fh) -> Iterator[bytes]:
+    """A binary file in pieces of about 1 MiB that end at a line end (the last one as it is)."""
+    tail = b""
+    while True:
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            break
+        chunk = tail + chunk
+        cut = chunk.rfind(b"\n") + 1
+        tail = chunk[cut:]
+        yield chunk[:cut]
+    if tail:
+        yield tail  # a last line without its newline
+
+
 def guess_start_year(lines, ref: _dt.datetime) -> int:
     """Year of the first RFC 3164 line, counting rollovers back from `ref` (the last line's year).
 
@@ -160,38 +184,33 @@ def guess_start_year(lines, ref: _dt.datetime) -> int:
     Lines with a month after `ref`'s month at the end of the file belong to the year before `ref`.
     The rollovers are counted exactly as `parse` will count them (`month_step`).
     """
+    if hasattr(lines, "read"):
+        months: dict = _MONTHS_B
+        found: Iterable = filter(itemgetter(0), chain.from_iterable(
+            _RE_STAMP_AT_LINE_START.findall(c) for c in _line_chunks(lines)))
+    else:
+        months = MONTHS
+        found = (m.group(1, 2) for line in lines if (m := RE_3164.match(line)) and m.group(1) in MONTHS)
     rollovers = 0
     prev, prev_day = None, 0
-
-    def stamps():
-        if hasattr(lines, "read"):
-            months = _MONTHS_B
-            tail = b""
-            while True:
-                chunk = lines.read(1 << 20)
-                if not chunk:
-                    break
-                chunk = tail + chunk
-                cut = chunk.rfind(b"\n") + 1
-                chunk, tail = chunk[:cut], chunk[cut:]
-                for name, day in _RE_STAMP_AT_LINE_START.findall(chunk):
-                    yield months[name], int(day)
-            for name, day in _RE_STAMP_AT_LINE_START.findall(tail):  # a last line without its newline
-                yield months[name], int(day)
+    # Lines come in runs of one month: the rule is applied line by line only where the month changes (a late
+    # line is one of those); inside a run only the run's last day matters, taken without a Python loop.
+    for name, run in groupby(found, key=itemgetter(0)):
+        mon = months[name]
+        for _, day_text in run:
+            day = int(day_text)
+            if mon == prev:
+                prev_day = day
+                break  # the rest of the run below
+            prev, roll, late = month_step(prev, prev_day, mon, day)
+            if not late:
+                rollovers += roll
+                prev_day = day
         else:
-            for line in lines:
-                m = RE_3164.match(line)
-                if m and m.group(1) in MONTHS:
-                    yield MONTHS[m.group(1)], int(m.group(2))
-
-    for mon, day in stamps():
-        if mon == prev:
-            prev_day = day
             continue
-        prev, roll, late = month_step(prev, prev_day, mon, day)
-        if not late:
-            rollovers += roll
-            prev_day = day
+        last = deque(run, maxlen=1)  # noqa: B031 - the same iterator, resumed where the loop above stopped
+        if last:
+            prev_day = int(last[0][1])
     end_year = ref.year
     if prev is not None and prev > ref.month:
         end_year -= 1
@@ -210,8 +229,10 @@ class _Clock:
         self.prev_dd = "0"
         self.days: dict = {}
 
-    def ts(self, mon: int, dd: str, hh: str, mi: str, ss: str, line: str) -> int:
-        """The time of a line dated `mon dd hh:mi:ss`; ValueError names what is wrong (date or time)."""
+    def day(self, mon: int, dd: str, line: str) -> int:
+        """The start of the day of a line dated `mon dd` (epoch µs), moving the year as the file goes;
+        ValueError for a date that does not exist. Called again with the same day right after, it
+        returns the same value and changes nothing (the fast path of `parse` relies on that)."""
         if mon != self.prev_mon:
             self.prev_mon, self.prev_dd, self.year, line_year = month_change(self.prev_mon, self.prev_dd, mon, dd,
                                                                              self.year)
@@ -231,17 +252,14 @@ class _Clock:
             if len(self.days) > 4096:
                 self.days.clear()
             self.days[key] = base
+        return base
+
+    def ts(self, mon: int, dd: str, hh: str, mi: str, ss: str, line: str) -> int:
+        """The time of a line dated `mon dd hh:mi:ss`; ValueError names what is wrong (date or time)."""
+        base = self.day(mon, dd, line)
         if hh > "23" or mi > "59" or ss > "60":
             raise ValueError(f"invalid time {line[:15]!r}")
         return base + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000
-
-
-def _fields_json(prog: str, pid: str | None) -> str | None:
-    """The fields of a fast-path line as JSON, built by hand (the fast regex admits no character that
-    JSON would escape in a program name); None lets the timeline encode them."""
-    if pid:
-        return f'{{"program":"{prog}","pid":{pid}}}' if pid[0] != "0" else None
-    return f'{{"program":"{prog}"}}'
 
 
 def _typed(src: str, prog: str, msg: str, fields: dict) -> bool:
@@ -327,7 +345,9 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
     clock = _Clock(year if year is not None else _dt.datetime.now(_dt.timezone.utc).year, offset_s)
     pending: Event | None = None
     mfast, m3164, m5424, miso = RE_FAST.match, RE_3164.match, RE_5424.match, RE_ISO.match
-    months, source_of = MONTHS, SOURCE_OF.get
+    months, source_of, encode = MONTHS, SOURCE_OF.get, dumps_fields
+    day_mon: int | None = None  # the day of the last fast-path line and its start (µs)
+    day_dd, day_us = "", 0
     for n, line in lines:
         if not line:
             continue
@@ -336,18 +356,33 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
         m = mfast(line)
         if m is not None and (mon := months.get(m.group(1))) is not None:
             _, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
-            try:
-                ts = clock.ts(mon, dd, hh, mi, ss, line)
-            except ValueError as exc:
-                report.skip(f"line {n}", str(exc))
+            if mon != day_mon or dd != day_dd:  # another day than the line before: ask the clock
+                try:
+                    day_us = clock.day(mon, dd, line)
+                except ValueError as exc:
+                    day_mon = None
+                    report.skip(f"line {n}", str(exc))
+                    continue
+                day_mon, day_dd = mon, dd
+            if hh > "23" or mi > "59" or ss > "60":
+                report.skip(f"line {n}", f"invalid time {line[:15]!r}")
                 continue
+            ts = day_us + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000
             src = source_of(prog, "syslog")
             fields = {"program": prog, "pid": int(pid)} if pid else {"program": prog}
-            fj = None if _typed(src, prog, msg, fields) else _fields_json(prog, pid)
+            fj: str | None
+            if src == "auth" and (extra := auth_fields(prog, msg)):
+                fields.update(extra)
+                fj = encode(fields)
+            elif pid:  # JSON by hand: the fast regex admits no character JSON escapes in a program name
+                fj = f'{{"program":"{prog}","pid":{pid}}}' if pid[0] != "0" else None
+            else:
+                fj = f'{{"program":"{prog}"}}'
             event = Event(ts, DESC_RECORDED, src, NAME, line[m.end(6) + 1:], h, fields, offset_s, evidence_id,
                           f"line {n}", fj)
         elif line[0] in months_first and (m := m3164(line)):
             mon = months.get(m.group(1))
+            day_mon = None  # the clock moves here too: the fast path asks it again
             if mon is None:
                 report.skip(f"line {n}", "unknown month")
                 continue

@@ -6,18 +6,25 @@ flags (``/proc/sys/kernel/tainted``), and the libraries ``/etc/ld.so.preload`` l
   package owns that file, its SHA-256;
 - ``kernel_taint.json`` (KernelTaint): the number and each flag spelled out;
 - ``ld_preload.json`` (PreloadLibrary): each library named in /etc/ld.so.preload, whether it exists, its
-  SHA-256 and whether a package owns it (also read from an offline root).
+  SHA-256 and whether a package owns it (also read from an offline root);
+- ``audit_rules.json`` (LoadedAuditRule) and ``audit_status.json`` (AuditStatus): the audit rules loaded in
+  the kernel and its audit state, asked over NETLINK_AUDIT (`_netlink`), never by running `auditctl`; the
+  rules files under /etc/audit are copied with /etc (etc_tree). Without root, or from a kernel or
+  container without audit, the reason is noted.
 """
 from __future__ import annotations
 
+import errno
 import os
 import platform
+import socket
 from dataclasses import dataclass, field
 
 from .. import records
 from ..base import Collector, Context
 from ..util import ts_to_iso
 from . import _linux_fs as lfs
+from . import _netlink
 from ._common import read_logical, resolve_in_root
 from .package_integrity import owned_paths
 
@@ -70,6 +77,60 @@ class PreloadLibrary:
     owned: bool | None = None
     source: str = "/etc/ld.so.preload"
     extra: dict = field(default_factory=dict)
+
+
+@records.record("loaded_audit_rule", version=1)
+@dataclass
+class LoadedAuditRule:
+    text: str  # as `auditctl -l` writes it
+    list_name: str  # the filter list: exit, user, exclude, filesystem...
+    action: str  # always | never
+    syscalls: list
+    fields: list  # [{"field", "op", "value"}]
+    key: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@records.record("audit_status", version=1)
+@dataclass
+class AuditStatus:
+    enabled: int  # 0 off, 1 on, 2 on and locked until reboot
+    failure: int  # 0 silent, 1 printk, 2 panic
+    pid: int  # the audit daemon's pid (0: none)
+    rate_limit: int
+    backlog_limit: int
+    lost: int
+    backlog: int
+    rules: int
+    extra: dict = field(default_factory=dict)
+
+
+AUDIT_REFUSED = {
+    errno.EPROTONOSUPPORT: "the kernel has no audit support (NETLINK_AUDIT): loaded audit rules not read",
+    errno.EPERM: "reading the loaded audit rules needs root (CAP_AUDIT_CONTROL): not read",
+    errno.EACCES: "reading the loaded audit rules needs root (CAP_AUDIT_CONTROL): not read",
+    errno.ECONNREFUSED: "the kernel refuses audit requests from this namespace (a container): loaded audit rules "
+                        "not read",
+}
+
+
+def loaded_audit_rules(ctx: Context):
+    """(AuditStatus, [LoadedAuditRule]) from the running kernel, or (None, None) with the reason noted."""
+    try:
+        status = _netlink.audit_status()
+        rules = _netlink.audit_rules()
+    except socket.timeout:
+        ctx.notes.append("the kernel's audit interface did not answer: loaded audit rules not read")
+        return None, None
+    except OSError as exc:
+        ctx.notes.append(AUDIT_REFUSED.get(exc.errno or 0) or
+                         f"loaded audit rules not read: {exc.strerror or exc}")
+        return None, None
+    except ValueError as exc:  # a reply shorter than the rule layout
+        ctx.notes.append(f"loaded audit rules not read: {exc}")
+        return None, None
+    rows = [LoadedAuditRule(r["text"], r["list"], r["action"], r["syscalls"], r["fields"], r["key"]) for r in rules]
+    return AuditStatus(rules=len(rows), **status), rows
 
 
 def decode_taint(value: int) -> list[dict]:
@@ -178,6 +239,11 @@ class KernelState(Collector):
                 m.sha256, _ = _hash(ctx, m.file)
                 m.owned = _owned(owned, m.file)
         yield ctx.put_records("kernel_modules.json", KernelModule, mods, source="/proc/modules, /sys/module")
+        status, rules = loaded_audit_rules(ctx)
+        if status is not None:
+            yield ctx.put_records("audit_status.json", AuditStatus, [status], source="NETLINK_AUDIT AUDIT_GET")
+            yield ctx.put_records("audit_rules.json", LoadedAuditRule, rules or [],
+                                  source="NETLINK_AUDIT AUDIT_LIST_RULES")
         try:
             value = int(open("/proc/sys/kernel/tainted").read().strip() or 0)
         except (OSError, ValueError) as exc:

@@ -4,7 +4,8 @@ directly (never the host's `dpkg -V` or `rpm -V`), and the executables in PATH f
 - dpkg: ``/var/lib/dpkg/info/*.md5sums`` (MD5 of each shipped file) and the ``Conffiles:`` of
   ``/var/lib/dpkg/status`` (configuration files, whose changes are expected: marked ``config``);
 - rpm: the sqlite database (``/var/lib/rpm/rpmdb.sqlite``, Fedora 33+/RHEL 9), headers decoded here
-  (names, digests with their algorithm, the config flag); the older Berkeley DB layout is named as not read;
+  (names, digests with their algorithm, the config flag), or the older Berkeley DB ``Packages`` file
+  (RHEL/CentOS 7, older SUSE) read page by page by `_rpmdb`; the ndb layout is named as not read;
 - ``package_files.json`` (PackageFileCheck): only the files that are changed, missing or unreadable (the
   counts of those that match are in the summary record); ``unowned_executables.json`` (UnownedExecutable).
 
@@ -36,6 +37,7 @@ from .. import records
 from ..base import Collector, Context
 from ..util import decode_path, ts_to_iso
 from . import _linux_fs as lfs
+from . import _rpmdb
 from ._common import read_logical, resolve_in_root
 
 PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -310,14 +312,17 @@ def parse_rpm_header(blob: bytes) -> dict[int, object]:
 
 
 def rpm_files(ctx: Context, notes: list):
-    """(package, algorithm, hex digest, path, flags) of every file in the rpm sqlite database."""
+    """(package, algorithm, hex digest, path, flags) of every file in the rpm database (sqlite, or the
+    Berkeley DB ``Packages`` file read by `_rpmdb`)."""
     folder = resolve_in_root(ctx, "/var/lib/rpm")
     if folder is None:
         return
     db = folder / "rpmdb.sqlite"
     if not db.is_file():
-        if (folder / "Packages").exists() or (folder / "Packages.db").exists():
-            notes.append("the rpm database is in the Berkeley DB or ndb layout, which is not read: rpm files not checked")
+        if (folder / "Packages").is_file():  # the Berkeley DB layout (RHEL/CentOS 7, older SUSE)
+            yield from _rpm_bdb_files(folder / "Packages", notes)
+        elif (folder / "Packages.db").exists():
+            notes.append("the rpm database is in the ndb layout, which is not read: rpm files not checked")
         return
     try:
         # immutable=1: sqlite never writes beside an evidence database (no -wal, -shm or journal)
@@ -328,23 +333,36 @@ def rpm_files(ctx: Context, notes: list):
         return
     try:
         for (blob,) in rows:
-            try:
-                h = parse_rpm_header(bytes(blob))
-            except (ValueError, struct.error):
-                notes.append("/var/lib/rpm/rpmdb.sqlite: a damaged package header was skipped")
-                continue
-            name = h.get(1000, "?")
-            base, dirs, idx = h.get(1117) or [], h.get(1118) or [], h.get(1116) or []
-            digests, flags = h.get(1035) or [], h.get(1037) or []
-            algo = RPM_DIGEST_ALGOS.get((h.get(5011) or [1])[0], "md5")
-            for i, b in enumerate(base):
-                d = dirs[idx[i]] if i < len(idx) and idx[i] < len(dirs) else ""
-                yield (name, algo, digests[i] if i < len(digests) else "", d + b,
-                       flags[i] if i < len(flags) else 0)
+            yield from _rpm_header_files(bytes(blob), "/var/lib/rpm/rpmdb.sqlite", notes)
     except sqlite3.Error as exc:
         notes.append(f"/var/lib/rpm/rpmdb.sqlite: {exc}")
     finally:
         con.close()
+
+
+def _rpm_bdb_files(path, notes: list):
+    problems: list[str] = []
+    try:
+        for blob in _rpmdb.rpm_header_blobs(path, problems):
+            yield from _rpm_header_files(blob, "/var/lib/rpm/Packages", notes)
+    except (_rpmdb.BdbError, OSError) as exc:
+        notes.append(f"/var/lib/rpm/Packages (Berkeley DB) not read: {exc}: rpm files not checked")
+    notes.extend(f"/var/lib/rpm/Packages (Berkeley DB): {p}" for p in problems)
+
+
+def _rpm_header_files(blob: bytes, where: str, notes: list):
+    try:
+        h = parse_rpm_header(blob)
+    except (ValueError, struct.error):
+        notes.append(f"{where}: a damaged package header was skipped")
+        return
+    name = h.get(1000, "?")
+    base, dirs, idx = h.get(1117) or [], h.get(1118) or [], h.get(1116) or []
+    digests, flags = h.get(1035) or [], h.get(1037) or []
+    algo = RPM_DIGEST_ALGOS.get((h.get(5011) or [1])[0], "md5")
+    for i, b in enumerate(base):
+        d = dirs[idx[i]] if i < len(idx) and idx[i] < len(dirs) else ""
+        yield (name, algo, digests[i] if i < len(digests) else "", d + b, flags[i] if i < len(flags) else 0)
 
 
 # ------------------------------------------------------------------ checking

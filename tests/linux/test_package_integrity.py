@@ -1,13 +1,21 @@
 """Package integrity read from the package databases of a fake root: a trojaned binary against dpkg's
-md5sums, a changed configuration file told apart, a missing file, an rpm sqlite database decoded here,
+md5sums, a changed configuration file told apart, a missing file, an rpm sqlite database decoded here, the
+Berkeley DB rpm database (hash and btree, written by db5.3_load; truncated, damaged, not a database),
 and an executable in PATH that no package owns."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import sqlite3
 import struct
+import subprocess
 
+import pytest
+
+from analysis.checks import linux_packages
+from collectors.artifacts import _rpmdb
 from collectors.artifacts.package_integrity import (
     IntegritySummary,
     PackageFileCheck,
@@ -15,6 +23,9 @@ from collectors.artifacts.package_integrity import (
     UnownedExecutable,
     parse_rpm_header,
 )
+from collectors.messages import translate
+
+from .conftest import write
 
 GOOD = b"\x7fELF original coreutils ls\n"
 EVIL = b"\x7fELF trojaned ls that hides files\n"
@@ -200,3 +211,158 @@ def test_file_kinds_and_old_records():
         {"path": "/usr/bin/ps", "package": "procps", "manager": "dpkg", "status": "changed", "expected": "a" * 32}]}
     (r,) = records.load(old, PackageFileCheck)
     assert (r.kind, r.checked_path, r.owners) == ("program", None, [])
+
+
+# ------------------------------------------------------------------ the Berkeley DB rpm database
+DB_LOAD = shutil.which("db5.3_load")
+needs_db_load = pytest.mark.skipif(DB_LOAD is None, reason="db5.3_load (Debian package db5.3-util) is not "
+                                   "installed: bash scripts/setup.sh --test installs it")
+
+
+def bdb_packages(path, blobs: list[bytes], *, kind: str = "hash", page_size: int = 4096, chksum: bool = False):
+    """A real Berkeley DB ``Packages`` file written by Debian's db5.3_load, as rpm keeps it: each header under
+    its 4-byte header number (little-endian, an x86 host), and rpm's counter record under number 0."""
+    lines = ["VERSION=3", "format=bytevalue", f"type={kind}", f"db_pagesize={page_size}"]
+    lines += ["chksum=1"] if chksum else []
+    lines += ["HEADER=END", " " + struct.pack("<I", 0).hex(), " " + struct.pack("<I", len(blobs) + 1).hex()]
+    for i, blob in enumerate(blobs, 1):
+        lines += [" " + struct.pack("<I", i).hex(), " " + blob.hex()]
+    lines.append("DATA=END")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dump = path.with_name(path.name + ".dump")
+    dump.write_text("\n".join(lines) + "\n")
+    subprocess.run([DB_LOAD, "-f", str(dump), str(path)], check=True, capture_output=True)
+    dump.unlink()
+    return path
+
+
+def rpm_packages(count: int = 40) -> tuple[list[bytes], dict[str, bytes]]:
+    """`count` small package headers, and one with 2,000 files whose header spans overflow pages, with the
+    contents their digests are of."""
+    sha = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    blobs, contents = [], {}
+    for i in range(count):
+        data = f"tool {i}\n".encode()
+        contents[f"/usr/bin/tool{i}"] = data
+        blobs.append(rpm_header({1000: (6, f"pkg{i}"), 1116: (4, [0]), 1117: (8, [f"tool{i}"]),
+                                 1118: (8, ["/usr/bin/"]), 1035: (8, [sha(data)]), 1037: (4, [0]), 5011: (4, [8])}))
+    names = [f"lib{i:04d}.so" for i in range(2000)]
+    for n in names:
+        contents["/usr/lib64/" + n] = n.encode()
+    blobs.append(rpm_header({1000: (6, "biglib"), 1116: (4, [0] * len(names)), 1117: (8, names),
+                             1118: (8, ["/usr/lib64/"]), 1035: (8, [sha(n.encode()) for n in names]),
+                             1037: (4, [0] * len(names)), 5011: (4, [8])}))
+    return blobs, contents
+
+
+def packages_in(path) -> tuple[set[str], list[str]]:
+    problems: list[str] = []
+    names = {parse_rpm_header(b)[1000] for b in _rpmdb.rpm_header_blobs(path, problems)}
+    return names, problems
+
+
+@needs_db_load
+def test_rpm_berkeley_db_hash_database_read_without_rpm(tmp_path, run):
+    root = tmp_path / "root"
+    blobs, contents = rpm_packages()
+    assert len(blobs[-1]) > 4096 * 10  # the big header lies on a chain of overflow pages
+    for path, data in contents.items():
+        write(root, path, data)
+    write(root, "/usr/bin/tool7", b"tool 7 with a backdoor\n")  # trojaned
+    (root / "usr/lib64/lib1234.so").unlink()  # missing
+    db = bdb_packages(root / "var/lib/rpm/Packages", blobs)
+    before = (sorted(os.listdir(db.parent)), hashlib.sha256(db.read_bytes()).hexdigest())
+    ran = run(PackageIntegrity(), root=root, options={"package_scope": "all"})
+    rows = {r.path: r for r in ran.rows("package_files.json", PackageFileCheck)}
+    assert set(rows) == {"/usr/bin/tool7", "/usr/lib64/lib1234.so"}
+    assert (rows["/usr/bin/tool7"].status, rows["/usr/bin/tool7"].package, rows["/usr/bin/tool7"].manager) == (
+        "changed", "pkg7", "rpm")
+    assert rows["/usr/lib64/lib1234.so"].status == "missing" and rows["/usr/lib64/lib1234.so"].package == "biglib"
+    (summary,) = ran.rows("package_integrity_summary.json", IntegritySummary)
+    assert (summary.packages, summary.files_checked, summary.matched) == (41, 2040, 2038)
+    assert not [n for n in ran.notes if "Packages" in n]
+    assert (sorted(os.listdir(db.parent)), hashlib.sha256(db.read_bytes()).hexdigest()) == before
+    # the case check for changed package files sees the trojan found through the Berkeley DB database
+    changed = [f for f in linux_packages.run(ran.ctx.case, None) if f.rule == "ungcuu.linux.package_file_changed"]
+    assert changed and all("/usr/bin/tool7" in json.dumps(f.details) for f in changed)
+
+
+@needs_db_load
+@pytest.mark.parametrize("kind,page_size,chksum", [("btree", 4096, False), ("hash", 512, True),
+                                                   ("btree", 1024, True)])
+def test_rpm_berkeley_db_btree_small_pages_and_checksums(tmp_path, kind, page_size, chksum):
+    blobs, _ = rpm_packages(25)
+    db = bdb_packages(tmp_path / "Packages", blobs, kind=kind, page_size=page_size, chksum=chksum)
+    names, problems = packages_in(db)
+    assert names == {f"pkg{i}" for i in range(25)} | {"biglib"} and problems == []
+
+
+@needs_db_load
+def test_rpm_berkeley_db_truncated_keeps_what_is_left_and_says_so(tmp_path, run):
+    blobs, _ = rpm_packages(300)
+    db = bdb_packages(tmp_path / "Packages", blobs, page_size=1024)
+    whole = db.read_bytes()
+    db.write_bytes(whole[: len(whole) // 2 + 100])  # half the pages, and part of one
+    names, problems = packages_in(db)
+    assert 0 < len(names) < 301
+    assert any("truncated" in p for p in problems)
+    # the collector: the packages left are checked, the truncation is in its notes (in Vietnamese too)
+    root = tmp_path / "root"
+    (root / "var/lib/rpm").mkdir(parents=True)
+    shutil.copy(db, root / "var/lib/rpm/Packages")
+    ran = run(PackageIntegrity(), root=root, options={"package_scope": "all"})
+    (summary,) = ran.rows("package_integrity_summary.json", IntegritySummary)
+    assert summary.packages == len(names) and summary.missing == summary.files_checked > 0
+    note = next(n for n in ran.notes if "truncated" in n)
+    assert note.startswith("/var/lib/rpm/Packages (Berkeley DB): the file holds ")
+    assert "bị cắt cụt" in translate(note, "vi")
+
+
+def test_rpm_berkeley_db_not_a_database_is_a_clear_note(tmp_path, run):
+    root = tmp_path / "root"
+    write(root, "/var/lib/rpm/Packages", os.urandom(8192))
+    ran = run(PackageIntegrity(), root=root)
+    assert [n for n in ran.notes if "Packages" in n] == [
+        "/var/lib/rpm/Packages (Berkeley DB) not read: not a Berkeley DB hash or btree file (no magic number at "
+        "byte 12): rpm files not checked"]
+    assert not ran.named("package_files.json")
+    with pytest.raises(_rpmdb.BdbError, match="too short"):
+        list(_rpmdb.rpm_header_blobs(write(tmp_path, "/short", b"\0" * 40), []))
+
+
+@needs_db_load
+def test_rpm_berkeley_db_damaged_pages_and_chains(tmp_path):
+    """A page whose number is wrong is skipped; an overflow chain cut by a page of another kind loses that
+    one item; every other package is read and each damage is named."""
+    blobs, _ = rpm_packages(30)
+    db = bdb_packages(tmp_path / "Packages", blobs, page_size=1024)
+    data = bytearray(db.read_bytes())
+    pages = [data[i:i + 1024] for i in range(0, len(data), 1024)]
+    hash_pages = [i for i, p in enumerate(pages) if i and p[25] in (2, 13) and struct.unpack_from("<H", p, 20)[0]]
+    overflow = [i for i, p in enumerate(pages) if i and p[25] == 7]
+    struct.pack_into("<I", data, hash_pages[0] * 1024 + 8, 99999)  # the page says it is another page
+    data[overflow[len(overflow) // 2] * 1024 + 25] = 13  # the middle of the big header's chain is not overflow
+    db.write_bytes(bytes(data))
+    names, problems = packages_in(db)
+    assert "biglib" not in names and len(names) >= 20
+    assert any("says it is page 99999: skipped" in p for p in problems)
+    assert any("is not an overflow page: not read" in p for p in problems)
+
+
+@needs_db_load
+def test_rpm_berkeley_db_many_damaged_pages_are_counted_not_listed(tmp_path):
+    blobs, _ = rpm_packages(1500)
+    db = bdb_packages(tmp_path / "Packages", blobs, page_size=4096)
+    data = bytearray(db.read_bytes())
+    leaves = [i for i in range(1, len(data) // 4096) if data[i * 4096 + 25] in (2, 13)
+              and struct.unpack_from("<H", data, i * 4096 + 20)[0]]
+    assert len(leaves) > _rpmdb.KEEP_PROBLEMS + 5
+    for i in leaves:
+        struct.pack_into("<I", data, i * 4096 + 8, 0xFFFF)  # every page holding records says it is another
+    db.write_bytes(bytes(data))
+    names, problems = packages_in(db)
+    assert names == set()
+    assert len(problems) == _rpmdb.KEEP_PROBLEMS + 1
+    assert problems[-1] == f"{len(leaves) - _rpmdb.KEEP_PROBLEMS} more damaged places skipped"
+    assert translate(f"/var/lib/rpm/Packages (Berkeley DB): {problems[-1]}", "vi").endswith(
+        f"đã bỏ qua thêm {len(leaves) - _rpmdb.KEEP_PROBLEMS} chỗ hỏng")
