@@ -194,94 +194,31 @@ class GeneratorWorker(QObject):
             self.done.emit()
 
 
-class IterWorker(QObject):
-    """Iterates ``make(cancel_event)`` (a generator of the core) on a thread: each event goes through
-    ``describe(ev) -> (done, total, message) | None`` into `progress` (at most one every `BATCH_S`
-    seconds); the last event for which ``is_result(ev)`` holds is emitted as `result` at the end (none
-    when cancelled before it), then `done`. `cancel()` is safe from any thread."""
-
-    progress = Signal(int, int, str)   # done, total (-1 = unknown), message
-    result = Signal(object)
-    failed = Signal(str)
-    done = Signal()
-
-    def __init__(self, make, describe, is_result):
-        super().__init__()
-        self.make, self.describe, self.is_result = make, describe, is_result
-        self.cancel_event = threading.Event()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    @Slot()
-    def run(self) -> None:
-        last = time.monotonic() - BATCH_S
-        found = None
-        try:
-            for ev in self.make(self.cancel_event):
-                if self.is_result(ev):
-                    found = ev
-                    continue
-                d = self.describe(ev)
-                now = time.monotonic()
-                if d is not None and now - last >= BATCH_S:
-                    last = now
-                    self.progress.emit(int(d[0]), int(d[1]), str(d[2]))
-            if found is not None:
-                self.result.emit(found)
-        except UngCuuError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # never let a bug kill the thread silently
-            tb = traceback.extract_tb(exc.__traceback__)[-1]
-            self.failed.emit(f"{type(exc).__name__}: {exc} (at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
-        finally:
-            self.done.emit()
-
-
-class _IterRelay(QObject):
-    """The GUI-thread side of an IterWorker: its signals to plain callbacks."""
-
-    def __init__(self, owner, on_progress, on_result, on_failed, on_done):
-        super().__init__(owner)
-        self.on_progress, self.on_result, self.on_failed, self.on_done = on_progress, on_result, on_failed, on_done
-
-    @Slot(int, int, str)
-    def progress(self, done, total, message):
-        if self.on_progress:
-            self.on_progress(done, total, message)
-
-    @Slot(object)
-    def result(self, value):
-        if self.on_result:
-            self.on_result(value)
-
-    @Slot(str)
-    def failed(self, message):
-        if self.on_failed:
-            self.on_failed(message)
-
-    @Slot()
-    def done(self):
-        try:
-            if self.on_done:
-                self.on_done()
-        finally:
-            self.deleteLater()
+def _described(make, describe, is_result, cancel):
+    """The generator `start_iter` runs: the events of ``make(cancel)`` as ``(done, total, message)``
+    through ``describe`` (None: not shown); returns the last event for which ``is_result`` holds."""
+    found = None
+    for ev in make(cancel):
+        if is_result(ev):
+            found = ev
+            continue
+        d = describe(ev)
+        if d is not None:
+            yield int(d[0]), int(d[1]), str(d[2])
+    return found
 
 
 def start_iter(owner: QObject, make, *, describe=lambda ev: None, is_result=lambda ev: False, on_progress=None,
-               on_result=None, on_failed=None, on_done=None) -> IterWorker:
-    """Run an IterWorker on a new thread (waited for by `wait_threads`); the callbacks run on the GUI
-    thread. Returns the worker (its `cancel()` stops the generator at its next check)."""
-    worker = IterWorker(make, describe, is_result)
-    relay = _IterRelay(owner, on_progress, on_result, on_failed, on_done)
-    worker.progress.connect(relay.progress)
-    worker.result.connect(relay.result)
-    worker.failed.connect(relay.failed)
-    worker.done.connect(relay.done)
-    owner._ungcuu_threads = [t for t in getattr(owner, "_ungcuu_threads", []) if _running(t)]
-    owner._ungcuu_threads.append(start_in_thread(worker, owner))
-    return worker
+               on_result=None, on_failed=None, on_done=None) -> GeneratorWorker:
+    """Iterate ``make(cancel_event)`` (a generator of the core whose result is one of its events) on a new
+    thread: ``on_progress(done, total, message)`` from ``describe(ev)``, ``on_result(ev)`` with the last
+    event ``is_result`` accepts (not called when there is none), a cancellation reported as a failure.
+    Returns the worker (its `cancel()` stops the generator at its next check)."""
+    return start_generator(
+        owner, _described, make, describe, is_result,
+        on_progress=(lambda d: on_progress(*d)) if on_progress else None,
+        on_result=(lambda ev: ev is not None and on_result(ev)) if on_result else None,
+        on_failed=on_failed, on_cancelled=on_failed, on_done=on_done)
 
 
 def start_in_thread(worker: QObject, owner: QObject) -> QThread:
