@@ -223,6 +223,30 @@ ALICE = merge(
 )
 
 
+# Alice's UsrClass.dat: a BagMRU (Local Settings\...\Shell\BagMRU) made of real shell items taken from
+# the NTUSER.DAT sample (My Computer, C:\, Documents and Settings), with times of its own.
+SB_MY_COMPUTER = bytes.fromhex("14001f50e04fd020ea3a6910a2d808002b30309d0000")
+SB_VOLUME_C = bytes.fromhex("19002f433a5c000000000000000000000000000000000000000000")
+SB_DOCUMENTS = bytes.fromhex(
+    "5c00310000000000043b8c791000444f43554d457e310000440003000400efbe4b37f86a043b8c791400000044006f00630075006d"
+    "0065006e0074007300200061006e0064002000530065007400740069006e0067007300000018000000")
+USRCLASS_BAGMRU = r"Local Settings\Software\Microsoft\Windows\Shell\BagMRU"
+MRU0 = struct.pack("<ii", 0, -1)
+
+
+def usrclass_bags(extra_values: dict | None = None, mru: bytes = MRU0) -> dict:
+    r"""The UsrClass.dat tree: My Computer > C:\ > Documents and Settings (no subfolders), and
+    `extra_values` beside My Computer in the top BagMRU key."""
+    return path_tree(USRCLASS_BAGMRU, key(
+        {"MRUListEx": (REG_BINARY, mru), "0": (REG_BINARY, SB_MY_COMPUTER), **(extra_values or {})},
+        time=filetime("2024-03-04T22:30:00Z"),
+        **{"0": key({"MRUListEx": (REG_BINARY, MRU0), "0": (REG_BINARY, SB_VOLUME_C)}, time=filetime("2024-03-04T22:31:00Z"),
+                    **{"0": key({"MRUListEx": (REG_BINARY, MRU0), "NodeSlot": (REG_DWORD, 6), "0": (REG_BINARY, SB_DOCUMENTS)},
+                                time=filetime("2024-03-04T22:32:00Z"),
+                                **{"0": key({"NodeSlot": (REG_DWORD, 7), "MRUListEx": (REG_BINARY, struct.pack("<i", -1))},
+                                            time=filetime("2024-03-04T22:33:00Z"))})})}))
+
+
 def dirty_with_log(tree: dict, name: str, old: str, new: str) -> tuple[bytes, bytes]:
     """A dirty hive (sequence numbers 2 and 1) whose string `old` the transaction log (DIRT layout)
     changes to `new` (same length): the value is right only after the log is applied."""
@@ -262,6 +286,8 @@ def build(root: Path, data: Path, *, software: bool = True) -> Path:
     hive, log = dirty_with_log(ALICE, r"\??\C:\Users\alice\ntuser.dat", r"\Temp\OneDrive", r"\Tmp2\OneDrive")
     place(root, "Users/alice/NTUSER.DAT", hive)
     place(root, "Users/alice/ntuser.dat.LOG1", log)
+    place(root, "Users/alice/AppData/Local/Microsoft/Windows/UsrClass.dat",
+          build_hive(usrclass_bags(), r"\??\C:\Users\alice\AppData\Local\Microsoft\Windows\UsrClass.dat"))
     place(root, "Users/nfury/NTUSER.DAT", data / "NTUSER-WIN7.DAT")
     place(root, f"Users/{VIET}/NTUSER.DAT", data / "NTUSER.DAT")
     place(root, "Windows/AppCompat/Programs/Amcache.hve", data / "winreg" / "win10-Amcache.hve")
