@@ -92,6 +92,8 @@ EXACT = {
         "chưa chọn tệp hoặc thư mục nào: dùng `ungcuu add --case DIR PATH...`",
     "local groups of Windows are not collected yet (users come from the profile list)":
         "chưa thu thập nhóm cục bộ của Windows (người dùng lấy từ danh sách hồ sơ người dùng)",
+    "the SECURITY hive is readable only by SYSTEM on a running Windows (collect it from an image)":
+        "trên Windows đang chạy chỉ SYSTEM đọc được hive SECURITY (hãy thu thập từ ảnh đĩa)",
     "shell items need the Python package libfwsi-python (pip install libfwsi-python)":
         "cần gói Python libfwsi-python để giải mã shell item (cài bằng pip install libfwsi-python)",
     "no SYSTEM hive (Windows/System32/config/SYSTEM): services not known":
@@ -420,6 +422,11 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (_PATH + r": BagMRU deeper than (?P<n>\d+) levels, not walked further",
      _fmt("{p}: BagMRU sâu quá {n} cấp, không duyệt tiếp")),
     (_PATH + r": shell item not decodable \((?P<e>.*)\)", _fmt("{p}: không giải mã được shell item ({e})")),
+    (_PATH + r": not found \(the SECURITY hive holds no policy\)",
+     _fmt("{p}: không tìm thấy (hive SECURITY không có khóa Policy)")),
+    (_PATH + r"\\PolAdtEv: no audit policy value", _fmt("{p}\\PolAdtEv: không có giá trị chính sách kiểm toán")),
+    (_PATH + r"\\PolAdtEv: audit policy not decoded \((?P<e>.*)\)",
+     _fmt("{p}\\PolAdtEv: không giải mã được chính sách kiểm toán ({e})")),
     (r"logged-in users could not be read: (?P<e>.+)", _fmt("không đọc được danh sách người dùng đang đăng nhập: {e}", e=_err)),
     (r"systemctl list-units failed: (?P<e>.+)", _fmt("systemctl list-units lỗi: {e}", e=_err)),
     (r"rpm -qa failed: (?P<e>.+)", _fmt("rpm -qa lỗi: {e}", e=_err)),

@@ -64,6 +64,11 @@ TIMES: dict[str, list[tuple[str, str, Msg]]] = {
         ("key_last_write", DESC_KEY_WRITE, lambda r: f"{_MRU.get(r.get('kind'), r.get('kind'))} of {r.get('user')}: "
                                                      f"{r.get('value')}"),
     ],
+    "windows_security": [
+        ("audit_policy_changed", DESC_KEY_WRITE, lambda r: "Audit policy last changed (Policy\\PolAdtEv)"
+                                                           + (f"; not audited: {', '.join(r['not_audited'])}"
+                                                              if r.get("not_audited") else "")),
+    ],
     "windows_shellbags": [
         ("last_interacted", DESC_SHELLBAG_LAST, lambda r: f"Folder opened by {r.get('user') or r.get('sid')}: "
                                                          f"{r.get('path')} ({r.get('hive')})"),
@@ -76,7 +81,7 @@ _MRU = {"recent_doc": "Most recent document", "typed_path": "Path typed in Explo
 SOURCE = {"windows_sam_accounts": "sam", "windows_usb_devices": "usb", "windows_shimcache": "shimcache",
           "windows_bam": "bam", "windows_userassist": "userassist", "windows_amcache": "amcache",
           "windows_autoruns": "registry", "windows_user_mru": "registry", "windows_taskcache": "task",
-          "windows_shellbags": "shellbags"}
+          "windows_shellbags": "shellbags", "windows_security": "registry"}
 NAMES = {f"{schema}.json": schema for schema in TIMES}
 
 
