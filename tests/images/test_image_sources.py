@@ -349,3 +349,17 @@ def test_volumes_verify_compares_the_media_with_the_hashes_the_e01_stores(monkey
     monkeypatch.setattr(DiskImage, "verify_stored_hashes", with_another_stored_hash)
     assert main(["--lang", "en", "volumes", str(SAMPLES / "image.E01"), "--verify"]) == 1
     assert "DOES NOT MATCH " + "0" * 32 in capsys.readouterr().out
+
+
+def test_a_windows_physical_drive_goes_to_the_sleuth_kit_device_reader(monkeypatch):
+    r"""`--root \\.\PhysicalDriveN` on Windows: recognised as a device (never hashed as a fixed image) and
+    opened by pytsk3's own Img_Info, which reads Windows devices in whole sectors. No such drive exists
+    here, so what is checked is the path taken and its clear refusal; docs/windows.md says so."""
+    from collectors.sources import images
+
+    monkeypatch.setattr(images.sys, "platform", "win32")
+    drive = "\\\\.\\PhysicalDrive7"
+    assert images.is_device(drive) and images.is_image(drive)
+    with pytest.raises(ImageError) as exc:
+        images.DiskImage(drive)
+    assert str(exc.value).startswith(drive + ": not a readable raw image (")
