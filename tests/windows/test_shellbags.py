@@ -124,3 +124,61 @@ def test_shellbag_times_are_timeline_events(win_case):
     assert ("Folder Last Opened (shellbag)", r"Folder opened by nfury: \\controller\WebDavShare (NTUSER.DAT)") in by
     assert len([e for e in events if e["timestamp_desc"] == "Folder Last Opened (shellbag)"]) == 11
     assert len([e for e in events if e["timestamp_desc"] == "Folder First Opened (shellbag)"]) == 3
+
+
+class LiveRegistry:
+    """The seam as a running Windows gives it (winreg): HKU\\<SID> and HKU\\<SID>_Classes loaded, values as
+    winreg returns them (bytes, int), key times from the tree; built from the same trees as the hives."""
+
+    def __init__(self, hku: dict):
+        self.hku = hku
+
+    def _node(self, hive, key):
+        if hive != "HKU":
+            raise FileNotFoundError(key)
+        node = {"keys": self.hku, "values": {}}
+        for part in [p for p in key.split("\\") if p]:
+            node = {k.lower(): v for k, v in node["keys"].items()}.get(part.lower())
+            if node is None:
+                raise FileNotFoundError(key)
+        return node
+
+    def reg_values(self, hive, key):
+        return {name: data for name, (_t, data) in self._node(hive, key)["values"].items()}
+
+    def reg_subkeys(self, hive, key):
+        return sorted(self._node(hive, key)["keys"])
+
+    def reg_key_time(self, hive, key):
+        from collectors.artifacts._hives import filetime_iso
+
+        return filetime_iso(self._node(hive, key).get("time", 0))
+
+    def services(self):
+        return []
+
+    def system_root(self):
+        return r"C:\Windows"
+
+
+def test_live_registry_reads_ntuser_and_the_classes_hive_of_each_loaded_user():
+    from collectors.artifacts.windows_shellbags import shellbags
+    from tests.windows.regf import REG_BINARY, filetime, key, path_tree
+
+    sid = winroot.ALICE_SID
+    ntuser = path_tree(r"Software\Microsoft\Windows\Shell\BagMRU", key(
+        {"MRUListEx": (REG_BINARY, winroot.MRU0), "0": (REG_BINARY, winroot.SB_MY_COMPUTER)},
+        time=filetime("2024-03-05T01:00:00Z")))
+    api = LiveRegistry({sid: ntuser, sid + "_Classes": winroot.usrclass_bags(), ".DEFAULT": key()})
+    notes: list[str] = []
+    rows = shellbags(api, notes)
+    assert notes == []
+    assert [(r.hive, r.sid, r.key, r.path, r.last_interacted, r.first_interacted) for r in rows] == [
+        ("NTUSER.DAT", sid, r"Software\Microsoft\Windows\Shell\BagMRU", "My Computer", "2024-03-05T01:00:00.000000Z",
+         None),
+        ("UsrClass.dat", sid, winroot.USRCLASS_BAGMRU, "My Computer", "2024-03-04T22:30:00.000000Z", None),
+        ("UsrClass.dat", sid, winroot.USRCLASS_BAGMRU + r"\0", "My Computer\\C:\\", "2024-03-04T22:31:00.000000Z", None),
+        ("UsrClass.dat", sid, winroot.USRCLASS_BAGMRU + r"\0\0", "My Computer\\C:\\Documents and Settings",
+         "2024-03-04T22:32:00.000000Z", "2024-03-04T22:33:00.000000Z"),
+    ]
+    assert rows[-1].folder_created == "2007-10-11T13:23:48" and rows[-1].extra == {"short_name": "DOCUME~1"}
