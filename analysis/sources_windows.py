@@ -1,6 +1,7 @@
 """Which parser reads which Windows evidence item (called from analysis/sources.py): the registry and
 file artifacts' typed records, and the Windows files copied for the timeline (firewall and IIS W3C logs,
-setupapi, PowerShell history and transcripts, browser history, legacy .job tasks)."""
+setupapi, PowerShell history and transcripts, browser history, legacy .job tasks, Defender's detection
+history and protection log MPLog-*.log)."""
 from __future__ import annotations
 
 import posixpath
