@@ -1,7 +1,8 @@
 """Microsoft Defender's protection log (ProgramData\\Microsoft\\Windows Defender\\Support\\MPLog-*.log):
 UTF-16LE text (UTF-8 is read too), one event a line after an ISO 8601 UTC time, and a few blocks
 without a time on each line. The line formats are the ones documented publicly (artefacts.help,
-"Windows Defender - Support logs"; CrowdStrike, "Mind the MPLog"); what is read:
+"Windows Defender - Support logs"; CERT Intrinsec, "Hunting attackers using Microsoft Protection Logs";
+CrowdStrike, "Mind the MPLog"); what is read:
 
 - detections: ``DETECTIONEVENT MPSOURCE_* <threat> file:<path>;...``, ``DETECTION_ADD[#n] <threat> ...``;
 - remediations: ``DETECTION_CLEANEVENT MPSOURCE_* <action> <hr> <threat> file:<path>;``;

@@ -3,8 +3,9 @@ is written here, UTF-16LE with a BOM and CRLF as Defender writes it, from the li
 publicly: artefacts.help, "Windows Defender - Support logs"
 (https://artefacts.help/windows_defender_support_logs.html, last updated 2024-01-30: the estimated
 impact, DETECTIONEVENT, DETECTION_ADD, DETECTION_CLEANEVENT, Resource Scan, threat actions, command line,
-SDN query, original file name and RTP Perf Log formats) and CrowdStrike, "Mind the MPLog: Leveraging
-Microsoft Protection Logging for Forensic Investigations" (the [Exclusion] line). Values are ours."""
+SDN query, original file name and RTP Perf Log formats) and CERT Intrinsec, "Hunting attackers using
+Microsoft Protection Logs (MPLogs)" (https://www.intrinsec.com/hunt-mplogs/ and its mplog_parser: the
+"[Exclusion] <path> -> <device path>" line). Values are ours."""
 from __future__ import annotations
 
 from analysis.events import ParseReport
