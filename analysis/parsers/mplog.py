@@ -10,6 +10,9 @@ CrowdStrike, "Mind the MPLog"); what is read:
 - exclusions in force: ``[Exclusion] <path> -> <device path>`` and the ``RTP Perf Log`` block's
   Process/Path/Ext Exclusions lists;
 - files and processes the engine saw: ``ProcessImageName: ..., Pid: ...`` (estimated impact),
+  ``Engine:EMS scan for process: <name> pid: <pid>, sigseq: ...`` (a memory scan of a running process),
+  ``Filter caching disabled for <path> (runtime ...)`` (a file the engine keeps rescanning: PsExec,
+  scanners, remote-control tools),
   ``SDN:Issuing SDN query for <path> ... (sha1=..., sha2=...)``, ``Engine:Setting original file name``;
 - scans: the ``Begin Resource Scan`` ... ``End Scan`` block (scan id, source, start and end time,
   resource, threats found, signature sequence) and the ``Beginning threat actions`` block (action,
@@ -48,6 +51,8 @@ IMPACT = re.compile(r"ProcessImageName: (?P<name>[^,]*), (?:Pid: (?P<pid>\d+), )
                     r"(?:, EstimatedImpact: (?P<impact>\d+)%)?$")
 SDN = re.compile(r"SDN:Issuing SDN query for (?P<path>\S.*?) \((?P<alt>[^()]*)\) \(sha1=(?P<sha1>[0-9A-Fa-f]+), "
                  r"sha2=(?P<sha2>[0-9A-Fa-f]+)\)?$")
+EMS = re.compile(r"Engine:EMS scan for process: (?P<name>.+?) pid: (?P<pid>\d+), sigseq: (?P<sigseq>\w+)")
+NO_CACHE = re.compile(r"Filter caching disabled for (?P<path>.+?) \(runtime (?P<why>[^)]*)\)")
 ORIGINAL = re.compile(r'Engine:Setting original file name "(?P<orig>[^"]*)" for "(?P<path>[^"]*)", hr=(?P<hr>\w+)')
 RESOURCE = re.compile(r"(?P<kind>file|process|containerfile|webfile|regkey|service|startup|behavior):"
                       r"(?P<value>[^;]*?)(?=;|\s+PropBag \[|$)")
@@ -179,6 +184,16 @@ def _line_event(rest: str, us: int, host: str, eid: str, loc: str) -> Event | No
         d = {"kind": "cloud_lookup", "path": m["path"], "sha1": m["sha1"].lower(), "sha256": m["sha2"].lower()}
         return Event(us, DESC_RECORDED, "defender", "mplog",
                      f"Defender cloud lookup of {m['path']} (SHA-256 {d['sha256']})", host, d, 0, eid, loc)
+    m = EMS.search(rest)
+    if m:
+        d = {"kind": "memory_scan", "process": m["name"], "pid": int(m["pid"]), "sig_seq": m["sigseq"]}
+        return Event(us, DESC_RECORDED, "defender", "mplog",
+                     f"Defender scanned the memory of process {m['name']} (pid {m['pid']})", host, d, 0, eid, loc)
+    m = NO_CACHE.match(rest)
+    if m:
+        d = {"kind": "no_cache", "path": m["path"], "why": m["why"]}
+        return Event(us, DESC_RECORDED, "defender", "mplog",
+                     f"Defender keeps rescanning {m['path']} (filter caching disabled)", host, d, 0, eid, loc)
     m = ORIGINAL.search(rest)
     if m:
         d = {"kind": "original_name", "path": m["path"], "original_name": m["orig"], "hr": m["hr"]}

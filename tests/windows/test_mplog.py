@@ -3,9 +3,9 @@ is written here, UTF-16LE with a BOM and CRLF as Defender writes it, from the li
 publicly: artefacts.help, "Windows Defender - Support logs"
 (https://artefacts.help/windows_defender_support_logs.html, last updated 2024-01-30: the estimated
 impact, DETECTIONEVENT, DETECTION_ADD, DETECTION_CLEANEVENT, Resource Scan, threat actions, command line,
-SDN query, original file name and RTP Perf Log formats) and CERT Intrinsec, "Hunting attackers using
+filter caching, SDN query, original file name and RTP Perf Log formats) and CERT Intrinsec, "Hunting attackers using
 Microsoft Protection Logs (MPLogs)" (https://www.intrinsec.com/hunt-mplogs/ and its mplog_parser: the
-"[Exclusion] <path> -> <device path>" line). Values are ours."""
+"[Exclusion] <path> -> <device path>" and "Engine:EMS scan for process" lines). Values are ours."""
 from __future__ import annotations
 
 from analysis.events import ParseReport
@@ -16,6 +16,10 @@ LINES = [
     r"MaxTimeFile: \Device\HarddiskVolume2\Users\alice\Downloads\rclone.exe, EstimatedImpact: 100%",
     r"2022-12-15T11:21:00.000Z Engine:command line reported as lowfi: C:\Windows\System32\reg.exe(reg add "
     r"HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\WDigest /v UseLogonCredential /t REG_DWORD /d 1 /f)",
+    r"2022-12-15T11:21:30.000Z Filter caching disabled for \Device\HarddiskVolume2\Users\alice\Documents\1\PsExec.exe "
+    "(runtime MpDisableCaching from 0x0)",
+    "2022-12-15T11:21:40.000Z Engine:EMS scan for process: rundll32.exe pid: 4242, sigseq: 0x00001667a6e4976b, "
+    "sendMemoryScanReport: 0, source: 1",
     r"2022-12-15T11:22:00.000Z [Exclusion] C:\Users\Public\tmp -> \Device\HarddiskVolume2\Users\Public\tmp",
     r"2022-12-15T11:23:00.500Z SDN:Issuing SDN query for \Device\HarddiskVolume2\Users\alice\Videos\binary.exe "
     r"(\Device\HarddiskVolume2\Users\alice\Videos\binary.exe) (sha1=343051CC1B3F33201D076478EA9BADC796951423, "
@@ -97,6 +101,11 @@ def test_every_documented_event_of_a_utf16_protection_log(tmp_path):
         ("2022-12-15T11:21:00.000000+00:00", "Event Recorded",
          r"Defender reported a command line as lowfi: C:\Windows\System32\reg.exe(reg add HKLM\SYSTEM\CurrentControlSet"
          r"\Control\SecurityProviders\WDigest /v UseLogonCredential /t REG_DWORD /d 1 /f)"),
+        ("2022-12-15T11:21:30.000000+00:00", "Event Recorded",
+         r"Defender keeps rescanning \Device\HarddiskVolume2\Users\alice\Documents\1\PsExec.exe (filter caching "
+         "disabled)"),
+        ("2022-12-15T11:21:40.000000+00:00", "Event Recorded",
+         "Defender scanned the memory of process rundll32.exe (pid 4242)"),
         ("2022-12-15T11:22:00.000000+00:00", "Event Recorded", r"Defender exclusion in force: C:\Users\Public\tmp"),
         ("2022-12-15T11:23:00.500000+00:00", "Event Recorded",
          r"Defender cloud lookup of \Device\HarddiskVolume2\Users\alice\Videos\binary.exe (SHA-256 "
@@ -123,13 +132,13 @@ def test_every_documented_event_of_a_utf16_protection_log(tmp_path):
          r"Defender exclusions in force: paths C:\Users\Public\tmp; processes C:\ProgramData\upd\svc.exe; "
          "extensions .ps1"),
     ]
-    assert report.events == len(events) == 13
-    scan = events[7].fields
+    assert report.events == len(events) == 15
+    scan = events[9].fields
     assert scan["scan_id"] == "{C343E826-1234-1234-1234-123456789999}" and scan["scan_source"] == "6"
     assert scan["sig_seq"] == "00001667a6e4976b" and scan["result_count"] == 1
-    assert events[7].timestamp == 1671103473000000  # 18:24:33 at +07:00 = 11:24:33 UTC
+    assert events[9].timestamp == 1671103473000000  # 18:24:33 at +07:00 = 11:24:33 UTC
     assert events[0].fields["max_time_file"] == r"\Device\HarddiskVolume2\Users\alice\Downloads\rclone.exe"
-    assert events[5].fields["resources"] == [{"kind": "file", "path": r"C:\Users\alice\Videos\binary.exe"}]
+    assert events[7].fields["resources"] == [{"kind": "file", "path": r"C:\Users\alice\Videos\binary.exe"}]
     assert events[-1].fields["paths"] == [r"C:\Users\Public\tmp"]
     assert all(e.evidence_id == "E1" and e.parser == "mplog" and e.source == "defender" for e in events)
 
@@ -158,7 +167,7 @@ def test_a_garbled_and_truncated_log_keeps_the_rest_and_says_what(tmp_path):
     assert "cut in the middle of a UTF-16 character (truncated file)" in reasons
     assert "threat_action block cut by the end of the file: read as it was" in reasons
     kinds = [e.fields["kind"] for e in events]
-    assert kinds == ["process_scanned", "command_line", "cloud_lookup", "original_name", "detection", "detection_add",
+    assert kinds == ["process_scanned", "command_line", "no_cache", "memory_scan", "cloud_lookup", "original_name", "detection", "detection_add",
                      "scan", "scan", "remediation", "threat_action"]  # the garbled line is the only one lost
     assert events[-1].fields["sha1"] == "343051cc1b3f33201d076478ea9badc796951423"
     assert events[-1].fields["owner"] is None  # cut before it
@@ -187,7 +196,7 @@ def test_collected_log_reaches_the_timeline_and_the_findings(tmp_path):
     with Case.open(tmp_path / "case", affected_root="") as case:
         timeline.build(case)
         ev = [e for e in timeline.events(case) if e["parser"] == "mplog"]
-        assert len(ev) == 13
+        assert len(ev) == 15
         got = sorted((f.rule, f.severity, f.summary_en) for f in findings.run(case, build=False)
                      if f.rule.startswith("ungcuu.windows.defender"))
     assert got == sorted([
