@@ -1,16 +1,28 @@
 """Which parser reads which Windows evidence item (called from analysis/sources.py): the registry and
 file artifacts' typed records, and the Windows files copied for the timeline (firewall and IIS W3C logs,
-setupapi, PowerShell history and transcripts, browser history, legacy .job tasks)."""
+setupapi, PowerShell history and transcripts, browser history, legacy .job tasks, Defender's detection
+history and protection log MPLog-*.log)."""
 from __future__ import annotations
 
 import posixpath
 from typing import Iterator
 
 from analysis.events import Event, ParseReport
-from analysis.parsers import _text, browser, defender, powershell, setupapi, w3c, windows_files, windows_registry, winjob
+from analysis.parsers import (
+    _text,
+    browser,
+    defender,
+    mplog,
+    powershell,
+    setupapi,
+    w3c,
+    windows_files,
+    windows_registry,
+    winjob,
+)
 
 KINDS = ("windows_registry", "windows_files", "w3c", "setupapi", "powershell_history", "powershell_transcript",
-         "browser", "winjob", "defender")
+         "browser", "winjob", "defender", "mplog")
 PARSER_OF = {"powershell_history": "powershell", "powershell_transcript": "powershell"}
 
 
@@ -50,6 +62,8 @@ def choose(rec, ctx) -> tuple[str | None, dict]:
         return "browser", {"host": host, "browser": "firefox", "user": _user(src)}
     if "/windows defender/scans/history/service/detectionhistory/" in low:
         return "defender", {"host": host}
+    if "/windows defender/support/" in low and base.startswith("mplog-") and base.endswith(".log"):
+        return "mplog", {"host": host, "offset_s": ctx.offset_s}
     if base.endswith(".job") and "/windows/tasks/" in low:
         return "winjob", {"host": host, "offset_s": ctx.offset_s, "name": posixpath.basename(src)}
     return None, {}
@@ -75,5 +89,7 @@ def run(kind: str, path: str, opts: dict, report: ParseReport) -> Iterator[Event
         yield from winjob.parse(path, report, **opts)
     elif kind == "defender":
         yield from defender.parse(path, report, **opts)
+    elif kind == "mplog":
+        yield from mplog.parse(path, report, **opts)
     else:
         raise ValueError(f"unknown job kind {kind!r}")

@@ -37,6 +37,7 @@ from analysis.parsers import (  # noqa: E402
     defender,
     evtx,
     journal,
+    mplog,
     packages,
     powershell,
     setupapi,
@@ -197,6 +198,15 @@ def _via_file(parse: Callable, **kw) -> Callable[[bytes, ParseReport], int]:
 
 
 W = "windows"
+# A protection log in the documented line formats (tests/windows/test_mplog.py has the whole set), UTF-16LE.
+MPLOG = b"\xff\xfe" + "\r\n".join([
+    r"2022-12-15T11:24:18.854Z DETECTIONEVENT MPSOURCE_REALTIME HackTool:Win32/X!pz file:C:\Users\a\x.exe;",
+    r"2022-12-15T11:24:18.854Z DETECTION_ADD#1 HackTool:Win32/X!pz file:C:\Users\a\x.exe PropBag [length: 0]",
+    "Begin Resource Scan", "Scan ID:{C343E826-1234-1234-1234-123456789999}", "Start Time:12-15-2022 18:24:33",
+    "End Time:12-15-2022 18:24:45", r"Resource Path:C:\Users\a\x.exe", "Threat Name:HackTool:Win32/X!pz", "End Scan",
+    r"2022-12-15T11:30:00.000Z Engine:command line reported as threat: C:\x.exe(x.exe -a)",
+    r"2022-12-15T11:31:00.000Z [Exclusion] C:\tmp -> \Device\HarddiskVolume2\tmp",
+    "**RTP Perf Log**", "Path Exclusions:", r"  C:\tmp", "**END RTP Perf Log**", ""]).encode("utf-16-le")
 
 
 TARGETS: dict[str, Target] = {t.name: t for t in [
@@ -240,6 +250,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
            _via_file(defender.parse), binary=True),
     Target("vuln_feed", lambda: [CVRF, TRACKER, OSV, b"[" + OSV + b"]"], _feed),
     Target("dpkg_status", lambda: [DPKG_STATUS], _dpkg_status),
+    Target("mplog", lambda: [MPLOG], _via_file(mplog.parse), binary=True),
     Target("browser_chrome", lambda: _seed(f"{W}/chrome/History"), _via_file(browser.parse, browser="chrome"),
            binary=True),
 ]}

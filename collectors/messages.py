@@ -59,6 +59,8 @@ TIME_DESC = {
     "Metadata Modification Time ($FILE_NAME)": "Thời điểm đổi siêu dữ liệu ($FILE_NAME)",
     "Creation Time ($FILE_NAME)": "Thời điểm tạo ($FILE_NAME)",
     "Change Journal Entry Recorded": "Thời điểm ghi nhật ký thay đổi NTFS ($UsnJrnl)",
+    "Folder Last Opened (shellbag)": "Lần mở thư mục gần nhất (shellbag)",
+    "Folder First Opened (shellbag)": "Lần đầu mở thư mục (shellbag)",
 }
 
 # Whole parts, as the collectors write them.
@@ -90,6 +92,10 @@ EXACT = {
         "chưa chọn tệp hoặc thư mục nào: dùng `ungcuu add --case DIR PATH...`",
     "local groups of Windows are not collected yet (users come from the profile list)":
         "chưa thu thập nhóm cục bộ của Windows (người dùng lấy từ danh sách hồ sơ người dùng)",
+    "the SECURITY hive is readable only by SYSTEM on a running Windows (collect it from an image)":
+        "trên Windows đang chạy chỉ SYSTEM đọc được hive SECURITY (hãy thu thập từ ảnh đĩa)",
+    "shell items need the Python package libfwsi-python (pip install libfwsi-python)":
+        "cần gói Python libfwsi-python để giải mã shell item (cài bằng pip install libfwsi-python)",
     "no SYSTEM hive (Windows/System32/config/SYSTEM): services not known":
         "không có hive SYSTEM (Windows/System32/config/SYSTEM): không xác định được các dịch vụ",
     "boot time, uptime, clock, logged-in users and hardware need the running system (offline root)":
@@ -411,6 +417,16 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"swap state could not be read: (?P<e>.+)", _fmt("không đọc được trạng thái swap: {e}", e=_err)),
     (_PATH + r": not a valid task XML \((?P<e>.*)\)", _fmt("{p}: không phải tệp XML tác vụ hợp lệ ({e})")),
     (_PATH + r": not a readable registry hive \((?P<e>.*)\)", _fmt("{p}: không phải tệp hive registry đọc được ({e})")),
+    (_PATH + r": more than (?P<n>\d+) shellbags, the rest not read",
+     _fmt("{p}: hơn {n} shellbag, phần còn lại không đọc")),
+    (_PATH + r": BagMRU deeper than (?P<n>\d+) levels, not walked further",
+     _fmt("{p}: BagMRU sâu quá {n} cấp, không duyệt tiếp")),
+    (_PATH + r": shell item not decodable \((?P<e>.*)\)", _fmt("{p}: không giải mã được shell item ({e})")),
+    (_PATH + r": not found \(the SECURITY hive holds no policy\)",
+     _fmt("{p}: không tìm thấy (hive SECURITY không có khóa Policy)")),
+    (_PATH + r"\\PolAdtEv: no audit policy value", _fmt("{p}\\PolAdtEv: không có giá trị chính sách kiểm toán")),
+    (_PATH + r"\\PolAdtEv: audit policy not decoded \((?P<e>.*)\)",
+     _fmt("{p}\\PolAdtEv: không giải mã được chính sách kiểm toán ({e})")),
     (r"logged-in users could not be read: (?P<e>.+)", _fmt("không đọc được danh sách người dùng đang đăng nhập: {e}", e=_err)),
     (r"systemctl list-units failed: (?P<e>.+)", _fmt("systemctl list-units lỗi: {e}", e=_err)),
     (r"rpm -qa failed: (?P<e>.+)", _fmt("rpm -qa lỗi: {e}", e=_err)),

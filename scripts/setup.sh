@@ -2,8 +2,8 @@
 # Set up UngCuu in ./.venv (idempotent). Usage: bash scripts/setup.sh [--test]
 # Installs the Python packages from PyPI with the desktop app (the `gui` extra); with --test also the test
 # extras (pytest, ruff, mypy) and the Debian tools the tests use (mtools, dosfstools, e2fsprogs, sleuthkit,
-# poppler-utils, xvfb, ntfs-3g, p7zip-full, unzip, and LibreOffice Writer without its GUI to lay the DOCX
-# reports out), when missing.
+# poppler-utils, xvfb, ntfs-3g, p7zip-full, unzip, qemu-utils for qemu-img to make VHDX images, and
+# LibreOffice Writer without its GUI to lay the DOCX reports out), when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -34,7 +34,7 @@ if [ $want_test = 1 ]; then
     for pair in mcopy:mtools mkfs.vfat:dosfstools mke2fs:e2fsprogs debugfs:e2fsprogs fls:sleuthkit \
                 /lib/systemd/systemd-journal-remote:systemd-journal-remote \
                 pdftoppm:poppler-utils pdftotext:poppler-utils Xvfb:xvfb mkntfs:ntfs-3g 7z:p7zip-full unzip:unzip \
-                soffice:libreoffice-writer-nogui db5.3_load:db5.3-util; do
+                soffice:libreoffice-writer-nogui db5.3_load:db5.3-util qemu-img:qemu-utils; do
         cmd=${pair%%:*}; pkg=${pair##*:}
         if ! command -v "$cmd" >/dev/null 2>&1 && ! [ -x "/sbin/$cmd" ] && ! [ -x "/usr/sbin/$cmd" ]; then
             missing+=("$pkg")

@@ -18,6 +18,8 @@ DESC_LAST_CONNECT = "Last Connection Time"
 DESC_LAST_REMOVED = "Last Removal Time"
 DESC_PASSWORD = "Last Password Reset"
 DESC_FAILED = "Last Failed Login"
+DESC_SHELLBAG_LAST = "Folder Last Opened (shellbag)"
+DESC_SHELLBAG_FIRST = "Folder First Opened (shellbag)"
 
 Msg = Callable[[dict], str]
 
@@ -62,12 +64,24 @@ TIMES: dict[str, list[tuple[str, str, Msg]]] = {
         ("key_last_write", DESC_KEY_WRITE, lambda r: f"{_MRU.get(r.get('kind'), r.get('kind'))} of {r.get('user')}: "
                                                      f"{r.get('value')}"),
     ],
+    "windows_security": [
+        ("audit_policy_changed", DESC_KEY_WRITE, lambda r: "Audit policy last changed (Policy\\PolAdtEv)"
+                                                           + (f"; not audited: {', '.join(r['not_audited'])}"
+                                                              if r.get("not_audited") else "")),
+    ],
+    "windows_shellbags": [
+        ("last_interacted", DESC_SHELLBAG_LAST, lambda r: f"Folder opened by {r.get('user') or r.get('sid')}: "
+                                                         f"{r.get('path')} ({r.get('hive')})"),
+        ("first_interacted", DESC_SHELLBAG_FIRST, lambda r: f"Folder first opened by {r.get('user') or r.get('sid')}: "
+                                                           f"{r.get('path')} ({r.get('hive')})"),
+    ],
 }
 _MRU = {"recent_doc": "Most recent document", "typed_path": "Path typed in Explorer", "run_mru": "Run dialog command",
         "rdp_mru": "Remote Desktop connection", "rdp_server": "Remote Desktop server connected"}
 SOURCE = {"windows_sam_accounts": "sam", "windows_usb_devices": "usb", "windows_shimcache": "shimcache",
           "windows_bam": "bam", "windows_userassist": "userassist", "windows_amcache": "amcache",
-          "windows_autoruns": "registry", "windows_user_mru": "registry", "windows_taskcache": "task"}
+          "windows_autoruns": "registry", "windows_user_mru": "registry", "windows_taskcache": "task",
+          "windows_shellbags": "shellbags", "windows_security": "registry"}
 NAMES = {f"{schema}.json": schema for schema in TIMES}
 
 

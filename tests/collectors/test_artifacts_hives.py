@@ -87,7 +87,7 @@ def test_offline_windows_outcomes(win_case):
     assert rc == 0
     out = case.outcomes()
     assert out["B3"]["state"] == "collected" and out["B10"]["state"] == "collected"
-    # every gap of B4 is named: no SAM (so no local groups), no AppCompatCache, no Amcache in this root
+    # every gap of B4 is named: no SAM (so no local groups), no AppCompatCache, no SECURITY, no Amcache here
     assert out["B4"]["state"] == "partial"
     reason = out["B4"]["reason"]
     assert reason.startswith(
@@ -95,7 +95,8 @@ def test_offline_windows_outcomes(win_case):
         "holds them, readable offline); "
         r"windows_shimcache: HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\AppCompatCache: no AppCompatCache "
         "value; config_files: not available on windows; windows_sam: no Windows/System32/config/SAM in this offline "
-        "root; windows_amcache: no Windows/AppCompat/Programs/Amcache.hve here")
+        "root; windows_security: no Windows/System32/config/SECURITY in this offline root; "
+        "windows_amcache: no Windows/AppCompat/Programs/Amcache.hve here")
     # the Linux-only collectors of B4 then say so (the runner may shorten the list: "and N more")
 
 

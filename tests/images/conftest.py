@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "windows"
-SAMPLES = SAMPLES.resolve()
+from tests.conftest import SHARED_DATA  # UNGCUU_SHARED_DATA, else ../shared/data
+
+SAMPLES = (SHARED_DATA / "windows").resolve()
 MiB = 1 << 20
 SPARSE_AT, SPARSE_DATA = 6 * MiB, b"USN!" * 2048  # a file of 6 MiB never written, then 8 KiB
 

@@ -190,6 +190,33 @@ def test_collect_a_windows_image_with_hives_of_every_profile(tmp_path, windows_d
         assert [t["path"] for t in tasks] == ["\\Backdoor"]
 
 
+@pytest.mark.parametrize("subformat", ["dynamic", "fixed"])
+def test_collect_a_vhdx_made_by_qemu_img_from_an_ntfs_disk(tmp_path, windows_disk, subformat):
+    """The NTFS disk (mkntfs + ntfs-3g, MBR) converted to VHDX by qemu-img is read through libvhdi the same
+    way: the same partition, the same files with the same SHA-256, and the image's own hash recorded."""
+    from .conftest import need
+
+    vhdx = tmp_path / "disk.vhdx"
+    subprocess.run([need("qemu-img"), "convert", "-f", "raw", "-O", "vhdx", "-o", f"subformat={subformat}",
+                    str(windows_disk["path"]), str(vhdx)], check=True, capture_output=True, timeout=300)
+    assert vhdx.read_bytes()[:8] == b"vhdxfile"
+    with open_image(vhdx) as img:
+        assert img.format == "vhdi" and img.size == windows_disk["path"].stat().st_size
+        (vol,) = img.volumes()
+        assert (vol.index, vol.offset, vol.fs_type) == (1, 1 << 20, "NTFS")
+    res = ungcuu("collect", "--case", tmp_path / "case", "--root", vhdx, "--only", "B4,B10")
+    assert res.returncode == 0, res.stderr + res.stdout
+    with Case.open(tmp_path / "case") as case:
+        ev = _evidence_by_source(case)
+        for rel in ("Users/admin/NTUSER.DAT", "Windows/System32/winevt/Logs/System.evtx", "Windows/System32/config/SOFTWARE"):
+            assert ev["/" + rel].sha256 == windows_disk["hashes"][rel], rel
+            assert ev["/" + rel].orig_meta["file_system"] == "NTFS"
+        digest = sha256_file(vhdx)
+        assert ev["/Users/admin/NTUSER.DAT"].orig_meta["image_sha256"] == digest
+        (entry,) = [e for e in case.custody.entries() if e["action"] == "source-image"]
+        assert entry["details"]["files"][0]["sha256"] == digest
+
+
 def test_cancel_while_hashing_the_image_leaves_no_custody_entry(tmp_path, linux_disk):
     import threading
 
@@ -322,3 +349,17 @@ def test_volumes_verify_compares_the_media_with_the_hashes_the_e01_stores(monkey
     monkeypatch.setattr(DiskImage, "verify_stored_hashes", with_another_stored_hash)
     assert main(["--lang", "en", "volumes", str(SAMPLES / "image.E01"), "--verify"]) == 1
     assert "DOES NOT MATCH " + "0" * 32 in capsys.readouterr().out
+
+
+def test_a_windows_physical_drive_goes_to_the_sleuth_kit_device_reader(monkeypatch):
+    r"""`--root \\.\PhysicalDriveN` on Windows: recognised as a device (never hashed as a fixed image) and
+    opened by pytsk3's own Img_Info, which reads Windows devices in whole sectors. No such drive exists
+    here, so what is checked is the path taken and its clear refusal; docs/windows.md says so."""
+    from collectors.sources import images
+
+    monkeypatch.setattr(images.sys, "platform", "win32")
+    drive = "\\\\.\\PhysicalDrive7"
+    assert images.is_device(drive) and images.is_image(drive)
+    with pytest.raises(ImageError) as exc:
+        images.DiskImage(drive)
+    assert str(exc.value).startswith(drive + ": not a readable raw image (")

@@ -53,7 +53,8 @@ def test_hives_are_parsed_from_the_case_and_the_dirty_one_recovered(win_case):
                                                                    or ".LOG" in r.source or "Amcache" in r.source))
     assert sources == sorted(["/Users/alice/NTUSER.DAT", "/Users/alice/ntuser.dat.LOG1", "/Users/nfury/NTUSER.DAT",
                        f"/Users/{winroot.VIET}/NTUSER.DAT", "/Windows/AppCompat/Programs/Amcache.hve",
-                       "/Windows/System32/config/SAM", "/Windows/System32/config/SOFTWARE",
+                       "/Windows/System32/config/SAM", "/Windows/System32/config/SECURITY",
+                       "/Windows/System32/config/SOFTWARE",
                        "/Windows/System32/config/SYSTEM"])  # each once
     derived = [r for r in ev if r.kind == "derived"]
     assert [r.name for r in derived] == ["NTUSER.DAT.recovered"]

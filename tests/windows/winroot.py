@@ -163,7 +163,8 @@ SOFTWARE = merge(
                                      + b"\x00\x00\x00\x00"),
                          "DynamicInfo": (REG_BINARY, b"\3\0\0\0" + _ft_bytes("2024-03-04T22:50:00Z")
                                          + _ft_bytes("2024-03-04T23:00:00Z") + b"\0" * 12)})}))),
-    path_tree(NT + r"\Winlogon", key({"Shell": (REG_SZ, "explorer.exe"), "Userinit": (REG_SZ, "C:\\Windows\\system32\\userinit.exe,")})),
+    path_tree(NT + r"\Winlogon", key({"Shell": (REG_SZ, "explorer.exe"), "Userinit": (REG_SZ, "C:\\Windows\\system32\\userinit.exe,"),
+                                      "CachedLogonsCount": (REG_SZ, "10")})),
 )
 
 SAM_USERS = r"SAM\Domains\Account\Users"
@@ -189,6 +190,53 @@ SAM = merge(
     path_tree(r"SAM\Domains\Builtin\Aliases", key(**{
         "00000220": key({"C": (REG_BINARY, alias_c("Administrators", [MSID + "-500", MSID + "-1002"]))}),
         "0000022B": key({"C": (REG_BINARY, alias_c("Remote Desktop Users", [ALICE_SID]))})})),
+)
+
+
+DOMAIN_SID = "S-1-5-21-1111111111-2222222222-3333333333"
+# PolAdtEv of Windows 10 / Server 2016 (9 categories, 59 subcategories): what is audited here (1 success,
+# 2 failure, 3 both); Process Creation is not (the Windows default), so no 4688 can be in the Security log.
+AUDITED = {"Security State Change": 1, "Logon": 3, "Logoff": 1, "Special Logon": 1, "Credential Validation": 3,
+           "User Account Management": 1, "Security Group Management": 1, "Audit Policy Change": 1,
+           "Sensitive Privilege Use": 2}
+
+
+def poladtev(audited: dict[str, int]) -> bytes:
+    from collectors.artifacts.windows_security import AUDIT_CATEGORIES
+
+    values = [audited.get(sub, 0) for _, subs in AUDIT_CATEGORIES for sub in subs]
+    footer = 12 + 2 * len(values)
+    return (struct.pack("<6H", 1, 0, len(AUDIT_CATEGORIES), 0, footer, 0) + struct.pack(f"<{len(values)}H", *values)
+            + struct.pack(f"<{len(AUDIT_CATEGORIES)}H", *(len(subs) for _, subs in AUDIT_CATEGORIES)))
+
+
+def unicode_string(text: str) -> bytes:
+    raw = text.encode("utf-16-le")
+    return struct.pack("<HHI", len(raw), len(raw) + 2, 0) + raw + b"\0\0"
+
+
+def cached_logon(rid: int, iso: str) -> bytes:
+    """An NL$ record: clear header (user name length, RID at 16, written at 32), then 'encrypted' bytes."""
+    head = bytearray(96)
+    struct.pack_into("<H", head, 0, 10)
+    struct.pack_into("<I", head, 16, rid)
+    head[32:40] = _ft_bytes(iso)
+    return bytes(head) + b"\xaa" * 128
+
+
+SECRET = b"SECRET-BYTES-NEVER-READ"
+SECURITY = merge(
+    path_tree(r"Policy\PolAdtEv", key({"": (REG_BINARY, poladtev(AUDITED))}, time=filetime("2024-03-04T22:10:00Z"))),
+    path_tree(r"Policy\PolAcDmS", key({"": (REG_BINARY, _bin_sid(MSID))})),
+    path_tree(r"Policy\PolAcDmN", key({"": (REG_BINARY, unicode_string("SRV-HATINH01"))})),
+    path_tree(r"Policy\PolPrDmN", key({"": (REG_BINARY, unicode_string("HATINH"))})),
+    path_tree(r"Policy\PolPrDmS", key({"": (REG_BINARY, _bin_sid(DOMAIN_SID))})),
+    path_tree(r"Policy\PolDnDDN", key({"": (REG_BINARY, unicode_string("hatinh.gov.vn"))})),
+    path_tree(r"Policy\Secrets", key(**{name: key(CurrVal=key({"": (REG_BINARY, SECRET)}))
+                                          for name in ("DefaultPassword", "DPAPI_SYSTEM", "NL$KM", "_SC_backupsvc")})),
+    path_tree("Cache", key({"NL$Control": (REG_BINARY, b"\x04\x00\x01\x00" + b"\0" * 4),
+                            "NL$1": (REG_BINARY, cached_logon(1105, "2024-03-04T21:50:00Z")),
+                            "NL$2": (REG_BINARY, b"\0" * 224)})),
 )
 
 
@@ -221,6 +269,30 @@ ALICE = merge(
         Default=key({"MRU0": (REG_SZ, "10.0.0.9"), "MRU1": (REG_SZ, "dc01.hatinh.gov.vn")}, time=filetime("2024-03-04T22:26:00Z")),
         Servers=key(**{"10.0.0.9": key({"UsernameHint": (REG_SZ, "HATINH\\admin")}, time=filetime("2024-03-04T22:26:00Z"))}))),
 )
+
+
+# Alice's UsrClass.dat: a BagMRU (Local Settings\...\Shell\BagMRU) made of real shell items taken from
+# the NTUSER.DAT sample (My Computer, C:\, Documents and Settings), with times of its own.
+SB_MY_COMPUTER = bytes.fromhex("14001f50e04fd020ea3a6910a2d808002b30309d0000")
+SB_VOLUME_C = bytes.fromhex("19002f433a5c000000000000000000000000000000000000000000")
+SB_DOCUMENTS = bytes.fromhex(
+    "5c00310000000000043b8c791000444f43554d457e310000440003000400efbe4b37f86a043b8c791400000044006f00630075006d"
+    "0065006e0074007300200061006e0064002000530065007400740069006e0067007300000018000000")
+USRCLASS_BAGMRU = r"Local Settings\Software\Microsoft\Windows\Shell\BagMRU"
+MRU0 = struct.pack("<ii", 0, -1)
+
+
+def usrclass_bags(extra_values: dict | None = None, mru: bytes = MRU0) -> dict:
+    r"""The UsrClass.dat tree: My Computer > C:\ > Documents and Settings (no subfolders), and
+    `extra_values` beside My Computer in the top BagMRU key."""
+    return path_tree(USRCLASS_BAGMRU, key(
+        {"MRUListEx": (REG_BINARY, mru), "0": (REG_BINARY, SB_MY_COMPUTER), **(extra_values or {})},
+        time=filetime("2024-03-04T22:30:00Z"),
+        **{"0": key({"MRUListEx": (REG_BINARY, MRU0), "0": (REG_BINARY, SB_VOLUME_C)}, time=filetime("2024-03-04T22:31:00Z"),
+                    **{"0": key({"MRUListEx": (REG_BINARY, MRU0), "NodeSlot": (REG_DWORD, 6), "0": (REG_BINARY, SB_DOCUMENTS)},
+                                time=filetime("2024-03-04T22:32:00Z"),
+                                **{"0": key({"NodeSlot": (REG_DWORD, 7), "MRUListEx": (REG_BINARY, struct.pack("<i", -1))},
+                                            time=filetime("2024-03-04T22:33:00Z"))})})}))
 
 
 def dirty_with_log(tree: dict, name: str, old: str, new: str) -> tuple[bytes, bytes]:
@@ -259,9 +331,12 @@ def build(root: Path, data: Path, *, software: bool = True) -> Path:
     if software:
         place(root, cfg + "SOFTWARE", build_hive(SOFTWARE, r"\??\C:\Windows\System32\Config\SOFTWARE"))
     place(root, cfg + "SAM", build_hive(SAM, r"\??\C:\Windows\System32\Config\SAM"))
+    place(root, cfg + "SECURITY", build_hive(SECURITY, r"\??\C:\Windows\System32\Config\SECURITY"))
     hive, log = dirty_with_log(ALICE, r"\??\C:\Users\alice\ntuser.dat", r"\Temp\OneDrive", r"\Tmp2\OneDrive")
     place(root, "Users/alice/NTUSER.DAT", hive)
     place(root, "Users/alice/ntuser.dat.LOG1", log)
+    place(root, "Users/alice/AppData/Local/Microsoft/Windows/UsrClass.dat",
+          build_hive(usrclass_bags(), r"\??\C:\Users\alice\AppData\Local\Microsoft\Windows\UsrClass.dat"))
     place(root, "Users/nfury/NTUSER.DAT", data / "NTUSER-WIN7.DAT")
     place(root, f"Users/{VIET}/NTUSER.DAT", data / "NTUSER.DAT")
     place(root, "Windows/AppCompat/Programs/Amcache.hve", data / "winreg" / "win10-Amcache.hve")
