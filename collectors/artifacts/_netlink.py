@@ -9,6 +9,7 @@ import ipaddress
 import os
 import socket
 import struct
+from collections.abc import Iterator
 
 RTM_NEWNEIGH, RTM_GETNEIGH = 28, 30
 NLMSG_ERROR, NLMSG_DONE = 2, 3
@@ -48,6 +49,35 @@ def _parse(payload: bytes, names: dict[int, str]) -> dict | None:
             "iface": names.get(ifindex, str(ifindex)), "state": _state(state)}
 
 
+def _replies(sock: socket.socket, seq: int, size: int, *, acks: bool = False) -> Iterator[tuple[int, bytes]]:
+    """The (type, payload) of each netlink message answering request `seq`, up to NLMSG_DONE or the end
+    of the stream. An NLMSG_ERROR with a code raises OSError(code); one with code 0 (an acknowledgement) is
+    yielded when `acks`, else passed over."""
+    while True:
+        data = sock.recv(size)
+        if not data:
+            return
+        pos = 0
+        while pos + _HDR.size <= len(data):
+            length, kind, _, got_seq, _ = _HDR.unpack_from(data, pos)
+            if length < _HDR.size:
+                return
+            payload = data[pos + _HDR.size:pos + length]
+            pos += _align(length)
+            if got_seq != seq:
+                continue
+            if kind == NLMSG_DONE:
+                return
+            if kind == NLMSG_ERROR:
+                code = -struct.unpack_from("=i", payload)[0]
+                if code:
+                    raise OSError(code, os.strerror(code))
+                if acks:
+                    yield kind, payload
+                continue
+            yield kind, payload
+
+
 def neighbours_netlink(timeout: float = 5.0) -> list[dict]:
     names = {i: n for i, n in socket.if_nameindex()}
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | getattr(socket, "SOCK_CLOEXEC", 0),
@@ -59,30 +89,12 @@ def neighbours_netlink(timeout: float = 5.0) -> list[dict]:
         body = _NDMSG.pack(socket.AF_UNSPEC, 0, 0, 0, 0, 0, 0)
         sock.send(_HDR.pack(_HDR.size + len(body), RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, seq, 0) + body)
         rows: list[dict] = []
-        while True:
-            data = sock.recv(1 << 16)
-            if not data:
-                return rows
-            pos = 0
-            while pos + _HDR.size <= len(data):
-                length, kind, _, got_seq, _ = _HDR.unpack_from(data, pos)
-                if length < _HDR.size:
-                    return rows
-                payload = data[pos + _HDR.size:pos + length]
-                pos += _align(length)
-                if got_seq != seq:
-                    continue
-                if kind == NLMSG_DONE:
-                    return rows
-                if kind == NLMSG_ERROR:
-                    code = -struct.unpack_from("=i", payload)[0]
-                    if code:
-                        raise OSError(code, os.strerror(code))
-                    continue
-                if kind == RTM_NEWNEIGH and len(payload) >= _NDMSG.size:
-                    row = _parse(payload, names)
-                    if row is not None:
-                        rows.append(row)
+        for kind, payload in _replies(sock, seq, 1 << 16):
+            if kind == RTM_NEWNEIGH and len(payload) >= _NDMSG.size:
+                row = _parse(payload, names)
+                if row is not None:
+                    rows.append(row)
+        return rows
     finally:
         sock.close()
 
@@ -227,30 +239,14 @@ def audit_exchange(kind: int, body: bytes = b"", *, timeout: float = 5.0, until_
         sock.send(_HDR.pack(_HDR.size + len(body), kind, NLM_F_REQUEST | NLM_F_ACK, seq, 0) + body)
         out: list[bytes] = []
         acked = False
-        while True:
-            data = sock.recv(1 << 17)
-            if not data:
+        for got, payload in _replies(sock, seq, 1 << 17, acks=True):
+            if got == NLMSG_ERROR:   # the acknowledgement (error code 0)
+                acked = True
+            elif got == kind:
+                out.append(payload)
+            if acked and not until_done and (out or kind != AUDIT_GET):
                 return out
-            pos = 0
-            while pos + _HDR.size <= len(data):
-                length, got, _, got_seq, _ = _HDR.unpack_from(data, pos)
-                if length < _HDR.size:
-                    return out
-                payload = data[pos + _HDR.size:pos + length]
-                pos += _align(length)
-                if got_seq != seq:
-                    continue
-                if got == NLMSG_DONE:
-                    return out
-                if got == NLMSG_ERROR:
-                    code = -struct.unpack_from("=i", payload)[0]
-                    if code:
-                        raise OSError(code, os.strerror(code))
-                    acked = True
-                elif got == kind:
-                    out.append(payload)
-                if acked and not until_done and (out or kind != AUDIT_GET):
-                    return out
+        return out
     finally:
         sock.close()
 
