@@ -1353,5 +1353,329 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Copy the command that does the same, to run it on a server</source>
             <translation>Sao chép lệnh làm đúng việc này, để chạy trên máy chủ</translation>
         </message>
+        <message>
+            <source>Paths to copy</source>
+            <translation>Đường dẫn cần sao chép</translation>
+        </message>
+        <message>
+            <source>a path, then Enter</source>
+            <translation>một đường dẫn, rồi nhấn Enter</translation>
+        </message>
+        <message>
+            <source>Path to add</source>
+            <translation>Đường dẫn cần thêm</translation>
+        </message>
+        <message>
+            <source>Files…</source>
+            <translation>Tệp…</translation>
+        </message>
+        <message>
+            <source>Folder…</source>
+            <translation>Thư mục…</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Bỏ ra</translation>
+        </message>
+        <message>
+            <source>filter by name, PID or user</source>
+            <translation>lọc theo tên, PID hoặc người dùng</translation>
+        </message>
+        <message>
+            <source>Process filter</source>
+            <translation>Bộ lọc tiến trình</translation>
+        </message>
+        <message>
+            <source>Refresh the process list</source>
+            <translation>Làm mới danh sách tiến trình</translation>
+        </message>
+        <message>
+            <source>Processes</source>
+            <translation>Tiến trình</translation>
+        </message>
+        <message>
+            <source>Also the whole &amp;physical memory (LiME, as large as the RAM)</source>
+            <translation>Thu cả t&amp;oàn bộ bộ nhớ vật lý (LiME, lớn bằng dung lượng RAM)</translation>
+        </message>
+        <message>
+            <source>Reading the process list…</source>
+            <translation>Đang đọc danh sách tiến trình…</translation>
+        </message>
+        <message>
+            <source>Network interfaces</source>
+            <translation>Giao diện mạng</translation>
+        </message>
+        <message>
+            <source> s</source>
+            <translation> giây</translation>
+        </message>
+        <message>
+            <source>Capture duration</source>
+            <translation>Thời gian bắt gói tin</translation>
+        </message>
+        <message>
+            <source>no limit</source>
+            <translation>không giới hạn</translation>
+        </message>
+        <message>
+            <source>Packet count</source>
+            <translation>Số gói tin</translation>
+        </message>
+        <message>
+            <source>e.g. tcp port 443 (needs libpcap)</source>
+            <translation>ví dụ tcp port 443 (cần libpcap)</translation>
+        </message>
+        <message>
+            <source>BPF filter</source>
+            <translation>Bộ lọc BPF</translation>
+        </message>
+        <message>
+            <source>Capture for:</source>
+            <translation>Bắt trong:</translation>
+        </message>
+        <message>
+            <source>Stop after (packets):</source>
+            <translation>Dừng sau (số gói):</translation>
+        </message>
+        <message>
+            <source>BPF filter:</source>
+            <translation>Bộ lọc BPF:</translation>
+        </message>
+        <message>
+            <source>Disks</source>
+            <translation>Ổ đĩa</translation>
+        </message>
+        <message>
+            <source>Refresh the disk list</source>
+            <translation>Làm mới danh sách ổ đĩa</translation>
+        </message>
+        <message>
+            <source>Add a file to image…</source>
+            <translation>Thêm tệp cần tạo ảnh…</translation>
+        </message>
+        <message>
+            <source>Part size</source>
+            <translation>Kích thước mỗi phần</translation>
+        </message>
+        <message>
+            <source>&amp;Verify: read the source again and compare the hashes</source>
+            <translation>Kiểm t&amp;ra: đọc lại nguồn và đối chiếu giá trị băm</translation>
+        </message>
+        <message>
+            <source>Also MD5 (for older tools; SHA-256 always)</source>
+            <translation>Tính cả MD5 (cho công cụ cũ; luôn có SHA-256)</translation>
+        </message>
+        <message>
+            <source>Part size (4095 MiB fits FAT32):</source>
+            <translation>Kích thước mỗi phần (4095 MiB vừa FAT32):</translation>
+        </message>
+        <message>
+            <source>File to image (B9)</source>
+            <translation>Tệp cần tạo ảnh (B9)</translation>
+        </message>
+        <message>
+            <source>Source to recover from</source>
+            <translation>Nguồn cần khôi phục</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>không có</translation>
+        </message>
+        <message>
+            <source>Image file…</source>
+            <translation>Tệp ảnh…</translation>
+        </message>
+        <message>
+            <source>Ca&amp;rve the free space for files of these kinds:</source>
+            <translation>&amp;Khắc (carve) vùng trống tìm các loại tệp này:</translation>
+        </message>
+        <message>
+            <source>Also copy &amp;deleted files that a process still holds open (/proc/PID/fd)</source>
+            <translation>Sao chép cả tệp đã &amp;xóa mà tiến trình vẫn đang mở (/proc/PID/fd)</translation>
+        </message>
+        <message>
+            <source>Image to recover deleted files from (H4)</source>
+            <translation>Ảnh đĩa cần khôi phục tệp đã xóa (H4)</translation>
+        </message>
+        <message>
+            <source>Options of the selected item</source>
+            <translation>Tùy chọn của mục đang chọn</translation>
+        </message>
+        <message>
+            <source>This item has no options: it collects what the system holds.</source>
+            <translation>Mục này không có tùy chọn: nó thu thập những gì hệ thống đang có.</translation>
+        </message>
+        <message>
+            <source>Source to collect from</source>
+            <translation>Nguồn thu thập</translation>
+        </message>
+        <message>
+            <source>This machine (live)</source>
+            <translation>Máy này (đang chạy)</translation>
+        </message>
+        <message>
+            <source>A mounted folder or copied tree (dead box)</source>
+            <translation>Thư mục đã gắn hoặc cây thư mục sao chép (máy đã tắt)</translation>
+        </message>
+        <message>
+            <source>A disk image file (raw, E01, VHD, VMDK, QCOW2)</source>
+            <translation>Tệp ảnh đĩa (raw, E01, VHD, VMDK, QCOW2)</translation>
+        </message>
+        <message>
+            <source>Source path</source>
+            <translation>Đường dẫn nguồn</translation>
+        </message>
+        <message>
+            <source>the folder or image file</source>
+            <translation>thư mục hoặc tệp ảnh đĩa</translation>
+        </message>
+        <message>
+            <source>Volume</source>
+            <translation>Phân vùng</translation>
+        </message>
+        <message>
+            <source>Shadow copy</source>
+            <translation>Bản sao bóng</translation>
+        </message>
+        <message>
+            <source>Volume:</source>
+            <translation>Phân vùng:</translation>
+        </message>
+        <message>
+            <source>Shadow copy:</source>
+            <translation>Bản sao bóng:</translation>
+        </message>
+        <message>
+            <source>Coll&amp;ect again the items an earlier run already collected</source>
+            <translation>Thu thập &amp;lại các mục mà lần chạy trước đã thu thập</translation>
+        </message>
+        <message>
+            <source>Reading the image's volumes…</source>
+            <translation>Đang đọc các phân vùng của ảnh đĩa…</translation>
+        </message>
+        <message>
+            <source>none (the volume as it is)</source>
+            <translation>không (phân vùng như hiện tại)</translation>
+        </message>
+        <message>
+            <source>Choose the folder or the image file to collect from.</source>
+            <translation>Hãy chọn thư mục hoặc tệp ảnh đĩa cần thu thập.</translation>
+        </message>
+        <message>
+            <source>B5: files and folders to copy (hashed, with their metadata):</source>
+            <translation>B5: tệp và thư mục cần sao chép (tính băm, kèm siêu dữ liệu):</translation>
+        </message>
+        <message>
+            <source>B6: tick the processes whose memory to dump (opt-in: each dump is as large as the process):</source>
+            <translation>B6: đánh dấu các tiến trình cần dump bộ nhớ (chỉ khi chọn: mỗi bản dump lớn bằng tiến trình):</translation>
+        </message>
+        <message>
+            <source>PID</source>
+            <translation>PID</translation>
+        </message>
+        <message>
+            <source>Memory</source>
+            <translation>Bộ nhớ</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>Người dùng</translation>
+        </message>
+        <message>
+            <source>B7: tick the interfaces to capture packets on (opt-in; the connections are always listed):</source>
+            <translation>B7: đánh dấu các giao diện mạng cần bắt gói tin (chỉ khi chọn; các kết nối luôn được liệt kê):</translation>
+        </message>
+        <message>
+            <source>B9: tick the disks or partitions to image (a raw image in parts, hashed while read), or add an image file:</source>
+            <translation>B9: đánh dấu ổ đĩa hoặc phân vùng cần tạo ảnh (ảnh thô chia phần, tính băm khi đọc), hoặc thêm một tệp:</translation>
+        </message>
+        <message>
+            <source>Device</source>
+            <translation>Thiết bị</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Loại</translation>
+        </message>
+        <message>
+            <source>Mounted on</source>
+            <translation>Gắn tại</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Kiểu máy</translation>
+        </message>
+        <message>
+            <source>file</source>
+            <translation>tệp</translation>
+        </message>
+        <message>
+            <source>H4: the source to search for deleted files: an image file, a device, or the evidence id of an image already taken (E…):</source>
+            <translation>H4: nguồn tìm tệp đã xóa: tệp ảnh đĩa, thiết bị, hoặc mã chứng cứ của ảnh đã tạo (E…):</translation>
+        </message>
+        <message>
+            <source>Mounted folder to collect from</source>
+            <translation>Thư mục đã gắn cần thu thập</translation>
+        </message>
+        <message>
+            <source>Disk image to collect from</source>
+            <translation>Ảnh đĩa cần thu thập</translation>
+        </message>
+        <message>
+            <source>unreadable</source>
+            <translation>không đọc được</translation>
+        </message>
+        <message>
+            <source>The image's volumes are not read yet (or it cannot be read).</source>
+            <translation>Chưa đọc được các phân vùng của ảnh đĩa (hoặc ảnh không đọc được).</translation>
+        </message>
+        <message>
+            <source>The process list cannot be read:</source>
+            <translation>Không đọc được danh sách tiến trình:</translation>
+        </message>
+        <message>
+            <source>%1 processes</source>
+            <translation>%1 tiến trình</translation>
+        </message>
+        <message>
+            <source>The image cannot be read:</source>
+            <translation>Không đọc được ảnh đĩa:</translation>
+        </message>
+        <message>
+            <source>(default)</source>
+            <translation>(mặc định)</translation>
+        </message>
+        <message>
+            <source>No such folder:</source>
+            <translation>Không có thư mục này:</translation>
+        </message>
+        <message>
+            <source>All files</source>
+            <translation>Mọi tệp</translation>
+        </message>
+        <message>
+            <source>No such image file:</source>
+            <translation>Không có tệp ảnh đĩa này:</translation>
+        </message>
+        <message>
+            <source>system</source>
+            <translation>hệ thống</translation>
+        </message>
+        <message>
+            <source>removable</source>
+            <translation>tháo rời</translation>
+        </message>
+        <message>
+            <source>read-only</source>
+            <translation>chỉ đọc</translation>
+        </message>
+        <message>
+            <source>Disk images</source>
+            <translation>Ảnh đĩa</translation>
+        </message>
+        <message>
+            <source>%1 volume(s)</source>
+            <translation>%1 phân vùng</translation>
+        </message>
     </context>
 </TS>
