@@ -1677,5 +1677,41 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>%1 volume(s)</source>
             <translation>%1 phân vùng</translation>
         </message>
+        <message>
+            <source>the team's Sigma rules folder, optional</source>
+            <translation>thư mục luật Sigma của đội, không bắt buộc</translation>
+        </message>
+        <message>
+            <source>Sigma rules folder</source>
+            <translation>Thư mục luật Sigma</translation>
+        </message>
+        <message>
+            <source>Sigma rules…</source>
+            <translation>Luật Sigma…</translation>
+        </message>
+        <message>
+            <source>Rules and indicators checked</source>
+            <translation>Luật và chỉ báo đã kiểm tra</translation>
+        </message>
+        <message>
+            <source>The team's Sigma rules folder</source>
+            <translation>Thư mục luật Sigma của đội</translation>
+        </message>
+        <message>
+            <source>Sigma rules: %1 loaded (%2 from the team's folder), %3 could not be read, %4 matched.</source>
+            <translation>Luật Sigma: đã nạp %1 (%2 từ thư mục của đội), %3 không đọc được, %4 khớp.</translation>
+        </message>
+        <message>
+            <source>Rule files that could not be read:</source>
+            <translation>Tệp luật không đọc được:</translation>
+        </message>
+        <message>
+            <source>IOC: %1 indicators checked, %2 matched.</source>
+            <translation>IOC: đã kiểm tra %1 chỉ báo, %2 khớp.</translation>
+        </message>
+        <message>
+            <source>YARA: %1 rules over %2 files, %3 files matched.</source>
+            <translation>YARA: %1 luật trên %2 tệp, %3 tệp khớp.</translation>
+        </message>
     </context>
 </TS>
