@@ -1713,5 +1713,101 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>YARA: %1 rules over %2 files, %3 files matched.</source>
             <translation>YARA: %1 luật trên %2 tệp, %3 tệp khớp.</translation>
         </message>
+        <message>
+            <source>E&amp;xport…</source>
+            <translation>&amp;Xuất ra tệp…</translation>
+        </message>
+        <message>
+            <source>Write the timeline to a file: JSON lines, CSV, Timesketch, ECS, bodyfile, mactime</source>
+            <translation>Ghi dòng thời gian ra tệp: JSON lines, CSV, Timesketch, ECS, bodyfile, mactime</translation>
+        </message>
+        <message>
+            <source>JSON lines (every field)</source>
+            <translation>JSON lines (mọi trường)</translation>
+        </message>
+        <message>
+            <source>CSV (Timesketch columns, opens in a spreadsheet)</source>
+            <translation>CSV (các cột Timesketch, mở được bằng bảng tính)</translation>
+        </message>
+        <message>
+            <source>Timesketch import (JSON lines, bounded fields)</source>
+            <translation>Nhập vào Timesketch (JSON lines, trường giới hạn)</translation>
+        </message>
+        <message>
+            <source>Elastic Common Schema (NDJSON)</source>
+            <translation>Elastic Common Schema (NDJSON)</translation>
+        </message>
+        <message>
+            <source>Elastic bulk API (NDJSON with index lines)</source>
+            <translation>Elastic bulk API (NDJSON kèm dòng chỉ mục)</translation>
+        </message>
+        <message>
+            <source>Sleuth Kit bodyfile (file times)</source>
+            <translation>bodyfile của Sleuth Kit (thời gian của tệp)</translation>
+        </message>
+        <message>
+            <source>mactime (file times, by date)</source>
+            <translation>mactime (thời gian của tệp, theo ngày)</translation>
+        </message>
+        <message>
+            <source>Export the timeline</source>
+            <translation>Xuất dòng thời gian</translation>
+        </message>
+        <message>
+            <source>Export format</source>
+            <translation>Định dạng xuất</translation>
+        </message>
+        <message>
+            <source>Output file</source>
+            <translation>Tệp kết quả</translation>
+        </message>
+        <message>
+            <source>Output file:</source>
+            <translation>Tệp kết quả:</translation>
+        </message>
+        <message>
+            <source>Export progress</source>
+            <translation>Tiến độ xuất</translation>
+        </message>
+        <message>
+            <source>&amp;Export</source>
+            <translation>&amp;Xuất</translation>
+        </message>
+        <message>
+            <source>&amp;Close</source>
+            <translation>Đó&amp;ng</translation>
+        </message>
+        <message>
+            <source>Export the timeline to</source>
+            <translation>Xuất dòng thời gian ra</translation>
+        </message>
+        <message>
+            <source>Choose the output file.</source>
+            <translation>Hãy chọn tệp kết quả.</translation>
+        </message>
+        <message>
+            <source>The output is a folder: choose a file name.</source>
+            <translation>Đường dẫn kết quả là một thư mục: hãy chọn tên tệp.</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>Đang xuất…</translation>
+        </message>
+        <message>
+            <source>%1 lines written</source>
+            <translation>đã ghi %1 dòng</translation>
+        </message>
+        <message>
+            <source>Wrote %1 lines to %2</source>
+            <translation>Đã ghi %1 dòng vào %2</translation>
+        </message>
+        <message>
+            <source>The export failed:</source>
+            <translation>Xuất không thành công:</translation>
+        </message>
+        <message>
+            <source>Export cancelled: no file was written.</source>
+            <translation>Đã hủy xuất: không tệp nào được ghi.</translation>
+        </message>
     </context>
 </TS>

@@ -62,3 +62,68 @@ def test_the_team_sigma_folder_is_used_and_the_counts_of_rules_iocs_and_yara_are
     win.set_language("en")
     page = win.findings_page
     assert page.rules_edit.text() == str(rules) and "IOC: 2 indicators checked, 1 matched." in page.counts.text()
+
+
+def test_the_timeline_export_dialog_writes_the_chosen_format_off_thread_and_a_cancel_leaves_no_file(
+        make_win, case_dir, qtbot, tmp_path, shared_data, monkeypatch):
+    from analysis import export
+    from analysis import timeline as tl
+
+    win = make_win()
+    new_case(win, case_dir)
+    win.case.add_file(shared_data / "logs/plaso-test-data/syslog_syslog", source="/var/log/syslog", name="syslog",
+                      checklist_id="B10", collector="log_files")
+    win.case.add_file(shared_data / "evtx" / "attack-samples" / APPCMD, checklist_id="B10", collector="test",
+                      source="C:\\Windows\\System32\\winevt\\Logs\\x.evtx")
+    win.show_page("timeline")
+    page = win.timeline_page
+    qtbot.mouseClick(page.export_btn, Qt.LeftButton)
+    dlg = page.export_dialog
+    assert dlg is not None and dlg.isVisible()
+    formats = [dlg.format.itemData(i) for i in range(dlg.format.count())]
+    assert formats == ["jsonl", "csv", "timesketch", "ecs", "ecs-bulk", "bodyfile", "mactime"]
+    # the same choices as the command line's --format (less its "summary")
+    from desktop.cli import build_parser
+
+    sub = next(a for a in build_parser()[0]._actions if a.dest == "command").choices["timeline"]
+    assert formats == [c for c in next(a for a in sub._actions if a.dest == "format").choices if c != "summary"]
+    assert dlg.out_edit.text() == str(case_dir.resolve() / "exports" / "timeline.jsonl")
+    dlg.format.setFocus()
+    qtbot.keyClick(dlg.format, Qt.Key_Down)                       # csv
+    assert dlg.format.currentData() == "csv"
+    assert dlg.out_edit.text().endswith("timeline.csv")
+    out = tmp_path / "tl.csv"
+    dlg.out_edit.setFocus()
+    dlg.out_edit.selectAll()
+    qtbot.keyClicks(dlg.out_edit, str(out))
+    assert dlg.command.text() == f"ungcuu timeline --case {case_dir.resolve()} --format csv --out {out}"
+    qtbot.mouseClick(dlg.export_btn, Qt.LeftButton)
+    assert dlg.running and not dlg.close_btn.isEnabled()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=120_000)
+    n = tl.count(win.case)
+    assert n > 20 and dlg.last_count == n                          # one line per event (and the header)
+    assert out.read_text(encoding="utf-8") == export.to_string(win.case, "csv")
+    assert out.read_text(encoding="utf-8").count("\n") == n + 1
+    assert dlg.status.text() == f"Đã ghi {n} dòng vào {out}"
+    assert dlg.bar.value() == dlg.bar.maximum()
+
+    # Cancel pressed while it runs: the worker is held before its first line until the click is made
+    import threading
+
+    gate = threading.Event()
+    ensure = tl.ensure
+    monkeypatch.setattr(tl, "ensure", lambda case, **kw: (gate.wait(30), ensure(case, **kw))[1])
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 1)
+    dlg.format.setCurrentIndex(0)
+    second = tmp_path / "tl.jsonl"
+    dlg.out_edit.setText(str(second))
+    qtbot.mouseClick(dlg.export_btn, Qt.LeftButton)
+    assert dlg.running and dlg.cancel_btn.isEnabled()
+    qtbot.mouseClick(dlg.cancel_btn, Qt.LeftButton)
+    gate.set()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=120_000)
+    assert dlg.status.text() == "Đã hủy xuất: không tệp nào được ghi."
+    assert not second.exists() and not (tmp_path / "tl.jsonl.part").exists()
+    # a folder as the output is refused with the reason
+    dlg.out_edit.setText(str(tmp_path))
+    assert not dlg.start() and dlg.status.text() == "Đường dẫn kết quả là một thư mục: hãy chọn tên tệp."
