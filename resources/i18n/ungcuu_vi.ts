@@ -1809,5 +1809,117 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Export cancelled: no file was written.</source>
             <translation>Đã hủy xuất: không tệp nào được ghi.</translation>
         </message>
+        <message>
+            <source>Co&amp;mpare two collections (H3)…</source>
+            <translation>&amp;So sánh hai lần thu thập (H3)…</translation>
+        </message>
+        <message>
+            <source>Compare two collections (H3)</source>
+            <translation>So sánh hai lần thu thập (H3)</translation>
+        </message>
+        <message>
+            <source>What changed between two collections of the same host, e.g. before and after patching: packages, open ports, accounts, services, backdoors and files. Both case folders are only read.</source>
+            <translation>Những gì thay đổi giữa hai lần thu thập trên cùng một máy, ví dụ trước và sau khi vá: gói phần mềm, cổng đang mở, tài khoản, dịch vụ, backdoor và tệp. Cả hai thư mục hồ sơ chỉ được đọc.</translation>
+        </message>
+        <message>
+            <source>Collection before</source>
+            <translation>Lần thu thập trước</translation>
+        </message>
+        <message>
+            <source>Collection after</source>
+            <translation>Lần thu thập sau</translation>
+        </message>
+        <message>
+            <source>&amp;Before…</source>
+            <translation>&amp;Trước…</translation>
+        </message>
+        <message>
+            <source>&amp;After…</source>
+            <translation>&amp;Sau…</translation>
+        </message>
+        <message>
+            <source>Case folder collected before</source>
+            <translation>Thư mục hồ sơ thu thập trước</translation>
+        </message>
+        <message>
+            <source>Case folder collected after</source>
+            <translation>Thư mục hồ sơ thu thập sau</translation>
+        </message>
+        <message>
+            <source>Before:</source>
+            <translation>Trước:</translation>
+        </message>
+        <message>
+            <source>After:</source>
+            <translation>Sau:</translation>
+        </message>
+        <message>
+            <source>&amp;Compare</source>
+            <translation>S&amp;o sánh</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>Nội dung</translation>
+        </message>
+        <message>
+            <source>Before</source>
+            <translation>Trước</translation>
+        </message>
+        <message>
+            <source>After</source>
+            <translation>Sau</translation>
+        </message>
+        <message>
+            <source>Differences</source>
+            <translation>Khác biệt</translation>
+        </message>
+        <message>
+            <source>Choose both case folders: the collection before and the one after.</source>
+            <translation>Hãy chọn cả hai thư mục hồ sơ: lần thu thập trước và lần thu thập sau.</translation>
+        </message>
+        <message>
+            <source>Not a case folder:</source>
+            <translation>Không phải thư mục hồ sơ:</translation>
+        </message>
+        <message>
+            <source>Comparing…</source>
+            <translation>Đang so sánh…</translation>
+        </message>
+        <message>
+            <source>The comparison could not run:</source>
+            <translation>Không so sánh được:</translation>
+        </message>
+        <message>
+            <source>added</source>
+            <translation>thêm</translation>
+        </message>
+        <message>
+            <source>removed</source>
+            <translation>mất</translation>
+        </message>
+        <message>
+            <source>changed</source>
+            <translation>đổi</translation>
+        </message>
+        <message>
+            <source>before</source>
+            <translation>trước</translation>
+        </message>
+        <message>
+            <source>after</source>
+            <translation>sau</translation>
+        </message>
+        <message>
+            <source>no data in the collection %1</source>
+            <translation>không có dữ liệu ở lần thu thập %1</translation>
+        </message>
+        <message>
+            <source>UID-0 accounts besides root (after):</source>
+            <translation>Tài khoản UID 0 ngoài root (sau):</translation>
+        </message>
+        <message>
+            <source>%1 → %2: %3 differences</source>
+            <translation>%1 → %2: %3 khác biệt</translation>
+        </message>
     </context>
 </TS>

@@ -127,3 +127,61 @@ def test_the_timeline_export_dialog_writes_the_chosen_format_off_thread_and_a_ca
     # a folder as the output is refused with the reason
     dlg.out_edit.setText(str(tmp_path))
     assert not dlg.start() and dlg.status.text() == "Đường dẫn kết quả là một thư mục: hãy chọn tên tệp."
+
+
+def _collection(case, tmp_path, *, openssl: str, ports: list, users: list, cron: str):
+    src = tmp_path / f"{case.path.name}-crontab"
+    src.write_text(cron)
+    case.add_json([{"name": "openssl", "version": openssl, "arch": "amd64", "manager": "dpkg"},
+                   {"name": "bash", "version": "5.1-6", "arch": "amd64", "manager": "dpkg"}],
+                  checklist_id="B4", name="packages.json", source="test", collector="test")
+    case.add_json(ports, checklist_id="B11", name="listening_ports.json", source="test", collector="test")
+    case.add_json(users, checklist_id="B4", name="users.json", source="test", collector="test")
+    case.add_file(src, checklist_id="B4", collector="test", source="/etc/crontab")
+
+
+def test_the_h3_comparison_of_two_collections_runs_off_thread_and_lists_the_differences(
+        make_win, case_dir, qtbot, tmp_path, monkeypatch):
+    from collectors.case import Case
+
+    root = {"name": "root", "uid": 0, "gid": 0, "home": "/root", "shell": "/bin/bash"}
+    ssh = {"proto": "tcp", "laddr": "0.0.0.0", "lport": 22, "pid": 1, "process": "sshd", "exe": "/usr/sbin/sshd"}
+    door = {"proto": "tcp", "laddr": "0.0.0.0", "lport": 4444, "pid": 2, "process": "kworker", "exe": "/tmp/.k/kworker"}
+    win = make_win()
+    new_case(win, case_dir)                                        # the open case: the collection before
+    _collection(win.case, tmp_path, openssl="3.0.2-0ubuntu1.10", ports=[ssh, door],
+                users=[root, {"name": "toor", "uid": 0, "gid": 0, "home": "/root", "shell": "/bin/sh"}],
+                cron="* * * * * root /tmp/.k/kworker\n")
+    after_dir = tmp_path / "AFTER-01"
+    with Case.create(after_dir, examiner="pytest", affected_root="") as after:
+        _collection(after, tmp_path, openssl="3.0.2-0ubuntu1.12", ports=[ssh],
+                    users=[root, {"name": "backup", "uid": 0, "gid": 0, "home": "/root", "shell": "/bin/sh"}],
+                    cron="17 * * * * root cd / && run-parts --report /etc/cron.hourly\n")
+    win.compare_action.trigger()
+    dlg = win.compare_dialog
+    assert dlg.isVisible() and dlg.before_edit.text() == str(case_dir.resolve())
+    qtbot.mouseClick(dlg.compare_btn, Qt.LeftButton)              # the after folder is missing: said so
+    assert dlg.status.text() == "Hãy chọn cả hai thư mục hồ sơ: lần thu thập trước và lần thu thập sau."
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    qtbot.mouseClick(dlg.after_btn, Qt.LeftButton)
+    qtbot.mouseClick(dlg.compare_btn, Qt.LeftButton)              # not a case folder
+    assert dlg.status.text() == f"Không phải thư mục hồ sơ: {tmp_path}"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(after_dir))
+    qtbot.mouseClick(dlg.after_btn, Qt.LeftButton)
+    assert dlg.command.text() == f"ungcuu diff {case_dir.resolve()} {after_dir}"
+    qtbot.mouseClick(dlg.compare_btn, Qt.LeftButton)
+    assert not dlg.compare_btn.isEnabled()                        # running on the worker thread
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=60_000)
+    qtbot.waitUntil(dlg.compare_btn.isEnabled, timeout=10_000)
+    tops = {dlg.tree.topLevelItem(i).text(0): dlg.tree.topLevelItem(i) for i in range(dlg.tree.topLevelItemCount())}
+    packages = tops["Gói phần mềm: 0 thêm, 0 mất, 1 đổi"]
+    assert [packages.child(i).text(c) for i in range(packages.childCount()) for c in range(3)] == [
+        "~ dpkg:openssl:amd64 (đổi)", "3.0.2-0ubuntu1.10", "3.0.2-0ubuntu1.12"]
+    ports = tops["Cổng đang mở: 0 thêm, 1 mất, 0 đổi"]
+    assert ports.child(0).text(0) == "- tcp 0.0.0.0:4444 (mất)" and "/tmp/.k/kworker" in ports.child(0).text(1)
+    accounts = tops["Tài khoản: 1 thêm, 1 mất, 0 đổi"]
+    assert sorted(accounts.child(i).text(0) for i in range(2)) == ["+ backup (thêm)", "- toor (mất)"]
+    assert "Dịch vụ: không có dữ liệu ở lần thu thập trước, sau" in tops
+    assert "Tài khoản UID 0 ngoài root (sau): backup" in tops
+    total = sum(len(v) for s in dlg.result["sections"].values() for v in s.values())
+    assert dlg.status.text().endswith(f": {total} khác biệt") and total >= 4
