@@ -307,6 +307,9 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"--root (?P<p>.+): no such folder or disk image file", _fmt("--root {p}: không có thư mục hoặc tệp ảnh đĩa này")),
     (r"--volume and --shadow need --root IMAGE \(a disk image file\)",
      _fmt("--volume và --shadow cần --root ẢNH (một tệp ảnh đĩa)")),
+    # desktop/ui/compare.py: the H3 comparison
+    (r"the two collections are the same case folder: choose the one before and the one after",
+     _fmt("hai lần thu thập là cùng một thư mục hồ sơ: hãy chọn lần trước và lần sau")),
     # desktop/commands/collect.py: per-item acquisition options
     (r"(?P<f>--[a-z-]+) is for (?P<i>[A-Z]\d+), which this run does not collect: add (?P=i) to --only",
      _fmt("{f} dành cho mục {i}, nhưng lượt chạy này không thu thập {i}: thêm {i} vào --only")),

@@ -197,6 +197,7 @@ class CollectionPage(QWidget):
         self.model.dataChanged.connect(lambda *_: self.update_command())
         self.model.modelReset.connect(self.update_command)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.source.lang = self.window.lang
         self.item_options.set_case(case)
         self.update_command()
         h = self.view.horizontalHeader()
@@ -222,10 +223,14 @@ class CollectionPage(QWidget):
         if cid in self.model.row_of:
             self.view.setCurrentIndex(self.model.index(self.model.row_of[cid], 1))
 
-    def run_plan(self, only: list[str] | None = None, options: dict | None = None, again: bool = False):
+    def run_plan(self, only: list[str] | None = None, options: dict | None = None, again: bool = False,
+                 live: bool = False):
         """(only, options, again, root) of the run Start makes: the ticked items (or `only`), their options from
-        the options panel and the source (an explicit `options` wins), and "collect again"."""
+        the options panel and the source (an explicit `options` wins), and "collect again". `live`: this
+        machine whatever the source box says (files picked on the Evidence page)."""
         only = list(only) if only else self.model.selected()
+        if live:
+            return only, {**self.item_options.options(only), **(options or {})}, again, None
         merged = {**self.item_options.options(only), **self.source.options(), **(options or {})}
         return only, merged, again or self.source.again.isChecked(), self.source.root()
 
@@ -238,18 +243,19 @@ class CollectionPage(QWidget):
         return self.worker is not None
 
     # ------------------------------------------------------------------ run
-    def start(self, only: list[str] | None = None, options: dict | None = None, again: bool = False) -> bool:
+    def start(self, only: list[str] | None = None, options: dict | None = None, again: bool = False,
+              live: bool = False) -> bool:
         if self.case is None or self.checklist is None or self.running:
             return False
         if getattr(self.window, "read_only", False):
             self.window.statusBar().showMessage(tr("Read-only: another window or command is collecting into this case."),
                                                 6000)
             return False
-        only, options, again, root = self.run_plan(only, options, again)
+        only, options, again, root = self.run_plan(only, options, again, live)
         if not only:
             QMessageBox.information(self, tr("Collection"), tr("Tick at least one checklist item."))
             return False
-        problem = self.source.problem()
+        problem = None if live else self.source.problem()
         if problem:
             QMessageBox.warning(self, tr("Collection"), problem)
             return False

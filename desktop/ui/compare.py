@@ -155,7 +155,7 @@ class CompareDialog(QDialog):
     def _failed(self, message: str) -> None:
         from collectors.messages import translate
 
-        self.status.setText(tr("The comparison could not run:") + " " + translate(message))
+        self.status.setText(tr("The comparison could not run:") + " " + translate(message, self.window.lang))
 
     def _show(self, result: dict) -> None:
         self.result = result

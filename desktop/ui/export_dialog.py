@@ -220,7 +220,8 @@ class TimelineExportDialog(QDialog):
 
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.status.setText(tr("The export failed:") + " " + translate(message))
+        lang = getattr(getattr(self.parent(), "window", None), "lang", "vi")
+        self.status.setText(tr("The export failed:") + " " + translate(message, lang))
 
     @Slot()
     def _cancelled(self) -> None:

@@ -553,6 +553,7 @@ class SourceBox(QGroupBox):
         self.path_edit.setAccessibleName(tr("Source path"))
         self.path_edit.setPlaceholderText(tr("the folder or image file"))
         self.path_edit.editingFinished.connect(self._path_changed)
+        self.path_edit.textChanged.connect(self._path_typed)
         self.browse_btn = QPushButton(tr("&Browse…"))
         self.browse_btn.clicked.connect(self._browse)
         row.addWidget(self.mode)
@@ -579,7 +580,9 @@ class SourceBox(QGroupBox):
         self.again = QCheckBox(tr("Coll&ect again the items an earlier run already collected"))
         self.again.toggled.connect(lambda *_: self.changed.emit())
         lay.addWidget(self.again)
+        self.lang = "vi"          # the language of the reasons shown (set by the page)
         self.listing: dict | None = None
+        self.listed_path = ""
         self.error = ""
         self._mode_changed(self.LIVE)
 
@@ -609,9 +612,19 @@ class SourceBox(QGroupBox):
             self.path_edit.setText(path)
             self._path_changed()
 
+    def _path_typed(self, text: str) -> None:
+        """While typing: the command follows; an image's volumes are read once the path is entered."""
+        self.error = ""
+        if self.listing is not None and text.strip() != self.listed_path:
+            self.listing = None
+            self.volume.clear()
+            self.shadow.clear()
+        self.changed.emit()
+
     def _path_changed(self) -> None:
-        self.listing = None
-        if self.mode.currentIndex() == self.IMAGE:
+        if self.mode.currentIndex() == self.IMAGE and (self.listing is None or
+                                                       self.path_edit.text().strip() != self.listed_path):
+            self.listing = None
             self.load_volumes()
         self.changed.emit()
 
@@ -639,7 +652,7 @@ class SourceBox(QGroupBox):
         if not self._current(path):
             return
         self.listing = None
-        self.error = tr("The image cannot be read:") + " " + translate(message)
+        self.error = tr("The image cannot be read:") + " " + translate(message, self.lang)
         self.status.setText(self.error)
         self.changed.emit()
 
@@ -649,6 +662,7 @@ class SourceBox(QGroupBox):
         if not self._current(path):
             return
         self.listing = info
+        self.listed_path = path
         self.volume.blockSignals(True)
         self.volume.clear()
         for v in info["volumes"]:
@@ -665,7 +679,7 @@ class SourceBox(QGroupBox):
         self._volume_changed()
         self.status.setText(f"{info['format']}, {human_size(info['media_size'])}, "
                             + tr("%1 volume(s)").replace("%1", str(len(info["volumes"])))
-                            + (f" — {translate(info['unreadable'])}" if info.get("unreadable") else ""))
+                            + (f" — {translate(info['unreadable'], self.lang)}" if info.get("unreadable") else ""))
 
     def _volume_changed(self, *_args) -> None:
         self.shadow.blockSignals(True)
@@ -716,5 +730,5 @@ class SourceBox(QGroupBox):
             if self.listing.get("default") is None:
                 from collectors.messages import translate
 
-                return tr("The image cannot be read:") + " " + translate(self.listing.get("unreadable") or "")
+                return tr("The image cannot be read:") + " " + translate(self.listing.get("unreadable") or "", self.lang)
         return None

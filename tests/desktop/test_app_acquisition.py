@@ -262,3 +262,11 @@ def test_a_mounted_folder_source_and_collect_again(make_win, case_dir, qtbot, tm
     # run again: collected a second time, not "already collected by an earlier run"
     assert win.case.outcomes()["B2"]["state"] != "collected-earlier"
     assert len([r for r in win.case.evidence("B2")]) >= 2
+    # files picked on the Evidence page come from this machine, not from the folder named as the source
+    host_file = tmp_path / "picked-here.txt"
+    host_file.write_text("on the responder's machine\n")
+    with qtbot.waitSignal(page.runEnded, timeout=120_000):
+        assert win.evidence_page.add_paths([str(host_file)])
+    (rec,) = [r for r in win.case.evidence("B5")]
+    assert rec.sha256 == hashlib.sha256(host_file.read_bytes()).hexdigest()
+    assert "--root" not in json.loads(win.case.runs()[-1]["argv"])

@@ -166,6 +166,12 @@ def test_the_h3_comparison_of_two_collections_runs_off_thread_and_lists_the_diff
     qtbot.mouseClick(dlg.after_btn, Qt.LeftButton)
     qtbot.mouseClick(dlg.compare_btn, Qt.LeftButton)              # not a case folder
     assert dlg.status.text() == f"Không phải thư mục hồ sơ: {tmp_path}"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(case_dir))
+    qtbot.mouseClick(dlg.after_btn, Qt.LeftButton)
+    qtbot.mouseClick(dlg.compare_btn, Qt.LeftButton)              # the same folder twice
+    qtbot.waitUntil(dlg.compare_btn.isEnabled, timeout=30_000)
+    assert dlg.status.text() == ("Không so sánh được: hai lần thu thập là cùng một thư mục hồ sơ: "
+                                 "hãy chọn lần trước và lần sau") and dlg.result is None
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(after_dir))
     qtbot.mouseClick(dlg.after_btn, Qt.LeftButton)
     assert dlg.command.text() == f"ungcuu diff {case_dir.resolve()} {after_dir}"
