@@ -126,8 +126,8 @@ class CollectionPage(QWidget):
         scroll.setFrameShape(QScrollArea.NoFrame)
         scroll.setWidget(self.item_options)
         split.addWidget(scroll)
-        split.setSizes([300, 220])
-        lay.addWidget(split, 3)
+        split.setSizes([260, 260])
+        lay.addWidget(split, 6)
 
         prog = QHBoxLayout()
         self.start_btn = QPushButton(tr("&Start collection"))

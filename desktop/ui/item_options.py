@@ -574,12 +574,14 @@ class SourceBox(QGroupBox):
         vrow.addWidget(self.shadow_label)
         vrow.addWidget(self.shadow, 1)
         lay.addLayout(vrow)
+        srow = QHBoxLayout()       # what the image holds, and "collect again", on one line
         self.status = QLabel()
         self.status.setWordWrap(True)
-        lay.addWidget(self.status)
         self.again = QCheckBox(tr("Coll&ect again the items an earlier run already collected"))
         self.again.toggled.connect(lambda *_: self.changed.emit())
-        lay.addWidget(self.again)
+        srow.addWidget(self.status, 1)
+        srow.addWidget(self.again)
+        lay.addLayout(srow)
         self.lang = "vi"          # the language of the reasons shown (set by the page)
         self.listing: dict | None = None
         self.listed_path = ""
