@@ -513,8 +513,10 @@ class ItemOptionsPanel(QGroupBox):
         self.item = cid
         page = self.pages.get(cid)
         self.stack.setCurrentWidget(page if page is not None else self.none)
-        if page is not None and not getattr(page, "loaded", True):
-            page.refresh(self.case) if isinstance(page, RecoverOptions) else page.refresh()
+        if isinstance(page, RecoverOptions):
+            page.refresh(self.case)   # the images taken since are offered by their evidence ids
+        elif page is not None and not getattr(page, "loaded", True):
+            page.refresh()
 
     def set_case(self, case) -> None:
         self.case = case

@@ -98,6 +98,15 @@ def test_b9_options_image_a_chosen_file_in_parts_and_the_command_is_what_ran(mak
     assert m["verified"] is True and m["hashes"] == {"sha256": hashlib.sha256(data).hexdigest()}
     assert [p["size"] for p in m["parts"]] == [1 << 20] * 3 + [5120]
     assert json.loads(case.runs()[-1]["argv"]) == shlex.split(shown)   # the custody log keeps what was shown
+    # H4 offers the image just taken, by its evidence id, as the source to recover from
+    page.model.set_checked(["H4"])
+    page.show_options("H4")
+    h4 = page.item_options.pages["H4"]
+    at = h4.source.findText(man.id)
+    assert at > 0
+    h4.source.setFocus()
+    h4.source.setCurrentIndex(at)
+    assert parsed(page)[1]["recover_sources"] == [man.id] and f"--recover-source {man.id}" in page.command.text()
 
 
 def test_b6_processes_are_picked_from_the_live_list_and_dumped(make_win, case_dir, qtbot):
@@ -206,6 +215,26 @@ def test_a_disk_image_source_lists_its_volumes_and_shadow_copies_to_pick(make_wi
     assert json.loads(run["argv"]) == shlex.split(page.command.text())
     assert win.case.outcomes()["B2"]["state"] in ("collected", "partial")
     assert "shadow" in (run["root"] or "").lower() or "vss" in (run["root"] or "").lower(), run["root"]
+
+
+def test_a_partitioned_e01_lists_its_volumes_with_the_unreadable_one_disabled(make_win, case_dir, qtbot,
+                                                                              shared_data):
+    image = str((shared_data / "windows" / "image-split.E01").resolve())
+    win = make_win()
+    new_case(win, case_dir)
+    win.show_page("collection")
+    page = win.collection_page
+    box = page.source
+    page.model.set_checked(["B2"])
+    box.mode.setCurrentIndex(box.IMAGE)
+    type_into(qtbot, box.path_edit, image)
+    qtbot.keyClick(box.path_edit, Qt.Key_Return)
+    qtbot.waitUntil(lambda: box.listing is not None or bool(box.error), timeout=30_000)
+    assert [box.volume.itemData(i) for i in range(box.volume.count())] == [1, 2]
+    assert not box.volume.model().item(0).isEnabled() and "không đọc được" in box.volume.itemText(0)
+    assert box.volume.currentData() == 2 and "(mặc định)" in box.volume.itemText(1) and "ext2" in box.volume.itemText(1)
+    assert box.status.text().startswith("ewf, 1.4 MiB, 2 phân vùng")
+    assert parsed(page)[1:4] == ({}, False, image) and "--volume" not in page.command.text()
 
 
 def test_a_bad_image_or_folder_source_is_refused_with_the_reason(make_win, case_dir, qtbot, tmp_path, monkeypatch):
