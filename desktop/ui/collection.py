@@ -214,6 +214,19 @@ class CollectionPage(QWidget):
         self.notes.clear()
         self.start_btn.setEnabled(case is not None and not self.running)
 
+    def keep_state(self) -> dict:
+        """The source, "collect again" and every item's options (a language switch rebuilds the page)."""
+        ids = [i.id for i in self.model.items]
+        return {"source": self.source.state(), "options": self.item_options.options(ids),
+                "checked": self.model.selected()}
+
+    def restore_state(self, state: dict) -> None:
+        self.source.set_state(state.get("source") or {})
+        self.item_options.set_options(state.get("options") or {})
+        if state.get("checked") is not None:
+            self.model.set_checked(state["checked"])
+        self.update_command()
+
     def _row_changed(self, current, _previous) -> None:
         if 0 <= current.row() < len(self.model.items):
             self.item_options.show_item(self.model.items[current.row()].id)

@@ -93,6 +93,9 @@ class _Options(QWidget):
     def options(self) -> dict:  # pragma: no cover - each page overrides
         return {}
 
+    def set_options(self, opts: dict) -> None:  # pragma: no cover - each page overrides
+        pass
+
 
 class PathsOptions(_Options):
     """B5: the files and folders to copy."""
@@ -152,6 +155,10 @@ class PathsOptions(_Options):
     def paths(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())]
 
+    def set_options(self, opts: dict) -> None:
+        self.list.clear()
+        self.add_paths(opts.get("paths") or [])
+
     def options(self) -> dict:
         return {"paths": self.paths()} if self.paths() else {}
 
@@ -187,6 +194,13 @@ class MemoryOptions(_Options):
         self.status = QLabel()
         lay.addWidget(self.status)
         self.loaded = False
+        self.wanted: set[int] = set()     # chosen before the list is (re)read
+
+    def set_options(self, opts: dict) -> None:
+        self.wanted = {int(p) for p in opts.get("pids") or []}
+        self.physical.setChecked(bool(opts.get("physical_memory")))
+        if self.loaded:
+            self.refresh()
 
     def refresh(self) -> None:
         self.refresh_btn.setEnabled(False)
@@ -198,7 +212,8 @@ class MemoryOptions(_Options):
         self.status.setText(tr("The process list cannot be read:") + " " + message)
 
     def _fill(self, rows: list[dict]) -> None:
-        chosen = set(self.pids())
+        chosen = set(self.pids()) | self.wanted
+        self.wanted = set()
         self.table.blockSignals(True)
         self.table.setRowCount(len(rows))
         for r, p in enumerate(rows):
@@ -222,7 +237,7 @@ class MemoryOptions(_Options):
             self.table.setRowHidden(r, bool(text) and text not in cells)
 
     def pids(self) -> list[int]:
-        return [int(p) for p in _checked_rows(self.table)]
+        return [int(p) for p in _checked_rows(self.table)] or sorted(self.wanted)
 
     def options(self) -> dict:
         opts: dict = {}
@@ -267,12 +282,22 @@ class CaptureOptions(_Options):
         form.addRow(tr("BPF filter:"), self.filter_edit)
         lay.addLayout(form)
         self.loaded = False
+        self.wanted: list[str] = []
+
+    def set_options(self, opts: dict) -> None:
+        self.wanted = list(opts.get("interfaces") or [])
+        self.seconds.setValue(int(opts.get("capture_seconds") or 30))
+        self.count.setValue(int(opts.get("capture_count") or 0))
+        self.filter_edit.setText(opts.get("capture_filter") or "")
+        if self.loaded:
+            self.refresh()
 
     def refresh(self) -> None:
         start_call(self, list_interfaces, on_result=self._fill)
 
     def _fill(self, names: list[str]) -> None:
-        chosen = set(self.interfaces())
+        chosen = set(self.interfaces()) | set(self.wanted)
+        self.wanted = []
         self.list.blockSignals(True)
         self.list.clear()
         for name in names:
@@ -286,7 +311,7 @@ class CaptureOptions(_Options):
 
     def interfaces(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.Checked]
+                if self.list.item(i).checkState() == Qt.Checked] or list(self.wanted)
 
     def options(self) -> dict:
         if not self.interfaces():
@@ -339,13 +364,23 @@ class ImageOptions(_Options):
         lay.addLayout(form)
         self.loaded = False
         self.devices: list[dict] = []
+        self.wanted: list[str] = []
+
+    def set_options(self, opts: dict) -> None:
+        self.wanted = list(opts.get("image_sources") or [])
+        self.part_mib.setValue(int(opts.get("image_part_size") or DEFAULT_PART_MIB << 20) >> 20)
+        self.verify.setChecked(bool(opts.get("image_verify")))
+        self.md5.setChecked(opts.get("image_md5", True) is not False)
+        if self.loaded:
+            self.refresh()
 
     def refresh(self) -> None:
         self.refresh_btn.setEnabled(False)
         start_call(self, list_devices, on_result=self._fill, on_done=lambda: self.refresh_btn.setEnabled(True))
 
     def _fill(self, devices: list[dict]) -> None:
-        chosen = set(self.sources())
+        chosen = set(self.sources()) | set(self.wanted)
+        self.wanted = []
         files = [s for s in chosen if not any(d["device"] == s for d in devices)]
         self.devices = devices
         self.table.blockSignals(True)
@@ -384,7 +419,7 @@ class ImageOptions(_Options):
         self.add_file(path)
 
     def sources(self) -> list[str]:
-        return _checked_rows(self.table)
+        return _checked_rows(self.table) or list(self.wanted)
 
     def options(self) -> dict:
         if not self.sources():
@@ -468,6 +503,14 @@ class RecoverOptions(_Options):
         if path:
             self.source.setEditText(path)
 
+    def set_options(self, opts: dict) -> None:
+        self.source.setEditText((opts.get("recover_sources") or [""])[0])
+        self.carve.setChecked(opts.get("carve", True) is not False)
+        kinds = opts.get("carve_kinds")
+        for k, box in self.kinds.items():
+            box.setChecked(kinds is None or k in kinds)
+        self.open_deleted.setChecked(bool(opts.get("open_deleted")))
+
     def _carve_toggled(self, on: bool) -> None:
         for box in self.kinds.values():
             box.setEnabled(on)
@@ -523,6 +566,11 @@ class ItemOptionsPanel(QGroupBox):
         rec = self.pages["H4"]
         if isinstance(rec, RecoverOptions) and rec.loaded:
             rec.refresh(case)
+
+    def set_options(self, opts: dict) -> None:
+        """Show `opts` (as options() gives them) in the item pages: a language switch keeps the choices."""
+        for page in self.pages.values():
+            page.set_options(opts)
 
     def options(self, selected: list[str]) -> dict:
         """The collectors' options of the ticked items (an unticked item's settings are kept, not used)."""
@@ -585,6 +633,7 @@ class SourceBox(QGroupBox):
         srow.addWidget(self.again)
         lay.addLayout(srow)
         self.lang = "vi"          # the language of the reasons shown (set by the page)
+        self.wanted_volume: tuple = (None, None)   # (volume, shadow) to choose once the listing comes
         self.listing: dict | None = None
         self.listed_path = ""
         self.error = ""
@@ -677,10 +726,14 @@ class SourceBox(QGroupBox):
             self.volume.addItem(text, v["index"])
             if not v["fs_type"]:
                 self.volume.model().item(self.volume.count() - 1).setEnabled(False)
-        default = self.volume.findData(info.get("default"))
-        self.volume.setCurrentIndex(max(default, 0))
+        want_volume, want_shadow = self.wanted_volume
+        self.wanted_volume = (None, None)
+        at = self.volume.findData(want_volume) if want_volume is not None else -1
+        self.volume.setCurrentIndex(at if at >= 0 else max(self.volume.findData(info.get("default")), 0))
         self.volume.blockSignals(False)
         self._volume_changed()
+        if want_shadow is not None and self.shadow.findData(want_shadow) >= 0:
+            self.shadow.setCurrentIndex(self.shadow.findData(want_shadow))
         self.status.setText(f"{info['format']}, {human_size(info['media_size'])}, "
                             + tr("%1 volume(s)").replace("%1", str(len(info["volumes"])))
                             + (f" — {translate(info['unreadable'], self.lang)}" if info.get("unreadable") else ""))
@@ -695,6 +748,22 @@ class SourceBox(QGroupBox):
             self.shadow.addItem(f"{s['index']}: {s['created'] or '?'}", s["index"])
         self.shadow.blockSignals(False)
         self.changed.emit()
+
+    def state(self) -> dict:
+        return {"mode": self.mode.currentIndex(), "path": self.path_edit.text(), "again": self.again.isChecked(),
+                "volume": self.volume.currentData(), "shadow": self.shadow.currentData()}
+
+    def set_state(self, state: dict) -> None:
+        """Restore state(): the image's volumes are read again, then the volume and shadow copy chosen."""
+        self.path_edit.blockSignals(True)
+        self.path_edit.setText(state.get("path", ""))
+        self.path_edit.blockSignals(False)
+        self.wanted_volume = (state.get("volume"), state.get("shadow"))
+        self.mode.blockSignals(True)
+        self.mode.setCurrentIndex(state.get("mode", self.LIVE))
+        self.mode.blockSignals(False)
+        self._mode_changed(self.mode.currentIndex())
+        self.again.setChecked(bool(state.get("again")))
 
     def root(self) -> str | None:
         if self.mode.currentIndex() == self.LIVE:

@@ -299,3 +299,48 @@ def test_a_mounted_folder_source_and_collect_again(make_win, case_dir, qtbot, tm
     (rec,) = [r for r in win.case.evidence("B5")]
     assert rec.sha256 == hashlib.sha256(host_file.read_bytes()).hexdigest()
     assert "--root" not in json.loads(win.case.runs()[-1]["argv"])
+
+
+def test_switching_language_keeps_the_source_and_every_item_option(make_win, case_dir, qtbot, shared_data, tmp_path):
+    image = str((shared_data / "windows" / "vsstest.qcow2").resolve())
+    win = make_win()
+    new_case(win, case_dir)
+    win.show_page("collection")
+    page = win.collection_page
+    page.model.set_checked(["B2", "B5", "B7", "B9", "H4"])
+    page.source.mode.setCurrentIndex(page.source.IMAGE)
+    type_into(qtbot, page.source.path_edit, image)
+    qtbot.keyClick(page.source.path_edit, Qt.Key_Return)
+    qtbot.waitUntil(lambda: page.source.listing is not None, timeout=30_000)
+    page.source.shadow.setCurrentIndex(2)
+    click_box(qtbot, page.source.again)
+    page.show_options("B7")
+    b7 = page.item_options.pages["B7"]
+    qtbot.waitUntil(lambda: b7.loaded, timeout=20_000)
+    tick_row(qtbot, b7.list, next(i for i in range(b7.list.count()) if b7.list.item(i).text() == "lo"))
+    type_into(qtbot, b7.count, "7")
+    page.show_options("B9")
+    b9 = page.item_options.pages["B9"]
+    qtbot.waitUntil(lambda: b9.loaded, timeout=20_000)
+    b9.add_file(str(tmp_path / "disk.raw"))
+    type_into(qtbot, b9.part_mib, "650")
+    page.show_options("H4")
+    h4 = page.item_options.pages["H4"]
+    type_into(qtbot, h4.source.lineEdit(), "E000042")
+    click_box(qtbot, h4.kinds["png"])
+    page.show_options("B5")
+    type_into(qtbot, page.item_options.pages["B5"].path_edit, "/etc/passwd")
+    qtbot.keyClick(page.item_options.pages["B5"].path_edit, Qt.Key_Return)
+    before = plan(page)
+    assert before[1]["shadow"] == 2 and before[2] is True and before[1]["capture_count"] == 7
+    shown = page.command.text()
+    win.set_language("en")
+    page = win.collection_page
+    qtbot.waitUntil(lambda: page.source.listing is not None, timeout=30_000)
+    assert plan(page) == before and page.command.text() == shown
+    assert page.source.shadow.currentData() == 2 and page.source.again.isChecked()
+    page.show_options("B7")                                        # the list read again keeps the tick
+    b7 = page.item_options.pages["B7"]
+    qtbot.waitUntil(lambda: b7.loaded, timeout=20_000)
+    ticked = [b7.list.item(i).text() for i in range(b7.list.count()) if b7.list.item(i).checkState() == Qt.Checked]
+    assert ticked == ["lo"] and plan(page) == before
