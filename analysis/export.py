@@ -26,6 +26,8 @@ import csv
 import datetime as _dt
 import io
 import json
+import os
+from pathlib import Path
 from typing import IO, Iterable
 
 from analysis import export_siem, timeline
@@ -148,6 +150,55 @@ def export(case, fmt: str, out: IO[str], flt: timeline.Filter | None = None) -> 
     if fmt == "mactime":
         return write_mactime(case, out)
     raise ValueError(f"unknown format {fmt!r} (jsonl, csv, timesketch, ecs, ecs-bulk, bodyfile, mactime)")
+
+
+FORMATS = ("jsonl", "csv", "timesketch", "ecs", "ecs-bulk", "bodyfile", "mactime")
+ROW_FORMATS = ("jsonl", "csv", "timesketch", "ecs", "ecs-bulk")   # one line per timeline event (a known total)
+PROGRESS_EVERY = 2000
+
+
+class _Watched:
+    """A text output that counts lines, reports progress every PROGRESS_EVERY lines and stops the export
+    (Cancelled) when `cancel` is set."""
+
+    def __init__(self, out: IO[str], total: int | None, progress=None, cancel=None):
+        self.out, self.total, self.progress, self.cancel = out, total, progress, cancel
+        self.lines = 0
+        self._next = PROGRESS_EVERY
+
+    def write(self, text: str) -> int:
+        self.out.write(text)
+        self.lines += text.count("\n")
+        if self.lines >= self._next:
+            self._next = self.lines + PROGRESS_EVERY
+            if self.cancel is not None and self.cancel.is_set():
+                from collectors.errors import Cancelled
+
+                raise Cancelled("timeline export cancelled")
+            if self.progress is not None:
+                self.progress(self.lines, self.total)
+        return len(text)
+
+
+def export_file(case, fmt: str, path, flt: timeline.Filter | None = None, *, progress=None, cancel=None) -> int:
+    """Export into the file `path` through `path.part`, renamed when complete (a cancelled or failed export
+    leaves no partial file). ``progress(lines, total)`` (total None when unknown); ``cancel``: an Event."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
+    path = Path(path)
+    total = timeline.count(case, flt) if fmt in ROW_FORMATS else None
+    part = path.with_name(path.name + ".part")
+    try:
+        with open(part, "w", encoding="utf-8", newline="") as fh:
+            watched = _Watched(fh, total, progress, cancel)
+            n = export(case, fmt, watched, flt)  # type: ignore[arg-type]
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    if progress is not None:
+        progress(n, total if total is not None else n)
+    return n
 
 
 def to_string(case, fmt: str, flt=None) -> str:

@@ -185,8 +185,10 @@ class Stage:
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
-    rules: dict = field(default_factory=dict)  # RuleSet.summary() + errors/warnings
+    rules: dict = field(default_factory=dict)  # RuleSet.summary() + errors/warnings + custom, matched
     detection: dict = field(default_factory=dict)
+    # what the responder's files checked: {"ioc": {"indicators", "matched"}, "yara": {"rules", "files", "matched"}}
+    indicators: dict = field(default_factory=dict)
 
 
 def _t(us: int | None) -> str | None:
@@ -293,14 +295,22 @@ def rule_persistence(case, db) -> list[Finding]:
 
 
 # ------------------------------------------------------------------------------------------- C5
-def rule_indicators(case, db, ioc_file=None, yara_file=None) -> list[Finding]:
+def rule_indicators(case, db, ioc_file=None, yara_file=None, stats: dict | None = None) -> list[Finding]:
+    """IOC and YARA findings; `stats` (when given) gets what was checked and how much matched."""
     from analysis import ioc
 
+    stats = {} if stats is None else stats
     out: list[Finding] = []
     if ioc_file:
-        out.extend(ioc.match_indicators(case, db, ioc.load(ioc_file)))
+        ind = ioc.load(ioc_file)
+        found = ioc.match_indicators(case, db, ind)
+        stats["ioc"] = {"indicators": len(ind), "matched": sum(1 for f in found if f.kind != "ioc_scan_error")}
+        out.extend(found)
     if yara_file:
-        out.extend(ioc.match_yara(case, yara_file))
+        yara_stats: dict = {}
+        found = ioc.match_yara(case, yara_file, stats=yara_stats)
+        stats["yara"] = yara_stats | {"matched": len({f.evidence_ids[0] for f in found if f.kind == "ioc_match"})}
+        out.extend(found)
     for f in out:
         f.origin = "ioc"
     return out
@@ -335,13 +345,16 @@ def iter_run(case, ioc_file: str | Path | None = None, yara_file: str | Path | N
         found, failures = iter_checks(case, db)
         out.extend(found)
         yield Stage("indicators")
-        out.extend(rule_indicators(case, db, ioc_file, yara_file))
+        out.extend(rule_indicators(case, db, ioc_file, yara_file, report.indicators))
     finally:
         db.close()
     report.detection = {"events": res.events, "seconds": round(res.seconds, 3), "long_values": res.long_values,
                         "rule_failures": res.rule_failures, "check_failures": failures, "cancelled": res.cancelled}
     out.sort(key=_sort_key)
     report.findings = out
+    report.rules["custom"] = sum(1 for r in rs.rules + rs.correlations if r.origin == "custom")
+    report.rules["matched"] = len({f.rule for f in out if f.origin in ("sigma", "ungcuu", "custom")})
+    report.rules["custom_matched"] = len({f.rule for f in out if f.origin == "custom"})
     return report
 
 
@@ -374,7 +387,8 @@ def groups(findings: list[Finding]) -> list[dict]:
 
 
 def report_dict(report: Report, case_id: str = "", origin: dict | None = None) -> dict:
-    return {"case_id": case_id, "rules": report.rules, "detection": report.detection, "origin": origin,
+    return {"case_id": case_id, "rules": report.rules, "detection": report.detection,
+            "indicators": report.indicators, "origin": origin,
             "groups": [g | {"findings": [f.to_dict() for f in g["findings"]]} for g in groups(report.findings)],
             "findings": [f.to_dict() for f in report.findings]}
 

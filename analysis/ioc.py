@@ -207,8 +207,9 @@ def match_indicators(case, db, ind: Indicators) -> list:
     return out
 
 
-def match_yara(case, rules_path: str | Path) -> list:
-    """Scan every collected file (kind=file) with the responder's YARA rules."""
+def match_yara(case, rules_path: str | Path, stats: dict | None = None) -> list:
+    """Scan every collected file (kind=file) with the responder's YARA rules; `stats` (when given) gets the
+    number of rules and of distinct files scanned."""
     from analysis.findings import Finding
 
     try:
@@ -224,10 +225,15 @@ def match_yara(case, rules_path: str | Path) -> list:
         raise UnreadableInput(f"cannot read the YARA rules {p}: {exc}", path=str(p)) from exc
     out = []
     seen: set[str] = set()
+    if stats is not None:
+        stats["rules"] = sum(1 for _rule in rules)
+        stats["files"] = 0
     for rec in case.evidence():
         if rec.kind != "file" or rec.sha256 in seen:
             continue
         seen.add(rec.sha256)
+        if stats is not None:
+            stats["files"] += 1
         path = case.evidence_path(rec)
         try:
             if rec.size > YARA_MAX_BYTES:

@@ -533,5 +533,16 @@ def open_image(path: str | os.PathLike) -> DiskImage:
     return DiskImage(path)
 
 
+def volume_listing(path: str | os.PathLike) -> dict:
+    """What `ungcuu volumes` shows of an image: its format, size, volumes with their file systems and
+    shadow copies, and `default`, the volume collected when none is named (None: nothing readable)."""
+    with open_image(path) as img:
+        info = img.describe()
+        info["default"] = img.choose_volume().index if any(v.fs_type for v in img.volumes()) else None
+        if info["default"] is None:
+            info["unreadable"] = img.why_unreadable()
+    return info
+
+
 __all__ = ["DiskImage", "ImageError", "Shadow", "Volume", "detect_format", "hash_image_file", "image_file_size",
            "is_device", "is_image", "open_image"]

@@ -53,6 +53,17 @@ def run(args) -> int:
     else:
         print(f"{r['rules']} rules, {r['correlations']} correlations; {r['failed']} could not compile; "
               f"{d['events']} events in {d['seconds']} s")
+    if r.get("custom"):
+        print(f"{r['custom']} luật của đội, {r['custom_matched']} luật khớp" if vi else
+              f"{r['custom']} team rules, {r['custom_matched']} matched")
+    i = report.indicators
+    if "ioc" in i:
+        print(f"IOC: {i['ioc']['indicators']} chỉ báo, {i['ioc']['matched']} khớp" if vi else
+              f"IOC: {i['ioc']['indicators']} indicators, {i['ioc']['matched']} matched")
+    if "yara" in i:
+        y = i["yara"]
+        print(f"YARA: {y['rules']} luật, {y['files']} tệp đã quét, {y['matched']} tệp khớp" if vi else
+              f"YARA: {y['rules']} rules, {y['files']} files scanned, {y['matched']} files matched")
     if not report.findings:
         print("Không có phát hiện nào." if vi else "No findings.")
         return 0

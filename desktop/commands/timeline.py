@@ -83,16 +83,15 @@ def run(args) -> int:
                            + (f"; {translate(r['fatal'], args.lang)}" if r["fatal"] else "")
                            + (f"; {r['problems'][0][0]}: {r['problems'][0][1]}" if r["problems"] else "")))
         return 0
-    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+    if args.out:   # through OUT.part, renamed when complete: an interrupted export leaves no partial file
+        n = export.export_file(case, args.format, args.out, flt)
+        print((f"Đã ghi {n} dòng vào {args.out}" if vi else f"Wrote {n} lines to {args.out}"), file=sys.stderr)
+        return 0
+    out = sys.stdout
     try:
-        n = export.export(case, args.format, out, flt)
+        export.export(case, args.format, out, flt)
     except BrokenPipeError:  # `| head`: the reader went away, not an error
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    finally:
-        if args.out:
-            out.close()
-    if args.out:
-        print((f"Đã ghi {n} dòng vào {args.out}" if vi else f"Wrote {n} lines to {args.out}"), file=sys.stderr)
     return 0

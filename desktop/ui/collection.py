@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,6 +27,7 @@ from collectors.messages import split_parts, translate
 from .commandline import collect_command, display, resumable_b5_paths
 from .common import page_heading
 from .i18n import tr
+from .item_options import ItemOptionsPanel, SourceBox
 from .models import ChecklistModel, state_text
 from .worker import RunWorker, start_in_thread
 
@@ -92,6 +95,9 @@ class CollectionPage(QWidget):
         self.error.setStyleSheet("color: #b3261e")
         self.error.hide()
         lay.addWidget(self.error)
+        self.source = SourceBox()
+        self.source.changed.connect(self.update_command)
+        lay.addWidget(self.source)
         sel = QHBoxLayout()
         self.triage_btn = QPushButton(tr("Select &triage"))
         self.full_btn = QPushButton(tr("Select a&ll"))
@@ -111,7 +117,17 @@ class CollectionPage(QWidget):
         self.view.verticalHeader().hide()
         self.view.setWordWrap(False)
         self.view.setAccessibleName(tr("Checklist"))
-        lay.addWidget(self.view, 3)
+        self.item_options = ItemOptionsPanel()
+        self.item_options.changed.connect(self.update_command)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.view)
+        scroll = QScrollArea()   # the options scroll: they never make the window taller than the screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(self.item_options)
+        split.addWidget(scroll)
+        split.setSizes([260, 260])
+        lay.addWidget(split, 6)
 
         prog = QHBoxLayout()
         self.start_btn = QPushButton(tr("&Start collection"))
@@ -180,6 +196,9 @@ class CollectionPage(QWidget):
         self.view.setModel(self.model)
         self.model.dataChanged.connect(lambda *_: self.update_command())
         self.model.modelReset.connect(self.update_command)
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.source.lang = self.window.lang
+        self.item_options.set_case(case)
         self.update_command()
         h = self.view.horizontalHeader()
         # Fixed widths (no ResizeToContents): a state change repaints one row, not a re-measure of all.
@@ -195,6 +214,39 @@ class CollectionPage(QWidget):
         self.notes.clear()
         self.start_btn.setEnabled(case is not None and not self.running)
 
+    def keep_state(self) -> dict:
+        """The source, "collect again" and every item's options (a language switch rebuilds the page)."""
+        ids = [i.id for i in self.model.items]
+        return {"source": self.source.state(), "options": self.item_options.options(ids),
+                "checked": self.model.selected()}
+
+    def restore_state(self, state: dict) -> None:
+        self.source.set_state(state.get("source") or {})
+        self.item_options.set_options(state.get("options") or {})
+        if state.get("checked") is not None:
+            self.model.set_checked(state["checked"])
+        self.update_command()
+
+    def _row_changed(self, current, _previous) -> None:
+        if 0 <= current.row() < len(self.model.items):
+            self.item_options.show_item(self.model.items[current.row()].id)
+
+    def show_options(self, cid: str) -> None:
+        """Select checklist item `cid` in the table, which shows its options below."""
+        if cid in self.model.row_of:
+            self.view.setCurrentIndex(self.model.index(self.model.row_of[cid], 1))
+
+    def run_plan(self, only: list[str] | None = None, options: dict | None = None, again: bool = False,
+                 live: bool = False):
+        """(only, options, again, root) of the run Start makes: the ticked items (or `only`), their options from
+        the options panel and the source (an explicit `options` wins), and "collect again". `live`: this
+        machine whatever the source box says (files picked on the Evidence page)."""
+        only = list(only) if only else self.model.selected()
+        if live:
+            return only, {**self.item_options.options(only), **(options or {})}, again, None
+        merged = {**self.item_options.options(only), **self.source.options(), **(options or {})}
+        return only, merged, again or self.source.again.isChecked(), self.source.root()
+
     def select_profile(self, name: str) -> None:
         if self.checklist and name in self.checklist.profiles:
             self.model.set_checked(self.checklist.profiles[name])
@@ -204,16 +256,21 @@ class CollectionPage(QWidget):
         return self.worker is not None
 
     # ------------------------------------------------------------------ run
-    def start(self, only: list[str] | None = None, options: dict | None = None, again: bool = False) -> bool:
+    def start(self, only: list[str] | None = None, options: dict | None = None, again: bool = False,
+              live: bool = False) -> bool:
         if self.case is None or self.checklist is None or self.running:
             return False
         if getattr(self.window, "read_only", False):
             self.window.statusBar().showMessage(tr("Read-only: another window or command is collecting into this case."),
                                                 6000)
             return False
-        only = list(only) if only else self.model.selected()
+        only, options, again, root = self.run_plan(only, options, again, live)
         if not only:
             QMessageBox.information(self, tr("Collection"), tr("Tick at least one checklist item."))
+            return False
+        problem = None if live else self.source.problem()
+        if problem:
+            QMessageBox.warning(self, tr("Collection"), problem)
             return False
         changing = [i for i in only if self.checklist[i].changes_system]
         consent = False
@@ -234,7 +291,7 @@ class CollectionPage(QWidget):
                 options = {**(options or {}), "paths": resume}
                 again = True
         if "B5" in only and not (options or {}).get("paths"):
-            # B5 copies what the responder names: that is chosen on the evidence page.
+            # B5 copies what the responder names: in its options below, or on the Evidence page.
             only = [i for i in only if i != "B5"]
             self.notes.addItem("B5: " + tr("choose the files or folders on the Evidence page (Add files… / Add a folder…)"))
             if not only:
@@ -246,9 +303,9 @@ class CollectionPage(QWidget):
         self.window.evidence_page.progress.show()
         for cid in only:
             self.model.update(cid, state="pending", detail="", count=0)
-        argv = collect_command(self.case.path, only=only, options=options, again=again, consent=consent)
+        argv = collect_command(self.case.path, only=only, options=options, again=again, consent=consent, root=root)
         self.worker = RunWorker(self.case, self.checklist, only=only, options=options, again=again, consent=consent,
-                                argv=argv)
+                                argv=argv, root=root)
         w = self.worker
         w.itemStarted.connect(self._item_started)
         w.progress.connect(self._progress)
@@ -272,8 +329,12 @@ class CollectionPage(QWidget):
         if self.case is None:
             self.command.clear()
             return
-        only = [i for i in self.model.selected() if i != "B5"]
-        self.command.setText(display(collect_command(self.case.path, only=only or ["…"])) if only else "")
+        only, options, again, root = self.run_plan()
+        if "B5" in only and not options.get("paths"):
+            only = [i for i in only if i != "B5"]
+        consent = any(self.checklist[i].changes_system for i in only) if self.checklist else False
+        self.command.setText(display(collect_command(self.case.path, only=only, options=options, again=again,
+                                                     root=root, consent=consent)) if only else "")
 
     def cancel(self) -> None:
         if self.worker is not None:

@@ -7,13 +7,26 @@ import json
 import shlex
 import sys
 
+# Collector option -> `ungcuu collect` flag (lists repeat the flag; True is a bare flag).
+OPTION_FLAGS = (
+    ("volume", "--volume"), ("shadow", "--shadow"),
+    ("pids", "--pid"), ("physical_memory", "--physical-memory"), ("acquirer", "--acquirer"),
+    ("acquirer_args", "--acquirer-arg"),
+    ("interfaces", "--iface"), ("capture_seconds", "--capture-seconds"), ("capture_count", "--capture-count"),
+    ("capture_filter", "--capture-filter"),
+    ("image_sources", "--image-source"), ("image_name", "--image-name"), ("image_part_size", "--image-part-size"),
+    ("image_verify", "--image-verify"),
+    ("recover_sources", "--recover-source"), ("carve_kinds", "--carve"), ("open_deleted", "--open-deleted"),
+)
+
 
 def collect_command(case_path, *, only: list[str], options: dict | None = None, again: bool = False,
                     root=None, consent: bool = False) -> list[str]:
-    """`ungcuu add ...` for B5 alone with named paths, `ungcuu collect ...` otherwise."""
+    """`ungcuu add ...` for B5 alone with named paths, `ungcuu collect ...` otherwise, with every option
+    the run gives the collectors (so the command shown, and kept as the run's argv, is what runs)."""
     options = options or {}
     paths = [str(p) for p in options.get("paths") or []]
-    if list(only) == ["B5"] and paths:
+    if list(only) == ["B5"] and paths and not root:
         argv = ["ungcuu", "add", "--case", str(case_path), *paths]
         for key in ("max_file_bytes", "max_total_bytes"):
             if options.get(key):
@@ -28,6 +41,23 @@ def collect_command(case_path, *, only: list[str], options: dict | None = None, 
         argv.append("--consent")
     for p in paths:
         argv += ["--path", p]
+    for key, flag in OPTION_FLAGS:
+        value = options.get(key)
+        if value is None or value is False or value == []:
+            continue
+        if key == "carve_kinds":
+            argv += [flag, ",".join(value)]
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                argv += [flag, str(v)]
+        elif value is True:
+            argv.append(flag)
+        else:
+            argv += [flag, str(value)]
+    if options.get("image_sources") and options.get("image_md5") is False:
+        argv.append("--no-image-md5")
+    if options.get("recover_sources") and options.get("carve") is False:
+        argv.append("--no-carve")
     return argv
 
 

@@ -232,4 +232,5 @@ class EvidencePage(QWidget):
             return False
         self.summary.setStyleSheet("")
         self.summary.setText(tr("Copying and hashing %1 path(s)…").replace("%1", str(len(paths))))
-        return page.start(only=["B5"], options={"paths": list(paths)}, again=True)
+        # paths picked on this machine: copied from it, whatever source the collection page names
+        return page.start(only=["B5"], options={"paths": list(paths)}, again=True, live=True)

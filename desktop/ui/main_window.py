@@ -149,6 +149,10 @@ class MainWindow(QMainWindow):
         a = QAction(tr("&Close the case"), self)
         a.triggered.connect(lambda: self.set_case(None))
         m.addAction(a)
+        a = QAction(tr("Co&mpare two collections (H3)…"), self)
+        a.triggered.connect(self.open_compare)
+        m.addAction(a)
+        self.compare_action = a
         m.addSeparator()
         a = QAction(tr("&Import hosts into one incident…"), self)
         a.triggered.connect(self.open_incident_import)
@@ -227,6 +231,17 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+V: verify all · Enter on a timeline event: mark it · Alt+underlined letter: a button."))
 
     # ------------------------------------------------------------------ navigation
+    def open_compare(self):
+        """The H3 comparison dialog, the open case as the collection before (returned, shown)."""
+        from .compare import CompareDialog
+
+        dlg = getattr(self, "compare_dialog", None)
+        if dlg is None:
+            dlg = self.compare_dialog = CompareDialog(self, before=str(self.case.path) if self.case is not None else "")
+        dlg.show()
+        dlg.raise_()
+        return dlg
+
     def show_page(self, key: str) -> None:
         self.stack.setCurrentWidget(self.pages[key])
         cur = self.nav.currentItem()

@@ -111,19 +111,32 @@ class FindingsPage(QWidget):
         self.yara_edit.setAccessibleName(tr("YARA rules file"))
         yara_btn = QPushButton(tr("YARA rules…"))
         yara_btn.clicked.connect(lambda: self._pick(self.yara_edit, tr("YARA rules")))
+        self.rules_edit = QLineEdit()
+        self.rules_edit.setPlaceholderText(tr("the team's Sigma rules folder, optional"))
+        self.rules_edit.setAccessibleName(tr("Sigma rules folder"))
+        rules_btn = QPushButton(tr("Sigma rules…"))
+        rules_btn.clicked.connect(self._pick_rules)
         self.sev_combo = QComboBox()
         self.sev_combo.setAccessibleName(tr("Minimum severity"))
         for s in ("info", "low", "medium", "high", "critical"):
             self.sev_combo.addItem(tr("from") + " " + sev_text(s), s)
         self.sev_combo.currentIndexChanged.connect(self._fill)
-        for w in (self.run_btn, self.ioc_edit, ioc_btn, self.yara_edit, yara_btn, self.sev_combo):
+        for w in (self.run_btn, self.ioc_edit, ioc_btn, self.yara_edit, yara_btn, self.rules_edit, rules_btn,
+                  self.sev_combo):
             row.addWidget(w)
         row.setStretch(1, 1)
         row.setStretch(3, 1)
+        row.setStretch(5, 1)
         lay.addLayout(row)
         self.status = QLabel(tr("Press “Analyse the evidence” after collecting (the timeline is built first when needed)."))
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
+        self.counts = QLabel()     # what the rule files checked and matched, after a run
+        self.counts.setWordWrap(True)
+        self.counts.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.counts.setAccessibleName(tr("Rules and indicators checked"))
+        self.counts.hide()
+        lay.addWidget(self.counts)
         split = QSplitter(Qt.Vertical)
         self.origin = QLabel()
         self.origin.setWordWrap(True)
@@ -170,22 +183,33 @@ class FindingsPage(QWidget):
         if path:
             edit.setText(path)
 
+    def _pick_rules(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, tr("The team's Sigma rules folder"))
+        if path:
+            self.rules_edit.setText(path)
+
     def set_case(self, case) -> None:
         self.case = case
         self.findings = []
         self._ran = False
+        self.counts.clear()
+        self.counts.hide()
         self._fill()
         self.run_btn.setEnabled(case is not None)
 
     def keep_state(self) -> dict:
         return {"findings": list(self.findings), "ioc": self.ioc_edit.text(), "yara": self.yara_edit.text(),
+                "rules": self.rules_edit.text(), "report": getattr(self, "report", None),
                 "floor": self.sev_combo.currentIndex(), "ran": bool(self.findings) or self._ran}
 
     def restore_state(self, state: dict) -> None:
         self.ioc_edit.setText(state.get("ioc", ""))
         self.yara_edit.setText(state.get("yara", ""))
+        self.rules_edit.setText(state.get("rules", ""))
         self.sev_combo.setCurrentIndex(state.get("floor", 0))
-        if state.get("ran"):
+        if state.get("report") is not None:
+            self._report(state["report"])
+        elif state.get("ran"):
             self._done(state.get("findings") or [])
 
     def analyse(self) -> None:
@@ -195,9 +219,34 @@ class FindingsPage(QWidget):
 
         self.run_btn.setEnabled(False)
         self.status.setText(tr("Analysing… (building the timeline first when needed)"))
-        start_call(self, findings.run, self.case, ioc_file=self.ioc_edit.text().strip() or None,
-                   yara_file=self.yara_edit.text().strip() or None, on_result=self._done,
-                   on_failed=self._failed, on_done=lambda: self.run_btn.setEnabled(self.case is not None))
+        rules = self.rules_edit.text().strip()
+        start_call(self, findings.run_report, self.case, ioc_file=self.ioc_edit.text().strip() or None,
+                   yara_file=self.yara_edit.text().strip() or None, rules_dirs=[rules] if rules else [],
+                   on_result=self._report, on_failed=self._failed,
+                   on_done=lambda: self.run_btn.setEnabled(self.case is not None))
+
+    def _report(self, report) -> None:
+        """The findings, and what the rules, indicators and YARA rules checked and matched."""
+        self.report = report
+        self._done(report.findings)
+        r, ind = report.rules, report.indicators
+        lines = [tr("Sigma rules: %1 loaded (%2 from the team's folder), %3 could not be read, %4 matched.")
+                 .replace("%1", str(r.get("rules", 0) + r.get("correlations", 0))).replace("%2", str(r.get("custom", 0)))
+                 .replace("%3", str(r.get("failed", 0))).replace("%4", str(r.get("matched", 0)))]
+        errors = r.get("errors") or []
+        if errors:
+            lines.append(tr("Rule files that could not be read:") + " " + "; ".join(
+                (f"{e['path']}:{e['line']}" if e.get("line") else e["path"]) + f" ({e['message']})" for e in errors[:10])
+                + (" …" if len(errors) > 10 else ""))
+        if "ioc" in ind:
+            lines.append(tr("IOC: %1 indicators checked, %2 matched.")
+                         .replace("%1", str(ind["ioc"]["indicators"])).replace("%2", str(ind["ioc"]["matched"])))
+        if "yara" in ind:
+            y = ind["yara"]
+            lines.append(tr("YARA: %1 rules over %2 files, %3 files matched.")
+                         .replace("%1", str(y["rules"])).replace("%2", str(y["files"])).replace("%3", str(y["matched"])))
+        self.counts.setText("\n".join(lines))
+        self.counts.show()
 
     def _done(self, found) -> None:
         self._ran = True

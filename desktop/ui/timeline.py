@@ -319,6 +319,11 @@ class TimelinePage(QWidget):
         self.build_btn = QPushButton(tr("&Build / update the timeline"))
         self.build_btn.clicked.connect(self.build)
         row.addWidget(self.build_btn)
+        self.export_btn = QPushButton(tr("E&xport…"))
+        self.export_btn.setToolTip(tr("Write the timeline to a file: JSON lines, CSV, Timesketch, ECS, bodyfile, mactime"))
+        self.export_btn.clicked.connect(self.open_export)
+        row.addWidget(self.export_btn)
+        self.export_dialog = None
         row.addStretch(1)
         lay.addLayout(row)
 
@@ -400,6 +405,18 @@ class TimelinePage(QWidget):
         marks_row.addWidget(self.count_label)
         lay.addLayout(marks_row)
 
+    def open_export(self):
+        """The export dialog for this case (built first when needed); returns it (shown, not modal)."""
+        if self.case is None:
+            return None
+        from .export_dialog import TimelineExportDialog
+
+        if self.export_dialog is None or self.export_dialog.case is not self.case:
+            self.export_dialog = TimelineExportDialog(self.case, self)
+        self.export_dialog.show()
+        self.export_dialog.raise_()
+        return self.export_dialog
+
     # ------------------------------------------------------------------ state
     def zone_label(self) -> str:
         if self.utc_box.isChecked():
@@ -431,6 +448,10 @@ class TimelinePage(QWidget):
         self._placeholders()
 
     def set_case(self, case) -> None:
+        if self.export_dialog is not None and self.export_dialog.case is not case:
+            self.export_dialog.wait()
+            self.export_dialog.close()
+            self.export_dialog = None
         self.case = case
         try:
             self.incident_tz = incident_tz(case.incident() if case is not None else {})

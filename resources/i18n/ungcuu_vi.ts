@@ -1965,5 +1965,557 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>The vulnerability check was stopped: nothing was recorded.</source>
             <translation>Đã dừng kiểm tra lỗ hổng: chưa ghi nhận gì.</translation>
         </message>
+        <message>
+            <source>Paths to copy</source>
+            <translation>Đường dẫn cần sao chép</translation>
+        </message>
+        <message>
+            <source>a path, then Enter</source>
+            <translation>một đường dẫn, rồi nhấn Enter</translation>
+        </message>
+        <message>
+            <source>Path to add</source>
+            <translation>Đường dẫn cần thêm</translation>
+        </message>
+        <message>
+            <source>Files…</source>
+            <translation>Tệp…</translation>
+        </message>
+        <message>
+            <source>filter by name, PID or user</source>
+            <translation>lọc theo tên, PID hoặc người dùng</translation>
+        </message>
+        <message>
+            <source>Process filter</source>
+            <translation>Bộ lọc tiến trình</translation>
+        </message>
+        <message>
+            <source>Refresh the process list</source>
+            <translation>Làm mới danh sách tiến trình</translation>
+        </message>
+        <message>
+            <source>Processes</source>
+            <translation>Tiến trình</translation>
+        </message>
+        <message>
+            <source>Also the whole &amp;physical memory (LiME, as large as the RAM)</source>
+            <translation>Thu cả t&amp;oàn bộ bộ nhớ vật lý (LiME, lớn bằng dung lượng RAM)</translation>
+        </message>
+        <message>
+            <source>Reading the process list…</source>
+            <translation>Đang đọc danh sách tiến trình…</translation>
+        </message>
+        <message>
+            <source>Network interfaces</source>
+            <translation>Giao diện mạng</translation>
+        </message>
+        <message>
+            <source> s</source>
+            <translation> giây</translation>
+        </message>
+        <message>
+            <source>Capture duration</source>
+            <translation>Thời gian bắt gói tin</translation>
+        </message>
+        <message>
+            <source>no limit</source>
+            <translation>không giới hạn</translation>
+        </message>
+        <message>
+            <source>Packet count</source>
+            <translation>Số gói tin</translation>
+        </message>
+        <message>
+            <source>e.g. tcp port 443 (needs libpcap)</source>
+            <translation>ví dụ tcp port 443 (cần libpcap)</translation>
+        </message>
+        <message>
+            <source>BPF filter</source>
+            <translation>Bộ lọc BPF</translation>
+        </message>
+        <message>
+            <source>Capture for:</source>
+            <translation>Bắt trong:</translation>
+        </message>
+        <message>
+            <source>Stop after (packets):</source>
+            <translation>Dừng sau (số gói):</translation>
+        </message>
+        <message>
+            <source>BPF filter:</source>
+            <translation>Bộ lọc BPF:</translation>
+        </message>
+        <message>
+            <source>Disks</source>
+            <translation>Ổ đĩa</translation>
+        </message>
+        <message>
+            <source>Refresh the disk list</source>
+            <translation>Làm mới danh sách ổ đĩa</translation>
+        </message>
+        <message>
+            <source>Add a file to image…</source>
+            <translation>Thêm tệp cần tạo ảnh…</translation>
+        </message>
+        <message>
+            <source>Part size</source>
+            <translation>Kích thước mỗi phần</translation>
+        </message>
+        <message>
+            <source>&amp;Verify: read the source again and compare the hashes</source>
+            <translation>Kiểm t&amp;ra: đọc lại nguồn và đối chiếu giá trị băm</translation>
+        </message>
+        <message>
+            <source>Also MD5 (for older tools; SHA-256 always)</source>
+            <translation>Tính cả MD5 (cho công cụ cũ; luôn có SHA-256)</translation>
+        </message>
+        <message>
+            <source>Part size (4095 MiB fits FAT32):</source>
+            <translation>Kích thước mỗi phần (4095 MiB vừa FAT32):</translation>
+        </message>
+        <message>
+            <source>File to image (B9)</source>
+            <translation>Tệp cần tạo ảnh (B9)</translation>
+        </message>
+        <message>
+            <source>Source to recover from</source>
+            <translation>Nguồn cần khôi phục</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>không có</translation>
+        </message>
+        <message>
+            <source>Image file…</source>
+            <translation>Tệp ảnh…</translation>
+        </message>
+        <message>
+            <source>Ca&amp;rve the free space for files of these kinds:</source>
+            <translation>&amp;Khắc (carve) vùng trống tìm các loại tệp này:</translation>
+        </message>
+        <message>
+            <source>Also copy &amp;deleted files that a process still holds open (/proc/PID/fd)</source>
+            <translation>Sao chép cả tệp đã &amp;xóa mà tiến trình vẫn đang mở (/proc/PID/fd)</translation>
+        </message>
+        <message>
+            <source>Image to recover deleted files from (H4)</source>
+            <translation>Ảnh đĩa cần khôi phục tệp đã xóa (H4)</translation>
+        </message>
+        <message>
+            <source>Options of the selected item</source>
+            <translation>Tùy chọn của mục đang chọn</translation>
+        </message>
+        <message>
+            <source>This item has no options: it collects what the system holds.</source>
+            <translation>Mục này không có tùy chọn: nó thu thập những gì hệ thống đang có.</translation>
+        </message>
+        <message>
+            <source>Source to collect from</source>
+            <translation>Nguồn thu thập</translation>
+        </message>
+        <message>
+            <source>This machine (live)</source>
+            <translation>Máy này (đang chạy)</translation>
+        </message>
+        <message>
+            <source>A mounted folder or copied tree (dead box)</source>
+            <translation>Thư mục đã gắn hoặc cây thư mục sao chép (máy đã tắt)</translation>
+        </message>
+        <message>
+            <source>A disk image file (raw, E01, VHD, VMDK, QCOW2)</source>
+            <translation>Tệp ảnh đĩa (raw, E01, VHD, VMDK, QCOW2)</translation>
+        </message>
+        <message>
+            <source>Source path</source>
+            <translation>Đường dẫn nguồn</translation>
+        </message>
+        <message>
+            <source>the folder or image file</source>
+            <translation>thư mục hoặc tệp ảnh đĩa</translation>
+        </message>
+        <message>
+            <source>Volume</source>
+            <translation>Phân vùng</translation>
+        </message>
+        <message>
+            <source>Shadow copy</source>
+            <translation>Bản sao bóng</translation>
+        </message>
+        <message>
+            <source>Volume:</source>
+            <translation>Phân vùng:</translation>
+        </message>
+        <message>
+            <source>Shadow copy:</source>
+            <translation>Bản sao bóng:</translation>
+        </message>
+        <message>
+            <source>Coll&amp;ect again the items an earlier run already collected</source>
+            <translation>Thu thập &amp;lại các mục mà lần chạy trước đã thu thập</translation>
+        </message>
+        <message>
+            <source>Reading the image's volumes…</source>
+            <translation>Đang đọc các phân vùng của ảnh đĩa…</translation>
+        </message>
+        <message>
+            <source>none (the volume as it is)</source>
+            <translation>không (phân vùng như hiện tại)</translation>
+        </message>
+        <message>
+            <source>Choose the folder or the image file to collect from.</source>
+            <translation>Hãy chọn thư mục hoặc tệp ảnh đĩa cần thu thập.</translation>
+        </message>
+        <message>
+            <source>B5: files and folders to copy (hashed, with their metadata):</source>
+            <translation>B5: tệp và thư mục cần sao chép (tính băm, kèm siêu dữ liệu):</translation>
+        </message>
+        <message>
+            <source>B6: tick the processes whose memory to dump (opt-in: each dump is as large as the process):</source>
+            <translation>B6: đánh dấu các tiến trình cần dump bộ nhớ (chỉ khi chọn: mỗi bản dump lớn bằng tiến trình):</translation>
+        </message>
+        <message>
+            <source>PID</source>
+            <translation>PID</translation>
+        </message>
+        <message>
+            <source>Memory</source>
+            <translation>Bộ nhớ</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>Người dùng</translation>
+        </message>
+        <message>
+            <source>B7: tick the interfaces to capture packets on (opt-in; the connections are always listed):</source>
+            <translation>B7: đánh dấu các giao diện mạng cần bắt gói tin (chỉ khi chọn; các kết nối luôn được liệt kê):</translation>
+        </message>
+        <message>
+            <source>B9: tick the disks or partitions to image (a raw image in parts, hashed while read), or add an image file:</source>
+            <translation>B9: đánh dấu ổ đĩa hoặc phân vùng cần tạo ảnh (ảnh thô chia phần, tính băm khi đọc), hoặc thêm một tệp:</translation>
+        </message>
+        <message>
+            <source>Device</source>
+            <translation>Thiết bị</translation>
+        </message>
+        <message>
+            <source>Mounted on</source>
+            <translation>Gắn tại</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Kiểu máy</translation>
+        </message>
+        <message>
+            <source>file</source>
+            <translation>tệp</translation>
+        </message>
+        <message>
+            <source>H4: the source to search for deleted files: an image file, a device, or the evidence id of an image already taken (E…):</source>
+            <translation>H4: nguồn tìm tệp đã xóa: tệp ảnh đĩa, thiết bị, hoặc mã chứng cứ của ảnh đã tạo (E…):</translation>
+        </message>
+        <message>
+            <source>Mounted folder to collect from</source>
+            <translation>Thư mục đã gắn cần thu thập</translation>
+        </message>
+        <message>
+            <source>Disk image to collect from</source>
+            <translation>Ảnh đĩa cần thu thập</translation>
+        </message>
+        <message>
+            <source>unreadable</source>
+            <translation>không đọc được</translation>
+        </message>
+        <message>
+            <source>The image's volumes are not read yet (or it cannot be read).</source>
+            <translation>Chưa đọc được các phân vùng của ảnh đĩa (hoặc ảnh không đọc được).</translation>
+        </message>
+        <message>
+            <source>The process list cannot be read:</source>
+            <translation>Không đọc được danh sách tiến trình:</translation>
+        </message>
+        <message>
+            <source>%1 processes</source>
+            <translation>%1 tiến trình</translation>
+        </message>
+        <message>
+            <source>The image cannot be read:</source>
+            <translation>Không đọc được ảnh đĩa:</translation>
+        </message>
+        <message>
+            <source>(default)</source>
+            <translation>(mặc định)</translation>
+        </message>
+        <message>
+            <source>No such folder:</source>
+            <translation>Không có thư mục này:</translation>
+        </message>
+        <message>
+            <source>All files</source>
+            <translation>Mọi tệp</translation>
+        </message>
+        <message>
+            <source>No such image file:</source>
+            <translation>Không có tệp ảnh đĩa này:</translation>
+        </message>
+        <message>
+            <source>system</source>
+            <translation>hệ thống</translation>
+        </message>
+        <message>
+            <source>removable</source>
+            <translation>tháo rời</translation>
+        </message>
+        <message>
+            <source>read-only</source>
+            <translation>chỉ đọc</translation>
+        </message>
+        <message>
+            <source>Disk images</source>
+            <translation>Ảnh đĩa</translation>
+        </message>
+        <message>
+            <source>%1 volume(s)</source>
+            <translation>%1 phân vùng</translation>
+        </message>
+        <message>
+            <source>the team's Sigma rules folder, optional</source>
+            <translation>thư mục luật Sigma của đội, không bắt buộc</translation>
+        </message>
+        <message>
+            <source>Sigma rules folder</source>
+            <translation>Thư mục luật Sigma</translation>
+        </message>
+        <message>
+            <source>Sigma rules…</source>
+            <translation>Luật Sigma…</translation>
+        </message>
+        <message>
+            <source>Rules and indicators checked</source>
+            <translation>Luật và chỉ báo đã kiểm tra</translation>
+        </message>
+        <message>
+            <source>The team's Sigma rules folder</source>
+            <translation>Thư mục luật Sigma của đội</translation>
+        </message>
+        <message>
+            <source>Sigma rules: %1 loaded (%2 from the team's folder), %3 could not be read, %4 matched.</source>
+            <translation>Luật Sigma: đã nạp %1 (%2 từ thư mục của đội), %3 không đọc được, %4 khớp.</translation>
+        </message>
+        <message>
+            <source>Rule files that could not be read:</source>
+            <translation>Tệp luật không đọc được:</translation>
+        </message>
+        <message>
+            <source>IOC: %1 indicators checked, %2 matched.</source>
+            <translation>IOC: đã kiểm tra %1 chỉ báo, %2 khớp.</translation>
+        </message>
+        <message>
+            <source>YARA: %1 rules over %2 files, %3 files matched.</source>
+            <translation>YARA: %1 luật trên %2 tệp, %3 tệp khớp.</translation>
+        </message>
+        <message>
+            <source>E&amp;xport…</source>
+            <translation>&amp;Xuất ra tệp…</translation>
+        </message>
+        <message>
+            <source>Write the timeline to a file: JSON lines, CSV, Timesketch, ECS, bodyfile, mactime</source>
+            <translation>Ghi dòng thời gian ra tệp: JSON lines, CSV, Timesketch, ECS, bodyfile, mactime</translation>
+        </message>
+        <message>
+            <source>JSON lines (every field)</source>
+            <translation>JSON lines (mọi trường)</translation>
+        </message>
+        <message>
+            <source>CSV (Timesketch columns, opens in a spreadsheet)</source>
+            <translation>CSV (các cột Timesketch, mở được bằng bảng tính)</translation>
+        </message>
+        <message>
+            <source>Timesketch import (JSON lines, bounded fields)</source>
+            <translation>Nhập vào Timesketch (JSON lines, trường giới hạn)</translation>
+        </message>
+        <message>
+            <source>Elastic Common Schema (NDJSON)</source>
+            <translation>Elastic Common Schema (NDJSON)</translation>
+        </message>
+        <message>
+            <source>Elastic bulk API (NDJSON with index lines)</source>
+            <translation>Elastic bulk API (NDJSON kèm dòng chỉ mục)</translation>
+        </message>
+        <message>
+            <source>Sleuth Kit bodyfile (file times)</source>
+            <translation>bodyfile của Sleuth Kit (thời gian của tệp)</translation>
+        </message>
+        <message>
+            <source>mactime (file times, by date)</source>
+            <translation>mactime (thời gian của tệp, theo ngày)</translation>
+        </message>
+        <message>
+            <source>Export the timeline</source>
+            <translation>Xuất dòng thời gian</translation>
+        </message>
+        <message>
+            <source>Export format</source>
+            <translation>Định dạng xuất</translation>
+        </message>
+        <message>
+            <source>Output file</source>
+            <translation>Tệp kết quả</translation>
+        </message>
+        <message>
+            <source>Output file:</source>
+            <translation>Tệp kết quả:</translation>
+        </message>
+        <message>
+            <source>Export progress</source>
+            <translation>Tiến độ xuất</translation>
+        </message>
+        <message>
+            <source>&amp;Export</source>
+            <translation>&amp;Xuất</translation>
+        </message>
+        <message>
+            <source>&amp;Close</source>
+            <translation>Đó&amp;ng</translation>
+        </message>
+        <message>
+            <source>Export the timeline to</source>
+            <translation>Xuất dòng thời gian ra</translation>
+        </message>
+        <message>
+            <source>Choose the output file.</source>
+            <translation>Hãy chọn tệp kết quả.</translation>
+        </message>
+        <message>
+            <source>The output is a folder: choose a file name.</source>
+            <translation>Đường dẫn kết quả là một thư mục: hãy chọn tên tệp.</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>Đang xuất…</translation>
+        </message>
+        <message>
+            <source>%1 lines written</source>
+            <translation>đã ghi %1 dòng</translation>
+        </message>
+        <message>
+            <source>Wrote %1 lines to %2</source>
+            <translation>Đã ghi %1 dòng vào %2</translation>
+        </message>
+        <message>
+            <source>The export failed:</source>
+            <translation>Xuất không thành công:</translation>
+        </message>
+        <message>
+            <source>Export cancelled: no file was written.</source>
+            <translation>Đã hủy xuất: không tệp nào được ghi.</translation>
+        </message>
+        <message>
+            <source>Co&amp;mpare two collections (H3)…</source>
+            <translation>&amp;So sánh hai lần thu thập (H3)…</translation>
+        </message>
+        <message>
+            <source>Compare two collections (H3)</source>
+            <translation>So sánh hai lần thu thập (H3)</translation>
+        </message>
+        <message>
+            <source>What changed between two collections of the same host, e.g. before and after patching: packages, open ports, accounts, services, backdoors and files. Both case folders are only read.</source>
+            <translation>Những gì thay đổi giữa hai lần thu thập trên cùng một máy, ví dụ trước và sau khi vá: gói phần mềm, cổng đang mở, tài khoản, dịch vụ, backdoor và tệp. Cả hai thư mục hồ sơ chỉ được đọc.</translation>
+        </message>
+        <message>
+            <source>Collection before</source>
+            <translation>Lần thu thập trước</translation>
+        </message>
+        <message>
+            <source>Collection after</source>
+            <translation>Lần thu thập sau</translation>
+        </message>
+        <message>
+            <source>&amp;Before…</source>
+            <translation>&amp;Trước…</translation>
+        </message>
+        <message>
+            <source>&amp;After…</source>
+            <translation>&amp;Sau…</translation>
+        </message>
+        <message>
+            <source>Case folder collected before</source>
+            <translation>Thư mục hồ sơ thu thập trước</translation>
+        </message>
+        <message>
+            <source>Case folder collected after</source>
+            <translation>Thư mục hồ sơ thu thập sau</translation>
+        </message>
+        <message>
+            <source>Before:</source>
+            <translation>Trước:</translation>
+        </message>
+        <message>
+            <source>After:</source>
+            <translation>Sau:</translation>
+        </message>
+        <message>
+            <source>&amp;Compare</source>
+            <translation>S&amp;o sánh</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>Nội dung</translation>
+        </message>
+        <message>
+            <source>Before</source>
+            <translation>Trước</translation>
+        </message>
+        <message>
+            <source>After</source>
+            <translation>Sau</translation>
+        </message>
+        <message>
+            <source>Differences</source>
+            <translation>Khác biệt</translation>
+        </message>
+        <message>
+            <source>Choose both case folders: the collection before and the one after.</source>
+            <translation>Hãy chọn cả hai thư mục hồ sơ: lần thu thập trước và lần thu thập sau.</translation>
+        </message>
+        <message>
+            <source>Not a case folder:</source>
+            <translation>Không phải thư mục hồ sơ:</translation>
+        </message>
+        <message>
+            <source>Comparing…</source>
+            <translation>Đang so sánh…</translation>
+        </message>
+        <message>
+            <source>The comparison could not run:</source>
+            <translation>Không so sánh được:</translation>
+        </message>
+        <message>
+            <source>added</source>
+            <translation>thêm</translation>
+        </message>
+        <message>
+            <source>removed</source>
+            <translation>mất</translation>
+        </message>
+        <message>
+            <source>before</source>
+            <translation>trước</translation>
+        </message>
+        <message>
+            <source>after</source>
+            <translation>sau</translation>
+        </message>
+        <message>
+            <source>no data in the collection %1</source>
+            <translation>không có dữ liệu ở lần thu thập %1</translation>
+        </message>
+        <message>
+            <source>UID-0 accounts besides root (after):</source>
+            <translation>Tài khoản UID 0 ngoài root (sau):</translation>
+        </message>
+        <message>
+            <source>%1 → %2: %3 differences</source>
+            <translation>%1 → %2: %3 khác biệt</translation>
+        </message>
     </context>
 </TS>
