@@ -180,12 +180,12 @@ def test_the_h3_comparison_of_two_collections_runs_off_thread_and_lists_the_diff
     qtbot.waitUntil(lambda: dlg.result is not None, timeout=60_000)
     qtbot.waitUntil(dlg.compare_btn.isEnabled, timeout=10_000)
     tops = {dlg.tree.topLevelItem(i).text(0): dlg.tree.topLevelItem(i) for i in range(dlg.tree.topLevelItemCount())}
-    packages = tops["Gói phần mềm: 0 thêm, 0 mất, 1 đổi"]
+    packages = tops["Gói phần mềm: 0 thêm, 0 mất, 1 đã thay đổi"]
     assert [packages.child(i).text(c) for i in range(packages.childCount()) for c in range(3)] == [
-        "~ dpkg:openssl:amd64 (đổi)", "3.0.2-0ubuntu1.10", "3.0.2-0ubuntu1.12"]
-    ports = tops["Cổng đang mở: 0 thêm, 1 mất, 0 đổi"]
+        "~ dpkg:openssl:amd64 (đã thay đổi)", "3.0.2-0ubuntu1.10", "3.0.2-0ubuntu1.12"]
+    ports = tops["Cổng đang mở: 0 thêm, 1 mất, 0 đã thay đổi"]
     assert ports.child(0).text(0) == "- tcp 0.0.0.0:4444 (mất)" and "/tmp/.k/kworker" in ports.child(0).text(1)
-    accounts = tops["Tài khoản: 1 thêm, 1 mất, 0 đổi"]
+    accounts = tops["Tài khoản: 1 thêm, 1 mất, 0 đã thay đổi"]
     assert sorted(accounts.child(i).text(0) for i in range(2)) == ["+ backup (thêm)", "- toor (mất)"]
     assert "Dịch vụ: không có dữ liệu ở lần thu thập trước, sau" in tops
     assert "Tài khoản UID 0 ngoài root (sau): backup" in tops
