@@ -1353,5 +1353,17 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Copy the command that does the same, to run it on a server</source>
             <translation>Sao chép lệnh làm đúng việc này, để chạy trên máy chủ</translation>
         </message>
+        <message>
+            <source>Activity over the whole case, findings by ATT&amp;CK tactic</source>
+            <translation>Hoạt động trong toàn bộ vụ việc, các phát hiện theo chiến thuật ATT&amp;CK</translation>
+        </message>
+        <message>
+            <source>No findings to mark yet: run the analysis on the Findings page.</source>
+            <translation>Chưa có phát hiện để đánh dấu: chạy phân tích ở trang Phát hiện.</translation>
+        </message>
+        <message>
+            <source>Click to show the matched events</source>
+            <translation>Bấm để xem các sự kiện khớp</translation>
+        </message>
     </context>
 </TS>
