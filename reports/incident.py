@@ -233,6 +233,9 @@ FIELDS: tuple[Field, ...] = (
     _f("direction", "Nội dung xin ý kiến chỉ đạo", "Request for direction", "dict"),
     _f("support", "Nội dung đề nghị hỗ trợ, phối hợp", "Request for support", "dict"),
     _f("recipients", "Nơi nhận", "Recipients", "records"),
+    _f("recipients[].name", "Tên cơ quan, đơn vị nhận", "Recipient"),
+    _f("recipients[].email", "Email", "Email", "email"),
+    _f("recipients[].address", "Địa chỉ", "Address"),
     _f("evidence_refs", "Nguồn chứng cứ của giá trị điền sẵn", "Evidence of pre-filled values", "dict"),
 )
 FIELD_BY_PATH = {f.path: f for f in FIELDS}

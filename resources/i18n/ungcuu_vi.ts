@@ -1365,5 +1365,25 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Click to show the matched events</source>
             <translation>Bấm để xem các sự kiện khớp</translation>
         </message>
+        <message>
+            <source>Add a row</source>
+            <translation>Thêm dòng</translation>
+        </message>
+        <message>
+            <source>Remove the row</source>
+            <translation>Xoá dòng</translation>
+        </message>
+        <message>
+            <source>Move the row up</source>
+            <translation>Chuyển dòng lên</translation>
+        </message>
+        <message>
+            <source>Move the row down</source>
+            <translation>Chuyển dòng xuống</translation>
+        </message>
+        <message>
+            <source>Left empty, the reports use the recipients of the reporting regime.</source>
+            <translation>Để trống thì các báo cáo dùng nơi nhận theo chế độ báo cáo.</translation>
+        </message>
     </context>
 </TS>
