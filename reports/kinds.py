@@ -319,7 +319,7 @@ def _form03(c: _Ctx) -> Doc:
     _source_legend(c, doc)
     c.add_deadlines(doc, "initial")
     _annex_qd05(c, doc)
-    doc.missing = [str(p) for p in missing_fields(c.rec, "m03")]
+    doc.missing = [p.text(c.lang) for p in missing_fields(c.rec, "m03")]
     return doc
 
 
@@ -399,7 +399,7 @@ def _form04(c: _Ctx) -> Doc:
     doc.add(c.signature(form=True))
     doc.add(c.reference())
     c.add_deadlines(doc, "closing")
-    doc.missing = [str(p) for p in missing_fields(c.rec, "m04")]
+    doc.missing = [p.text(c.lang) for p in missing_fields(c.rec, "m04")]
     return doc
 
 
@@ -467,7 +467,7 @@ def _notification(c: _Ctx) -> Doc:
     doc.add(FieldLine(c.L("Đề xuất, kiến nghị", "Proposals"), c.v("requests")))
     c.add_deadlines(doc, "notification", c.L("5. Thời hạn thông báo", "5. Notification deadline"))
     doc.add(c.signature())
-    doc.missing = [str(p) for p in missing_fields(c.rec, "m03") if p.field.split(".")[0] in
+    doc.missing = [p.text(c.lang) for p in missing_fields(c.rec, "m03") if p.field.split(".")[0] in
                    ("reporter", "description", "detection")]
     return doc
 

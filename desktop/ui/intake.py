@@ -63,25 +63,9 @@ RECORD_LISTS = ("status_history", "actions", "recipients", "next_steps", "plan.s
 
 
 def _extra_fields(inc) -> tuple:
-    """The keys inside the record's `dict` fields (reports, plan, direction, support) that the reports read,
-    as form fields."""
-    f = inc.Field
-    return (
-        f("reports.initial.number", "Số ký hiệu báo cáo ban đầu", "Initial report number", "str"),
-        f("reports.initial.date", "Ngày báo cáo ban đầu", "Initial report date", "datetime"),
-        f("reports.closing.number", "Số ký hiệu báo cáo kết thúc", "Closing report number", "str"),
-        f("reports.closing.date", "Ngày báo cáo kết thúc", "Closing report date", "datetime"),
-        f("plan.strategy", "Phương án (chiến lược) lựa chọn", "Chosen strategy", "text"),
-        f("plan.steps", "Các bước thực hiện", "Steps", "list"),
-        f("plan.resources", "Nguồn lực", "Resources", "text"),
-        f("plan.lead", "Người chỉ huy, chủ trì", "Who leads", "str"),
-        f("direction.decision", "Nội dung cần quyết định", "Decision needed", "text"),
-        f("direction.options", "Các phương án đề xuất", "Options proposed", "list"),
-        f("direction.deadline", "Thời hạn cần ý kiến", "Answer needed by", "datetime"),
-        f("support.what", "Nội dung đề nghị hỗ trợ", "Help requested", "text"),
-        f("support.from", "Đơn vị được đề nghị", "Requested from", "str"),
-        f("support.why", "Lý do", "Why", "text"),
-    )
+    """The keys inside the record's `dict` fields that the reports read, as form fields."""
+    return inc.SUBFIELDS
+
 
 TIMEZONES = ("Asia/Ho_Chi_Minh", "UTC", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/London")
 
@@ -595,11 +579,7 @@ class IntakePage(QWidget):
 
     def problem_text(self, p) -> str:
         """A problem with the field's printed label instead of its key path (detection.detected_at)."""
-        import re
-
-        fld = self.field_by_path.get(re.sub(r"\[\d+\]", "[]", p.field))
-        label = (fld.label if self.lang == "vi" else fld.label_en) if fld is not None else p.field
-        return f"{label}: {p.message}"
+        return p.text(self.lang)
 
     def save(self) -> bool:
         if self.case is None or self.inc is None:

@@ -432,6 +432,7 @@ class MainWindow(QMainWindow):
         if it is not None:
             n = len(self.evidence_page.model.records)
             it.setText(0, f"{MARK['partial' if n else 'todo']} {it.data(0, Qt.UserRole + 1)}  ({n})")
+            self.fit_nav()
 
     def refresh_steps(self) -> None:
         states = self.step_states()
@@ -442,6 +443,27 @@ class MainWindow(QMainWindow):
             it.setToolTip(0, it.text(0))     # the whole name when a narrow sidebar elides it
             it.setData(0, Qt.AccessibleTextRole, f"{base}: {state}")
         self.evidence_page.summary.setText(self.evidence_page.summary.text())
+        self.fit_nav()
+
+    def nav_width_needed(self) -> int:
+        """The sidebar width that shows every step's whole text (indentation, text, the item's margins)."""
+        fm = self.nav.fontMetrics()
+        need = 0
+        stack = [(self.nav.topLevelItem(i), 1) for i in range(self.nav.topLevelItemCount())]
+        while stack:
+            it, depth = stack.pop()
+            need = max(need, self.nav.indentation() * depth + fm.horizontalAdvance(it.text(0)) + 16)
+            stack += [(it.child(i), depth + 1) for i in range(it.childCount())]
+        return need + 2 * self.nav.frameWidth() + self.nav.verticalScrollBar().sizeHint().width()
+
+    def fit_nav(self) -> None:
+        """Widen the sidebar so no step is cut (the page keeps the rest of the window)."""
+        need = min(self.nav_width_needed(), max(300, self.width() // 2))
+        if self.nav.minimumWidth() != need:
+            self.nav.setMinimumWidth(need)
+        sizes = self.splitter.sizes()
+        if sizes and sizes[0] < need:
+            self.splitter.setSizes([need, max(0, sum(sizes) - need)])
 
     # ------------------------------------------------------------------ language
     def set_language(self, code: str) -> None:

@@ -1385,5 +1385,9 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Left empty, the reports use the recipients of the reporting regime.</source>
             <translation>Để trống thì các báo cáo dùng nơi nhận theo chế độ báo cáo.</translation>
         </message>
+        <message>
+            <source>(binary content: no preview; %1)</source>
+            <translation>(nội dung nhị phân: không xem trước được; %1)</translation>
+        </message>
     </context>
 </TS>
