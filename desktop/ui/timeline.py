@@ -567,7 +567,22 @@ class TimelinePage(QWidget):
     def set_findings(self, findings: list) -> None:
         """The findings to mark on the strip (the Findings page's latest analysis)."""
         self.findings = list(findings)
-        self.refresh_strip()
+        if not self.isVisible():          # drawn when the page is next shown: the analysis ends without a stall
+            self._strip_stale = True
+            return
+        self._update_strip()
+
+    def _update_strip(self) -> None:
+        self._strip_stale = False
+        if self.conn is None and self.case is not None:   # the analysis has just built the timeline
+            self.reload()
+        else:
+            self.refresh_strip()
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if getattr(self, "_strip_stale", False):
+            self._update_strip()
 
     def refresh_strip(self) -> None:
         """Recompute the strip over the whole timeline on a worker thread."""

@@ -30,6 +30,8 @@ def test_strip_marks_the_findings_and_a_click_shows_their_events(make_win, case_
     win.show_page("findings")
     qtbot.mouseClick(fp.run_btn, Qt.LeftButton)
     qtbot.waitUntil(lambda: fp._ran, timeout=120_000)
+    assert strip.strip.marks == []                  # drawn when the timeline page is shown, not while hidden
+    win.show_page("timeline")
     qtbot.waitUntil(lambda: strip.strip is not None and bool(strip.strip.marks), timeout=20_000)
     tactics = [e.tactic for e in strip.strip.legend]
     assert "defense_impairment" in tactics
@@ -38,7 +40,6 @@ def test_strip_marks_the_findings_and_a_click_shows_their_events(make_win, case_
     known = [t for t in tactics if t != "other"]
     assert known == sorted(known, key=TACTIC_ORDER.__getitem__)  # legend in attack order
 
-    win.show_page("timeline")
     qtbot.waitUntil(lambda: strip.isVisible() and strip.width() > 100, timeout=5_000)
     mark = next(m for m in strip.strip.marks if m.tactic == "defense_impairment")
     assert mark.events
@@ -70,3 +71,21 @@ def test_strip_click_outside_a_mark_changes_nothing(make_win, case_dir, qtbot, s
     with qtbot.assertNotEmitted(page.strip.markClicked):
         qtbot.mouseClick(page.strip, Qt.LeftButton, pos=QPoint(5, 5))
     assert page.start_edit.text() == ""
+
+
+def test_strip_appears_when_the_analysis_builds_the_timeline(make_win, case_dir, qtbot, shared_data):
+    win = make_win()
+    new_case(win, case_dir)
+    win.case.add_file(shared_data / "evtx/attack-samples/Defense_Evasion/DE_1102_security_log_cleared.evtx",
+                      source="C:\\Windows\\System32\\winevt\\Logs\\Security.evtx", name="Security.evtx",
+                      checklist_id="B10", collector="log_files")
+    page = win.timeline_page
+    page.set_case(win.case)                                     # no timeline yet: nothing to draw
+    assert page.conn is None and page.strip.strip is None
+    fp = win.findings_page
+    win.show_page("findings")
+    qtbot.mouseClick(fp.run_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: fp._ran, timeout=120_000)
+    win.show_page("timeline")
+    qtbot.waitUntil(lambda: page.strip.strip is not None and bool(page.strip.strip.marks), timeout=20_000)
+    assert any(m.tactic == "defense_impairment" for m in page.strip.strip.marks)
