@@ -106,6 +106,11 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
         demo_case(path)  # before the start page, so its recent list shows a case that is there
     settings.setValue("recent_cases", [str(path)])
     win.start_page.refresh_recent()
+    if separate:   # the start page as on the responder's machine: the new case goes on the separate drive
+        sp = win.start_page
+        free = shutil.disk_usage(shm).free / (1 << 30)
+        sp.drive_combo.insertItem(0, f"{shm}  (USB, {free:.1f} GiB {'trống' if lang == 'vi' else 'free'})", str(shm))
+        sp.drive_combo.setCurrentIndex(0)
     grab("01-start")
     win.open_case(str(path), ask=False)
     grab("02-intake")
