@@ -457,13 +457,17 @@ class MainWindow(QMainWindow):
         return need + 2 * self.nav.frameWidth() + self.nav.verticalScrollBar().sizeHint().width()
 
     def fit_nav(self) -> None:
-        """Widen the sidebar so no step is cut (the page keeps the rest of the window)."""
-        need = min(self.nav_width_needed(), max(300, self.width() // 2))
-        if self.nav.minimumWidth() != need:
-            self.nav.setMinimumWidth(need)
+        """Widen the sidebar so no step is cut, as long as the page keeps the room it needs (a window made
+        narrower than that elides the steps, whose whole text is in their tooltips)."""
+        need = self.nav_width_needed()
         sizes = self.splitter.sizes()
-        if sizes and sizes[0] < need:
-            self.splitter.setSizes([need, max(0, sum(sizes) - need)])
+        if not sizes or sizes[0] >= need:
+            return
+        total = sum(sizes) or self.splitter.width()
+        page_min = self.stack.minimumSizeHint().width()
+        width = min(need, max(sizes[0], total - page_min))
+        if width > sizes[0]:
+            self.splitter.setSizes([width, total - width])
 
     # ------------------------------------------------------------------ language
     def set_language(self, code: str) -> None:
