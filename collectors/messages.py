@@ -255,6 +255,16 @@ def _fmt(template: str, **sub: Callable[[str], str]) -> Callable[[re.Match], str
     return out
 
 
+def _size(text: str) -> str:
+    """A byte count in a stored message shown as a human size ('79770' -> '77,9 KiB')."""
+    from .acquire.common import human_size
+
+    try:
+        return human_size(int(text), "vi")
+    except ValueError:
+        return text
+
+
 def _err(text: str) -> str:
     return STRERROR.get(text, text)
 
@@ -297,7 +307,7 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      r"\(NTFS, FAT, exFAT, ext2/3/4\)",
      _fmt("{p}: không có bảng phân vùng (MBR, GPT, ...) và không có hệ thống tệp UngCuu đọc được ở đầu ảnh "
           "(NTFS, FAT, exFAT, ext2/3/4)")),
-    (r"(?P<f>\w+) image of (?P<n>\d+) bytes", _fmt("ảnh {f} dung lượng {n} byte")),
+    (r"(?P<f>\w+) image of (?P<n>\d+) bytes", _fmt("ảnh {f} dung lượng {n}", n=_size)),
     (_PATH + r": (?P<n>\d+) partitions, none with a file system UngCuu can read: (?P<rest>.+)",
      _fmt("{p}: {n} phân vùng, không phân vùng nào có hệ thống tệp UngCuu đọc được: {rest}")),
     (_PATH + r": no volume (?P<n>\d+)", _fmt("{p}: không có phân vùng {n}")),
@@ -365,13 +375,13 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
           "ghi vào đó có thể ghi đè dữ liệu đã xóa")),
     (r"prefer a separate drive", lambda m: "nên dùng một ổ đĩa riêng (USB)"),
     (r"(?:(?P<p>.+): )?read error after (?P<n>\d+) bytes: (?P<e>.+)", lambda m: (m["p"] + ": " if m["p"] else "")
-     + f"lỗi đọc sau {m['n']} byte: {_err(m['e'])}"),
+     + f"lỗi đọc sau {_size(m['n'])}: {_err(m['e'])}"),
     (r"(?:(?P<p>.+): )?size cap of (?P<n>\d+) bytes reached: only the first (?P<k>\d+) bytes were copied",
-     lambda m: (m["p"] + ": " if m["p"] else "") + f"đạt giới hạn kích thước {m['n']} byte: chỉ sao chép {m['k']} byte đầu"),
+     lambda m: (m["p"] + ": " if m["p"] else "") + f"đạt giới hạn kích thước {_size(m['n'])}: chỉ sao chép {_size(m['k'])} đầu"),
     (r"(?:(?P<p>.+): )?size cap of (?P<n>\d+) bytes reached: only the last (?P<k>\d+) bytes were copied \(the "
      r"newest part, from byte (?P<f>\d+) of (?P<s>\d+); the oldest (?P<o>\d+) bytes were left out\)",
-     lambda m: (m["p"] + ": " if m["p"] else "") + f"đạt giới hạn kích thước {m['n']} byte: chỉ sao chép {m['k']} byte "
-     f"cuối (phần mới nhất, từ byte {m['f']} trên {m['s']}; bỏ qua {m['o']} byte cũ nhất)"),
+     lambda m: (m["p"] + ": " if m["p"] else "") + f"đạt giới hạn kích thước {_size(m['n'])}: chỉ sao chép "
+     f"{_size(m['k'])} cuối (phần mới nhất, từ vị trí {_size(m['f'])} trên {_size(m['s'])}; bỏ qua {_size(m['o'])} cũ nhất)"),
     (_PATH + r" is (?P<w>.+?) where a log file is expected: not read",
      lambda m: f"{m['p']} là " + {"a named pipe (FIFO)": "một named pipe (FIFO)", "a socket": "một socket",
                                    "a device": "một thiết bị"}.get(m["w"], m["w"]) + " ở chỗ lẽ ra là tệp log: không đọc"),
@@ -385,7 +395,7 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (_PATH + r" was replaced while it was being opened: not read",
      _fmt("{p} đã bị thay thế trong lúc đang mở: không đọc")),
     (r"total size cap of (?P<n>\d+) bytes reached: (?P<p>.+) and the files after it were not copied",
-     _fmt("đạt giới hạn tổng dung lượng {n} byte: {p} và các tệp sau nó không được sao chép")),
+     _fmt("đạt giới hạn tổng dung lượng {n}: {p} và các tệp sau nó không được sao chép", n=_size)),
     (r"the disk holding the case folder (?P<p>.+) is full while storing (?P<s>.+): collection stopped",
      _fmt("ổ đĩa chứa thư mục hồ sơ {p} đã đầy khi đang lưu {s}: đã dừng thu thập")),
     (r"the disk holding (?P<p>.+) is full", _fmt("ổ đĩa chứa {p} đã đầy")),
@@ -554,7 +564,7 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
      _fmt("không đủ chỗ trống trên ổ chứa vụ việc để sao chép {p} ({s}; còn {f}): tệp vẫn còn mở tại {d}")),
     (r"(?P<n>\d+) unreadable sectors zero-filled \(offsets in the manifest, bad_sectors\)",
      _fmt("{n} sector không đọc được đã được ghi bằng 0 (offset trong manifest, bad_sectors)")),
-    (r"(?P<n>\d+) bytes unreadable \(zero-filled, see the map\)", _fmt("{n} byte không đọc được (ghi bằng 0, xem map)")),
+    (r"(?P<n>\d+) bytes unreadable \(zero-filled, see the map\)", _fmt("{n} không đọc được (ghi bằng 0, xem map)", n=_size)),
     (r"(?P<n>\d+) deleted files found", _fmt("tìm thấy {n} tệp đã xóa")),
     (r"imaging (?P<p>.+) \((?P<s>\S+ \S+)\)", _fmt("bắt đầu tạo ảnh {p} ({s})")),
     (r"image of (?P<s>\S+ \S+) written; SHA-256 (?P<h>\w+)", _fmt("đã tạo ảnh {s}; SHA-256 {h}")),
@@ -566,7 +576,7 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"evidence (?P<n>.+): file (?P<f>\S+) is missing", _fmt("chứng cứ {n}: mất tệp {f}")),
     (r"evidence (?P<n>.+): file cannot be read: (?P<e>.+)", _fmt("chứng cứ {n}: không đọc được tệp: {e}", e=_err)),
     (r"evidence (?P<n>.+): size is (?P<s>\d+) bytes, collected as (?P<c>\d+)",
-     _fmt("chứng cứ {n}: kích thước hiện là {s} byte, lúc thu thập là {c}")),
+     _fmt("chứng cứ {n}: kích thước hiện là {s} byte, lúc thu thập là {c} byte")),
     (r"unexpected file (?P<f>.+) \(not in the index\)", _fmt("tệp lạ {f} (không có trong chỉ mục chứng cứ)")),
     (r"the incident record was changed outside UngCuu \(it differs from the last custody entry\)",
      _fmt("hồ sơ sự cố đã bị sửa ngoài UngCuu (khác với mục cuối trong nhật ký lưu giữ)")),
@@ -578,7 +588,7 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"(?P<n>\d+) processes, (?P<k>\d+) executables hashed", _fmt("{n} tiến trình, đã băm {k} tệp thực thi")),
     # Linux triage collectors (fs_timeline, temp_dirs, package_integrity, proc_state, kernel_state, etc_tree)
     (r"(?P<n>\d+) files larger than (?P<k>\d+) bytes were not hashed \(options hash_max_bytes\)",
-     _fmt("{n} tệp lớn hơn {k} byte không được băm (tùy chọn hash_max_bytes)")),
+     _fmt("{n} tệp lớn hơn {k} không được băm (tùy chọn hash_max_bytes)", k=_size)),
     (r"(?P<n>\d+) entries could not be read: (?P<e>.+)", _fmt("{n} mục không đọc được: {e}")),
     (r"(?P<p>.+): (?P<t>\S+) \(network or user file system\) not walked \(options fs_network walks it\)",
      _fmt("{p}: {t} (hệ thống tệp mạng hoặc của người dùng) không được duyệt (tùy chọn fs_network để duyệt)")),
@@ -589,7 +599,7 @@ RULES: list[Rule] = [(re.compile(rx, re.S), out) for rx, out in [
     (r"HKLM\\(?P<k>.+) not found: OS build unknown", _fmt("không tìm thấy HKLM\\{k}: không biết bản dựng (build) của hệ điều hành")),
     (r"(?P<p>.+): not valid JSON", _fmt("{p}: không phải JSON hợp lệ")),
     (r"hash budget of (?P<k>\d+) bytes reached: (?P<n>\d+) files not hashed \(options hash_total_bytes\)",
-     _fmt("đạt giới hạn băm {k} byte: {n} tệp không được băm (tùy chọn hash_total_bytes)")),
+     _fmt("đạt giới hạn băm {k}: {n} tệp không được băm (tùy chọn hash_total_bytes)", k=_size)),
     (r"/lib/modules/(?P<r>.+)/modules\.dep not found: module files not located",
      _fmt("không tìm thấy /lib/modules/{r}/modules.dep: không xác định được tệp của các mô-đun")),
     (r"(?P<p>.+): a damaged package header was skipped", _fmt("{p}: đã bỏ qua một phần đầu gói bị hỏng")),

@@ -33,7 +33,23 @@ def _load_commands() -> tuple[list, list[str]]:
     return mods, broken
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
+def argv_lang(argv: list[str]) -> str:
+    """The language the command line asked for (--lang anywhere, else UNGCUU_LANG, else vi)."""
+    lang = os.environ.get("UNGCUU_LANG", "vi")
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif a.startswith("--lang="):
+            lang = a.split("=", 1)[1]
+    return "en" if lang == "en" else "vi"
+
+
+def build_parser(lang: str | None = None) -> tuple[argparse.ArgumentParser, list[str]]:
+    """The parser with its help in ``lang`` (default: the environment's, else Vietnamese)."""
+    from .commands._help import localise, use_language
+
+    lang = lang or argv_lang([])
+    use_language(lang)
     parser = argparse.ArgumentParser(
         prog="ungcuu",
         description="UngCuu — thu thập chứng cứ và báo cáo sự cố an toàn thông tin (QĐ 1859/2023, TT 20/2017).",
@@ -41,7 +57,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
     parser.add_argument("--version", action="version", version=f"ungcuu {__version__}")
     parser.add_argument("--lang", choices=("vi", "en"), default=os.environ.get("UNGCUU_LANG", "vi"),
                         help="language of messages and reports (default: vi)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH" if lang == "vi" else "COMMAND")
     mods, broken = _load_commands()
     for mod in mods:
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
@@ -49,18 +65,19 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
         p.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
+    localise(parser, lang)
     return parser, broken
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser, broken = build_parser()
+    parser, broken = build_parser(argv_lang(argv))
     if not argv:
         argv = ["gui"]
     args = parser.parse_args(argv)
     if getattr(args, "_run", None) is None:
         for b in broken:
-            print(f"ungcuu: command unavailable: {b}", file=sys.stderr)
+            print(f"ungcuu: lệnh không dùng được (command unavailable): {b}", file=sys.stderr)
         parser.print_help(sys.stderr)
         return 2
     args.argv = argv

@@ -97,6 +97,16 @@ class Table:
 
 
 @dataclass
+class StripChart:
+    """The activity strip (`analysis.strip.Strip`): events over time with the findings marked by tactic,
+    drawn as a picture (`reports.strip_chart`); ``tz`` is the zone of its time axis."""
+    strip: Any
+    caption: str
+    tz: str | None = None
+    lang: str = "vi"
+
+
+@dataclass
 class Letterhead:
     """The Vietnamese administrative header (NĐ 30/2020, Phụ lục I): parent agency and issuing agency with
     the rule under it and the number on the left; the national name, the motto with its rule and the
@@ -164,6 +174,9 @@ class Doc:
                     out.append(f"{b.label}{' (*)' if b.required else ''}: {items}{source_note(b)}")
             elif isinstance(b, Bullets):
                 out += [f"  - {i}" for i in b.items]
+            elif isinstance(b, StripChart):
+                out.append(b.caption)
+                out += [f"  ■ {e.name(b.lang)}{f' ({e.attack_id})' if e.attack_id else ''}" for e in b.strip.legend]
             elif isinstance(b, Table):
                 out.append(" | ".join(b.headers))
                 out += [" | ".join(r) for r in b.rows]

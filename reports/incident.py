@@ -233,9 +233,51 @@ FIELDS: tuple[Field, ...] = (
     _f("direction", "Nội dung xin ý kiến chỉ đạo", "Request for direction", "dict"),
     _f("support", "Nội dung đề nghị hỗ trợ, phối hợp", "Request for support", "dict"),
     _f("recipients", "Nơi nhận", "Recipients", "records"),
+    _f("recipients[].name", "Tên cơ quan, đơn vị nhận", "Recipient"),
+    _f("recipients[].email", "Email", "Email", "email"),
+    _f("recipients[].address", "Địa chỉ", "Address"),
     _f("evidence_refs", "Nguồn chứng cứ của giá trị điền sẵn", "Evidence of pre-filled values", "dict"),
 )
 FIELD_BY_PATH = {f.path: f for f in FIELDS}
+# The keys inside the record's dict fields (reports, plan, direction, support) that the reports read.
+SUBFIELDS: tuple[Field, ...] = (
+    _f("reports.initial.number", "Số ký hiệu báo cáo ban đầu", "Initial report number", "str"),
+    _f("reports.initial.date", "Ngày báo cáo ban đầu", "Initial report date", "datetime"),
+    _f("reports.closing.number", "Số ký hiệu báo cáo kết thúc", "Closing report number", "str"),
+    _f("reports.closing.date", "Ngày báo cáo kết thúc", "Closing report date", "datetime"),
+    _f("plan.strategy", "Phương án (chiến lược) lựa chọn", "Chosen strategy", "text"),
+    _f("plan.steps", "Các bước thực hiện", "Steps", "list"),
+    _f("plan.resources", "Nguồn lực", "Resources", "text"),
+    _f("plan.lead", "Người chỉ huy, chủ trì", "Who leads", "str"),
+    _f("direction.decision", "Nội dung cần quyết định", "Decision needed", "text"),
+    _f("direction.options", "Các phương án đề xuất", "Options proposed", "list"),
+    _f("direction.deadline", "Thời hạn cần ý kiến", "Answer needed by", "datetime"),
+    _f("support.what", "Nội dung đề nghị hỗ trợ", "Help requested", "text"),
+    _f("support.from", "Đơn vị được đề nghị", "Requested from", "str"),
+    _f("support.why", "Lý do", "Why", "text"),
+)
+_LABELS = {f.path: f for f in FIELDS + SUBFIELDS}
+_ROW_PATH = re.compile(r"^([a-z_]+)\[(\d+)\](?:\.(\w+))?$")
+
+
+def field_label(path: str, lang: str = "vi") -> str:
+    """The printed label of a field path: 'detection.detected_at' -> 'Ngày, thời gian phát hiện sự cố',
+    'actions[1].at' -> 'Các biện pháp đã thực hiện, dòng 2 — Thời điểm'; a path of no known field (an
+    unknown key the user typed) is returned as is."""
+    def name(f: Field) -> str:
+        return f.label if lang == "vi" else f.label_en
+
+    fld = _LABELS.get(path)
+    if fld is not None:
+        return name(fld)
+    m = _ROW_PATH.match(path)
+    if m and m.group(1) in _LABELS:
+        row = f"{name(_LABELS[m.group(1)])}, {'dòng' if lang == 'vi' else 'row'} {int(m.group(2)) + 1}"
+        sub = _LABELS.get(f"{m.group(1)}[].{m.group(3)}") if m.group(3) else None
+        if sub is not None:
+            return f"{row} — {name(sub)}"
+        return row + (f" — {m.group(3)}" if m.group(3) else "")
+    return path
 _TOP_KEYS = {f.path.split(".")[0].split("[")[0] for f in FIELDS} | {"schema_version", "notes"}
 _SECTION_KEYS: dict[str, set] = {}
 for _fld in FIELDS:
@@ -265,8 +307,15 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """For a YAML file's author: the label and the key path to find it ("Email (reporter.email)")."""
         where = f"dòng {self.line}: " if self.line else ""
-        return f"{where}{self.field}: {self.message}"
+        label = field_label(self.field)
+        return f"{where}{label}{f' ({self.field})' if label != self.field else ''}: {self.message}"
+
+    def text(self, lang: str = "vi") -> str:
+        """The problem under the field's printed label in ``lang`` (never its key path)."""
+        where = (f"dòng {self.line}: " if lang == "vi" else f"line {self.line}: ") if self.line else ""
+        return f"{where}{field_label(self.field, lang)}: {self.message}"
 
 
 # --- time ---------------------------------------------------------------------------------------
@@ -337,7 +386,7 @@ def _empty(value: Any) -> bool:
 def _check_value(fld: Field, value: Any, path: str, tz: dt.tzinfo, problems: list[Problem]) -> Any:
     """Check one value; return it normalised (times with their offset). Appends problems."""
     def bad(msg: str) -> Any:
-        problems.append(Problem(path, f"{msg} — trường «{fld.label}»"))
+        problems.append(Problem(path, msg))
         return value
 
     t = fld.type
@@ -558,7 +607,7 @@ def missing_fields(data: dict, form: str) -> list[Problem]:
         if form in fld.required and _empty(_get(data, fld.path)):
             if fld.path == "detection.handled" and isinstance(_get(data, fld.path), bool):
                 continue
-            out.append(Problem(fld.path, f"thiếu trường bắt buộc (*) «{fld.label}»", "missing"))
+            out.append(Problem(fld.path, "thiếu trường bắt buộc (*)", "missing"))
     if form == "m04":
         initial = (data.get("reports") or {}).get("initial") or {}
         if _empty(initial.get("number")):

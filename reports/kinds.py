@@ -29,6 +29,7 @@ from .document import (
     PageBreak,
     Para,
     Signature,
+    StripChart,
     Table,
     fmt_date_long,
     fmt_dt,
@@ -318,7 +319,7 @@ def _form03(c: _Ctx) -> Doc:
     _source_legend(c, doc)
     c.add_deadlines(doc, "initial")
     _annex_qd05(c, doc)
-    doc.missing = [str(p) for p in missing_fields(c.rec, "m03")]
+    doc.missing = [p.text(c.lang) for p in missing_fields(c.rec, "m03")]
     return doc
 
 
@@ -398,7 +399,7 @@ def _form04(c: _Ctx) -> Doc:
     doc.add(c.signature(form=True))
     doc.add(c.reference())
     c.add_deadlines(doc, "closing")
-    doc.missing = [str(p) for p in missing_fields(c.rec, "m04")]
+    doc.missing = [p.text(c.lang) for p in missing_fields(c.rec, "m04")]
     return doc
 
 
@@ -466,7 +467,7 @@ def _notification(c: _Ctx) -> Doc:
     doc.add(FieldLine(c.L("Đề xuất, kiến nghị", "Proposals"), c.v("requests")))
     c.add_deadlines(doc, "notification", c.L("5. Thời hạn thông báo", "5. Notification deadline"))
     doc.add(c.signature())
-    doc.missing = [str(p) for p in missing_fields(c.rec, "m03") if p.field.split(".")[0] in
+    doc.missing = [p.text(c.lang) for p in missing_fields(c.rec, "m03") if p.field.split(".")[0] in
                    ("reporter", "description", "detection")]
     return doc
 
@@ -570,6 +571,44 @@ def _short(text: str, n: int = 220) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
 
 
+def _bin_text(us: int, lang: str) -> str:
+    """A bin's width in words: '30 phút', '2 giờ', '3 ngày' (rounded)."""
+    sec = us / 1_000_000
+    for size, vi, en in ((86400, "ngày", "day(s)"), (3600, "giờ", "hour(s)"), (60, "phút", "minute(s)"),
+                         (1, "giây", "second(s)")):
+        if sec >= size or size == 1:
+            n = sec / size
+            num = f"{n:.1f}".rstrip("0").rstrip(".").replace(".", "," if lang == "vi" else ".")
+            return f"{num} {vi if lang == 'vi' else en}"
+    return ""
+
+
+def _strip_chart(c: _Ctx, items: list) -> StripChart | None:
+    """The activity strip over the whole timeline with the findings by tactic (None: no timeline)."""
+    if c.case is None:
+        return None
+    from analysis import strip
+
+    try:
+        s = strip.build(c.case, items)
+    except src.TIMELINE_ERRORS:
+        return None
+    if s is None:
+        return None
+    L = c.L
+    tz_label = fmt_dt(c.now.isoformat(), c.tz)[-8:].strip("()")
+    caption = L(f"Hình 1. Số sự kiện trong dòng thời gian theo thời gian (mỗi cột {_bin_text(s.bin_us, 'vi')}, "
+                f"giờ địa phương {tz_label}); dưới các cột, mỗi hàng màu là một chiến thuật ATT&CK, đánh dấu "
+                "nơi các phát hiện của chiến thuật đó bắt đầu.",
+                f"Figure 1. Events in the timeline over time (each bar {_bin_text(s.bin_us, 'en')}, local time "
+                f"{tz_label}); under the bars, each coloured lane is an ATT&CK tactic, marked where its findings "
+                "begin.")
+    if s.unplaced:
+        caption += L(f" {s.unplaced} phát hiện không có thời điểm trong khoảng này nên không được đánh dấu.",
+                     f" {s.unplaced} finding(s) have no time within this span and are not marked.")
+    return StripChart(s, caption, c.tz, c.lang)
+
+
 def _key_events_section(c: _Ctx, doc: Doc) -> None:
     """C1: the events behind the findings (or the analyst's marked events), in the incident's time zone,
     each with the Vietnamese finding it supports; then the C6 origin account; the full timeline is an
@@ -577,6 +616,9 @@ def _key_events_section(c: _Ctx, doc: Doc) -> None:
     L = c.L
     doc.add(Heading(L("2. Diễn biến chính của sự cố (C1) và nguồn gốc (C6)", "2. Main events (C1) and origin (C6)")))
     items, _ = c.findings()
+    chart = _strip_chart(c, items)
+    if chart is not None:
+        doc.add(chart)
     rows: list[list[str]] = []
     marked, note = src.key_events(c.case, None, marked_only=True, lang=c.lang) if c.case is not None else ([], "")
     if marked:

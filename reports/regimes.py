@@ -19,6 +19,7 @@ the id of a shipped regime replaces it, e.g. to rename recipients after a reorga
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -142,6 +143,19 @@ def _date(value: Any, path: str) -> dt.date | None:
                           field="effective_from") from exc
 
 
+_YAML_CACHE: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
+def _read_yaml(p: Path) -> Any:
+    """A regime file's YAML, parsed again only when the file changed (the desktop app asks on every refresh)."""
+    st = p.stat()
+    key = (st.st_mtime_ns, st.st_size)
+    hit = _YAML_CACHE.get(str(p))
+    if hit is None or hit[0] != key:
+        hit = _YAML_CACHE[str(p)] = (key, yaml.safe_load(p.read_text(encoding="utf-8")))
+    return copy.deepcopy(hit[1])
+
+
 def load_regimes(extra_dir: str | os.PathLike | None = None) -> dict[str, Regime]:
     dirs = [REGIMES_DIR]
     extra = extra_dir or os.environ.get("UNGCUU_REGIMES_DIR")
@@ -153,7 +167,7 @@ def load_regimes(extra_dir: str | os.PathLike | None = None) -> dict[str, Regime
             continue
         for p in sorted(d.glob("*.yaml")):
             try:
-                data = yaml.safe_load(p.read_text(encoding="utf-8"))
+                data = _read_yaml(p)
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f": dòng {mark.line + 1}" if mark else ""

@@ -37,6 +37,7 @@ from .document import (
     Letterhead,
     Para,
     Signature,
+    StripChart,
     clean,
     noi_nhan_lines,
     source_note,
@@ -399,6 +400,17 @@ def _table(d, b: DocTable) -> None:
     _para(d, "", space_after=2)
 
 
+def _strip(d, b: StripChart) -> None:
+    """The activity strip as a PNG the text width wide, its caption under it."""
+    from .strip_chart import png
+
+    width_pt = WIDTH_MM / 25.4 * 72
+    p = _para(d, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=1)
+    p.paragraph_format.keep_with_next = True
+    p.add_run().add_picture(io.BytesIO(png(b.strip, width_pt, b.tz, b.lang)), width=Mm(WIDTH_MM))
+    _para(d, b.caption, size=11, align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_after=4)
+
+
 def render_docx(doc: Doc, out: str | Path | None = None, now: dt.datetime | None = None) -> bytes:
     d = Document()
     _setup(d, doc, now or dt.datetime.now(dt.timezone.utc))
@@ -449,6 +461,8 @@ def render_docx(doc: Doc, out: str | Path | None = None, now: dt.datetime | None
         elif isinstance(b, Bullets):
             for item in b.items:
                 _para(d, "- " + item, indent_mm=6, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        elif isinstance(b, StripChart):
+            _strip(d, b)
         elif isinstance(b, DocTable):
             _table(d, b)
         elif isinstance(b, Signature):

@@ -54,6 +54,7 @@ from .document import (
     Letterhead,
     Para,
     Signature,
+    StripChart,
     clean,
     noi_nhan_lines,
     source_note,
@@ -309,6 +310,11 @@ def render_pdf(doc: Doc, out: str | Path | None = None) -> bytes:
         elif isinstance(b, Bullets):
             story.append(ListFlowable([ListItem(Paragraph(_t(i), st["normal"]), leftIndent=8 * mm) for i in b.items],
                                       bulletType="bullet", start="-", bulletFontName=FONT, leftIndent=6 * mm))
+        elif isinstance(b, StripChart):
+            from .strip_chart import drawing
+
+            story += [KeepTogether([drawing(b.strip, width - 12, b.tz, b.lang), Spacer(1, 1 * mm),
+                                    Paragraph(_t(b.caption), st["small"])]), Spacer(1, 2 * mm)]
         elif isinstance(b, DocTable):
             cs = st["cell"]
             data = [[Paragraph(_t(h), st["cellh"]) for h in b.headers]]

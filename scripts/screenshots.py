@@ -5,9 +5,12 @@
 Runs under Xvfb (it re-runs itself with `xvfb-run -a` when there is no display and xvfb-run is
 installed; otherwise it uses Qt's offscreen platform). Without --case it makes a demo case in a temporary
 folder: the example incident (resources/incident_example.yaml) with T0 set two days ago, a triage
-subset collected from this machine (B1-B4, B8, B10, B11), a text file added as B5, everything verified,
-and the timeline built — so every screen shows real data. Nothing outside the temporary folder and the
-output folder is written.
+subset collected from this machine (B1-B4, B8, B10, B11), a text file added as B5, the Windows attack
+samples of ../shared/data/evtx/attack-samples added as B10 (so the detection rules have something to find),
+everything verified, the timeline built and the findings run — so every screen shows real data, the
+timeline with its activity strip marked by tactic. The case is on a file system of its own (/dev/shm
+standing for the responder's drive), so no affected-disk warning shows. Nothing outside the temporary
+folder and the output folder is written.
 """
 from __future__ import annotations
 
@@ -54,6 +57,24 @@ def demo_case(path: Path) -> None:
     case.close()
 
 
+def add_attack_samples(case_dir: Path) -> int:
+    """The Windows attack samples (shared data) as B10 event logs of the demo case; how many were added."""
+    from collectors.case import Case
+
+    shared = Path(os.environ.get("UNGCUU_SHARED_DATA") or REPO.parent / "shared" / "data")
+    samples = sorted((shared / "evtx" / "attack-samples").rglob("*.evtx"))
+    if not samples:
+        return 0
+    case = Case.open(case_dir)
+    try:
+        for f in samples:
+            case.add_file(f, source="C:\\Windows\\System32\\winevt\\Logs\\" + f.name, name=f.name,
+                          checklist_id="B10", collector="log_files")
+    finally:
+        case.close()
+    return len(samples)
+
+
 def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
     from PySide6.QtCore import QSettings
@@ -85,6 +106,11 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
         demo_case(path)  # before the start page, so its recent list shows a case that is there
     settings.setValue("recent_cases", [str(path)])
     win.start_page.refresh_recent()
+    if separate:   # the start page as on the responder's machine: the new case goes on the separate drive
+        sp = win.start_page
+        free = shutil.disk_usage(shm).free / (1 << 30)
+        sp.drive_combo.insertItem(0, f"{shm}  (USB, {free:.1f} GiB {'trống' if lang == 'vi' else 'free'})", str(shm))
+        sp.drive_combo.setCurrentIndex(0)
     grab("01-start")
     win.open_case(str(path), ask=False)
     grab("02-intake")
@@ -108,6 +134,9 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
     grab("03-collection")
     ev = win.evidence_page
     if not case_dir:
+        win.set_case(None)                 # the samples are added with the core API, as `ungcuu add` would
+        add_attack_samples(path)
+        win.open_case(str(path), ask=False)
         note = tmp / "ghi-chu-hien-truong.txt"
         note.write_text("Ghi chú hiện trường: máy chủ web cổng thông tin, phát hiện tệp lạ trong /var/www.\n",
                         encoding="utf-8")
@@ -136,6 +165,11 @@ def shoot(out: Path, lang: str, case_dir: str | None) -> list[Path]:
         if fp.table.rowCount():
             fp.table.setCurrentCell(0, 0)
     grab("06-findings")
+    # the timeline again, its activity strip now marking the findings by tactic
+    win.show_page("timeline")
+    if fp.findings:
+        _wait(None, lambda: tl.strip.strip is not None and bool(tl.strip.strip.marks), 120)
+    grab("05-timeline")
     win.show_page("phase3")
     grab("07-remediation")
     win.show_page("reports")

@@ -68,10 +68,12 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def human_size(n: int | float) -> str:
+def human_size(n: int | float, lang: str = "en") -> str:
+    """79770 -> '77.9 KiB' ('77,9 KiB' in Vietnamese, which writes a decimal comma)."""
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            text = f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            return text.replace(".", ",") if lang == "vi" else text
         n /= 1024
     return f"{n} B"  # pragma: no cover
 

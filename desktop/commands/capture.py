@@ -5,6 +5,8 @@ import argparse
 import json
 import sys
 
+from collectors.acquire.common import human_size
+
 NAME = "capture"
 HELP = "bắt gói tin vào tệp pcap, tóm tắt kết nối (B7) / packet capture to pcap with a conversation summary"
 
@@ -65,11 +67,12 @@ def run(args) -> int:
         data.update(pcap_evidence_id=pcap.id, pcap_sha256=pcap.sha256, summary_evidence_id=summary.id)
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    print(t(args, f"Đã bắt {res['packets']} gói ({res['bytes']} byte) trong {res['seconds']:.1f} giây",
-            f"Captured {res['packets']} packets ({res['bytes']} bytes) in {res['seconds']:.1f} s")
+    print(t(args, f"Đã bắt {res['packets']} gói ({human_size(res['bytes'], 'vi')}) trong "
+                  f"{res['seconds']:.1f}".replace(".", ",") + " giây",
+            f"Captured {res['packets']} packets ({human_size(res['bytes'])}) in {res['seconds']:.1f} s")
           + f": {pcap.id} {pcap.name} sha256 {pcap.sha256}")
     for c in res["conversations"][:20]:
         a = f"{c['a']}:{c['a_port']}" if c["a_port"] is not None else c["a"]
         b = f"{c['b']}:{c['b_port']}" if c["b_port"] is not None else c["b"]
-        print(f"  {c['proto']:5} {a} <-> {b}  {c['packets']} pkt  {c['bytes']} B")
+        print(f"  {c['proto']:5} {a} <-> {b}  {c['packets']} pkt  {human_size(c['bytes'])}")
     return 0

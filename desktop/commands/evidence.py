@@ -1,6 +1,8 @@
 """`ungcuu evidence`: the evidence index."""
 from __future__ import annotations
 
+from collectors.acquire.common import human_size
+
 from ._common import open_case, print_json, print_table
 
 NAME = "evidence"
@@ -22,7 +24,10 @@ def run(args) -> int:
     if args.json:
         print_json([r.to_dict() for r in recs])
         return 0
-    print_table(["ID", "Item", "Size", "SHA-256", "Collected at (UTC)", "Source"],
-                [[r.id, r.checklist_id, r.size, r.sha256, r.collected_at,
-                  r.source + (" [incomplete]" if r.incomplete else "")] for r in recs])
+    vi = getattr(args, "lang", "vi") == "vi"
+    heads = (["Mã", "Mục", "Kích thước", "SHA-256", "Thu thập lúc (UTC)", "Nguồn"] if vi
+             else ["ID", "Item", "Size", "SHA-256", "Collected at (UTC)", "Source"])
+    gap = " [chưa đầy đủ]" if vi else " [incomplete]"
+    print_table(heads, [[r.id, r.checklist_id, human_size(r.size, "vi" if vi else "en"), r.sha256, r.collected_at,
+                         r.source + (gap if r.incomplete else "")] for r in recs])
     return 0

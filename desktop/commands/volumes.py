@@ -2,6 +2,7 @@
 (what `ungcuu collect --root IMAGE --volume N --shadow K` can choose). Reads the image only."""
 from __future__ import annotations
 
+from collectors.acquire.common import human_size
 from collectors.sources.images import open_image
 
 from ._common import print_json, print_table
@@ -28,7 +29,7 @@ def run(args) -> int:
             print_json(info)
             return 1 if bad else 0
         chosen = img.choose_volume().index if any(v.fs_type for v in img.volumes()) else None
-        print(f"{'ảnh' if vi else 'image'}: {img.path} ({img.format}, {img.size} bytes, "
+        print(f"{'ảnh' if vi else 'image'}: {img.path} ({img.format}, {human_size(img.size, 'vi' if vi else 'en')}, "
               f"{len(img.files)} {'tệp' if vi else 'file(s)'})")
         rows = []
         for v in img.volumes():

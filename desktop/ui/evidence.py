@@ -25,7 +25,7 @@ from collectors.messages import translate
 
 from .common import page_heading
 from .i18n import tr
-from .models import SORT_ROLE, EvidenceModel, human_size
+from .models import SORT_ROLE, EvidenceModel, exact_size, human_size
 from .worker import start_call
 
 PREVIEW_BYTES = 256 * 1024
@@ -101,9 +101,8 @@ class EvidencePage(QWidget):
         self.view.setAccessibleName(tr("Evidence table"))
         h = self.view.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.Interactive)
-        h.setStretchLastSection(True)
-        for col, w in enumerate((72, 46, 150, 200, 84, 110, 175)):  # the collection time is read whole
-            self.view.setColumnWidth(col, w)
+        h.setSectionResizeMode(3, QHeaderView.Stretch)   # the source takes what is left; no header is cut
+        self.fit_columns()
         self.view.selectionModel().currentRowChanged.connect(self._preview)
         split.addWidget(self.view)
         self.preview = QPlainTextEdit()
@@ -113,6 +112,17 @@ class EvidencePage(QWidget):
         split.addWidget(self.preview)
         split.setSizes([380, 220])
         lay.addWidget(split, 1)
+
+    COLUMN_WIDTHS = (72, 46, 150, 160, 84, 110, 175, 150)  # the collection time is read whole
+
+    def fit_columns(self) -> None:
+        """Each column at least as wide as its header's text (plus the sort arrow and margins)."""
+        h = self.view.horizontalHeader()
+        fm = h.fontMetrics()
+        for col, w in enumerate(self.COLUMN_WIDTHS):
+            text = str(self.model.headerData(col, Qt.Horizontal) or "")
+            if col != 3:
+                self.view.setColumnWidth(col, max(w, fm.horizontalAdvance(text) + 30))
 
     def set_case(self, case) -> None:
         self.case = case
@@ -145,7 +155,8 @@ class EvidencePage(QWidget):
             return
         rec = self.proxy.data(self.proxy.index(cur.row(), 0), Qt.UserRole)
         head = [f"{rec.id}  {rec.checklist_id}  {rec.name}", f"{tr('Source')}: {rec.source}",
-                f"SHA-256: {rec.sha256}", f"{tr('Size')}: {rec.size} bytes  ·  {rec.media_type or '?'}",
+                f"SHA-256: {rec.sha256}", f"{tr('Size')}: {human_size(rec.size, self.window.lang)} ({exact_size(rec.size, self.window.lang)})  ·  "
+                f"{rec.media_type or '?'}",
                 f"{tr('Collected at')}: {rec.collected_at} ({rec.tz_offset})  ·  {rec.collector} {rec.collector_version}"]
         if rec.incomplete:
             head.append(tr("incomplete:") + " " + translate("; ".join(rec.incomplete), self.window.lang))
@@ -156,17 +167,17 @@ class EvidencePage(QWidget):
         except OSError as exc:
             self.preview.setPlainText("\n".join(head) + tr("The evidence file cannot be read:") + f" {exc}")
             return
-        body = self._render(rec, data)
+        body = self._render(rec, data, self.window.lang)
         self.preview.setPlainText("\n".join(head) + body)
 
     @staticmethod
-    def _render(rec, data: bytes) -> str:
+    def _render(rec, data: bytes, lang: str = "vi") -> str:
         cut = len(data) > PREVIEW_BYTES
         data = data[:PREVIEW_BYTES]
         mt = rec.media_type or ""
         looks_text = mt.startswith(TEXT_TYPES) or rec.name.endswith((".json", ".txt", ".log", ".csv", ".conf"))
         if not looks_text and b"\0" in data[:4096]:
-            return tr("(binary content: no preview; %1 bytes)").replace("%1", str(rec.size))
+            return tr("(binary content: no preview; %1)").replace("%1", human_size(rec.size, lang))
         text = data.decode("utf-8", errors="replace")
         if (mt == "application/json" or rec.name.endswith(".json")) and not cut:
             try:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from .common import page_heading
 from .i18n import tr
+from .records import Column, RecordTable
 
 # Sections of Mẫu 03 (letter, Vietnamese title, English title, field path prefixes), in the form's order.
 SECTIONS = (
@@ -50,33 +51,21 @@ SECTIONS = (
     ("J", "Thời gian thực hiện báo cáo sự cố", "Time of the report",
      ("reported_at", "signatory.", "reports.initial.")),
     ("", "Diễn biến, hỗ trợ và bước tiếp theo", "Progress, help and next steps",
-     ("progress", "helpers", "next_steps", "support.")),
+     ("progress", "status_history", "actions", "helpers", "next_steps", "support.")),
     ("", "Phương án ứng cứu cụ thể", "Response plan", ("plan.",)),
     ("", "Xin ý kiến chỉ đạo, chỉ huy", "Request for direction", ("direction.",)),
     ("", "Báo cáo kết thúc ứng phó (Mẫu 04)", "Closing report (Mẫu 04)", ("closing.", "reports.closing.")),
+    ("", "Nơi nhận các báo cáo", "Recipients of the reports", ("recipients",)),
 )
+# the record's lists edited as tables (one row a record, or one sentence a row)
+RECORD_LISTS = ("status_history", "actions", "recipients", "next_steps", "plan.steps", "direction.options",
+                "closing.attachments")
 
 
 def _extra_fields(inc) -> tuple:
-    """The keys inside the record's `dict` fields (reports, plan, direction, support) that the reports read,
-    as form fields."""
-    f = inc.Field
-    return (
-        f("reports.initial.number", "Số ký hiệu báo cáo ban đầu", "Initial report number", "str"),
-        f("reports.initial.date", "Ngày báo cáo ban đầu", "Initial report date", "datetime"),
-        f("reports.closing.number", "Số ký hiệu báo cáo kết thúc", "Closing report number", "str"),
-        f("reports.closing.date", "Ngày báo cáo kết thúc", "Closing report date", "datetime"),
-        f("plan.strategy", "Phương án (chiến lược) lựa chọn", "Chosen strategy", "text"),
-        f("plan.steps", "Các bước thực hiện", "Steps", "list"),
-        f("plan.resources", "Nguồn lực", "Resources", "text"),
-        f("plan.lead", "Người chỉ huy, chủ trì", "Who leads", "str"),
-        f("direction.decision", "Nội dung cần quyết định", "Decision needed", "text"),
-        f("direction.options", "Các phương án đề xuất", "Options proposed", "list"),
-        f("direction.deadline", "Thời hạn cần ý kiến", "Answer needed by", "datetime"),
-        f("support.what", "Nội dung đề nghị hỗ trợ", "Help requested", "text"),
-        f("support.from", "Đơn vị được đề nghị", "Requested from", "str"),
-        f("support.why", "Lý do", "Why", "text"),
-    )
+    """The keys inside the record's `dict` fields that the reports read, as form fields."""
+    return inc.SUBFIELDS
+
 
 TIMEZONES = ("Asia/Ho_Chi_Minh", "UTC", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/London")
 
@@ -173,7 +162,7 @@ class IntakePage(QWidget):
     def _section_fields(self, prefixes):
         out = []
         for fld in self.inc.FIELDS + _extra_fields(self.inc):
-            if "[]" in fld.path or fld.type in ("records", "dict"):
+            if "[]" in fld.path or (fld.type in ("records", "dict") and fld.path not in RECORD_LISTS):
                 continue
             for p in prefixes:
                 if (p.endswith(".") and fld.path.startswith(p)) or fld.path == p:
@@ -208,10 +197,42 @@ class IntakePage(QWidget):
         lab.setToolTip(fld.path)
         return lab
 
+    def _record_table(self, fld) -> RecordTable:
+        """The table editor of one of the record's lists, its columns labelled from the field list."""
+        def label(path: str) -> str:
+            f = self.field_by_path[path]
+            return f.label if self.lang == "vi" else f.label_en
+
+        name = label(fld.path)
+        hint = ""
+        if fld.type != "records":
+            cols = [Column("", name, "text")]
+        elif fld.path == "recipients":
+            cols = [Column(k, label(f"recipients[].{k}"), "str", stretch=k == "name") for k in ("name", "email", "address")]
+            hint = tr("Left empty, the reports use the recipients of the reporting regime.")
+        else:
+            cols = []
+            for k in ("status", "at", "by", "action", "result", "note"):
+                sub = self.field_by_path.get(f"{fld.path}[].{k}")
+                if sub is not None:
+                    choices = ({s: _pick(self.inc.STATUS_LABELS[s], self.lang) for s in sub.choices}
+                               if sub.type == "choice" else {})
+                    cols.append(Column(k, label(sub.path), sub.type, choices, stretch=sub.type == "text"))
+
+        def new_row(path=fld.path) -> dict:
+            if path in ("actions", "status_history"):
+                return {"at": self._now_text(), "by": getattr(self.case, "examiner", None) or ""}
+            return {}
+
+        table = RecordTable(cols, name=name, hint=hint, show_time=self._show_time, new_row=new_row)
+        return table
+
     def _add_field(self, form: QFormLayout, fld) -> None:
         t = fld.type
         path = fld.path
-        if path == "regime":
+        if path in RECORD_LISTS:
+            w = self._record_table(fld)
+        elif path == "regime":
             w = QComboBox()
             try:
                 from reports.regimes import DEFAULT_REGIME, load_regimes
@@ -310,6 +331,9 @@ class IntakePage(QWidget):
 
     def _watch(self, w) -> None:
         """Any edit refreshes the "still missing" list (after a short pause in typing)."""
+        if isinstance(w, RecordTable):
+            w.changed.connect(self._edited)
+            return
         for sub in [w, getattr(w, "edit", None), *getattr(w, "boxes", {}).values()]:
             if isinstance(sub, (QLineEdit, QPlainTextEdit)):
                 sub.textChanged.connect(self._edited)
@@ -380,6 +404,8 @@ class IntakePage(QWidget):
         t = fld.type if fld else "choice"
         if path == "timezone":
             return w.currentText().strip() or None
+        if isinstance(w, RecordTable):
+            return w.value()
         if isinstance(w, QComboBox):
             return w.currentData()
         if isinstance(w, QPlainTextEdit):
@@ -402,6 +428,8 @@ class IntakePage(QWidget):
         fld = self.field_by_path.get(path)
         if path == "timezone":
             w.setCurrentText(value or "Asia/Ho_Chi_Minh")
+        elif isinstance(w, RecordTable):
+            w.set_value(value)
         elif isinstance(w, QComboBox):
             i = w.findData(value)
             if i < 0 and path == "regime":
@@ -441,7 +469,8 @@ class IntakePage(QWidget):
             self._put(rec, path, value)
         status = self._value("__status__")
         hist = rec.get("status_history") or []
-        current = hist[-1]["status"] if hist else None
+        stored = self.record.get("status_history") or []   # the drop-down shows the stored last status
+        current = stored[-1].get("status") if stored and isinstance(stored[-1], dict) else None
         if status and status != current:
             tz = self.inc.tzinfo_for(rec.get("timezone"))
             rec["status_history"] = hist + [{
@@ -550,11 +579,7 @@ class IntakePage(QWidget):
 
     def problem_text(self, p) -> str:
         """A problem with the field's printed label instead of its key path (detection.detected_at)."""
-        import re
-
-        fld = self.field_by_path.get(re.sub(r"\[\d+\]", "[]", p.field))
-        label = (fld.label if self.lang == "vi" else fld.label_en) if fld is not None else p.field
-        return f"{label}: {p.message}"
+        return p.text(self.lang)
 
     def save(self) -> bool:
         if self.case is None or self.inc is None:

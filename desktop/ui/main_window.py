@@ -476,6 +476,7 @@ class MainWindow(QMainWindow):
         if it is not None:
             n = len(self.evidence_page.model.records)
             it.setText(0, f"{MARK['partial' if n else 'todo']} {it.data(0, Qt.UserRole + 1)}  ({n})")
+            self.fit_nav()
 
     def refresh_steps(self) -> None:
         states = self.step_states()
@@ -486,6 +487,31 @@ class MainWindow(QMainWindow):
             it.setToolTip(0, it.text(0))     # the whole name when a narrow sidebar elides it
             it.setData(0, Qt.AccessibleTextRole, f"{base}: {state}")
         self.evidence_page.summary.setText(self.evidence_page.summary.text())
+        self.fit_nav()
+
+    def nav_width_needed(self) -> int:
+        """The sidebar width that shows every step's whole text (indentation, text, the item's margins)."""
+        fm = self.nav.fontMetrics()
+        need = 0
+        stack = [(self.nav.topLevelItem(i), 1) for i in range(self.nav.topLevelItemCount())]
+        while stack:
+            it, depth = stack.pop()
+            need = max(need, self.nav.indentation() * depth + fm.horizontalAdvance(it.text(0)) + 16)
+            stack += [(it.child(i), depth + 1) for i in range(it.childCount())]
+        return need + 2 * self.nav.frameWidth() + self.nav.verticalScrollBar().sizeHint().width()
+
+    def fit_nav(self) -> None:
+        """Widen the sidebar so no step is cut, as long as the page keeps the room it needs (a window made
+        narrower than that elides the steps, whose whole text is in their tooltips)."""
+        need = self.nav_width_needed()
+        sizes = self.splitter.sizes()
+        if not sizes or sizes[0] >= need:
+            return
+        total = sum(sizes) or self.splitter.width()
+        page_min = self.stack.minimumSizeHint().width()
+        width = min(need, max(sizes[0], total - page_min))
+        if width > sizes[0]:
+            self.splitter.setSizes([width, total - width])
 
     # ------------------------------------------------------------------ language
     def set_language(self, code: str) -> None:

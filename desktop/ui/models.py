@@ -41,6 +41,13 @@ def human_size(n: int | None, lang: str = "en") -> str:
     return str(n)
 
 
+def exact_size(n: int, lang: str = "en") -> str:
+    """79770 -> "79.770 byte" / "79,770 bytes": the exact count beside the human size where it matters
+    (an evidence item's size is part of its record)."""
+    text = f"{int(n):,}"
+    return text.replace(",", ".") + " byte" if lang == "vi" else text + " bytes"
+
+
 SORT_ROLE = Qt.UserRole + 1
 
 

@@ -252,6 +252,9 @@ class FindingsPage(QWidget):
         self._ran = True
         self.findings = list(found)
         self._fill()
+        page = getattr(self.window, "timeline_page", None)
+        if page is not None and hasattr(page, "set_findings"):
+            page.set_findings(self.findings)
         counts: dict[str, int] = {}
         for f in self.findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1

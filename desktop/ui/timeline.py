@@ -36,6 +36,7 @@ from collectors.messages import time_desc
 from reports.incident import incident_tz
 
 from .i18n import tr
+from .strip import ActivityStrip
 from .worker import start_call
 
 PAGE = 500
@@ -366,6 +367,12 @@ class TimelinePage(QWidget):
         self.histogram = Histogram()
         self.histogram.bucketClicked.connect(self._bucket)
         lay.addWidget(self.histogram)
+        # the whole case beside the filtered histogram: findings marked by tactic, a click shows their events
+        self.findings: list = []
+        self._strip_generation = 0
+        self.strip = ActivityStrip(lang=window.lang)
+        self.strip.markClicked.connect(self._mark_clicked)
+        lay.addWidget(self.strip)
 
         split = QSplitter(Qt.Vertical)
         self.model = TimelineModel(lang=window.lang)
@@ -445,6 +452,7 @@ class TimelinePage(QWidget):
         self.model.set_tz(self.tz)
         self.histogram.tz = self.tz
         self.histogram.update()
+        self.strip.tz = self.tz
         self._placeholders()
 
     def set_case(self, case) -> None:
@@ -453,6 +461,7 @@ class TimelinePage(QWidget):
             self.export_dialog.close()
             self.export_dialog = None
         self.case = case
+        self.findings = []
         try:
             self.incident_tz = incident_tz(case.incident() if case is not None else {})
         except (OSError, sqlite3.Error, ValueError):
@@ -473,6 +482,7 @@ class TimelinePage(QWidget):
         self.host_combo.clear()  # no stale host left in the filter of the next case
         self.host_combo.blockSignals(False)
         self.histogram.set_data([])
+        self.strip.set_strip(None)
         enabled = False
         if tl is None:
             self.status.setText(tr("The timeline module is not part of this build."))
@@ -510,6 +520,7 @@ class TimelinePage(QWidget):
                 self.model.show_host = several
                 self.view.setColumnHidden(TimelineModel.HOST_COL, not self.model.show_host)
                 self.apply_filter()
+                self.refresh_strip()
         self.build_btn.setEnabled(tl is not None and self.case is not None)
         for w in (self.start_edit, self.end_edit, self.source_combo, self.host_combo, self.text_edit, self.apply_btn,
                   self.clear_btn, self.mark_btn):
@@ -600,6 +611,58 @@ class TimelinePage(QWidget):
         self.end_edit.setText(format_filter_time(hi, self.tz, ceil=True))
         self.apply_filter()
         return len(stamps)
+
+    # ------------------------------------------------------------------ activity strip
+    def set_findings(self, findings: list) -> None:
+        """The findings to mark on the strip (the Findings page's latest analysis)."""
+        self.findings = list(findings)
+        if not self.isVisible():          # drawn when the page is next shown: the analysis ends without a stall
+            self._strip_stale = True
+            return
+        self._update_strip()
+
+    def _update_strip(self) -> None:
+        self._strip_stale = False
+        if self.conn is None and self.case is not None:   # the analysis has just built the timeline
+            self.reload()
+        else:
+            self.refresh_strip()
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if getattr(self, "_strip_stale", False):
+            self._update_strip()
+
+    def refresh_strip(self) -> None:
+        """Recompute the strip over the whole timeline on a worker thread."""
+        tl = _tl()
+        if tl is None or self.case is None or self.conn is None:
+            self.strip.set_strip(None)
+            return
+        self._strip_generation += 1
+        gen = self._strip_generation
+        path = tl.path_of(self.case)
+        found = list(self.findings)
+
+        def compute(p=path, f=found):
+            from analysis import strip
+
+            db = tl.connect(p)
+            try:
+                return strip.build(db, f)
+            finally:
+                db.close()
+
+        start_call(self, compute, on_result=lambda s, g=gen: self._strip_ready(g, s),
+                   on_failed=lambda msg: self.strip.set_strip(None, msg))
+
+    def _strip_ready(self, gen: int, strip) -> None:
+        if gen != self._strip_generation:
+            return
+        self.strip.set_strip(strip)
+
+    def _mark_clicked(self, mark) -> None:
+        self.show_events(mark.events, mark.time_iso)
 
     def _bucket(self, start: int, end: int) -> None:
         self.start_edit.setText(format_filter_time(start, self.tz))

@@ -2517,5 +2517,41 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>%1 → %2: %3 differences</source>
             <translation>%1 → %2: %3 khác biệt</translation>
         </message>
+        <message>
+            <source>Activity over the whole case, findings by ATT&amp;CK tactic</source>
+            <translation>Hoạt động trong toàn bộ vụ việc, các phát hiện theo chiến thuật ATT&amp;CK</translation>
+        </message>
+        <message>
+            <source>No findings to mark yet: run the analysis on the Findings page.</source>
+            <translation>Chưa có phát hiện để đánh dấu: chạy phân tích ở trang Phát hiện.</translation>
+        </message>
+        <message>
+            <source>Click to show the matched events</source>
+            <translation>Bấm để xem các sự kiện khớp</translation>
+        </message>
+        <message>
+            <source>Add a row</source>
+            <translation>Thêm dòng</translation>
+        </message>
+        <message>
+            <source>Remove the row</source>
+            <translation>Xoá dòng</translation>
+        </message>
+        <message>
+            <source>Move the row up</source>
+            <translation>Chuyển dòng lên</translation>
+        </message>
+        <message>
+            <source>Move the row down</source>
+            <translation>Chuyển dòng xuống</translation>
+        </message>
+        <message>
+            <source>Left empty, the reports use the recipients of the reporting regime.</source>
+            <translation>Để trống thì các báo cáo dùng nơi nhận theo chế độ báo cáo.</translation>
+        </message>
+        <message>
+            <source>(binary content: no preview; %1)</source>
+            <translation>(nội dung nhị phân: không xem trước được; %1)</translation>
+        </message>
     </context>
 </TS>

@@ -43,9 +43,9 @@ def english_left(text: str) -> list[str]:
      "processes: không có quyền root nên không thấy tệp thực thi, thư mục làm việc hay tệp đang mở của 57 tiến "
      "trình thuộc người dùng khác"),
     ("B5 /srv/www/a.php: read error after 8192 bytes: Input/output error",
-     "B5 /srv/www/a.php: lỗi đọc sau 8192 byte: lỗi vào/ra (I/O)"),
+     "B5 /srv/www/a.php: lỗi đọc sau 8,0 KiB: lỗi vào/ra (I/O)"),
     ("/var/log/big.log: size cap of 1048576 bytes reached: only the first 1048576 bytes were copied",
-     "/var/log/big.log: đạt giới hạn kích thước 1048576 byte: chỉ sao chép 1048576 byte đầu"),
+     "/var/log/big.log: đạt giới hạn kích thước 1,0 MiB: chỉ sao chép 1,0 MiB đầu"),
     ("ss -tanp: exit code 2: ss: invalid option", "ss -tanp: mã thoát 2: ss: invalid option"),
     ("nft is not installed: nft list ruleset not run", "chưa cài nft: không chạy nft list ruleset"),
     ("contact_point: contact point lacks position, email", "contact_point: đầu mối liên hệ còn thiếu: chức vụ, email"),

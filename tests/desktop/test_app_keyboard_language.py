@@ -190,7 +190,7 @@ def test_verify_all_keeps_what_was_missing_from_an_item_in_view(make_win, case_d
     with qtbot.waitSignal(ev.verified, timeout=60_000):
         ev.verify_all()
     cell = ev.model.item(0, 7)
-    assert cell.text() == "nguyên vẹn · chưa đầy đủ: đạt giới hạn kích thước 1024 byte: chỉ sao chép 1024 byte đầu"
+    assert cell.text() == "nguyên vẹn · chưa đầy đủ: đạt giới hạn kích thước 1,0 KiB: chỉ sao chép 1,0 KiB đầu"
     assert "size cap of 1024 bytes" in cell.toolTip()
 
 

@@ -93,7 +93,7 @@ def test_unknown_partition_table_says_so_before_the_case_is_made(tmp_path):
     assert "no partition table (MBR, GPT, ...) and no file system" in res.stderr
     vi = ungcuu("collect", "--case", tmp_path / "case", "--root", junk, lang="vi")
     assert vi.returncode != 0 and "không có bảng phân vùng (MBR, GPT, ...)" in vi.stderr
-    assert "ảnh raw dung lượng 1048576 byte" in vi.stderr
+    assert "ảnh raw dung lượng 1,0 MiB" in vi.stderr
     assert not (tmp_path / "case").exists()
 
 

@@ -104,3 +104,17 @@ def test_override_dir_and_bad_file(tmp_path, monkeypatch, fresh):
     with pytest.raises(RegimeError, match="không có chế độ báo cáo 'nope'"):
         monkeypatch.delenv("UNGCUU_REGIMES_DIR")
         deadline_status(fresh, regime="nope")
+
+
+def test_an_edited_regime_file_is_read_again(tmp_path, monkeypatch):
+    f = tmp_path / "tt20.yaml"
+    body = ("id: tt20_2017\nname: {name}\ndeadlines:\n  - {{id: notification, name: TB, report: notification,"
+            " from: detected, days: 2}}\n")
+    f.write_text(body.format(name="Tên một"), encoding="utf-8")
+    monkeypatch.setenv("UNGCUU_REGIMES_DIR", str(tmp_path))
+    assert load_regimes()["tt20_2017"].name == "Tên một"
+    first = load_regimes()["tt20_2017"]
+    first.recipients.append({"name": "changed by a caller"})
+    assert load_regimes()["tt20_2017"].recipients == []        # each call gets its own copy
+    f.write_text(body.format(name="Tên hai, dài hơn"), encoding="utf-8")
+    assert load_regimes()["tt20_2017"].name == "Tên hai, dài hơn"

@@ -298,7 +298,8 @@ def test_report_without_incident_renders_blanks_and_lists_missing(tmp_path, shar
     c = make_case(tmp_path / "bare", shared_data, incident=False)
     try:
         res = render_report(c, "initial", "pdf", tmp_path / "blank.pdf")
-        assert "reporter.name: thiếu trường bắt buộc (*) «Tên tổ chức/cá nhân báo cáo sự cố»" in res.missing
+        assert "Tên tổ chức/cá nhân báo cáo sự cố: thiếu trường bắt buộc (*)" in res.missing
+        assert not any("reporter.name" in m for m in res.missing)               # labels, never key paths
         text = norm(pdftotext(res.path))
         assert "Tên tổ chức/cá nhân báo cáo sự cố (*) …………" in text
         assert "Hệ điều hành Ubuntu Version 22.04 [điền sẵn từ chứng cứ E000001 — cần xác nhận]" in text
