@@ -127,8 +127,14 @@ HELP_VI = {
     "raw/dd, E01, VHD/VHDX, VMDK or QCOW2 image file": "tệp ảnh đĩa raw/dd, E01, VHD/VHDX, VMDK hoặc QCOW2",
     "read the whole media and compare with the hashes the image stores (E01 MD5/SHA-1)":
         "đọc toàn bộ dữ liệu và so với mã băm lưu trong ảnh (MD5/SHA-1 của E01)",
-    "OSV JSON / folder / all.zip, or Debian security tracker JSON (repeatable)":
-        "tệp OSV JSON, thư mục hoặc all.zip, hoặc JSON của Debian security tracker (lặp lại được)",
+    "OSV JSON / folder / all.zip, Debian security tracker JSON, or an MSRC CVRF JSON security-update document "
+    "(repeatable)":
+        "tệp OSV JSON, thư mục hoặc all.zip, JSON của Debian security tracker, hoặc tài liệu bản vá bảo mật "
+        "MSRC CVRF dạng JSON (lặp lại được)",
+    'MSRC product name of the host (e.g. "Windows Server 2019"), when the OS line of the case does not give it '
+    "(repeatable)":
+        'tên sản phẩm MSRC của máy (ví dụ "Windows Server 2019"), khi dòng hệ điều hành của hồ sơ không cho biết '
+        "(lặp lại được)",
     "do not read the findings to mark the packages behind the entry point":
         "không đọc kết quả phân tích để đánh dấu các gói đứng sau điểm xâm nhập",
     "jpg,png,pdf,zip,eml,mbox (mặc định: tất cả / all)": "jpg,png,pdf,zip,eml,mbox (mặc định: tất cả)",

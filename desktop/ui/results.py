@@ -29,6 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.findings import TACTIC_ALIASES
+from analysis.findings import TACTICS as CORE_TACTICS
+
 from .common import page_heading
 from .i18n import tr
 from .worker import start_call
@@ -36,30 +39,16 @@ from .worker import start_call
 SEV_COLORS = {"critical": "#7f0000", "high": "#b3261e", "medium": "#a86500", "low": "#1a5fb4", "info": "#5f6368"}
 
 
-# ATT&CK Enterprise tactics in attack order (the `attack.<tactic>` tags of Sigma rules and case checks).
-TACTICS = (
-    ("reconnaissance", "Trinh sát", "Reconnaissance"),
-    ("resource_development", "Chuẩn bị hạ tầng", "Resource development"),
-    ("initial_access", "Truy cập ban đầu", "Initial access"),
-    ("execution", "Thực thi", "Execution"),
-    ("persistence", "Duy trì hiện diện", "Persistence"),
-    ("privilege_escalation", "Leo thang đặc quyền", "Privilege escalation"),
-    ("defense_evasion", "Né tránh phòng thủ", "Defense evasion"),
-    ("credential_access", "Đánh cắp thông tin xác thực", "Credential access"),
-    ("discovery", "Khám phá", "Discovery"),
-    ("lateral_movement", "Di chuyển ngang", "Lateral movement"),
-    ("collection", "Thu thập dữ liệu", "Collection"),
-    ("command_and_control", "Điều khiển từ xa (C2)", "Command and control"),
-    ("exfiltration", "Lấy cắp dữ liệu ra ngoài", "Exfiltration"),
-    ("impact", "Gây tác động", "Impact"),
-)
+# ATT&CK tactics in attack order, named as the findings report names them: (tag, Vietnamese, English).
+TACTICS = tuple((t[0], t[3], t[2]) for t in CORE_TACTICS)
 TACTIC_ORDER = {t[0]: i for i, t in enumerate(TACTICS)}
 
 
 def tactic_of(finding) -> str | None:
     """The finding's first tactic in attack order (from `attack.<tactic>` tags), or None."""
-    found = [t.split(".", 1)[1].replace("-", "_") for t in (getattr(finding, "tags", None) or [])
-             if t.lower().startswith("attack.") and t.split(".", 1)[1].replace("-", "_") in TACTIC_ORDER]
+    tags = [t.split(".", 1)[1].replace("-", "_").lower() for t in (getattr(finding, "tags", None) or [])
+            if t.lower().startswith("attack.")]
+    found = [x for x in (TACTIC_ALIASES.get(t, t) for t in tags) if x in TACTIC_ORDER]
     return min(found, key=TACTIC_ORDER.__getitem__) if found else None
 
 

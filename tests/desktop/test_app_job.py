@@ -270,7 +270,7 @@ def test_detections_grouped_by_tactic_in_attack_order_with_rule_details_and_a_ju
     page._done(found)
     assert [f.rule for f in page.shown] == ["ini", "orig", "exe1", "exe2", "per", "imp", "none"]
     col0 = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
-    assert col0 == ["Truy cập ban đầu", "", "Thực thi", "", "Duy trì hiện diện", "Gây tác động", "(không có chiến thuật ATT&CK)"]
+    assert col0 == ["Xâm nhập ban đầu", "", "Thực thi mã", "", "Duy trì truy cập", "Phá hoại", "(không có chiến thuật ATT&CK)"]
     assert page.table.item(4, 3).text() == "Tạo tác vụ định kỳ"
     assert page.origin.isVisibleTo(page) and "tóm tắt orig" in page.origin.text()
     page.table.setCurrentCell(4, 3)
