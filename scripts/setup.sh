@@ -54,7 +54,7 @@ if [ $want_test = 1 ]; then
     fi
 fi
 
-# Detection rules: parse the shipped Sigma rules once into resources/rules/compiled.json (not committed).
+# Detection rules: parse the shipped Sigma rules once into resources/rules/compiled.jsonl (not committed).
 .venv/bin/python -m analysis.detect.compile >/dev/null || echo "warning: detection rules not compiled" >&2
 
 # Translations: compile the Qt Linguist sources (.ts -> .qm); not committed as binaries.

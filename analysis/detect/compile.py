@@ -1,5 +1,5 @@
 """``python -m analysis.detect.compile``: parse the shipped rules once (setup / portable build) into
-``resources/rules/compiled.json`` and print what compiled and what did not."""
+``resources/rules/compiled.jsonl`` and print what compiled and what did not."""
 from __future__ import annotations
 
 import sys

@@ -17,7 +17,7 @@ Which rules run by default, and why:
   meant to be reviewed one by one, not to raise findings.
 
 The shipped rules are compiled once when UngCuu is set up or built (``python -m analysis.detect.compile``
-writes ``resources/rules/compiled.json``, not committed); at run time a missing or stale compiled file is
+writes ``resources/rules/compiled.jsonl``, not committed); at run time a missing or stale compiled file is
 compiled in memory only, never written (the affected machine's disk holds nothing of ours but the case).
 """
 from __future__ import annotations
@@ -35,10 +35,10 @@ from analysis.detect.schema import unknown_fields
 from analysis.detect.sigma import Namespace, RuleError, detection_expr
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "resources" / "rules"
-COMPILED = RULES_DIR / "compiled.json"
+COMPILED = RULES_DIR / "compiled.jsonl"
 DEFAULT_STATUSES = ("stable", "test", "experimental")
 DEFAULT_MIN_LEVEL = "medium"
-COMPILED_VERSION = 5
+COMPILED_VERSION = 6
 
 try:
     _Loader = yaml.CSafeLoader
@@ -268,23 +268,38 @@ def compile_shipped(files: list[Path] | None = None) -> dict:
 def write_compiled(path: Path = COMPILED) -> int:
     """Compile every shipped rule file and write the result next to them (setup and build time only)."""
     files = shipped_files()
-    payload = {"version": COMPILED_VERSION, "fingerprint": _fingerprint(files)} | compile_shipped(files)
+    compiled = compile_shipped(files)
     tmp = path.with_suffix(".tmp")
+    # JSON Lines: a header, the namespace, then one rule entry a line. Read back line by line, no single
+    # parse holds the interpreter for long (the desktop app loads the rules on a worker thread).
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh, ensure_ascii=False, default=str)
+        header = {"version": COMPILED_VERSION, "fingerprint": _fingerprint(files), "files": compiled["files"]}
+        for obj in (header, compiled["namespace"], *compiled["entries"]):
+            fh.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
     os.replace(tmp, path)
-    return len(payload["entries"])
+    return len(compiled["entries"])
+
+
+def _read_compiled(path: Path, fingerprint: str) -> dict | None:
+    """The compiled rules written by `write_compiled`, or None when the file is missing, of another
+    version, stale (its fingerprint differs) or damaged."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            header = json.loads(fh.readline())
+            if header.get("version") != COMPILED_VERSION or header.get("fingerprint") != fingerprint:
+                return None
+            namespace = json.loads(fh.readline())
+            entries = [json.loads(line) for line in fh]
+    except (OSError, ValueError, AttributeError):
+        return None
+    return {"entries": entries, "namespace": namespace, "files": header.get("files")}
 
 
 def _shipped() -> dict:
     files = shipped_files()
-    try:
-        with open(COMPILED, encoding="utf-8") as fh:
-            payload = json.load(fh)
-        if payload.get("version") == COMPILED_VERSION and payload.get("fingerprint") == _fingerprint(files):
-            return payload
-    except (OSError, ValueError, KeyError):
-        pass
+    payload = _read_compiled(COMPILED, _fingerprint(files))
+    if payload is not None:
+        return payload
     return compile_shipped(files)  # in memory only: nothing is written on the examined machine
 
 

@@ -115,7 +115,7 @@ def build(dist: Path, work: Path, *, gui: bool = True) -> Path:
         raise RuntimeError("PyInstaller is not installed in this Python: pip install pyinstaller") from None
     # Translations: compile .ts -> .qm first when lrelease is there (the app reads the .ts otherwise).
     subprocess.run([sys.executable, "-m", "desktop.i18n_build"], cwd=REPO, capture_output=True)
-    # Detection rules: the portable folder carries them parsed (resources/rules/compiled.json).
+    # Detection rules: the portable folder carries them parsed (resources/rules/compiled.jsonl).
     subprocess.run([sys.executable, "-m", "analysis.detect.compile"], cwd=REPO, capture_output=True)
     spec = write_spec(work, gui=gui)
     cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--distpath", str(dist),
