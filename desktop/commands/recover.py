@@ -60,7 +60,7 @@ def run(args) -> int:
             _print(args, rows, scan.errors)
         return 0
     try:
-        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang, claim="ungcuu recover")
     except UngCuuError as exc:
         print(f"ungcuu recover: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code
