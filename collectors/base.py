@@ -477,16 +477,6 @@ class Context:
                 yield real
 
 
-class _Either:
-    """Set when either event is set (the run's cancel, or the job's own stop): what engines test."""
-
-    def __init__(self, *events: threading.Event):
-        self.events = events
-
-    def is_set(self) -> bool:
-        return any(e.is_set() for e in self.events)
-
-
 class Job:
     """An acquisition engine run on a worker thread, so that the collector (a generator) can yield the
     engine's progress while it works:
@@ -495,8 +485,10 @@ class Job:
         yield from job.events()          # Progress, stamped with the collector's checklist id
         result = job.result()            # the engine's return value, or its exception re-raised
 
-    The engine gets ``progress=`` (a callback) and ``cancel=`` (the run's Event). It must not touch the
-    case (its SQLite connection belongs to the collector's thread): it writes to the sink it is given.
+    The engine gets ``progress=`` (a callback) and ``cancel=`` (a flag: true once the run is cancelled or
+    the collector stops waiting); it then returns normally with what it has, and the collector, seeing
+    `ctx.cancelled`, decides what to keep. It must not touch the case (its SQLite connection belongs to
+    the collector's thread): it writes to the sink it is given.
     """
 
     _DONE = object()
@@ -508,7 +500,7 @@ class Job:
         self._error: BaseException | None = None
         self._closed = threading.Event()
         kw.setdefault("progress", self._queue.put)
-        kw.setdefault("cancel", _Either(ctx.cancel, self._closed))
+        kw.setdefault("cancel", lambda: ctx.cancel.is_set() or self._closed.is_set())
         self._thread = threading.Thread(target=self._run, args=(fn, args, kw), daemon=True,
                                         name=f"ungcuu-{getattr(fn, '__name__', 'job')}")
         self._thread.start()

@@ -52,6 +52,9 @@ def run(args) -> int:
             print(f"ungcuu recover: {translate(str(exc), args.lang)}", file=sys.stderr)
             return exc.exit_code
         line.end()
+        if scan.cancelled:
+            print(f"ungcuu recover: {translate(scan.note, args.lang)}", file=sys.stderr)
+            return 130
         rows = [d.to_json() for d in scan.deleted]
         if args.json:
             print(json.dumps({"filesystems": [f.__dict__ for f in scan.filesystems], "deleted": rows,
