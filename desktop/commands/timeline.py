@@ -38,8 +38,26 @@ def _time(value, what):
     return p[0]
 
 
+def _export(case, fmt: str, out, flt, lang: str) -> int:
+    """The export of `fmt`; the formats that carry a message show it from the event's formatter
+    (resources/formatters/) in `lang`, the source's own line kept as the field raw_message."""
+    from analysis import export, export_siem, formatters, timeline
+
+    if fmt not in ("jsonl", "csv", "timesketch", "ecs", "ecs-bulk"):
+        return export.export(case, fmt, out, flt)  # bodyfile, mactime: file-system lines, no message
+    rows = formatters.with_messages(timeline.events(case, flt), lang)
+    if fmt == "jsonl":
+        return export.write_jsonl(rows, out)
+    if fmt == "csv":
+        offset = timeline.meta(case).get("host_offset_s") or "0"
+        return export.write_csv(rows, out, int(offset) if offset.lstrip("-").isdigit() else 0)
+    if fmt == "timesketch":
+        return export_siem.write_timesketch(rows, out)
+    return export_siem.write_ecs(rows, out, index="ungcuu" if fmt == "ecs-bulk" else None)
+
+
 def run(args) -> int:
-    from analysis import export, timeline
+    from analysis import timeline
     from collectors.case import Case
     from collectors.errors import UngCuuError
 
@@ -85,7 +103,7 @@ def run(args) -> int:
         return 0
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
-        n = export.export(case, args.format, out, flt)
+        n = _export(case, args.format, out, flt, getattr(args, "lang", "vi"))
     except BrokenPipeError:  # `| head`: the reader went away, not an error
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
