@@ -30,7 +30,7 @@ import stat
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 
 from . import __version__, faults
 from .caselock import CaseLock, StoreShare, lock_folder, open_folder
@@ -130,7 +130,7 @@ class EvidenceRecord:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "EvidenceRecord":
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> "EvidenceRecord":
         values = {}
         for col in _EVIDENCE_COLUMNS:
             v = row[col]
@@ -474,7 +474,7 @@ class Case:
             label = {"name": record.get("name"), "source": record.get("source"), "sha256": p["sha256"],
                      "size": p["size"], "collected_at": record.get("collected_at")}
             try:
-                if found is tmp:
+                if found is not None and found is tmp:
                     dest.parent.mkdir(exist_ok=True)
                     os.chmod(tmp, 0o444)
                     os.replace(tmp, dest)

@@ -11,7 +11,7 @@ import socket
 import stat
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, cast
 
 
 def utc_now() -> _dt.datetime:
@@ -272,8 +272,14 @@ class SourceEntry:
 
     def __init__(self, entry: os.DirEntry, parent: str | bytes):
         # a folder read through its descriptor gives str names; a bytes folder path keeps bytes throughout
-        self.name = os.fsencode(entry.name) if isinstance(parent, bytes) else entry.name
-        self.path = os.path.join(parent, self.name)
+        self.name: str | bytes
+        self.path: str | bytes
+        if isinstance(parent, bytes):
+            self.name = os.fsencode(entry.name)
+            self.path = os.path.join(parent, self.name)
+        else:
+            self.name = entry.name
+            self.path = os.path.join(parent, entry.name)
         try:
             self._link = entry.is_symlink()
             self._dir = entry.is_dir(follow_symlinks=False)
@@ -328,7 +334,7 @@ def list_source_dir(path: str | os.PathLike, *, follow: bool = True) -> list[Sou
 
 def source_names(path: str | os.PathLike) -> list[str]:
     """The names in a folder of the examined system (list_source_dir), like os.listdir."""
-    return [e.name for e in list_source_dir(path)]
+    return [cast(str, e.name) for e in list_source_dir(path)]  # str names for a str folder path
 
 
 def kernel_uname() -> dict:
@@ -342,8 +348,8 @@ def kernel_uname() -> dict:
                 "machine": u.machine}
     import platform  # Windows: named fields only (the processor field is left unevaluated)
 
-    u = platform.uname()
-    return {"system": u.system, "node": u.node, "release": u.release, "version": u.version, "machine": u.machine}
+    w = platform.uname()
+    return {"system": w.system, "node": w.node, "release": w.release, "version": w.version, "machine": w.machine}
 
 
 def platform_string() -> str:
