@@ -1087,7 +1087,7 @@ class EvidenceWriter:
             os.unlink(self.tmp_path)
 
 
-def file_fingerprint(st: os.stat_result) -> str:
+def file_fingerprint(st: Any) -> str:  # an os.stat_result or a sources.VStat
     """A file in a given state, for resuming: size, modification time and inode. The inode tells apart
     two files whose names print the same (b'a\\xff' and the literal 'a\\\\xff' both read 'a\\xff')."""
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"

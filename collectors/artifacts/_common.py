@@ -53,7 +53,7 @@ def read_bytes(path, limit: int = 16 << 20) -> bytes:
         os.close(fd)
 
 
-def read_text(path: str | os.PathLike, limit: int = 16 << 20) -> str:
+def read_text(path: str | os.PathLike | sources.VPath, limit: int = 16 << 20) -> str:
     return read_bytes(path, limit).decode("utf-8", errors="replace")
 
 
@@ -133,7 +133,7 @@ class Symlink:
     target: str
 
 
-def link_record(ctx: Context, real: Path) -> dict:
+def link_record(ctx: Context, real: sources.AnyPath) -> dict:
     try:
         target = decode_path(os.fsdecode(sources.readlink(real)))
     except OSError as exc:

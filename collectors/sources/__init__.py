@@ -20,7 +20,7 @@ import io
 import os
 import stat as _stat
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterable, Iterator, Protocol
+from typing import BinaryIO, Iterable, Iterator, Protocol, TypeGuard, Union
 
 
 class VStat:
@@ -229,7 +229,12 @@ class VPath:
 
 
 # ------------------------------------------------------------------------------------ dispatch
-def is_virtual(path) -> bool:
+# A path of the examined system: a real one (live, or under --root DIR) or one inside a file system read
+# by UngCuu.
+AnyPath = Union[Path, VPath]
+
+
+def is_virtual(path: object) -> TypeGuard[VPath]:
     return isinstance(path, VPath)
 
 
