@@ -22,6 +22,7 @@ import contextlib
 import errno
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -154,7 +155,7 @@ def holder_text(holder: dict) -> str:
     return f"{holder.get('app', 'ungcuu')} (pid {holder.get('pid', '?')} on {holder.get('host', '?')})"
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows
     import msvcrt
 
     def _lock(fd: int) -> None:

@@ -20,7 +20,7 @@ import io
 import os
 import stat as _stat
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterable, Iterator, Protocol, TypeGuard, Union
+from typing import BinaryIO, Iterable, Iterator, Protocol, TypeGuard, Union, cast
 
 
 class VStat:
@@ -55,7 +55,7 @@ class FileSystem(Protocol):
     def lstat(self, path: str) -> VStat: ...
     def scandir(self, path: str) -> list["VEntry"]: ...
     def readlink(self, path: str) -> str: ...
-    def open(self, path: str, stream: str | None = None) -> BinaryIO: ...
+    def open(self, path: str, stream: str | None = None) -> BinaryIO | io.RawIOBase: ...
 
 
 class VEntry:
@@ -217,7 +217,7 @@ class VPath:
     def open(self, mode: str = "rb", stream: str | None = None) -> BinaryIO:
         if mode not in ("r", "rb"):
             raise PermissionError(f"{self}: the examined file system is read only")
-        fh = self.fs.open(self.posix, stream)
+        fh = cast(BinaryIO, self.fs.open(self.posix, stream))  # a raw binary file serves as one
         return fh if "b" in mode else io.TextIOWrapper(fh, encoding="utf-8", errors="replace")  # type: ignore[return-value]
 
     def read_bytes(self, limit: int | None = None) -> bytes:

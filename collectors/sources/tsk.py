@@ -18,7 +18,7 @@ from . import VEntry, VPath, VStat
 try:
     import pytsk3
 except ImportError:  # pragma: no cover - pytsk3 is a dependency
-    pytsk3 = None  # type: ignore[assignment]
+    pytsk3 = None
 
 CHUNK = 1 << 20
 _DIR_CACHE = 2048  # folder listings kept (a listing is a few bytes a name)
@@ -93,6 +93,8 @@ class TskFileSystem:
         self.type = fs_type_name(self.fs.info.ftype)
         self.label = label
         self.dev = dev
+        self.evidence_meta: dict = {}  # what evidence read from here records (set by who opens it)
+        self.image: object = None      # the image kept open as long as this file system is used
         self._dirs: OrderedDict[int, dict[str, tuple[int, VStat]]] = OrderedDict()
         root = self.fs.open_meta(inode=self.fs.info.root_inum)
         self._root = (int(self.fs.info.root_inum), vstat_of(root.info.meta, dev))
