@@ -538,7 +538,7 @@ class Job:
 
 
 def walk_tree(ctx: Context, real_dir: sources.AnyPath, *, max_depth: int = 16,
-              skip: tuple[str, ...] = ()) -> Iterator[tuple[sources.AnyPath, str]]:
+              skip: tuple[sources.AnyPath | str, ...] = ()) -> Iterator[tuple[sources.AnyPath, str]]:
     """Walk a real folder without following links: yields (path, 'file'|'link'|'other').
 
     Unreadable folders become notes. Symbolic links are reported (never followed), so a loop

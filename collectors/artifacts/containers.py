@@ -104,11 +104,14 @@ class Containers(Collector):
             data = _json(ctx, listed)
             if data is None:
                 continue
-            yield ctx.put_file(resolve_in_root(ctx, listed))
+            state = resolve_in_root(ctx, listed)
+            if state is not None:  # gone since it was read: nothing to copy
+                yield ctx.put_file(state)
             images = {}
             imgs = _json(ctx, f"{store}/overlay-images/images.json")
-            if imgs is not None:
-                yield ctx.put_file(resolve_in_root(ctx, f"{store}/overlay-images/images.json"))
+            listing = resolve_in_root(ctx, f"{store}/overlay-images/images.json")
+            if imgs is not None and listing is not None:
+                yield ctx.put_file(listing)
                 images = {i.get("id"): (i.get("names") or [None])[0] for i in imgs if isinstance(i, dict)}
             for c in data if isinstance(data, list) else []:
                 if not isinstance(c, dict):

@@ -33,6 +33,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import records, sources
 from ..base import Collector, Context
@@ -485,7 +486,7 @@ class FsTimeline(Collector):
             kinds.append(("odd_name", "name is not UTF-8, holds control characters or is only dots/spaces"))
         if not kinds:
             return []
-        common = dict(path=decode_path(e.path), mode=mode_string(mode), uid=st.uid, gid=st.gid, size=st.size,
+        common: dict[str, Any] = dict(path=decode_path(e.path), mode=mode_string(mode), uid=st.uid, gid=st.gid, size=st.size,
                       inode=st.ino, mtime=ts_to_iso(st.mtime_ns / 1e9), ctime=ts_to_iso(st.ctime_ns / 1e9),
                       btime=ts_to_iso(st.btime_ns / 1e9) if st.btime_ns else None)
         return [FsNotable(kind=k, detail=d, **common) for k, d in kinds]

@@ -134,7 +134,9 @@ class UserAccess(Collector):
             text = read_logical(ctx, logical)
             if text is not None:
                 known += parse_known_hosts(text, user="(system)", file=logical)
-                yield ctx.put_file(resolve_in_root(ctx, logical))
+                real = resolve_in_root(ctx, logical)
+                if real is not None:  # gone since it was read: nothing to copy
+                    yield ctx.put_file(real)
         for home in home_dirs(ctx):
             if ctx.cancelled:
                 return
