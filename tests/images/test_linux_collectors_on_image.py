@@ -140,3 +140,22 @@ def test_the_image_walk_reads_what_was_planted(tmp_path, planted):
     assert any("/srv/shop/public/uploads/cmd.php" in line for line in body["bodyfile-srv.body"])
     assert [w["path"] for w in web if w["script"]] == ["/srv/shop/public/index.php",
                                                        "/srv/shop/public/uploads/cmd.php"]
+
+
+def test_ungcuu_collect_of_the_image_runs_them(tmp_path, planted):
+    """`ungcuu collect --root IMAGE`: the walking collectors run on the image (no refusal), and their
+    records are in the case."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _root, disk = planted
+    repo = Path(__file__).resolve().parents[2]
+    res = subprocess.run([sys.executable, "-m", "desktop", "--lang", "en", "collect", "--case", str(tmp_path / "c"),
+                          "--root", str(disk)], cwd=repo, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "mount the image" not in res.stdout + res.stderr
+    with Case.open(tmp_path / "c") as case:
+        names = {r.name for r in case.evidence()}
+    assert {"bodyfile-tmp.body", "temp_entries.json", "boot_files.json", "web_files.json", "etc_secrets.json",
+            "ssh_keys.json", "containers.json", "ld_preload.json"} <= names
