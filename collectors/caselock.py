@@ -32,7 +32,7 @@ LOCK_NAME = ".ungcuu.lock"
 def open_folder(path: str | os.PathLike) -> int | None:
     """A descriptor of a folder to lock (None where folders cannot be opened: Windows, or gone)."""
     try:
-        return os.open(path, os.O_RDONLY)
+        return os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
 
