@@ -151,21 +151,22 @@ def _folder(root: Path, problems: list[str]):
             problems.append(f"{d[base:] or '.'}: {exc.strerror or exc}")
             continue
         for e in entries:
+            path = os.fsdecode(e.path)  # a str folder lists str paths
             if e.is_symlink():
                 continue
             if e.is_dir():
-                stack.append(e.path)
+                stack.append(path)
             elif e.is_file():
                 try:
-                    st = os.lstat(e.path)
+                    st = os.lstat(path)
                 except OSError as exc:
-                    problems.append(f"{e.path[base:]}: {exc.strerror or exc}")
+                    problems.append(f"{path[base:]}: {exc.strerror or exc}")
                     continue
 
-                def opener(p=e.path, st=st):
+                def opener(p=path, st=st):
                     return os.fdopen(open_source(p, expect=st), "rb")
 
-                yield _Member(e.path[base:], st.st_mtime, st.st_size, opener)
+                yield _Member(path[base:], st.st_mtime, st.st_size, opener)
 
 
 def _tar(path: Path, problems: list[str]):
@@ -367,6 +368,7 @@ def check(case, source, **kw) -> BackupResult:
     out = None
     for ev in iter_check(case, source, **kw):
         out = ev
+    assert isinstance(out, BackupResult)  # iter_check ends with its result
     return out
 
 

@@ -227,8 +227,9 @@ def run(case, addresses: dict[str, str] | None = None, kinds=KINDS) -> Correlati
         res = Correlation(hosts=[h for h in timeline.host_counts(db) if h])
         amap = host_addresses(case)
         for ip, h in (addresses or {}).items():
-            if _norm_ip(ip):
-                amap[_norm_ip(ip)] = h
+            norm = _norm_ip(ip)
+            if norm:
+                amap[norm] = h
         res.addresses = amap
         for found in _shared_all(db, kinds).values():
             for s in found:

@@ -133,16 +133,22 @@ def write_mactime(case, out: IO[str], offset_s: int = 0) -> int:
     return n
 
 
-def export(case, fmt: str, out: IO[str], flt: timeline.Filter | None = None) -> int:
-    """Write the timeline in ``fmt`` (jsonl, csv, bodyfile, mactime); returns the number of lines."""
-    if fmt == "jsonl":
-        return write_jsonl(timeline.events(case, flt), out)
-    if fmt == "csv":
-        offset = timeline.meta(case).get("host_offset_s") or "0"
-        return write_csv(timeline.events(case, flt), out, int(offset) if offset.lstrip("-").isdigit() else 0)
-    if fmt in ("timesketch", "ecs", "ecs-bulk"):  # bounded field sets: analysis/export_siem.py
-        rows = timeline.events(case, flt)
-        if fmt == "timesketch":
+def export(case, fmt: str, out: IO[str], flt: timeline.Filter | None = None, lang: str | None = None) -> int:
+    """Write the timeline in ``fmt`` (FORMATS); returns the number of lines. With ``lang`` the formats that
+    carry a message take it from the event's formatter (resources/formatters/) in that language, the
+    source's own line kept as the field raw_message; without it, the source's own line as stored."""
+    if fmt in ROW_FORMATS:
+        rows: Iterable[dict] = timeline.events(case, flt)
+        if lang:
+            from . import formatters
+
+            rows = formatters.with_messages(rows, lang)
+        if fmt == "jsonl":
+            return write_jsonl(rows, out)
+        if fmt == "csv":
+            offset = timeline.meta(case).get("host_offset_s") or "0"
+            return write_csv(rows, out, int(offset) if offset.lstrip("-").isdigit() else 0)
+        if fmt == "timesketch":  # bounded field sets: analysis/export_siem.py
             return export_siem.write_timesketch(rows, out)
         return export_siem.write_ecs(rows, out, index="ungcuu" if fmt == "ecs-bulk" else None)
     if fmt == "bodyfile":
@@ -180,7 +186,8 @@ class _Watched:
         return len(text)
 
 
-def export_file(case, fmt: str, path, flt: timeline.Filter | None = None, *, progress=None, cancel=None) -> int:
+def export_file(case, fmt: str, path, flt: timeline.Filter | None = None, *, progress=None, cancel=None,
+                lang: str | None = None) -> int:
     """Export into the file `path` through `path.part`, renamed when complete (a cancelled or failed export
     leaves no partial file). ``progress(lines, total)`` (total None when unknown); ``cancel``: an Event."""
     if fmt not in FORMATS:
@@ -191,7 +198,7 @@ def export_file(case, fmt: str, path, flt: timeline.Filter | None = None, *, pro
     try:
         with open(part, "w", encoding="utf-8", newline="") as fh:
             watched = _Watched(fh, total, progress, cancel)
-            n = export(case, fmt, watched, flt)  # type: ignore[arg-type]
+            n = export(case, fmt, watched, flt, lang)  # type: ignore[arg-type]
         os.replace(part, path)
     except BaseException:
         part.unlink(missing_ok=True)

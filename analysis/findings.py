@@ -162,7 +162,7 @@ class Finding:
         """ATT&CK tactics of the tags, in attack order."""
         out = {t.split(".", 1)[1].replace("-", "_").lower() for t in self.tags if t.lower().startswith("attack.")}
         out = {TACTIC_ALIASES.get(t, t) for t in out}
-        return sorted((t for t in out if t in TACTIC_ORDER), key=TACTIC_ORDER.get)
+        return sorted((t for t in out if t in TACTIC_ORDER), key=lambda t: TACTIC_ORDER[t])
 
     @property
     def techniques(self) -> list[str]:
@@ -197,7 +197,7 @@ def _t(us: int | None) -> str | None:
 
 # ------------------------------------------------------------------------------------------- Sigma hits
 def _short(first: dict) -> str:
-    parts = []
+    parts: list[str] = []
     for k in ("user", "subjectusername", "targetusername", "commandline", "image", "targetobject", "targetfilename",
               "servicename", "imagepath", "ipaddress", "c-ip", "c-uri", "ip", "destinationip"):
         v = first.get(k)
@@ -317,7 +317,7 @@ def rule_indicators(case, db, ioc_file=None, yara_file=None, stats: dict | None 
 
 
 # ------------------------------------------------------------------------------------------- run
-def _sort_key(f: Finding):
+def _sort_key(f: Finding) -> tuple:
     return (-SEV_RANK[f.severity], f.checklist_id, f.time or "", f.rule)
 
 
@@ -378,7 +378,7 @@ def groups(findings: list[Finding]) -> list[dict]:
     by: dict[str, list[Finding]] = {}
     for f in findings:
         by.setdefault(f.tactic, []).append(f)
-    out = []
+    out: list[dict] = []
     for tag, tid, en, vi, expl in TACTICS + [OTHER]:
         if tag in by:
             out.append({"tactic": tag, "attack_id": tid, "name_en": en, "name_vi": vi, "explanation_vi": expl,

@@ -3,13 +3,17 @@ formatters): a parser stores the fields it read and the raw text; what a person 
 or English, from one place — is made here at display time.
 
     message(event, lang="vi")   # event: a timeline row (analysis.timeline.row_dict) or an Event
+    with_messages(rows, lang)   # timeline rows for an export: the formatter's message, the raw one kept
+
+Readers: the reports (reports/sources.py), `ungcuu timeline --format jsonl|csv|timesketch|ecs|ecs-bulk`
+and the message column of the desktop timeline.
 """
 from __future__ import annotations
 
 import string
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -53,3 +57,16 @@ def message(event: Any, lang: str = "vi") -> str:
     if not names <= {k for k, v in fields.items() if v not in (None, "")}:
         return raw  # a field this line did not have: the raw line says more than a half-filled sentence
     return template.format(**{k: fields[k] for k in names})
+
+
+RAW_FIELD = "raw_message"  # where an exported row keeps the line as the source wrote it
+
+
+def with_messages(rows: Iterable[dict], lang: str = "vi") -> Iterator[dict]:
+    """Timeline rows (analysis.timeline.row_dict) with `message` from the event's formatter in `lang`; a row
+    whose message changes keeps the source's own line in its fields as `raw_message`."""
+    for row in rows:
+        text = message(row, lang)
+        if text != row.get("message"):
+            row = {**row, "message": text, "fields": {**(row.get("fields") or {}), RAW_FIELD: row.get("message")}}
+        yield row

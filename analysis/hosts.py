@@ -22,7 +22,7 @@ import json
 import re
 import sqlite3
 from pathlib import Path
-from typing import Iterator
+from typing import Generator
 
 HOSTS_DIR = "hosts"
 IMPORT_FILE = "import.json"
@@ -47,7 +47,7 @@ def _root(case) -> Path:
 
 def collections(case) -> list[dict]:
     root = _root(case)
-    out = []
+    out: list[dict] = []
     if not root.is_dir():
         return out
     for f in sorted(root.glob(f"*/*/{IMPORT_FILE}")):
@@ -87,7 +87,7 @@ def _timeline_of(d: dict) -> Path:
 _COLS = "ts, offset_s, timestamp_desc, source, parser, host, message, fields, evidence_id, locator"
 
 
-def iter_merge(db: sqlite3.Connection, case, cancel=None) -> Iterator[int]:
+def iter_merge(db: sqlite3.Connection, case, cancel=None) -> Generator[int, None, int]:
     """Insert every current collection's events into `db` (an open timeline being built, in a
     autocommit mode: SQLite attaches only outside a transaction). Yields the running total after each collection; returns it."""
     from analysis.timeline import _is_cancelled

@@ -259,7 +259,7 @@ def compare(case, before_ids, after_ids, plan=None, ioc_file=None, yara_file=Non
     after = findings_of(case, after_ids, ioc_file, yara_file)
     view = CaseView(case, after_ids)
     plan = remediation.steps(case) if plan is None else plan
-    after_by = {}
+    after_by: dict = {}
     for f in after:
         after_by.setdefault(finding_key(f), []).append(f)
     rows = []
@@ -283,7 +283,7 @@ def compare(case, before_ids, after_ids, plan=None, ioc_file=None, yara_file=Non
         steps.append({"id": s.id, "key": s.key, "action": s.action, "title_en": s.title_en, "title_vi": s.title_vi,
                       "mark": s.status, "status": status, "note": note, "before_evidence": s.evidence_ids,
                       "after_evidence": ids})
-    count = {}
+    count: dict = {}
     for r in steps:
         count[r["status"]] = count.get(r["status"], 0) + 1
     return {"at": utc_now_iso(), "steps": steps, "findings": rows, "new_findings": new, "step_counts": count,

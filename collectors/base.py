@@ -77,7 +77,7 @@ def current_os() -> str:
     return sys.platform
 
 
-def find_case_insensitive(root: Path, rel: str) -> Path | None:
+def find_case_insensitive(root: sources.AnyPath, rel: str) -> sources.AnyPath | None:
     """Resolve `rel` (a/b/c) under `root` matching each part case-insensitively (Windows layouts).
 
     Never leaves `root`: a part that is a symbolic link (or '..', e.g. in a profile path read from a
@@ -92,18 +92,19 @@ def find_case_insensitive(root: Path, rel: str) -> Path | None:
         candidate = cur / part
         if not sources.lexists(candidate):
             try:
-                candidate = next((sources.entry_path(e) for e in sources.scandir(cur) if e.name.lower() == part.lower()), None)
+                found = next((sources.entry_path(e) for e in sources.scandir(cur) if e.name.lower() == part.lower()), None)
             except OSError:
                 return None
-            if candidate is None:
+            if found is None:
                 return None
+            candidate = found
         if candidate.is_symlink():
             return None
         cur = candidate
     return cur
 
 
-def _walk_in_root(root: Path, logical: str, max_links: int = 40) -> tuple[list[str], list[str]]:
+def _walk_in_root(root: sources.AnyPath, logical: str, max_links: int = 40) -> tuple[list[str], list[str]]:
     """Follow `logical` part by part under `root` as the examined system would, re-basing an absolute
     link target under the root and stopping '..' at it. Returns (resolved parts, the rest): the rest is
     empty when the whole path resolved, else it starts at the first part that does not exist, cannot
@@ -140,14 +141,14 @@ def _walk_in_root(root: Path, logical: str, max_links: int = 40) -> tuple[list[s
     return resolved, []
 
 
-def resolve_in_root(root: Path, logical: str) -> Path | None:
+def resolve_in_root(root: sources.AnyPath, logical: str) -> sources.AnyPath | None:
     """The real path of `logical` under `root`, every link followed inside it; None when it does not
     exist or loops."""
     resolved, rest = _walk_in_root(root, logical)
     return None if rest else root.joinpath(*resolved)
 
 
-def path_in_root(root: Path, logical: str) -> Path:
+def path_in_root(root: sources.AnyPath, logical: str) -> sources.AnyPath:
     """The real path of `logical` under `root` with its folders resolved inside the root (see
     `_walk_in_root`) and its last part left as it is: a link there stays a link for the caller to
     record or refuse. A path whose folders do not resolve gives a path that does not exist."""
@@ -162,7 +163,7 @@ def path_in_root(root: Path, logical: str) -> Path:
     return root.joinpath(*resolved, *rest, parts[-1])
 
 
-def detect_root_os(root: Path) -> str:
+def detect_root_os(root: sources.AnyPath) -> str:
     """Which OS a dead-box root holds: 'windows' when it has a Windows/System32 folder, else 'linux'."""
     if find_case_insensitive(root, "Windows/System32") is not None:
         return "windows"
@@ -211,7 +212,8 @@ class Context:
         self.case = case
         self.run_id = run_id
         self.checklist_id = checklist_id
-        self.root = root if sources.is_virtual(root) else (Path(root).resolve() if root else None)
+        self.root: sources.AnyPath | None = (
+            root if isinstance(root, sources.VPath) else (Path(root).resolve() if root else None))
         self.cancel = cancel or threading.Event()
         self.options = options or {}
         self.collector_name = collector_name
@@ -257,7 +259,7 @@ class Context:
                 self._host = name.splitlines()[0] if name else f"offline root {self.root}"
         return self._host
 
-    def _passwd(self) -> Path | None:
+    def _passwd(self) -> sources.AnyPath | None:
         """Where the owner names of stored files come from: the offline root's own etc/passwd (resolved
         inside it; a Windows root has none, so no names), or None for the running system's."""
         if self.root is None:
@@ -265,7 +267,7 @@ class Context:
         return resolve_in_root(self.root, "/etc/passwd") or self.root / "etc" / "passwd"
 
     # --------------------------------------------------------------- paths
-    def path(self, logical: str) -> Path:
+    def path(self, logical: str) -> sources.AnyPath:
         """The real path of a path as seen on the examined system (under --root when given).
 
         Under --root the folders on the way are resolved inside the root (an absolute link such as
@@ -275,11 +277,11 @@ class Context:
             return Path(logical)
         return path_in_root(self.root, logical)
 
-    def logical(self, real: Path) -> str:
+    def logical(self, real: sources.AnyPath) -> str:
         """The examined system's view of a real path."""
-        if sources.is_virtual(real):
+        if isinstance(real, sources.VPath):
             return decode_path(real.posix)
-        if self.root is None:
+        if self.root is None or isinstance(self.root, sources.VPath):
             return decode_path(os.fsdecode(real))
         try:
             return "/" + decode_path(os.fsdecode(Path(real).relative_to(self.root)))
@@ -349,7 +351,7 @@ class Context:
         self.stored.append(rec)
         return rec
 
-    def put_file(self, real_path: Path, *, limit: int | None = None, **kw) -> EvidenceRecord | Incomplete:
+    def put_file(self, real_path: sources.AnyPath, *, limit: int | None = None, **kw) -> EvidenceRecord | Incomplete:
         """Copy one file; a source problem becomes an Incomplete note (the run goes on).
 
         Resuming: a file already stored from the same source with the same size and mtime is not
@@ -371,10 +373,11 @@ class Context:
             kw = self._common(kw)
             if self.root is not None:
                 kw.setdefault("name", real_path.name)
-            if sources.is_virtual(real_path):
+            if isinstance(real_path, sources.VPath):
                 rec = self._put_virtual(real_path, st, fp, logical, limit, kw)
             else:
-                with passwd_source(self._passwd()):
+                passwd = self._passwd()  # a real path: under a real root, whose passwd is a real path too
+                with passwd_source(None if isinstance(passwd, sources.VPath) else passwd):
                     rec = self.case.add_file(real_path, source=logical, limit=limit,
                                              cancelled=lambda: self.cancelled, **kw)
         except (AccessDenied, PermissionError):
@@ -382,7 +385,7 @@ class Context:
         except FileNotFoundError:
             return self.incomplete(f"{logical}: vanished before it could be read")
         except SourceError as exc:
-            shown = str(real_path) if sources.is_virtual(real_path) else os.fsdecode(real_path)
+            shown = str(real_path) if isinstance(real_path, sources.VPath) else os.fsdecode(real_path)
             return self.incomplete(str(exc).replace(shown, logical))
         except OSError as exc:
             return self.incomplete(f"{logical}: {exc.strerror or exc}")
@@ -470,21 +473,11 @@ class Context:
                              media_type="text/plain", **kw)
         return rec
 
-    def walk_files(self, logical_dir: str, *, max_depth: int = 8) -> Iterator[Path]:
+    def walk_files(self, logical_dir: str, *, max_depth: int = 8) -> Iterator[sources.AnyPath]:
         """Regular files under a folder of the examined system, symlink-safe (see `walk_tree`)."""
         for real, kind in walk_tree(self, self.path(logical_dir), max_depth=max_depth):
             if kind == "file":
                 yield real
-
-
-class _Either:
-    """Set when either event is set (the run's cancel, or the job's own stop): what engines test."""
-
-    def __init__(self, *events: threading.Event):
-        self.events = events
-
-    def is_set(self) -> bool:
-        return any(e.is_set() for e in self.events)
 
 
 class Job:
@@ -495,8 +488,10 @@ class Job:
         yield from job.events()          # Progress, stamped with the collector's checklist id
         result = job.result()            # the engine's return value, or its exception re-raised
 
-    The engine gets ``progress=`` (a callback) and ``cancel=`` (the run's Event). It must not touch the
-    case (its SQLite connection belongs to the collector's thread): it writes to the sink it is given.
+    The engine gets ``progress=`` (a callback) and ``cancel=`` (a flag: true once the run is cancelled or
+    the collector stops waiting); it then returns normally with what it has, and the collector, seeing
+    `ctx.cancelled`, decides what to keep. It must not touch the case (its SQLite connection belongs to
+    the collector's thread): it writes to the sink it is given.
     """
 
     _DONE = object()
@@ -508,7 +503,7 @@ class Job:
         self._error: BaseException | None = None
         self._closed = threading.Event()
         kw.setdefault("progress", self._queue.put)
-        kw.setdefault("cancel", _Either(ctx.cancel, self._closed))
+        kw.setdefault("cancel", lambda: ctx.cancel.is_set() or self._closed.is_set())
         self._thread = threading.Thread(target=self._run, args=(fn, args, kw), daemon=True,
                                         name=f"ungcuu-{getattr(fn, '__name__', 'job')}")
         self._thread.start()
@@ -542,7 +537,8 @@ class Job:
         return self._result
 
 
-def walk_tree(ctx: Context, real_dir: Path, *, max_depth: int = 16, skip: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:
+def walk_tree(ctx: Context, real_dir: sources.AnyPath, *, max_depth: int = 16,
+              skip: tuple[sources.AnyPath | str, ...] = ()) -> Iterator[tuple[sources.AnyPath, str]]:
     """Walk a real folder without following links: yields (path, 'file'|'link'|'other').
 
     Unreadable folders become notes. Symbolic links are reported (never followed), so a loop

@@ -30,9 +30,10 @@ import stat
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 
 from . import __version__, faults
+from .caselock import CaseLock, StoreShare, lock_folder, open_folder
 from .custody import CustodyLog
 from .errors import (
     AccessDenied,
@@ -129,7 +130,7 @@ class EvidenceRecord:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "EvidenceRecord":
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> "EvidenceRecord":
         values = {}
         for col in _EVIDENCE_COLUMNS:
             v = row[col]
@@ -203,28 +204,6 @@ def _unborn(path: Path) -> bool:
         return False  # unreadable is not "empty": never replaced, opening it says why
 
 
-def _open_dir(path: Path) -> int | None:
-    """A descriptor of a folder to lock (None where folders cannot be opened: Windows)."""
-    try:
-        return os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-
-
-def _lock_writers(fd: int, exclusive: bool, blocking: bool) -> bool:
-    """flock a folder descriptor; False when `blocking` is off and another holds it."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - _open_dir gives no descriptor there
-        return True
-    flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if blocking else fcntl.LOCK_NB)
-    try:
-        fcntl.flock(fd, flags)
-    except BlockingIOError:
-        return False
-    return True
-
-
 def same_filesystem(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     """True when `a` and `b` live on the same file system (same st_dev)."""
     try:
@@ -248,7 +227,8 @@ class Case:
         self.custody = CustodyLog(self)
         self.warnings: list[str] = []
         self.recovered: dict = {}  # what opening reconciled after a crash (see `reconcile`)
-        self._writer_fd: int | None = None
+        self._share = StoreShare(self.evidence_dir)  # every writable opener's share (see caselock.py)
+        self._claim: CaseLock | None = None          # the collector lock, when this opener collects
 
     # ----------------------------------------------------------------- open / create
     @classmethod
@@ -286,10 +266,10 @@ class Case:
                 return cls._build_and_rename(path, examiner, replaced=[])
             if not path.is_dir():
                 raise CaseError(f"{path} exists and is not a folder", path=str(path))
-            fd = _open_dir(path)
+            fd = open_folder(path)
             try:
                 if fd is not None:
-                    _lock_writers(fd, exclusive=True, blocking=True)  # creators of an existing folder take turns
+                    lock_folder(fd, exclusive=True, blocking=True)  # creators of an existing folder take turns
                     if os.fstat(fd).st_ino != os.stat(path).st_ino:
                         raise FileExistsError(str(path))  # replaced while we waited
                 if _is_case_dir(path):
@@ -324,9 +304,9 @@ class Case:
                 raise
             aside = path  # the parent is not writable: build in place (an interruption leaves an unborn folder)
         else:
-            lock_fd = _open_dir(aside)
+            lock_fd = open_folder(aside)
             if lock_fd is not None:
-                _lock_writers(lock_fd, exclusive=True, blocking=True)  # a build in progress is not stale
+                lock_folder(lock_fd, exclusive=True, blocking=True)  # a build in progress is not stale
         try:
             cls._build(aside, path, examiner, replaced)
             faults.point("create-built")
@@ -450,21 +430,19 @@ class Case:
             self.evidence_dir.mkdir(exist_ok=True)
         except OSError:
             return  # verify and reads still work; a write reports the real error
-        fd = _open_dir(self.evidence_dir)
-        if fd is None:
-            return  # no folder descriptors (Windows): nothing is reconciled rather than a live writer's item
-        try:
-            if _lock_writers(fd, exclusive=True, blocking=False):
-                try:
-                    self.reconcile()
-                finally:
-                    _lock_writers(fd, exclusive=False, blocking=True)
-            else:
-                _lock_writers(fd, exclusive=False, blocking=True)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._writer_fd = fd
+        # no folder descriptors (Windows): nothing is reconciled rather than a live writer's item
+        self._share.take(self.reconcile)
+
+    def claim(self, app: str) -> CaseLock | None:
+        """The collector lock of this case for `app` (one program collects into a case at a time), or None
+        when another program holds it (`holder()` says who). Released by `close()` or its `release()`."""
+        if self._claim is None:
+            self._claim = CaseLock(self.path, app)
+        return self._claim if self._claim.acquire() else None
+
+    def holder(self) -> dict:
+        """Who holds the collector lock of this case ({} when unknown)."""
+        return CaseLock(self.path).holder()
 
     def reconcile(self) -> dict:
         """Finish or undo what an interrupted store left (call with no other writer active; opening does).
@@ -496,7 +474,7 @@ class Case:
             label = {"name": record.get("name"), "source": record.get("source"), "sha256": p["sha256"],
                      "size": p["size"], "collected_at": record.get("collected_at")}
             try:
-                if found is tmp:
+                if found is not None and found is tmp:
                     dest.parent.mkdir(exist_ok=True)
                     os.chmod(tmp, 0o444)
                     os.replace(tmp, dest)
@@ -620,10 +598,9 @@ class Case:
                     conn.close()
             self._connections.clear()
         self._local = threading.local()
-        if self._writer_fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._writer_fd)
-            self._writer_fd = None
+        self._share.release()
+        if self._claim is not None:
+            self._claim.release()
 
     def __enter__(self) -> "Case":
         return self
@@ -1110,7 +1087,7 @@ class EvidenceWriter:
             os.unlink(self.tmp_path)
 
 
-def file_fingerprint(st: os.stat_result) -> str:
+def file_fingerprint(st: Any) -> str:  # an os.stat_result or a sources.VStat
     """A file in a given state, for resuming: size, modification time and inode. The inode tells apart
     two files whose names print the same (b'a\\xff' and the literal 'a\\\\xff' both read 'a\\xff')."""
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
@@ -1205,12 +1182,12 @@ def _remove_stale_builds(path: Path) -> None:
     except OSError:
         return
     for d in stale:
-        fd = _open_dir(d)
+        fd = open_folder(d)
         if fd is None:
             continue
         try:
             # Empty: a creation that has made its folder and not yet locked it (or one killed at once).
-            if _lock_writers(fd, exclusive=True, blocking=False) and any(d.iterdir()):
+            if lock_folder(fd, exclusive=True, blocking=False) and any(d.iterdir()):
                 shutil.rmtree(d, ignore_errors=True)
         finally:
             os.close(fd)

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import threading
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import __version__
 from .states import CUSTODY_ACTIONS, check_custody_action
@@ -232,8 +232,8 @@ def _lock_fd(fd: int) -> None:
     fcntl.flock(fd, fcntl.LOCK_EX)
 
 
-def verify_chain(entries: list[dict]) -> list[str]:
-    """Problems in a list of custody entries (empty when the chain is intact)."""
+def verify_chain(entries: Iterable[dict]) -> list[str]:
+    """Problems in custody entries, in order (read once, so a stream works; empty when the chain is intact)."""
     problems = []
     prev: str | None = GENESIS
     for i, e in enumerate(entries, 1):

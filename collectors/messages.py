@@ -74,6 +74,8 @@ EXACT = {
         "(hoặc sao chép cây thư mục) rồi chỉ thư mục đó cho --root",
     "changes the affected system: needs the responder's explicit consent (--consent)":
         "làm thay đổi hệ thống bị sự cố: cần người ứng cứu đồng ý rõ ràng (--consent)",
+    "package ownership of preloaded libraries not checked inside a disk image":
+        "chưa kiểm tra thư viện nạp sẵn thuộc gói phần mềm nào khi đọc trong ảnh đĩa",
     "cancelled by the responder": "người ứng cứu đã hủy",
     "run the same command again to resume": "chạy lại đúng lệnh đó để tiếp tục",
     "already collected by an earlier run (use --again to repeat)":

@@ -11,7 +11,7 @@ import socket
 import stat
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, cast
 
 
 def utc_now() -> _dt.datetime:
@@ -227,16 +227,40 @@ def open_source(path: str | os.PathLike, *, expect: os.stat_result | None = None
     return fd
 
 
-def _noatime_open(path: str | os.PathLike, flags: int) -> int:
+O_NOATIME = getattr(os, "O_NOATIME", 0)
+
+
+def _noatime_open(path: str | bytes | os.PathLike, flags: int, dir_fd: int | None = None) -> int:
     """os.open with O_NOATIME where the OS allows it (needs ownership or CAP_FOWNER), plainly otherwise."""
-    noatime = getattr(os, "O_NOATIME", 0)
     flags |= getattr(os, "O_BINARY", 0)  # Windows: never a text-mode descriptor
-    if noatime:
+    if O_NOATIME:
         try:
-            return os.open(path, flags | noatime)
+            return os.open(path, flags | O_NOATIME, dir_fd=dir_fd)
         except PermissionError:
-            pass
-    return os.open(path, flags)
+            pass  # not the owner and no CAP_FOWNER: plain open (the note belongs to the caller)
+    return os.open(path, flags, dir_fd=dir_fd)
+
+
+def open_dir_noatime(path: str | bytes | os.PathLike, dir_fd: int | None = None, *,
+                     follow: bool | None = None) -> int:
+    """A folder descriptor (O_DIRECTORY | O_NOATIME) that lists without changing the folder's access time.
+
+    `follow=False` refuses a folder that is a symbolic link (O_NOFOLLOW: ELOOP); by default a folder opened
+    relative to `dir_fd` is never followed, a path opened on its own is."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+    if follow is False or (follow is None and dir_fd is not None):
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    return _noatime_open(path, flags, dir_fd)
+
+
+def open_file_at(dir_fd: int, name: bytes | str) -> int:
+    """A read-only descriptor of a regular file in an open folder: no atime change, no link, no blocking."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = _noatime_open(name, flags, dir_fd)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file")
+    return fd
 
 
 class SourceEntry:
@@ -248,8 +272,14 @@ class SourceEntry:
 
     def __init__(self, entry: os.DirEntry, parent: str | bytes):
         # a folder read through its descriptor gives str names; a bytes folder path keeps bytes throughout
-        self.name = os.fsencode(entry.name) if isinstance(parent, bytes) else entry.name
-        self.path = os.path.join(parent, self.name)
+        self.name: str | bytes
+        self.path: str | bytes
+        if isinstance(parent, bytes):
+            self.name = os.fsencode(entry.name)
+            self.path = os.path.join(parent, self.name)
+        else:
+            self.name = entry.name
+            self.path = os.path.join(parent, entry.name)
         try:
             self._link = entry.is_symlink()
             self._dir = entry.is_dir(follow_symlinks=False)
@@ -294,10 +324,7 @@ def list_source_dir(path: str | os.PathLike, *, follow: bool = True) -> list[Sou
     if not directory or os.scandir not in getattr(os, "supports_fd", set()):   # Windows: no folder descriptors
         with os.scandir(parent) as it:
             return sorted((SourceEntry(e, parent) for e in it), key=lambda e: e.name)
-    flags = os.O_RDONLY | directory | getattr(os, "O_CLOEXEC", 0)
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    fd = _noatime_open(parent, flags)
+    fd = open_dir_noatime(parent, follow=follow)
     try:
         with os.scandir(fd) as it:
             return sorted((SourceEntry(e, parent) for e in it), key=lambda e: e.name)
@@ -307,7 +334,7 @@ def list_source_dir(path: str | os.PathLike, *, follow: bool = True) -> list[Sou
 
 def source_names(path: str | os.PathLike) -> list[str]:
     """The names in a folder of the examined system (list_source_dir), like os.listdir."""
-    return [e.name for e in list_source_dir(path)]
+    return [cast(str, e.name) for e in list_source_dir(path)]  # str names for a str folder path
 
 
 def kernel_uname() -> dict:
@@ -321,8 +348,8 @@ def kernel_uname() -> dict:
                 "machine": u.machine}
     import platform  # Windows: named fields only (the processor field is left unevaluated)
 
-    u = platform.uname()
-    return {"system": u.system, "node": u.node, "release": u.release, "version": u.version, "machine": u.machine}
+    w = platform.uname()
+    return {"system": w.system, "node": w.node, "release": w.release, "version": w.version, "machine": w.machine}
 
 
 def platform_string() -> str:

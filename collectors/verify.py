@@ -258,15 +258,16 @@ def verify_case(path: str | os.PathLike, *, log: bool = True,
             progress(n, total)
     if pending:
         notes.append(f"{len(pending)} item(s) were being stored when UngCuu was interrupted "
-                     f"({', '.join(str(p['name']) for p in pending[:5])}): opening the case on a writable disk "
+                     f"({', '.join(str(p['name']) for p in list(pending.values())[:5])}): opening the case on a writable disk "
                      "indexes them (or sets them aside) and logs it")
     if case.evidence_dir.is_dir():
         for sub in sorted(case.evidence_dir.iterdir()):
-            for f in sorted(sub.iterdir()) if sub.is_dir() else [sub]:
-                if f.name in pending and f == case.evidence_path(f.name):
+            for child in sorted(sub.iterdir()) if sub.is_dir() else [sub]:
+                if child.name in pending and child == case.evidence_path(child.name):
                     continue
-                if f.name not in by_sha or f != case.evidence_path(f.name):
-                    problems.append(f"unexpected file evidence/{f.relative_to(case.evidence_dir)} (not in the index)")
+                if child.name not in by_sha or child != case.evidence_path(child.name):
+                    problems.append(f"unexpected file evidence/{child.relative_to(case.evidence_dir)} "
+                                    "(not in the index)")
 
     # The incident record against its last custody entry.
     inc_entries = [e for e in entries if e["action"] == "incident"]
@@ -323,7 +324,8 @@ def _row_digest_problems(label: str, row: dict, details: dict, named: set[str]) 
     digest, fields = index_row_digest(row)
     if digest == logged:
         return []
-    logged_fields = details.get("field_sha256") if isinstance(details.get("field_sha256"), dict) else {}
+    given = details.get("field_sha256")
+    logged_fields: dict = given if isinstance(given, dict) else {}
     changed = [f for f in INDEX_ROW_FIELDS if f not in named and logged_fields.get(f) != fields[f]]
     if not changed and not named:
         return [f"{label}: the index row no longer matches the digest its custody entry recorded"]

@@ -504,7 +504,7 @@ def _index_rows(case) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for row in case.db.execute("SELECT * FROM evidence"):
         keys = row.keys()
-        values = {}
+        values: dict[str, Any] = {}
         for col in INDEX_ROW_FIELDS:
             v = row[col] if col in keys else None
             if col in _JSON_COLUMNS and isinstance(v, str):
@@ -556,7 +556,7 @@ def _custody_entries(blocks: Iterator[bytes], problems: list[str], stats: dict) 
             return None
         stats["entries"] = stats.get("entries", 0) + 1
         stats["last_hash"] = e.get("hash")
-        d = e.get("details") if isinstance(e.get("details"), dict) else {}
+        d = _dict(e.get("details"))
         target = e.get("target")
         if e.get("action") in STORE_ACTIONS and isinstance(d.get("sha256"), str) and isinstance(target, str) \
                 and _EVIDENCE_ID.fullmatch(target):
@@ -648,7 +648,8 @@ def _verify_open(m, path_s: str, pub) -> VerifyResult:
     _check_signature(m, res, pub, manifest, sums_raw)
 
     expected = _expected_members(manifest, res.problems)
-    for p in manifest.get("problems_at_build") if isinstance(manifest.get("problems_at_build"), list) else []:
+    problems_at_build = manifest.get("problems_at_build")
+    for p in problems_at_build if isinstance(problems_at_build, list) else []:
         res.notes.append(f"khi lập gói: {p}")
 
     # The manifest cannot hold its own hash: SHA256SUMS (signed) does.
@@ -708,7 +709,7 @@ def _verify_open(m, path_s: str, pub) -> VerifyResult:
         except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
             pass   # already named by the member check above
         else:
-            cinfo = manifest.get("custody") if isinstance(manifest.get("custody"), dict) else {}
+            cinfo = _dict(manifest.get("custody"))
             count = stats.get("entries", 0)
             if cinfo.get("entries") is not None and cinfo.get("entries") != count:
                 res.problems.append(f"custody.jsonl có {count} mục, danh mục ghi {cinfo.get('entries')}")
@@ -837,3 +838,8 @@ def verify_main(path: str | os.PathLike, public_key: Any = None, passphrase: str
     for p in res.problems:
         print(f"  - {p}", file=out)
     return 1
+
+
+def _dict(value: Any) -> dict:
+    """`value` when it is a mapping (a JSON object of a bundle under test), else an empty one."""
+    return value if isinstance(value, dict) else {}

@@ -109,7 +109,7 @@ class _HashingReader(io.BufferedIOBase):
         return self.fh.seek(offset, whence)
 
     def read(self, size: int | None = -1) -> bytes:
-        data = self.fh.read(size)
+        data = self.fh.read(-1 if size is None else size)
         self.h.update(data)
         self.n += len(data)
         return data
@@ -159,7 +159,7 @@ class SevenZipSink:
 
     def add_stream(self, name: str, src: BinaryIO, size_hint: int | None = None) -> tuple[int, str]:
         reader = _HashingReader(src)
-        self.z.writef(reader, name)
+        self.z.writef(reader, name)  # type: ignore[arg-type]  # a readable, seekable file, as writef needs
         return reader.n, reader.h.hexdigest()
 
     def add_bytes(self, name: str, data: bytes) -> tuple[int, str]:
@@ -340,7 +340,7 @@ class SevenZipMembers:
                                         path=str(p)) from exc
         with z:
             infos = z.list()
-            entries = []
+            entries: list[tuple[str, int, int | None, str]] = []
             for i in infos:
                 kind = "dir" if i.is_directory else "link" if i.is_symlink else "file"
                 entries.append((i.filename + ("/" if i.is_directory else ""), int(i.uncompressed or 0), None, kind))
@@ -456,7 +456,7 @@ def open_members(path: str | os.PathLike, passphrase: str | bytes | None = None,
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise UnreadableInput(f"{p} không phải gói ZIP đọc được (hỏng hoặc bị cắt cụt): {exc}", path=str(p)) from exc
     infos = zf.infolist()
-    entries = []
+    entries: list[tuple[str, int, int | None, str]] = []
     offsets: list[tuple[int, int, str]] = []
     extra: list[str] = []
     for info in infos:

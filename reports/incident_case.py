@@ -29,7 +29,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Generator
 
 from analysis import hosts as _hosts
 from analysis import timeline
@@ -145,7 +145,8 @@ def _ask(passphrase, path) -> str | None:
     return passphrase
 
 
-def _import_one(incident, src: Path, i: int, n: int, passphrase, public_key, cancel) -> Iterator:
+def _import_one(incident, src: Path, i: int, n: int, passphrase, public_key,
+                cancel) -> Generator[ImportProgress, None, ImportResult]:
     res = ImportResult(source=str(src), status="refused")
     staging = Path(incident.path) / "tmp" / f"import-{uuid.uuid4().hex[:10]}"
     yield ImportProgress("verify", str(src), i, n)
@@ -166,23 +167,23 @@ def _import_one(incident, src: Path, i: int, n: int, passphrase, public_key, can
         else:
             secret = None
             try:
-                vr = verify_bundle(src, public_key, None)
+                br = verify_bundle(src, public_key, None)
             except BundlePassphraseError:
                 secret = _ask(passphrase, src)
                 if not secret:
                     res.problems = [f"{src}: encrypted bundle: its passphrase is needed (--passphrase-file)"]
                     return res
                 try:
-                    vr = verify_bundle(src, public_key, secret)
+                    br = verify_bundle(src, public_key, secret)
                 except BundlePassphraseError as exc:
                     res.problems = [f"{src}: {exc}"]
                     return res
-            res.signature = vr.signature
-            if not vr.ok:
-                res.problems = list(vr.problems)
+            res.signature = br.signature
+            if not br.ok:
+                res.problems = list(br.problems)
                 return res
-            manifest = vr.manifest
-            case_id = manifest.get("case_id") or vr.case_id
+            manifest = br.manifest
+            case_id = manifest.get("case_id") or br.case_id
             head = (manifest.get("custody") or {}).get("last_hash") or ""
             entries = int((manifest.get("custody") or {}).get("entries") or 0)
             kind = "bundle"
@@ -219,7 +220,7 @@ def _import_one(incident, src: Path, i: int, n: int, passphrase, public_key, can
         work.close()
         older = [d for d in _hosts.collections(incident) if d.get("case_id") == case_id]
         dest = Path(incident.path) / _hosts.HOSTS_DIR / host / f"{_hosts.safe_host(case_id)}-{head[:12] or 'nohead'}"
-        info = {"host": host, "case_id": case_id, "custody_head": head, "custody_entries": entries, "kind": kind,
+        info: dict[str, Any] = {"host": host, "case_id": case_id, "custody_head": head, "custody_entries": entries, "kind": kind,
                 "source": str(src), "bundle_sha256": bundle_sha, "signature": res.signature,
                 "imported_at": _now(), "events": summary.events if summary else 0,
                 "replaces": [d["path"] for d in older]}
@@ -259,7 +260,7 @@ def _iter_with_value(gen):
 
 
 def iter_import(incident, sources, passphrase: str | Callable | None = None, public_key=None,
-                cancel=None) -> Iterator[ImportProgress]:
+                cancel=None) -> Generator[ImportProgress, None, list[ImportResult]]:
     """Import every source (bundle file or case folder) into the incident case, then rebuild its
     timeline across hosts. Returns the list of ImportResult."""
     from collectors.case import Case
@@ -274,7 +275,8 @@ def iter_import(incident, sources, passphrase: str | Callable | None = None, pub
             incident.close()
 
 
-def _import_all(incident, sources: list[Path], passphrase, public_key, cancel) -> Iterator[ImportProgress]:
+def _import_all(incident, sources: list[Path], passphrase, public_key,
+                cancel) -> Generator[ImportProgress, None, list[ImportResult]]:
     results: list[ImportResult] = []
     for i, src in enumerate(sources):
         if _cancelled(cancel):

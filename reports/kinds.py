@@ -720,7 +720,7 @@ def _evidence_section(c: _Ctx, doc: Doc) -> None:
                        L("Đối tượng", "Target"), "Hash"],
                       src.custody_rows(c.case, entries), [0.05, 0.19, 0.12, 0.11, 0.38, 0.15], mono={5}))
     elif summary["count"]:
-        first, last = (utc_short(summary[k]).replace("\n", " ") for k in ("first_ts", "last_ts"))
+        first, last = (utc_short(str(summary[k] or "")).replace("\n", " ") for k in ("first_ts", "last_ts"))
         doc.add(Para(L(f"{fmt_size(summary['count'])} mục, từ {first} đến {last}; mã băm cuối {summary['last_hash']}. "
                        f"Toàn bộ nhật ký ở phụ lục {CUSTODY_NAME} và custody.jsonl trong gói chứng cứ.",
                        f"{fmt_size(summary['count'])} entries, {first} to {last}; last hash {summary['last_hash']}. "

@@ -135,7 +135,7 @@ def render_eml(doc: Doc, incident: dict, recipients: list[dict], *, pdf: bytes |
     msg.set_raw("Subject", _fold("Subject", subject.split(" ")) if subject.isascii()
                 else _fold("Subject", [SUBJECT_PREFIX] + encoded_words(subject[len(SUBJECT_PREFIX) + 1:])))
     frm = _address(reporter.get("name"), sender) or _address(reporter.get("name"), "ungcuu@localhost")
-    msg.set_raw("From", address_header("From", [frm]))
+    msg.set_raw("From", address_header("From", [frm] if frm is not None else []))
     # Address objects: a comma or colon in an organisation's name must not split it into two addresses
     to = [a for a in (_address(r.get("name"), r.get("email")) for r in recipients if isinstance(r, dict)) if a]
     if to:

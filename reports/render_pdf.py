@@ -338,7 +338,7 @@ def render_pdf(doc: Doc, out: str | Path | None = None) -> bytes:
     if not letterhead_done:
         story[:0] = _title(doc, st)
     tpl.build(story, canvasmaker=_NumberedCanvas)
-    data = buf.getvalue()
+    pdf = buf.getvalue()
     if out is not None:
-        Path(out).write_bytes(data)
-    return data
+        Path(out).write_bytes(pdf)
+    return pdf

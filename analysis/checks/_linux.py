@@ -44,7 +44,7 @@ def when(value) -> str | None:
 
 
 def in_temp(path: str | None) -> bool:
-    return bool(path) and path.startswith(TEMP_PREFIXES)
+    return path is not None and path.startswith(TEMP_PREFIXES)
 
 
 def temp_paths(text: str) -> list[str]:

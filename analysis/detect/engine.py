@@ -466,7 +466,7 @@ class _Window:
 class _Correlator:
     def __init__(self, ruleset: RuleSet):
         self.feeds: dict[int, list[tuple[int, str]]] = {}
-        self.defs = []
+        self.defs: list[tuple[Rule, dict]] = []
         self.windows: list[dict] = []
         self.hits: list[Hit] = []
         self.fired: list[dict] = []
@@ -477,14 +477,16 @@ class _Correlator:
                     by_ref.setdefault(ref, i)
         for c in ruleset.correlations:
             spec = c.correlation
+            if spec is None:  # not a correlation rule
+                continue
             ci = len(self.defs)
             self.defs.append((c, spec))
             self.windows.append({})
             self.fired.append({})
             for ref in spec["rules"]:
-                i = by_ref.get(ref)
-                if i is not None:
-                    self.feeds.setdefault(i, []).append((ci, ref))
+                ri = by_ref.get(ref)
+                if ri is not None:
+                    self.feeds.setdefault(ri, []).append((ci, ref))
 
     def feed(self, i: int, ts: int, R, raw: dict, evidence_id: str, locator: str) -> None:
         for ci, ref in self.feeds[i]:
@@ -525,7 +527,7 @@ class _Correlator:
     def _fire(self, ci, rule, spec, group, win) -> None:
         key = group
         h = self.fired[ci].get(key)
-        first_raw = next((w[5] for w in win if w[5] is not None), {}) or {}
+        first_raw: dict = next((w[5] for w in win if w[5] is not None), {}) or {}
         if h is None:
             h = Hit(rule, win[0][3], first_ts=win[0][0], first=key_fields(first_raw),
                     group=dict(zip(spec["group_by"], group)))

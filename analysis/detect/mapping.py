@@ -134,7 +134,7 @@ def _windows(fields: dict) -> tuple[list[str], dict]:
         keys.append("windows/service:" + svc)
     plow = provider.lower()
     if plow == SYSMON_PROVIDER:
-        keys.extend("windows/" + c for c in SYSMON_CATEGORIES.get(eid, ()))
+        keys.extend("windows/" + c for c in (SYSMON_CATEGORIES.get(eid, ()) if eid is not None else ()))
         target = raw.get("targetobject")
         if eid in (12, 13, 14) and isinstance(target, str) and target[:10].lower() == "\\registry\\":
             raw["targetobject"] = _registry_path(target)  # Sysmon before v8 wrote \REGISTRY\MACHINE\...

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -40,6 +41,7 @@ DEFAULT_STATUSES = ("stable", "test", "experimental")
 DEFAULT_MIN_LEVEL = "medium"
 COMPILED_VERSION = 6
 
+_Loader: Any
 try:
     _Loader = yaml.CSafeLoader
 except AttributeError:  # PyYAML without libyaml

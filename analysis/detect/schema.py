@@ -44,7 +44,7 @@ SCHEMAS = {
 
 
 def unknown_fields(rule) -> list[str]:
-    out = []
+    out: list[str] = []
     for key in rule.keys:
         known = SCHEMAS.get(key)
         if known is None:

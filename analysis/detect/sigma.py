@@ -253,6 +253,7 @@ def _item_expr(field: str, mods: list[str], values: list, ns: Namespace) -> str:
             null_parts.append(f"({lv} == MISSING or {lv} == '')")
             continue
         s = _as_text(v)
+        pats: list[list]  # pattern parts: text, or ANY for a wildcard
         if not isinstance(v, str):
             pats = [[s]]
         else:
@@ -524,7 +525,7 @@ def _item_guard(field: str, mods: list[str], values: list):
         return guard_conj([frozenset(a) if a is not None else None for a in per_value])
     if any(a is None for a in per_value):
         return None
-    return frozenset(a for atoms in per_value for a in atoms)
+    return frozenset(a for atoms in per_value for a in atoms or ())
 
 
 def selection_guard(sel):

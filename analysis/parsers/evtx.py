@@ -43,9 +43,10 @@ def describe(provider: str, eid: int, d: dict) -> tuple[str, dict]:
     f: dict = {}
     if provider == SEC or provider == "Microsoft-Windows-Eventlog" or provider == "Security":
         if eid in (4624, 4625):
-            lt = d.get("LogonType")
+            lt_text = d.get("LogonType")
+            lt: int | None
             try:
-                lt = int(lt)
+                lt = int(lt_text) if lt_text is not None else None
             except (TypeError, ValueError):
                 lt = None
             ip = _g(d, "IpAddress")
@@ -54,7 +55,7 @@ def describe(provider: str, eid: int, d: dict) -> tuple[str, dict]:
                  "workstation": _g(d, "WorkstationName"), "logon_id": _g(d, "TargetLogonId")}
             what_en = "Successful logon" if eid == 4624 else "Failed logon"
             extra = f" (status {d.get('Status')}/{d.get('SubStatus')})" if eid == 4625 else ""
-            return (f"{what_en}: {_user(d)} type {lt} {LOGON_TYPES.get(lt, '')} from {ip or '-'}{extra}",
+            return (f"{what_en}: {_user(d)} type {lt} {LOGON_TYPES.get(lt, '') if lt is not None else ''} from {ip or '-'}{extra}",
                     f)
         if eid in (4634, 4647):
             f = {"event": "logoff", "user": _g(d, "TargetUserName"), "domain": _g(d, "TargetDomainName"),
@@ -202,20 +203,22 @@ def parse(src, report: ParseReport, *, host: str = "", evidence_id: str = "", th
             except (RuntimeError, OSError) as exc:  # unrecoverable: keep what we have
                 report.skip("file", f"EVTX parsing stopped: {exc}")
                 break
+            if rec is None:  # the reader gives no record for this slot
+                continue
             rid = rec.get("event_record_id")
             loc = f"record {rid}"
             try:
-                ev = loads(rec["data"])["Event"]
-                system = ev["System"]
+                ev: dict = loads(rec["data"])["Event"]
+                system: dict = ev["System"]
                 tc = system.get("TimeCreated") or {}
                 stamp = (tc.get("#attributes") or {}).get("SystemTime")
                 p = parse_iso(stamp) if stamp else None
-                damaged = p is None or stamp.startswith("1601-")
+                damaged = p is None or str(stamp).startswith("1601-")
                 if damaged:
                     # a record whose template is lost (zeroed or cut chunk) still has the time its header
                     # was written: keep it there, flagged, rather than lose that something was logged
-                    head = str(rec.get("timestamp") or "").removesuffix(" UTC")
-                    p = parse_iso(head) if head and not head.startswith("1601-") else None
+                    header_time = str(rec.get("timestamp") or "").removesuffix(" UTC")
+                    p = parse_iso(header_time) if header_time and not header_time.startswith("1601-") else None
                     if p is None:
                         report.skip(loc, "record without a valid time")
                         continue
@@ -243,6 +246,8 @@ def parse(src, report: ParseReport, *, host: str = "", evidence_id: str = "", th
                 fields["damaged"] = True
                 fields["time_source"] = "record header"
                 msg = (msg if provider else "event data lost") + " (damaged record: time from the record header)"
+            if p is None:  # not reached: a record without any valid time was skipped above
+                continue
             report.events += 1
             yield Event(p[0], DESC_RECORDED, "evtx", NAME, f"[{eid}] {msg}", fields["computer"] or host, fields,
                         0, evidence_id, loc, encode(fields))

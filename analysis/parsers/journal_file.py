@@ -97,21 +97,21 @@ class JournalFile:
 
     def _data(self, off: int) -> tuple[bytes, bytes] | None:
         """(field name, value) of the DATA object at `off` (decompressed), cached."""
-        hit = self._cache.get(off, False)
-        if hit is not False:
-            return hit
+        if off in self._cache:
+            return self._cache[off]
         m = self.map
-        out = None
+        out: tuple[bytes, bytes] | None = None
         try:
             typ, flags, size = _OBJ_HEAD.unpack_from(m, off)
             if typ == OBJ_DATA and size >= self.data_payload and off + size <= len(m):
-                payload = m[off + self.data_payload: off + size]
+                raw = bytes(m[off + self.data_payload: off + size])
+                payload: bytes | None = raw
                 if flags & OBJ_COMPRESSED_XZ:
-                    payload = lzma.decompress(payload)
+                    payload = lzma.decompress(raw)
                 elif flags & OBJ_COMPRESSED_ZSTD:
-                    payload = self._decompress(_zstd, "zstandard", payload)
+                    payload = self._decompress(_zstd, "zstandard", raw)
                 elif flags & OBJ_COMPRESSED_LZ4:
-                    payload = self._decompress(_lz4, "lz4", payload)
+                    payload = self._decompress(_lz4, "lz4", raw)
                 if payload is not None:
                     name, eq, value = payload.partition(b"=")
                     if eq:

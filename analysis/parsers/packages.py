@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from analysis.events import DESC_RECORDED, DESC_START, Event, ParseReport, us_from_dt
 from analysis.parsers.syslog import MONTHS, month_step
@@ -21,7 +21,10 @@ RE_DNF = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-
 RE_DNF_PKG = re.compile(r"(Installed|Upgraded|Upgrade|Updated|Erase|Erased|Removed|Obsoleted|Downgraded|Downgrade|Reinstalled|Reinstall|Install|Cleanup): (\S+)")
 
 
-def _local(y, mo, d, h, mi, s, offset_s) -> int:
+def _local(*args: Any) -> int:
+    """Microseconds of a local time: year, month, day, hour, minute, second (text or numbers), then the
+    offset of the local zone in seconds."""
+    y, mo, d, h, mi, s, offset_s = args
     return us_from_dt(_dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))) - offset_s * 1_000_000
 
 

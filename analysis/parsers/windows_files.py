@@ -15,7 +15,7 @@ DESC_LAST_USED = "Last Visited Time"
 def _lnk(r: dict) -> str:
     kind = {"lnk": "Shortcut", "jumplist_auto": "Jump list", "jumplist_custom": "Jump list", "destlist": "Jump list entry"}
     who = f" ({r.get('user')})" if r.get("user") else ""
-    return f"{kind.get(r.get('kind'), 'Shortcut')}{who}: {r.get('target')}"
+    return f"{kind.get(str(r.get('kind')), 'Shortcut')}{who}: {r.get('target')}"
 
 
 TIMES = {

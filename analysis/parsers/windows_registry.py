@@ -61,7 +61,7 @@ TIMES: dict[str, list[tuple[str, str, Msg]]] = {
         ("last_run", DESC_EXECUTED_LAST, lambda r: f"Scheduled task ran: {r.get('path')}"),
     ],
     "windows_user_mru": [
-        ("key_last_write", DESC_KEY_WRITE, lambda r: f"{_MRU.get(r.get('kind'), r.get('kind'))} of {r.get('user')}: "
+        ("key_last_write", DESC_KEY_WRITE, lambda r: f"{_MRU.get(str(r.get('kind')), r.get('kind'))} of {r.get('user')}: "
                                                      f"{r.get('value')}"),
     ],
     "windows_security": [
@@ -76,7 +76,7 @@ TIMES: dict[str, list[tuple[str, str, Msg]]] = {
                                                            f"{r.get('path')} ({r.get('hive')})"),
     ],
 }
-_MRU = {"recent_doc": "Most recent document", "typed_path": "Path typed in Explorer", "run_mru": "Run dialog command",
+_MRU: dict[str, str] = {"recent_doc": "Most recent document", "typed_path": "Path typed in Explorer", "run_mru": "Run dialog command",
         "rdp_mru": "Remote Desktop connection", "rdp_server": "Remote Desktop server connected"}
 SOURCE = {"windows_sam_accounts": "sam", "windows_usb_devices": "usb", "windows_shimcache": "shimcache",
           "windows_bam": "bam", "windows_userassist": "userassist", "windows_amcache": "amcache",

@@ -15,7 +15,7 @@ from typing import Callable
 # What scapy raises when a capture cannot start or stop (its own Scapy_Exception, or the OS's errors).
 from scapy.error import Scapy_Exception
 
-from collectors.acquire.common import ProgressFn, report
+from collectors.acquire.common import CancelFlag, ProgressFn, cancel_requested, report
 from collectors.errors import AccessDenied, NotApplicable, SourceError
 from collectors.util import is_admin
 
@@ -210,7 +210,7 @@ def _now_iso() -> str:
 
 
 def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: float | None = 30,
-            count: int | None = None, bpf: str | None = None, cancel: threading.Event | None = None,
+            count: int | None = None, bpf: str | None = None, cancel: CancelFlag = None,
             on_started: Callable[[], None] | None = None, progress: ProgressFn | None = None) -> CaptureResult:
     """Capture into a pcap written to `sink`, reporting progress about ten times a second."""
     reason = capture_blocker()
@@ -278,7 +278,7 @@ def capture(interfaces: list[str], sink: Callable[[bytes], object], *, seconds: 
     try:
         while True:
             elapsed = time.monotonic() - t0
-            if cancel is not None and cancel.is_set():
+            if cancel_requested(cancel):
                 stopped_by = "cancel"
                 break
             if count and table.packets >= count:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import bisect
 import re
 import struct
-import threading
 import zlib
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
-from collectors.acquire.common import ProgressFn, check_cancel, report
+from collectors.acquire.common import CancelFlag, ProgressFn, cancel_requested, report
 
 WINDOW = 4 << 20
 MAX_SIZE = {"jpg": 64 << 20, "png": 64 << 20, "pdf": 256 << 20, "zip": 512 << 20, "eml": 16 << 20,
@@ -314,8 +313,9 @@ def _hits(window: bytes, scan_len: int, pos: int, block: int, wanted: set[str]) 
 
 
 def carve(reader: RangeReader, *, kinds: Iterable[str] | None = None, block: int = 512,
-          cancel: threading.Event | None = None, progress: ProgressFn | None = None) -> list[Carved]:
-    """Find files in the stream; returns what was found, in stream order."""
+          cancel: CancelFlag = None, progress: ProgressFn | None = None) -> list[Carved]:
+    """Find files in the stream; returns what was found, in stream order (up to where the flag stopped it:
+    the caller, who raised it, knows the list is partial)."""
     wanted = set(kinds) if kinds else {"jpg", "png", "pdf", "zip", "eml", "mbox"}
     b = _Buf(reader)
     found: list[Carved] = []
@@ -323,7 +323,8 @@ def carve(reader: RangeReader, *, kinds: Iterable[str] | None = None, block: int
     pos = 0
     size = reader.size
     while pos < size:
-        check_cancel(cancel, "carving")
+        if cancel_requested(cancel):
+            break
         window = reader.read(pos, min(WINDOW + _MAX_SIG, size - pos))
         if not window:
             break

@@ -1,21 +1,29 @@
-"""Small helpers the acquisition engines share: progress with rate and ETA, cancellation, sizes, times.
+"""Small helpers the acquisition engines share: progress with rate and ETA, the cancel flag, sizes, times.
 
 An engine is a plain function: a source, a sink (or an output folder it owns), ``progress`` (a callback
-taking `collectors.base.Progress`) and ``cancel`` (a `threading.Event`). It knows nothing of cases; the
-collectors in collectors/artifacts/ run it through `Context.job` and store what it produced.
+taking `collectors.base.Progress`) and ``cancel`` (a flag: a `threading.Event`, or a callable returning
+True once the caller wants it to stop). It knows nothing of cases; the collectors in collectors/artifacts/
+run it through `Context.job` and store what it produced. A raised flag is tested between units of work
+(`cancel_requested`); the engine then returns normally with what it has, marked as cancelled (see
+collectors/acquire/__init__.py), and never raises for it.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import os
-import threading
 import time
-from typing import Callable
+from typing import Callable, Protocol, Union
 
 from collectors.base import Progress
-from collectors.errors import Cancelled
 
 ProgressFn = Callable[[Progress], None]
+
+
+class _Flag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+CancelFlag = Union[_Flag, Callable[[], bool], None]  # threading.Event, or a callable; None: never cancelled
 
 
 def report(progress: ProgressFn | None, done: int, total: int | None, message: str = "", *, unit: str = "bytes",
@@ -24,12 +32,19 @@ def report(progress: ProgressFn | None, done: int, total: int | None, message: s
         progress(Progress("", done, total, message, unit=unit, stage=stage))
 
 
-def check_cancel(cancel: threading.Event | None, what: str = "") -> None:
-    """Stop an engine between units of work: raises `Cancelled` (what was written so far is consistent;
-    the caller discards or keeps it)."""
-    if cancel is not None and cancel.is_set():
-        raise Cancelled(f"cancelled by the responder{': ' + what if what else ''}; what was written stays valid",
-                        what=what)
+def cancel_requested(cancel: CancelFlag) -> bool:
+    """True once the caller has raised the flag (an Event set, or the callable returning True)."""
+    if cancel is None:
+        return False
+    is_set = getattr(cancel, "is_set", None)
+    if is_set is not None:
+        return bool(is_set())
+    return bool(cancel())  # type: ignore[operator]
+
+
+def cancelled_note(what: str = "") -> str:
+    """The message of an engine stopped by its flag (stored in English, translated at display)."""
+    return f"cancelled by the responder{': ' + what if what else ''}; what was written stays valid"
 
 
 class RateMeter:

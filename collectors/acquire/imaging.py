@@ -33,16 +33,18 @@ from typing import Iterable
 
 from collectors import __version__
 from collectors.acquire.common import (
+    CancelFlag,
     ProgressFn,
     RateMeter,
-    check_cancel,
+    cancel_requested,
+    cancelled_note,
     human_size,
     now_iso,
     report,
     utc_iso,
     write_all,
 )
-from collectors.errors import AccessDenied, Cancelled, DestinationFull, SourceError, UngCuuError
+from collectors.errors import AccessDenied, DestinationFull, SourceError, UngCuuError
 from collectors.util import is_admin
 
 CHUNK = 4 << 20  # 4 MiB, like dd bs=4M
@@ -88,6 +90,8 @@ class ImageResult:
     started_at: str = ""
     finished_at: str = ""
     seconds: float = 0.0
+    cancelled: bool = False  # stopped by the flag: no manifest, the state file says where to resume
+    note: str = ""           # why it stopped early
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -787,12 +791,13 @@ def image_source(
     algorithms: Iterable[str] = ("sha256", "md5"),
     resume: bool = True,
     verify: bool = False,
-    cancel: threading.Event | None = None,
+    cancel: CancelFlag = None,
     progress: ProgressFn | None = None,
     checkpoint_every: int = CHECKPOINT_EVERY,
 ) -> ImageResult:
-    """Image `source` into `out_dir`; returns the ImageResult. Raises Cancelled (after a checkpoint: run
-    again to resume), DestinationFull, SameDeviceRefused, AccessDenied, SourceError.
+    """Image `source` into `out_dir`; returns the ImageResult, with `cancelled` set when the flag stopped
+    it (after a checkpoint, without a manifest: run again to resume). Raises DestinationFull,
+    SameDeviceRefused, AccessDenied, SourceError.
 
     The state file is written before the first byte, so an image killed at any point (even SIGKILL)
     resumes from its last checkpoint when run again with the same source and name."""
@@ -876,7 +881,9 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
     last_checkpoint = done
     try:
         if done:
-            _rehash_existing(out, name, part_size, done, hashers, pool, cancel, progress)
+            if not _rehash_existing(out, name, part_size, done, hashers, pool, cancel, progress):
+                return _stopped(src, out, name, manifest_path, done, resumed_from, started_at, bad,
+                                cancelled_note("re-hashing the parts already written"))
         else:
             _write_state(state_path, dict(state_base, done=0, bad_sectors=[], updated_at=now_iso()))
         writer = _Writer(out, name, part_size, done, state_path)
@@ -886,15 +893,15 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
         while True:
             if writer.error is not None:
                 break
-            if cancel is not None and cancel.is_set():
+            if cancel_requested(cancel):
                 writer.checkpoint(pos, dict(state_base, bad_sectors=list(bad), updated_at=now_iso()))
                 writer.close()
                 writer_done = writer
                 writer = None
                 if writer_done.error is None:
-                    raise Cancelled(
-                        f"imaging cancelled at {human_size(pos)}/{human_size(total)}; run it again to resume "
-                        f"from there", done=pos, total=total)
+                    return _stopped(src, out, name, manifest_path, pos, resumed_from, started_at, bad,
+                                    f"imaging cancelled at {human_size(pos)}/{human_size(total)}; run it again "
+                                    "to resume from there")
                 writer = writer_done
                 break
             want = min(chunk, total - pos) if total else chunk
@@ -981,6 +988,9 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
     )
     if verify:
         result.verify_hashes = _verify(src, algorithms, chunk, cancel, progress)
+        if result.verify_hashes is None:  # the image is written and checkpointed: a rerun verifies it
+            result.cancelled, result.note = True, cancelled_note("verifying the source")
+            return result
         result.verified = result.verify_hashes == hashes
     result.finished_at = now_iso()
     result.seconds = round(time.monotonic() - t0, 3)
@@ -996,14 +1006,25 @@ def _image(src, out, name, part_size, chunk, algorithms, resume, verify, cancel,
     return result
 
 
+def _stopped(src, out: Path, name: str, manifest_path: Path, pos: int, resumed_from: int, started_at: str,
+             bad: list[int], note: str) -> ImageResult:
+    """The result of an image stopped by its flag: what was written up to the checkpoint, no manifest."""
+    return ImageResult(name=name, out_dir=str(out), source=src.path, size=pos, hashes={}, parts=[],
+                       bad_sectors=sorted(set(bad)), sector_size=src.sector_size, manifest_path=str(manifest_path),
+                       source_meta=src.metadata(), resumed_from=resumed_from, started_at=started_at,
+                       finished_at=now_iso(), cancelled=True, note=note)
+
+
 def _with_positions(pos: int, pieces):
     for piece in pieces:
         yield pos, piece
         pos += len(piece)
 
 
-def _rehash_existing(out, name, part_size, done, hashers: _Hashers, pool: _Pool, cancel, progress):
-    """Feed the parts already written (up to the checkpoint) to the hashers, to resume."""
+def _rehash_existing(out, name, part_size, done, hashers: _Hashers, pool: _Pool, cancel: CancelFlag,
+                     progress) -> bool:
+    """Feed the parts already written (up to the checkpoint) to the hashers, to resume; False when the
+    flag stopped it."""
     pos = 0
     index = 0
     meter = RateMeter(done, progress=progress)
@@ -1019,7 +1040,8 @@ def _rehash_existing(out, name, part_size, done, hashers: _Hashers, pool: _Pool,
         with fh:
             got = 0
             while got < want_in_part:
-                check_cancel(cancel, "re-hashing the parts already written")
+                if cancel_requested(cancel):
+                    return False
                 i = pool.acquire()
                 view = pool.views[i][: min(len(pool.buffers[i]), want_in_part - got)]
                 n = fh.readinto(view)
@@ -1036,15 +1058,18 @@ def _rehash_existing(out, name, part_size, done, hashers: _Hashers, pool: _Pool,
         if want_in_part == part_size and per_part:
             hashers.end_part()
         index += 1
+    return True
 
 
-def _verify(src: Source, algorithms, chunk, cancel, progress):
+def _verify(src: Source, algorithms, chunk, cancel: CancelFlag, progress) -> dict[str, str] | None:
+    """The source read again and hashed; None when the flag stopped it."""
     hs = {a: hashlib.new(a) for a in algorithms}
     pos = 0
     meter = RateMeter(src.size, progress=progress)
     bad: list[int] = []
     while True:
-        check_cancel(cancel, "verifying the source")
+        if cancel_requested(cancel):
+            return None
         want = min(chunk, src.size - pos) if src.size else chunk
         if src.size and want <= 0:
             break

@@ -20,11 +20,10 @@ import shutil
 import struct
 import subprocess
 import sys
-import threading
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from collectors.acquire.common import ProgressFn, RateMeter, check_cancel, human_size
+from collectors.acquire.common import CancelFlag, ProgressFn, RateMeter, cancel_requested, human_size
 from collectors.errors import AccessDenied, NoSuchProcess, NotApplicable, SourceError
 from collectors.util import is_admin
 
@@ -103,6 +102,7 @@ class ProcessDump:
     regions: list[Region]
     readable_regions: int
     unreadable_bytes: int
+    cancelled: bool = False  # stopped by the flag: the dump holds the regions before it
 
     def map_json(self) -> dict:
         return {
@@ -119,9 +119,10 @@ class ProcessDump:
         }
 
 
-def dump_process_linux(pid: int, sink: Callable[[bytes], object], *, cancel: threading.Event | None = None,
+def dump_process_linux(pid: int, sink: Callable[[bytes], object], *, cancel: CancelFlag = None,
                        progress: ProgressFn | None = None, proc: str = "/proc") -> ProcessDump:
-    """Read every readable region of a live process; write the bytes to `sink` (hashed here too)."""
+    """Read every readable region of a live process; write the bytes to `sink` (hashed here too). When the
+    flag stops it, the result says `cancelled` (the caller, who raised it, discards the partial dump)."""
     maps, comm = _proc_read_maps(pid, proc)
     regions = parse_maps(maps)
     try:
@@ -138,9 +139,12 @@ def dump_process_linux(pid: int, sink: Callable[[bytes], object], *, cancel: thr
     written = 0
     done = 0
     unreadable = 0
+    stopped = False
     try:
         for r in regions:
-            check_cancel(cancel, f"dumping process {pid}")
+            if cancel_requested(cancel):
+                stopped = True
+                break
             if r.perms[0] != "r":
                 r.skipped = "a region without read permission (---p): no data to read"
                 continue
@@ -180,7 +184,7 @@ def dump_process_linux(pid: int, sink: Callable[[bytes], object], *, cancel: thr
     finally:
         os.close(fd)
     readable = sum(1 for r in regions if r.dump_offset is not None)
-    return ProcessDump(pid, comm, written, h.hexdigest(), regions, readable, unreadable)
+    return ProcessDump(pid, comm, written, h.hexdigest(), regions, readable, unreadable, cancelled=stopped)
 
 
 def _read_pages(fd: int, addr: int, n: int, region: Region) -> bytes:
@@ -424,9 +428,10 @@ def lime_plan(segments: list[ElfSegment], ram: list[tuple[int, int]] | None) -> 
 
 
 def write_lime(read_at: Callable[[int, int], bytes], sink: Callable[[bytes], object], *,
-               ram: list[tuple[int, int]] | None = None, cancel: threading.Event | None = None,
+               ram: list[tuple[int, int]] | None = None, cancel: CancelFlag = None,
                progress: ProgressFn | None = None) -> dict:
-    """Rewrite an ELF core (e.g. /proc/kcore) as LiME: one 32-byte header + data per physical range."""
+    """Rewrite an ELF core (e.g. /proc/kcore) as LiME: one 32-byte header + data per physical range.
+    "cancelled": True when the flag stopped it (the caller, who raised it, discards the partial copy)."""
     segments = parse_elf_segments(read_at)
     plan = lime_plan(segments, ram)
     if not plan:
@@ -437,7 +442,10 @@ def write_lime(read_at: Callable[[int, int], bytes], sink: Callable[[bytes], obj
     h = hashlib.sha256()
     size = 0
     unreadable = []
+    stopped = False
     for lo, hi, off in plan:
+        if stopped:
+            break
         header = _LIME_HEADER.pack(LIME_MAGIC, LIME_VERSION, lo, hi, b"\0" * 8)
         sink(header)
         h.update(header)
@@ -445,7 +453,9 @@ def write_lime(read_at: Callable[[int, int], bytes], sink: Callable[[bytes], obj
         pos = 0
         length = hi - lo + 1
         while pos < length:
-            check_cancel(cancel, "acquiring physical memory")
+            if cancel_requested(cancel):
+                stopped = True
+                break
             n = min(CHUNK, length - pos)
             try:
                 data = read_at(off + pos, n)
@@ -463,11 +473,11 @@ def write_lime(read_at: Callable[[int, int], bytes], sink: Callable[[bytes], obj
             done += n
             meter.report("lime", done, f"physical memory: {human_size(done)}/{human_size(total)}")
     return {"format": "lime", "ranges": [(lo, hi) for lo, hi, _ in plan], "size": size,
-            "sha256": h.hexdigest(), "unreadable": unreadable}
+            "sha256": h.hexdigest(), "unreadable": unreadable, "cancelled": stopped}
 
 
 def acquire_kcore_lime(sink: Callable[[bytes], object], *, kcore: str = "/proc/kcore", iomem: str = "/proc/iomem",
-                       cancel: threading.Event | None = None,
+                       cancel: CancelFlag = None,
                        blockers: Callable[[str], list[str]] | None = None, progress: ProgressFn | None = None) -> dict:
     """/proc/kcore -> LiME, limited to the System RAM of /proc/iomem (`blockers` checks first)."""
     reasons = (blockers or physical_memory_blockers)(kcore)

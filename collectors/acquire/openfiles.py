@@ -8,11 +8,10 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import threading
 from dataclasses import asdict, dataclass
 from typing import Callable
 
-from collectors.acquire.common import ProgressFn, check_cancel, report, utc_iso
+from collectors.acquire.common import CancelFlag, ProgressFn, cancel_requested, report, utc_iso
 from collectors.errors import AccessDenied, NoSuchProcess, SourceError
 
 CHUNK = 1 << 20
@@ -103,8 +102,9 @@ def find_open_deleted(proc: str = "/proc", pids: list[int] | None = None) -> tup
 
 
 def copy_open_deleted(item: OpenDeleted, sink: Callable[[bytes], object], *,
-                      cancel: threading.Event | None = None, progress: ProgressFn | None = None) -> tuple[int, str]:
-    """Copy the content through /proc/PID/fd/N; returns (bytes, sha256)."""
+                      cancel: CancelFlag = None, progress: ProgressFn | None = None) -> tuple[int, str]:
+    """Copy the content through /proc/PID/fd/N; returns (bytes, sha256) of what was copied (less than the
+    file when the flag stopped it: the caller, who raised it, discards the partial copy)."""
     try:
         fh = open(item.fd_path, "rb", buffering=0)
     except FileNotFoundError as exc:
@@ -116,7 +116,8 @@ def copy_open_deleted(item: OpenDeleted, sink: Callable[[bytes], object], *,
     n = 0
     with fh:
         while True:
-            check_cancel(cancel, f"copying {item.path}")
+            if cancel_requested(cancel):
+                break
             block = fh.read(CHUNK)
             if not block:
                 break

@@ -22,13 +22,12 @@ import hashlib
 import os
 import stat
 import struct
-import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 import pytsk3
 
-from collectors.acquire.common import ProgressFn, check_cancel, report, utc_iso
+from collectors.acquire.common import CancelFlag, ProgressFn, cancel_requested, cancelled_note, report, utc_iso
 from collectors.errors import SourceError, UnreadableInput
 
 READ_CHUNK = 1 << 20
@@ -277,6 +276,8 @@ class ScanResult:
     deleted: list[DeletedFile]
     allocated: dict[int, IntervalSet] = field(default_factory=dict, repr=False)
     errors: list[str] = field(default_factory=list)
+    cancelled: bool = False  # stopped by the flag: `deleted` holds what was assessed before
+    note: str = ""
 
     def unrecoverable(self) -> list[DeletedFile]:
         return [d for d in self.deleted if d.status == UNRECOVERABLE]
@@ -335,11 +336,12 @@ def _all_runs(f) -> list[tuple[int, int]]:
 def scan_deleted(
     source: str | os.PathLike | list,
     *,
-    cancel: threading.Event | None = None,
+    cancel: CancelFlag = None,
     img: pytsk3.Img_Info | None = None,
     progress: ProgressFn | None = None,
 ) -> ScanResult:
-    """List deleted files of every file system in `source` with a recoverability verdict."""
+    """List deleted files of every file system in `source` with a recoverability verdict; when the flag
+    stops it, the result says `cancelled` and holds what was assessed before."""
     img = img or open_image(source)
     label = ", ".join(map(str, source)) if isinstance(source, (list, tuple)) else os.fspath(source)
     systems = find_filesystems(img)
@@ -361,7 +363,8 @@ def scan_deleted(
         frozen = False
         count = 0
         while stack or pending:
-            check_cancel(cancel, "scanning for deleted files")
+            if cancel_requested(cancel):
+                return _stopped(result, "scanning for deleted files")
             if not stack:
                 if not frozen:  # the live tree is walked: the clusters in use are all known now
                     allocated.freeze()
@@ -444,10 +447,14 @@ def scan_deleted(
             listed = {int(f.info.meta.addr) for _, _, f in deleted_entries if f.info.meta is not None}
             listed |= {addr for _, addr, _ in deleted_entries}
             deleted_entries += _ext_orphans(fs, info, listed, cancel, progress)
+            if cancel_requested(cancel):
+                return _stopped(result, "scanning the inode table")
         # Named entries first, so an inode TSK also lists under $OrphanFiles is reported once, by name.
         deleted_entries.sort(key=lambda e: (e[0].startswith("/$OrphanFiles/"), e[0]))
         for path, meta_addr, f in deleted_entries:
-            check_cancel(cancel, "assessing recoverability")
+            if cancel_requested(cancel):
+                result.deleted.extend(sorted(assessed, key=lambda x: x.path))
+                return _stopped(result, "assessing recoverability")
             orphan = path.startswith("/$OrphanFiles/")
             d = _assess(img, fs, info, allocated, path, meta_addr, f)
             if d is None:
@@ -463,13 +470,21 @@ def scan_deleted(
     return result
 
 
-def _ext_orphans(fs, info: FileSystemInfo, listed: set[int], cancel, progress: ProgressFn | None) -> list:
-    """Deleted inodes of an ext2/3/4 volume that no directory entry names (what TSK's $OrphanFiles lists)."""
+def _stopped(result: ScanResult, what: str) -> ScanResult:
+    result.cancelled, result.note = True, cancelled_note(what)
+    return result
+
+
+def _ext_orphans(fs, info: FileSystemInfo, listed: set[int], cancel: CancelFlag,
+                 progress: ProgressFn | None) -> list:
+    """Deleted inodes of an ext2/3/4 volume that no directory entry names (what TSK's $OrphanFiles lists);
+    the ones found so far when the flag stops it."""
     out = []
     first, last = int(fs.info.first_inum), int(fs.info.last_inum)  # last_inum: TSK's virtual $OrphanFiles
     for inum in range(max(first, 1), last):
         if inum % 20000 == 0:
-            check_cancel(cancel, "scanning the inode table")
+            if cancel_requested(cancel):
+                break
             report(progress, inum, last, f"{info.fs_type}: inode {inum}/{last}", unit="inodes", stage="scan")
         if inum in listed:
             continue
@@ -680,14 +695,16 @@ def open_deleted(img: pytsk3.Img_Info, d: DeletedFile, fs_cache: dict | None = N
 
 
 def read_deleted(img: pytsk3.Img_Info, d: DeletedFile, sink: Callable[[bytes], object], *,
-                 fs_cache: dict | None = None, cancel: threading.Event | None = None) -> tuple[int, str]:
-    """Stream a deleted file's content into `sink`; returns (bytes, sha256)."""
+                 fs_cache: dict | None = None, cancel: CancelFlag = None) -> tuple[int, str]:
+    """Stream a deleted file's content into `sink`; returns (bytes, sha256) of what was read (less than
+    the file when the flag stopped it: the caller, who raised it, discards the partial copy)."""
     f = open_deleted(img, d, fs_cache)
     read = _content_reader(img, f, d)
     h = hashlib.sha256()
     pos = 0
     while pos < d.size:
-        check_cancel(cancel, f"recovering {d.path}")
+        if cancel_requested(cancel):
+            break
         n = min(READ_CHUNK, d.size - pos)
         try:
             data = read(pos, n)
@@ -702,12 +719,13 @@ def read_deleted(img: pytsk3.Img_Info, d: DeletedFile, sink: Callable[[bytes], o
 
 
 def recover_to_dir(source, out_dir: str | os.PathLike, *, include_partial: bool = True,
-                   cancel: threading.Event | None = None, progress: ProgressFn | None = None) -> dict:
-    """Recover every recoverable deleted file into out_dir (no case); returns a listing."""
+                   cancel: CancelFlag = None, progress: ProgressFn | None = None) -> dict:
+    """Recover every recoverable deleted file into out_dir (no case); returns a listing ("cancelled": True
+    when the flag stopped it, the file being copied then removed)."""
     img = open_image(source)
     scan = scan_deleted(source, cancel=cancel, img=img, progress=progress)
     os.makedirs(out_dir, exist_ok=True)
-    listing = []
+    listing: list[dict] = []
     cache: dict = {}
     wanted = [d for d in scan.deleted if not d.is_dir and (d.status == RECOVERABLE or
                                                            (include_partial and d.status == PARTIAL))]
@@ -716,6 +734,9 @@ def recover_to_dir(source, out_dir: str | os.PathLike, *, include_partial: bool 
         target = os.path.join(out_dir, safe)
         with open(target, "wb") as fh:
             size, sha = read_deleted(img, d, fh.write, fs_cache=cache, cancel=cancel)
+        if cancel_requested(cancel):
+            os.unlink(target)
+            return {"scan": scan, "recovered": listing, "cancelled": True}
         listing.append({**d.to_json(), "recovered_as": safe, "sha256": sha, "recovered_size": size})
         report(progress, i + 1, len(wanted), d.path, unit="files", stage="recover")
     return {"scan": scan, "recovered": listing}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from typing import Any
 
 SE_DEBUG_NAME = "SeDebugPrivilege"
 TOKEN_ADJUST_PRIVILEGES = 0x0020
@@ -19,7 +20,13 @@ ERROR_NOT_ALL_ASSIGNED = 1300
 class PrivilegeApi:
     """advapi32/kernel32 calls for adjusting the process token (real ones on Windows only)."""
 
-    def __init__(self):
+    wintypes: Any
+    adv: Any
+    k32: Any
+    LUID: Any
+    TOKEN_PRIVILEGES: Any
+
+    def __init__(self) -> None:
         if not sys.platform.startswith("win"):
             raise OSError("token privileges exist only on Windows")
         from ctypes import wintypes
@@ -56,7 +63,8 @@ class PrivilegeApi:
         return bool(self.adv.AdjustTokenPrivileges(token, False, ctypes.byref(tp), 0, None, None))
 
     def last_error(self) -> int:
-        return ctypes.get_last_error()
+        get_last_error = getattr(ctypes, "get_last_error", None)  # Windows only
+        return int(get_last_error()) if get_last_error is not None else 0
 
     def close(self, handle) -> None:
         self.k32.CloseHandle(handle)

@@ -53,7 +53,7 @@ def read_bytes(path, limit: int = 16 << 20) -> bytes:
         os.close(fd)
 
 
-def read_text(path: str | os.PathLike, limit: int = 16 << 20) -> str:
+def read_text(path: str | os.PathLike | sources.VPath, limit: int = 16 << 20) -> str:
     return read_bytes(path, limit).decode("utf-8", errors="replace")
 
 
@@ -81,7 +81,7 @@ def read_logical(ctx: Context, logical: str, *, note_missing: bool = False, limi
     return None
 
 
-def resolve_in_root(ctx: Context, logical: str) -> Path | None:
+def resolve_in_root(ctx: Context, logical: str) -> sources.AnyPath | None:
     """The real path of `logical`, following symbolic links as the examined system would.
 
     Under --root an absolute link target is re-based under the root (so /etc/resolv.conf ->
@@ -95,7 +95,7 @@ def resolve_in_root(ctx: Context, logical: str) -> Path | None:
     return base.resolve_in_root(ctx.root, logical)
 
 
-def glob_logical(ctx: Context, pattern: str) -> list[Path]:
+def glob_logical(ctx: Context, pattern: str) -> list[sources.AnyPath]:
     """Real paths matching a logical glob pattern (under --root when given), sorted; no '**' (use walk_tree).
 
     Under --root each folder is resolved inside the root (a folder the pattern walks into may be an
@@ -133,7 +133,7 @@ class Symlink:
     target: str
 
 
-def link_record(ctx: Context, real: Path) -> dict:
+def link_record(ctx: Context, real: sources.AnyPath) -> dict:
     try:
         target = decode_path(os.fsdecode(sources.readlink(real)))
     except OSError as exc:

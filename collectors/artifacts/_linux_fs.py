@@ -1,13 +1,13 @@
-"""Forensic file-system primitives for the Linux collectors: folders opened without changing their access
-time, statx (birth time, immutable/append-only attributes) through ctypes, hashing a file relative to an
-open folder, and the list of mounted pseudo file systems not to walk.
+"""File-system walking for the Linux collectors: statx (birth time, immutable/append-only attributes)
+through ctypes, hashing, and the list of mounted pseudo file systems not to walk. The O_NOATIME folder and
+file opens are those of `collectors/util.py` (`open_dir_noatime`, `open_file_at`, `list_source_dir`).
 
-- `open_dir_noatime(path, dir_fd=None)`: a folder descriptor with O_DIRECTORY|O_NOFOLLOW|O_NOATIME
-  (O_NOATIME dropped when not permitted); listing it with `os.scandir(fd)` leaves the folder's atime as it is.
 - `statx(dir_fd, name)`: a `Stat` with btime (None when the file system does not record it) and the
   STATX_ATTR_* flags; falls back to os.stat where the C library has no statx.
-- `walk(top, ...)`: a depth-first walk of folder descriptors (each child opened relative to its parent, so
-  a folder swapped for a link mid-walk is refused), yielding `(parent_fd, name, path_bytes, Stat)`.
+- `walk(top, ...)`: a depth-first walk yielding an `Entry` per file. On a real folder: folder descriptors,
+  each child opened relative to its parent (a folder swapped for a link mid-walk is refused); on a
+  `sources.VPath` (a file system inside a disk image): the same entries through collectors/sources.
+  `Entry.open`, `Entry.hash` and `Entry.readlink` read the entry the same way on both.
 """
 from __future__ import annotations
 
@@ -19,9 +19,13 @@ import os
 import stat as _stat
 import struct
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
-O_NOATIME = getattr(os, "O_NOATIME", 0)
+from .. import sources
+from ..util import O_NOATIME, open_dir_noatime, open_file_at
+
+__all__ = ["O_NOATIME", "open_dir_noatime", "open_file_at"]  # re-exported for the walking collectors
+
 AT_SYMLINK_NOFOLLOW = 0x100
 AT_STATX_DONT_SYNC = 0x4000
 STATX_BASIC_STATS = 0x7FF
@@ -143,36 +147,6 @@ def statx_path(path: str | bytes | os.PathLike) -> Stat:
         os.close(fd)
 
 
-def open_dir_noatime(path: str | bytes | os.PathLike, dir_fd: int | None = None) -> int:
-    """A folder descriptor that lists without changing the folder's access time; a link is refused."""
-    flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
-    if dir_fd is not None:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    if O_NOATIME:
-        try:
-            return os.open(path, flags | O_NOATIME | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
-        except PermissionError:
-            pass  # not the owner and no CAP_FOWNER: plain open (the note belongs to the caller)
-    return os.open(path, flags | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
-
-
-def open_file_at(dir_fd: int, name: bytes) -> int:
-    """A read-only descriptor of a regular file in an open folder: no atime change, no link, no blocking."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = None
-    if O_NOATIME:
-        try:
-            fd = os.open(name, flags | O_NOATIME | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
-        except PermissionError:
-            fd = None
-    if fd is None:
-        fd = os.open(name, flags | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
-    if not _stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise OSError(errno.EINVAL, "not a regular file")
-    return fd
-
-
 def hash_fd(fd: int, algos: tuple[str, ...] = ("sha256",), limit: int | None = None) -> tuple[list[str], int]:
     """Hex digests of the content behind `fd` (up to `limit` bytes) and the bytes read."""
     hs = [hashlib.new(a) for a in algos]
@@ -191,6 +165,20 @@ def hash_fd(fd: int, algos: tuple[str, ...] = ("sha256",), limit: int | None = N
     return [h.hexdigest() for h in hs], total
 
 
+def hash_stream(fh: BinaryIO, algos: tuple[str, ...] = ("sha256",), limit: int | None = None) -> tuple[list[str], int]:
+    """Hex digests of what `fh` gives (up to `limit` bytes) and the bytes read."""
+    hs = [hashlib.new(a) for a in algos]
+    total = 0
+    while limit is None or total < limit:
+        chunk = fh.read(HASH_CHUNK if limit is None else min(HASH_CHUNK, limit - total))
+        if not chunk:
+            break
+        for h in hs:
+            h.update(chunk)
+        total += len(chunk)
+    return [h.hexdigest() for h in hs], total
+
+
 def hash_at(dir_fd: int, name: bytes, algos: tuple[str, ...] = ("sha256",)) -> tuple[list[str], int]:
     fd = open_file_at(dir_fd, name)
     try:
@@ -199,7 +187,13 @@ def hash_at(dir_fd: int, name: bytes, algos: tuple[str, ...] = ("sha256",)) -> t
         os.close(fd)
 
 
-def hash_path(path: str | bytes | os.PathLike, algos: tuple[str, ...] = ("sha256",)) -> tuple[list[str], int]:
+def hash_path(path, algos: tuple[str, ...] = ("sha256",)) -> tuple[list[str], int]:
+    """Hex digests of a regular file of the examined system (a real path or a `sources.VPath`)."""
+    if sources.is_virtual(path):
+        if not _stat.S_ISREG(sources.lstat(path).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        with sources.open_read(path) as fh:
+            return hash_stream(fh, algos)
     p = os.fsencode(path)
     head, tail = os.path.split(p)
     dfd = open_dir_noatime(head or b".")
@@ -224,22 +218,65 @@ def mounts(proc_mounts: str = "/proc/self/mounts") -> list[tuple[str, str]]:
     return out
 
 
+def from_vstat(st: sources.VStat) -> Stat:
+    """The `Stat` of a file inside a file system read by UngCuu (no STATX attributes there)."""
+    return Stat(st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid or 0, st.st_gid or 0, st.st_size,
+                st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns, st.st_birthtime_ns, 0)
+
+
+def stat_of(path) -> Stat:
+    """statx of a path of the examined system, the last part not followed (a real path or a VPath)."""
+    if sources.is_virtual(path):
+        return from_vstat(path.lstat())
+    return statx_path(path)
+
+
 @dataclass(slots=True)
 class Entry:
     path: bytes  # the path as the examined system names it
     name: bytes
-    dir_fd: int  # descriptor of the folder holding it (valid during the yield only)
+    dir_fd: int  # descriptor of the folder holding it (valid during the yield only); -1 inside an image
     st: Stat
     depth: int
+    vpath: sources.VPath | None = None  # the entry inside a disk image's file system
+
+    def open(self) -> BinaryIO:
+        """The regular file, read-only (O_NOATIME, never through a link, never blocking)."""
+        if self.vpath is not None:
+            if not _stat.S_ISREG(self.st.mode):
+                raise OSError(errno.EINVAL, "not a regular file")
+            return sources.open_read(self.vpath)
+        return open(open_file_at(self.dir_fd, self.name), "rb", buffering=0)
+
+    def hash(self, algos: tuple[str, ...] = ("sha256",), limit: int | None = None) -> tuple[list[str], int]:
+        if self.vpath is None:
+            fd = open_file_at(self.dir_fd, self.name)
+            try:
+                return hash_fd(fd, algos, limit)
+            finally:
+                os.close(fd)
+        with self.open() as fh:
+            return hash_stream(fh, algos, limit)
+
+    def readlink(self) -> bytes:
+        if self.vpath is not None:
+            return os.fsencode(self.vpath.readlink())
+        return os.readlink(self.name, dir_fd=self.dir_fd)
 
 
-def walk(top: bytes, logical_top: bytes, *, skip: Callable[[bytes, Stat], str | None] = lambda p, s: None,
+def walk(top, logical_top: bytes, *, skip: Callable[[bytes, Stat], str | None] = lambda p, s: None,
          on_error: Callable[[bytes, OSError], None] = lambda p, e: None, max_depth: int = 128,
          cancelled: Callable[[], bool] = lambda: False) -> Iterator[Entry]:
     """Every entry under the real folder `top` (named `logical_top` on the examined system), depth first,
     names sorted per folder. Links are reported, never followed. `skip(path, st)` returns a reason not to
     enter a folder (reported through on_error as ENOTDIR-free note) or None. Folders are opened with
-    O_NOATIME relative to their parent; the entries of one folder are held at a time (names only)."""
+    O_NOATIME relative to their parent; the entries of one folder are held at a time (names only).
+    `top` may be a `sources.VPath`: the same walk inside a disk image's file system."""
+    if sources.is_virtual(top):
+        yield from _walk_virtual(top, logical_top, skip=skip, on_error=on_error, max_depth=max_depth,
+                                 cancelled=cancelled)
+        return
+    top = os.fsencode(top)
     sx = StatxCaller()
     try:
         fd = open_dir_noatime(top)
@@ -287,6 +324,43 @@ def walk(top: bytes, logical_top: bytes, *, skip: Callable[[bytes, Stat], str | 
                 os.close(dfd)
             except OSError:
                 pass
+
+
+def _walk_virtual(top: sources.VPath, logical_top: bytes, *, skip: Callable[[bytes, Stat], str | None],
+                  on_error: Callable[[bytes, OSError], None], max_depth: int,
+                  cancelled: Callable[[], bool]) -> Iterator[Entry]:
+    """`walk` inside a file system read by UngCuu: same order (names sorted per folder, depth first)."""
+    def listing(folder: sources.VPath, path: bytes) -> list:
+        try:
+            return sorted(folder.scandir(), key=lambda e: os.fsencode(e.name), reverse=True)
+        except OSError as exc:
+            on_error(path, exc)
+            return []
+
+    stack: list[tuple[bytes, list, int]] = [(logical_top, listing(top, logical_top), 0)]
+    while stack:
+        if cancelled():
+            return
+        dpath, pending, depth = stack[-1]
+        if not pending:
+            stack.pop()
+            continue
+        entry = pending.pop()
+        name = os.fsencode(entry.name)
+        path = dpath.rstrip(b"/") + b"/" + name
+        try:
+            st = from_vstat(entry.stat(follow_symlinks=False))
+        except OSError as exc:
+            on_error(path, exc)
+            continue
+        yield Entry(path, name, -1, st, depth + 1, entry.path)
+        if _stat.S_ISDIR(st.mode):
+            if skip(path, st):
+                continue
+            if depth + 1 > max_depth:
+                on_error(path, OSError(errno.ELOOP, f"deeper than {max_depth} folders, not walked"))
+                continue
+            stack.append((path, listing(entry.path, path), depth + 1))
 
 
 def _names(fd: int, path: bytes, on_error) -> list[bytes]:

@@ -5,7 +5,6 @@ loader configuration and modules), so a replaced kernel or initrd is seen; grub.
 """
 from __future__ import annotations
 
-import os
 import stat
 from dataclasses import dataclass, field
 
@@ -39,14 +38,13 @@ def _iso(ns):
 
 
 class BootFiles(Collector):
-    folders_only = True
     name = "boot_files"
     version = "1.0"
     os = ("linux",)
 
     def check(self, ctx: Context) -> str | None:
         real = ctx.path("/boot")
-        if not os.path.isdir(real):
+        if not real.is_dir():
             return "no /boot folder"
         return None
 
@@ -54,10 +52,10 @@ class BootFiles(Collector):
         rows: list[BootFile] = []
         errors: list[str] = []
         real = ctx.path("/boot")
-        if os.path.islink(real):
+        if real.is_symlink():
             yield ctx.incomplete("/boot is a symbolic link: not followed")
             return
-        for e in lfs.walk(os.fsencode(str(real)), b"/boot", on_error=lambda p, x: errors.append(
+        for e in lfs.walk(real, b"/boot", on_error=lambda p, x: errors.append(
                 f"{decode_path(p)}: {x.strerror or x}"), cancelled=lambda: ctx.cancelled):
             st = e.st
             t = "dir" if stat.S_ISDIR(st.mode) else "link" if stat.S_ISLNK(st.mode) else \
@@ -66,12 +64,12 @@ class BootFiles(Collector):
                            _iso(st.ctime_ns), _iso(st.btime_ns))
             if t == "link":
                 try:
-                    row.link_target = decode_path(os.readlink(e.name, dir_fd=e.dir_fd))
+                    row.link_target = decode_path(e.readlink())
                 except OSError:
                     pass
             elif t == "file":
                 try:
-                    (row.sha256,), _ = lfs.hash_at(e.dir_fd, e.name)
+                    (row.sha256,), _ = e.hash()
                 except OSError as exc:
                     errors.append(f"{row.path}: {exc.strerror or exc}")
                 if e.name.endswith(tuple(s.encode() for s in COPY_SUFFIXES)) and st.size < (4 << 20):

@@ -10,7 +10,6 @@ a link (/etc/resolv.conf -> ...) is resolved inside the root and its target copi
 from __future__ import annotations
 
 import stat
-from pathlib import Path
 
 from .. import records, sources
 from ..base import Collector, Context
@@ -78,7 +77,7 @@ class ConfigFiles(Collector):
         links: list[dict] = []
         count = 0
 
-        def copy(real: Path):
+        def copy(real: sources.AnyPath):
             try:
                 st = sources.lstat(real)
             except OSError:
@@ -91,7 +90,7 @@ class ConfigFiles(Collector):
             seen.add(key)
             return ctx.put_file(real, limit=MAX_CONFIG_FILE)
 
-        candidates: list[tuple[Path, bool]] = []  # (real path, follow a link at the end)
+        candidates: list[tuple[sources.AnyPath, bool]] = []  # (real path, follow a link at the end)
         for logical in FILES:
             candidates.append((ctx.path(logical), True))
         for pattern in GLOBS:

@@ -12,10 +12,9 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ._common import glob_logical, read_logical, resolve_in_root
 from .config_files import home_dirs
@@ -55,7 +54,6 @@ def _json(ctx: Context, logical: str):
 
 
 class Containers(Collector):
-    folders_only = True
     name = "containers"
     version = "1.0"
     os = ("linux",)
@@ -91,7 +89,7 @@ class Containers(Collector):
                              for m in (conf.get("MountPoints") or {}).values()],
                             host.get("PortBindings") or {}, config_evidence=getattr(rec, "id", None))
             log = ctx.path(f"{folder}/{cid}-json.log")
-            if os.path.isfile(log) and not os.path.islink(log):
+            if sources.is_regular_file(log):
                 lrec = ctx.put_file(log, limit=log_max)
                 yield lrec
                 row.log_evidence = getattr(lrec, "id", None)
@@ -106,11 +104,14 @@ class Containers(Collector):
             data = _json(ctx, listed)
             if data is None:
                 continue
-            yield ctx.put_file(resolve_in_root(ctx, listed))
+            state = resolve_in_root(ctx, listed)
+            if state is not None:  # gone since it was read: nothing to copy
+                yield ctx.put_file(state)
             images = {}
             imgs = _json(ctx, f"{store}/overlay-images/images.json")
-            if imgs is not None:
-                yield ctx.put_file(resolve_in_root(ctx, f"{store}/overlay-images/images.json"))
+            listing = resolve_in_root(ctx, f"{store}/overlay-images/images.json")
+            if imgs is not None and listing is not None:
+                yield ctx.put_file(listing)
                 images = {i.get("id"): (i.get("names") or [None])[0] for i in imgs if isinstance(i, dict)}
             for c in data if isinstance(data, list) else []:
                 if not isinstance(c, dict):

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 from .. import records
 from ..acquire import carve as carve_mod
 from ..acquire import recover
-from ..acquire.common import now_iso
+from ..acquire.common import cancelled_note, now_iso
 from ..base import Collector, Context
 from ..case import Case
 from ..errors import Cancelled, NotApplicable, SourceError, UnreadableInput
@@ -91,6 +91,8 @@ def recover_one(ctx: Context, source: str, *, out: dict, carve: bool = True, inc
     job = ctx.job(recover.scan_deleted, label, img=img)
     yield from job.events()
     scan = job.result()
+    if scan.cancelled:
+        raise Cancelled(scan.note)
     fs_cache: dict = {}
     stored = []
     recovered: dict[int, Any] = {}
@@ -103,6 +105,8 @@ def recover_one(ctx: Context, source: str, *, out: dict, carve: bool = True, inc
         with ctx.writer(name=d.name, source=f"{label}:{d.path} (inode {d.inode}, {d.fs_type} @ {d.fs_offset})",
                         kind="file", orig_meta=d.orig_meta(), incomplete=incomplete, **custody) as w:
             recover.read_deleted(img, d, w.write, fs_cache=fs_cache, cancel=ctx.cancel)
+            if ctx.cancelled:  # a partial copy: the writer discards it
+                raise Cancelled("recovery cancelled by the responder")
         stored.append(w.record)
         recovered[id(d)] = w.record
         yield w.record
@@ -161,7 +165,10 @@ def _carve(ctx: Context, img, scan, label: str, kinds, stored: list, rows: list)
     reader = carve_mod.RangeReader(lambda off, n: img.read(off, n), unallocated_ranges(scan, img.get_size()))
     job = ctx.job(carve_mod.carve, reader, kinds=kinds)
     yield from job.events()
-    for c in job.result():
+    found = job.result()
+    if ctx.cancelled:  # what was found so far is not a full carve: nothing is stored
+        raise Cancelled(cancelled_note("carving"))
+    for c in found:
         meta = {"carved_offset": c.offset, "size": c.size, "kind": c.kind, "carved_from": label, "note": CARVED_NOTE}
         with ctx.writer(name=c.name, source=f"{label}: carved at byte {c.offset}", kind="derived",
                         media_type=c.media_type, orig_meta=meta, custody_action="derive") as w:

@@ -108,6 +108,8 @@ def image_one(ctx: Context, source: str, *, out: dict, name: str | None = None, 
                       algorithms=algorithms)
         yield from job.events()
         result = job.result()
+        if result.cancelled:  # checkpointed: the same command again resumes
+            raise Cancelled(result.note, done=result.size)
     finally:
         src.close()
     stored = []

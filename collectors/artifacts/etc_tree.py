@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
-import os
 import stat
 from dataclasses import dataclass, field
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ..util import ts_to_iso
 from ._common import Symlink, link_record, read_logical, resolve_in_root, walk_tree
@@ -109,7 +108,6 @@ def is_secret(logical: str) -> bool:
 
 
 class EtcTree(Collector):
-    folders_only = True
     name = "etc_tree"
     version = "1.0"
     os = ("linux",)
@@ -140,7 +138,7 @@ class EtcTree(Collector):
             if kind != "file":
                 continue
             try:
-                st = os.stat(real, follow_symlinks=False)
+                st = sources.lstat(real)
             except OSError:
                 continue
             if is_secret(logical):

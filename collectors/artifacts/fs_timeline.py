@@ -30,10 +30,12 @@ import os
 import stat
 import struct
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ..runner import _target
 from ..util import decode_path, host_name, ts_to_iso
@@ -161,6 +163,16 @@ class _Hasher:
     def submit(self, fd: int, row: FileHash, notable: list[FsNotable]):
         self.pending.append((self.pool.submit(self._run, fd), row, notable))
 
+    def submit_entry(self, e: lfs.Entry, row: FileHash, notable: list[FsNotable]):
+        """A file inside a disk image's file system: hashed here, on the walking thread (one reader of
+        the image at a time)."""
+        fut: Future = Future()
+        try:
+            fut.set_result(e.hash())
+        except OSError as exc:
+            fut.set_exception(exc)
+        self.pending.append((fut, row, notable))
+
     @staticmethod
     def _run(fd: int):
         try:
@@ -194,7 +206,6 @@ def _part_name(top: bytes) -> str:
 
 
 class FsTimeline(Collector):
-    folders_only = True
     name = "fs_timeline"
     version = "1.0"
     os = ("linux",)
@@ -229,7 +240,7 @@ class FsTimeline(Collector):
                                  "the container state folder)")
         inodes = set()
         try:
-            st = os.stat(ctx.case.path)
+            st = Path(ctx.case.path).stat()
             inodes.add((st.st_dev, st.st_ino))
         except OSError:
             pass
@@ -240,23 +251,22 @@ class FsTimeline(Collector):
             [p for p in os.environ.get("UNGCUU_FS_ROOTS", "").split(":") if p] if ctx.live else None)
         if chosen:
             return [os.fsencode("/" + str(p).strip("/")) for p in chosen
-                    if os.path.isdir(self._real(ctx, os.fsencode("/" + str(p).strip("/"))))]
-        root = os.fsencode(str(ctx.root)) if ctx.root else b"/"
+                    if _is_dir(self._real(ctx, os.fsencode("/" + str(p).strip("/"))))]
         try:
-            fd = lfs.open_dir_noatime(root)
+            entries = sources.scandir(ctx.root if ctx.root is not None else "/")
         except OSError:
             return []
-        try:
-            with os.scandir(fd) as it:
-                names = sorted(os.fsencode(e.name) for e in it if e.is_dir(follow_symlinks=False))
-        finally:
-            os.close(fd)
-        extra = [t for t in EXTRA_TOPS if os.path.isdir(self._real(ctx, t)) and not os.path.islink(self._real(ctx, t))]
+        names = sorted(os.fsencode(e.name) for e in entries if e.is_dir(follow_symlinks=False))
+        extra = [t for t in EXTRA_TOPS if sources.is_real_dir(self._real(ctx, t))]
         return [b"/"] + [b"/" + n for n in names] + extra
 
-    def _real(self, ctx: Context, logical: bytes) -> bytes:
+    def _real(self, ctx: Context, logical: bytes):
+        """Where a logical folder is read: bytes of a real path, or a VPath inside a disk image."""
         if ctx.root is None:
             return logical
+        if sources.is_virtual(ctx.root):
+            rel = os.fsdecode(logical).strip("/")
+            return ctx.root / rel if rel else ctx.root
         return os.fsencode(str(ctx.root)) + (logical if logical != b"/" else b"")
 
     def _prior_part(self, ctx: Context, name: str):
@@ -352,7 +362,7 @@ class FsTimeline(Collector):
         with ctx.case.writer(**body_kw) as w, hashes, notable:
             if top in EXTRA_TOPS:  # its parent part (/dev) is not walked: its own line is written here
                 try:
-                    st = lfs.statx_path(real_top)
+                    st = lfs.stat_of(real_top)
                     line = self._line(top, st)
                     buf.append(line)
                     size += len(line)
@@ -388,6 +398,11 @@ class FsTimeline(Collector):
                             counters.not_hashed_big += 1
                         elif budget is not None and counters.hashed_bytes + st.size > budget:
                             counters.not_hashed_budget += 1
+                        elif e.vpath is not None:
+                            row = FileHash(decode_path(e.path), "", st.size, mode_string(mode), st.uid, st.gid,
+                                           ts_to_iso(st.mtime_ns / 1e9), why)
+                            hasher.submit_entry(e, row, found)
+                            hashing = True
                         else:
                             try:
                                 fd = lfs.open_file_at(e.dir_fd, e.name)
@@ -446,10 +461,12 @@ class FsTimeline(Collector):
             kinds.append(("append_only", "append-only attribute (chattr +a)"))
         name = e.name
         if is_reg and mode & 0o111:
-            try:
-                raw = os.getxattr(self._real(ctx, e.path), "security.capability", follow_symlinks=False)
-            except OSError:
-                raw = None
+            raw = None
+            if e.vpath is None:  # extended attributes: read from a real folder only
+                try:
+                    raw = os.getxattr(self._real(ctx, e.path), "security.capability", follow_symlinks=False)
+                except OSError:
+                    raw = None
             if raw:
                 kinds.append(("capabilities", capabilities(raw)))
             if folder_class(e.path[:-len(name) - 1])[2]:
@@ -469,10 +486,18 @@ class FsTimeline(Collector):
             kinds.append(("odd_name", "name is not UTF-8, holds control characters or is only dots/spaces"))
         if not kinds:
             return []
-        common = dict(path=decode_path(e.path), mode=mode_string(mode), uid=st.uid, gid=st.gid, size=st.size,
+        common: dict[str, Any] = dict(path=decode_path(e.path), mode=mode_string(mode), uid=st.uid, gid=st.gid, size=st.size,
                       inode=st.ino, mtime=ts_to_iso(st.mtime_ns / 1e9), ctime=ts_to_iso(st.ctime_ns / 1e9),
                       btime=ts_to_iso(st.btime_ns / 1e9) if st.btime_ns else None)
         return [FsNotable(kind=k, detail=d, **common) for k, d in kinds]
+
+
+def _is_dir(path) -> bool:
+    """A folder, or a link to one (a real path or a VPath)."""
+    try:
+        return stat.S_ISDIR(sources.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 class _Cancelled(Exception):

@@ -20,7 +20,7 @@ import platform
 import socket
 from dataclasses import dataclass, field
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ..util import ts_to_iso
 from . import _linux_fs as lfs
@@ -175,7 +175,7 @@ def _hash(ctx: Context, logical: str) -> tuple[str | None, os.stat_result | None
     if real is None:
         return None, None
     try:
-        st = os.stat(real)
+        st = sources.stat(real)
         (digest,), _ = lfs.hash_path(real)
         return digest, st
     except OSError:
@@ -200,13 +200,17 @@ def preload_libraries(ctx: Context, owned: set[str]) -> list[PreloadLibrary]:
 
 
 class KernelState(Collector):
-    folders_only = True
     name = "kernel_state"
     version = "1.0"
     os = ("linux",)
 
     def collect(self, ctx: Context):
-        owned = owned_paths(ctx)
+        if ctx.root is not None and sources.is_virtual(ctx.root):
+            # the package lists are read by package_integrity, which reads real folders only
+            owned: set[str] = set()
+            ctx.notes.append("package ownership of preloaded libraries not checked inside a disk image")
+        else:
+            owned = owned_paths(ctx)
         preload = preload_libraries(ctx, owned)
         if preload or read_logical(ctx, "/etc/ld.so.preload") is not None:
             yield ctx.put_records("ld_preload.json", PreloadLibrary, preload, source="/etc/ld.so.preload")

@@ -9,8 +9,6 @@ history should be is not read (it could block, or be a log diverted on purpose) 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from .. import records, sources
 from ..base import Collector, Context
 from ._common import Symlink, link_record, resolve_in_root, walk_tree
@@ -33,7 +31,7 @@ class LogFiles(Collector):
         links: list[dict] = []
         count = 0
         varlog = resolve_in_root(ctx, "/var/log")
-        files: list[Path] = []
+        files: list[sources.AnyPath] = []
         if varlog is not None:
             skip = (varlog / "journal",)
             for real, kind in walk_tree(ctx, varlog, skip=skip):

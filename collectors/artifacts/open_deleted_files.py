@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 from .. import records
 from ..acquire import openfiles, recover
-from ..acquire.common import human_size, now_iso
+from ..acquire.common import cancelled_note, human_size, now_iso
 from ..base import Collector, Context
 from ..case import Case
 from ..errors import Cancelled, NoSuchProcess, SourceError
@@ -59,6 +59,8 @@ def copy_open_deleted(ctx: Context, *, out: dict, pids: list[int] | None = None)
                 job = ctx.job(openfiles.copy_open_deleted, item, w.write)
                 yield from job.events()
                 job.result()
+                if ctx.cancelled:  # a partial copy: the writer discards it
+                    raise Cancelled(cancelled_note(f"copying {item.path}"))
         except (NoSuchProcess, SourceError) as exc:
             notes.append(str(exc))
             rows.append({**item.to_json(), "evidence_id": None, "status": recover.UNRECOVERABLE, "reason": str(exc)})

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 from .. import records
 from ..acquire import memory
-from ..acquire.common import human_size
+from ..acquire.common import cancelled_note, human_size
 from ..base import Collector, Context
 from ..case import Case
 from ..errors import Cancelled, NotApplicable
@@ -99,6 +99,8 @@ def acquire_physical(ctx: Context, *, out: dict, acquirer: str | None = None, ac
         job = ctx.job(memory.acquire_kcore_lime, w.write)
         yield from job.events()
         info = job.result()
+        if info.get("cancelled"):  # a partial copy: the writer discards it
+            raise Cancelled(cancelled_note("acquiring physical memory"))
         w.kw["orig_meta"] = {"format": "LiME", "ranges": info["ranges"], "unreadable": info["unreadable"]}
     yield w.record
     out.update(records=[w.record], reasons=[])

@@ -64,7 +64,6 @@ def _pids() -> list[int]:
 
 
 class ProcState(Collector):
-    folders_only = True
     name = "proc_state"
     version = "1.0"
     os = ("linux",)

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from .. import records
 from ..acquire import memory
-from ..acquire.common import human_size
+from ..acquire.common import cancelled_note, human_size
 from ..base import Collector, Context
 from ..case import Case
 from ..errors import Cancelled, NoSuchProcess, NotApplicable, SourceError
@@ -74,6 +74,8 @@ def dump_processes(ctx: Context, pids: list[int], *, out: dict, check_space: boo
                 job = ctx.job(memory.dump_process_linux, pid, w.write)
                 yield from job.events()
                 dump = job.result()
+                if dump.cancelled:  # a partial dump: the writer discards it
+                    raise Cancelled(cancelled_note(f"dumping process {pid}"))
                 w.kw["name"] = f"pid{pid}_{safe_name(dump.name)}.mem"
                 w.kw["orig_meta"] = {"pid": pid, "process": dump.name, "regions": dump.readable_regions,
                                      "unreadable_bytes": dump.unreadable_bytes}

@@ -48,7 +48,6 @@ def read_sysctl(base: str = "/proc/sys") -> tuple[list[SysctlValue], int]:
 
 
 class SysctlState(Collector):
-    folders_only = True
     name = "sysctl_state"
     version = "1.0"
     os = ("linux",)

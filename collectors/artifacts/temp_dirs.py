@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ..errors import Cancelled
 from ..util import decode_path, ts_to_iso
@@ -60,7 +61,6 @@ def _iso(ns: int | None) -> str | None:
 
 
 class TempDirs(Collector):
-    folders_only = True
     name = "temp_dirs"
     version = "1.0"
     os = ("linux",)
@@ -69,7 +69,7 @@ class TempDirs(Collector):
         max_file = int(ctx.options.get("temp_max_file_bytes") or DEFAULT_MAX_FILE)
         max_total = int(ctx.options.get("temp_max_total_bytes") or DEFAULT_MAX_TOTAL)
         try:
-            cst = os.stat(ctx.case.path)
+            cst = Path(ctx.case.path).stat()
             case_key = (cst.st_dev, cst.st_ino)
         except OSError:
             case_key = None
@@ -94,10 +94,10 @@ class TempDirs(Collector):
             [p for p in os.environ.get("UNGCUU_TEMP_ROOTS", "").split(":") if p] if ctx.live else None)
         for top in chosen or TEMP_ROOTS:
             real_top = ctx.path(top)
-            if not os.path.isdir(real_top) or os.path.islink(real_top):
+            if not sources.is_real_dir(real_top):
                 continue
             try:
-                tst = os.stat(real_top)
+                tst = sources.stat(real_top)
             except OSError:
                 continue
             if (tst.st_dev, tst.st_ino) in seen:
@@ -108,7 +108,7 @@ class TempDirs(Collector):
                     return "case folder"
                 return "skipped" if p in skip_paths else None
 
-            for e in lfs.walk(os.fsencode(str(real_top)), os.fsencode(top), skip=skip, on_error=on_error,
+            for e in lfs.walk(real_top, os.fsencode(top), skip=skip, on_error=on_error,
                               cancelled=lambda: ctx.cancelled):
                 if out.count >= MAX_ENTRIES:
                     yield ctx.incomplete(f"more than {MAX_ENTRIES} entries in the temporary folders: the rest not listed")
@@ -121,7 +121,7 @@ class TempDirs(Collector):
                                 executable=stat.S_ISREG(st.mode) and bool(st.mode & 0o111))
                 if row.type == "link":
                     try:
-                        row.link_target = decode_path(os.readlink(e.name, dir_fd=e.dir_fd))
+                        row.link_target = decode_path(e.readlink())
                     except OSError:
                         pass
                 elif row.type == "file" and st.size > hash_max:
@@ -135,27 +135,20 @@ class TempDirs(Collector):
                         skipped_total += 1
                         row.note = f"total cap of {max_total} bytes reached: hashed, not copied"
                     try:
-                        fd = lfs.open_file_at(e.dir_fd, e.name)
+                        if row.note:
+                            (row.sha256,), _ = e.hash()
+                        else:
+                            with e.open() as fh:
+                                rec = ctx.case.add_stream(
+                                    fh, name=e.name.decode("utf-8", "backslashreplace"), source=row.path,
+                                    kind="file", orig_meta=_meta(st), cancelled=lambda: ctx.cancelled,
+                                    **ctx._common({}))
+                            ctx.stored.append(rec)
+                            yield rec
+                            total += rec.size
+                            row.sha256, row.evidence_id = rec.sha256, rec.id
                     except OSError as exc:
                         row.note = f"not readable: {exc.strerror or exc}"
-                    else:
-                        try:
-                            if row.note:
-                                (row.sha256,), _ = lfs.hash_fd(fd)
-                            else:
-                                with open(fd, "rb", buffering=0, closefd=False) as fh:
-                                    rec = ctx.case.add_stream(
-                                        fh, name=e.name.decode("utf-8", "backslashreplace"), source=row.path,
-                                        kind="file", orig_meta=_meta(st), cancelled=lambda: ctx.cancelled,
-                                        **ctx._common({}))
-                                ctx.stored.append(rec)
-                                yield rec
-                                total += rec.size
-                                row.sha256, row.evidence_id = rec.sha256, rec.id
-                        except OSError as exc:
-                            row.note = f"not readable: {exc.strerror or exc}"
-                        finally:
-                            os.close(fd)
                 out.add(row)
                 if out.count % 500 == 0:
                     yield ctx.progress(out.count, None, row.path)

@@ -16,7 +16,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ..util import decode_path, ts_to_iso
 from ._common import read_logical, resolve_in_root, walk_tree
@@ -122,7 +122,6 @@ def _kind(name: str) -> str:
 
 
 class UserAccess(Collector):
-    folders_only = True
     name = "user_access"
     version = "1.0"
     os = ("linux",)
@@ -135,16 +134,18 @@ class UserAccess(Collector):
             text = read_logical(ctx, logical)
             if text is not None:
                 known += parse_known_hosts(text, user="(system)", file=logical)
-                yield ctx.put_file(resolve_in_root(ctx, logical))
+                real = resolve_in_root(ctx, logical)
+                if real is not None:  # gone since it was read: nothing to copy
+                    yield ctx.put_file(real)
         for home in home_dirs(ctx):
             if ctx.cancelled:
                 return
             user = "root" if home == "/root" else home.rstrip("/").rsplit("/", 1)[-1]
             ssh = ctx.path(f"{home}/.ssh")
-            if os.path.isdir(ssh) and not os.path.islink(ssh):
+            if sources.is_real_dir(ssh):
                 for real, kind in walk_tree(ctx, ssh, max_depth=2):
                     try:
-                        st = os.stat(real, follow_symlinks=False)
+                        st = sources.lstat(real)
                     except OSError:
                         continue
                     name = decode_path(real.name)
@@ -161,15 +162,15 @@ class UserAccess(Collector):
                         known += parse_known_hosts(text or "", user=user, file=ctx.logical(real))
             for f in SHELL_FILES:
                 real = ctx.path(f"{home}/{f}")
-                if os.path.isfile(real) and not os.path.islink(real):
+                if sources.is_regular_file(real):
                     yield ctx.put_file(real, limit=16 << 20)
             for d in UNIT_DIRS:
                 top = ctx.path(f"{home}/{d}")
-                if not os.path.isdir(top) or os.path.islink(top):
+                if not sources.is_real_dir(top):
                     continue
                 for real, kind in walk_tree(ctx, top, max_depth=3):
                     if kind == "link":
-                        target = os.readlink(real)
+                        target = sources.readlink(real)
                         units.append(UserUnit(user, ctx.logical(real), [], [], None,
                                               {"link_target": decode_path(os.fsdecode(target))}))
                         continue

@@ -14,7 +14,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ..util import decode_path, ts_to_iso
 from . import _linux_fs as lfs
@@ -74,7 +74,6 @@ def directives(text: str) -> tuple[list[str], list[str]]:
 
 
 class WebServers(Collector):
-    folders_only = True
     name = "web_servers"
     version = "1.0"
     os = ("linux",)
@@ -154,14 +153,14 @@ class WebServers(Collector):
             if real is None or not real.is_dir():
                 continue
             try:
-                rst = os.stat(real)
+                rst = sources.stat(real)
             except OSError:
                 continue
             if (rst.st_dev, rst.st_ino) in seen:
                 continue
             seen.add((rst.st_dev, rst.st_ino))
             start = len(files)
-            for e in lfs.walk(os.fsencode(str(real)), os.fsencode(root), cancelled=lambda: ctx.cancelled):
+            for e in lfs.walk(real, os.fsencode(root), cancelled=lambda: ctx.cancelled):
                 if len(files) >= MAX_WEB_FILES:
                     yield ctx.incomplete(f"more than {MAX_WEB_FILES} files in the web roots: the rest not listed")
                     break
@@ -172,7 +171,7 @@ class WebServers(Collector):
                     continue
                 seen.add((st.dev, st.ino))
                 try:
-                    (digest,), _ = lfs.hash_at(e.dir_fd, e.name)
+                    (digest,), _ = e.hash()
                 except OSError:
                     digest = None
                 name = decode_path(e.name).lower()

@@ -20,21 +20,27 @@ import io
 import os
 import stat as _stat
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterable, Iterator, Protocol
+from typing import BinaryIO, Iterable, Iterator, Protocol, TypeGuard, Union, cast
 
 
 class VStat:
     """An `os.stat_result` look-alike for a file inside a file system read by UngCuu."""
 
     __slots__ = ("st_mode", "st_size", "st_mtime", "st_atime", "st_ctime", "st_birthtime", "st_mtime_ns",
-                 "st_ino", "st_dev", "st_uid", "st_gid", "st_nlink")
+                 "st_atime_ns", "st_ctime_ns", "st_birthtime_ns", "st_ino", "st_dev", "st_uid", "st_gid",
+                 "st_nlink")
 
     def __init__(self, *, mode: int, size: int, mtime: float = 0.0, atime: float = 0.0, ctime: float = 0.0,
-                 birthtime: float | None = None, mtime_ns: int | None = None, ino: int = 0, dev: int = 0,
+                 birthtime: float | None = None, mtime_ns: int | None = None, atime_ns: int | None = None,
+                 ctime_ns: int | None = None, birthtime_ns: int | None = None, ino: int = 0, dev: int = 0,
                  uid: int | None = None, gid: int | None = None, nlink: int = 1):
         self.st_mode, self.st_size = mode, size
         self.st_mtime, self.st_atime, self.st_ctime, self.st_birthtime = mtime, atime, ctime, birthtime
         self.st_mtime_ns = mtime_ns if mtime_ns is not None else int(mtime * 1_000_000_000)
+        self.st_atime_ns = atime_ns if atime_ns is not None else round(atime * 1_000_000_000)
+        self.st_ctime_ns = ctime_ns if ctime_ns is not None else round(ctime * 1_000_000_000)
+        self.st_birthtime_ns: int | None = birthtime_ns if birthtime_ns is not None else (
+            round(birthtime * 1_000_000_000) if birthtime else None)
         self.st_ino, self.st_dev, self.st_uid, self.st_gid, self.st_nlink = ino, dev, uid, gid, nlink
 
     def __repr__(self) -> str:
@@ -49,7 +55,7 @@ class FileSystem(Protocol):
     def lstat(self, path: str) -> VStat: ...
     def scandir(self, path: str) -> list["VEntry"]: ...
     def readlink(self, path: str) -> str: ...
-    def open(self, path: str, stream: str | None = None) -> BinaryIO: ...
+    def open(self, path: str, stream: str | None = None) -> BinaryIO | io.RawIOBase: ...
 
 
 class VEntry:
@@ -211,7 +217,7 @@ class VPath:
     def open(self, mode: str = "rb", stream: str | None = None) -> BinaryIO:
         if mode not in ("r", "rb"):
             raise PermissionError(f"{self}: the examined file system is read only")
-        fh = self.fs.open(self.posix, stream)
+        fh = cast(BinaryIO, self.fs.open(self.posix, stream))  # a raw binary file serves as one
         return fh if "b" in mode else io.TextIOWrapper(fh, encoding="utf-8", errors="replace")  # type: ignore[return-value]
 
     def read_bytes(self, limit: int | None = None) -> bytes:
@@ -223,8 +229,29 @@ class VPath:
 
 
 # ------------------------------------------------------------------------------------ dispatch
-def is_virtual(path) -> bool:
+# A path of the examined system: a real one (live, or under --root DIR) or one inside a file system read
+# by UngCuu.
+AnyPath = Union[Path, VPath]
+
+
+def is_virtual(path: object) -> TypeGuard[VPath]:
     return isinstance(path, VPath)
+
+
+def is_regular_file(path) -> bool:
+    """A regular file, not a link to one (the link is not followed)."""
+    try:
+        return _stat.S_ISREG(lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def is_real_dir(path) -> bool:
+    """A folder, not a link to one (the link is not followed)."""
+    try:
+        return _stat.S_ISDIR(lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def lstat(path):

@@ -18,7 +18,7 @@ from . import VEntry, VPath, VStat
 try:
     import pytsk3
 except ImportError:  # pragma: no cover - pytsk3 is a dependency
-    pytsk3 = None  # type: ignore[assignment]
+    pytsk3 = None
 
 CHUNK = 1 << 20
 _DIR_CACHE = 2048  # folder listings kept (a listing is a few bytes a name)
@@ -63,11 +63,14 @@ def _ts(sec, nano) -> float:
 
 def vstat_of(meta, dev: int = 0) -> VStat:
     mode = _kind_bits(int(meta.type)) | (int(meta.mode) & 0o7777)
-    ns = int(meta.mtime or 0) * 1_000_000_000 + int(getattr(meta, "mtime_nano", 0) or 0)
+    def ns(which: str) -> int:
+        return int(getattr(meta, which) or 0) * 1_000_000_000 + int(getattr(meta, f"{which}_nano", 0) or 0)
+
     return VStat(
         mode=mode, size=int(meta.size or 0), mtime=_ts(meta.mtime, getattr(meta, "mtime_nano", 0)),
         atime=_ts(meta.atime, getattr(meta, "atime_nano", 0)), ctime=_ts(meta.ctime, getattr(meta, "ctime_nano", 0)),
-        birthtime=_ts(meta.crtime, getattr(meta, "crtime_nano", 0)) if meta.crtime else None, mtime_ns=ns,
+        birthtime=_ts(meta.crtime, getattr(meta, "crtime_nano", 0)) if meta.crtime else None, mtime_ns=ns("mtime"),
+        atime_ns=ns("atime"), ctime_ns=ns("ctime"), birthtime_ns=ns("crtime") if meta.crtime else None,
         ino=int(meta.addr), dev=dev, uid=int(meta.uid), gid=int(meta.gid), nlink=int(meta.nlink or 1))
 
 
@@ -90,6 +93,8 @@ class TskFileSystem:
         self.type = fs_type_name(self.fs.info.ftype)
         self.label = label
         self.dev = dev
+        self.evidence_meta: dict = {}  # what evidence read from here records (set by who opens it)
+        self.image: object = None      # the image kept open as long as this file system is used
         self._dirs: OrderedDict[int, dict[str, tuple[int, VStat]]] = OrderedDict()
         root = self.fs.open_meta(inode=self.fs.info.root_inum)
         self._root = (int(self.fs.info.root_inum), vstat_of(root.info.meta, dev))

@@ -40,24 +40,29 @@ def reason_text(reason: str | None, lang: str) -> str:
 
 
 def open_case(path: str, *, create: bool = False, examiner: str | None = None, affected_root: str = "/",
-              lang: str = "vi") -> Case:
+                lang: str = "vi", claim: str | None = None) -> Case:
+    """Open (or create) the case; with `claim`, also take its collector lock for that program (see
+    `lock_case`), released when the case is closed."""
     case = (Case.create if create else Case.open)(path, examiner=examiner, affected_root=affected_root)
     for w in case.warnings:
         label = "cảnh báo" if lang == "vi" else "warning"
         print(f"ungcuu: {label}: {translate(w, lang)}", file=sys.stderr)
+    if claim is not None:
+        lock_case(case, claim)
     return case
 
 
 def lock_case(case, app: str = "ungcuu"):
-    """The case's writer lock (collectors/caselock.py), shared with the desktop app; a case another window
-    or command is collecting into is refused with who holds it (it can still be read: status, verify)."""
-    from collectors.caselock import CaseLock, holder_text
+    """The case's collector lock (`Case.claim`, collectors/caselock.py), the one the desktop app takes; a case
+    another window or command is collecting into is refused with who holds it (it can still be read:
+    status, verify)."""
+    from collectors.caselock import holder_text
     from collectors.errors import CaseError
 
-    lock = CaseLock(case.path, app)
-    if not lock.acquire():
+    lock = case.claim(app)
+    if lock is None:
         case.close()
-        raise CaseError(f"the case {case.path} is open for collection by {holder_text(lock.holder())}: finish or "
+        raise CaseError(f"the case {case.path} is open for collection by {holder_text(case.holder())}: finish or "
                         "close it there first (status, verify and report still read it)", path=str(case.path))
     return lock
 

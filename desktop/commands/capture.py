@@ -45,7 +45,7 @@ def run(args) -> int:
         return 3
     seconds = args.seconds if args.seconds is not None else (None if args.count else 30.0)
     try:
-        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang, claim="ungcuu capture")
     except UngCuuError as exc:
         print(f"ungcuu capture: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code

@@ -70,7 +70,7 @@ def run(args) -> int:
                 imaging.check_not_same_device(src, Path(args.case))
             finally:
                 src.close()
-        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang, claim="ungcuu image")
     except UngCuuError as exc:
         print(f"ungcuu image: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code

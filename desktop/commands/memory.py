@@ -41,7 +41,7 @@ def run(args) -> int:
                 "ungcuu memory: choose --pid N and/or --physical (or --acquirer)"), file=sys.stderr)
         return 2
     try:
-        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang, claim="ungcuu memory")
     except UngCuuError as exc:
         print(f"ungcuu memory: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code

@@ -52,6 +52,9 @@ def run(args) -> int:
             print(f"ungcuu recover: {translate(str(exc), args.lang)}", file=sys.stderr)
             return exc.exit_code
         line.end()
+        if scan.cancelled:
+            print(f"ungcuu recover: {translate(scan.note, args.lang)}", file=sys.stderr)
+            return 130
         rows = [d.to_json() for d in scan.deleted]
         if args.json:
             print(json.dumps({"filesystems": [f.__dict__ for f in scan.filesystems], "deleted": rows,
@@ -60,7 +63,7 @@ def run(args) -> int:
             _print(args, rows, scan.errors)
         return 0
     try:
-        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang)
+        case = open_case(args.case, create=True, examiner=args.examiner, lang=args.lang, claim="ungcuu recover")
     except UngCuuError as exc:
         print(f"ungcuu recover: {translate(str(exc), args.lang)}", file=sys.stderr)
         return exc.exit_code

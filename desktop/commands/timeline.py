@@ -84,12 +84,12 @@ def run(args) -> int:
                            + (f"; {r['problems'][0][0]}: {r['problems'][0][1]}" if r["problems"] else "")))
         return 0
     if args.out:   # through OUT.part, renamed when complete: an interrupted export leaves no partial file
-        n = export.export_file(case, args.format, args.out, flt)
+        n = export.export_file(case, args.format, args.out, flt, lang=getattr(args, "lang", "vi"))
         print((f"Đã ghi {n} dòng vào {args.out}" if vi else f"Wrote {n} lines to {args.out}"), file=sys.stderr)
         return 0
     out = sys.stdout
     try:
-        export.export(case, args.format, out, flt)
+        export.export(case, args.format, out, flt, getattr(args, "lang", "vi"))
     except BrokenPipeError:  # `| head`: the reader went away, not an error
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -39,8 +39,9 @@ def format_text(fmt: str) -> str:
             "mactime": tr("mactime (file times, by date)")}[fmt]
 
 
-def export_command(case_path, fmt: str, out) -> list[str]:
-    return ["ungcuu", "timeline", "--case", str(case_path), "--format", fmt, "--out", str(out)]
+def export_command(case_path, fmt: str, out, lang: str = "vi") -> list[str]:
+    argv = ["ungcuu", "timeline", "--case", str(case_path), "--format", fmt, "--out", str(out)]
+    return argv + (["--lang", lang] if lang != "vi" else [])
 
 
 class ExportWorker(QObject):
@@ -50,9 +51,9 @@ class ExportWorker(QObject):
     cancelled = Signal()
     done = Signal()
 
-    def __init__(self, case, fmt: str, path: str):
+    def __init__(self, case, fmt: str, path: str, lang: str = "vi"):
         super().__init__()
-        self.case, self.fmt, self.path = case, fmt, path
+        self.case, self.fmt, self.path, self.lang = case, fmt, path, lang
         self.cancel_event = threading.Event()
 
     @Slot()
@@ -62,7 +63,8 @@ class ExportWorker(QObject):
 
         try:
             timeline.ensure(self.case, cancel=self.cancel_event)   # built or brought up to date first
-            n = export.export_file(self.case, self.fmt, self.path, progress=self._progress, cancel=self.cancel_event)
+            n = export.export_file(self.case, self.fmt, self.path, progress=self._progress, cancel=self.cancel_event,
+                                   lang=self.lang)
             self.finished.emit(n)
         except Cancelled:
             self.cancelled.emit()
@@ -149,9 +151,13 @@ class TimelineExportDialog(QDialog):
             self.out_edit.setText(self._default_path(fmt))
         self._update_command()
 
+    def _lang(self) -> str:
+        """The window's language: the exported messages and the shown command's --lang follow it."""
+        return getattr(getattr(self.parent(), "window", None), "lang", "vi")
+
     def _update_command(self, *_args) -> None:
         out = self.out_edit.text().strip()
-        self.command.setText(display(export_command(self.case.path, self.format.currentData(), out)) if out else "")
+        self.command.setText(display(export_command(self.case.path, self.format.currentData(), out, self._lang())) if out else "")
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, tr("Export the timeline to"), self.out_edit.text())
@@ -181,7 +187,7 @@ class TimelineExportDialog(QDialog):
         self.last_count = None
         self.bar.setRange(0, 0)        # busy until the first progress
         self.status.setText(tr("Exporting…"))
-        self.worker = ExportWorker(self.case, self.format.currentData(), out)
+        self.worker = ExportWorker(self.case, self.format.currentData(), out, self._lang())
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
@@ -220,8 +226,7 @@ class TimelineExportDialog(QDialog):
 
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        lang = getattr(getattr(self.parent(), "window", None), "lang", "vi")
-        self.status.setText(tr("The export failed:") + " " + translate(message, lang))
+        self.status.setText(tr("The export failed:") + " " + translate(message, self._lang()))
 
     @Slot()
     def _cancelled(self) -> None:

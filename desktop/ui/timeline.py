@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis import formatters
 from collectors.messages import time_desc
 from reports.incident import incident_tz
 
@@ -192,8 +193,8 @@ class TimelineModel(QAbstractTableModel):
                 return r["source"]
             if col == 2:
                 return time_desc(r["timestamp_desc"], self.lang) if role == Qt.DisplayRole else r["timestamp_desc"]
-            if col == 3:
-                return r["message"]
+            if col == 3:  # the event's formatter (resources/formatters/); the source's own line as tooltip
+                return formatters.message(r, self.lang) if role == Qt.DisplayRole else r["message"]
             if col == 4:
                 return f"{r['evidence_id']} {r['locator']}"
             if col == 5:

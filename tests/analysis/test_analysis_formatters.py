@@ -47,3 +47,32 @@ def test_a_formatter_without_english_is_named(tmp_path, monkeypatch):
             formatters.formatters()
     finally:
         formatters.formatters.cache_clear()
+
+
+def test_the_cli_timeline_export_shows_the_formatters_messages(new_case, tmp_path, logs):
+    import json
+
+    from analysis_helpers import add_text
+
+    from desktop.cli import main
+
+    c = new_case("cli")
+    raw = "sshd[7483]: Accepted password for vagrant from 192.168.33.1 port 58803 ssh2"
+    add_text(c, tmp_path, "/var/log/auth.log", (logs / B / "system_auth_test.log").read_text(), mtime=1700000000)
+    got = {}
+    for lang in ("vi", "en"):
+        out = tmp_path / f"{lang}.jsonl"
+        assert main(["--lang", lang, "timeline", "--case", str(c.path), "--format", "jsonl", "--out", str(out),
+                     "--source", "auth"]) == 0
+        got[lang] = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    def raw_of(r):   # the bounded jsonl keeps fields that are not common columns in `extra` (JSON text)
+        return r.get("raw_message") or json.loads(r.get("extra") or "{}").get("raw_message")
+
+    line = next(r for r in got["vi"] if raw_of(r) == raw)
+    assert line["message"] == "Đăng nhập SSH thành công: vagrant từ 192.168.33.1 cổng 58803 (password)"
+    line = next(r for r in got["en"] if raw_of(r) == raw)
+    assert line["message"] == "SSH login accepted: vagrant from 192.168.33.1 port 58803 (password)"
+    assert len(got["vi"]) == len(got["en"]) == 10
+    out = tmp_path / "t.csv"
+    assert main(["--lang", "en", "timeline", "--case", str(c.path), "--format", "csv", "--out", str(out)]) == 0
+    assert "SSH login accepted: vagrant from 192.168.33.1 port 58803 (password)" in out.read_text(encoding="utf-8")

@@ -21,7 +21,6 @@ SCANNED = sorted([*(REPO / "collectors").rglob("*.py"), *(REPO / "reports").glob
 # os.open calls that need no O_BINARY, each with why: (module, enclosing function) -> reason.
 EXEMPT = {
     ("collectors/case.py", "_fsync_dir"): "a directory, opened only to fsync it (no data passes)",
-    ("collectors/case.py", "_open_dir"): "a directory, opened only to fsync it (no data passes)",
     ("collectors/acquire/memory.py", "dump_process_linux"): "Linux /proc/PID/mem",
     ("collectors/acquire/memory.py", "acquire_kcore_lime"): "Linux /proc/kcore",
 }
