@@ -23,6 +23,7 @@ def run(args) -> int:
     from reports.bundle import read_passphrase_file
     from reports.incident_case import iter_import
 
+    from ._common import lock_case
     from ._terminal import safe
 
     vi = getattr(args, "lang", "vi") == "vi"
@@ -34,26 +35,30 @@ def run(args) -> int:
     else:
         passphrase = None
     incident = Case.open_or_create(args.case, examiner=args.examiner, affected_root="")
-    gen = iter_import(incident, args.sources, passphrase=passphrase, public_key=args.public_key)
-    tty = sys.stderr.isatty()
-    while True:
-        try:
-            p = next(gen)
-        except StopIteration as stop:
-            results = stop.value
-            break
+    lock_case(incident, "ungcuu import")   # no collection or second import into the incident meanwhile
+    try:
+        gen = iter_import(incident, args.sources, passphrase=passphrase, public_key=args.public_key)
+        tty = sys.stderr.isatty()
+        while True:
+            try:
+                p = next(gen)
+            except StopIteration as stop:
+                results = stop.value
+                break
+            if tty:
+                sys.stderr.write(f"\r{p.stage:<8} {p.done}/{p.total} {p.events} events {safe(p.source[-50:]):<50}")
+                sys.stderr.flush()
         if tty:
-            sys.stderr.write(f"\r{p.stage:<8} {p.done}/{p.total} {p.events} events {safe(p.source[-50:]):<50}")
-            sys.stderr.flush()
-    if tty:
-        sys.stderr.write("\n")
-    labels = {"imported": ("đã nhập", "imported"), "newer": ("đã nhập (bản thu thập mới hơn)", "imported (newer collection)"),
-              "already": ("đã có, không nhập lại", "already imported, skipped"), "refused": ("TỪ CHỐI", "REFUSED")}
-    bad = 0
-    for r in results:
-        label = labels[r.status][0 if vi else 1]
-        print(safe(f"{r.source}: {label}" + (f" — {r.host} {r.case_id} ({r.events} events)" if r.host else "")))
-        for prob in r.problems:
-            print(safe(f"  - {prob}"))
-        bad += r.status == "refused"
-    return 1 if bad else 0
+            sys.stderr.write("\n")
+        labels = {"imported": ("đã nhập", "imported"), "newer": ("đã nhập (bản thu thập mới hơn)", "imported (newer collection)"),
+                  "already": ("đã có, không nhập lại", "already imported, skipped"), "refused": ("TỪ CHỐI", "REFUSED")}
+        bad = 0
+        for r in results:
+            label = labels[r.status][0 if vi else 1]
+            print(safe(f"{r.source}: {label}" + (f" — {r.host} {r.case_id} ({r.events} events)" if r.host else "")))
+            for prob in r.problems:
+                print(safe(f"  - {prob}"))
+            bad += r.status == "refused"
+        return 1 if bad else 0
+    finally:
+        incident.close()   # releases the lock

@@ -45,6 +45,10 @@ def test_a_second_cli_collection_is_refused_while_the_first_holds_the_case(tmp_p
         # the acquisition commands take the same lock
         res = _cli("image", str(tmp_path / "nothing.raw"), "--case", str(case_dir), lang="en")
         assert f"is open for collection by ungcuu collect (pid {holder.pid}" in res.stderr, res.stderr
+        # and so does an import of other hosts into it
+        res = _cli("import", "--case", str(case_dir), str(tmp_path / "host.zip"), lang="en")
+        assert res.returncode != 0
+        assert f"is open for collection by ungcuu collect (pid {holder.pid}" in res.stderr, res.stderr
         # reading is not collecting
         assert _cli("status", "--case", str(case_dir)).returncode == 0
         with Case.open(case_dir) as case:
