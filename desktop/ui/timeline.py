@@ -354,12 +354,17 @@ class TimelinePage(QWidget):
         self.text_edit.setAccessibleName(tr("Text filter"))
         self.apply_btn = QPushButton(tr("&Filter"))
         self.clear_btn = QPushButton(tr("Clear filter"))
-        for w in (self.start_edit, self.end_edit, self.source_combo, self.text_edit, self.apply_btn, self.clear_btn):
+        # two rows: the times, source and host; then the text (room to read what is typed) and the buttons
+        for w in (self.start_edit, self.end_edit, self.source_combo, self.host_combo):
             filt.addWidget(w)
-        filt.setStretch(3, 2)
-        filt.insertWidget(3, self.host_combo)
+        filt.addStretch(1)
+        text_row = QHBoxLayout()
+        for w in (self.text_edit, self.apply_btn, self.clear_btn):
+            text_row.addWidget(w)
+        text_row.setStretch(0, 1)
         self.host_combo.currentIndexChanged.connect(lambda *_: self.apply_filter())
         lay.addLayout(filt)
+        lay.addLayout(text_row)
         for w in (self.start_edit, self.end_edit, self.text_edit):
             w.returnPressed.connect(self.apply_filter)
         self.apply_btn.clicked.connect(self.apply_filter)
