@@ -26,6 +26,7 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from analysis import findings
     from collectors.case import Case
+    from collectors.messages import translate
 
     from ._common import print_json
     from ._terminal import safe
@@ -43,7 +44,8 @@ def run(args) -> int:
     r = report.rules
     for e in r.get("errors", []):
         where = f"{e['path']}:{e['line']}" if e.get("line") else e["path"]
-        print(f"{'luật lỗi' if vi else 'rule error'}: {safe(where)}: {safe(e['message'])}", file=sys.stderr)
+        print(f"{'luật lỗi' if vi else 'rule error'}: {safe(where)}: {safe(translate(e['message'], getattr(args, 'lang', 'vi')))}",
+              file=sys.stderr)
     for c in report.detection.get("check_failures", []):
         print(f"{'kiểm tra lỗi' if vi else 'check failed'}: {c['check']}: {safe(c['error'])}", file=sys.stderr)
     d = report.detection

@@ -224,8 +224,12 @@ class FindingsPage(QWidget):
                  .replace("%3", str(r.get("failed", 0))).replace("%4", str(r.get("matched", 0)))]
         errors = r.get("errors") or []
         if errors:
+            from collectors.messages import translate
+
+            lang = getattr(self.window, "lang", "vi")
             lines.append(tr("Rule files that could not be read:") + " " + "; ".join(
-                (f"{e['path']}:{e['line']}" if e.get("line") else e["path"]) + f" ({e['message']})" for e in errors[:10])
+                (f"{e['path']}:{e['line']}" if e.get("line") else e["path"]) + f" ({translate(e['message'], lang)})"
+                for e in errors[:10])
                 + (" …" if len(errors) > 10 else ""))
         if "ioc" in ind:
             lines.append(tr("IOC: %1 indicators checked, %2 matched.")

@@ -189,6 +189,7 @@ def test_cli_rules_dir_json_and_bad_rule(attack_case, tmp_path, capsys):
     assert main(["findings", "--case", str(case.path), "--rules", str(d), "--min-severity", "high"]) == 0
     cap = capsys.readouterr()
     assert "bad.yml:5" in cap.err and "== Xâm nhập ban đầu (TA0001)" in cap.out
+    assert "điều kiện nhắc tới 'nope', không phải một vùng chọn của luật" in cap.err   # the reason in Vietnamese
     assert "Nguồn gốc tấn công (C6)" in cap.out and "tác giả:" in cap.out
 
 
