@@ -46,6 +46,8 @@ RE_5424 = re.compile(r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[(
 # general path, whose JSON encoder escapes them)
 RE_FAST = re.compile(
     r"([A-Z][a-z]{2}) ([ \d]?\d) (\d\d):(\d\d):(\d\d) ([^\s:]+) ([^\s\[\]:\"\\\x00-\x1f\x7f]+)(?:\[(\d+)\])?: (.*)", re.S)
+# RE_FAST with the month names themselves (a line with another word there takes the general path)
+RE_FAST_MONTH = re.compile("(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)" + RE_FAST.pattern[len("([A-Z][a-z]{2})"):], re.S)
 RE_TAG = re.compile(r"([^\s\[\]:]+)(?:\[(\d+)\])?: ?(.*)", re.S)
 
 AUTH_PROGRAMS = {"sshd", "sudo", "su", "useradd", "usermod", "userdel", "groupadd", "groupdel",
@@ -444,26 +446,26 @@ def parse_rows(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: i
     rows = Rows()
     append = rows.append
     pending: tuple | None = None
-    mfast, m3164, m5424, miso = RE_FAST.match, RE_3164.match, RE_5424.match, RE_ISO.match
+    mfast, m3164, m5424, miso = RE_FAST_MONTH.match, RE_3164.match, RE_5424.match, RE_ISO.match
     months, source_of, encode = MONTHS, SOURCE_OF.get, dumps_fields
     lo, hi, off_lo, off_hi = MIN_US, MAX_US, -MAX_OFFSET_S, MAX_OFFSET_S
-    day_mon: int | None = None  # the day of the last fast-path line and its start (µs)
+    day_name: str | None = None  # the day of the last fast-path line and its start (µs)
     day_dd, day_us = "", 0
     for n, line in lines:
         if not line:
             continue
         row: tuple | None = None
         m = mfast(line)
-        if m is not None and (mon := months.get(m.group(1))) is not None:
-            _, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
-            if mon != day_mon or dd != day_dd:  # another day than the line before: ask the clock
+        if m is not None:
+            name, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
+            if name != day_name or dd != day_dd:  # another day than the line before: ask the clock
                 try:
-                    day_us = clock.day(mon, dd, line)
+                    day_us = clock.day(months[name], dd, line)
                 except ValueError as exc:
-                    day_mon = None
+                    day_name = None
                     report.skip(f"line {n}", str(exc))
                     continue
-                day_mon, day_dd = mon, dd
+                day_name, day_dd = name, dd
             if hh > "23" or mi > "59" or ss > "60":
                 report.skip(f"line {n}", f"invalid time {line[:15]!r}")
                 continue
@@ -473,7 +475,9 @@ def parse_rows(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: i
                 fields.update(extra)
                 fj = encode(fields)
             elif pid:  # JSON by hand: the fast regex admits no character JSON escapes in a program name
-                fj = f'{{"program":"{prog}","pid":{int(pid)}}}'
+                # the pid as it is when that is how JSON writes the number (int() raises for a pid of more
+                # than 4300 digits, as in `parse`)
+                fj = f'{{"program":"{prog}","pid":{pid if len(pid) < 20 and pid[0] != "0" else int(pid)}}}'
             else:
                 fj = f'{{"program":"{prog}"}}'
             row = (day_us + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000, offset_s, DESC_RECORDED, src,
@@ -482,7 +486,7 @@ def parse_rows(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: i
             event = None
             if line[0] in months_first and (m := m3164(line)):
                 mon = months.get(m.group(1))
-                day_mon = None  # the clock moves here too: the fast path asks it again
+                day_name = None  # the clock moves here too: the fast path asks it again
                 if mon is None:
                     report.skip(f"line {n}", "unknown month")
                     continue
