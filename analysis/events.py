@@ -87,6 +87,34 @@ class ParseReport:
         }
 
 
+# What every reader of the timeline can turn into a date: years 1..9999 (one day kept clear at each end for
+# the offset) and offsets within ±18:00 (the widest any zone uses; `+40:01` would break every later read).
+MIN_US = -62135596800_000_000 + 86_400_000_000
+MAX_US = 253402300799_000_000 - 86_400_000_000
+MAX_OFFSET_S = 18 * 3600
+
+
+def time_problem(ts, offset_s) -> str | None:
+    """Why an event's time cannot be stored (None when it can): the one range check before insert."""
+    try:
+        if not MIN_US <= ts <= MAX_US:
+            return f"time out of range ({ts} µs since 1970: outside years 1-9999)"
+        if not -MAX_OFFSET_S <= offset_s <= MAX_OFFSET_S:
+            return f"UTC offset out of range ({offset_s} s: beyond ±18:00)"
+    except TypeError:
+        return f"not a time ({type(ts).__name__} {ts!r}, offset {offset_s!r})"
+    return None
+
+
+class Rows(list):
+    """Events as ready-made rows of the timeline's events table, a batch of them, yielded by a parser's fast
+    path instead of `Event`s: tuples (timestamp, offset_s, timestamp_desc, source, parser, host, message,
+    fields JSON or None, evidence_id, locator). The parser has already applied `time_problem` (events whose
+    time cannot be stored are skipped in its report), and every row carries its evidence id."""
+
+    __slots__ = ()
+
+
 def us_from_dt(value: _dt.datetime) -> int:
     """Microseconds since the epoch for an aware datetime (naive = UTC)."""
     if value.tzinfo is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from analysis import sources_windows
-from analysis.events import DESC_INSTALL, DESC_LOGIN, DESC_START, Event, ParseReport, parse_iso, parse_offset
+from analysis.events import DESC_INSTALL, DESC_LOGIN, DESC_START, Event, ParseReport, Rows, parse_iso, parse_offset
 from analysis.parsers import (
     _text,
     access_log,
@@ -55,7 +55,7 @@ class Job:
     spec: tuple
     size: int = 0
 
-    def run(self, report: ParseReport) -> Iterator[Event]:
+    def run(self, report: ParseReport) -> Iterator[Event | Rows]:
         return run_spec(self.spec, report)
 
 
@@ -248,8 +248,9 @@ def looks_like_syslog(path: str, sample: int = 20) -> bool:
     return ok * 2 >= len(heads)
 
 
-def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
-    """Run a job spec (kind, evidence path, options): the events of that evidence item."""
+def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event | Rows]:
+    """Run a job spec (kind, evidence path, options): the events of that evidence item, as `Event`s or, from
+    parsers with a fast path for the timeline (syslog), as batches of ready-made `Rows`."""
     kind, path, o = spec
     o = dict(o)
     if kind == "file_meta":
@@ -297,9 +298,11 @@ def run_spec(spec: tuple, report: ParseReport) -> Iterator[Event]:
         ref = o.pop("ref")
         with _text.open_binary(path) as fh:
             year = syslog.guess_start_year(fh, ref)
-        fn = packages.parse_yum if kind == "yum" else syslog.parse
         report.parser = "yum" if kind == "yum" else "syslog"
-        yield from fn(lines(), report, year=year, **o)
+        if kind == "yum":
+            yield from packages.parse_yum(lines(), report, year=year, **o)
+        else:  # timeline rows straight from the parser (the same events as syslog.parse)
+            yield from syslog.parse_rows(lines(), report, year=year, **o)
     elif kind in ("bash", "zsh", "fish"):
         history = {"bash": shell_history.parse_bash, "zsh": shell_history.parse_zsh,
                    "fish": shell_history.parse_fish}[kind]

@@ -42,7 +42,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Iterator
 
-from analysis.events import Event, ParseReport, dumps_fields, iso_from_us, iso_z
+from analysis.events import MAX_OFFSET_S, MAX_US, MIN_US, Event, ParseReport, Rows, dumps_fields, iso_from_us, iso_z, time_problem
 from collectors.errors import Cancelled, DestinationFull, DestinationUnwritable, UnreadableInput
 
 FILE_NAME = "timeline.sqlite"
@@ -136,32 +136,24 @@ _row = attrgetter("timestamp", "offset_s", "timestamp_desc", "source", "parser",
 _encode = dumps_fields
 
 
-# What every reader of the timeline can turn into a date: years 1..9999 (one day kept clear at each end for
-# the offset) and offsets within ±18:00 (the widest any zone uses; `+40:01` would break every later read).
-MIN_US = -62135596800_000_000 + 86_400_000_000
-MAX_US = 253402300799_000_000 - 86_400_000_000
-MAX_OFFSET_S = 18 * 3600
-
-
-def time_problem(ts, offset_s) -> str | None:
-    """Why an event's time cannot be stored (None when it can): the one range check before insert."""
-    try:
-        if not MIN_US <= ts <= MAX_US:
-            return f"time out of range ({ts} µs since 1970: outside years 1-9999)"
-        if not -MAX_OFFSET_S <= offset_s <= MAX_OFFSET_S:
-            return f"UTC offset out of range ({offset_s} s: beyond ±18:00)"
-    except TypeError:
-        return f"not a time ({type(ts).__name__} {ts!r}, offset {offset_s!r})"
-    return None
-
-
-def _batches(events: Iterator[Event], evidence_id: str, report: ParseReport) -> Iterator[list]:
+def _batches(events: Iterator[Event | Rows], evidence_id: str, report: ParseReport) -> Iterator[list]:
     """Row tuples for the events table, in lists of BATCH; events whose time cannot be stored are counted
-    as skipped in `report` with their locators."""
+    as skipped in `report` with their locators. A parser's `Rows` (checked already) pass through as they
+    are, after the events before them."""
     batch: list = []
     append = batch.append
     lo, hi, off_lo, off_hi = MIN_US, MAX_US, -MAX_OFFSET_S, MAX_OFFSET_S  # locals: this loop is hot
     for ev in events:
+        if type(ev) is Rows:
+            if batch:
+                yield batch
+                batch = []
+                append = batch.append
+            if ev and not ev[0][8]:
+                ev = Rows(r[:8] + (evidence_id, r[9]) for r in ev)
+            if ev:
+                yield ev
+            continue
         row = _row(ev)  # one C call builds the row tuple
         ts, off = row[0], row[1]
         try:

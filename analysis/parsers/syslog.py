@@ -18,7 +18,18 @@ from itertools import chain, groupby
 from operator import itemgetter
 from typing import Iterable, Iterator
 
-from analysis.events import DESC_RECORDED, Event, ParseReport, dumps_fields, us_from_dt
+from analysis.events import (
+    DESC_RECORDED,
+    MAX_OFFSET_S,
+    MAX_US,
+    MIN_US,
+    Event,
+    ParseReport,
+    Rows,
+    dumps_fields,
+    time_problem,
+    us_from_dt,
+)
 
 NAME = "syslog"
 
@@ -35,6 +46,8 @@ RE_5424 = re.compile(r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[(
 # general path, whose JSON encoder escapes them)
 RE_FAST = re.compile(
     r"([A-Z][a-z]{2}) ([ \d]?\d) (\d\d):(\d\d):(\d\d) ([^\s:]+) ([^\s\[\]:\"\\\x00-\x1f\x7f]+)(?:\[(\d+)\])?: (.*)", re.S)
+# RE_FAST with the month names themselves (a line with another word there takes the general path)
+RE_FAST_MONTH = re.compile("(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)" + RE_FAST.pattern[len("([A-Z][a-z]{2})"):], re.S)
 RE_TAG = re.compile(r"([^\s\[\]:]+)(?:\[(\d+)\])?: ?(.*)", re.S)
 
 AUTH_PROGRAMS = {"sshd", "sudo", "su", "useradd", "usermod", "userdel", "groupadd", "groupdel",
@@ -421,6 +434,114 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
     if pending is not None:
         report.events += 1
         yield pending
+
+
+def parse_rows(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | None = None,
+               offset_s: int = 0, host: str = "", evidence_id: str = "", batch: int = 5000) -> Iterator[Rows]:
+    """The events of `parse` as timeline rows (`Rows` of up to `batch`), the same events, skips and
+    problems in the same order, without an `Event` or a fields dict per common line; events whose time
+    cannot be stored are skipped here (`time_problem`), where the timeline would skip them."""
+    report.parser = report.parser or NAME
+    clock = _Clock(year if year is not None else _dt.datetime.now(_dt.timezone.utc).year, offset_s)
+    rows = Rows()
+    append = rows.append
+    pending: tuple | None = None
+    mfast, m3164, m5424, miso = RE_FAST_MONTH.match, RE_3164.match, RE_5424.match, RE_ISO.match
+    months, source_of, encode = MONTHS, SOURCE_OF.get, dumps_fields
+    lo, hi, off_lo, off_hi = MIN_US, MAX_US, -MAX_OFFSET_S, MAX_OFFSET_S
+    day_name: str | None = None  # the day of the last fast-path line and its start (µs)
+    day_dd, day_us = "", 0
+    for n, line in lines:
+        if not line:
+            continue
+        row: tuple | None = None
+        m = mfast(line)
+        if m is not None:
+            name, dd, hh, mi, ss, h, prog, pid, msg = m.groups()
+            if name != day_name or dd != day_dd:  # another day than the line before: ask the clock
+                try:
+                    day_us = clock.day(months[name], dd, line)
+                except ValueError as exc:
+                    day_name = None
+                    report.skip(f"line {n}", str(exc))
+                    continue
+                day_name, day_dd = name, dd
+            if hh > "23" or mi > "59" or ss > "60":
+                report.skip(f"line {n}", f"invalid time {line[:15]!r}")
+                continue
+            src = source_of(prog, "syslog")
+            if src == "auth" and (extra := auth_fields(prog, msg)):
+                fields = {"program": prog, "pid": int(pid)} if pid else {"program": prog}
+                fields.update(extra)
+                fj = encode(fields)
+            elif pid:  # JSON by hand: the fast regex admits no character JSON escapes in a program name
+                # the pid as it is when that is how JSON writes the number (int() raises for a pid of more
+                # than 4300 digits, as in `parse`)
+                fj = f'{{"program":"{prog}","pid":{pid if len(pid) < 20 and pid[0] != "0" else int(pid)}}}'
+            else:
+                fj = f'{{"program":"{prog}"}}'
+            row = (day_us + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000, offset_s, DESC_RECORDED, src,
+                   NAME, h, line[m.end(6) + 1:], fj, evidence_id, f"line {n}")
+        else:
+            event = None
+            if line[0] in months_first and (m := m3164(line)):
+                mon = months.get(m.group(1))
+                day_name = None  # the clock moves here too: the fast path asks it again
+                if mon is None:
+                    report.skip(f"line {n}", "unknown month")
+                    continue
+                try:
+                    ts = clock.ts(mon, m.group(2), m.group(3), m.group(4), m.group(5), line)
+                except ValueError as exc:
+                    report.skip(f"line {n}", str(exc))
+                    continue
+                if m.group(6):
+                    ts += int(m.group(6).ljust(6, "0"))
+                event = _general(ts, offset_s, m.group(7), host, evidence_id, n)
+            elif line[0] == "<" and (m := m5424(line)):
+                got = _rfc5424(m, offset_s, host, report, n)
+                if got is None:
+                    continue
+                ts, off, src, text, h, fields = got
+                event = Event(ts, DESC_RECORDED, src, NAME, text, h, fields, off, evidence_id, f"line {n}")
+            elif line[0].isdigit() and (m := miso(line)):
+                try:
+                    ts, off = _iso_stamp(m, offset_s)
+                except ValueError:
+                    report.skip(f"line {n}", "invalid date")
+                    continue
+                event = _general(ts, off, m.group(9), host, evidence_id, n)
+            elif RE_3164_LOOSE.match(line):
+                report.skip(f"line {n}", f"unreadable timestamp {line[:15]!r}")
+            elif pending is not None:  # a continuation line joins the record above it
+                pending = pending[:6] + (pending[6] + " " + line.strip(),) + pending[7:]
+            else:
+                report.skip(f"line {n}", "not a syslog line")
+            if event is None:
+                continue
+            row = (event.timestamp, event.offset_s, DESC_RECORDED, event.source, NAME, event.host, event.message,
+                   encode(event.fields) if event.fields else None, evidence_id, event.locator)
+        if pending is not None:
+            ts, off = pending[0], pending[1]
+            if lo <= ts <= hi and off_lo <= off <= off_hi:
+                append(pending)
+                if len(rows) >= batch:
+                    report.events += len(rows)
+                    yield rows
+                    rows = Rows()
+                    append = rows.append
+            else:
+                report.skip(pending[9], time_problem(ts, off) or "time not storable")
+        pending = row
+    if pending is not None:
+        ts, off = pending[0], pending[1]
+        if lo <= ts <= hi and off_lo <= off <= off_hi:
+            append(pending)
+        else:
+            report.skip(pending[9], time_problem(ts, off) or "time not storable")
+    if rows:
+        report.events += len(rows)
+        yield rows
 
 
 def _general(ts: int, off: int, rest: str, host: str, evidence_id: str, n: int) -> Event:
