@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import json
 import re
 from collections import deque
 from itertools import chain, groupby
@@ -79,6 +80,15 @@ AUTH_RULES: list[tuple[str, re.Pattern]] = [
 
 SOURCE_OF = {p: "auth" for p in AUTH_PROGRAMS} | {p: "cron" for p in CRON_PROGRAMS} | {"kernel": "kernel"}
 
+
+
+PID_DIGITS = 19   # more digits is no process id: a 64-bit number has at most 19 (and int() refuses > 4300)
+
+
+def pid_value(digits: str) -> int | str:
+    """The pid of a syslog tag as a number, or as the text it is when it is too long to be one (a hostile or
+    damaged line keeps its digits and does not stop the file)."""
+    return int(digits) if len(digits) <= PID_DIGITS else digits
 
 def classify(program: str) -> str:
     return SOURCE_OF.get(program, "syslog")
@@ -299,7 +309,7 @@ def _rfc5424(m: re.Match, offset_s: int, host: str, report: ParseReport, n: int)
     app = "" if app == "-" else app
     fields: dict = {"program": app, "facility": pri >> 3, "severity": pri & 7}
     if procid != "-":
-        fields["pid"] = int(procid) if procid.isdigit() else procid
+        fields["pid"] = pid_value(procid) if procid.isdigit() else procid
     if msgid != "-":
         fields["msgid"] = msgid
     if m.group(8) != "-":
@@ -342,7 +352,7 @@ def _header(rest: str, host: str) -> tuple[str, dict, str, str, str]:
         prog, pid, msg = t.group(1), t.group(2), t.group(3)
         fields = {"program": prog}
         if pid:
-            fields["pid"] = int(pid)
+            fields["pid"] = pid_value(pid)
     else:
         prog, msg = "", body
         fields = {}
@@ -382,13 +392,13 @@ def parse(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: int | 
                 continue
             ts = day_us + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000
             src = source_of(prog, "syslog")
-            fields = {"program": prog, "pid": int(pid)} if pid else {"program": prog}
+            fields = {"program": prog, "pid": pid_value(pid)} if pid else {"program": prog}
             fj: str | None
             if src == "auth" and (extra := auth_fields(prog, msg)):
                 fields.update(extra)
                 fj = encode(fields)
             elif pid:  # JSON by hand: the fast regex admits no character JSON escapes in a program name
-                fj = f'{{"program":"{prog}","pid":{pid}}}' if pid[0] != "0" else None
+                fj = f'{{"program":"{prog}","pid":{pid}}}' if pid[0] != "0" and len(pid) <= PID_DIGITS else None
             else:
                 fj = f'{{"program":"{prog}"}}'
             event = Event(ts, DESC_RECORDED, src, NAME, line[m.end(6) + 1:], h, fields, offset_s, evidence_id,
@@ -471,13 +481,13 @@ def parse_rows(lines: Iterable[tuple[int, str]], report: ParseReport, *, year: i
                 continue
             src = source_of(prog, "syslog")
             if src == "auth" and (extra := auth_fields(prog, msg)):
-                fields = {"program": prog, "pid": int(pid)} if pid else {"program": prog}
+                fields = {"program": prog, "pid": pid_value(pid)} if pid else {"program": prog}
                 fields.update(extra)
                 fj = encode(fields)
             elif pid:  # JSON by hand: the fast regex admits no character JSON escapes in a program name
-                # the pid as it is when that is how JSON writes the number (int() raises for a pid of more
-                # than 4300 digits, as in `parse`)
-                fj = f'{{"program":"{prog}","pid":{pid if len(pid) < 20 and pid[0] != "0" else int(pid)}}}'
+                # the pid as it is when that is how JSON writes the number, else as `pid_value` gives it
+                fj = (f'{{"program":"{prog}","pid":{pid}}}' if len(pid) <= PID_DIGITS and pid[0] != "0"
+                      else f'{{"program":"{prog}","pid":{json.dumps(pid_value(pid))}}}')
             else:
                 fj = f'{{"program":"{prog}"}}'
             row = (day_us + (int(hh) * 3600 + int(mi) * 60 + int(ss)) * 1_000_000, offset_s, DESC_RECORDED, src,

@@ -94,7 +94,7 @@ def test_tricky_file_stores_the_same_through_both_paths(new_case, tmp_path, monk
                     + (b"0001-01-01T00:00:00+01:00 h p: out of range\n" if i % 4999 == 0 else b"")
                     for i in range(12_000))
     add_text(c, tmp_path, "/var/log/auth.log", bulk, mtime=MTIME)
-    # a pid too long for int(): the parser fails; both paths keep the same events before the failure
+    # a pid too long to be a number (int() refuses it): kept as text, through both paths alike
     add_text(c, tmp_path, "/var/log/messages", bulk[:bulk.index(b"\n", 400_000) + 1] + b"Mar  4 10:00:00 h p[" + b"9" * 5000 + b"]: x\n",
              mtime=MTIME)
     fast, reference = both_paths(c, monkeypatch)
@@ -108,7 +108,8 @@ def test_tricky_file_stores_the_same_through_both_paths(new_case, tmp_path, monk
     assert problems["line 39"].startswith("time out of range")
     assert problems["line 33"].startswith("UTC offset out of range")
     assert by_source["/var/log/auth.log"][4] > 12_000 - 5  # events (the out-of-range ones skipped)
-    assert "failed" in by_source["/var/log/messages"][7]
+    assert by_source["/var/log/messages"][7] is None               # no fatal: the file was read to its end
+    assert any(r[8] == '{"program":"p","pid":"' + "9" * 5000 + '"}' for r in rows)
     messages = {r[7] for r in rows}
     assert any("with a continuation line and another" in m for m in messages)
     leap = [r for r in rows if r[7].endswith("not a leap year")]
@@ -142,3 +143,18 @@ def test_shared_syslog_samples_store_the_same_through_both_paths(logs, new_case,
     fast, reference = both_paths(c, monkeypatch)
     assert fast == reference
     assert len(fast[0]) > 100 and sum(r[3] == "syslog" for r in fast[1]) == 11
+
+
+def test_a_pid_too_long_to_be_a_number_is_kept_as_text_and_the_file_goes_on():
+    """A tag with 5,000 digits (int() refuses more than 4,300) and one of 25: each line keeps its digits as
+    text, the lines after them are read, through both paths alike."""
+    data = ("Mar  1 10:00:00 h sshd[" + "9" * 5000 + "]: hostile\nMar  1 10:00:01 h cron[12]: next\n"
+            "Mar  1 10:00:02 h su[" + "7" * 25 + "]: long\nMar  1 10:00:03 h cron[0123]: zero\n").encode()
+    kw = {"year": 2022, "offset_s": 0, "host": "h", "evidence_id": "E000001"}
+    ref_report, rows_report = ParseReport(), ParseReport()
+    events = list(syslog.parse(_text.iter_lines(io.BytesIO(data), ref_report), ref_report, **kw))
+    assert [e.fields.get("pid") for e in events] == ["9" * 5000, 12, "7" * 25, 123]
+    expected = [row for b in timeline._batches(iter(events), "E000001", ref_report) for row in b]
+    got = [row for b in syslog.parse_rows(_text.iter_lines(io.BytesIO(data), rows_report), rows_report, **kw)
+           for row in b]
+    assert got == expected and not ref_report.problems and not rows_report.problems
