@@ -33,7 +33,7 @@ import struct
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ..util import decode_path, ts_to_iso
 from . import _linux_fs as lfs
@@ -233,7 +233,7 @@ def merged_dirs(ctx: Context) -> tuple[str, ...]:
     for d in MERGED:
         folder = d.rstrip("/")
         try:
-            target = os.readlink(ctx.path(folder))
+            target = sources.readlink(ctx.path(folder))
         except OSError:
             continue
         if target.rstrip("/") in ("usr" + folder, "/usr" + folder):
@@ -350,6 +350,12 @@ def _rpm_bdb_files(path, notes: list):
     notes.extend(f"/var/lib/rpm/Packages (Berkeley DB): {p}" for p in problems)
 
 
+def _array(h: dict[int, object], tag: int) -> list:
+    """An array tag of a parsed rpm header; [] when absent or not an array (a damaged header)."""
+    v = h.get(tag)
+    return v if isinstance(v, list) else []
+
+
 def _rpm_header_files(blob: bytes, where: str, notes: list):
     try:
         h = parse_rpm_header(blob)
@@ -357,9 +363,9 @@ def _rpm_header_files(blob: bytes, where: str, notes: list):
         notes.append(f"{where}: a damaged package header was skipped")
         return
     name = h.get(1000, "?")
-    base, dirs, idx = h.get(1117) or [], h.get(1118) or [], h.get(1116) or []
-    digests, flags = h.get(1035) or [], h.get(1037) or []
-    algo = RPM_DIGEST_ALGOS.get((h.get(5011) or [1])[0], "md5")
+    base, dirs, idx = _array(h, 1117), _array(h, 1118), _array(h, 1116)
+    digests, flags = _array(h, 1035), _array(h, 1037)
+    algo = RPM_DIGEST_ALGOS.get((_array(h, 5011) or [1])[0], "md5")
     for i, b in enumerate(base):
         d = dirs[idx[i]] if i < len(idx) and idx[i] < len(dirs) else ""
         yield (name, algo, digests[i] if i < len(digests) else "", d + b, flags[i] if i < len(flags) else 0)
@@ -547,8 +553,8 @@ class PackageIntegrity(Collector):
             elif s.out_of_scope:
                 notes.append(f"{s.out_of_scope} {mgr} package files of documentation, data or node_modules trees "
                              "were not checked (options package_scope=all checks every file)")
-        for n in notes:
-            yield ctx.incomplete(n)
+        for note in notes:
+            yield ctx.incomplete(note)
         if sums:
             yield ctx.put_records("package_files.json", PackageFileCheck, problems,
                                   source="dpkg md5sums, conffiles and diversions, rpm database digests")
@@ -567,7 +573,7 @@ class PackageIntegrity(Collector):
             if real is None:
                 continue
             try:
-                st_dir = os.stat(real)
+                st_dir = sources.stat(real)
             except OSError:
                 continue
             if (st_dir.st_dev, st_dir.st_ino) in seen:
