@@ -87,11 +87,11 @@ def step_key(action: str, target: dict) -> str:
     return hashlib.sha256(json.dumps([action, target], sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
-def _q(text: str) -> str:
+def _q(text: object) -> str:
     return shlex.quote(str(text))
 
 
-def _ps(text: str) -> str:
+def _ps(text: object) -> str:
     """A PowerShell single-quoted literal."""
     return "'" + str(text).replace("'", "''") + "'"
 
@@ -438,9 +438,9 @@ def steps_for(f, os_: str = "linux", packages: list[dict] | None = None) -> list
         return _lock_account(f, str(d["name"]), "windows")
     if isinstance(d.get("resources"), list):  # an antivirus detection: the files it names
         out = []
-        for p in dict.fromkeys(str(r["path"]).split("->", 1)[0] for r in d["resources"]  # a zip member: the zip
-                               if isinstance(r, dict) and r.get("kind") in ("file", "containerfile") and r.get("path")):
-            out += _quarantine(f, p, None)
+        for res in dict.fromkeys(str(r["path"]).split("->", 1)[0] for r in d["resources"]  # a zip member: the zip
+                                 if isinstance(r, dict) and r.get("kind") in ("file", "containerfile") and r.get("path")):
+            out += _quarantine(f, res, None)
         return out
     if rule == "H2-scheduled-task" or d.get("task") or (d.get("path") and "actions" in d):
         name = d.get("path") or d.get("name") or d.get("task") or ""

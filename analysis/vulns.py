@@ -36,6 +36,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from collectors import records
 from collectors.errors import UnreadableInput
@@ -368,7 +369,8 @@ def _cvrf_products(tree, out: dict) -> None:
 
 def _add_msrc(feed: Feed, doc: dict, dates: list[str]) -> None:
     _cvrf_products(doc.get("ProductTree") or {}, feed.msrc_products)
-    tracking = doc.get("DocumentTracking") if isinstance(doc.get("DocumentTracking"), dict) else {}
+    raw_tracking = doc.get("DocumentTracking")
+    tracking = raw_tracking if isinstance(raw_tracking, dict) else {}
     for k in ("CurrentReleaseDate", "InitialReleaseDate"):
         if tracking.get(k):
             dates.append(str(tracking[k]))
@@ -378,11 +380,12 @@ def _add_msrc(feed: Feed, doc: dict, dates: list[str]) -> None:
             continue
         feed.advisories += 1
         severity: dict[str, str] = {}
-        for t in v.get("Threats") if isinstance(v.get("Threats"), list) else []:
+        threats, remediations = v.get("Threats"), v.get("Remediations")
+        for t in threats if isinstance(threats, list) else []:
             if isinstance(t, dict) and t.get("Type") in _SEVERITY:
                 for pid in _ids(t.get("ProductID")):
                     severity.setdefault(pid, _cvrf_value(t.get("Description")))
-        for r in v.get("Remediations") if isinstance(v.get("Remediations"), list) else []:
+        for r in remediations if isinstance(remediations, list) else []:
             if not isinstance(r, dict) or r.get("Type") not in _VENDOR_FIX:
                 continue
             m = MSRC_KB_RE.fullmatch(_cvrf_value(r.get("Description")).strip()) or \
@@ -475,7 +478,7 @@ def match_msrc(win: dict, feed: Feed, products: list[str] | None = None) -> dict
     for f in feed.msrc:
         if pids.intersection(f.product_ids):
             by_cve.setdefault(f.cve, []).append(f)
-    vulnerable = []
+    vulnerable: list[dict[str, Any]] = []
     fixed = 0
     for cve, fixes in sorted(by_cve.items()):
         done = False
@@ -553,9 +556,10 @@ class FeedProgress:
 
 def load_feed(paths) -> Feed:
     """Read feed files, folders of OSV JSON and OSV zip dumps; each source's SHA-256 and date recorded."""
-    feed = None
+    feed = Feed()  # replaced by the loaded one: without a cancel flag the last item is always the Feed
     for ev in iter_load_feed(paths):
-        feed = ev
+        if isinstance(ev, Feed):
+            feed = ev
     return feed
 
 

@@ -15,7 +15,8 @@ T_TEXT, T_FILETIME = 0x15, 0x0A
 
 
 def fields_of(data: bytes) -> list[tuple[int, object]]:
-    out, off = [], 0
+    out: list[tuple[int, object]] = []
+    off = 0
     while off + 8 <= len(data):
         n, t = struct.unpack_from("<II", data, off)
         if off + 8 + n > len(data):
@@ -49,7 +50,8 @@ def detection(data: bytes) -> dict:
     tail = [v for i, v in texts if i > last_res]
     user = next((v for v in tail if "\\" in str(v) and not str(v).lower().endswith(".exe")), None)
     process = next((v for v in tail if str(v).lower().endswith(".exe")), None)
-    return {"threat": threat, "resources": resources, "detected": filetime_iso(times[0]) if times else None,
+    first = times[0] if times else None  # a FILETIME field of another size stays bytes: no time
+    return {"threat": threat, "resources": resources, "detected": filetime_iso(first if isinstance(first, int) else None),
             "user": user, "process": process}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import struct
 import warnings
-from typing import Iterator, TextIO
+from typing import Iterator, Protocol
 
 from analysis.events import Event, ParseReport
 from analysis.parsers.bodyfile import DESCS, _clean, macb_events
@@ -134,7 +134,13 @@ def _secs(ft: int) -> int:
     return ft // 10_000_000 - FILETIME_EPOCH_S if ft else 0
 
 
-def to_bodyfile(path: str, out: TextIO, *, prefix: str = "C:", report: ParseReport | None = None) -> int:
+class TextSink(Protocol):
+    """Where the bodyfile lines go: anything with write(str), a text file or a wrapper counting lines."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+def to_bodyfile(path: str, out: TextSink, *, prefix: str = "C:", report: ParseReport | None = None) -> int:
     """Write the $MFT as bodyfile lines (a $SI line and a $FILE_NAME line per record); returns the
     number of records read."""
     report = report or ParseReport(parser="mft")

@@ -86,7 +86,7 @@ def sequence_numbers(path: Path) -> tuple[int, int] | None:
     return struct.unpack_from("<II", head, 4)
 
 
-def sibling(path: Path, suffix: str) -> Path | None:
+def sibling(path: sources.AnyPath, suffix: str) -> sources.AnyPath | None:
     """`path` + suffix in the same folder, in any letter case (NTUSER.DAT -> ntuser.dat.LOG1)."""
     want = (path.name + suffix).lower()
     try:
@@ -122,7 +122,7 @@ class HiveFiles:
             self._said.add(message)
             self.notes.append(message)
 
-    def copy(self, real: Path):
+    def copy(self, real: sources.AnyPath):
         """Store one file (hive or log) once per run; the record, or None (the reason is noted)."""
         key = str(real)
         if key in self.records:
@@ -136,9 +136,9 @@ class HiveFiles:
         self.records[key] = result
         return result
 
-    def copy_with_logs(self, real: Path) -> tuple[Any, list[tuple[Path, Any]]]:
+    def copy_with_logs(self, real: sources.AnyPath) -> tuple[Any, list[tuple[sources.AnyPath, Any]]]:
         rec = self.copy(real)
-        logs = []
+        logs: list[tuple[sources.AnyPath, Any]] = []
         for suffix in LOG_SUFFIXES:
             p = sibling(real, suffix)
             if p is not None:
@@ -147,7 +147,7 @@ class HiveFiles:
                     logs.append((p, lrec))
         return rec, logs
 
-    def open(self, real: Path):
+    def open(self, real: sources.AnyPath):
         """The parsed hive (regipy RegistryHive) of a hive file of the root, from its copy in the case."""
         key = str(real)
         if key in self._open:
@@ -176,24 +176,26 @@ class HiveFiles:
         self._open[key] = hive
         return hive
 
-    def _recover(self, real: Path, logical: str, rec, logs, seq) -> Path | None:
+    def _recover(self, real: sources.AnyPath, logical: str, rec, logs, seq) -> Path | None:
         """Apply the transaction logs to a working copy; store it as derived evidence; its path."""
         from regipy.recovery import apply_transaction_logs
 
         ctx = self.ctx
-        hive_logs = [(p, r) for p, r in logs if sequence_numbers(ctx.case.evidence_path(r)) is not None]
+        # Each usable log with its (primary, secondary) sequence numbers; a log that is not REGF is left out.
+        numbered = [(p, r, sequence_numbers(ctx.case.evidence_path(r))) for p, r in logs]
+        hive_logs = [(p, r, n) for p, r, n in numbered if n is not None]
         if not hive_logs:
             self.note(f"{logical}: dirty hive (sequence numbers {seq[0]} and {seq[1]} differ) without "
                       "transaction logs: parsed as found, its last changes may be missing")
             return None
         # regipy applies the secondary log first, then the primary: the newer log goes last.
-        hive_logs.sort(key=lambda pr: sequence_numbers(ctx.case.evidence_path(pr[1]))[0])
+        hive_logs.sort(key=lambda prn: prn[2][0])
         primary = ctx.case.evidence_path(hive_logs[-1][1])
         secondary = ctx.case.evidence_path(hive_logs[0][1]) if len(hive_logs) > 1 else None
         work_dir = ctx.case.tmp_dir / f"hive-recovery-{os.getpid()}"
         work_dir.mkdir(parents=True, exist_ok=True)
         work = work_dir / f"{rec.sha256}.recovered"
-        names = " and ".join(p.name for p, _ in hive_logs)
+        names = " and ".join(p.name for p, _r, _n in hive_logs)
         try:
             _path, pages = apply_transaction_logs(str(ctx.case.evidence_path(rec)), str(primary),
                                                   secondary_log_path=str(secondary) if secondary else None,
@@ -216,6 +218,6 @@ class HiveFiles:
                 work_dir.rmdir()
             except OSError:
                 pass
-        self.recovered[str(real)] = {"logs": [p.name for p, _ in hive_logs], "pages": pages,
+        self.recovered[str(real)] = {"logs": [p.name for p, _r, _n in hive_logs], "pages": pages,
                                      "evidence_id": derived.id}
         return ctx.case.evidence_path(derived)

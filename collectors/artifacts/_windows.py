@@ -97,7 +97,7 @@ class RealWindowsAPI:  # pragma: no cover - runs on Windows only
         from ._hives import filetime_iso
 
         with self._open(hive, key) as k:
-            return filetime_iso(self.winreg.QueryInfoKey(k)[2])
+            return filetime_iso(self.winreg.QueryInfoKey(k)[2])  # type: ignore[attr-defined]  # Windows only
 
     def services(self) -> list[dict]:
         import psutil
@@ -376,7 +376,7 @@ def last_shutdown(api) -> str | None:
     from ._hives import filetime_at
 
     raw = _values(api, HKLM, WINDOWS_CONTROL_KEY).get("ShutdownTime")
-    return filetime_at(raw, 0) if isinstance(raw, (bytes, bytearray)) else None
+    return filetime_at(bytes(raw), 0) if isinstance(raw, (bytes, bytearray)) else None
 
 
 def _ts(v: int) -> str | None:
@@ -440,7 +440,7 @@ def parse_task_xml(data: bytes, task_path: str) -> dict:
     }
 
 
-def scheduled_tasks(tasks_dir: Path, notes: list[str], logical=lambda p: str(p)) -> list[dict]:
+def scheduled_tasks(tasks_dir: sources.AnyPath, notes: list[str], logical=lambda p: str(p)) -> list[dict]:
     """Every task file under System32/Tasks, parsed; unreadable or malformed ones are noted."""
     rows: list[dict] = []
     stack = [tasks_dir]
@@ -509,17 +509,17 @@ class HiveWindowsAPI:
 
     MACHINE_HIVES = ("SOFTWARE", "SYSTEM", "SAM", "SECURITY", "DEFAULT")
 
-    def __init__(self, root: Path, notes: list[str] | None = None, logical=lambda p: str(p)):
+    def __init__(self, root: sources.AnyPath, notes: list[str] | None = None, logical=lambda p: str(p)):
         from ..base import find_case_insensitive
         from ._hives import HiveFiles
 
-        self.root = root if sources.is_virtual(root) else Path(root)
+        self.root = root if isinstance(root, sources.VPath) else Path(root)
         self.files = HiveFiles()
         if notes is not None:
             self.files.notes = notes
         self.logical = logical
         self._find = find_case_insensitive
-        self.paths: dict[str, Path] = {}
+        self.paths: dict[str, sources.AnyPath] = {}
         for name in self.MACHINE_HIVES:
             p = find_case_insensitive(self.root, f"Windows/System32/config/{name}")
             if p is not None and p.is_file():
@@ -716,9 +716,11 @@ class HiveWindowsAPI:
                 continue
             if "Type" not in v and "ImagePath" not in v:
                 continue  # a settings key, not a service
+            start, kind = v.get("Start"), v.get("Type")  # DWORDs; a damaged hive may hold anything
             rows.append({"name": name, "display_name": v.get("DisplayName"), "status": None,
-                         "start_type": SERVICE_START.get(v.get("Start"), v.get("Start")),
-                         "type": SERVICE_TYPES.get(v.get("Type"), v.get("Type")), "binpath": v.get("ImagePath"),
+                         "start_type": SERVICE_START.get(start, start) if isinstance(start, int) else start,
+                         "type": SERVICE_TYPES.get(kind, kind) if isinstance(kind, int) else kind,
+                         "binpath": v.get("ImagePath"),
                          "username": v.get("ObjectName"), "pid": None, "description": v.get("Description"),
                          "service_dll": self._service_dll(base, name)})
         return rows
@@ -848,7 +850,7 @@ def user_hive_keys(api) -> list[tuple[str, str | None, str | None]]:
     profiles = getattr(api, "profiles", None)
     if profiles is not None:
         return [(p["key"], p["sid"], p["user"]) for p in profiles() if p["ntuser"] is not None]
-    out = []
+    out: list[tuple[str, str | None, str | None]] = []
     for hive, prefix in _user_hives(api):
         if hive == HKU:
             out.append((prefix.rstrip("\\"), prefix.rstrip("\\"), None))

@@ -18,22 +18,26 @@ What makes a changed digest a false alarm is handled before any file is reported
 - obsolete conffiles (``obsolete`` in the status file's Conffiles) are not expected on disk.
 
 Each file gets a kind (``program``, ``library``, ``module`` for interpreter code, ``startup``, ``config``,
-``data``) from its path and mode. Files are read with O_NOATIME on two hashing threads.
+``data``) from its path and mode. Files are read with O_NOATIME on two hashing threads; inside a disk
+image (collectors/sources) on one, the rpm database through a working copy in the case's tmp folder.
 ``options['package_scope']`` (or UNGCUU_PACKAGE_SCOPE): ``binaries`` (default: every kind but ``data``,
 i.e. what a trojan or a persistence edit replaces; documentation, locale and media files and the
 ``node_modules`` trees that npm rewrites itself are left out and counted), ``all``, ``config``.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import struct
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Iterator
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context
 from ..util import decode_path, ts_to_iso
 from . import _linux_fs as lfs
@@ -168,13 +172,26 @@ class UnownedExecutable:
 
 
 # ------------------------------------------------------------------ package databases
-def _listdir(folder) -> list[str]:
-    """Names in a folder, listed without changing its access time."""
-    fd = lfs.open_dir_noatime(os.fsencode(str(folder)))
+def _listdir(folder: sources.AnyPath) -> list[str]:
+    """Names in a folder, listed without changing its access time (or inside a disk image)."""
+    return sources.listdir(folder)
+
+
+@contextlib.contextmanager
+def _readable_copy(ctx: Context, path: sources.AnyPath) -> Iterator[sources.AnyPath]:
+    """A database file as a real path its library can open: itself, or (inside a disk image) a working copy
+    in the case's tmp folder, removed afterwards."""
+    if not sources.is_virtual(path):
+        yield path
+        return
+    ctx.case.tmp_dir.mkdir(parents=True, exist_ok=True)
+    work = ctx.case.tmp_dir / f"rpmdb-{os.getpid()}-{path.name}"
     try:
-        return os.listdir(fd)
+        with sources.open_read(path) as src, open(work, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        yield work
     finally:
-        os.close(fd)
+        work.unlink(missing_ok=True)
 
 
 def dpkg_conffiles(status_text: str, obsolete: set | None = None) -> dict[str, tuple[str, str]]:
@@ -233,7 +250,7 @@ def merged_dirs(ctx: Context) -> tuple[str, ...]:
     for d in MERGED:
         folder = d.rstrip("/")
         try:
-            target = os.readlink(ctx.path(folder))
+            target = sources.readlink(ctx.path(folder))
         except OSError:
             continue
         if target.rstrip("/") in ("usr" + folder, "/usr" + folder):
@@ -320,10 +337,22 @@ def rpm_files(ctx: Context, notes: list):
     db = folder / "rpmdb.sqlite"
     if not db.is_file():
         if (folder / "Packages").is_file():  # the Berkeley DB layout (RHEL/CentOS 7, older SUSE)
-            yield from _rpm_bdb_files(folder / "Packages", notes)
+            try:
+                with _readable_copy(ctx, folder / "Packages") as bdb:
+                    yield from _rpm_bdb_files(bdb, notes)
+            except OSError as exc:
+                notes.append(f"/var/lib/rpm/Packages (Berkeley DB) not read: {exc}: rpm files not checked")
         elif (folder / "Packages.db").exists():
             notes.append("the rpm database is in the ndb layout, which is not read: rpm files not checked")
         return
+    try:
+        with _readable_copy(ctx, db) as local:
+            yield from _rpm_sqlite_files(local, notes)
+    except OSError as exc:
+        notes.append(f"/var/lib/rpm/rpmdb.sqlite: {exc}")
+
+
+def _rpm_sqlite_files(db: sources.AnyPath, notes: list):
     try:
         # immutable=1: sqlite never writes beside an evidence database (no -wal, -shm or journal)
         con = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
@@ -350,6 +379,12 @@ def _rpm_bdb_files(path, notes: list):
     notes.extend(f"/var/lib/rpm/Packages (Berkeley DB): {p}" for p in problems)
 
 
+def _array(h: dict[int, object], tag: int) -> list:
+    """An array tag of a parsed rpm header; [] when absent or not an array (a damaged header)."""
+    v = h.get(tag)
+    return v if isinstance(v, list) else []
+
+
 def _rpm_header_files(blob: bytes, where: str, notes: list):
     try:
         h = parse_rpm_header(blob)
@@ -357,20 +392,20 @@ def _rpm_header_files(blob: bytes, where: str, notes: list):
         notes.append(f"{where}: a damaged package header was skipped")
         return
     name = h.get(1000, "?")
-    base, dirs, idx = h.get(1117) or [], h.get(1118) or [], h.get(1116) or []
-    digests, flags = h.get(1035) or [], h.get(1037) or []
-    algo = RPM_DIGEST_ALGOS.get((h.get(5011) or [1])[0], "md5")
+    base, dirs, idx = _array(h, 1117), _array(h, 1118), _array(h, 1116)
+    digests, flags = _array(h, 1035), _array(h, 1037)
+    algo = RPM_DIGEST_ALGOS.get((_array(h, 5011) or [1])[0], "md5")
     for i, b in enumerate(base):
         d = dirs[idx[i]] if i < len(idx) and idx[i] < len(dirs) else ""
         yield (name, algo, digests[i] if i < len(digests) else "", d + b, flags[i] if i < len(flags) else 0)
 
 
 # ------------------------------------------------------------------ checking
-def _check(real: bytes, algo: str, keep) -> tuple[str, str | None, os.stat_result | None, int]:
+def _check(real: bytes | sources.VPath, algo: str, keep) -> tuple[str, str | None, os.stat_result | sources.VStat | None, int]:
     """('ok'|'missing'|'unreadable'|'other'|'skipped', hex digest, lstat, bytes read). ``keep(st)``
     says whether a regular file is in scope (read) or 'skipped'."""
     try:
-        st = os.stat(real, follow_symlinks=False)
+        st = sources.lstat(real)
     except FileNotFoundError:
         return "missing", None, None, 0
     except OSError as exc:
@@ -401,7 +436,6 @@ class _Job:
 
 
 class PackageIntegrity(Collector):
-    folders_only = True
     name = "package_integrity"
     version = "1.0"
     os = ("linux",)
@@ -411,8 +445,9 @@ class PackageIntegrity(Collector):
             return "no dpkg or rpm database on this system"
         return None
 
-    def _real(self, ctx: Context, path: str) -> bytes:
-        return os.fsencode(str(ctx.path(path)))
+    def _real(self, ctx: Context, path: str) -> bytes | sources.VPath:
+        real = ctx.path(path)
+        return real if isinstance(real, sources.VPath) else os.fsencode(str(real))
 
     def jobs(self, ctx: Context, notes: list, counts: dict) -> tuple[list[_Job], set[str]]:
         """The files to check (and the diverted-to paths), each once: diversions applied, merged-/usr names
@@ -483,7 +518,9 @@ class PackageIntegrity(Collector):
         sums: dict[str, IntegritySummary] = {}
         pkgs: dict[str, set] = {}
         done = 0
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pkg-hash") as pool:
+        # a disk image's file system is read by one thread (its library is not thread-safe)
+        workers = 1 if sources.is_virtual(ctx.root) else 2
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pkg-hash") as pool:
             batch = 512
             for start in range(0, len(jobs), batch):
                 if ctx.cancelled:
@@ -547,8 +584,8 @@ class PackageIntegrity(Collector):
             elif s.out_of_scope:
                 notes.append(f"{s.out_of_scope} {mgr} package files of documentation, data or node_modules trees "
                              "were not checked (options package_scope=all checks every file)")
-        for n in notes:
-            yield ctx.incomplete(n)
+        for note in notes:
+            yield ctx.incomplete(note)
         if sums:
             yield ctx.put_records("package_files.json", PackageFileCheck, problems,
                                   source="dpkg md5sums, conffiles and diversions, rpm database digests")
@@ -567,19 +604,25 @@ class PackageIntegrity(Collector):
             if real is None:
                 continue
             try:
-                st_dir = os.stat(real)
+                st_dir = sources.stat(real)
             except OSError:
                 continue
             if (st_dir.st_dev, st_dir.st_ino) in seen:
                 continue  # /bin -> /usr/bin
             seen.add((st_dir.st_dev, st_dir.st_ino))
+            if sources.is_virtual(real):
+                try:
+                    rows += self._unowned_in_image(real, d, owned)
+                except OSError as exc:
+                    yield ctx.incomplete(f"{d}: {exc.strerror or exc}")
+                continue
             try:
                 fd = lfs.open_dir_noatime(os.fsencode(str(real)))
             except OSError as exc:
                 yield ctx.incomplete(f"{d}: {exc.strerror or exc}")
                 continue
             try:
-                names = sorted(os.fsencode(n) for n in os.listdir(fd))
+                names = sorted(os.fsencode(n) for n in sources.listdir(real))
                 for name in names:
                     logical = f"{d}/{decode_path(name)}"
                     if logical in owned:
@@ -600,4 +643,26 @@ class PackageIntegrity(Collector):
                 os.close(fd)
         yield ctx.put_records("unowned_executables.json", UnownedExecutable, rows,
                               source="PATH folders against the package file lists")
+
+    @staticmethod
+    def _unowned_in_image(folder: sources.VPath, d: str, owned) -> list[UnownedExecutable]:
+        """The executables of one PATH folder inside a disk image that no package owns."""
+        rows: list[UnownedExecutable] = []
+        for e in sorted(folder.scandir(), key=lambda e: os.fsencode(e.name)):
+            logical = f"{d}/{e.name}"
+            if logical in owned:
+                continue
+            try:
+                st = lfs.from_vstat(e.stat(follow_symlinks=False))
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.mode) or not st.mode & 0o111:
+                continue
+            try:
+                (digest,), _ = lfs.hash_path(sources.entry_path(e))
+            except OSError:
+                digest = None
+            rows.append(UnownedExecutable(logical, digest, st.size, stat.filemode(st.mode), st.uid, st.gid,
+                                          ts_to_iso(st.mtime_ns / 1e9), ts_to_iso(st.ctime_ns / 1e9)))
+        return rows
 

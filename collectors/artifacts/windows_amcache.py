@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import records
+from .. import records, sources
 from ..base import Collector, Context, find_case_insensitive
 from . import _windows as win
 from ._hives import HiveFiles
@@ -73,12 +73,12 @@ class WindowsAmcache(Collector):
     version = "1.0"
     os = ("windows",)
 
-    def _path(self, ctx: Context) -> Path | None:
-        if ctx.live:  # pragma: no cover - Windows
+    def _path(self, ctx: Context) -> sources.AnyPath | None:
+        if ctx.root is None:  # pragma: no cover - Windows (live)
             import os
 
-            p = Path(os.environ.get("SystemRoot", r"C:\Windows")) / "AppCompat" / "Programs" / "Amcache.hve"
-            return p if p.is_file() else None
+            live = Path(os.environ.get("SystemRoot", r"C:\Windows")) / "AppCompat" / "Programs" / "Amcache.hve"
+            return live if live.is_file() else None
         p = find_case_insensitive(ctx.root, REL)
         return p if p is not None and p.is_file() else None
 
@@ -89,6 +89,9 @@ class WindowsAmcache(Collector):
 
     def collect(self, ctx: Context):
         path = self._path(ctx)
+        if path is None:  # check() refuses such a root; it went between check and collect
+            yield ctx.incomplete(f"no {REL} here")
+            return
         files = HiveFiles().bind(ctx)
         yield ctx.progress(0, None, "Amcache.hve")
         hive = files.open(path)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import records, sources
-from ..base import Collector, Context, find_case_insensitive
+from ..base import Collector, Context, Incomplete, find_case_insensitive
 from . import _windows as win
 
 
@@ -95,7 +95,7 @@ def job_tasks(ctx: Context, notes: list[str]) -> list[dict]:
     rows = []
     for p in find(ctx, ("Windows/Tasks/*.job",)):
         rec = ctx.put_file(p, limit=1 << 20)
-        if not hasattr(rec, "sha256"):
+        if isinstance(rec, Incomplete):
             continue  # put_file noted why
         try:
             with ctx.case.open_evidence(rec) as fh:  # parsed from the hashed copy
@@ -119,16 +119,19 @@ class WindowsConfig(Collector):
 
     def collect(self, ctx: Context):
         notes: list[str] = []
-        api = win.default_api(ctx.options) if ctx.live else win.offline_api(ctx)
+        root = ctx.root  # None on the live system
+        live_api = win.default_api(ctx.options) if root is None else None
+        offline = win.offline_api(ctx) if root is not None else None
+        api = live_api if live_api is not None else offline
         # the task files first: what they say is not lost behind the notes about the hives
         yield ctx.progress(0, 4, "scheduled tasks")
-        if ctx.live:
-            tasks_dir = Path(api.system_root()) / "System32" / "Tasks"
-            tasks = win.scheduled_tasks(tasks_dir, notes)
+        if live_api is not None:
+            live_tasks = Path(live_api.system_root()) / "System32" / "Tasks"
+            tasks = win.scheduled_tasks(live_tasks, notes)
             yield ctx.put_records("windows_scheduled_tasks.json", ScheduledTask, records.from_dicts(ScheduledTask, tasks),
-                                  source=str(tasks_dir))
-        else:
-            tasks_dir = find_case_insensitive(ctx.root, "Windows/System32/Tasks")
+                                  source=str(live_tasks))
+        elif root is not None:
+            tasks_dir = find_case_insensitive(root, "Windows/System32/Tasks")
             tasks = win.scheduled_tasks(tasks_dir, notes, logical=ctx.logical) if tasks_dir is not None and \
                 tasks_dir.is_dir() else []
             jobs = job_tasks(ctx, notes)
@@ -148,21 +151,21 @@ class WindowsConfig(Collector):
             yield ctx.put_records("windows_uninstall.json", UninstallEntry,
                                    records.from_dicts(UninstallEntry, win.uninstall_entries(api, notes)), source=f"{where}: uninstall keys")
             notes += win.drain_notes(api, ctx)
-        if not ctx.live:
-            if api is not None:
+        if root is not None:
+            if offline is not None:
                 # every hive with its transaction logs, once per run (the ones parsed already are reused)
-                hive_paths = [api.paths[n] for n in api.MACHINE_HIVES if n in api.paths]
-                for prof in api.profiles():
+                hive_paths = [offline.paths[n] for n in offline.MACHINE_HIVES if n in offline.paths]
+                for prof in offline.profiles():
                     hive_paths += [p for p in (prof["ntuser"], prof["usrclass"]) if p is not None]
                 for p in hive_paths:
-                    api.files.copy_with_logs(p)
-                notes += win.drain_notes(api, ctx)
+                    offline.files.copy_with_logs(p)
+                notes += win.drain_notes(offline, ctx)
             else:
                 for rel in HIVES:
-                    hive = find_case_insensitive(ctx.root, rel)
+                    hive = find_case_insensitive(root, rel)
                     if hive is not None and hive.is_file():
                         yield ctx.put_file(hive)
-                users = find_case_insensitive(ctx.root, "Users")
+                users = find_case_insensitive(root, "Users")
                 if users is not None:
                     try:
                         profiles = sorted(sources.entry_path(e) for e in sources.scandir(users)

@@ -13,7 +13,7 @@ from ..base import Collector, Context, find_case_insensitive
 LOGS_REL = "Windows/System32/winevt/Logs"
 
 
-def evtx_files(folder: Path) -> list[Path]:
+def evtx_files(folder: sources.AnyPath) -> list[sources.AnyPath]:
     try:
         return sorted((sources.entry_path(e) for e in sources.scandir(folder)
                        if e.name.lower().endswith(".evtx") and e.is_file(follow_symlinks=False)),
@@ -22,7 +22,7 @@ def evtx_files(folder: Path) -> list[Path]:
         return []
 
 
-def channel_of(path: Path) -> str:
+def channel_of(path: sources.AnyPath) -> str:
     """File name to channel: 'Microsoft-Windows-Sysmon%4Operational.evtx' -> 'Microsoft-Windows-Sysmon/Operational'."""
     return path.name[: -len(".evtx")].replace("%4", "/")
 
@@ -32,7 +32,7 @@ class WindowsEventLogs(Collector):
     version = "1.0"
     os = ("windows",)
 
-    def _folder(self, ctx: Context) -> Path | None:
+    def _folder(self, ctx: Context) -> sources.AnyPath | None:
         if ctx.live:  # pragma: no cover - Windows
             return Path(os.environ.get("SystemRoot", r"C:\Windows")) / "System32" / "winevt" / "Logs"
         assert ctx.root is not None
@@ -62,7 +62,7 @@ class WindowsEventLogs(Collector):
             yield result
             yield ctx.progress(i + 1, len(files), p.name)
 
-    def _export(self, ctx: Context, p: Path):  # pragma: no cover - Windows
+    def _export(self, ctx: Context, p: sources.AnyPath):  # pragma: no cover - Windows
         ctx.case.tmp_dir.mkdir(exist_ok=True)
         tmp = ctx.case.tmp_dir / f"export-{os.getpid()}-{p.name}"
         argv = ["wevtutil", "epl", channel_of(p), str(tmp)]

@@ -11,7 +11,7 @@ import struct
 from dataclasses import dataclass, field
 
 from .. import records
-from ..base import Collector, Context
+from ..base import Collector, Context, Incomplete
 from . import _winfiles
 from ._hives import filetime_at
 
@@ -196,7 +196,7 @@ class WindowsLnk(Collector):
             rec = ctx.put_file(p, limit=64 << 20)
             yield rec
             yield ctx.progress(i + 1, len(files), p.name)
-            if not hasattr(rec, "sha256") or not libs:
+            if isinstance(rec, Incomplete) or not libs:
                 continue
             with ctx.case.open_evidence(rec) as fh:
                 data = fh.read()

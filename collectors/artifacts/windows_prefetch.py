@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import records
-from ..base import Collector, Context
+from ..base import Collector, Context, Incomplete
 from . import _winfiles
 
 PATTERNS = ("Windows/Prefetch/*.pf",)
@@ -95,7 +95,7 @@ class WindowsPrefetch(Collector):
             rec = ctx.put_file(p)
             yield rec
             yield ctx.progress(i + 1, len(files), p.name)
-            if not hasattr(rec, "sha256") or not _lib():
+            if isinstance(rec, Incomplete) or not _lib():
                 continue
             try:
                 row = parse(str(ctx.case.evidence_path(rec)), ctx.logical(p))

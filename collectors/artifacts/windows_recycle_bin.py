@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import records, sources
-from ..base import Collector, Context
+from ..base import Collector, Context, Incomplete
 from . import _winfiles
 from ._hives import filetime_at, utf16z
 
@@ -90,7 +90,7 @@ class WindowsRecycleBin(Collector):
             rec = ctx.put_file(p, limit=1 << 20)
             yield rec
             yield ctx.progress(i + 1, len(files), p.name)
-            if not hasattr(rec, "sha256"):
+            if isinstance(rec, Incomplete):
                 continue
             with ctx.case.open_evidence(rec) as fh:
                 data = fh.read()

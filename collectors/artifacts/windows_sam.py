@@ -118,7 +118,7 @@ def groups(api) -> dict[str, list[str]]:
 
 
 def accounts(api, notes: list[str]) -> list[SamAccount]:
-    names: dict[int, tuple[str, str | None]] = {}
+    names: dict[str, tuple[str, str | None]] = {}
     for name in win.subkeys(api, win.HKLM, USERS + r"\Names"):
         key = f"{USERS}\\Names\\{name}"
         # the RID is the value type of the Names\<name> default value: the seam hides types, so the

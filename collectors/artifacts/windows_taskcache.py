@@ -63,7 +63,8 @@ def cached_tasks(api, root=None) -> list[CachedTask]:
     rows = []
     for path, t in sorted(tree.items()):
         v = by_id.get(str(t["id"] or "").upper(), {})
-        dyn = v.get("DynamicInfo") if isinstance(v.get("DynamicInfo"), (bytes, bytearray)) else b""
+        raw = v.get("DynamicInfo")
+        dyn = bytes(raw) if isinstance(raw, (bytes, bytearray)) else b""
         row = CachedTask(path=path, id=t["id"], created=filetime_at(dyn, 4), last_run=filetime_at(dyn, 12),
                          last_success=filetime_at(dyn, 28) if len(dyn) >= 36 else None,
                          last_result=int.from_bytes(dyn[24:28], "little") if len(dyn) >= 28 else None,

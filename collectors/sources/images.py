@@ -20,7 +20,7 @@ import os
 import re
 import stat as _stat
 import sys
-from typing import Callable, Generator, Iterator
+from typing import Any, Callable, Generator, Iterator
 
 from ..errors import UnreadableInput
 from ..util import open_source
@@ -372,7 +372,7 @@ class DiskImage:
         extra = f", shadow copy {shadow}" if shadow else ""
         return f"{self.path} [{where} ({fs_type}){extra}]"
 
-    def _shadow_stores(self, vol: Volume) -> Iterator[tuple[Shadow, object]]:
+    def _shadow_stores(self, vol: Volume) -> Iterator[tuple[Shadow, Any]]:  # Any: a pyvshadow store
         try:
             import pyvshadow
         except ImportError:
