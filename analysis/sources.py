@@ -11,7 +11,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from analysis import sources_windows
 from analysis.events import DESC_INSTALL, DESC_LOGIN, DESC_START, Event, ParseReport, Rows, parse_iso, parse_offset
@@ -33,6 +33,9 @@ from collectors.artifacts.packages import Package
 from collectors.artifacts.processes import Process
 from collectors.artifacts.system_info import System
 
+if TYPE_CHECKING:
+    from collectors.case import EvidenceRecord
+
 ROTATION = re.compile(r"(?:[.-]\d+|[.-]\d{8})?(?:\.gz|\.bz2|\.xz)?$")
 SYSLOG_NAMES = {"syslog", "messages", "auth.log", "secure", "kern.log", "cron", "cron.log", "daemon.log",
                 "user.log", "mail.log", "maillog", "debug", "boot.log", "auth", "authpriv", "sshd.log"}
@@ -50,7 +53,7 @@ class Job:
     """One evidence item to parse. ``spec`` = (kind, path, options) is plain data (picklable), so a job
     can run in another process; ``run(report)`` runs it here."""
 
-    record: object  # EvidenceRecord
+    record: EvidenceRecord
     parser: str
     spec: tuple
     size: int = 0

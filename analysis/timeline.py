@@ -40,7 +40,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Iterator
+from typing import Generator, Iterable, Iterator
 
 from analysis.events import MAX_OFFSET_S, MAX_US, MIN_US, Event, ParseReport, Rows, dumps_fields, iso_from_us, iso_z, time_problem
 from collectors.errors import Cancelled, DestinationFull, DestinationUnwritable, UnreadableInput
@@ -136,7 +136,7 @@ _row = attrgetter("timestamp", "offset_s", "timestamp_desc", "source", "parser",
 _encode = dumps_fields
 
 
-def _batches(events: Iterator[Event | Rows], evidence_id: str, report: ParseReport) -> Iterator[list]:
+def _batches(events: Iterable[Event | Rows], evidence_id: str, report: ParseReport) -> Generator[list, None, None]:
     """Row tuples for the events table, in lists of BATCH; events whose time cannot be stored are counted
     as skipped in `report` with their locators. A parser's `Rows` (checked already) pass through as they
     are, after the events before them."""
@@ -144,7 +144,7 @@ def _batches(events: Iterator[Event | Rows], evidence_id: str, report: ParseRepo
     append = batch.append
     lo, hi, off_lo, off_hi = MIN_US, MAX_US, -MAX_OFFSET_S, MAX_OFFSET_S  # locals: this loop is hot
     for ev in events:
-        if type(ev) is Rows:
+        if isinstance(ev, Rows):
             if batch:
                 yield batch
                 batch = []
@@ -208,7 +208,7 @@ def _refused_row(exc: BaseException) -> bool:
     return not isinstance(exc, sqlite3.ProgrammingError) or "binding parameter" in str(exc)
 
 
-def iter_build(case, cancel=None) -> Iterator[Progress]:
+def iter_build(case, cancel=None) -> Generator[Progress, None, BuildSummary]:
     """Rebuild the timeline; yields Progress; the generator's return value is the BuildSummary."""
     from analysis import sources as _sources
 
@@ -409,7 +409,8 @@ class Filter:
     hosts: list[str] | None = None  # the host column (an incident case spans hosts)
 
     def where(self) -> tuple[str, list]:
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[int | str] = []
         if self.start is not None:
             clauses.append("ts >= ?")
             args.append(int(self.start))
