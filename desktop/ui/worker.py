@@ -10,10 +10,12 @@ after the current unit of work and what was stored stays valid.
 `start_call` runs one function; `start_generator` runs any generator function of the core that takes
 ``cancel=`` (import, timeline build...), with its progress, result and cancellation as callbacks.
 
-While any worker runs, the cyclic garbage collector's full pass (over every object of the process) is held
-off (`full_collections_held`): it would run on whichever thread allocates and hold the interpreter lock
-for the whole scan, 50-150 ms with the objects of a detection alive, so the GUI thread could not run
-meanwhile. The young generations are still collected; the full pass runs when the last worker ends.
+While a call or generator worker runs (analysis, timeline, import: work of bounded length), the cyclic
+garbage collector's full pass (over every object of the process) is held off (`full_collections_held`):
+it would run on whichever thread allocates and hold the interpreter lock for the whole scan, 50-150 ms
+with the objects of a detection alive, so the GUI thread could not run meanwhile. The young generations
+are still collected; the full pass may run again when the last such worker ends. A collection run (hours
+for a disk image) keeps the collector's usual thresholds.
 """
 from __future__ import annotations
 
@@ -93,7 +95,6 @@ class RunWorker(QObject):
         self.cancel_event.set()
 
     @Slot()
-    @_holding_full_collections
     def run(self) -> None:
         from collectors.base import Incomplete, Progress
         from collectors.runner import ItemFinished, ItemStarted, RunFinished, Stored, run_checklist
