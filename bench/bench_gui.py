@@ -243,11 +243,12 @@ def main() -> int:
     ap.add_argument("--skip-detect", action="store_true")
     ap.add_argument("--skip-timeline", action="store_true")
     args = ap.parse_args()
-    from desktop.app import create_app, make_window
+    from desktop.app import create_app, freeze_startup_objects, make_window
 
     app = create_app()
     tmp = Path(tempfile.mkdtemp(prefix="ungcuu-bench-gui-"))
     win = make_window(app, lang="vi", settings=QSettings(str(tmp / "s.ini"), QSettings.IniFormat))
+    freeze_startup_objects()   # as desktop.app.main does
     win.show()
     app.processEvents()
     print(f"Python {sys.version.split()[0]}, PySide6 {__import__('PySide6').__version__}, cpus {os.cpu_count()}, "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -128,7 +129,7 @@ class RuleSet:
         lines.append("    return out")
         env = dict(self.ns.values)
         exec(compile("\n".join(lines), "<sigma bucket>", "exec"), env)
-        return env["_f"]
+        return env.pop("_f")  # not left in its own globals: no reference cycle, freed by reference counting
 
     def single(self, i: int):
         fk = ("#", i)
@@ -136,7 +137,7 @@ class RuleSet:
         if fn is None:
             env = dict(self.ns.values)
             exec(compile(f"def _f(L, R):\n    return bool({self.rules[i].expr})", "<sigma rule>", "exec"), env)
-            fn = self._fns[fk] = env["_f"]
+            fn = self._fns[fk] = env.pop("_f")
         return fn
 
 
@@ -175,7 +176,9 @@ class _Bucket:
     an event is tested only against the rules whose necessary condition it meets."""
 
     def __init__(self, rs: RuleSet, members: list[int]):
-        self.rs = rs
+        # a weak reference: the rule set holds its buckets, so the pair is no reference cycle and the rule set
+        # is freed by reference counting, not left to a full garbage collection pass
+        self.rs = weakref.ref(rs)
         self.members = members
         plain = []
         index: dict[str, dict] = {"eq": {}, "base": {}, "sub": {}}
@@ -210,7 +213,9 @@ class _Bucket:
                 for ids in subs.hits(v):
                     cand.update(ids)
         if cand:
-            single = self.rs.single
+            rs = self.rs()
+            assert rs is not None  # the bucket is reached only through its rule set
+            single = rs.single
             for i in sorted(cand):
                 if single(i)(L, R):
                     out.append(i)

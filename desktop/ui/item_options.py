@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,6 +40,7 @@ from .i18n import tr
 from .worker import start_call
 
 ITEMS_WITH_OPTIONS = ("B5", "B6", "B7", "B9", "H4")
+FILL_BATCH = 200   # process rows added per turn of the event loop
 CARVE_KINDS = ("jpg", "png", "pdf", "zip", "eml", "mbox")
 DEFAULT_PART_MIB = 4095      # imaging.FAT32_PART: fits a FAT32 drive
 
@@ -194,6 +195,8 @@ class MemoryOptions(_Options):
         self.status = QLabel()
         lay.addWidget(self.status)
         self.loaded = False
+        self.filling = False               # rows of a list still being added
+        self._fill_gen = 0
         self.wanted: set[int] = set()     # chosen before the list is (re)read
 
     def set_options(self, opts: dict) -> None:
@@ -212,32 +215,55 @@ class MemoryOptions(_Options):
         self.status.setText(tr("The process list cannot be read:") + " " + message)
 
     def _fill(self, rows: list[dict]) -> None:
-        chosen = set(self.pids()) | self.wanted
-        self.wanted = set()
+        """The table filled `FILL_BATCH` rows per turn of the event loop (thousands of processes do not
+        hold the window); a newer list replaces one still being filled."""
+        self.wanted = set(self.pids()) | self.wanted   # ticked so far: ticked again as their rows arrive
+        self._fill_gen += 1
         self.table.blockSignals(True)
-        self.table.setRowCount(len(rows))
-        for r, p in enumerate(rows):
+        self.table.setRowCount(0)
+        self.table.blockSignals(False)
+        self.filling = True
+        self._fill_batch(self._fill_gen, rows, 0)
+
+    def _fill_batch(self, gen: int, rows: list[dict], start: int) -> None:
+        if gen != self._fill_gen:
+            return   # a newer list is being filled
+        end = min(len(rows), start + FILL_BATCH)
+        self.table.blockSignals(True)
+        self.table.setRowCount(end)
+        for r in range(start, end):
+            p = rows[r]
             first = QTableWidgetItem(str(p["pid"]))
             first.setData(Qt.UserRole, p["pid"])
             first.setFlags(first.flags() | Qt.ItemIsUserCheckable)
-            first.setCheckState(Qt.Checked if p["pid"] in chosen else Qt.Unchecked)
+            first.setCheckState(Qt.Checked if p["pid"] in self.wanted else Qt.Unchecked)
             self.table.setItem(r, 0, first)
             for c, text in enumerate((human_size(p["rss"]), p["user"], p["name"]), start=1):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.blockSignals(False)
+        self._filter(self.filter_edit.text(), start)
+        if end < len(rows):
+            self.status.setText(tr("%1 processes").replace("%1", f"{end}/{len(rows)}"))
+            QTimer.singleShot(0, lambda: self._fill_batch(gen, rows, end))
+            return
+        self.filling = False
+        self.wanted = set()
         self.loaded = True
         self.status.setText(tr("%1 processes").replace("%1", str(len(rows))))
-        self._filter(self.filter_edit.text())
         self.changed.emit()
 
-    def _filter(self, text: str) -> None:
+    def _filter(self, text: str, start: int = 0) -> None:
         text = text.strip().lower()
-        for r in range(self.table.rowCount()):
+        for r in range(start, self.table.rowCount()):
             cells = " ".join(self.table.item(r, c).text().lower() for c in (0, 2, 3))
             self.table.setRowHidden(r, bool(text) and text not in cells)
 
     def pids(self) -> list[int]:
-        return [int(p) for p in _checked_rows(self.table)] or sorted(self.wanted)
+        ticked = [int(p) for p in _checked_rows(self.table)]
+        if self.filling:   # the rows shown as ticked, and those chosen whose rows are still to come
+            shown = {int(self.table.item(r, 0).data(Qt.UserRole)) for r in range(self.table.rowCount())}
+            return sorted(set(ticked) | (self.wanted - shown))
+        return ticked or sorted(self.wanted)
 
     def options(self) -> dict:
         opts: dict = {}

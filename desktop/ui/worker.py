@@ -9,9 +9,19 @@ after the current unit of work and what was stored stays valid.
 
 `start_call` runs one function; `start_generator` runs any generator function of the core that takes
 ``cancel=`` (import, timeline build...), with its progress, result and cancellation as callbacks.
+
+While a call or generator worker runs (analysis, timeline, import: work of bounded length), the cyclic
+garbage collector's full pass (over every object of the process) is held off (`full_collections_held`):
+it would run on whichever thread allocates and hold the interpreter lock for the whole scan, 50-150 ms
+with the objects of a detection alive, so the GUI thread could not run meanwhile. The young generations
+are still collected; the full pass may run again when the last such worker ends. A collection run (hours
+for a disk image) keeps the collector's usual thresholds.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import threading
 import time
 import traceback
@@ -21,6 +31,38 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from collectors.errors import UngCuuError
 
 BATCH_S = 0.05
+
+# gc threshold of the oldest generation while workers run: never reached (the full pass waits for the end)
+HELD_THRESHOLD2 = 1_000_000_000
+_held_lock = threading.Lock()
+_held = {"count": 0, "saved": (700, 10, 10)}
+
+
+@contextlib.contextmanager
+def full_collections_held():
+    """No automatic full (oldest-generation) garbage collection while inside, in any thread; nestable
+    across threads: the thresholds in force before the first entry come back when the last one leaves."""
+    with _held_lock:
+        if _held["count"] == 0:
+            _held["saved"] = gc.get_threshold()
+            t0, t1, _t2 = _held["saved"]
+            gc.set_threshold(t0, t1, HELD_THRESHOLD2)
+        _held["count"] += 1
+    try:
+        yield
+    finally:
+        with _held_lock:
+            _held["count"] -= 1
+            if _held["count"] == 0:
+                gc.set_threshold(*_held["saved"])
+
+
+def _holding_full_collections(run):
+    @functools.wraps(run)
+    def wrapper(self):
+        with full_collections_held():
+            return run(self)
+    return wrapper
 
 
 class RunWorker(QObject):
@@ -122,6 +164,7 @@ class CallWorker(QObject):
         self.fn, self.args, self.kwargs = fn, args, kwargs
 
     @Slot()
+    @_holding_full_collections
     def run(self) -> None:
         try:
             self.result.emit(self.fn(*self.args, **self.kwargs))
@@ -156,6 +199,7 @@ class GeneratorWorker(QObject):
         self.cancel_event.set()
 
     @Slot()
+    @_holding_full_collections
     def run(self) -> None:
         from collectors.errors import Cancelled
 

@@ -75,6 +75,21 @@ def test_guess_start_year_reads_a_last_line_without_its_newline():
     assert syslog.guess_start_year(data.decode().splitlines(), ref) == 2023
 
 
+def test_guess_start_year_over_many_scan_pieces_counts_every_rollover():
+    """A log of several years, many times the scan's piece size: the file read in pieces ending at line ends
+    gives the year the line-by-line scan gives, rollovers at piece boundaries included."""
+    lines = []
+    for year in range(3):
+        for mon in ("Nov", "Dec", "Jan"):
+            lines += [f"{mon} {d:2d} 10:00:00 web01 CRON[{i}]: job {year} {i}" for d in (1, 15, 28) for i in range(2500)]
+    data = ("\n".join(lines) + "\n").encode()
+    assert len(data) > 4 * syslog.SCAN_CHUNK
+    pieces = list(syslog._line_chunks(io.BytesIO(data)))
+    assert len(pieces) > 4 and b"".join(pieces) == data and all(p.endswith(b"\n") for p in pieces)
+    ref = dt.datetime(2024, 1, 28, 12, 0)
+    assert syslog.guess_start_year(io.BytesIO(data), ref) == syslog.guess_start_year(lines, ref) == 2021
+
+
 def test_syslog_late_line_across_a_month_end_is_not_a_new_year():
     """A daemon with its own clock logs "Jan 31 23:59:59" after "Feb  1": not a rollover (plaso allows the
     same leeway); "Dec 31" logged after "Jan  1" belongs to the year before; a 6-week gap back still rolls."""

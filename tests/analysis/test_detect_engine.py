@@ -342,6 +342,33 @@ def test_log_cleared_keeps_its_channel(evtx_dir, everything):
     assert "Security Eventlog Cleared" in {h.rule.title for h in res.hits}
 
 
+def test_a_used_rule_set_is_freed_without_the_cycle_collector(evtx_dir):
+    """The compiled buckets and rule functions hold no reference cycle with their rule set: dropping it frees
+    it at once (a cycle would wait for a full garbage collection pass, which holds the interpreter lock)."""
+    import gc
+    import weakref
+
+    rows = []
+    for f in sorted((evtx_dir / "attack-samples").rglob("*.evtx"))[:6]:
+        rows += _rows(f)
+    rs = rules.load(min_level="informational", hunting=True)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        res = engine.run(rows, rs)
+        assert res.hits and len(rs._fns) > 1                     # buckets were compiled and rules fired
+        fns = [f for f in rs._fns.values() if f is not None]
+        assert any(f.plain is not None for f in fns)
+        gone = weakref.ref(rs)
+        plain = weakref.ref(next(f.plain for f in fns if f.plain is not None))
+        del rs, fns
+        assert gone() is None and plain() is None
+        assert res.hits[0].rule.title                            # the findings keep their rules
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @pytest.mark.parametrize("text,message", [
     ("action: global\ntitle: g\nlogsource: {product: windows}\n",
      "rule collections with 'action: global/reset/repeat' are not supported"),

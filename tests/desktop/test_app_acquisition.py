@@ -142,6 +142,40 @@ def test_b6_processes_are_picked_from_the_live_list_and_dumped(make_win, case_di
         child.wait(timeout=10)
 
 
+def test_b6_process_list_is_filled_in_batches(qapp, qtbot, monkeypatch):
+    """The live process list reaches the table a batch per turn of the event loop: the window keeps running
+    meanwhile, a PID chosen before stays chosen (ticked when its row arrives), the filter covers the rows
+    added later, and a newer list replaces one still being filled."""
+    from desktop.ui import item_options
+
+    monkeypatch.setattr(item_options, "FILL_BATCH", 7)
+    rows = item_options.list_processes()
+    assert len(rows) > 3 * 7
+    b6 = item_options.MemoryOptions()
+    qtbot.addWidget(b6)
+    last = rows[-1]
+    b6.set_options({"pids": [last["pid"]]})
+    b6.filter_edit.setText(last["name"])
+    changed = []
+    b6.changed.connect(lambda: changed.append(1))
+    b6._fill(rows)
+    assert b6.table.rowCount() == 7 and b6.filling and not b6.loaded and not changed
+    assert b6.pids() == [last["pid"]]                       # its row is still to come
+    qtbot.waitUntil(lambda: b6.loaded, timeout=20_000)
+    assert b6.table.rowCount() == len(rows) and not b6.filling and changed == [1]
+    assert b6.pids() == [last["pid"]] and b6.table.item(len(rows) - 1, 0).checkState() == Qt.Checked
+    shown = {b6.table.item(r, 3).text() for r in range(b6.table.rowCount()) if not b6.table.isRowHidden(r)}
+    assert shown == {last["name"]}
+    # a refresh while a list is being filled: the newer one wins, the older one's remaining batches are dropped
+    b6.filter_edit.setText("")
+    b6._fill(rows)
+    b6._fill(rows[:10])
+    qtbot.waitUntil(lambda: not b6.filling, timeout=20_000)
+    qtbot.wait(50)
+    assert b6.table.rowCount() == 10 and not any(b6.table.isRowHidden(r) for r in range(10))
+    assert b6.pids() == []                                  # the chosen PID is not in the newer list
+
+
 def test_b7_h4_and_b5_options_reach_the_command_exactly(make_win, case_dir, qtbot, tmp_path):
     win = make_win()
     new_case(win, case_dir)

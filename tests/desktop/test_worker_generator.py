@@ -67,3 +67,35 @@ def test_errors_are_reported(qapp, qtbot):
     seen = _run(qtbot, _broken)
     assert seen["failed"] == "not a bundle" and seen["result"] is None and seen["cancelled"] is None
     assert seen["progress"] == [1, 2]  # what was yielded before the error still arrives
+
+
+def test_no_full_garbage_collection_while_workers_run(qapp, qtbot):
+    """While any worker runs, the oldest generation's threshold is out of reach (no full pass holds the
+    interpreter lock meanwhile); the thresholds come back when the last of two overlapping workers ends."""
+    import gc
+    import threading
+
+    from desktop.ui.worker import HELD_THRESHOLD2, start_call
+
+    before = gc.get_threshold()
+    assert before[2] != HELD_THRESHOLD2
+    owner = QObject()
+    release = [threading.Event(), threading.Event()]
+    seen: dict = {"inside": [], "done": 0}
+
+    def job(i):
+        seen["inside"].append(gc.get_threshold())
+        release[i].wait(20)
+        return i
+
+    for i in (0, 1):
+        start_call(owner, job, i, on_done=lambda: seen.update(done=seen["done"] + 1))
+    qtbot.waitUntil(lambda: len(seen["inside"]) == 2, timeout=20_000)
+    assert seen["inside"] == [before[:2] + (HELD_THRESHOLD2,)] * 2
+    release[0].set()
+    qtbot.waitUntil(lambda: seen["done"] == 1, timeout=20_000)
+    assert gc.get_threshold()[2] == HELD_THRESHOLD2      # the other worker still runs
+    release[1].set()
+    qtbot.waitUntil(lambda: seen["done"] == 2, timeout=20_000)
+    wait_threads(owner)
+    assert gc.get_threshold() == before
