@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from .commandline import bundle_command, display, verify_command
+from .common import command_row
 from .i18n import tr
 from .models import human_size
 from .worker import start_call
@@ -82,16 +83,7 @@ class BundleDialog(QDialog):
         self.progress.setValue(0)
         self.progress.setTextVisible(False)
         lay.addWidget(self.progress)
-        cmd_row = QHBoxLayout()
-        self.command = QLineEdit()
-        self.command.setReadOnly(True)
-        self.command.setAccessibleName(tr("Equivalent command"))
-        copy = QPushButton(tr("Cop&y the command"))
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.command.text()))
-        cmd_row.addWidget(QLabel(tr("Equivalent command:")))
-        cmd_row.addWidget(self.command, 1)
-        cmd_row.addWidget(copy)
-        lay.addLayout(cmd_row)
+        self.command = command_row(lay, tr("Cop&y the command"))
         box = QDialogButtonBox(QDialogButtonBox.Close)
         box.button(QDialogButtonBox.Close).setText(tr("Close"))
         box.rejected.connect(self.reject)

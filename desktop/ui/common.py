@@ -2,7 +2,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QLabel, QLayout
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QBoxLayout,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+)
+
+from .i18n import tr
 
 
 def page_heading(layout: QLayout, title: str, hint: str | None = None) -> QLabel | None:
@@ -48,3 +62,19 @@ def install_wheel_guard(app: QApplication) -> WheelGuard:
         app.installEventFilter(guard)
         app._ungcuu_wheel_guard = guard
     return guard
+
+
+def command_row(layout: QBoxLayout, copy_label: str) -> QLineEdit:
+    """The "Equivalent command:" row at the end of `layout`: a read-only line (returned, for the caller to
+    fill) and a button that copies it to the clipboard."""
+    row = QHBoxLayout()
+    line = QLineEdit()
+    line.setReadOnly(True)
+    line.setAccessibleName(tr("Equivalent command"))
+    copy = QPushButton(copy_label)
+    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(line.text()))
+    row.addWidget(QLabel(tr("Equivalent command:")))
+    row.addWidget(line, 1)
+    row.addWidget(copy)
+    layout.addLayout(row)
+    return line

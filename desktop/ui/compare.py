@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QGuiApplication
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .commandline import display
+from .common import command_row
 from .i18n import tr
 from .worker import start_call
 
@@ -113,16 +114,7 @@ class CompareDialog(QDialog):
         self.tree.setColumnWidth(0, 320)
         self.tree.setColumnWidth(1, 260)
         lay.addWidget(self.tree, 1)
-        cmd = QHBoxLayout()
-        self.command = QLineEdit()
-        self.command.setReadOnly(True)
-        self.command.setAccessibleName(tr("Equivalent command"))
-        copy_btn = QPushButton(tr("Cop&y"))
-        copy_btn.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.command.text()))
-        cmd.addWidget(QLabel(tr("Equivalent command:")))
-        cmd.addWidget(self.command, 1)
-        cmd.addWidget(copy_btn)
-        lay.addLayout(cmd)
+        self.command = command_row(lay, tr("Cop&y"))
         self._update_command()
         self.resize(980, 620)
 

@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from .commandline import display
+from .common import command_row
 from .i18n import tr
 from .worker import start_in_thread
 
@@ -115,16 +115,7 @@ class TimelineExportDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
-        cmd = QHBoxLayout()
-        self.command = QLineEdit()
-        self.command.setReadOnly(True)
-        self.command.setAccessibleName(tr("Equivalent command"))
-        copy_btn = QPushButton(tr("Cop&y"))
-        copy_btn.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.command.text()))
-        cmd.addWidget(QLabel(tr("Equivalent command:")))
-        cmd.addWidget(self.command, 1)
-        cmd.addWidget(copy_btn)
-        lay.addLayout(cmd)
+        self.command = command_row(lay, tr("Cop&y"))
         buttons = QHBoxLayout()
         self.export_btn = QPushButton(tr("&Export"))
         self.export_btn.setDefault(True)

@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from .commandline import correlate_command, display, import_command
+from .common import command_row
 from .i18n import tr
 from .worker import start_call, start_generator, wait_threads
 
@@ -94,16 +94,7 @@ class IncidentDialog(QDialog):
         self.tabs.addTab(self._hosts_tab(), tr("Hosts"))
         self.tabs.addTab(self._links_tab(), tr("Links between hosts (C6)"))
         lay.addWidget(self.tabs, 1)
-        cmd_row = QHBoxLayout()
-        self.command = QLineEdit()
-        self.command.setReadOnly(True)
-        self.command.setAccessibleName(tr("Equivalent command"))
-        copy = QPushButton(tr("Cop&y the command"))
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.command.text()))
-        cmd_row.addWidget(QLabel(tr("Equivalent command:")))
-        cmd_row.addWidget(self.command, 1)
-        cmd_row.addWidget(copy)
-        lay.addLayout(cmd_row)
+        self.command = command_row(lay, tr("Cop&y the command"))
         box = QDialogButtonBox(QDialogButtonBox.Close)
         box.button(QDialogButtonBox.Close).setText(tr("Close"))
         box.rejected.connect(self.reject)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from .commandline import backup_check_command, display, recheck_command, remediate_command, vulns_command
+from .common import command_row
 from .i18n import tr
 from .worker import start_call, start_iter
 
@@ -88,16 +89,7 @@ class Phase3Page(QWidget):
         self.tabs.addTab(self._vulns_tab(), tr("Vulnerabilities after patching"))
         self.tabs.addTab(self._backup_tab(), tr("Clean backup"))
         lay.addWidget(self.tabs, 1)
-        cmd_row = QHBoxLayout()
-        self.command = QLineEdit()
-        self.command.setReadOnly(True)
-        self.command.setAccessibleName(tr("Equivalent command"))
-        copy = QPushButton(tr("Cop&y the command"))
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.command.text()))
-        cmd_row.addWidget(QLabel(tr("Equivalent command:")))
-        cmd_row.addWidget(self.command, 1)
-        cmd_row.addWidget(copy)
-        lay.addLayout(cmd_row)
+        self.command = command_row(lay, tr("Cop&y the command"))
         self.tabs.currentChanged.connect(lambda _i: self.update_command())
         self._enable()
 
