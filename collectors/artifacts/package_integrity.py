@@ -284,11 +284,16 @@ def dpkg_lists(ctx: Context, merged: tuple[str, ...]) -> dict[str, set[str]]:
 def owned_paths(ctx: Context, extra: set[str] | None = None) -> set[str]:
     """Every path a dpkg package lists (/var/lib/dpkg/info/*.list) or an rpm package holds, and ``extra``
     (the diverted-to paths), each with its /usr-merged twin."""
-    owned: set[str] = set()
     listed = set(dpkg_lists(ctx, ()))
     listed.update(extra or ())
     for _pkg, _algo, _digest, path, _flags in rpm_files(ctx, notes=[]):
         listed.add(path)
+    return with_merged_twins(listed)
+
+
+def with_merged_twins(listed: set[str]) -> set[str]:
+    """The paths and, for each under a /usr-merged folder (/bin, /lib ...), its twin with or without /usr."""
+    owned: set[str] = set()
     for line in listed:
         owned.add(line)
         if line.startswith(MERGED):
@@ -450,7 +455,8 @@ class PackageIntegrity(Collector):
         return real if isinstance(real, sources.VPath) else os.fsencode(str(real))
 
     def jobs(self, ctx: Context, notes: list, counts: dict) -> tuple[list[_Job], set[str]]:
-        """The files to check (and the diverted-to paths), each once: diversions applied, merged-/usr names
+        """The files to check, each once, and every path a package owns (for `owned_paths`'s answer without
+        reading the databases again): diversions applied, merged-/usr names
         joined, entries of files another package took over and obsolete conffiles left out (counted in
         ``counts``)."""
         merged = merged_dirs(ctx)
@@ -487,19 +493,21 @@ class PackageIntegrity(Collector):
         for path, (md5, pkg) in conf.items():
             if ("dpkg", path) not in by_path and md5 != "newconffile":
                 add("dpkg", pkg, "md5", md5, path, True)
+        listed = set(owners) | {v[0] for v in diversions.values()}
         for pkg, algo, digest, path, flags in rpm_files(ctx, notes):
+            listed.add(path)
             if digest and not flags & RPMFILE_GHOST:
                 add("rpm", pkg, algo, digest, path, bool(flags & RPMFILE_CONFIG))
         jobs = list(by_path.values())
         counts["diverted"] = sum(j.diverted for j in jobs)
         counts["shared"] = sum(len({e[0] for e in j.entries}) > 1 or len({e[2] for e in j.entries}) > 1
                                for j in jobs)
-        return jobs, {v[0] for v in diversions.values()}
+        return jobs, listed
 
     def collect(self, ctx: Context):
         notes: list[str] = []
         counts = {"superseded": 0, "obsolete_conffiles": 0, "diverted": 0, "shared": 0}
-        jobs, diverted_to = self.jobs(ctx, notes, counts)
+        jobs, package_paths = self.jobs(ctx, notes, counts)
         scope = ctx.options.get("package_scope") or (os.environ.get("UNGCUU_PACKAGE_SCOPE") if ctx.live else None) \
             or "binaries"
         if scope not in ("binaries", "all", "config"):
@@ -591,10 +599,9 @@ class PackageIntegrity(Collector):
                                   source="dpkg md5sums, conffiles and diversions, rpm database digests")
             yield ctx.put_records("package_integrity_summary.json", IntegritySummary, list(sums.values()),
                                   source="dpkg md5sums, conffiles and diversions, rpm database digests")
-        yield from self._unowned(ctx, diverted_to)
+        yield from self._unowned(ctx, with_merged_twins(package_paths))
 
-    def _unowned(self, ctx: Context, diverted_to: set[str]):
-        owned = owned_paths(ctx, diverted_to)
+    def _unowned(self, ctx: Context, owned: set[str]):
         if not owned:
             return
         rows: list[UnownedExecutable] = []

@@ -68,6 +68,15 @@ def make_ext4(out: Path, tree: Path, size_mb: int = 16) -> Path:
     return out
 
 
+def ext4_disk(folder: Path, tree: Path, size_mb: int = 16) -> Path:
+    """`folder`/disk.raw: an MBR disk holding one ext4 partition made from `tree`."""
+    disk = folder / "disk.raw"
+    ext = make_ext4(folder / "p1.ext4", tree, size_mb=size_mb)
+    mbr_disk(disk, [(ext, 0x83)])
+    ext.unlink()
+    return disk
+
+
 def make_fat(out: Path, tree: Path, size_mb: int = 8) -> Path:
     mkfs, mcopy = need("mkfs.vfat"), need("mcopy")
     subprocess.run([mkfs, "-C", str(out), str(size_mb * 1024)], check=True, capture_output=True)

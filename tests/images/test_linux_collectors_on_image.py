@@ -25,7 +25,7 @@ from collectors.base import Context, Incomplete
 from collectors.case import Case, EvidenceRecord
 from collectors.sources.images import open_image
 
-from .conftest import make_ext4, mbr_disk
+from .conftest import ext4_disk
 
 # What an image made by mkfs.ext4 -d cannot hold as the folder does: the birth time is when mkfs wrote the
 # inode, the access time of a folder changes when mkfs reads it, inode numbers are new, and times are
@@ -57,11 +57,7 @@ def planted(tmp_path_factory):
     root = d / "root"
     root.mkdir()
     _plant(root)
-    disk = d / "disk.raw"
-    ext = make_ext4(d / "p1.ext4", root, size_mb=24)
-    mbr_disk(disk, [(ext, 0x83)])
-    ext.unlink()
-    return root, disk
+    return root, ext4_disk(d, root, size_mb=24)
 
 
 ISO = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+Z$")

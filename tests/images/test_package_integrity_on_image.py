@@ -14,7 +14,7 @@ from collectors.artifacts.package_integrity import PackageIntegrity
 from collectors.case import Case
 from collectors.sources.images import open_image
 
-from .conftest import make_ext4, mbr_disk
+from .conftest import ext4_disk
 from .test_linux_collectors_on_image import _collect
 
 
@@ -46,11 +46,7 @@ def planted(tmp_path_factory):
     root = d / "root"
     root.mkdir()
     _plant(root)
-    disk = d / "disk.raw"
-    ext = make_ext4(d / "p1.ext4", root, size_mb=16)
-    mbr_disk(disk, [(ext, 0x83)])
-    ext.unlink()
-    return root, disk
+    return root, ext4_disk(d, root, size_mb=16)
 
 
 def test_same_package_records_from_the_image_as_from_the_folder(tmp_path, planted):
