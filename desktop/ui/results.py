@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.findings import TACTIC_ALIASES
+from analysis.findings import OTHER
 from analysis.findings import TACTICS as CORE_TACTICS
 
 from .common import page_heading
@@ -45,11 +45,9 @@ TACTIC_ORDER = {t[0]: i for i, t in enumerate(TACTICS)}
 
 
 def tactic_of(finding) -> str | None:
-    """The finding's first tactic in attack order (from `attack.<tactic>` tags), or None."""
-    tags = [t.split(".", 1)[1].replace("-", "_").lower() for t in (getattr(finding, "tags", None) or [])
-            if t.lower().startswith("attack.")]
-    found = [x for x in (TACTIC_ALIASES.get(t, t) for t in tags) if x in TACTIC_ORDER]
-    return min(found, key=TACTIC_ORDER.__getitem__) if found else None
+    """The finding's first tactic in attack order (`Finding.tactic`), or None when it has none."""
+    tactic = finding.tactic
+    return None if tactic == OTHER[0] else tactic
 
 
 def tactic_text(tactic: str | None, lang: str) -> str:
