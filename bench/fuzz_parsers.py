@@ -48,6 +48,7 @@ from analysis.parsers import (  # noqa: E402
     w3c,
     winjob,
 )
+from collectors.artifacts import _rpmdb as rpmdb  # noqa: E402
 from collectors.artifacts import packages as packages_status  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -209,6 +210,46 @@ MPLOG = b"\xff\xfe" + "\r\n".join([
     "**RTP Perf Log**", "Path Exclusions:", r"  C:\tmp", "**END RTP Perf Log**", ""]).encode("utf-16-le")
 
 
+def _bdb_seed() -> list[bytes]:
+    """A small Berkeley DB ``Packages`` file as rpm keeps it (hash, 512-byte pages, one header spanning
+    overflow pages), written by Debian's db5.3_load (db5.3-util; the test command installs it)."""
+    import shutil
+    import struct
+    import subprocess
+    import tempfile
+
+    load = shutil.which("db5.3_load")
+    if load is None:
+        return []
+    blobs = [b"\x8e\xad\xe8\x01" + bytes(range(256)) * k for k in (1, 3, 9)]
+    lines = ["VERSION=3", "format=bytevalue", "type=hash", "db_pagesize=512", "HEADER=END",
+             " " + struct.pack("<I", 0).hex(), " " + struct.pack("<I", len(blobs) + 1).hex()]
+    for i, blob in enumerate(blobs, 1):
+        lines += [" " + struct.pack("<I", i).hex(), " " + blob.hex()]
+    lines.append("DATA=END")
+    with tempfile.TemporaryDirectory(prefix="ungcuu-fuzz-") as d:
+        out = Path(d) / "Packages"
+        subprocess.run([load, "-f", "/dev/stdin", str(out)], input="\n".join(lines) + "\n", text=True, check=True,
+                       capture_output=True)
+        return [out.read_bytes()]
+
+
+def _rpm_bdb(data: bytes, r: ParseReport) -> int:
+    """Every header blob the Berkeley DB reader finds: damage inside goes to its problems list, a file it
+    cannot read at all is its BdbError (the collector's note); anything else is a crash."""
+    import tempfile
+
+    problems: list[str] = []
+    with tempfile.NamedTemporaryFile(prefix="ungcuu-fuzz-") as fh:
+        fh.write(data)
+        fh.flush()
+        try:
+            return sum(1 for _ in rpmdb.rpm_header_blobs(fh.name, problems))
+        except rpmdb.BdbError as exc:
+            r.fatal = str(exc)
+            return 0
+
+
 TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("syslog", lambda: _seed(f"{P}/syslog_syslog", f"{P}/syslog_syslog_rsyslog_SyslogProtocol23Format",
                                    f"{P}/syslog_syslog_chromeos", f"{P}/syslog_syslog_ssh.log",
@@ -251,6 +292,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("vuln_feed", lambda: [CVRF, TRACKER, OSV, b"[" + OSV + b"]"], _feed),
     Target("dpkg_status", lambda: [DPKG_STATUS], _dpkg_status),
     Target("mplog", lambda: [MPLOG], _via_file(mplog.parse), binary=True),
+    Target("rpm_bdb", _bdb_seed, _rpm_bdb, binary=True),
     Target("browser_chrome", lambda: _seed(f"{W}/chrome/History"), _via_file(browser.parse, browser="chrome"),
            binary=True),
 ]}
