@@ -63,6 +63,14 @@ def _pids() -> list[int]:
     return sorted(int(n) for n in os.listdir("/proc") if n.isdigit())
 
 
+def _self_pid() -> int:
+    """This process as /proc numbers it (another pid namespace's /proc numbers it differently)."""
+    try:
+        return int(os.readlink("/proc/self"))
+    except (OSError, ValueError):
+        return os.getpid()
+
+
 class ProcState(Collector):
     name = "proc_state"
     version = "1.0"
@@ -77,7 +85,7 @@ class ProcState(Collector):
         denied = 0
         copied_total = 0
         copied: dict[tuple[int, int], DeletedExecutable] = {}
-        me = os.getpid()
+        me = _self_pid()
         for pid in _pids():
             if ctx.cancelled:
                 return

@@ -34,6 +34,23 @@ def shm_dir():
     shutil.rmtree(d, ignore_errors=True)
 
 
+def _wait_until_exec_done(pid: int, exe: str, mark: str) -> None:
+    """Popen returns once the exec has begun; the kernel fills /proc/PID/environ a moment later
+    (on a busy machine, many milliseconds later), so wait for the mark itself, not for /proc/PID/exe."""
+    if int(os.readlink("/proc/self")) != os.getpid():
+        pytest.skip("/proc here belongs to another pid namespace: this test's process is not in it")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if (os.readlink(f"/proc/{pid}/exe") == exe
+                    and f"UNGCUU_MARK={mark}".encode() in open(f"/proc/{pid}/environ", "rb").read()):
+                return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"pid {pid} did not finish its exec of {exe} within 20 s")
+
+
 def test_marked_environment_and_deleted_executable(run, shm_dir):
     mark = uuid.uuid4().hex
     exe = f"{shm_dir}/kworker-fake"
@@ -43,10 +60,7 @@ def test_marked_environment_and_deleted_executable(run, shm_dir):
     open(f"{shm_dir}/libhide.so", "wb").close()  # the loader ignores an empty library with a warning
     proc = subprocess.Popen([exe, "60"], env=env, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            if os.path.exists(f"/proc/{proc.pid}/exe") and os.readlink(f"/proc/{proc.pid}/exe") == exe:
-                break
-            time.sleep(0.02)
+        _wait_until_exec_done(proc.pid, exe, mark)
         os.unlink(exe)
         ran = run(ProcState(), checklist_id="B8")
     finally:
