@@ -54,7 +54,11 @@ def live(tmp_path_factory):
     doomed.chmod(0o755)
     doomed_sha = sha_file(str(doomed))
     ghost = subprocess.Popen([str(doomed), "120"])
-    time.sleep(0.1)
+    # Popen returns once the exec has begun; the kernel fills /proc/PID/cmdline a moment later
+    deadline = time.monotonic() + 20
+    while open(f"/proc/{ghost.pid}/cmdline", "rb").read() != b"\0".join([bytes(doomed), b"120", b""]):
+        assert time.monotonic() < deadline, "the copied sleep did not finish its exec within 20 s"
+        time.sleep(0.02)
     doomed.unlink()
     try:
         rc = cli.main(["--lang", "en", "collect", "--case", str(base / "case"), "--only", "B7,B8,B11"])
