@@ -358,6 +358,18 @@ def iter_run(case, ioc_file: str | Path | None = None, yara_file: str | Path | N
     return report
 
 
+def iter_run_case(case_path: str | Path, examiner: str | None = None, ioc_file=None, yara_file=None, **kw):
+    """`iter_run` on the case at ``case_path``, opened here and closed at the end (for a run in another
+    process: `desktop.childproc`); the examiner is the one of the program that asked."""
+    from collectors.case import Case
+
+    case = Case.open(case_path, examiner=examiner, affected_root="")
+    try:
+        return (yield from iter_run(case, ioc_file, yara_file, **kw))
+    finally:
+        case.close()
+
+
 def run_report(case, ioc_file=None, yara_file=None, **kw) -> Report:
     gen = iter_run(case, ioc_file, yara_file, **kw)
     while True:

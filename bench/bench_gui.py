@@ -2,8 +2,8 @@
 
 1. the longest GUI event-loop stall while a triage collection runs on this machine (target < 100 ms);
    also while B5 copies a folder of many small files (many evidence rows arriving at once);
-2. detection on a worker thread (timeline build, the Sigma rules and case checks over the real attack samples
-   in ../shared/data/evtx plus a generated syslog) while the window is ticking, then the activity strip of
+2. detection in a child process (desktop.childproc: timeline build, the Sigma rules and case checks over the
+   real attack samples in ../shared/data/evtx plus a generated syslog) while the window is ticking, then the activity strip of
    the timeline page recomputed from the findings; the worst stall of each (target < 100 ms);
 3. the timeline page over 1,000,000 events (a generated syslog, collected and built with the real core):
    time to apply a filter (first page shown; target < 200 ms), to scroll (fetch the next page), to jump
@@ -110,7 +110,7 @@ def bench_collect(app, win, tmp: Path, files: int) -> None:
     r = meter.stop()
     print(f"Verify all ({rows} items): {time.perf_counter() - t0:.1f} s, ok={win.evidence_page.last_result.ok}; "
           f"GUI max stall {r['max_stall_ms']:.1f} ms")
-    # detection (timeline build + findings) on a worker thread while the findings page shows its results
+    # detection (timeline build + findings) in a child process while the findings page shows its progress
     fp = win.findings_page
     win.show_page("findings")
     meter.start()
@@ -123,7 +123,7 @@ def bench_collect(app, win, tmp: Path, files: int) -> None:
 
 
 def bench_detect(app, win, tmp: Path, events: int) -> None:
-    """Detection off the GUI thread on a case that makes rules fire, then the strip from its findings."""
+    """Detection in a child process on a case that makes rules fire, then the strip from its findings."""
     from bench.bench_timeline import generate
     from collectors.case import Case
 
@@ -145,11 +145,11 @@ def bench_detect(app, win, tmp: Path, events: int) -> None:
     meter.start()
     t0 = time.perf_counter()
     fp.analyse()
-    returned_ms = (time.perf_counter() - t0) * 1000   # the work runs on a worker thread: analyse() returns at once
+    returned_ms = (time.perf_counter() - t0) * 1000   # the work runs in a child process: analyse() returns at once
     assert not fp.run_btn.isEnabled()
     pump_until(app, lambda: fp.run_btn.isEnabled())
     r = meter.stop()
-    print(f"Detection on a worker thread ({len(samples)} attack samples + {events:,} syslog lines; timeline build, "
+    print(f"Detection in a child process ({len(samples)} attack samples + {events:,} syslog lines; timeline build, "
           f"Sigma rules, case checks): {time.perf_counter() - t0:.1f} s, {len(fp.findings)} findings "
           f"(analyse() returned after {returned_ms:.1f} ms); "
           f"GUI max stall {r['max_stall_ms']:.1f} ms, p99 tick gap {r['p99_gap_ms']:.1f} ms over {r['ticks']} ticks "

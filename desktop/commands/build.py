@@ -43,6 +43,11 @@ import sys
 
 sys.dont_write_bytecode = True
 
+if __name__ == "__main__" and sys.argv[1:2] == ["--ungcuu-child-process"]:  # desktop.childproc.CHILD_FLAG
+    from desktop.childproc import child_main
+
+    sys.exit(child_main())
+
 from desktop.cli import main  # noqa: E402
 
 if __name__ == "__main__":

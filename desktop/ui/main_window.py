@@ -517,6 +517,11 @@ class MainWindow(QMainWindow):
     def set_language(self, code: str) -> None:
         if code == self.lang:
             return
+        if self.findings_page.working():
+            QMessageBox.information(self, "UngCuu", tr("Wait for the running analysis to finish (or stop it)."))
+            for a in self.language_actions.actions():
+                a.setChecked((a.text() == "English") == (self.lang == "en"))
+            return
         if self.collection_page.running or self.phase3_page.working():
             QMessageBox.information(self, "UngCuu", tr("Wait for the running collection to finish (or cancel it)."))
             for a in self.language_actions.actions():
@@ -604,6 +609,7 @@ class MainWindow(QMainWindow):
         from .worker import wait_threads
 
         self.phase3_page.cancel_all()   # a re-check or a scan stops at its next check
+        self.findings_page.cancel_all()  # the analysis' child process too
         wait_threads(self)
         self.save_state()
         if self.case is not None:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
 
 from .i18n import tr
 from .phase3 import Phase3Page  # noqa: F401  (the phase 3 page, imported from here by the window)
@@ -76,37 +75,3 @@ class DeadlineBanner(QFrame):
                 self._add(prefix + name + ": " + tr("counts from the end of the response"), "pending")
                 continue
             self._add(prefix + format_status(e, lang), e["state"])
-
-
-class PlaceholderPage(QWidget):
-    """A page whose feature lands with another issue: says what will come, and what to do meanwhile."""
-
-    def __init__(self, title: str, what: str, meanwhile: str = ""):
-        super().__init__()
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("<h2>" + title + "</h2>"))
-        body = QLabel(what + ("\n\n" + meanwhile if meanwhile else ""))
-        body.setWordWrap(True)
-        body.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-        lay.addWidget(body)
-        lay.addStretch(1)
-
-
-def findings_page() -> PlaceholderPage:
-    return PlaceholderPage(
-        tr("Findings (C5, C6, H1–H4)"),
-        tr("Coming with the findings issue: indicators of compromise found in the evidence (C5), the origin of "
-           "the attack — source addresses, accounts, entry point (C6), persistence and backdoors to remove "
-           "(H1, H2), a before/after comparison of two collections (H3) and recoverable deleted files (H4), "
-           "each linked to its evidence id."),
-        tr("Meanwhile: search the Timeline page and mark relevant events with a note; marks go into the reports."))
-
-
-def reports_page() -> PlaceholderPage:
-    return PlaceholderPage(
-        tr("Reports (H5, phase 4)"),
-        tr("Coming with the reports issue: the initial report Mẫu 03, the closing report Mẫu 04 and the four other "
-           "reports kept up during the response, as PDF, DOCX and e-mail ([TBSC] subject), filled from the "
-           "incident record, the checklist outcomes and the marked timeline events; and a signed evidence "
-           "bundle for leadership."),
-        tr("Meanwhile: the command line makes them: ungcuu report --case FOLDER --kind initial"))

@@ -1,8 +1,8 @@
 """Findings (C3-C6, H2) and Reports (H5, Mẫu 03 / Mẫu 04 and the other response reports) pages.
 
-Both run the core on a worker thread (`analysis.findings.run`, `reports.render.render_report`) and show
-the result; when those packages are missing from a build, `make_*_page` returns a placeholder that says
-what will come instead.
+The findings run in a child process (`desktop.childproc`: `analysis.findings.iter_run_case`, its stages
+and progress shown, Stop keeps what was matched so far) so the detection never holds the window's
+interpreter; a report renders on a worker thread (`reports.render.render_report`).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from analysis.findings import TACTICS as CORE_TACTICS
 
 from .common import page_heading
 from .i18n import tr
-from .worker import start_call
+from .worker import start_call, start_generator
 
 SEV_COLORS = {"critical": "#7f0000", "high": "#b3261e", "medium": "#a86500", "low": "#1a5fb4", "info": "#5f6368"}
 
@@ -67,6 +67,12 @@ def finding_hosts(finding) -> list[str]:
     ids = list(getattr(finding, "evidence_ids", None) or [])
     ids += [e.get("evidence_id", "") for e in getattr(finding, "events", None) or [] if isinstance(e, dict)]
     return sorted({host_of(i) for i in ids} - {""})
+
+
+def grouped(n: int, lang: str) -> str:
+    """12345 -> "12.345" in Vietnamese, "12,345" in English."""
+    text = f"{int(n):,}"
+    return text.replace(",", ".") if lang == "vi" else text
 
 
 def sev_text(sev: str) -> str:
@@ -117,7 +123,14 @@ class FindingsPage(QWidget):
         lay.addLayout(row)
         self.status = QLabel(tr("Press “Analyse the evidence” after collecting (the timeline is built first when needed)."))
         self.status.setWordWrap(True)
-        lay.addWidget(self.status)
+        self.stop_btn = QPushButton(tr("&Stop the analysis"))
+        self.stop_btn.setToolTip(tr("Stops between batches of events: the findings matched so far are shown."))
+        self.stop_btn.clicked.connect(self.stop)
+        self.stop_btn.hide()
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.stop_btn, 0, Qt.AlignTop)
+        lay.addLayout(status_row)
         self.counts = QLabel()     # what the rule files checked and matched, after a run
         self.counts.setWordWrap(True)
         self.counts.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -175,7 +188,17 @@ class FindingsPage(QWidget):
         if path:
             self.rules_edit.setText(path)
 
+    def working(self) -> bool:
+        return getattr(self, "_worker", None) is not None
+
+    def cancel_all(self) -> None:
+        """Stop a running analysis (closing the window, another case): the child process ends at its next check."""
+        if self.working():
+            self._worker.cancel()
+
     def set_case(self, case) -> None:
+        if case is not self.case:
+            self.cancel_all()
         self.case = case
         self.findings = []
         self._ran = False
@@ -203,19 +226,63 @@ class FindingsPage(QWidget):
         if self.case is None:
             return
         from analysis import findings
+        from desktop.childproc import iter_in_child
 
         self.run_btn.setEnabled(False)
         self.status.setText(tr("Analysing… (building the timeline first when needed)"))
+        self.stop_btn.setEnabled(True)
+        self.stop_btn.show()
         rules = self.rules_edit.text().strip()
-        start_call(self, findings.run_report, self.case, ioc_file=self.ioc_edit.text().strip() or None,
-                   yara_file=self.yara_edit.text().strip() or None, rules_dirs=[rules] if rules else [],
-                   on_result=self._report, on_failed=self._failed,
-                   on_done=lambda: self.run_btn.setEnabled(self.case is not None))
+        case = self.case
+
+        def done() -> None:
+            self._worker = None
+            self.stop_btn.hide()
+            self.run_btn.setEnabled(self.case is not None)
+
+        self._worker = start_generator(
+            self, iter_in_child, f"{findings.__name__}:iter_run_case", str(case.path), case.examiner,
+            ioc_file=self.ioc_edit.text().strip() or None, yara_file=self.yara_edit.text().strip() or None,
+            rules_dirs=[rules] if rules else [],
+            on_progress=self._progress, on_result=lambda rep: self._report(rep) if self.case is case else None,
+            on_failed=lambda m: self._failed(m) if self.case is case else None, on_cancelled=self._failed,
+            on_done=done)
+
+    def stop(self) -> None:
+        if getattr(self, "_worker", None) is not None:
+            self._worker.cancel()
+            self.stop_btn.setEnabled(False)
+            self.status.setText(tr("Stopping… the findings matched so far will be shown."))
+
+    def _progress(self, item) -> None:
+        """A stage of the run (`analysis.findings.Stage`) or the rules' progress over the events."""
+        if not self.stop_btn.isEnabled():
+            return  # stopping: keep saying so
+        name = getattr(item, "name", None)
+        if name is not None:
+            self.status.setText({
+                "timeline": tr("Analysing: building the timeline from the evidence…"),
+                "rules": tr("Analysing: loading the Sigma rules…"),
+                "detect": tr("Analysing: the Sigma rules over the timeline…"),
+                "checks": tr("Analysing: the case checks…"),
+                "indicators": tr("Analysing: the indicator list and YARA rules…"),
+            }.get(name, tr("Analysing…")))
+        elif hasattr(item, "done"):
+            lang = getattr(self.window, "lang", "vi")
+            done, matches = grouped(item.done, lang), grouped(item.matches, lang)
+            text = tr("Analysing: the Sigma rules over the timeline, %1 events checked, %2 matches.") \
+                .replace("%1", done).replace("%2", matches)
+            if item.total:
+                text = tr("Analysing: the Sigma rules over the timeline, %1 of %2 events checked, %3 matches.") \
+                    .replace("%1", done).replace("%2", grouped(item.total, lang)).replace("%3", matches)
+            self.status.setText(text)
 
     def _report(self, report) -> None:
         """The findings, and what the rules, indicators and YARA rules checked and matched."""
         self.report = report
         self._done(report.findings)
+        if (report.detection or {}).get("cancelled"):
+            self.status.setText(tr("Stopped before the end: the findings matched so far.") + " " + self.status.text())
         r, ind = report.rules, report.indicators
         lines = [tr("Sigma rules: %1 loaded (%2 from the team's folder), %3 could not be read, %4 matched.")
                  .replace("%1", str(r.get("rules", 0) + r.get("correlations", 0))).replace("%2", str(r.get("custom", 0)))
@@ -441,21 +508,8 @@ class ReportsPage(QWidget):
 
 
 def make_findings_page(window):
-    try:
-        import analysis.findings  # noqa: F401
-    except Exception:
-        from .pages import findings_page
-
-        return findings_page()
     return FindingsPage(window)
 
 
 def make_reports_page(window):
-    try:
-        import reports.kinds  # noqa: F401
-        import reports.render  # noqa: F401
-    except Exception:
-        from .pages import reports_page
-
-        return reports_page()
     return ReportsPage(window)

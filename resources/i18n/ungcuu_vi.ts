@@ -2553,5 +2553,57 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>(binary content: no preview; %1)</source>
             <translation>(nội dung nhị phân: không xem trước được; %1)</translation>
         </message>
+        <message>
+            <source>Wait for the running analysis to finish (or stop it).</source>
+            <translation>Hãy chờ việc phân tích đang chạy kết thúc (hoặc dừng nó).</translation>
+        </message>
+        <message>
+            <source>&amp;Stop the analysis</source>
+            <translation>Dừng phân &amp;tích</translation>
+        </message>
+        <message>
+            <source>Stops between batches of events: the findings matched so far are shown.</source>
+            <translation>Dừng giữa hai lô sự kiện: các phát hiện đã khớp đến lúc đó vẫn được hiển thị.</translation>
+        </message>
+        <message>
+            <source>Stopping… the findings matched so far will be shown.</source>
+            <translation>Đang dừng… các phát hiện đã khớp đến lúc này sẽ được hiển thị.</translation>
+        </message>
+        <message>
+            <source>Analysing…</source>
+            <translation>Đang phân tích…</translation>
+        </message>
+        <message>
+            <source>Stopped before the end: the findings matched so far.</source>
+            <translation>Đã dừng trước khi xong: đây là các phát hiện đã khớp đến lúc dừng.</translation>
+        </message>
+        <message>
+            <source>Analysing: building the timeline from the evidence…</source>
+            <translation>Đang phân tích: dựng dòng thời gian từ chứng cứ…</translation>
+        </message>
+        <message>
+            <source>Analysing: loading the Sigma rules…</source>
+            <translation>Đang phân tích: nạp các luật Sigma…</translation>
+        </message>
+        <message>
+            <source>Analysing: the Sigma rules over the timeline…</source>
+            <translation>Đang phân tích: chạy các luật Sigma trên dòng thời gian…</translation>
+        </message>
+        <message>
+            <source>Analysing: the case checks…</source>
+            <translation>Đang phân tích: các phép kiểm tra của vụ việc…</translation>
+        </message>
+        <message>
+            <source>Analysing: the indicator list and YARA rules…</source>
+            <translation>Đang phân tích: danh sách dấu hiệu và luật YARA…</translation>
+        </message>
+        <message>
+            <source>Analysing: the Sigma rules over the timeline, %1 events checked, %2 matches.</source>
+            <translation>Đang phân tích: luật Sigma trên dòng thời gian, đã xét %1 sự kiện, %2 lần khớp.</translation>
+        </message>
+        <message>
+            <source>Analysing: the Sigma rules over the timeline, %1 of %2 events checked, %3 matches.</source>
+            <translation>Đang phân tích: luật Sigma trên dòng thời gian, đã xét %1 / %2 sự kiện, %3 lần khớp.</translation>
+        </message>
     </context>
 </TS>

@@ -52,3 +52,18 @@ def test_portable_bundle_collects_and_verifies_in_a_clean_environment():
     p = subprocess.run([sys.executable, str(REPO / "bench" / "bench_portable.py")], capture_output=True, text=True,
                        timeout=1800)
     assert "PORTABLE OK" in p.stdout, p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("launcher", ["ungcuu_cli.py", "ungcuu_gui.py"])
+def test_both_launchers_hand_the_child_flag_to_the_child_before_the_command_line(tmp_path, monkeypatch, launcher):
+    from desktop import childproc
+    from desktop.commands.build import write_spec
+
+    write_spec(tmp_path, gui=True)
+    code = (tmp_path / launcher).read_text()
+    assert code.index(childproc.CHILD_FLAG) < code.index("from desktop.cli import main")
+    monkeypatch.setattr(childproc, "child_main", lambda: 7)
+    monkeypatch.setattr(sys, "argv", [launcher, childproc.CHILD_FLAG])
+    with pytest.raises(SystemExit) as ended:
+        exec(compile(code, launcher, "exec"), {"__name__": "__main__"})
+    assert ended.value.code == 7

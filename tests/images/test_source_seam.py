@@ -22,6 +22,7 @@ LIVE_ONLY = {
     ("disks.py", "linux_disks"): "/sys/block of the running kernel",
     ("services.py", "systemctl_states"): "/run/systemd of the running system",
     ("proc_state.py", "_pids"): "/proc of the running kernel",
+    ("proc_state.py", "_self_pid"): "/proc/self of the running kernel",
     ("proc_state.py", "collect"): "/proc/PID of running processes (a live-only collector)",
     ("sysctl_state.py", "read_sysctl"): "/proc/sys of the running kernel",
 }
