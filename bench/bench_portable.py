@@ -75,23 +75,15 @@ def main() -> int:
     print(f"source-tree verify_case: {r.summary()}")
     ok &= r.ok and r.checked_items >= 5
     # the desktop app's findings run in a child process: the built program as that child
-    from desktop.childproc import CHILD_FLAG, iter_in_child
-
-    def drain(gen):
-        items = []
-        while True:
-            try:
-                items.append(next(gen))
-            except StopIteration as stop:
-                return items, stop.value
+    from desktop.childproc import CHILD_FLAG, run_in_child
 
     try:
-        _, probe = drain(iter_in_child("desktop.childproc:probe", ticks=3, command=[str(exe), CHILD_FLAG]))
+        _, probe = run_in_child("desktop.childproc:probe", ticks=3, command=[str(exe), CHILD_FLAG])
         print(f"bundle child process: frozen={probe['frozen']}, {probe['ticks']} items")
         ok &= probe["frozen"] and probe["ticks"] == 3
         t0 = time.perf_counter()
-        items, report = drain(iter_in_child("analysis.findings:iter_run_case", str(case), "bench",
-                                            command=[str(exe), CHILD_FLAG]))
+        items, report = run_in_child("analysis.findings:iter_run_case", str(case), "bench",
+                                     command=[str(exe), CHILD_FLAG])
         print(f"bundle findings in a child process: {len(report.findings)} findings, {report.rules['rules']} rules, "
               f"{len(items)} progress items, {time.perf_counter() - t0:.1f} s")
         ok &= report.rules["rules"] > 1000

@@ -125,6 +125,21 @@ def iter_in_child(target: str, *args, cancel: threading.Event | None = None, com
         relay.join(5)
 
 
+def run_in_child(target: str, *args, **kwargs) -> tuple[list, object]:
+    """`iter_in_child` to its end: (every item it delivered, the result)."""
+    return finish(iter_in_child(target, *args, **kwargs))
+
+
+def finish(gen) -> tuple[list, object]:
+    """The rest of a generator: (its items, its return value)."""
+    items = []
+    while True:
+        try:
+            items.append(next(gen))
+        except StopIteration as stop:
+            return items, stop.value
+
+
 def _forward_cancel(cancel, finished: threading.Event, proc) -> None:
     while not finished.is_set():
         if cancel.wait(0.1):

@@ -17,20 +17,11 @@ from PySide6.QtCore import Qt
 
 from collectors.case import Case
 from collectors.errors import UngCuuError
-from desktop.childproc import ChildFailed, iter_in_child
+from desktop.childproc import ChildFailed, finish, iter_in_child, run_in_child
 from tests.desktop.test_app import new_case
 
 REPO = Path(__file__).resolve().parents[2]
 APPCMD = "Credential_Access/discovery_sysmon_1_iis_pwd_and_config_discovery_appcmd.evtx"
-
-
-def drain(gen):
-    items = []
-    while True:
-        try:
-            items.append(next(gen))
-        except StopIteration as stop:
-            return items, stop.value
 
 
 def wait_for(predicate, timeout=20.0, what="the condition"):
@@ -46,7 +37,7 @@ def test_items_and_result_come_back_and_the_child_writes_no_bytecode_and_ignores
     (tmp_path / "desktop").mkdir()
     (tmp_path / "desktop" / "__init__.py").write_text(f"open({str(tmp_path / 'PWNED')!r}, 'w').close()\n")
     monkeypatch.chdir(tmp_path)
-    items, result = drain(iter_in_child("desktop.childproc:probe", ticks=5))
+    items, result = run_in_child("desktop.childproc:probe", ticks=5)
     assert items[0] == 1 and items[-1] == 5 and items == sorted(items)   # throttled: the first and the last
     assert result["ticks"] == 5 and not result["cancelled"] and result["pid"] != os.getpid()
     assert result["flag_B"] and result["dont_write_bytecode"]
@@ -55,7 +46,7 @@ def test_items_and_result_come_back_and_the_child_writes_no_bytecode_and_ignores
 
 
 def test_a_stray_print_in_the_child_goes_to_stderr_not_into_the_channel(capfd):
-    _, result = drain(iter_in_child("desktop.childproc:probe", ticks=2))
+    _, result = run_in_child("desktop.childproc:probe", ticks=2)
     assert result["ticks"] == 2
     out, err = capfd.readouterr()
     assert "a stray line on stdout" in err and "a stray line" not in out
@@ -66,7 +57,7 @@ def test_cancel_stops_the_job_and_its_result_says_so():
     gen = iter_in_child("desktop.childproc:probe", ticks=100_000, delay=0.005, cancel=cancel)
     seen = [next(gen), next(gen)]
     cancel.set()
-    items, result = drain(gen)
+    items, result = finish(gen)
     assert result["cancelled"] and seen[0] < result["ticks"] < 100_000
 
 
@@ -76,13 +67,13 @@ def test_cancel_stops_the_job_and_its_result_says_so():
 ])
 def test_an_error_in_the_child_arrives_with_its_message(fail, message):
     with pytest.raises(ChildFailed) as info:
-        drain(iter_in_child("desktop.childproc:probe", ticks=1, fail=fail))
+        run_in_child("desktop.childproc:probe", ticks=1, fail=fail)
     assert message in str(info.value)
 
 
 def test_an_unknown_case_folder_is_said_as_the_case_error(tmp_path):
     with pytest.raises(ChildFailed, match="no case folder at"):
-        drain(iter_in_child("analysis.findings:iter_run_case", str(tmp_path / "NO-SUCH-CASE")))
+        run_in_child("analysis.findings:iter_run_case", str(tmp_path / "NO-SUCH-CASE"))
     assert issubclass(ChildFailed, UngCuuError)  # the GUI shows its message as it is
 
 
@@ -92,7 +83,7 @@ def test_a_child_killed_midway_is_reported_not_waited_for(tmp_path):
     next(gen)
     os.kill(int(pid_file.read_text()), signal.SIGKILL)
     with pytest.raises(ChildFailed, match=r"ended without a result \(killed by signal 9\)"):
-        drain(gen)
+        finish(gen)
 
 
 PARENT = """
@@ -140,7 +131,7 @@ def test_the_findings_in_the_child_are_the_findings_in_this_process(tmp_path, sh
     here.close()
     there = make("THERE")
     before = there.custody.entries()
-    items, report = drain(iter_in_child("analysis.findings:iter_run_case", str(there.path), there.examiner))
+    items, report = run_in_child("analysis.findings:iter_run_case", str(there.path), there.examiner)
     stages = [i.name for i in items if isinstance(i, findings.Stage)]
     assert stages and stages[0] in ("timeline", "rules")
     assert [(f.rule, f.severity, f.time) for f in report.findings] == \
@@ -172,15 +163,21 @@ def _syslog(path: Path, lines: int) -> None:
                      " ssh2\n")
 
 
-def test_the_findings_page_runs_in_a_child_shows_its_progress_and_stop_keeps_what_was_found(
-        make_win, case_dir, qtbot, tmp_path):
+@pytest.fixture
+def busy_case_window(make_win, case_dir, tmp_path):
+    """A window on the findings page of a case whose analysis takes a few seconds (150,000 sshd lines)."""
     log = tmp_path / "auth.log"
     _syslog(log, 150_000)
     win = make_win()
     new_case(win, case_dir)
     win.case.add_file(log, source="/var/log/auth.log", name="auth.log", checklist_id="B10", collector="log_files")
     win.show_page("findings")
-    page = win.findings_page
+    return win
+
+
+def test_the_findings_page_runs_in_a_child_shows_its_progress_and_stop_keeps_what_was_found(
+        busy_case_window, qtbot):
+    page = busy_case_window.findings_page
     assert not page.stop_btn.isVisible()
     qtbot.mouseClick(page.run_btn, Qt.LeftButton)
     assert page.stop_btn.isVisible() and not page.run_btn.isEnabled() and page.working()
@@ -196,13 +193,8 @@ def test_the_findings_page_runs_in_a_child_shows_its_progress_and_stop_keeps_wha
     wait_for(lambda: not _children("desktop.childproc"), what="the child's end")
 
 
-def test_closing_the_window_during_an_analysis_ends_its_child(make_win, case_dir, qtbot, tmp_path):
-    log = tmp_path / "auth.log"
-    _syslog(log, 150_000)
-    win = make_win()
-    new_case(win, case_dir)
-    win.case.add_file(log, source="/var/log/auth.log", name="auth.log", checklist_id="B10", collector="log_files")
-    win.show_page("findings")
+def test_closing_the_window_during_an_analysis_ends_its_child(busy_case_window, qtbot):
+    win = busy_case_window
     qtbot.mouseClick(win.findings_page.run_btn, Qt.LeftButton)
     qtbot.waitUntil(lambda: bool(_children("desktop.childproc")), timeout=20_000)
     kids = _children("desktop.childproc")
