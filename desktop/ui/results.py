@@ -86,6 +86,7 @@ class FindingsPage(QWidget):
         self.window = window
         self.case = None
         self.findings: list = []
+        self._worker = None   # the running analysis (a GeneratorWorker over desktop.childproc), if any
         lay = QVBoxLayout(self)
         page_heading(lay, tr("Findings (C3–C6, H2)"),
                      tr("What the evidence says: when the system was updated (C3) and last used (C4), indicators of "
@@ -121,7 +122,7 @@ class FindingsPage(QWidget):
         row.setStretch(3, 1)
         row.setStretch(5, 1)
         lay.addLayout(row)
-        self.status = QLabel(tr("Press “Analyse the evidence” after collecting (the timeline is built first when needed)."))
+        self.status = QLabel(self._prompt())
         self.status.setWordWrap(True)
         self.stop_btn = QPushButton(tr("&Stop the analysis"))
         self.stop_btn.setToolTip(tr("Stops between batches of events: the findings matched so far are shown."))
@@ -188,17 +189,24 @@ class FindingsPage(QWidget):
         if path:
             self.rules_edit.setText(path)
 
+    @staticmethod
+    def _prompt() -> str:
+        return tr("Press “Analyse the evidence” after collecting (the timeline is built first when needed).")
+
     def working(self) -> bool:
-        return getattr(self, "_worker", None) is not None
+        return self._worker is not None
 
     def cancel_all(self) -> None:
         """Stop a running analysis (closing the window, another case): the child process ends at its next check."""
-        if self.working():
+        if self._worker is not None:
             self._worker.cancel()
 
     def set_case(self, case) -> None:
-        if case is not self.case:
-            self.cancel_all()
+        if case is not self.case and self._worker is not None:
+            self._worker.cancel()   # it ends in the background; its findings (another case's) are not shown
+            self._worker = None
+            self.stop_btn.hide()
+            self.status.setText(self._prompt())
         self.case = case
         self.findings = []
         self._ran = False
@@ -234,25 +242,33 @@ class FindingsPage(QWidget):
         self.stop_btn.show()
         rules = self.rules_edit.text().strip()
         case = self.case
+        mine: list = []
 
         def done() -> None:
-            self._worker = None
-            self.stop_btn.hide()
-            self.run_btn.setEnabled(self.case is not None)
+            if self._worker is not None and self._worker in mine:
+                self._worker = None
+                self.stop_btn.hide()
+            self.run_btn.setEnabled(self.case is not None and self._worker is None)
 
         self._worker = start_generator(
             self, iter_in_child, f"{findings.__name__}:iter_run_case", str(case.path), case.examiner,
             ioc_file=self.ioc_edit.text().strip() or None, yara_file=self.yara_edit.text().strip() or None,
             rules_dirs=[rules] if rules else [],
-            on_progress=self._progress, on_result=lambda rep: self._report(rep) if self.case is case else None,
-            on_failed=lambda m: self._failed(m) if self.case is case else None, on_cancelled=self._failed,
-            on_done=done)
+            on_progress=lambda item: self._progress(item) if self.case is case else None, on_result=lambda rep: self._report(rep) if self.case is case else None,
+            on_failed=lambda m: self._failed(m) if self.case is case else None,
+            on_cancelled=lambda m: self._stopped_early() if self.case is case else None, on_done=done)
+        mine.append(self._worker)
 
     def stop(self) -> None:
-        if getattr(self, "_worker", None) is not None:
+        if self._worker is not None:
             self._worker.cancel()
             self.stop_btn.setEnabled(False)
             self.status.setText(tr("Stopping… the findings matched so far will be shown."))
+
+    def _stopped_early(self) -> None:
+        """Stopped while the timeline was being built: nothing was analysed."""
+        self.status.setText(tr("Stopped while the timeline was being built: nothing was analysed (the timeline built "
+                               "before, if any, is kept)."))
 
     def _progress(self, item) -> None:
         """A stage of the run (`analysis.findings.Stage`) or the rules' progress over the events."""

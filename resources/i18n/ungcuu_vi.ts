@@ -2605,5 +2605,9 @@ Khóa công khai (gửi người kiểm tra): %2</translation>
             <source>Analysing: the Sigma rules over the timeline, %1 of %2 events checked, %3 matches.</source>
             <translation>Đang phân tích: luật Sigma trên dòng thời gian, đã xét %1 / %2 sự kiện, %3 lần khớp.</translation>
         </message>
+        <message>
+            <source>Stopped while the timeline was being built: nothing was analysed (the timeline built before, if any, is kept).</source>
+            <translation>Đã dừng khi đang dựng dòng thời gian: chưa phân tích gì (dòng thời gian dựng trước đó, nếu có, vẫn được giữ).</translation>
+        </message>
     </context>
 </TS>

@@ -201,3 +201,31 @@ def test_closing_the_window_during_an_analysis_ends_its_child(busy_case_window, 
     win.close()
     for kid in kids:
         wait_for(lambda k=kid: not k.is_running() or k.status() == psutil.STATUS_ZOMBIE, what="the child's end")
+
+
+def test_opening_another_case_during_an_analysis_stops_it_and_shows_none_of_its_findings(
+        busy_case_window, qtbot, tmp_path):
+    win = busy_case_window
+    page = win.findings_page
+    qtbot.mouseClick(page.run_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(_children("desktop.childproc")), timeout=20_000)
+    kids = _children("desktop.childproc")
+    assert win.open_case(str(tmp_path / "CASE-02"), create=True, examiner="Trần Thị Bình")
+    assert page.case is win.case and not page.working() and page.run_btn.isEnabled()
+    assert not page.stop_btn.isVisible()
+    for kid in kids:
+        wait_for(lambda k=kid: not k.is_running() or k.status() == psutil.STATUS_ZOMBIE, what="the child's end")
+    qtbot.wait(300)   # the old run's result, had it been shown, would have arrived by now
+    assert page.findings == [] and page.run_btn.isEnabled()
+    assert page.status.text().startswith("Bấm “Phân tích chứng cứ”")   # not the old run's progress
+
+
+def test_stop_while_the_timeline_is_built_says_nothing_was_analysed(busy_case_window, qtbot):
+    page = busy_case_window.findings_page
+    qtbot.mouseClick(page.run_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "dựng dòng thời gian từ chứng cứ" in page.status.text(), timeout=60_000)
+    qtbot.mouseClick(page.stop_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.run_btn.isEnabled(), timeout=60_000)
+    assert page.status.text() == ("Đã dừng khi đang dựng dòng thời gian: chưa phân tích gì (dòng thời gian dựng "
+                                  "trước đó, nếu có, vẫn được giữ).")
+    assert page.findings == [] and not page.working()
