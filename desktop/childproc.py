@@ -12,10 +12,11 @@ GUI's interpreter runs only the window.
 ``iter_in_child`` is itself a generator of the core's kind (``cancel=``, items, a return value), so the GUI
 runs it with `desktop.ui.worker.start_generator` on a thread that only waits on a pipe.
 
-- The child is this program again, in the same current folder (relative paths mean the same): ``python -B
-  -c <boot> ROOT`` from sources (ROOT, the folder holding our packages, first on its path and the current
-  folder not on it: files in the examined system's folders are never imported), the frozen executable with `CHILD_FLAG` in the portable build (its launchers hand that
-  flag to `child_main` before anything else). It writes no bytecode.
+- The child is this program again, in the same current folder (relative paths mean the same): from
+  sources ``python -B -c <boot> ROOT`` (ROOT, the folder holding our packages, first on its path and the
+  current folder not on it: files in the examined system's folders are never imported); in the portable
+  build its console program with `CHILD_FLAG` (both launchers hand that flag to `child_main` before
+  anything else). It writes no bytecode.
 - The job (target, arguments) goes down the child's stdin as one pickle; the child's stdout carries framed
   pickles back: ``("item", x)``, ``("result", value)``, ``("failed", message)``, ``("cancelled", message)``.
   Anything else the child prints goes to its stderr (stdout is the channel); its stderr is passed through
