@@ -72,7 +72,6 @@ def iter_in_child(target: str, *args, cancel: threading.Event | None = None, com
     """Run ``module:function`` (a generator function taking ``cancel=``) in a child process: yields its items
     (throttled, see the module docstring), returns its return value. ``command``: the child program
     (default `child_command()`; the portable build's check names the built one)."""
-    job = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console window for the GUI's child
     proc = subprocess.Popen(command or child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, creationflags=flags)
@@ -81,17 +80,14 @@ def iter_in_child(target: str, *args, cancel: threading.Event | None = None, com
                              name="ungcuu-child-stderr")
     relay.start()
     finished = threading.Event()
-    watcher = None
     try:
         try:
-            proc.stdin.write(_HEADER.pack(len(job)) + job)
-            proc.stdin.flush()
+            _write_frame(proc.stdin, (target, args, kwargs))
         except OSError:
             pass  # the child died at start: its stderr says why (below)
         if cancel is not None:
-            watcher = threading.Thread(target=_forward_cancel, args=(cancel, finished, proc), daemon=True,
-                                       name="ungcuu-child-cancel")
-            watcher.start()
+            threading.Thread(target=_forward_cancel, args=(cancel, finished, proc), daemon=True,
+                             name="ungcuu-child-cancel").start()
         while True:
             msg = _read_frame(proc.stdout)
             if msg is None:
@@ -173,6 +169,12 @@ def _read_exact(stream, n: int) -> bytes | None:
     return bytes(buf)
 
 
+def _write_frame(stream, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
 def _read_frame(stream):
     head = _read_exact(stream, _HEADER.size)
     if head is None:
@@ -188,20 +190,15 @@ def child_main() -> int:
     channel = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)   # stray prints (ours or a library's, Python or C) go to stderr: stdout is the channel
     inbox = open(0, "rb", closefd=False)  # noqa: SIM115 - the process's stdin, for its whole life
-    head = _read_exact(inbox, _HEADER.size)
-    if head is None:
+    job = _read_frame(inbox)
+    if job is None:
         return 2   # no job: the parent died at once
-    body = _read_exact(inbox, _HEADER.unpack(head)[0])
-    if body is None:
-        return 2
-    target, args, kwargs = pickle.loads(body)
+    target, args, kwargs = job
     cancel = threading.Event()
     threading.Thread(target=_watch_parent, args=(inbox, cancel), daemon=True, name="ungcuu-parent").start()
 
     def send(kind, value) -> None:
-        data = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
-        channel.write(_HEADER.pack(len(data)) + data)
-        channel.flush()
+        _write_frame(channel, (kind, value))
 
     pending: list = []
     last = 0.0

@@ -517,13 +517,11 @@ class MainWindow(QMainWindow):
     def set_language(self, code: str) -> None:
         if code == self.lang:
             return
-        if self.findings_page.working():
-            QMessageBox.information(self, "UngCuu", tr("Wait for the running analysis to finish (or stop it)."))
-            for a in self.language_actions.actions():
-                a.setChecked((a.text() == "English") == (self.lang == "en"))
-            return
-        if self.collection_page.running or self.phase3_page.working():
-            QMessageBox.information(self, "UngCuu", tr("Wait for the running collection to finish (or cancel it)."))
+        busy = (tr("Wait for the running analysis to finish (or stop it).") if self.findings_page.working() else
+                tr("Wait for the running collection to finish (or cancel it).")
+                if self.collection_page.running or self.phase3_page.working() else None)
+        if busy:
+            QMessageBox.information(self, "UngCuu", busy)
             for a in self.language_actions.actions():
                 a.setChecked((a.text() == "English") == (self.lang == "en"))
             return

@@ -242,26 +242,25 @@ class FindingsPage(QWidget):
         self.stop_btn.show()
         rules = self.rules_edit.text().strip()
         case = self.case
-        mine: list = []
+        worker = None
 
-        def done() -> None:
-            if self._worker is not None and self._worker in mine:
+        def done() -> None:   # runs after the assignment below (a queued signal)
+            if self._worker is worker:
                 self._worker = None
                 self.stop_btn.hide()
             self.run_btn.setEnabled(self.case is not None and self._worker is None)
 
-        self._worker = start_generator(
+        worker = self._worker = start_generator(
             self, iter_in_child, f"{findings.__name__}:iter_run_case", str(case.path), case.examiner,
             ioc_file=self.ioc_edit.text().strip() or None, yara_file=self.yara_edit.text().strip() or None,
             rules_dirs=[rules] if rules else [],
             on_progress=lambda item: self._progress(item) if self.case is case else None, on_result=lambda rep: self._report(rep) if self.case is case else None,
             on_failed=lambda m: self._failed(m) if self.case is case else None,
             on_cancelled=lambda m: self._stopped_early() if self.case is case else None, on_done=done)
-        mine.append(self._worker)
 
     def stop(self) -> None:
         if self._worker is not None:
-            self._worker.cancel()
+            self.cancel_all()
             self.stop_btn.setEnabled(False)
             self.status.setText(tr("Stopping… the findings matched so far will be shown."))
 
